@@ -1,0 +1,41 @@
+/**
+ * The edge Worker. Routes parse and delegate; everything that can go wrong is
+ * an EdgeError mapped to `{ error, reason }` JSON here, in one place.
+ */
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import type { AppEnv } from './env';
+import { EdgeError, errorBody } from './lib/errors';
+import { mediaRoutes } from './routes/media';
+import { metaRoutes } from './routes/meta';
+import { pageRoutes } from './routes/pages';
+
+export const app = new Hono<AppEnv>();
+
+app.use(
+  '/v1/*',
+  cors({
+    origin: '*',
+    allowMethods: ['GET', 'HEAD', 'PUT', 'OPTIONS'],
+    allowHeaders: ['Range', 'If-None-Match', 'Authorization', 'Content-Type', 'X-Content-SHA256'],
+    exposeHeaders: ['Content-Length', 'Content-Range', 'ETag', 'X-Edge-Cache', 'X-Content-SHA256', 'Accept-Ranges'],
+    maxAge: 86_400,
+  }),
+);
+
+app.route('/', metaRoutes);
+app.route('/', mediaRoutes);
+app.route('/', pageRoutes);
+
+app.notFound((c) => c.json({ error: 'not_found', reason: `no route for ${c.req.method} ${c.req.path}` }, 404));
+
+app.onError((error, c) => {
+  if (error instanceof EdgeError) {
+    for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+    return c.json(errorBody(error), error.status);
+  }
+  console.error('unhandled error', error);
+  return c.json({ error: 'internal', reason: 'internal error' }, 500);
+});
+
+export default app;

@@ -1,0 +1,3 @@
+export * from './names';
+export * from './playlist';
+export * from './tokens';

@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type MediaPlaylist,
+  parseAttributes,
+  parsePlaylist,
+  referencedObjects,
+  renderMediaPlaylist,
+  renderMultivariantPlaylist,
+  resolveRelative,
+} from './playlist';
+
+// Shaped like ffmpeg 5.1's hls muxer output with -hls_segment_type fmp4.
+const ffmpegMedia = `#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-TARGETDURATION:2
+#EXT-X-MEDIA-SEQUENCE:0
+#EXT-X-PLAYLIST-TYPE:VOD
+#EXT-X-INDEPENDENT-SEGMENTS
+#EXT-X-MAP:URI="init.mp4"
+#EXTINF:2.000000,
+seg-00000.m4s
+#EXTINF:2.000000,
+seg-00001.m4s
+#EXTINF:1.033333,
+seg-00002.m4s
+#EXT-X-ENDLIST
+`;
+
+const ffmpegMaster = `#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-STREAM-INF:BANDWIDTH=1210800,RESOLUTION=640x360,CODECS="avc1.64001e,mp4a.40.2"
+v0/index.m3u8
+
+#EXT-X-STREAM-INF:BANDWIDTH=580800,RESOLUTION=426x240,CODECS="avc1.640015,mp4a.40.2"
+v1/index.m3u8
+`;
+
+describe('parseAttributes', () => {
+  it('handles quoted commas, bare values and trailing whitespace', () => {
+    const a = parseAttributes('BANDWIDTH=100, CODECS="avc1.64001e,mp4a.40.2",RESOLUTION=640x360');
+    expect(Object.fromEntries(a)).toEqual({
+      BANDWIDTH: '100',
+      CODECS: 'avc1.64001e,mp4a.40.2',
+      RESOLUTION: '640x360',
+    });
+  });
+
+  it('stops at garbage instead of looping', () => {
+    expect(parseAttributes('not an attribute list').size).toBe(0);
+  });
+});
+
+describe('parsePlaylist', () => {
+  it('parses an ffmpeg fMP4 media playlist', () => {
+    const result = parsePlaylist(ffmpegMedia);
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        type: 'media',
+        version: 7,
+        targetDuration: 2,
+        mediaSequence: 0,
+        discontinuitySequence: 0,
+        playlistType: 'VOD',
+        independentSegments: true,
+        map: 'init.mp4',
+        endList: true,
+        segments: [
+          { uri: 'seg-00000.m4s', duration: 2 },
+          { uri: 'seg-00001.m4s', duration: 2 },
+          { uri: 'seg-00002.m4s', duration: 1.033333 },
+        ],
+      },
+    });
+  });
+
+  it('parses a multivariant playlist', () => {
+    const result = parsePlaylist(ffmpegMaster);
+    expect(result.ok && result.value.type === 'multivariant' && result.value.variants).toEqual([
+      {
+        uri: 'v0/index.m3u8',
+        bandwidth: 1210800,
+        resolution: { width: 640, height: 360 },
+        codecs: 'avc1.64001e,mp4a.40.2',
+      },
+      {
+        uri: 'v1/index.m3u8',
+        bandwidth: 580800,
+        resolution: { width: 426, height: 240 },
+        codecs: 'avc1.640015,mp4a.40.2',
+      },
+    ]);
+  });
+
+  it('keeps program date-time and discontinuities on the segment they precede', () => {
+    const text = `#EXTM3U
+#EXT-X-TARGETDURATION:2
+#EXT-X-MEDIA-SEQUENCE:41
+#EXT-X-DISCONTINUITY-SEQUENCE:3
+#EXT-X-PROGRAM-DATE-TIME:2026-11-25T00:00:00.000Z
+#EXTINF:2,
+a.m4s
+#EXT-X-DISCONTINUITY
+#EXT-X-PROGRAM-DATE-TIME:2026-11-25T00:01:00.000Z
+#EXTINF:2,
+b.m4s`;
+    const result = parsePlaylist(text);
+    expect(result.ok).toBe(true);
+    if (!result.ok || result.value.type !== 'media') return;
+    expect(result.value.mediaSequence).toBe(41);
+    expect(result.value.discontinuitySequence).toBe(3);
+    expect(result.value.endList).toBe(false);
+    expect(result.value.segments).toEqual([
+      { uri: 'a.m4s', duration: 2, programDateTime: '2026-11-25T00:00:00.000Z' },
+      { uri: 'b.m4s', duration: 2, programDateTime: '2026-11-25T00:01:00.000Z', discontinuity: true },
+    ]);
+  });
+
+  it.each([
+    ['', 'must start with #EXTM3U'],
+    ['<html>', 'must start with #EXTM3U'],
+    ['#EXTM3U\n#EXTINF:2,\nseg.m4s', 'needs EXT-X-TARGETDURATION'],
+    ['#EXTM3U\n#EXT-X-TARGETDURATION:two', 'must be an integer'],
+    ['#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:abc,\nseg.m4s', 'decimal number'],
+    ['#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,', 'EXTINF without a URI'],
+    ['#EXTM3U\n#EXT-X-TARGETDURATION:2\nseg.m4s', 'without a preceding'],
+    ['#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:5,\nseg.m4s', 'longer than EXT-X-TARGETDURATION'],
+    ['#EXTM3U\n#EXT-X-STREAM-INF:RESOLUTION=1x1\nv.m3u8', 'integer BANDWIDTH'],
+    ['#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1', 'without a URI'],
+    ['#EXTM3U\n#EXT-X-MAP:BYTERANGE=1', 'needs a URI'],
+    ['#EXTM3U\n#EXT-X-PLAYLIST-TYPE:LIVE', 'VOD or EVENT'],
+    ['#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-PROGRAM-DATE-TIME:yesterday', 'ISO 8601'],
+    ['#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nhas space.m4s', 'invalid URI'],
+  ])('refuses %j: %s', (text, reason) => {
+    const result = parsePlaylist(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toContain(reason);
+  });
+});
+
+describe('rendering', () => {
+  it('round-trips a media playlist through render and parse', () => {
+    const playlist: MediaPlaylist = {
+      type: 'media',
+      version: 7,
+      targetDuration: 2,
+      mediaSequence: 10,
+      discontinuitySequence: 1,
+      independentSegments: true,
+      map: 'init.mp4',
+      endList: true,
+      segments: [
+        { uri: 'seg-10.m4s', duration: 2, programDateTime: '2026-11-25T00:00:00.000Z' },
+        { uri: 'seg-11.m4s', duration: 1.5, discontinuity: true },
+      ],
+    };
+    const text = renderMediaPlaylist(playlist);
+    expect(text).toBe(`#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-TARGETDURATION:2
+#EXT-X-MEDIA-SEQUENCE:10
+#EXT-X-DISCONTINUITY-SEQUENCE:1
+#EXT-X-INDEPENDENT-SEGMENTS
+#EXT-X-MAP:URI="init.mp4"
+#EXT-X-PROGRAM-DATE-TIME:2026-11-25T00:00:00.000Z
+#EXTINF:2,
+seg-10.m4s
+#EXT-X-DISCONTINUITY
+#EXTINF:1.5,
+seg-11.m4s
+#EXT-X-ENDLIST
+`);
+    expect(parsePlaylist(text)).toEqual({ ok: true, value: playlist });
+  });
+
+  it('round-trips a multivariant playlist', () => {
+    const parsed = parsePlaylist(ffmpegMaster);
+    if (!parsed.ok || parsed.value.type !== 'multivariant') throw new Error('fixture did not parse');
+    const again = parsePlaylist(renderMultivariantPlaylist(parsed.value));
+    expect(again).toEqual(parsed);
+  });
+
+  it('renders frame rates with three decimals as RFC 8216 suggests', () => {
+    const text = renderMultivariantPlaylist({
+      version: 7,
+      independentSegments: true,
+      variants: [{ uri: 'v0/index.m3u8', bandwidth: 1, frameRate: 29.97 }],
+    });
+    expect(text).toContain('BANDWIDTH=1,FRAME-RATE=29.970\nv0/index.m3u8');
+    expect(text).toContain('#EXT-X-INDEPENDENT-SEGMENTS');
+  });
+});
+
+describe('helpers', () => {
+  it('lists the init segment before the media segments', () => {
+    const parsed = parsePlaylist(ffmpegMedia);
+    if (!parsed.ok || parsed.value.type !== 'media') throw new Error('fixture did not parse');
+    expect(referencedObjects(parsed.value)).toEqual(['init.mp4', 'seg-00000.m4s', 'seg-00001.m4s', 'seg-00002.m4s']);
+  });
+
+  it('resolves URIs relative to the playlist', () => {
+    expect(resolveRelative('v0/index.m3u8', 'seg.m4s')).toBe('v0/seg.m4s');
+    expect(resolveRelative('master.m3u8', 'v0/index.m3u8')).toBe('v0/index.m3u8');
+  });
+});

@@ -1,0 +1,45 @@
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // Pure modules and Node code: fast, no servers.
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['{protocol,origin,player,infra}/src/**/*.test.ts'],
+          exclude: ['**/*.e2e.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        // The Worker on real workerd, with real R2, Cache API and Durable Objects.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: { PUBLISH_SECRET: 'test-publish-secret', MAX_UPLOAD_BYTES: '1048576' },
+            },
+          }),
+        ],
+        test: {
+          name: 'edge',
+          include: ['edge/src/**/*.test.ts'],
+        },
+      },
+      {
+        // Whole stack: wrangler dev, real ffmpeg, real Chromium. One file at a time.
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['**/*.e2e.test.ts'],
+          exclude: ['**/node_modules/**'],
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
