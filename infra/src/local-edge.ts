@@ -1,0 +1,132 @@
+/**
+ * Runs the edge locally: `wrangler dev` (workerd) on loopback with persisted
+ * local R2/Durable Object state. Used by `npm start`, the end-to-end tests and
+ * the benchmarks, so all three exercise the same stack.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface LocalEdgeOptions {
+  /** 0 or absent: pick a free port. */
+  port?: number;
+  persistDir: string;
+  /** Extra bindings (e.g. PUBLISH_SECRET), written to a private env file. Absent: wrangler reads .dev.vars. */
+  vars?: Record<string, string>;
+  /** Where wrangler's own output goes; absent keeps only the tail for error messages. */
+  onOutput?: (chunk: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export interface LocalEdge {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
+  const port = options.port || (await freePort());
+  const args = [
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(await freePort()),
+    '--persist-to',
+    options.persistDir,
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    'warn',
+  ];
+  if (options.vars) {
+    const envFile = join(mkdtempSync(join(tmpdir(), 'edgeswarm-env-')), 'edge.env');
+    writeFileSync(
+      envFile,
+      Object.entries(options.vars)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n'),
+      { mode: 0o600 },
+    );
+    args.push('--env-file', envFile);
+  }
+  const child = spawn(join(repoRoot, 'node_modules/.bin/wrangler'), args, {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      // Nothing leaves the machine: no telemetry, and no fetch of request.cf data from Cloudflare.
+      WRANGLER_SEND_METRICS: 'false',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      NO_UPDATE_NOTIFIER: '1',
+      FORCE_COLOR: '0',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so stop() takes workerd down with it
+  });
+  let tail = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    tail = (tail + text).slice(-4000);
+    options.onOutput?.(text);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exited: number | null | undefined;
+  const exit = new Promise<void>((resolve) =>
+    child.on('exit', (code) => {
+      exited = code;
+      resolve();
+    }),
+  );
+
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (exited !== undefined) return;
+    try {
+      process.kill(-(child.pid ?? 0), 'SIGTERM');
+    } catch {
+      return;
+    }
+    const killed = await Promise.race([exit.then(() => true), sleep(5000).then(() => false)]);
+    if (!killed) {
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGKILL');
+      } catch {}
+      await exit;
+    }
+  };
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
+  while (Date.now() < deadline) {
+    if (exited !== undefined) throw new Error(`wrangler dev exited with ${exited} before it was ready:\n${tail}`);
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return { url, port, process: child, stop };
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  await stop();
+  throw new Error(`wrangler dev did not become ready on ${url}:\n${tail}`);
+}

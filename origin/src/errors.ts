@@ -1,0 +1,34 @@
+/** The origin's error taxonomy: each says whether retrying could help, and carries a clear message for the CLI. */
+export class OriginError extends Error {
+  constructor(
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The input file or the command line is wrong; nothing was published. */
+export class InputError extends OriginError {}
+
+/** ffmpeg or ffprobe is missing or failed. */
+export class ToolError extends OriginError {}
+
+/** The edge answered 4xx: retrying the same request cannot succeed. */
+export class EdgeRejectedError extends OriginError {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    readonly what: string,
+  ) {
+    super(`edge refused ${what}: ${status} ${reason}`);
+  }
+}
+
+/** The edge was unreachable or answered 5xx; worth retrying later. */
+export class EdgeUnavailableError extends OriginError {
+  constructor(message: string) {
+    super(message, true);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * ffmpeg arguments that package one input into an fMP4 (CMAF) HLS ladder:
+ * one encode, `split` into renditions, keyframes forced on segment boundaries
+ * so every rendition's segments start at the same instant. Pure.
+ */
+import type { Rendition } from '../ladder';
+
+export interface PackageOptions {
+  input: string;
+  /** Directory that receives master.m3u8 and v<N>/… */
+  outputDir: string;
+  renditions: Rendition[];
+  segmentSeconds: number;
+  frameRate: number;
+  hasAudio: boolean;
+  audioKbps: number;
+  /** x264 preset: faster presets trade size for speed. */
+  preset: string;
+}
+
+export const packageDefaults = {
+  segmentSeconds: 2,
+  audioKbps: 96,
+  preset: 'veryfast',
+} as const;
+
+export function vodPackageArgs(o: PackageOptions): string[] {
+  const n = o.renditions.length;
+  const splits = o.renditions.map((_, i) => `[s${i}]`).join('');
+  const scales = o.renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height}[v${i}]`).join(';');
+  const gop = Math.max(1, Math.round(o.frameRate * o.segmentSeconds));
+  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', o.input];
+  args.push('-filter_complex', `[0:v]split=${n}${splits};${scales}`);
+  o.renditions.forEach((r, i) => {
+    args.push('-map', `[v${i}]`);
+    if (o.hasAudio) args.push('-map', '0:a:0');
+    args.push(`-b:v:${i}`, `${r.videoKbps}k`, `-maxrate:v:${i}`, `${Math.round(r.videoKbps * 1.2)}k`);
+    args.push(`-bufsize:v:${i}`, `${r.videoKbps * 2}k`);
+  });
+  args.push('-c:v', 'libx264', '-preset', o.preset, '-pix_fmt', 'yuv420p', '-profile:v', 'high');
+  args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0');
+  args.push('-force_key_frames', `expr:gte(t,n_forced*${o.segmentSeconds})`);
+  if (o.hasAudio) args.push('-c:a', 'aac', '-b:a', `${o.audioKbps}k`, '-ac', '2', '-ar', '48000');
+  const streamMap = o.renditions.map((_, i) => (o.hasAudio ? `v:${i},a:${i}` : `v:${i}`)).join(' ');
+  args.push(
+    '-f',
+    'hls',
+    '-hls_time',
+    String(o.segmentSeconds),
+    '-hls_playlist_type',
+    'vod',
+    '-hls_segment_type',
+    'fmp4',
+    '-hls_flags',
+    'independent_segments',
+    '-hls_fmp4_init_filename',
+    'init.mp4',
+    '-hls_segment_filename',
+    `${o.outputDir}/v%v/seg-%05d.m4s`,
+    '-master_pl_name',
+    'master.m3u8',
+    '-var_stream_map',
+    streamMap,
+    '-progress',
+    'pipe:1',
+    '-nostats',
+    `${o.outputDir}/v%v/index.m3u8`,
+  );
+  return args;
+}
+
+/** Pure: the encoded position, in seconds, from a chunk of `-progress` output (last value wins). */
+export function parseProgressSeconds(chunk: string): number | undefined {
+  let seconds: number | undefined;
+  for (const line of chunk.split('\n')) {
+    const match = /^out_time_(?:us|ms)=(\d+)$/.exec(line.trim());
+    if (match) seconds = Number(match[1]) / 1_000_000; // both keys are in microseconds
+  }
+  return seconds;
+}
