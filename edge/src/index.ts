@@ -9,6 +9,10 @@ import { EdgeError, errorBody } from './lib/errors';
 import { mediaRoutes } from './routes/media';
 import { metaRoutes } from './routes/meta';
 import { pageRoutes } from './routes/pages';
+import { trackerRoutes } from './routes/tracker';
+
+export { LiveStream } from './live/live-stream';
+export { TrackerSwarm } from './tracker/swarm';
 
 export const app = new Hono<AppEnv>();
 
@@ -26,6 +30,7 @@ app.use(
 app.route('/', metaRoutes);
 app.route('/', mediaRoutes);
 app.route('/', pageRoutes);
+app.route('/', trackerRoutes);
 
 app.notFound((c) => c.json({ error: 'not_found', reason: `no route for ${c.req.method} ${c.req.path}` }, 404));
 
