@@ -22,7 +22,11 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
-              bindings: { PUBLISH_SECRET: 'test-publish-secret', MAX_UPLOAD_BYTES: '1048576' },
+              bindings: {
+                PUBLISH_SECRET: 'test-publish-secret',
+                MAX_UPLOAD_BYTES: '1048576',
+                TRACKER_REGION_OVERRIDE: '1',
+              },
             },
           }),
         ],

@@ -7,6 +7,8 @@ export interface Env {
   /** Secret from which per-stream publish keys are derived (see protocol/src/tokens.ts). */
   PUBLISH_SECRET?: string;
   MAX_UPLOAD_BYTES?: string;
+  /** "1" lets tracker clients pick their region shard (local runs and tests only). */
+  TRACKER_REGION_OVERRIDE?: string;
 }
 
 export type AppEnv = { Bindings: Env };

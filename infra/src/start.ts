@@ -23,10 +23,14 @@ const demoStream = 'demo';
 /** The local publish secret lives in .dev.vars, which wrangler dev reads and git ignores. */
 function ensureDevSecret(): void {
   const file = join(repoRoot, '.dev.vars');
-  if (readDevVars(file).PUBLISH_SECRET) return;
-  const secret = randomBytes(24).toString('base64url');
-  writeFileSync(file, `${existsSync(file) ? '\n' : ''}PUBLISH_SECRET=${secret}\n`, { flag: 'a', mode: 0o600 });
-  console.error('created .dev.vars with a new local PUBLISH_SECRET');
+  const vars = readDevVars(file);
+  const missing: string[] = [];
+  if (!vars.PUBLISH_SECRET) missing.push(`PUBLISH_SECRET=${randomBytes(24).toString('base64url')}`);
+  // Local demos may pick a tracker region shard by query parameter; production never does.
+  if (!vars.TRACKER_REGION_OVERRIDE) missing.push('TRACKER_REGION_OVERRIDE=1');
+  if (missing.length === 0) return;
+  writeFileSync(file, `${existsSync(file) ? '\n' : ''}${missing.join('\n')}\n`, { flag: 'a', mode: 0o600 });
+  console.error(`wrote ${missing.map((line) => line.split('=')[0]).join(', ')} to .dev.vars`);
 }
 
 async function publishDemo(edgeUrl: string, input: string | undefined): Promise<void> {
