@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './env';
 import { EdgeError, errorBody } from './lib/errors';
+import { liveRoutes } from './routes/live';
 import { mediaRoutes } from './routes/media';
 import { metaRoutes } from './routes/meta';
 import { pageRoutes } from './routes/pages';
@@ -20,7 +21,7 @@ app.use(
   '/v1/*',
   cors({
     origin: '*',
-    allowMethods: ['GET', 'HEAD', 'PUT', 'OPTIONS'],
+    allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'OPTIONS'],
     allowHeaders: ['Range', 'If-None-Match', 'Authorization', 'Content-Type', 'X-Content-SHA256'],
     exposeHeaders: ['Content-Length', 'Content-Range', 'ETag', 'X-Edge-Cache', 'X-Content-SHA256', 'Accept-Ranges'],
     maxAge: 86_400,
@@ -28,6 +29,7 @@ app.use(
 );
 
 app.route('/', metaRoutes);
+app.route('/', liveRoutes); // before mediaRoutes: live.m3u8 is rendered, not stored
 app.route('/', mediaRoutes);
 app.route('/', pageRoutes);
 app.route('/', trackerRoutes);

@@ -1,3 +1,4 @@
+export * from './live';
 export * from './names';
 export * from './playlist';
 export * from './tokens';

@@ -203,3 +203,49 @@ describe('helpers', () => {
     expect(resolveRelative('master.m3u8', 'v0/index.m3u8')).toBe('v0/index.m3u8');
   });
 });
+
+describe('live additions', () => {
+  const live = `#EXTM3U
+#EXT-X-VERSION:7
+#EXT-X-TARGETDURATION:2
+#EXT-X-MEDIA-SEQUENCE:7
+#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,HOLD-BACK=6
+#EXT-X-MAP:URI="init-s0.mp4"
+#EXT-X-PROGRAM-DATE-TIME:2026-11-25T00:00:00.000Z
+#EXT-X-EDGESWARM-SHA256:${'a'.repeat(64)}
+#EXTINF:2,
+s0-7.m4s
+#EXT-X-DISCONTINUITY
+#EXT-X-MAP:URI="init-s1.mp4"
+#EXT-X-PROGRAM-DATE-TIME:2026-11-25T00:05:00.000Z
+#EXT-X-EDGESWARM-SHA256:${'b'.repeat(64)}
+#EXTINF:2,
+s1-8.m4s
+`;
+
+  it('parses integrity tags, server control and a mid-playlist init change, and renders them back', () => {
+    const parsed = parsePlaylist(live);
+    if (!parsed.ok || parsed.value.type !== 'media') throw new Error(parsed.ok ? 'not media' : parsed.reason);
+    expect(parsed.value.serverControl).toEqual({ canBlockReload: true, holdBack: 6 });
+    expect(parsed.value.map).toBe('init-s0.mp4');
+    expect(parsed.value.segments).toEqual([
+      { uri: 's0-7.m4s', duration: 2, programDateTime: '2026-11-25T00:00:00.000Z', sha256: 'a'.repeat(64) },
+      {
+        uri: 's1-8.m4s',
+        duration: 2,
+        programDateTime: '2026-11-25T00:05:00.000Z',
+        sha256: 'b'.repeat(64),
+        discontinuity: true,
+        map: 'init-s1.mp4',
+      },
+    ]);
+    expect(renderMediaPlaylist(parsed.value)).toBe(live);
+    expect(referencedObjects(parsed.value)).toEqual(['init-s0.mp4', 's0-7.m4s', 'init-s1.mp4', 's1-8.m4s']);
+  });
+
+  it('refuses a malformed hash', () => {
+    const result = parsePlaylist(live.replace('a'.repeat(64), 'xyz'));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toContain('64 lowercase hex');
+  });
+});

@@ -34,6 +34,23 @@ export interface MediaSegment {
   /** ISO 8601, as written in EXT-X-PROGRAM-DATE-TIME. */
   programDateTime?: string;
   discontinuity?: boolean;
+  /** EXT-X-MAP in force from this segment on (after a discontinuity the init segment may change). */
+  map?: string;
+  /** Hex SHA-256 of the segment's bytes, from the edge (see integrityTag). */
+  sha256?: string;
+}
+
+/**
+ * The integrity manifest travels inside the playlist, one tag before each
+ * segment: `#EXT-X-EDGESWARM-SHA256:<hex>`. hls.js keeps unknown tags on the
+ * fragment's `tagList` without a warning, so the player reads hashes from the
+ * playlist it already loads.
+ */
+export const integrityTag = 'EXT-X-EDGESWARM-SHA256';
+
+export interface ServerControl {
+  canBlockReload: boolean;
+  holdBack?: number;
 }
 
 export interface MediaPlaylist {
@@ -46,6 +63,7 @@ export interface MediaPlaylist {
   independentSegments: boolean;
   /** EXT-X-MAP: the fMP4 init segment. */
   map?: string;
+  serverControl?: ServerControl;
   segments: MediaSegment[];
   endList: boolean;
 }
@@ -63,6 +81,15 @@ export function parseAttributes(list: string): Map<string, string> {
     match = pattern.exec(list);
   }
   return attributes;
+}
+
+/** The init segment in force at the end of `segments`. */
+function currentMap(segments: MediaSegment[], first: string | undefined): string | undefined {
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const map = segments[i]?.map;
+    if (map) return map;
+  }
+  return first;
 }
 
 function fail(line: number, reason: string): { ok: false; reason: string } {
@@ -84,12 +111,15 @@ export function parsePlaylist(text: string): Validation<Playlist> {
   let discontinuitySequence = 0;
   let playlistType: MediaPlaylist['playlistType'];
   let map: string | undefined;
+  let firstMap: string | undefined;
   let endList = false;
   const segments: MediaSegment[] = [];
   const variants: Variant[] = [];
   let pendingDuration: number | undefined;
   let pendingDateTime: string | undefined;
   let pendingDiscontinuity = false;
+  let pendingSha256: string | undefined;
+  let serverControl: ServerControl | undefined;
   let pendingVariant: Omit<Variant, 'uri'> | undefined;
 
   for (let index = 1; index < lines.length; index++) {
@@ -105,10 +135,13 @@ export function parsePlaylist(text: string): Validation<Playlist> {
         const segment: MediaSegment = { uri: line, duration: pendingDuration };
         if (pendingDateTime) segment.programDateTime = pendingDateTime;
         if (pendingDiscontinuity) segment.discontinuity = true;
+        if (pendingSha256) segment.sha256 = pendingSha256;
+        if (map && segments.length > 0 && map !== currentMap(segments, firstMap)) segment.map = map;
         segments.push(segment);
         pendingDuration = undefined;
         pendingDateTime = undefined;
         pendingDiscontinuity = false;
+        pendingSha256 = undefined;
       } else {
         return fail(lineNo, 'URI without a preceding #EXTINF or #EXT-X-STREAM-INF');
       }
@@ -145,7 +178,19 @@ export function parsePlaylist(text: string): Validation<Playlist> {
       case '#EXT-X-MAP': {
         const uri = parseAttributes(value).get('URI');
         if (!uri || !uriPattern.test(uri)) return fail(lineNo, 'EXT-X-MAP needs a URI');
+        if (segments.length === 0) firstMap = uri;
         map = uri;
+        break;
+      }
+      case `#${integrityTag}`:
+        if (!/^[0-9a-f]{64}$/.test(value)) return fail(lineNo, `${integrityTag} must be 64 lowercase hex digits`);
+        pendingSha256 = value;
+        break;
+      case '#EXT-X-SERVER-CONTROL': {
+        const attributes = parseAttributes(value);
+        serverControl = { canBlockReload: attributes.get('CAN-BLOCK-RELOAD') === 'YES' };
+        const holdBack = attributes.get('HOLD-BACK');
+        if (holdBack !== undefined && decimalPattern.test(holdBack)) serverControl.holdBack = Number(holdBack);
         break;
       }
       case '#EXTINF': {
@@ -209,7 +254,8 @@ export function parsePlaylist(text: string): Validation<Playlist> {
     endList,
   };
   if (playlistType) media.playlistType = playlistType;
-  if (map) media.map = map;
+  if (firstMap ?? map) media.map = firstMap ?? map;
+  if (serverControl) media.serverControl = serverControl;
   return { ok: true, value: media };
 }
 
@@ -243,10 +289,18 @@ export function renderMediaPlaylist(playlist: Omit<MediaPlaylist, 'type'>): stri
   }
   if (playlist.playlistType) lines.push(`#EXT-X-PLAYLIST-TYPE:${playlist.playlistType}`);
   if (playlist.independentSegments) lines.push('#EXT-X-INDEPENDENT-SEGMENTS');
+  if (playlist.serverControl) {
+    const control = [`CAN-BLOCK-RELOAD=${playlist.serverControl.canBlockReload ? 'YES' : 'NO'}`];
+    if (playlist.serverControl.holdBack !== undefined)
+      control.push(`HOLD-BACK=${formatDuration(playlist.serverControl.holdBack)}`);
+    lines.push(`#EXT-X-SERVER-CONTROL:${control.join(',')}`);
+  }
   if (playlist.map) lines.push(`#EXT-X-MAP:URI="${playlist.map}"`);
   for (const s of playlist.segments) {
     if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+    if (s.map) lines.push(`#EXT-X-MAP:URI="${s.map}"`);
     if (s.programDateTime) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${s.programDateTime}`);
+    if (s.sha256) lines.push(`#${integrityTag}:${s.sha256}`);
     lines.push(`#EXTINF:${formatDuration(s.duration)},`, s.uri);
   }
   if (playlist.endList) lines.push('#EXT-X-ENDLIST');
@@ -255,7 +309,12 @@ export function renderMediaPlaylist(playlist: Omit<MediaPlaylist, 'type'>): stri
 
 /** Every object a media playlist refers to: the init segment first, then segments in order. */
 export function referencedObjects(playlist: MediaPlaylist): string[] {
-  return [...(playlist.map ? [playlist.map] : []), ...playlist.segments.map((s) => s.uri)];
+  const objects = playlist.map ? [playlist.map] : [];
+  for (const segment of playlist.segments) {
+    if (segment.map) objects.push(segment.map);
+    objects.push(segment.uri);
+  }
+  return objects;
 }
 
 /** Resolves a playlist URI against the playlist's own object name (`v0/index.m3u8` + `seg.m4s`). */

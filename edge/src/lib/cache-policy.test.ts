@@ -13,6 +13,8 @@ describe('cacheControlFor', () => {
     // Never more than half a target duration, never zero (which would disable caching entirely).
     [{ kind: 'playlist', playlist: 'media', endList: false, targetDuration: 3 }, 'public, max-age=1'],
     [{ kind: 'playlist', playlist: 'media', endList: false, targetDuration: 1 }, 'public, max-age=1'],
+    // Keyed by _HLS_msn, and always containing that segment.
+    [{ kind: 'playlist', playlist: 'blocking', targetDuration: 2 }, 'public, max-age=12'],
   ])('%j → %s', (subject, expected) => {
     expect(cacheControlFor(subject)).toBe(expected);
   });

@@ -15,6 +15,12 @@ export interface CachePolicyOptions {
   livePlaylistFraction: number;
   /** Sidecars (e.g. hash manifests) follow the live edge. */
   sidecarMaxAge: number;
+  /**
+   * A blocking-reload answer (keyed by _HLS_msn) always contains the segment it
+   * was asked for, so it stays valid for as long as that segment is near the
+   * live edge: this many target durations.
+   */
+  blockingTargetDurations: number;
 }
 
 export const cachePolicyDefaults: CachePolicyOptions = {
@@ -23,11 +29,13 @@ export const cachePolicyDefaults: CachePolicyOptions = {
   endedPlaylistMaxAge: 300,
   livePlaylistFraction: 0.5,
   sidecarMaxAge: 1,
+  blockingTargetDurations: 6,
 };
 
 export type CacheSubject =
   | { kind: 'init' | 'segment' | 'sidecar' }
   | { kind: 'playlist'; playlist: 'multivariant' }
+  | { kind: 'playlist'; playlist: 'blocking'; targetDuration: number }
   | { kind: 'playlist'; playlist: 'media'; endList: boolean; targetDuration: number };
 
 export function cacheControlFor(subject: CacheSubject, options: Partial<CachePolicyOptions> = {}): string {
@@ -40,6 +48,9 @@ export function cacheControlFor(subject: CacheSubject, options: Partial<CachePol
       return `public, max-age=${o.sidecarMaxAge}`;
     case 'playlist':
       if (subject.playlist === 'multivariant') return `public, max-age=${o.multivariantMaxAge}`;
+      if (subject.playlist === 'blocking') {
+        return `public, max-age=${subject.targetDuration * o.blockingTargetDurations}`;
+      }
       if (subject.endList) return `public, max-age=${o.endedPlaylistMaxAge}`;
       return `public, max-age=${Math.max(1, Math.floor(subject.targetDuration * o.livePlaylistFraction))}`;
   }

@@ -8,6 +8,8 @@ export const storageCounters = {
   cacheHits: 0,
   cacheMisses: 0,
   coalescedMisses: 0,
+  /** Live playlist requests that reached a stream's coordinator (after cache and coalescing). */
+  coordinatorCalls: 0,
 };
 
 export function resetStorageCounters(): void {

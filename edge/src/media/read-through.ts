@@ -6,6 +6,7 @@
  */
 import { type ObjectName, parsePlaylist } from '@edgeswarm/protocol';
 import { type CacheSubject, cacheControlFor } from '../lib/cache-policy';
+import { createCoalescer } from '../lib/coalesce';
 import { strongEtag } from '../lib/http';
 import { storageCounters } from './counters';
 
@@ -30,7 +31,7 @@ interface Loaded {
   bytes: ArrayBuffer;
 }
 
-const inflight = new Map<string, Promise<Loaded | null>>();
+const misses = createCoalescer<Loaded | null>();
 
 function subjectFor(object: ObjectName, bytes: ArrayBuffer): CacheSubject {
   if (object.kind !== 'playlist') return { kind: object.kind };
@@ -103,35 +104,22 @@ export async function readObject(
     return { meta: metaFromHeaders(cached.headers), body: cached.body, cacheStatus: 'HIT' };
   }
 
-  const pending = inflight.get(cacheKey);
-  if (pending) {
-    storageCounters.coalescedMisses++;
-    const loaded = await pending;
-    return loaded && { meta: loaded.meta, body: loaded.bytes, cacheStatus: 'COALESCED' };
-  }
-
-  storageCounters.cacheMisses++;
-  const load = loadFromBucket(deps.bucket, storageKey, object).then(
+  const { promise, leader } = misses.run(
+    cacheKey,
+    () => loadFromBucket(deps.bucket, storageKey, object),
     (loaded) => {
-      if (!loaded) {
-        inflight.delete(cacheKey);
-        return null;
-      }
+      if (!loaded) return undefined;
       const stored = deps.cache
         .put(cacheKey, new Response(loaded.bytes.slice(0), { headers: metaHeaders(loaded.meta) }))
-        .catch((error: unknown) => console.error(`cache put failed for ${cacheKey}`, error))
-        .finally(() => inflight.delete(cacheKey));
+        .catch((error: unknown) => console.error(`cache put failed for ${cacheKey}`, error));
       deps.waitUntil(stored);
-      return loaded;
-    },
-    (error: unknown) => {
-      inflight.delete(cacheKey);
-      throw error;
+      return stored;
     },
   );
-  inflight.set(cacheKey, load);
-  const loaded = await load;
-  return loaded && { meta: loaded.meta, body: loaded.bytes, cacheStatus: 'MISS' };
+  if (leader) storageCounters.cacheMisses++;
+  else storageCounters.coalescedMisses++;
+  const loaded = await promise;
+  return loaded && { meta: loaded.meta, body: loaded.bytes, cacheStatus: leader ? 'MISS' : 'COALESCED' };
 }
 
 /** Drops the colo's cached copy of a mutable object after it was replaced. */

@@ -1,12 +1,13 @@
 /** GET/HEAD of playlists and segments; PUT for ingest. Parse, delegate, map. */
-import { verifyPublishKey } from '@edgeswarm/protocol';
+import { isLivePlaylistName } from '@edgeswarm/protocol';
 import { Hono } from 'hono';
 import { readConfig } from '../config';
 import type { AppEnv } from '../env';
-import { ForbiddenError, NotFoundError, ServiceUnavailableError, UnauthorizedError } from '../lib/errors';
+import { BadRequestError, NotFoundError } from '../lib/errors';
 import { ingestObject } from '../media/ingest';
 import { purgeObject, readObject } from '../media/read-through';
 import { respondWithObject } from '../media/respond';
+import { requirePublisher } from './auth';
 import { parseObjectAddress } from './object-path';
 
 export const mediaRoutes = new Hono<AppEnv>();
@@ -23,20 +24,13 @@ mediaRoutes.get('/v1/streams/:stream/:name{.+}', async (c) => {
   return respondWithObject(c.req.raw, result);
 });
 
-function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  return match?.[1];
-}
-
 mediaRoutes.put('/v1/streams/:stream/:name{.+}', async (c) => {
   const address = parseObjectAddress(c.req.url);
-  const config = readConfig(c.env);
-  if (!config.publishSecret) throw new ServiceUnavailableError('ingest is closed: PUBLISH_SECRET is not configured');
-  const key = bearerToken(c.req.header('Authorization'));
-  if (!key) throw new UnauthorizedError('a publish key is required: Authorization: Bearer <key>');
-  if (!(await verifyPublishKey(config.publishSecret, address.streamId, key))) {
-    throw new ForbiddenError(`the publish key is not valid for stream ${address.streamId}`);
+  await requirePublisher(c, address.streamId);
+  if (isLivePlaylistName(address.object.name)) {
+    throw new BadRequestError(`${address.object.name} is rendered by the live coordinator; commit segments instead`);
   }
+  const config = readConfig(c.env);
   const length = c.req.header('Content-Length');
   const result = await ingestObject(c.env.MEDIA, {
     storageKey: address.storageKey,
