@@ -1,5 +1,5 @@
 /** Runs the real origin CLI as a user would, collecting its output. */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './local-edge';
 
@@ -9,27 +9,46 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runOriginCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'origin/src/cli.ts'), ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+export interface RunningCli {
+  child: ChildProcess;
+  /** Output so far. */
+  output(): CliResult;
+  done: Promise<CliResult>;
+}
+
+/** Starts the CLI and returns at once; `done` settles when it exits. */
+export function spawnOriginCli(args: string[], env: Record<string, string> = {}): RunningCli {
+  const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'origin/src/cli.ts'), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stdout = '';
+  let stderr = '';
+  let code: number | null = null;
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      code = exitCode;
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return { child, output: () => ({ code, stdout, stderr }), done };
+}
+
+export function runOriginCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return spawnOriginCli(args, env).done;
 }
 
 /** `label: value` lines, as the CLI and npm start print them. */
 export function labelledLines(text: string): Record<string, string> {
-  return Object.fromEntries([...text.matchAll(/^([a-z]+): (\S+)$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']));
+  return Object.fromEntries(
+    [...text.matchAll(/^([a-z-]+): (\S+)$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']),
+  );
 }

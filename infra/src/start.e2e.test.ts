@@ -1,4 +1,7 @@
-/** The front door: `npm start` brings up the edge, publishes the demo, prints labelled URLs, and stops on Ctrl-C. */
+/**
+ * The front door: `npm start` brings up the edge, publishes the demo VOD and a
+ * live test pattern, prints labelled URLs, and ends the live stream on Ctrl-C.
+ */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +11,7 @@ import { freePort, repoRoot } from './local-edge';
 import { labelledLines } from './run-cli';
 
 describe('npm start', () => {
-  it('serves a demo VOD at the printed URLs until interrupted', async () => {
+  it('serves a demo VOD and a live stream at the printed URLs until interrupted', async () => {
     const port = await freePort();
     const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'infra/src/start.ts')], {
       cwd: repoRoot,
@@ -30,16 +33,27 @@ describe('npm start', () => {
         child.on('exit', () => reject(new Error(`npm start exited early:\n${stderr}`)));
       });
       const urls = labelledLines(stdout);
-      expect(urls.playlist).toBe(`http://127.0.0.1:${port}/v1/streams/demo/master.m3u8`);
-      expect(urls.watch).toBe(`http://127.0.0.1:${port}/watch/demo`);
-      const master = await fetch(urls.playlist ?? '');
-      expect(master.status).toBe(200);
-      expect((await master.text()).match(/#EXT-X-STREAM-INF/g)?.length).toBeGreaterThanOrEqual(3);
+      const edge = `http://127.0.0.1:${port}`;
+      expect(urls).toMatchObject({
+        edge,
+        'vod-playlist': `${edge}/v1/streams/demo/master.m3u8`,
+        'vod-watch': `${edge}/watch/demo`,
+        playlist: `${edge}/v1/streams/live/master.m3u8`,
+        watch: `${edge}/watch/live`,
+      });
+      for (const master of [urls['vod-playlist'], urls.playlist]) {
+        const response = await fetch(master ?? '');
+        expect(response.status, master).toBe(200);
+        expect((await response.text()).match(/#EXT-X-STREAM-INF/g)?.length).toBeGreaterThanOrEqual(3);
+      }
+      const live = await (await fetch(`${edge}/v1/streams/live/v0/live.m3u8`)).text();
+      expect(live).toContain('#EXT-X-EDGESWARM-SHA256:');
       expect((await fetch(urls.watch ?? '')).status).toBe(200);
     } finally {
       child.kill('SIGINT');
     }
     expect(await exited).toBe(0);
-    expect(stderr).toContain('SIGINT: stopping the local edge');
+    expect(stderr).toContain('SIGINT: ending the live stream');
+    expect(stderr).toMatch(/stopping: delivering \d+ queued items, then ending the stream/);
   });
 });

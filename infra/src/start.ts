@@ -1,7 +1,9 @@
 /**
  * `npm start`: the local stack. wrangler dev (workerd) with persisted local
- * R2/DO state, a publish secret in .dev.vars, and, on first start, a demo VOD
- * (from `--input <file>`, or a generated test pattern). Runs until Ctrl-C.
+ * R2/DO state, a publish secret in .dev.vars, on first start a demo VOD (from
+ * `--input <file>`, or a generated test pattern), and a live test pattern
+ * published through the origin as stream `live`. Runs until Ctrl-C, which
+ * ends the live stream cleanly.
  *
  * Environment: PORT (default 8787), EDGESWARM_STATE_DIR (default .wrangler/state).
  */
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readDevVars } from '@edgeswarm/origin/dev-vars';
 import { OriginError } from '@edgeswarm/origin/errors';
+import { publishLive } from '@edgeswarm/origin/live/publish';
 import { resolvePublishKey } from '@edgeswarm/origin/publish-key';
 import { publishVod } from '@edgeswarm/origin/vod';
 import { paths } from '@edgeswarm/protocol';
@@ -19,6 +22,7 @@ import { repoRoot, startLocalEdge } from './local-edge';
 import { makeTestClip } from './test-media';
 
 const demoStream = 'demo';
+const liveStream = 'live';
 
 /** The local publish secret lives in .dev.vars, which wrangler dev reads and git ignores. */
 function ensureDevSecret(): void {
@@ -33,10 +37,11 @@ function ensureDevSecret(): void {
   console.error(`wrote ${missing.map((line) => line.split('=')[0]).join(', ')} to .dev.vars`);
 }
 
+const keyFor = (stream: string) =>
+  resolvePublishKey(stream, undefined, process.env, () => readDevVars(join(repoRoot, '.dev.vars')));
+
 async function publishDemo(edgeUrl: string, input: string | undefined): Promise<void> {
-  const publishKey = await resolvePublishKey(demoStream, undefined, process.env, () =>
-    readDevVars(join(repoRoot, '.dev.vars')),
-  );
+  const publishKey = await keyFor(demoStream);
   let clipDir: string | undefined;
   if (!input) {
     clipDir = mkdtempSync(join(tmpdir(), 'edgeswarm-demo-'));
@@ -60,13 +65,21 @@ async function main(): Promise<void> {
     persistDir,
     onOutput: (chunk) => process.stderr.write(chunk.replace(/^/gm, '[edge] ')),
   });
-  const shutdown = async (signal: string) => {
-    console.error(`\n${signal}: stopping the local edge…`);
-    await edge.stop();
-    process.exit(0);
+  const stop = new AbortController();
+  let live = false;
+  let interrupts = 0;
+  const onSignal = (signal: string) => {
+    if (++interrupts > 1) process.exit(130);
+    if (!live) {
+      console.error(`\n${signal}: stopping the local edge…`);
+      void edge.stop().then(() => process.exit(0));
+      return;
+    }
+    console.error(`\n${signal}: ending the live stream, then stopping the local edge…`);
+    stop.abort();
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
 
   try {
     const existing = await fetch(`${edge.url}${paths.multivariant(demoStream)}`, { method: 'HEAD' });
@@ -76,11 +89,30 @@ async function main(): Promise<void> {
     await edge.stop();
     throw error;
   }
-
   console.log(`edge: ${edge.url}`);
-  console.log(`playlist: ${edge.url}${paths.multivariant(demoStream)}`);
-  console.log(`watch: ${edge.url}${paths.watch(demoStream)}`);
-  console.error('running; press Ctrl-C to stop');
+  console.log(`vod-playlist: ${edge.url}${paths.multivariant(demoStream)}`);
+  console.log(`vod-watch: ${edge.url}${paths.watch(demoStream)}`);
+
+  live = true;
+  console.error(`publishing a live test pattern as stream ${liveStream}…`);
+  try {
+    await publishLive({
+      streamId: liveStream,
+      edgeUrl: edge.url,
+      publishKey: await keyFor(liveStream),
+      source: { kind: 'testpattern', width: 640, height: 360, frameRate: 30 },
+      queueDir: join(persistDir, 'publisher-queue', liveStream),
+      signal: stop.signal,
+      onPlayable: ({ playlist, watch }) => {
+        console.log(`playlist: ${playlist}`);
+        console.log(`watch: ${watch}`);
+        console.error('running; press Ctrl-C to stop');
+      },
+    });
+  } finally {
+    await edge.stop();
+  }
+  process.exit(0);
 }
 
 main().catch((error: unknown) => {

@@ -14,6 +14,7 @@ import { type MediaPlaylist, parsePlaylist, resolveRelative } from '@edgeswarm/p
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser';
 import { type LocalEdge, repoRoot, startLocalEdge } from './local-edge';
+import { probeSegment } from './media-check';
 import { labelledLines, runOriginCli } from './run-cli';
 import { makeTestClip } from './test-media';
 
@@ -64,18 +65,10 @@ describe('vod end to end', () => {
       expect(playlist.endList).toBe(true);
       expect(playlist.segments.length).toBe(5);
       for (const segment of playlist.segments) expect(segment.duration).toBeCloseTo(2, 1);
-      const init = await (await fetch(`${base}${resolveRelative(variant.uri, playlist.map ?? '')}`)).arrayBuffer();
-      const first = playlist.segments[1]?.uri ?? '';
-      const segment = await (await fetch(`${base}${resolveRelative(variant.uri, first)}`)).arrayBuffer();
-      const dir = join(work, 'probe', variant.uri.split('/')[0] ?? 'v');
-      mkdirSync(dir, { recursive: true });
-      const file = join(dir, 'segment.mp4');
-      writeFileSync(file, Buffer.concat([Buffer.from(init), Buffer.from(segment)]));
-      const { stdout } = await promisify(execFile)(locate('ffprobe'), [
-        ...['-v', 'error', '-print_format', 'json', '-show_streams', file],
-      ]);
-      const streams = (JSON.parse(stdout) as { streams: { codec_type: string; width?: number; height?: number }[] })
-        .streams;
+      const streams = await probeSegment(
+        `${base}${resolveRelative(variant.uri, playlist.map ?? '')}`,
+        `${base}${resolveRelative(variant.uri, playlist.segments[1]?.uri ?? '')}`,
+      );
       const video = streams.find((s) => s.codec_type === 'video');
       expect(video, variant.uri).toMatchObject({
         width: variant.resolution?.width,

@@ -2,18 +2,30 @@
 /**
  * edgeswarm origin CLI.
  *   vod <input> --stream <id> [--edge <url>] [--key <key>] [--segment-seconds 2] [--output-dir <dir>]
+ *   publish --stream <id> [--source testpattern|<file>|rtmp|-] [--duration <s>] [--size 640x360] …
  *   key --stream <id>
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { derivePublishKey, validateStreamId } from '@edgeswarm/protocol';
 import { readDevVars } from './dev-vars';
 import { InputError, OriginError } from './errors';
+import { publishLive } from './live/publish';
+import { parseSource, sourceDefaults } from './live/sources';
 import { resolvePublishKey } from './publish-key';
 import { publishVod } from './vod';
 
 const usage = `usage:
   npm run vod -- <input> --stream <id> [--edge <url>] [--key <key>] [--segment-seconds 2] [--output-dir <dir>]
+  npm run publish -- --stream <id> [--source testpattern|<file>|rtmp|-] [--edge <url>] [--key <key>]
+                     [--segment-seconds 2] [--duration <seconds>] [--size 640x360] [--fps 30]
+                     [--queue-dir <dir>] [--rtmp-key <key>] [--no-audio]
   npm run key -- --stream <id>
+
+  publish sources: testpattern (default: moving pattern, burnt-in clock, tone), a file (looped in
+  real time), rtmp (OBS: server rtmp://127.0.0.1:1935/live, stream key --rtmp-key or the stream id),
+  - (MPEG-TS on stdin). Ctrl-C ends the stream cleanly; a second Ctrl-C quits at once, keeping the
+  queue on disk for the next run.
 
   --edge defaults to $EDGE_URL or http://127.0.0.1:8787
   the publish key comes from --key, $PUBLISH_KEY, or is derived from $PUBLISH_SECRET / .dev.vars`;
@@ -31,6 +43,13 @@ async function main(argv: string[]): Promise<void> {
       key: { type: 'string' },
       'segment-seconds': { type: 'string', default: '2' },
       'output-dir': { type: 'string' },
+      source: { type: 'string' },
+      duration: { type: 'string' },
+      size: { type: 'string', default: `${sourceDefaults.width}x${sourceDefaults.height}` },
+      fps: { type: 'string', default: String(sourceDefaults.frameRate) },
+      'queue-dir': { type: 'string' },
+      'rtmp-key': { type: 'string' },
+      'no-audio': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -47,6 +66,7 @@ async function main(argv: string[]): Promise<void> {
     case 'vod': {
       const [input, ...extra] = positionals;
       if (!input || extra.length > 0) throw new InputError('vod takes exactly one input file');
+      if (values.source || values.duration) throw new InputError('--source and --duration are for publish, not vod');
       const result = await publishVod({
         input,
         streamId,
@@ -57,6 +77,53 @@ async function main(argv: string[]): Promise<void> {
       });
       console.log(`playlist: ${result.playlistUrl}`);
       console.log(`watch: ${result.watchUrl}`);
+      return;
+    }
+    case 'publish': {
+      const size = /^(\d+)x(\d+)$/.exec(values.size);
+      if (!size) throw new InputError(`--size must look like 640x360, not ${values.size}`);
+      const duration = values.duration === undefined ? undefined : Number(values.duration);
+      if (duration !== undefined && !(duration > 0))
+        throw new InputError('--duration must be a positive number of seconds');
+      const source = parseSource(
+        values.source,
+        { width: Number(size[1]), height: Number(size[2]), frameRate: Number(values.fps) },
+        values['rtmp-key'] ?? streamId,
+      );
+      const stop = new AbortController();
+      let interrupts = 0;
+      const queueDir =
+        values['queue-dir'] ?? join(process.env.EDGESWARM_QUEUE_DIR ?? join('.edgeswarm', 'queue'), streamId);
+      process.on('SIGINT', () => {
+        interrupts++;
+        if (interrupts === 1) {
+          process.stderr.write(
+            '\nstopping: finishing the current segment and draining the queue (Ctrl-C again to quit now)\n',
+          );
+          stop.abort();
+        } else {
+          process.stderr.write(`quitting; undelivered work stays queued in ${queueDir} for the next run\n`);
+          process.exit(130);
+        }
+      });
+      const summary = await publishLive({
+        streamId,
+        edgeUrl: values.edge,
+        publishKey: await resolvePublishKey(streamId, values.key),
+        source,
+        segmentSeconds: Number(values['segment-seconds']),
+        queueDir,
+        signal: stop.signal,
+        assumeAudio: !values['no-audio'],
+        ...(duration ? { durationSeconds: duration } : {}),
+      });
+      const lags = [...summary.lagSeconds].sort((a, b) => a - b);
+      const median = lags[Math.floor(lags.length / 2)];
+      console.error(
+        `ended: ${summary.segments} segments (${summary.renditions.length} renditions) in session ${summary.session}${median === undefined ? '' : `, median lag to the edge ${median.toFixed(2)} s`}${summary.rejected ? `, ${summary.rejected} refused by the edge` : ''}`,
+      );
+      console.log(`playlist: ${summary.playlistUrl}`);
+      console.log(`watch: ${summary.watchUrl}`);
       return;
     }
     case 'key': {

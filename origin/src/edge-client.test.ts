@@ -83,6 +83,6 @@ describe('edge client', () => {
     const client = createEdgeClient({ edgeUrl: url, streamId: 'demo', publishKey: 'k', retry: fast });
     const failure = client.putObject('master.m3u8', new Uint8Array([1]));
     await expect(failure).rejects.toBeInstanceOf(EdgeUnavailableError);
-    await expect(failure).rejects.toThrow(/after 5 attempts: ECONNREFUSED/);
+    await expect(failure).rejects.toThrow(/could not send master.m3u8 after 5 attempts: ECONNREFUSED/);
   });
 });

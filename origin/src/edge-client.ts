@@ -1,10 +1,12 @@
 /**
- * Talks to the edge's ingest API. Every PUT carries the body's SHA-256, and
- * is retried with jittered backoff while the edge is unreachable or failing;
- * ingest is idempotent, so a retry after a lost response is harmless.
+ * Talks to the edge's publishing API: uploads, live sessions, commits, end.
+ * Every call is retried with jittered backoff while the edge is unreachable or
+ * failing; every call is idempotent on the edge, so a retry after a lost
+ * response is harmless. 4xx answers are final and carry the edge's reason.
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { SegmentCommit, StreamStatus } from '@edgeswarm/protocol';
 import { EdgeRejectedError, EdgeUnavailableError } from './errors';
 import { backoffDelay, isRetryableStatus, type RetryPolicy, retryDefaults } from './retry';
 
@@ -15,12 +17,21 @@ export interface EdgeClientOptions {
   retry?: RetryPolicy;
   /** Told about each failed attempt that will be retried. */
   onRetry?: (what: string, attempt: number, reason: string, delayMs: number) => void;
+  /** Aborts waits between retries (e.g. on Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface PutResult {
   outcome: 'created' | 'replaced' | 'unchanged';
   sha256: string;
   size: number;
+}
+
+export interface SessionResult {
+  session: number;
+  stream: StreamStatus;
+  playlist: string;
+  watch: string;
 }
 
 async function reasonOf(response: Response): Promise<string> {
@@ -34,40 +45,61 @@ async function reasonOf(response: Response): Promise<string> {
 
 export function createEdgeClient(options: EdgeClientOptions) {
   const policy = options.retry ?? retryDefaults;
-  const base = options.edgeUrl.replace(/\/+$/, '');
+  const base = `${options.edgeUrl.replace(/\/+$/, '')}/v1/streams/${options.streamId}`;
+  const auth = { Authorization: `Bearer ${options.publishKey}` };
 
-  async function putObject(name: string, bytes: Uint8Array): Promise<PutResult> {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const url = `${base}/v1/streams/${options.streamId}/${name}`;
+  async function send<T>(
+    method: string,
+    path: string,
+    what: string,
+    body?: Uint8Array | string,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       let reason: string;
       try {
-        const response = await fetch(url, {
-          method: 'PUT',
-          body: bytes as Uint8Array<ArrayBuffer>, // file and encoder buffers are never shared memory
-          headers: { Authorization: `Bearer ${options.publishKey}`, 'X-Content-SHA256': sha256 },
+        const response = await fetch(`${base}${path}`, {
+          method,
+          // file and encoder buffers are never shared memory
+          ...(body === undefined ? {} : { body: body as Uint8Array<ArrayBuffer> | string }),
+          headers: { ...auth, ...headers },
           signal: AbortSignal.timeout(30_000),
         });
-        if (response.ok) return (await response.json()) as PutResult;
-        reason = `${response.status} ${await reasonOf(response)}`;
-        if (!isRetryableStatus(response.status)) {
-          throw new EdgeRejectedError(response.status, reason.slice(4), name);
-        }
+        if (response.ok) return (await response.json()) as T;
+        const why = await reasonOf(response);
+        if (!isRetryableStatus(response.status)) throw new EdgeRejectedError(response.status, why, what);
+        reason = `${response.status} ${why}`;
       } catch (error) {
         if (error instanceof EdgeRejectedError) throw error;
-        const cause = (error as { cause?: { code?: string } }).cause?.code;
-        reason = cause ?? (error as Error).message;
+        reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
       }
-      if (attempt >= policy.retries) {
-        throw new EdgeUnavailableError(`could not upload ${name} after ${attempt + 1} attempts: ${reason}`);
+      if (attempt >= policy.retries || options.signal?.aborted) {
+        throw new EdgeUnavailableError(`could not send ${what} after ${attempt + 1} attempts: ${reason}`);
       }
       const delay = backoffDelay(attempt, Math.random(), policy);
-      options.onRetry?.(name, attempt + 1, reason, delay);
-      await sleep(delay);
+      options.onRetry?.(what, attempt + 1, reason, delay);
+      await sleep(delay, undefined, { signal: options.signal }).catch(() => {});
     }
   }
 
-  return { putObject };
+  const json = (value: unknown) => JSON.stringify(value);
+  const jsonHeaders = { 'Content-Type': 'application/json' };
+
+  return {
+    putObject(name: string, bytes: Uint8Array): Promise<PutResult> {
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      return send('PUT', `/${name}`, name, bytes, { 'X-Content-SHA256': sha256 });
+    },
+    openSession(liveOptions: { targetDuration?: number } = {}): Promise<SessionResult> {
+      return send('POST', '/sessions', 'session', json(liveOptions), jsonHeaders);
+    },
+    commit(commit: SegmentCommit): Promise<{ outcome: 'appended' | 'duplicate' }> {
+      return send('POST', '/commits', `commit ${commit.rendition}#${commit.msn}`, json(commit), jsonHeaders);
+    },
+    end(): Promise<{ stream: StreamStatus }> {
+      return send('POST', '/end', 'end of stream', '', jsonHeaders);
+    },
+  };
 }
 
 export type EdgeClient = ReturnType<typeof createEdgeClient>;

@@ -12,10 +12,21 @@ export interface PlaybackStats {
   stallingSince: number | null;
   ended: boolean;
   errors: string[];
+  /** Live latency in seconds (wall clock minus the playhead's program date-time), sampled while playing. */
+  latency: number[];
 }
 
 export function newPlaybackStats(now: number): PlaybackStats {
-  return { requestedAt: now, startedAt: null, stalls: 0, stalledMs: 0, stallingSince: null, ended: false, errors: [] };
+  return {
+    requestedAt: now,
+    startedAt: null,
+    stalls: 0,
+    stalledMs: 0,
+    stallingSince: null,
+    ended: false,
+    errors: [],
+    latency: [],
+  };
 }
 
 export type PlaybackEvent = 'playing' | 'waiting' | 'ended' | 'seeking';

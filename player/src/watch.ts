@@ -25,7 +25,9 @@ for (const event of ['playing', 'waiting', 'ended', 'seeking'] as PlaybackEvent[
 }
 
 if (Hls.isSupported()) {
-  const hls = new Hls({ lowLatencyMode: false });
+  // Two target durations behind the newest segment: within the 4-target-duration latency budget,
+  // with blocking playlist reload (advertised by the edge) delivering each new segment at once.
+  const hls = new Hls({ liveSyncDurationCount: 2, lowLatencyMode: true });
   state.hls = hls;
   hls.on(Hls.Events.ERROR, (_event, data) => {
     if (!data.fatal) return;
@@ -34,6 +36,14 @@ if (Hls.isSupported()) {
   });
   hls.loadSource(src);
   hls.attachMedia(video);
+  setInterval(() => {
+    const playing = hls.playingDate;
+    if (!playing || video.paused) return;
+    const latency = (Date.now() - playing.getTime()) / 1000;
+    state.stats.latency.push(latency);
+    if (state.stats.stallingSince === null)
+      show(`playing · latency ${latency.toFixed(1)} s · stalls: ${state.stats.stalls}`);
+  }, 1000);
 } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
   video.src = src; // Safari plays HLS natively
 } else {

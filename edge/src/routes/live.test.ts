@@ -46,7 +46,7 @@ async function publisher(id: string, options: Record<string, number> = {}) {
         name,
         init,
         duration: options.targetDuration ?? 2,
-        sha256: await sha256Hex(new TextEncoder().encode(bytes)),
+        sha256: await sha256Hex(new TextEncoder().encode(bytes).slice()),
         programDateTime: new Date(Date.UTC(2026, 10, 25, 0, 0, msn * 2)).toISOString(),
         discontinuity: false,
       };
@@ -307,7 +307,9 @@ describe('blocking playlist reload', () => {
     const ctx = createExecutionContext();
     const callsBefore = storageCounters.coordinatorCalls;
     const waiters = Array.from({ length: 100 }, () =>
-      app.fetch(new Request(`${base}/v1/streams/${id}/v0/live.m3u8?_HLS_msn=3`), env, ctx).then((r) => r.text()),
+      Promise.resolve(app.fetch(new Request(`${base}/v1/streams/${id}/v0/live.m3u8?_HLS_msn=3`), env, ctx)).then((r) =>
+        r.text(),
+      ),
     );
     const commit = await p.upload(3);
     await new Promise((resolve) => setTimeout(resolve, 200));

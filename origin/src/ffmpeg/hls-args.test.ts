@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProgressSeconds, vodPackageArgs } from './hls-args';
+import { encodeArgs, hlsMuxArgs, parseProgressSeconds, vodPackageArgs } from './hls-args';
 
 const renditions = [
   { name: 'v0', width: 320, height: 180, videoKbps: 300 },
@@ -48,6 +48,22 @@ describe('vodPackageArgs', () => {
     expect(after(args, '-hls_segment_type')).toBe('fmp4');
     expect(after(args, '-hls_segment_filename')).toBe('/tmp/out/v%v/seg-%05d.m4s');
     expect(args.at(-1)).toBe('/tmp/out/v%v/index.m3u8');
+    expect(after(args, '-hls_playlist_type')).toBe('vod');
+  });
+});
+
+describe('hlsMuxArgs and encodeArgs for live', () => {
+  it('keeps every playlist entry and stamps program date-time', () => {
+    const args = hlsMuxArgs({ outputDir: '/w', renditions, segmentSeconds: 2, hasAudio: true, live: true });
+    expect(after(args, '-hls_list_size')).toBe('0');
+    expect(after(args, '-hls_flags')).toBe('independent_segments+program_date_time');
+    expect(args).not.toContain('-hls_playlist_type');
+  });
+
+  it('tunes for latency and maps audio from the given input', () => {
+    const args = encodeArgs({ ...base, hasAudio: true, tune: 'zerolatency', audioInput: 1 });
+    expect(after(args, '-tune')).toBe('zerolatency');
+    expect(args.join(' ')).toContain('-map [v0] -map 1:a:0');
   });
 });
 

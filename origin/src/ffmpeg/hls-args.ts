@@ -24,49 +24,67 @@ export const packageDefaults = {
   preset: 'veryfast',
 } as const;
 
-export function vodPackageArgs(o: PackageOptions): string[] {
+export interface EncodeOptions {
+  renditions: Rendition[];
+  segmentSeconds: number;
+  frameRate: number;
+  hasAudio: boolean;
+  audioKbps: number;
+  preset: string;
+  /** x264 tune, e.g. `zerolatency` for live (no B-frames, no lookahead). */
+  tune?: string;
+  /** Which input holds the audio (the test pattern's tone is a second input). */
+  audioInput?: number;
+}
+
+/** One encode, `split` into renditions, keyframes forced on every segment boundary. */
+export function encodeArgs(o: EncodeOptions): string[] {
   const n = o.renditions.length;
   const splits = o.renditions.map((_, i) => `[s${i}]`).join('');
   const scales = o.renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height}[v${i}]`).join(';');
   const gop = Math.max(1, Math.round(o.frameRate * o.segmentSeconds));
-  const args = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-i', o.input];
-  args.push('-filter_complex', `[0:v]split=${n}${splits};${scales}`);
+  const args = ['-filter_complex', `[0:v]split=${n}${splits};${scales}`];
   o.renditions.forEach((r, i) => {
     args.push('-map', `[v${i}]`);
-    if (o.hasAudio) args.push('-map', '0:a:0');
+    if (o.hasAudio) args.push('-map', `${o.audioInput ?? 0}:a:0`);
     args.push(`-b:v:${i}`, `${r.videoKbps}k`, `-maxrate:v:${i}`, `${Math.round(r.videoKbps * 1.2)}k`);
     args.push(`-bufsize:v:${i}`, `${r.videoKbps * 2}k`);
   });
   args.push('-c:v', 'libx264', '-preset', o.preset, '-pix_fmt', 'yuv420p', '-profile:v', 'high');
-  args.push('-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0');
+  if (o.tune) args.push('-tune', o.tune);
+  args.push('-r', String(o.frameRate), '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0');
   args.push('-force_key_frames', `expr:gte(t,n_forced*${o.segmentSeconds})`);
   if (o.hasAudio) args.push('-c:a', 'aac', '-b:a', `${o.audioKbps}k`, '-ac', '2', '-ar', '48000');
-  const streamMap = o.renditions.map((_, i) => (o.hasAudio ? `v:${i},a:${i}` : `v:${i}`)).join(' ');
-  args.push(
-    '-f',
-    'hls',
-    '-hls_time',
-    String(o.segmentSeconds),
-    '-hls_playlist_type',
-    'vod',
-    '-hls_segment_type',
-    'fmp4',
-    '-hls_flags',
-    'independent_segments',
-    '-hls_fmp4_init_filename',
-    'init.mp4',
-    '-hls_segment_filename',
-    `${o.outputDir}/v%v/seg-%05d.m4s`,
-    '-master_pl_name',
-    'master.m3u8',
-    '-var_stream_map',
-    streamMap,
-    '-progress',
-    'pipe:1',
-    '-nostats',
-    `${o.outputDir}/v%v/index.m3u8`,
-  );
   return args;
+}
+
+/** ffmpeg's HLS muxer: fMP4 segments in one folder per rendition, `v<N>/index.m3u8` playlists. */
+export function hlsMuxArgs(o: {
+  outputDir: string;
+  renditions: Rendition[];
+  segmentSeconds: number;
+  hasAudio: boolean;
+  live: boolean;
+}): string[] {
+  const streamMap = o.renditions.map((_, i) => (o.hasAudio ? `v:${i},a:${i}` : `v:${i}`)).join(' ');
+  return [
+    ...['-f', 'hls', '-hls_time', String(o.segmentSeconds), '-hls_segment_type', 'fmp4'],
+    // Live: keep every entry (the publisher consumes them), and stamp each segment's wall-clock time.
+    ...(o.live
+      ? ['-hls_list_size', '0', '-hls_flags', 'independent_segments+program_date_time']
+      : ['-hls_playlist_type', 'vod', '-hls_flags', 'independent_segments']),
+    ...['-hls_fmp4_init_filename', 'init.mp4'],
+    ...['-hls_segment_filename', `${o.outputDir}/v%v/seg-%05d.m4s`],
+    ...['-master_pl_name', 'master.m3u8', '-var_stream_map', streamMap],
+    ...['-progress', 'pipe:1', '-nostats'],
+    `${o.outputDir}/v%v/index.m3u8`,
+  ];
+}
+
+export const ffmpegPreamble = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error'];
+
+export function vodPackageArgs(o: PackageOptions): string[] {
+  return [...ffmpegPreamble, ...['-i', o.input], ...encodeArgs(o), ...hlsMuxArgs({ ...o, live: false })];
 }
 
 /** Pure: the encoded position, in seconds, from a chunk of `-progress` output (last value wins). */
