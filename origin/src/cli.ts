@@ -19,7 +19,7 @@ const usage = `usage:
   npm run vod -- <input> --stream <id> [--edge <url>] [--key <key>] [--segment-seconds 2] [--output-dir <dir>]
   npm run publish -- --stream <id> [--source testpattern|<file>|rtmp|-] [--edge <url>] [--key <key>]
                      [--segment-seconds 2] [--duration <seconds>] [--size 640x360] [--fps 30]
-                     [--queue-dir <dir>] [--rtmp-key <key>] [--no-audio]
+                     [--queue-dir <dir>] [--rtmp-key <key>] [--rtmp-port 1935] [--no-audio]
   npm run key -- --stream <id>
 
   publish sources: testpattern (default: moving pattern, burnt-in clock, tone), a file (looped in
@@ -49,6 +49,7 @@ async function main(argv: string[]): Promise<void> {
       fps: { type: 'string', default: String(sourceDefaults.frameRate) },
       'queue-dir': { type: 'string' },
       'rtmp-key': { type: 'string' },
+      'rtmp-port': { type: 'string', default: String(sourceDefaults.rtmpPort) },
       'no-audio': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -89,6 +90,7 @@ async function main(argv: string[]): Promise<void> {
         values.source,
         { width: Number(size[1]), height: Number(size[2]), frameRate: Number(values.fps) },
         values['rtmp-key'] ?? streamId,
+        Number(values['rtmp-port']),
       );
       const stop = new AbortController();
       let interrupts = 0;

@@ -187,8 +187,9 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
     ...hlsMuxArgs({ outputDir: work, renditions, segmentSeconds, hasAudio: described.hasAudio, live: true }),
   ];
   if (options.source.kind === 'rtmp') {
+    const url = options.source.url;
     log(
-      `waiting for an RTMP encoder: server ${sourceDefaults.rtmpListen}, stream key ${options.source.url.split('/').pop()}`,
+      `waiting for an RTMP encoder (OBS): server ${url.slice(0, url.lastIndexOf('/'))}, stream key ${url.split('/').pop()}`,
     );
   }
   const ffmpeg: ChildProcess = spawn(locate('ffmpeg'), args, {

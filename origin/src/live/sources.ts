@@ -17,17 +17,20 @@ export const sourceDefaults = {
   width: 640,
   height: 360,
   frameRate: 30,
-  rtmpListen: 'rtmp://127.0.0.1:1935/live',
+  rtmpPort: 1935,
 } as const;
+
+export const rtmpServer = (port: number = sourceDefaults.rtmpPort) => `rtmp://127.0.0.1:${port}/live`;
 
 /** `--source` → Source. `testpattern` (default), `rtmp`, `-` (stdin) or a file path. */
 export function parseSource(
   flag: string | undefined,
   size: { width: number; height: number; frameRate: number },
   rtmpKey: string,
+  rtmpPort: number = sourceDefaults.rtmpPort,
 ): Source {
   if (!flag || flag === 'testpattern') return { kind: 'testpattern', ...size };
-  if (flag === 'rtmp') return { kind: 'rtmp', url: `${sourceDefaults.rtmpListen}/${rtmpKey}` };
+  if (flag === 'rtmp') return { kind: 'rtmp', url: `${rtmpServer(rtmpPort)}/${rtmpKey}` };
   if (flag === '-' || flag === 'stdin') return { kind: 'stdin' };
   return { kind: 'file', path: flag };
 }
