@@ -1,0 +1,140 @@
+/**
+ * The player's stats beacon, shared by the player (which sends it every few
+ * seconds and once more on page hide) and the edge (which validates it).
+ * Counters are deltas since the viewer's previous beacon, so a lost beacon
+ * loses a few seconds of counts rather than corrupting totals.
+ */
+import type { Validation } from './names';
+
+export type PlaybackMode = 'hybrid' | 'cdn';
+
+export interface Beacon {
+  v: 1;
+  stream: string;
+  /** Random per page load; never a user identifier. */
+  viewer: string;
+  /** 0, 1, 2… per viewer; lets the edge drop duplicates and spot gaps. */
+  seq: number;
+  mode: PlaybackMode;
+  /** Milliseconds the deltas below cover. */
+  intervalMs: number;
+  httpBytes: number;
+  p2pBytes: number;
+  uploadedBytes: number;
+  httpSegments: number;
+  p2pSegments: number;
+  /** Segments from peers that failed the integrity check (refetched from the edge). */
+  integrityFailures: number;
+  stalls: number;
+  stallMs: number;
+  /** Gauges: the state at sending time. */
+  peers: number;
+  bufferSeconds: number;
+  /** Wall clock minus the playhead's program date-time; absent for VOD. */
+  latencySeconds?: number;
+  /** Sent once, in the first beacon after playback started. */
+  startupMs?: number;
+  /** Region shard the tracker put this viewer in. */
+  region?: string;
+  /** The last beacon of this page view. */
+  final?: boolean;
+}
+
+export const beaconLimits = {
+  maxBytes: 2048,
+  /** Per beacon interval: more than this is not a real viewer. */
+  maxIntervalMs: 120_000,
+  maxBytesPerSecond: 125_000_000, // 1 Gbit/s
+  maxSegmentsPerSecond: 50,
+  maxPeers: 500,
+  maxBufferSeconds: 3600,
+  maxLatencySeconds: 3600,
+  maxStartupMs: 300_000,
+} as const;
+
+const idPattern = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * Validates a beacon at the boundary. Wrong shapes and impossible values are
+ * refused with a reason (which the caller counts); nothing is silently clamped
+ * except what the issue allows to be clamped by the caller's own policy.
+ */
+export function parseBeacon(body: unknown): Validation<Beacon> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, reason: 'not an object' };
+  const b = body as Record<string, unknown>;
+  if (b.v !== 1) return { ok: false, reason: 'unknown version' };
+  if (typeof b.stream !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(b.stream)) {
+    return { ok: false, reason: 'bad stream' };
+  }
+  if (typeof b.viewer !== 'string' || !idPattern.test(b.viewer)) return { ok: false, reason: 'bad viewer' };
+  if (b.mode !== 'hybrid' && b.mode !== 'cdn') return { ok: false, reason: 'bad mode' };
+  const counters = [
+    'seq',
+    'intervalMs',
+    'httpBytes',
+    'p2pBytes',
+    'uploadedBytes',
+    'httpSegments',
+    'p2pSegments',
+    'integrityFailures',
+    'stalls',
+    'stallMs',
+    'peers',
+  ] as const;
+  for (const key of counters) {
+    const value = b[key];
+    if (typeof value !== 'number' || !Number.isFinite(value)) return { ok: false, reason: `${key} is not a number` };
+    if (value < 0) return { ok: false, reason: `${key} is negative` };
+  }
+  for (const key of ['bufferSeconds', 'latencySeconds', 'startupMs'] as const) {
+    const value = b[key];
+    if (value === undefined && key !== 'bufferSeconds') continue;
+    if (typeof value !== 'number' || !Number.isFinite(value)) return { ok: false, reason: `${key} is not a number` };
+    if (value < 0) return { ok: false, reason: `${key} is negative` };
+  }
+  const n = (key: string) => b[key] as number;
+  const seconds = Math.max(n('intervalMs'), 1000) / 1000;
+  if (n('intervalMs') > beaconLimits.maxIntervalMs) return { ok: false, reason: 'interval too long' };
+  for (const key of ['httpBytes', 'p2pBytes', 'uploadedBytes'] as const) {
+    if (n(key) > beaconLimits.maxBytesPerSecond * seconds) return { ok: false, reason: `${key} absurdly large` };
+  }
+  for (const key of ['httpSegments', 'p2pSegments', 'integrityFailures', 'stalls'] as const) {
+    if (n(key) > beaconLimits.maxSegmentsPerSecond * seconds) return { ok: false, reason: `${key} absurdly large` };
+  }
+  if (n('stallMs') > n('intervalMs') + 1000) return { ok: false, reason: 'stallMs exceeds the interval' };
+  if (n('peers') > beaconLimits.maxPeers) return { ok: false, reason: 'peers absurdly large' };
+  if (n('bufferSeconds') > beaconLimits.maxBufferSeconds) return { ok: false, reason: 'bufferSeconds absurdly large' };
+  if (b.latencySeconds !== undefined && n('latencySeconds') > beaconLimits.maxLatencySeconds) {
+    return { ok: false, reason: 'latencySeconds absurdly large' };
+  }
+  if (b.startupMs !== undefined && n('startupMs') > beaconLimits.maxStartupMs) {
+    return { ok: false, reason: 'startupMs absurdly large' };
+  }
+  if (b.region !== undefined && (typeof b.region !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(b.region))) {
+    return { ok: false, reason: 'bad region' };
+  }
+  if (b.final !== undefined && typeof b.final !== 'boolean') return { ok: false, reason: 'bad final' };
+  const beacon: Beacon = {
+    v: 1,
+    stream: b.stream,
+    viewer: b.viewer,
+    seq: Math.floor(n('seq')),
+    mode: b.mode,
+    intervalMs: n('intervalMs'),
+    httpBytes: n('httpBytes'),
+    p2pBytes: n('p2pBytes'),
+    uploadedBytes: n('uploadedBytes'),
+    httpSegments: n('httpSegments'),
+    p2pSegments: n('p2pSegments'),
+    integrityFailures: n('integrityFailures'),
+    stalls: n('stalls'),
+    stallMs: n('stallMs'),
+    peers: n('peers'),
+    bufferSeconds: n('bufferSeconds'),
+  };
+  if (b.latencySeconds !== undefined) beacon.latencySeconds = n('latencySeconds');
+  if (b.startupMs !== undefined) beacon.startupMs = n('startupMs');
+  if (typeof b.region === 'string') beacon.region = b.region;
+  if (b.final === true) beacon.final = true;
+  return { ok: true, value: beacon };
+}
