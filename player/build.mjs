@@ -1,12 +1,20 @@
-// Bundles browser entry points into dist/, which wrangler serves as static assets.
-import { rmSync } from 'node:fs';
+// Bundles every page entry (src/pages/<name>.ts) into dist/player/<name>.js,
+// which wrangler serves as static assets at /player/<name>.js.
+import { readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
+const pages = new URL('./src/pages/', import.meta.url).pathname;
 const outdir = new URL('./dist/player/', import.meta.url).pathname;
 rmSync(new URL('./dist/', import.meta.url).pathname, { recursive: true, force: true });
 
+const entryPoints = Object.fromEntries(
+  readdirSync(pages)
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.endsWith('.d.ts'))
+    .map((file) => [file.slice(0, -3), `${pages}${file}`]),
+);
+
 await build({
-  entryPoints: { watch: new URL('./src/watch.ts', import.meta.url).pathname },
+  entryPoints,
   outdir,
   bundle: true,
   minify: true,
@@ -15,4 +23,4 @@ await build({
   target: ['chrome100', 'firefox100', 'safari15'],
   logLevel: 'warning',
 });
-console.log(`player: built into ${outdir}`);
+console.log(`player: built ${Object.keys(entryPoints).join(', ')} into ${outdir}`);

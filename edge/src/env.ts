@@ -4,6 +4,7 @@ export interface Env {
   ASSETS: Fetcher;
   LIVE: DurableObjectNamespace<import('./live/live-stream').LiveStream>;
   SWARM: DurableObjectNamespace<import('./tracker/swarm').TrackerSwarm>;
+  STATS: DurableObjectNamespace<import('./stats/stream-stats').StreamStats>;
   /** Secret from which per-stream publish keys are derived (see protocol/src/tokens.ts). */
   PUBLISH_SECRET?: string;
   MAX_UPLOAD_BYTES?: string;

@@ -10,9 +10,11 @@ import { liveRoutes } from './routes/live';
 import { mediaRoutes } from './routes/media';
 import { metaRoutes } from './routes/meta';
 import { pageRoutes } from './routes/pages';
+import { statsRoutes } from './routes/stats';
 import { trackerRoutes } from './routes/tracker';
 
 export { LiveStream } from './live/live-stream';
+export { StreamStats } from './stats/stream-stats';
 export { TrackerSwarm } from './tracker/swarm';
 
 export const app = new Hono<AppEnv>();
@@ -29,6 +31,7 @@ app.use(
 );
 
 app.route('/', metaRoutes);
+app.route('/', statsRoutes); // before liveRoutes: /v1/streams/:stream/stats is not a stream action
 app.route('/', liveRoutes); // before mediaRoutes: live.m3u8 is rendered, not stored
 app.route('/', mediaRoutes);
 app.route('/', pageRoutes);

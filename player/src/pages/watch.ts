@@ -4,7 +4,7 @@
  * end-to-end tests read.
  */
 import Hls from 'hls.js';
-import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent } from './playback-stats';
+import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent } from '../playback-stats';
 
 const video = document.getElementById('video') as HTMLVideoElement;
 const status = document.getElementById('status') as HTMLElement;
