@@ -1,0 +1,89 @@
+/**
+ * The hybrid player's tunables: one typed defaults object, validated at
+ * construction the way hls.js validates its config (a bad value is clamped
+ * into range with a warning, never silently used).
+ */
+export interface PolicyOptions {
+  /** Live latency target, in target durations, measured as wall clock minus the playhead's program date-time. */
+  latencyTargetDurations: number;
+  /** Seconds kept between the latency target and the worst case, for publishing jitter. */
+  safetySeconds: number;
+  /** A segment whose deadline is closer than this always comes from the edge. */
+  minMarginSeconds: number;
+  /** The deadline margin is at least this many HTTP fetch times. */
+  marginFetchFactor: number;
+  /** Peers one first fetcher can feed in the slack a live segment has. */
+  seederFanout: number;
+  /** First fetchers per swarm, at least. */
+  minSeeders: number;
+  /** Roles rotate this often, so first-fetcher load spreads over the swarm. */
+  epochSeconds: number;
+  /** Upload cap per viewer, kilobits per second; 0 means consume-only. */
+  uploadKbps: number;
+  /** Upload budget burst, in seconds of the cap. */
+  uploadBurstSeconds: number;
+  /** Newest peers served regardless of what they gave back (tit-for-tat's optimistic unchoke). */
+  optimisticSlots: number;
+  /** Seconds a newcomer keeps its optimistic slot. */
+  optimisticSeconds: number;
+  /** Peers we keep uploading to when the upload budget is contended. */
+  uploadSlots: number;
+  /** Seconds a peer that sent a bad segment stays blocked. */
+  blockSeconds: number;
+}
+
+export const policyDefaults: PolicyOptions = {
+  latencyTargetDurations: 4,
+  safetySeconds: 0.8,
+  minMarginSeconds: 1,
+  marginFetchFactor: 3,
+  seederFanout: 4,
+  minSeeders: 1,
+  epochSeconds: 30,
+  uploadKbps: 8000,
+  uploadBurstSeconds: 4,
+  optimisticSlots: 1,
+  optimisticSeconds: 20,
+  uploadSlots: 4,
+  blockSeconds: 120,
+};
+
+const ranges: Record<keyof PolicyOptions, [number, number]> = {
+  latencyTargetDurations: [3, 60],
+  safetySeconds: [0, 10],
+  minMarginSeconds: [0.2, 30],
+  marginFetchFactor: [1, 10],
+  seederFanout: [1, 100],
+  minSeeders: [1, 100],
+  epochSeconds: [5, 3600],
+  uploadKbps: [0, 1_000_000],
+  uploadBurstSeconds: [1, 60],
+  optimisticSlots: [0, 10],
+  optimisticSeconds: [0, 600],
+  uploadSlots: [1, 50],
+  blockSeconds: [0, 86_400],
+};
+
+export function resolvePolicyOptions(partial: Partial<Record<keyof PolicyOptions, unknown>> = {}): {
+  options: PolicyOptions;
+  warnings: string[];
+} {
+  const options = { ...policyDefaults };
+  const warnings: string[] = [];
+  for (const [key, value] of Object.entries(partial) as [keyof PolicyOptions, unknown][]) {
+    if (value === undefined) continue;
+    if (!(key in ranges)) {
+      warnings.push(`unknown option ${key} ignored`);
+      continue;
+    }
+    const [min, max] = ranges[key];
+    if (typeof value !== 'number' || Number.isNaN(value)) {
+      warnings.push(`${key} must be a number; using ${policyDefaults[key]}`);
+      continue;
+    }
+    const clamped = Math.min(max, Math.max(min, value));
+    if (clamped !== value) warnings.push(`${key}=${value} is outside [${min}, ${max}]; using ${clamped}`);
+    options[key] = clamped;
+  }
+  return { options, warnings };
+}

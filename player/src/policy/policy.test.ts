@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { chooseSource, deadlineMargin, planLatency, rarestFirst, shouldAbandon, slack } from './deadlines';
+import { policyDefaults, resolvePolicyOptions } from './options';
+import { budgetContended, newUploadBudget, rankUploadTargets, spendUpload, uploadOpen } from './reciprocity';
+import { epochOf, isFirstFetcher, rankSwarm, seederCount } from './roles';
+import { hlsLiveSettings, loaderWindows } from './windows';
+
+const o = policyDefaults;
+
+describe('resolvePolicyOptions', () => {
+  it('clamps out-of-range values with a warning and ignores unknown keys', () => {
+    const { options, warnings } = resolvePolicyOptions({
+      latencyTargetDurations: 1,
+      uploadKbps: 'x',
+      bogus: 1,
+    } as never);
+    expect(options.latencyTargetDurations).toBe(3);
+    expect(options.uploadKbps).toBe(policyDefaults.uploadKbps);
+    expect(warnings).toEqual([
+      'latencyTargetDurations=1 is outside [3, 60]; using 3',
+      `uploadKbps must be a number; using ${policyDefaults.uploadKbps}`,
+      'unknown option bogus ignored',
+    ]);
+  });
+});
+
+describe('latency plan and window sizing', () => {
+  it.each([
+    // target duration, publish lag → liveSync, worst latency (default target: 4 TD, safety 0.8 s)
+    [2, 0.2, 5, 7.2],
+    [2, 1, 4.2, 7.2],
+    [4, 0.5, 10.7, 15.2],
+    [1, 0.2, 2, 3.2],
+    [6, 0, 17.2, 23.2],
+  ])('TD %d s, lag %d s → liveSync %d s, worst %d s', (td, lag, liveSync, worst) => {
+    const plan = planLatency(td, lag, o);
+    expect(plan.liveSyncDuration).toBeCloseTo(liveSync, 5);
+    expect(plan.worstLatency).toBeCloseTo(worst, 5);
+    expect(plan.worstLatency).toBeLessThanOrEqual(plan.targetLatency);
+  });
+
+  it('never plans less than one segment of buffer, even if that misses the target', () => {
+    const plan = planLatency(2, 10, o);
+    expect(plan.liveSyncDuration).toBe(2);
+    expect(plan.worstLatency).toBeGreaterThan(plan.targetLatency);
+  });
+
+  it.each([
+    [0, 1],
+    [0.1, 1],
+    [0.5, 1.5],
+    [2, 6],
+  ])('margin for %d s HTTP fetches is %d s', (fetch, margin) => {
+    expect(deadlineMargin(fetch, o)).toBeCloseTo(margin);
+  });
+
+  it('gives first fetchers the whole live window from the edge, and others only the margin', () => {
+    const plan = planLatency(2, 0.2, o); // liveSync 5 s
+    const leech = loaderWindows(
+      { live: true, targetDuration: 2, httpFetchSeconds: 0.1, firstFetcher: false, uploadOpen: true },
+      plan,
+      o,
+    );
+    expect(leech).toEqual({
+      highDemandTimeWindow: 1,
+      httpDownloadTimeWindow: 0,
+      p2pDownloadTimeWindow: 9,
+      p2pNotReceivingBytesTimeoutMs: 500,
+      isP2PUploadDisabled: false,
+    });
+    const seed = loaderWindows(
+      { live: true, targetDuration: 2, httpFetchSeconds: 0.1, firstFetcher: true, uploadOpen: false },
+      plan,
+      o,
+    );
+    expect(seed).toMatchObject({
+      highDemandTimeWindow: 9,
+      httpDownloadTimeWindow: 9,
+      p2pDownloadTimeWindow: 9,
+      isP2PUploadDisabled: true,
+    });
+  });
+
+  it('bounds VOD prefetching instead of the stock 3000 s / 6000 s', () => {
+    const plan = planLatency(2, 0, o);
+    const vod = loaderWindows(
+      { live: false, targetDuration: 2, httpFetchSeconds: 0.2, firstFetcher: false, uploadOpen: true },
+      plan,
+      o,
+    );
+    expect(vod).toMatchObject({ highDemandTimeWindow: 4, httpDownloadTimeWindow: 0, p2pDownloadTimeWindow: 60 });
+  });
+
+  it('asks hls.js to sit liveSync behind the edge and to jump back if it drifts', () => {
+    expect(hlsLiveSettings(planLatency(2, 0.2, o), 2)).toEqual({
+      liveSyncDuration: 5,
+      liveMaxLatencyDuration: 11,
+      maxBufferLength: 30,
+    });
+  });
+});
+
+describe('slack → source', () => {
+  it.each([
+    // slack, margin, holders, first fetcher → source
+    [5, 1, 0, false, 'wait'],
+    [5, 1, 2, false, 'p2p'],
+    [5, 1, 0, true, 'http'],
+    [5, 1, 3, true, 'http'],
+    [1, 1, 3, false, 'http'],
+    [0.4, 1, 3, false, 'http'],
+    [-2, 1, 0, false, 'http'],
+    [1.01, 1, 1, false, 'p2p'],
+  ] as const)(
+    'slack %d, margin %d, %d holders, first fetcher %s → %s',
+    (slackSeconds, marginSeconds, holders, firstFetcher, source) => {
+      expect(chooseSource({ slackSeconds, marginSeconds, holders, firstFetcher })).toBe(source);
+    },
+  );
+
+  it('measures slack in playback time', () => {
+    expect(slack(10, 6)).toBe(4);
+    expect(slack(10, 6, 2)).toBe(2);
+  });
+
+  it('orders P2P candidates rarest first, then by deadline', () => {
+    const order = rarestFirst([
+      { id: 'a', holders: 3, slackSeconds: 2 },
+      { id: 'b', holders: 1, slackSeconds: 6 },
+      { id: 'c', holders: 1, slackSeconds: 4 },
+    ]);
+    expect(order.map((c) => c.id)).toEqual(['c', 'b', 'a']);
+  });
+});
+
+describe('abandon and race', () => {
+  it.each([
+    // slack, margin, bytes left, rate → abandon
+    [4, 1, 100_000, 1_000_000, false],
+    [4, 1, 100_000, 20_000, true], // 5 s to go, only 3 s of slack above the margin
+    [4, 1, 100_000, 0, false], // nothing measured yet: wait for the margin
+    [1, 1, 100_000, 1_000_000, true], // the margin is reached
+    [0.5, 1, 0, 0, true],
+    [3, 1, 0, 0, false], // already complete
+  ])(
+    'slack %d, margin %d, %d bytes left at %d B/s → %s',
+    (slackSeconds, marginSeconds, bytesRemaining, p2pBytesPerSecond, abandon) => {
+      expect(shouldAbandon({ slackSeconds, marginSeconds, bytesRemaining, p2pBytesPerSecond })).toBe(abandon);
+    },
+  );
+});
+
+describe('first fetchers', () => {
+  const peers = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8'];
+
+  it('sizes the set by fanout, at least the minimum, never more than the swarm', () => {
+    expect([1, 2, 4, 5, 8, 9, 100].map((n) => seederCount(n, o))).toEqual([1, 1, 1, 2, 2, 3, 25]);
+  });
+
+  it('is the same set on every peer that sees the same swarm', () => {
+    const epoch = epochOf(1000, 30);
+    const views = peers.map((self) => isFirstFetcher({ self, peers: peers.filter((p) => p !== self), epoch }, o));
+    expect(views.filter(Boolean)).toHaveLength(2);
+    const ranked = rankSwarm(peers, epoch);
+    expect(peers.filter((_, i) => views[i])).toEqual(expect.arrayContaining(ranked.slice(0, 2)));
+  });
+
+  it('rotates with the epoch', () => {
+    const firsts = new Set<string>();
+    for (let epoch = 0; epoch < 20; epoch++) firsts.add(rankSwarm(peers, epoch)[0] ?? '');
+    expect(firsts.size).toBeGreaterThan(3);
+  });
+
+  it('widens when peers are scarce: alone, or with only consume-only peers, a peer fetches for itself', () => {
+    expect(isFirstFetcher({ self: 'p1', peers: [], epoch: 1 }, o)).toBe(true);
+    expect(isFirstFetcher({ self: 'p1', peers: ['p2'], epoch: 1, nonUploaders: ['p2'] }, o)).toBe(true);
+    expect(isFirstFetcher({ self: 'p2', peers: ['p1'], epoch: 1, nonUploaders: ['p2'] }, o)).toBe(false);
+  });
+});
+
+describe('reciprocity', () => {
+  const now = 1000;
+  const ledger = (id: string, received: number, sent: number, connectedAt = 0) => ({ id, received, sent, connectedAt });
+
+  it('serves the peers that upload to us first and keeps an optimistic slot for the newest', () => {
+    const ranking = rankUploadTargets(
+      [
+        ledger('giver', 900, 100),
+        ledger('big-giver', 5000, 0),
+        ledger('leech', 0, 4000),
+        ledger('new', 0, 0, 995),
+        ledger('meh', 10, 10),
+      ],
+      now,
+      { ...o, uploadSlots: 3 },
+    );
+    expect(ranking).toEqual({ served: ['big-giver', 'giver', 'new'], choked: ['leech', 'meh'] });
+  });
+
+  it('never gives a free-rider a regular slot, even when slots are free', () => {
+    const ranking = rankUploadTargets([ledger('leech', 0, 9000), ledger('old-new', 0, 0, 100)], now, o);
+    expect(ranking.served).toEqual([]);
+    expect(ranking.choked).toEqual(['leech', 'old-new']);
+  });
+
+  it('caps upload with a token bucket and supports consume-only', () => {
+    const options = { ...o, uploadKbps: 800, uploadBurstSeconds: 2 }; // 100 kB/s, 200 kB burst
+    let budget = newUploadBudget(0, options);
+    expect(uploadOpen(budget, 0, options)).toBe(true);
+    budget = spendUpload(budget, 250_000, 0, options);
+    expect(uploadOpen(budget, 0, options)).toBe(false);
+    expect(uploadOpen(budget, 0.4, options)).toBe(false);
+    expect(uploadOpen(budget, 0.6, options)).toBe(true);
+    expect(budgetContended(budget, 0.6, options)).toBe(true);
+    expect(budgetContended(budget, 5, options)).toBe(false);
+    expect(uploadOpen(newUploadBudget(0, { ...o, uploadKbps: 0 }), 10, { ...o, uploadKbps: 0 })).toBe(false);
+  });
+});

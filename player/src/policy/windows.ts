@@ -1,0 +1,73 @@
+/**
+ * The policy, expressed as p2p-media-loader's time windows and hls.js's
+ * live-sync settings. p2p-media-loader fetches a segment from the edge when it
+ * is inside `highDemandTimeWindow` of the playhead, from a peer when a peer
+ * holds it inside `p2pDownloadTimeWindow`, and (randomly) from the edge inside
+ * `httpDownloadTimeWindow`. With the windows below it makes exactly the
+ * choices `chooseSource` makes: the edge inside the deadline margin, the edge
+ * at once for first fetchers, a peer when one holds it, otherwise wait.
+ * The stock windows (15 s / 3000 s / 6000 s) prefetch without end; these stop
+ * a few segments past the live edge.
+ */
+import { deadlineMargin, type LatencyPlan, planLatency } from './deadlines';
+import type { PolicyOptions } from './options';
+
+export interface LoaderWindows {
+  highDemandTimeWindow: number;
+  httpDownloadTimeWindow: number;
+  p2pDownloadTimeWindow: number;
+  p2pNotReceivingBytesTimeoutMs: number;
+  isP2PUploadDisabled: boolean;
+}
+
+export interface WindowInput {
+  live: boolean;
+  targetDuration: number;
+  /** Measured seconds to fetch one segment from the edge (0 before the first one). */
+  httpFetchSeconds: number;
+  firstFetcher: boolean;
+  uploadOpen: boolean;
+}
+
+/** VOD has no live edge to chase: fetch a little ahead from the edge, a minute ahead from peers. */
+export const vodHorizon = { httpSeconds: 20, p2pSeconds: 60 } as const;
+
+export function loaderWindows(input: WindowInput, plan: LatencyPlan, options: PolicyOptions): LoaderWindows {
+  const margin = deadlineMargin(input.httpFetchSeconds, options);
+  const common = {
+    // A peer that sends nothing for a while is dropped for this segment; the margin still guards the deadline.
+    p2pNotReceivingBytesTimeoutMs: Math.round(Math.max(500, margin * 500)),
+    isP2PUploadDisabled: !input.uploadOpen,
+  };
+  if (!input.live) {
+    return {
+      highDemandTimeWindow: Math.max(margin, 2 * input.targetDuration),
+      httpDownloadTimeWindow: input.firstFetcher ? vodHorizon.httpSeconds : 0,
+      p2pDownloadTimeWindow: vodHorizon.p2pSeconds,
+      ...common,
+    };
+  }
+  // Everything from the playhead to just past the newest segment.
+  const horizon = plan.liveSyncDuration + 2 * input.targetDuration;
+  return input.firstFetcher
+    ? { highDemandTimeWindow: horizon, httpDownloadTimeWindow: horizon, p2pDownloadTimeWindow: horizon, ...common }
+    : { highDemandTimeWindow: margin, httpDownloadTimeWindow: 0, p2pDownloadTimeWindow: horizon, ...common };
+}
+
+export interface HlsLiveSettings {
+  liveSyncDuration: number;
+  /** Past this latency hls.js jumps back toward liveSync instead of drifting further behind. */
+  liveMaxLatencyDuration: number;
+  maxBufferLength: number;
+}
+
+export function hlsLiveSettings(plan: LatencyPlan, targetDuration: number): HlsLiveSettings {
+  return {
+    liveSyncDuration: plan.liveSyncDuration,
+    liveMaxLatencyDuration: plan.liveSyncDuration + 3 * targetDuration,
+    // Ask for each new segment as soon as it is listed, so it has the whole slack for P2P.
+    maxBufferLength: Math.max(30, plan.liveSyncDuration + 3 * targetDuration),
+  };
+}
+
+export { planLatency };
