@@ -21,6 +21,9 @@ await build({
   sourcemap: true,
   format: 'iife',
   target: ['chrome100', 'firefox100', 'safari15'],
+  // The P2P stack (bittorrent-tracker and friends) was written for Node: give it what it expects.
+  inject: [new URL('./src/shims/process.ts', import.meta.url).pathname],
+  define: { global: 'globalThis', 'process.env.NODE_ENV': '"production"' },
   logLevel: 'warning',
 });
 console.log(`player: built ${Object.keys(entryPoints).join(', ')} into ${outdir}`);

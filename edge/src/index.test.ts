@@ -350,16 +350,25 @@ describe('pages and assets', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Type')).toContain('text/html');
     const html = await response.text();
-    expect(html).toContain('data-src="/v1/streams/demo/master.m3u8"');
-    expect(html).toContain('/player/watch.js');
+    expect(html).toContain('<hybrid-player stream="demo" src="/v1/streams/demo/master.m3u8"');
+    expect(html).toContain('/player/hybrid-player.js');
   });
 
-  it('refuses a bad stream id on the watch page', async () => {
+  it('serves the embed page, passing known query parameters to the player', async () => {
+    const response = await fetchEdge('/embed/demo?p2p=off&evil=1');
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('<hybrid-player stream="demo" src="/v1/streams/demo/master.m3u8" p2p="off">');
+    expect(html).not.toContain('evil');
+  });
+
+  it('refuses a bad stream id on the watch and embed pages', async () => {
     expect((await fetchEdge('/watch/bad%20id')).status).toBe(400);
+    expect((await fetchEdge('/embed/bad%20id')).status).toBe(400);
   });
 
   it('serves the player bundle from static assets', async () => {
-    const response = await env.ASSETS.fetch(`${base}/player/watch.js`);
+    const response = await env.ASSETS.fetch(`${base}/player/hybrid-player.js`);
     expect(response.status).toBe(200);
     expect((await response.text()).length).toBeGreaterThan(10_000);
   });

@@ -57,7 +57,7 @@ describe('live end to end', () => {
         return s && s.renditions.length >= 3 && s.renditions.every((r) => r.lastMsn >= 1) ? s : undefined;
       });
       const page = await browser.newPage();
-      await page.goto(`${edge.url}/watch/e2e-live`);
+      await page.goto(`${edge.url}/watch/e2e-live?ice-servers=none`);
       await page.waitForFunction(() => (window.edgeswarm?.stats.latency.length ?? 0) >= 10, null, { timeout: 40_000 });
       const stats = await page.evaluate(() => window.edgeswarm.stats);
       mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });

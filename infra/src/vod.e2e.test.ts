@@ -82,7 +82,7 @@ describe('vod end to end', () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 640, height: 480 } });
-      await page.goto(watchUrl);
+      await page.goto(`${watchUrl}?ice-servers=none`);
       await page.waitForFunction(() => window.edgeswarm?.stats.ended || window.edgeswarm?.stats.errors.length, null, {
         timeout: 60_000,
       });
@@ -96,7 +96,9 @@ describe('vod end to end', () => {
       expect(stats.ended).toBe(true);
       expect(stats.startedAt).not.toBeNull();
       expect(stats.stalls).toBe(0);
-      const duration = await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).duration);
+      const duration = await page.evaluate(
+        () => (document.querySelector('hybrid-player')?.shadowRoot?.querySelector('video') as HTMLVideoElement).duration,
+      );
       expect(duration).toBeCloseTo(10, 0);
     } finally {
       await browser.close();

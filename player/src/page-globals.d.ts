@@ -1,9 +1,9 @@
-// What the watch page exposes to scripts and to the browser tests that drive it.
-import type Hls from 'hls.js';
+// What the player pages expose to scripts and to the browser tests that drive them.
+import type { HybridPlayer } from './hybrid/player';
 import type { PlaybackStats } from './playback-stats';
 
 declare global {
   interface Window {
-    edgeswarm: { stats: PlaybackStats; hls: Hls | null };
+    edgeswarm: { readonly stats: PlaybackStats; readonly player: HybridPlayer | null };
   }
 }

@@ -1,24 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderWatchPage } from './pages';
+import { escapeHtml, playerAttributes, renderEmbedPage, renderWatchPage } from './pages';
 
-describe('renderWatchPage', () => {
-  it('points the video at the playlist and loads the player script', () => {
-    const html = renderWatchPage({
-      streamId: 'demo',
-      playlistUrl: '/v1/streams/demo/master.m3u8',
-      playerScript: '/player/watch.js',
-    });
-    expect(html).toContain('data-src="/v1/streams/demo/master.m3u8"');
-    expect(html).toContain('<script src="/player/watch.js"></script>');
+const page = {
+  streamId: 'demo',
+  playlistUrl: '/v1/streams/demo/master.m3u8',
+  playerScript: '/player/hybrid-player.js',
+};
+
+describe('player pages', () => {
+  it('put a <hybrid-player> on the watch page, loaded by one script tag', () => {
+    const html = renderWatchPage(page);
+    expect(html).toContain('<hybrid-player stream="demo" src="/v1/streams/demo/master.m3u8"></hybrid-player>');
+    expect(html).toContain('<script src="/player/hybrid-player.js"></script>');
     expect(html).toContain('<title>demo · edgeswarm</title>');
   });
 
-  it('escapes everything it interpolates', () => {
+  it('render an embed page that is only the player', () => {
+    const html = renderEmbedPage({ ...page, attributes: { p2p: 'off' } });
+    expect(html).toContain(
+      '<hybrid-player stream="demo" src="/v1/streams/demo/master.m3u8" p2p="off"></hybrid-player>',
+    );
+    expect(html).not.toContain('<h1>');
+  });
+
+  it('pass only known query parameters on, as escaped attributes', () => {
+    const attributes = playerAttributes(new URLSearchParams('region=eu&asn=3320&onload=alert(1)&overlay=&p2p="><x>'));
+    expect(attributes).toEqual({ region: 'eu', asn: '3320', overlay: '', p2p: '"><x>' });
+    expect(renderWatchPage({ ...page, attributes })).toContain('p2p="&#34;&#62;&#60;x&#62;"');
+  });
+
+  it('escape everything interpolated', () => {
     expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe(
       '&#60;a href=&#34;x&#34; onclick=&#39;y&#39;&#62;&#38;&#60;/a&#62;',
     );
-    const html = renderWatchPage({ streamId: '<x>', playlistUrl: '"', playerScript: 'a' });
-    expect(html).not.toContain('<x>');
-    expect(html).toContain('data-src="&#34;"');
+    expect(renderWatchPage({ ...page, streamId: '<x>' })).not.toContain('<x>');
   });
 });

@@ -4,15 +4,46 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-export interface WatchPage {
+/** Query parameters a page passes on to <hybrid-player> as attributes (see player/src/pages/hybrid-player.ts). */
+export const playerPageParams = [
+  'p2p',
+  'tracker',
+  'region',
+  'asn',
+  'colo',
+  'country',
+  'overlay',
+  'beacon',
+  'ice-servers',
+  'corrupt-uploads',
+] as const;
+
+export function playerAttributes(query: URLSearchParams): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const name of playerPageParams) {
+    const value = query.get(name);
+    if (value !== null && value.length <= 200) attributes[name] = value;
+  }
+  return attributes;
+}
+
+export interface PlayerPage {
   streamId: string;
   /** The multivariant playlist, relative or absolute. */
   playlistUrl: string;
   /** Script served from the edge's static assets. */
   playerScript: string;
+  attributes?: Record<string, string>;
 }
 
-export function renderWatchPage(page: WatchPage): string {
+function playerElement(page: PlayerPage): string {
+  const extra = Object.entries(page.attributes ?? {})
+    .map(([name, value]) => ` ${escapeHtml(name)}="${escapeHtml(value)}"`)
+    .join('');
+  return `<hybrid-player stream="${escapeHtml(page.streamId)}" src="${escapeHtml(page.playlistUrl)}"${extra}></hybrid-player>`;
+}
+
+export function renderWatchPage(page: PlayerPage): string {
   const stream = escapeHtml(page.streamId);
   return `<!doctype html>
 <html lang="en">
@@ -23,17 +54,33 @@ export function renderWatchPage(page: WatchPage): string {
 <style>
   body { margin: 0; background: #111; color: #eee; font: 14px/1.4 system-ui, sans-serif; }
   main { max-width: 960px; margin: 0 auto; padding: 16px; }
-  video { width: 100%; aspect-ratio: 16 / 9; background: #000; }
-  #status { color: #9a9; font-variant-numeric: tabular-nums; min-height: 1.4em; }
-  #status.error { color: #f88; }
+  a { color: #9cf; }
 </style>
 </head>
 <body>
 <main>
   <h1>${stream}</h1>
-  <video id="video" controls muted autoplay playsinline data-src="${escapeHtml(page.playlistUrl)}"></video>
-  <p id="status">loading…</p>
+  ${playerElement(page)}
+  <p>Segments come from the edge and, when there is time to spare, from other viewers. <a href="/dashboard/${stream}">Stream dashboard</a></p>
 </main>
+<script src="${escapeHtml(page.playerScript)}"></script>
+</body>
+</html>
+`;
+}
+
+/** For iframes: the player and nothing else, filling the frame. */
+export function renderEmbedPage(page: PlayerPage): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(page.streamId)} · edgeswarm</title>
+<style>html, body { margin: 0; height: 100%; background: #000; } hybrid-player { height: 100%; }</style>
+</head>
+<body>
+${playerElement(page)}
 <script src="${escapeHtml(page.playerScript)}"></script>
 </body>
 </html>

@@ -1,20 +1,29 @@
 import { paths, validateStreamId } from '@edgeswarm/protocol';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { BadRequestError } from '../lib/errors';
-import { renderWatchPage } from '../lib/pages';
+import { type PlayerPage, playerAttributes, renderEmbedPage, renderWatchPage } from '../lib/pages';
 
 export const pageRoutes = new Hono<AppEnv>();
 
-pageRoutes.get('/watch/:stream', (c) => {
-  const stream = validateStreamId(c.req.param('stream'));
+export const playerScript = '/player/hybrid-player.js';
+
+function playerPage(c: Context<AppEnv>): PlayerPage {
+  const stream = validateStreamId(c.req.param('stream') ?? '');
   if (!stream.ok) throw new BadRequestError(stream.reason);
   c.header('Cache-Control', 'public, max-age=60');
-  return c.html(
-    renderWatchPage({
-      streamId: stream.value,
-      playlistUrl: paths.multivariant(stream.value),
-      playerScript: '/player/watch.js',
-    }),
-  );
+  return {
+    streamId: stream.value,
+    playlistUrl: paths.multivariant(stream.value),
+    playerScript,
+    attributes: playerAttributes(new URL(c.req.url).searchParams),
+  };
+}
+
+pageRoutes.get('/watch/:stream', (c) => c.html(renderWatchPage(playerPage(c))));
+
+pageRoutes.get('/embed/:stream', (c) => {
+  const page = playerPage(c);
+  // Embeddable anywhere: no frame-ancestors restriction.
+  return c.html(renderEmbedPage(page));
 });

@@ -1,0 +1,422 @@
+/**
+ * The hybrid player: hls.js with p2p-media-loader, driven by the policy in
+ * ../policy. The edge is the seeder of last resort: it serves whatever is
+ * close to its deadline; peers serve what has slack. Segments from peers are
+ * checked against the edge-published hashes before hls.js sees them.
+ *
+ * Where MSE is missing it plays native HLS (Safari); where WebRTC is missing,
+ * or P2P is off, it plays plain hls.js from the edge.
+ */
+import type { PlaybackMode } from '@edgeswarm/protocol';
+import Hls, { type HlsConfig } from 'hls.js';
+import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import { Blocklist, IntegrityChecker } from '../integrity';
+import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent, type PlaybackStats } from '../playback-stats';
+import {
+  budgetContended,
+  epochOf,
+  hlsLiveSettings,
+  isFirstFetcher,
+  type LatencyPlan,
+  type LoaderWindows,
+  loaderWindows,
+  newUploadBudget,
+  type PeerLedger,
+  type PolicyOptions,
+  planLatency,
+  rankUploadTargets,
+  resolvePolicyOptions,
+  spendUpload,
+  type UploadBudget,
+  uploadOpen,
+} from '../policy';
+import { closePeer } from './p2p-shim';
+import { type Counters, type Gauges, sendBeacons, zeroCounters } from './stats';
+
+export interface RegionHint {
+  region?: string;
+  asn?: string;
+  colo?: string;
+  country?: string;
+}
+
+export interface HybridPlayerOptions {
+  /** Multivariant playlist URL. */
+  src: string;
+  /** Stream id: names the swarm (never the URL, so tokens in URLs never split a swarm). */
+  stream: string;
+  /** P2P on (default) or off (plain CDN playback). */
+  p2p?: boolean;
+  /** Tracker WebSocket URL; default: the edge's /v1/tracker/:stream. */
+  tracker?: string;
+  /** Region shard override, honoured only by edges that allow it (local runs, tests). */
+  region?: RegionHint;
+  /** STUN/TURN for WebRTC. */
+  rtcConfig?: RTCConfiguration;
+  policy?: Partial<PolicyOptions>;
+  /** Beacon endpoint; false turns beacons off. Default: the edge's /v1/streams/:stream/beacons. */
+  beacon?: string | false;
+  beaconIntervalMs?: number;
+  /** Fault injection for tests: corrupt every segment uploaded to peers. */
+  corruptUploads?: boolean;
+}
+
+export const playerDefaults = {
+  p2p: true,
+  rtcConfig: { iceServers: [{ urls: 'stun:stun.cloudflare.com:3478' }] } as RTCConfiguration,
+  beaconIntervalMs: 5000,
+  /** Assumed until the first playlist says otherwise. */
+  targetDuration: 2,
+  /** Typical time from a segment's last frame to its commit at the edge. */
+  publishLagSeconds: 0.3,
+};
+
+export interface HybridSnapshot {
+  mode: PlaybackMode;
+  playback: PlaybackStats;
+  counters: Counters;
+  peers: string[];
+  firstFetcher: boolean;
+  windows: LoaderWindows | undefined;
+  bufferSeconds: number;
+  latencySeconds: number | undefined;
+  selfPeerId: string;
+  blockedPeersClosed: number;
+  warnings: string[];
+}
+
+export type HybridEvent = 'stats' | 'integrity-failure' | 'error';
+
+export interface HybridPlayer {
+  readonly hls: Hls | null;
+  snapshot(): HybridSnapshot;
+  on(event: HybridEvent, listener: (detail: unknown) => void): () => void;
+  destroy(): void;
+}
+
+const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+function randomId(length: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(length));
+  return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function trackerUrl(options: HybridPlayerOptions): string {
+  const url = new URL(options.tracker ?? `/v1/tracker/${options.stream}`, new URL(options.src, location.href));
+  url.protocol = url.protocol === 'https:' ? 'wss:' : url.protocol === 'http:' ? 'ws:' : url.protocol;
+  for (const [key, value] of Object.entries(options.region ?? {})) if (value) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+export function canUseMse(): boolean {
+  return Hls.isSupported();
+}
+
+export function canUseP2P(): boolean {
+  return typeof RTCPeerConnection !== 'undefined' && canUseMse();
+}
+
+export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlayerOptions): HybridPlayer {
+  const { options: policy, warnings } = resolvePolicyOptions(options.policy);
+  for (const warning of warnings) console.warn(`hybrid-player: ${warning}`);
+  const listeners = new Map<HybridEvent, Set<(detail: unknown) => void>>();
+  const emit = (event: HybridEvent, detail: unknown) => {
+    for (const listener of listeners.get(event) ?? []) listener(detail);
+  };
+  const nowSeconds = () => Date.now() / 1000;
+  const p2pWanted = (options.p2p ?? playerDefaults.p2p) && canUseP2P();
+  const mode: PlaybackMode = p2pWanted ? 'hybrid' : 'cdn';
+  const selfPeerId = `-ES0100-${randomId(12)}`; // 20 characters: p2p-media-loader adds nothing random to it
+  const counters = zeroCounters();
+  let playback = newPlaybackStats(performance.now());
+  const peers = new Map<string, PeerLedger>();
+  const blocklist = new Blocklist();
+  const integrity = new IntegrityChecker();
+  let blockedPeersClosed = 0;
+  let budget: UploadBudget = newUploadBudget(nowSeconds(), policy);
+  let targetDuration = playerDefaults.targetDuration;
+  let live = true;
+  let plan: LatencyPlan = planLatency(targetDuration, playerDefaults.publishLagSeconds, policy);
+  let httpFetchSeconds = 0;
+  let windows: LoaderWindows | undefined;
+  let firstFetcher = true;
+  const timers: number[] = [];
+
+  const onPlayback = (event: PlaybackEvent) => {
+    const before = playback;
+    playback = onPlaybackEvent(playback, event, performance.now());
+    if (playback.stalls > before.stalls) counters.stalls++;
+    if (playback.stalledMs > before.stalledMs) counters.stallMs += playback.stalledMs - before.stalledMs;
+  };
+  const playbackEvents: PlaybackEvent[] = ['playing', 'waiting', 'ended', 'seeking'];
+  const handlers = playbackEvents.map((event) => {
+    const handler = () => onPlayback(event);
+    video.addEventListener(event, handler);
+    return [event, handler] as const;
+  });
+
+  let hls: Hls | null = null;
+  if (!canUseMse()) {
+    if (video.canPlayType('application/vnd.apple.mpegurl')) video.src = options.src;
+    else emit('error', 'this browser can play neither MSE nor native HLS');
+  } else {
+    const live0 = hlsLiveSettings(plan, targetDuration);
+    const hlsConfig: Partial<HlsConfig> = { lowLatencyMode: true, ...live0 };
+    if (p2pWanted) {
+      const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
+      windows = loaderWindows({ live, targetDuration, httpFetchSeconds, firstFetcher, uploadOpen: true }, plan, policy);
+      hls = new HlsWithP2P({
+        ...hlsConfig,
+        p2p: {
+          core: {
+            announceTrackers: [trackerUrl(options)],
+            rtcConfig: options.rtcConfig ?? playerDefaults.rtcConfig,
+            swarmId: `edgeswarm:${options.stream}`,
+            trackerClientVersionPrefix: selfPeerId,
+            validateP2PSegment: (url: string, _range: unknown, data: ArrayBuffer) => integrity.validate(url, data),
+            simultaneousHttpDownloads: 2,
+            simultaneousP2PDownloads: 3,
+            httpErrorRetries: 5,
+            ...windows,
+            ...(options.corruptUploads ? { customSegmentStorageFactory: corruptingStorage() } : {}),
+          },
+        },
+      }) as unknown as Hls;
+      wireP2P(hls as unknown as { p2pEngine: HlsJsP2PEngine });
+    } else {
+      hls = new Hls(hlsConfig);
+    }
+    hls.on(Hls.Events.LEVEL_LOADED, (_event, data) => {
+      const details = data.details;
+      integrity.record(details.fragments.map((f) => ({ url: f.url, tagList: f.tagList })));
+      if (details.targetduration !== targetDuration || details.live !== live) {
+        targetDuration = details.targetduration;
+        live = details.live;
+        plan = planLatency(targetDuration, playerDefaults.publishLagSeconds, policy);
+        Object.assign((hls as Hls).config, hlsLiveSettings(plan, targetDuration));
+      }
+    });
+    hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
+      const stats = data.frag.stats;
+      const seconds = (stats.loading.end - stats.loading.start) / 1000;
+      if (seconds > 0 && !p2pWanted) httpFetchSeconds = 0.8 * httpFetchSeconds + 0.2 * seconds;
+    });
+    hls.on(Hls.Events.ERROR, (_event, data) => {
+      if (!data.fatal) return;
+      playback.errors.push(`${data.type}: ${data.details}`);
+      emit('error', data.details);
+    });
+    hls.loadSource(options.src);
+    hls.attachMedia(video);
+  }
+  video.play().catch(() => {});
+
+  function wireP2P(instance: { p2pEngine: HlsJsP2PEngine }): void {
+    const engine = instance.p2pEngine;
+    const ledger = (peerId: string) => {
+      let entry = peers.get(peerId);
+      if (!entry) {
+        entry = { id: peerId, received: 0, sent: 0, connectedAt: nowSeconds() };
+        peers.set(peerId, entry);
+      }
+      return entry;
+    };
+    engine.addEventListener('onChunkDownloaded', (bytes, source, peerId) => {
+      if (source === 'p2p') {
+        counters.p2pBytes += bytes;
+        if (peerId) ledger(peerId).received += bytes;
+      } else counters.httpBytes += bytes;
+    });
+    engine.addEventListener('onChunkUploaded', (bytes, peerId) => {
+      counters.uploadedBytes += bytes;
+      ledger(peerId).sent += bytes;
+      budget = spendUpload(budget, bytes, nowSeconds(), policy);
+    });
+    engine.addEventListener('onSegmentLoaded', ({ downloadSource, bytesLength }) => {
+      if (downloadSource === 'p2p') counters.p2pSegments++;
+      else {
+        counters.httpSegments++;
+        void bytesLength;
+      }
+    });
+    engine.addEventListener('onSegmentError', ({ error, peerId, downloadSource }) => {
+      if (downloadSource !== 'p2p' || error.type !== 'p2p-segment-validation-failed') return;
+      counters.integrityFailures++;
+      if (peerId) {
+        blocklist.block(peerId, nowSeconds(), policy.blockSeconds);
+        peers.delete(peerId);
+      }
+      emit('integrity-failure', { peerId });
+    });
+    engine.addEventListener('onPeerConnect', ({ peerId }) => {
+      if (blocklist.isBlocked(peerId, nowSeconds())) {
+        blockedPeersClosed += closePeer(engine, peerId);
+        return;
+      }
+      ledger(peerId);
+    });
+    engine.addEventListener('onPeerClose', ({ peerId }) => {
+      peers.delete(peerId);
+    });
+    engine.addEventListener('onSegmentStart', ({ downloadSource }) => {
+      void downloadSource;
+    });
+
+    // Once a second: who fetches first from the edge, whether we upload, whom we serve.
+    timers.push(
+      window.setInterval(() => {
+        const now = nowSeconds();
+        firstFetcher = isFirstFetcher(
+          { self: selfPeerId, peers: [...peers.keys()], epoch: epochOf(now, policy.epochSeconds) },
+          policy,
+        );
+        const open = uploadOpen(budget, now, policy);
+        const next = loaderWindows(
+          { live, targetDuration, httpFetchSeconds, firstFetcher, uploadOpen: open },
+          plan,
+          policy,
+        );
+        if (JSON.stringify(next) !== JSON.stringify(windows)) {
+          windows = next;
+          engine.applyDynamicConfig({ core: next });
+        }
+        if (budgetContended(budget, now, policy)) {
+          for (const peerId of rankUploadTargets([...peers.values()], now, policy).choked) {
+            // Choke: a peer that gives nothing back is let go for a while; its deadlines are met by the edge.
+            blocklist.block(peerId, now, policy.optimisticSeconds);
+            closePeer(engine, peerId);
+            peers.delete(peerId);
+          }
+        }
+      }, 1000),
+    );
+  }
+
+  const latencySeconds = () => {
+    const playing = hls?.playingDate;
+    return playing && !video.paused ? (Date.now() - playing.getTime()) / 1000 : undefined;
+  };
+  const bufferSeconds = () => {
+    const ranges = video.buffered;
+    for (let i = 0; i < ranges.length; i++) {
+      if (ranges.start(i) <= video.currentTime + 0.1 && ranges.end(i) >= video.currentTime) {
+        return ranges.end(i) - video.currentTime;
+      }
+    }
+    return 0;
+  };
+  timers.push(
+    window.setInterval(() => {
+      const latency = latencySeconds();
+      if (latency !== undefined) playback.latency.push(latency);
+      if (playback.latency.length > 3600) playback.latency.shift();
+      emit('stats', snapshot());
+    }, 1000),
+  );
+
+  const gauges = (): Gauges => {
+    const g: Gauges = { peers: peers.size, bufferSeconds: bufferSeconds() };
+    const latency = latencySeconds();
+    if (latency !== undefined && live) g.latencySeconds = latency;
+    if (playback.startedAt !== null) g.startupMs = playback.startedAt - playback.requestedAt;
+    if (options.region?.region) g.region = options.region.region;
+    return g;
+  };
+  const beaconUrl =
+    options.beacon === false
+      ? undefined
+      : (options.beacon ??
+        new URL(`/v1/streams/${options.stream}/beacons`, new URL(options.src, location.href)).toString());
+  const beacons = beaconUrl
+    ? sendBeacons(
+        beaconUrl,
+        { stream: options.stream, viewer: `v-${randomId(16)}`, mode },
+        () => ({ counters, gauges: gauges() }),
+        options.beaconIntervalMs ?? playerDefaults.beaconIntervalMs,
+      )
+    : undefined;
+
+  function snapshot(): HybridSnapshot {
+    return {
+      mode,
+      playback,
+      counters: { ...counters },
+      peers: [...peers.keys()],
+      firstFetcher,
+      windows,
+      bufferSeconds: bufferSeconds(),
+      latencySeconds: latencySeconds(),
+      selfPeerId,
+      blockedPeersClosed,
+      warnings,
+    };
+  }
+
+  return {
+    get hls() {
+      return hls;
+    },
+    snapshot,
+    on(event, listener) {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+    destroy() {
+      beacons?.flush(true);
+      beacons?.stop();
+      for (const timer of timers) clearInterval(timer);
+      for (const [event, handler] of handlers) video.removeEventListener(event, handler);
+      hls?.destroy();
+      hls = null;
+    },
+  };
+}
+
+/**
+ * Fault injection: a segment storage that corrupts what it hands out (one
+ * byte flipped every 1 KiB), which is what peers receive when they download
+ * from us. Fresh live segments reach our own hls.js straight from the loader.
+ */
+function corruptingStorage() {
+  return () => new CorruptingStorage();
+}
+
+class CorruptingStorage {
+  private readonly segments = new Map<string, Map<number, ArrayBuffer>>();
+  private onChange: (streamId: string) => void = () => {};
+
+  async initialize(): Promise<void> {}
+  onPlaybackUpdated(): void {}
+  onSegmentRequested(): void {}
+  async storeSegment(_swarm: string, streamId: string, segmentId: number, data: ArrayBuffer): Promise<void> {
+    const stream = this.segments.get(streamId) ?? new Map<number, ArrayBuffer>();
+    this.segments.set(streamId, stream);
+    stream.set(segmentId, data);
+    for (const id of [...stream.keys()].sort((a, b) => a - b).slice(0, Math.max(0, stream.size - 30)))
+      stream.delete(id);
+    this.onChange(streamId);
+  }
+  async getSegmentData(_swarm: string, streamId: string, segmentId: number): Promise<ArrayBuffer | undefined> {
+    const data = this.segments.get(streamId)?.get(segmentId);
+    if (!data) return undefined;
+    const copy = new Uint8Array(data.slice(0));
+    for (let i = 0; i < copy.length; i += 1024) copy[i] = (copy[i] ?? 0) ^ 0xff;
+    return copy.buffer;
+  }
+  getUsage() {
+    return { totalCapacity: 1e9, usedCapacity: 0 };
+  }
+  hasSegment(_swarm: string, streamId: string, segmentId: number): boolean {
+    return this.segments.get(streamId)?.has(segmentId) ?? false;
+  }
+  getStoredSegmentIds(_swarm: string, streamId: string): number[] {
+    return [...(this.segments.get(streamId)?.keys() ?? [])];
+  }
+  setSegmentChangeCallback(callback: (streamId: string) => void): void {
+    this.onChange = callback;
+  }
+  destroy(): void {
+    this.segments.clear();
+  }
+}

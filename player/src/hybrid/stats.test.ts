@@ -1,0 +1,58 @@
+import { parseBeacon } from '@edgeswarm/protocol';
+import { describe, expect, it } from 'vitest';
+import { buildBeacon, offloadPercent, zeroCounters } from './stats';
+
+describe('beacons', () => {
+  const context = { stream: 'demo', viewer: 'viewer-12345678', mode: 'hybrid' as const };
+
+  it('sends deltas since the previous beacon, in the shared schema', () => {
+    const previous = { ...zeroCounters(), httpBytes: 1000, p2pBytes: 500, stalls: 1, stallMs: 300 };
+    const now = { ...previous, httpBytes: 1500, p2pBytes: 4500, p2pSegments: 2, stalls: 2, stallMs: 900 };
+    const beacon = buildBeacon(context, 4, 5000.4, now, previous, {
+      peers: 3,
+      bufferSeconds: 4.567,
+      latencySeconds: 6.123,
+      startupMs: 812.3,
+      region: 'eu',
+    });
+    expect(beacon).toEqual({
+      v: 1,
+      ...context,
+      seq: 4,
+      intervalMs: 5000,
+      httpBytes: 500,
+      p2pBytes: 4000,
+      uploadedBytes: 0,
+      httpSegments: 0,
+      p2pSegments: 2,
+      integrityFailures: 0,
+      stalls: 1,
+      stallMs: 600,
+      peers: 3,
+      bufferSeconds: 4.57,
+      latencySeconds: 6.12,
+      startupMs: 812,
+      region: 'eu',
+    });
+    expect(parseBeacon(JSON.parse(JSON.stringify(beacon)))).toEqual({ ok: true, value: beacon });
+  });
+
+  it('never reports negative deltas or more stall time than the interval', () => {
+    const beacon = buildBeacon(
+      context,
+      0,
+      1000,
+      { ...zeroCounters(), stallMs: 5000 },
+      { ...zeroCounters(), httpBytes: 10 },
+      { peers: 0, bufferSeconds: -1 },
+      true,
+    );
+    expect(beacon).toMatchObject({ httpBytes: 0, stallMs: 1000, bufferSeconds: 0, final: true });
+    expect(parseBeacon(beacon).ok).toBe(true);
+  });
+
+  it('computes offload as P2P bytes over all received bytes', () => {
+    expect(offloadPercent({ httpBytes: 0, p2pBytes: 0 })).toBe(0);
+    expect(offloadPercent({ httpBytes: 250, p2pBytes: 750 })).toBe(75);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * What the player counts, and the beacons it sends: cumulative counters here,
+ * deltas on the wire (see protocol/src/beacon.ts). Pure except `sendBeacons`.
+ */
+import type { Beacon, PlaybackMode } from '@edgeswarm/protocol';
+
+export interface Counters {
+  httpBytes: number;
+  p2pBytes: number;
+  uploadedBytes: number;
+  httpSegments: number;
+  p2pSegments: number;
+  integrityFailures: number;
+  stalls: number;
+  stallMs: number;
+}
+
+export const zeroCounters = (): Counters => ({
+  httpBytes: 0,
+  p2pBytes: 0,
+  uploadedBytes: 0,
+  httpSegments: 0,
+  p2pSegments: 0,
+  integrityFailures: 0,
+  stalls: 0,
+  stallMs: 0,
+});
+
+export interface Gauges {
+  peers: number;
+  bufferSeconds: number;
+  latencySeconds?: number;
+  startupMs?: number;
+  region?: string;
+}
+
+export function offloadPercent(c: Pick<Counters, 'httpBytes' | 'p2pBytes'>): number {
+  const total = c.httpBytes + c.p2pBytes;
+  return total === 0 ? 0 : (100 * c.p2pBytes) / total;
+}
+
+export interface BeaconContext {
+  stream: string;
+  viewer: string;
+  mode: PlaybackMode;
+}
+
+/** Pure: the beacon for the counters since `previous`. */
+export function buildBeacon(
+  context: BeaconContext,
+  seq: number,
+  intervalMs: number,
+  now: Counters,
+  previous: Counters,
+  gauges: Gauges,
+  final = false,
+): Beacon {
+  const delta = (key: keyof Counters) => Math.max(0, Math.round(now[key] - previous[key]));
+  const beacon: Beacon = {
+    v: 1,
+    ...context,
+    seq,
+    intervalMs: Math.round(intervalMs),
+    httpBytes: delta('httpBytes'),
+    p2pBytes: delta('p2pBytes'),
+    uploadedBytes: delta('uploadedBytes'),
+    httpSegments: delta('httpSegments'),
+    p2pSegments: delta('p2pSegments'),
+    integrityFailures: delta('integrityFailures'),
+    stalls: delta('stalls'),
+    stallMs: Math.min(delta('stallMs'), Math.round(intervalMs)),
+    peers: gauges.peers,
+    bufferSeconds: Math.round(Math.max(0, gauges.bufferSeconds) * 100) / 100,
+  };
+  if (gauges.latencySeconds !== undefined && gauges.latencySeconds >= 0) {
+    beacon.latencySeconds = Math.round(gauges.latencySeconds * 100) / 100;
+  }
+  if (gauges.startupMs !== undefined) beacon.startupMs = Math.round(gauges.startupMs);
+  if (gauges.region) beacon.region = gauges.region;
+  if (final) beacon.final = true;
+  return beacon;
+}
+
+export interface BeaconSender {
+  /** Sends the beacon for everything since the last one. */
+  flush(final?: boolean): void;
+  stop(): void;
+}
+
+/** Sends a beacon every `intervalMs` and a final one when the page is hidden or closed. */
+export function sendBeacons(
+  url: string,
+  context: BeaconContext,
+  read: () => { counters: Counters; gauges: Gauges },
+  intervalMs: number,
+): BeaconSender {
+  let seq = 0;
+  let previous = zeroCounters();
+  let last = performance.now();
+  let startupSent = false;
+  const flush = (final = false) => {
+    const { counters, gauges } = read();
+    const now = performance.now();
+    const g = { ...gauges };
+    if (startupSent) delete g.startupMs;
+    else if (g.startupMs !== undefined) startupSent = true;
+    const beacon = buildBeacon(context, seq++, now - last, counters, previous, g, final);
+    previous = { ...counters };
+    last = now;
+    const body = JSON.stringify(beacon);
+    if (!navigator.sendBeacon?.(url, body)) {
+      void fetch(url, { method: 'POST', body, keepalive: true }).catch(() => {});
+    }
+  };
+  const timer = setInterval(() => flush(), intervalMs);
+  const onHide = () => {
+    if (document.visibilityState === 'hidden') flush(true);
+  };
+  const onPageHide = () => flush(true);
+  document.addEventListener('visibilitychange', onHide);
+  window.addEventListener('pagehide', onPageHide);
+  return {
+    flush,
+    stop() {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', onHide);
+      window.removeEventListener('pagehide', onPageHide);
+    },
+  };
+}

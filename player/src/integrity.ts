@@ -1,0 +1,73 @@
+/**
+ * Integrity by default: every segment that arrives from a peer must match the
+ * SHA-256 the edge published in the playlist (#EXT-X-EDGESWARM-SHA256) before
+ * hls.js sees it. Hashes come only from the edge's playlists, never from peers.
+ * A segment with no known hash is refused too, and is fetched from the edge.
+ */
+import { integrityTag } from '@edgeswarm/protocol';
+
+export interface TaggedFragment {
+  url: string;
+  tagList: readonly (readonly string[])[];
+}
+
+/** Pure: segment URL → expected SHA-256, from hls.js's parsed fragments. */
+export function hashesFromFragments(fragments: readonly TaggedFragment[]): Map<string, string> {
+  const hashes = new Map<string, string>();
+  for (const fragment of fragments) {
+    const tag = fragment.tagList.find((entry) => entry[0] === integrityTag);
+    if (tag?.[1] && /^[0-9a-f]{64}$/.test(tag[1])) hashes.set(fragment.url, tag[1]);
+  }
+  return hashes;
+}
+
+async function sha256Hex(data: ArrayBuffer): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', data);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export class IntegrityChecker {
+  private readonly hashes = new Map<string, string>();
+  /** Keeps memory bounded on long live streams. */
+  private readonly limit = 2000;
+  checked = 0;
+  rejected = 0;
+
+  record(fragments: readonly TaggedFragment[]): void {
+    for (const [url, hash] of hashesFromFragments(fragments)) {
+      this.hashes.delete(url);
+      this.hashes.set(url, hash);
+    }
+    while (this.hashes.size > this.limit) this.hashes.delete(this.hashes.keys().next().value as string);
+  }
+
+  expected(url: string): string | undefined {
+    return this.hashes.get(url);
+  }
+
+  /** For p2p-media-loader's validateP2PSegment: false sends the segment back to the edge. */
+  validate = async (url: string, data: ArrayBuffer): Promise<boolean> => {
+    this.checked++;
+    const expected = this.hashes.get(url);
+    const ok = expected !== undefined && (await sha256Hex(data)) === expected;
+    if (!ok) this.rejected++;
+    return ok;
+  };
+}
+
+/** Peers that sent a bad segment stay away for a while. Pure: `now` in seconds. */
+export class Blocklist {
+  private readonly until = new Map<string, number>();
+
+  block(peerId: string, now: number, seconds: number): void {
+    this.until.set(peerId, now + seconds);
+  }
+
+  isBlocked(peerId: string, now: number): boolean {
+    const until = this.until.get(peerId);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.until.delete(peerId);
+    return false;
+  }
+}
