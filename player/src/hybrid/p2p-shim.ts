@@ -34,3 +34,32 @@ export function closePeer(engine: unknown, peerId: string): number {
   }
   return closed;
 }
+
+/** Pure: a playlist URL without LL-HLS delivery directives (`_HLS_msn`, `_HLS_part`, `_HLS_skip`). */
+export function withoutDeliveryDirectives(url: string): string {
+  const parsed = new URL(url);
+  for (const name of ['_HLS_msn', '_HLS_part', '_HLS_skip']) parsed.searchParams.delete(name);
+  return parsed.toString();
+}
+
+interface SegmentManagerLike {
+  updatePlaylist(data: { details: { url: string; fragments: unknown[]; live: boolean } }): void;
+}
+
+/**
+ * p2p-media-loader-hlsjs finds a playlist by the URL it was loaded from. With
+ * blocking playlist reload that URL carries `?_HLS_msn=N`, the lookup misses,
+ * and every new segment silently bypasses P2P. Replaying each update under the
+ * playlist's canonical URL keeps both: blocking reload and P2P.
+ */
+export function syncLivePlaylist(
+  engine: unknown,
+  details: { url: string; fragments: unknown[]; live: boolean },
+): boolean {
+  const canonical = withoutDeliveryDirectives(details.url);
+  if (canonical === details.url) return false; // the engine saw the right URL itself
+  const manager = (engine as { segmentManager?: SegmentManagerLike } | undefined)?.segmentManager;
+  if (typeof manager?.updatePlaylist !== 'function') return false;
+  manager.updatePlaylist({ details: { url: canonical, fragments: details.fragments, live: details.live } });
+  return true;
+}

@@ -20,6 +20,7 @@ import {
   type LatencyPlan,
   type LoaderWindows,
   loaderWindows,
+  makePeerId,
   newUploadBudget,
   type PeerLedger,
   type PolicyOptions,
@@ -30,7 +31,7 @@ import {
   type UploadBudget,
   uploadOpen,
 } from '../policy';
-import { closePeer } from './p2p-shim';
+import { closePeer, syncLivePlaylist } from './p2p-shim';
 import { type Counters, type Gauges, sendBeacons, zeroCounters } from './stats';
 
 export interface RegionHint {
@@ -125,10 +126,13 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   const nowSeconds = () => Date.now() / 1000;
   const p2pWanted = (options.p2p ?? playerDefaults.p2p) && canUseP2P();
   const mode: PlaybackMode = p2pWanted ? 'hybrid' : 'cdn';
-  const selfPeerId = `-ES0100-${randomId(12)}`; // 20 characters: p2p-media-loader adds nothing random to it
+  // 20 characters, so p2p-media-loader adds nothing random to it; it carries our join time for the first-fetcher rank.
+  const selfPeerId = makePeerId(nowSeconds(), randomId(7));
   const counters = zeroCounters();
   let playback = newPlaybackStats(performance.now());
   const peers = new Map<string, PeerLedger>();
+  /** When each peer last sent us bytes, seconds. */
+  const lastHeard = new Map<string, number>();
   const blocklist = new Blocklist();
   const integrity = new IntegrityChecker();
   let blockedPeersClosed = 0;
@@ -181,6 +185,10 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
           },
         },
       }) as unknown as Hls;
+      const engine = (hls as unknown as { p2pEngine: HlsJsP2PEngine }).p2pEngine;
+      hls.on(Hls.Events.LEVEL_UPDATED, (_event, data) => {
+        syncLivePlaylist(engine, { url: data.details.url, fragments: data.details.fragments, live: data.details.live });
+      });
       wireP2P(hls as unknown as { p2pEngine: HlsJsP2PEngine });
     } else {
       hls = new Hls(hlsConfig);
@@ -223,7 +231,10 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     engine.addEventListener('onChunkDownloaded', (bytes, source, peerId) => {
       if (source === 'p2p') {
         counters.p2pBytes += bytes;
-        if (peerId) ledger(peerId).received += bytes;
+        if (peerId) {
+          ledger(peerId).received += bytes;
+          lastHeard.set(peerId, nowSeconds());
+        }
       } else counters.httpBytes += bytes;
     });
     engine.addEventListener('onChunkUploaded', (bytes, peerId) => {
@@ -265,8 +276,12 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     timers.push(
       window.setInterval(() => {
         const now = nowSeconds();
+        // A peer that went quiet (a closed tab takes ~30 s to time out in WebRTC) must not keep the first-fetcher role.
+        const active = [...peers.values()]
+          .filter((p) => now - Math.max(p.connectedAt, lastHeard.get(p.id) ?? 0) <= 3 * targetDuration)
+          .map((p) => p.id);
         firstFetcher = isFirstFetcher(
-          { self: selfPeerId, peers: [...peers.keys()], epoch: epochOf(now, policy.epochSeconds) },
+          { self: selfPeerId, peers: active, epoch: epochOf(now, policy.epochSeconds) },
           policy,
         );
         const open = uploadOpen(budget, now, policy);
@@ -374,9 +389,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
 }
 
 /**
- * Fault injection: a segment storage that corrupts what it hands out (one
- * byte flipped every 1 KiB), which is what peers receive when they download
- * from us. Fresh live segments reach our own hls.js straight from the loader.
+ * Fault injection: a segment storage that corrupts what it hands to peers (one
+ * byte flipped every 1 KiB) while our own playback reads clean bytes.
  */
 function corruptingStorage() {
   return () => new CorruptingStorage();
@@ -384,11 +398,16 @@ function corruptingStorage() {
 
 class CorruptingStorage {
   private readonly segments = new Map<string, Map<number, ArrayBuffer>>();
+  /** p2p-media-loader announces a local read with onSegmentRequested just before getSegmentData. */
+  private readonly localReads = new Set<string>();
   private onChange: (streamId: string) => void = () => {};
 
   async initialize(): Promise<void> {}
   onPlaybackUpdated(): void {}
-  onSegmentRequested(): void {}
+  onSegmentRequested(_swarm: string, streamId: string, segmentId: number): void {
+    // Only a segment already stored is read back for our own playback; others arrive straight from the loader.
+    if (this.segments.get(streamId)?.has(segmentId)) this.localReads.add(`${streamId}:${segmentId}`);
+  }
   async storeSegment(_swarm: string, streamId: string, segmentId: number, data: ArrayBuffer): Promise<void> {
     const stream = this.segments.get(streamId) ?? new Map<number, ArrayBuffer>();
     this.segments.set(streamId, stream);
@@ -400,6 +419,7 @@ class CorruptingStorage {
   async getSegmentData(_swarm: string, streamId: string, segmentId: number): Promise<ArrayBuffer | undefined> {
     const data = this.segments.get(streamId)?.get(segmentId);
     if (!data) return undefined;
+    if (this.localReads.delete(`${streamId}:${segmentId}`)) return data; // our own playback stays intact
     const copy = new Uint8Array(data.slice(0));
     for (let i = 0; i < copy.length; i += 1024) copy[i] = (copy[i] ?? 0) ^ 0xff;
     return copy.buffer;

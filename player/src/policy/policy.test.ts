@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseSource, deadlineMargin, planLatency, rarestFirst, shouldAbandon, slack } from './deadlines';
 import { policyDefaults, resolvePolicyOptions } from './options';
 import { budgetContended, newUploadBudget, rankUploadTargets, spendUpload, uploadOpen } from './reciprocity';
-import { epochOf, isFirstFetcher, rankSwarm, seederCount } from './roles';
+import { epochOf, isFirstFetcher, makePeerId, peerJoinedAt, rankSwarm, seederCount } from './roles';
 import { hlsLiveSettings, loaderWindows } from './windows';
 
 const o = policyDefaults;
@@ -165,10 +165,28 @@ describe('first fetchers', () => {
     expect(peers.filter((_, i) => views[i])).toEqual(expect.arrayContaining(ranked.slice(0, 2)));
   });
 
-  it('rotates with the epoch', () => {
+  it('breaks ties by a hash that rotates with the epoch', () => {
     const firsts = new Set<string>();
     for (let epoch = 0; epoch < 20; epoch++) firsts.add(rankSwarm(peers, epoch)[0] ?? '');
     expect(firsts.size).toBeGreaterThan(3);
+  });
+
+  it('ranks by tenure first: the earliest joiner is the first fetcher', () => {
+    const early = makePeerId(1_000, 'aaaaaaa');
+    const late = [makePeerId(1_010, 'bbbbbbb'), makePeerId(1_020, 'ccccccc'), makePeerId(1_030, 'ddddddd')];
+    for (let epoch = 0; epoch < 10; epoch++)
+      expect(rankSwarm([...late, early, 'foreign-client-id-12'], epoch)[0]).toBe(early);
+    expect(rankSwarm([...late, 'foreign-client-id-12'], 3).at(-1)).toBe('foreign-client-id-12');
+    expect(isFirstFetcher({ self: early, peers: late, epoch: 5 }, o)).toBe(true);
+    expect(isFirstFetcher({ self: late[0] as string, peers: [early, ...late.slice(1)], epoch: 5 }, o)).toBe(false);
+  });
+
+  it('puts the join time in a 20-character peer id and reads it back', () => {
+    const id = makePeerId(1_764_030_000, 'Zz9!abcdef');
+    expect(id).toHaveLength(20);
+    expect(id.startsWith('-ES01-')).toBe(true);
+    expect(peerJoinedAt(id)).toBe(1_764_030_000);
+    expect(peerJoinedAt('-XX0100-abcdefghijkl')).toBeUndefined();
   });
 
   it('widens when peers are scarce: alone, or with only consume-only peers, a peer fetches for itself', () => {

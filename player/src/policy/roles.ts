@@ -1,10 +1,15 @@
 /**
  * First fetchers: near the live edge someone has to fetch each new segment
  * from the edge before anyone can share it. Rather than leave that to timers
- * and chance, every peer ranks the swarm the same way (hash of peer id and
- * epoch) and the top few fetch from the edge at once; the rest wait for them
- * until the deadline margin. The set widens when peers are scarce and rotates
- * every epoch so no peer uploads for everyone forever.
+ * and chance, every peer ranks the swarm the same way and the top few fetch
+ * from the edge at once; the rest wait for them until the deadline margin.
+ *
+ * The rank is tenure first (the peers that joined earliest: the most stable,
+ * and the ones already holding the most), then a hash of peer id and epoch to
+ * break ties. Join time travels in the peer id itself, so every peer computes
+ * the same rank without asking anyone. The set widens with the swarm and when
+ * peers are scarce; a first fetcher whose upload budget runs dry stops
+ * announcing, and the next peers to hit their deadline take over.
  */
 import { fnv1a } from './hash';
 import type { PolicyOptions } from './options';
@@ -17,9 +22,33 @@ export function epochOf(nowSeconds: number, epochSeconds: number): number {
   return Math.floor(nowSeconds / epochSeconds);
 }
 
-/** Peer ids ranked for an epoch; the same on every peer that sees the same swarm. */
+const peerIdPrefix = '-ES01-';
+const idAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** A 20-character peer id carrying its join time (whole seconds, base 36, 7 digits) and 7 random characters. */
+export function makePeerId(joinedAtSeconds: number, random: string): string {
+  const joined = Math.max(0, Math.floor(joinedAtSeconds)).toString(36).padStart(7, '0').slice(-7);
+  return `${peerIdPrefix}${joined}${random
+    .replace(/[^A-Za-z0-9]/g, 'x')
+    .padEnd(7, 'x')
+    .slice(0, 7)}`;
+}
+
+/** When a peer joined, read from its id; undefined for ids not made by makePeerId (other clients). */
+export function peerJoinedAt(peerId: string): number | undefined {
+  if (peerId.length !== 20 || !peerId.startsWith(peerIdPrefix)) return undefined;
+  const joined = peerId.slice(6, 13);
+  return /^[0-9a-z]{7}$/.test(joined) ? Number.parseInt(joined, 36) : undefined;
+}
+
+export { idAlphabet };
+
+/** Peer ids ranked: earliest joiners first, then by hash of id and epoch. The same on every peer. */
 export function rankSwarm(peerIds: readonly string[], epoch: number): string[] {
-  return [...new Set(peerIds)].sort((a, b) => fnv1a(`${a}:${epoch}`) - fnv1a(`${b}:${epoch}`) || (a < b ? -1 : 1));
+  const joined = (id: string) => peerJoinedAt(id) ?? Number.POSITIVE_INFINITY;
+  return [...new Set(peerIds)].sort(
+    (a, b) => joined(a) - joined(b) || fnv1a(`${a}:${epoch}`) - fnv1a(`${b}:${epoch}`) || (a < b ? -1 : 1),
+  );
 }
 
 export interface RoleInput {

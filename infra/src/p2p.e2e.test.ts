@@ -1,0 +1,72 @@
+/**
+ * The hybrid player for real: headless Chromium viewers in a private network
+ * namespace, WebRTC between them, our tracker and edge on workerd, a live test
+ * pattern published by `origin publish`. Viewers join 3 s apart.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './local-edge';
+import { runInPrivateNetwork } from './netns';
+import { formatSwarm, type SwarmOptions, type SwarmResult } from './swarm';
+
+async function swarm(options: Partial<SwarmOptions>): Promise<SwarmResult> {
+  const run = await runInPrivateNetwork(
+    [join(repoRoot, 'node_modules/.bin/tsx'), join(repoRoot, 'infra/src/swarm-cli.ts'), JSON.stringify(options)],
+    { cwd: repoRoot },
+  );
+  if (run.code !== 0) throw new Error(`swarm failed (${run.code}):\n${run.stderr.slice(-3000)}`);
+  const result = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as SwarmResult;
+  console.log(formatSwarm(result));
+  return result;
+}
+
+describe('hybrid P2P swarm', () => {
+  it('4 viewers: no stalls, whole segments over P2P for every viewer after the first, latency within target', async () => {
+    const result = await swarm({ viewers: 4, seconds: 20, stream: 'p2p-healthy' });
+    const target = 4 * result.targetDuration;
+    for (const viewer of result.viewers) {
+      expect(viewer.errors, `viewer ${viewer.viewer}`).toEqual([]);
+      expect(viewer.startupMs, `viewer ${viewer.viewer} started`).not.toBeNull();
+      expect(viewer.stalls, `viewer ${viewer.viewer} stalls`).toBe(0);
+      expect(viewer.latencyP50 ?? Number.POSITIVE_INFINITY, `viewer ${viewer.viewer} latency`).toBeLessThanOrEqual(
+        target,
+      );
+    }
+    for (const viewer of result.viewers.slice(1)) {
+      expect(viewer.p2pSegments, `viewer ${viewer.viewer} P2P segments`).toBeGreaterThan(0);
+    }
+    const p2p = result.viewers.reduce((sum, v) => sum + v.p2pBytes, 0);
+    const all = result.viewers.reduce((sum, v) => sum + v.p2pBytes + v.httpBytes, 0);
+    console.log(`offload: ${((100 * p2p) / all).toFixed(0)}% of all bytes (bound (N−1)/N = 75%)`);
+  });
+
+  it('a viewer that corrupts its uploads: every bad segment is refused, the peer is dropped, nobody stalls', async () => {
+    // Viewer 0 joins first, so it is the first fetcher everyone would download from.
+    const result = await swarm({ viewers: 4, seconds: 20, stream: 'p2p-corrupt', corrupt: [0] });
+    const [corrupter, ...honest] = result.viewers;
+    const refused = honest.reduce((sum, v) => sum + v.integrityFailures, 0);
+    expect(refused).toBeGreaterThan(0);
+    for (const viewer of honest) {
+      expect(viewer.errors, `viewer ${viewer.viewer}`).toEqual([]);
+      expect(viewer.stalls, `viewer ${viewer.viewer} stalls`).toBe(0);
+      // Whoever received a bad segment from the corrupter has dropped it, and keeps it away.
+      if (viewer.integrityFailures > 0) {
+        expect(viewer.peersAtEnd, `viewer ${viewer.viewer} still connected to the corrupter`).not.toContain(
+          corrupter?.peerId,
+        );
+      }
+    }
+    // Honest peers keep sharing with each other once the corrupter is gone.
+    expect(honest.reduce((sum, v) => sum + v.p2pSegments, 0)).toBeGreaterThan(0);
+  });
+
+  it('a serving peer leaves in the middle: no stall', async () => {
+    const result = await swarm({ viewers: 4, seconds: 20, stream: 'p2p-leave', leave: { viewer: 0, afterSeconds: 8 } });
+    for (const viewer of result.viewers.filter((v) => !v.left)) {
+      expect(viewer.errors, `viewer ${viewer.viewer}`).toEqual([]);
+      expect(viewer.stalls, `viewer ${viewer.viewer} stalls`).toBe(0);
+    }
+    // Someone else took over fetching first from the edge.
+    expect(result.viewers.filter((v) => !v.left && v.firstFetcherAtEnd).length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { closePeer, syncLivePlaylist, withoutDeliveryDirectives } from './p2p-shim';
+
+describe('p2p-media-loader shim', () => {
+  it('strips only LL-HLS delivery directives', () => {
+    expect(withoutDeliveryDirectives('https://e/v1/streams/s/v0/live.m3u8?_HLS_msn=12&_HLS_part=1')).toBe(
+      'https://e/v1/streams/s/v0/live.m3u8',
+    );
+    expect(withoutDeliveryDirectives('https://e/live.m3u8?token=abc&_HLS_msn=3')).toBe('https://e/live.m3u8?token=abc');
+  });
+
+  it('replays a blocking-reload playlist under its canonical URL', () => {
+    const calls: unknown[] = [];
+    const engine = { segmentManager: { updatePlaylist: (data: unknown) => calls.push(data) } };
+    const fragments = [{ sn: 4 }];
+    expect(syncLivePlaylist(engine, { url: 'https://e/v0/live.m3u8?_HLS_msn=5', fragments, live: true })).toBe(true);
+    expect(calls).toEqual([{ details: { url: 'https://e/v0/live.m3u8', fragments, live: true } }]);
+    expect(syncLivePlaylist(engine, { url: 'https://e/v0/live.m3u8', fragments, live: true })).toBe(false);
+  });
+
+  it('closes every connection to a peer, across stream loaders', () => {
+    const destroyed: string[] = [];
+    const peer = (id: string) => ({ peer: { destroy: () => destroyed.push(id) } });
+    const loader = (ids: string[]) => ({
+      loader: { trackerClient: { _peers: new Map(ids.map((id) => [id, peer(id)])) } },
+    });
+    const engine = {
+      core: {
+        mainStreamLoader: {
+          p2pLoaders: {
+            loaders: new Map([
+              [1, loader(['a', 'b'])],
+              [2, loader(['a'])],
+            ]),
+          },
+        },
+      },
+    };
+    expect(closePeer(engine, 'a')).toBe(2);
+    expect(closePeer(engine, 'zz')).toBe(0);
+    expect(closePeer({}, 'a')).toBe(0);
+    expect(destroyed).toEqual(['a', 'a']);
+  });
+});
