@@ -7,6 +7,7 @@ import { BadRequestError, NotFoundError } from '../lib/errors';
 import { ingestObject } from '../media/ingest';
 import { purgeObject, readObject } from '../media/read-through';
 import { respondWithObject } from '../media/respond';
+import { recordServed } from '../stats/served';
 import { requirePublisher } from './auth';
 import { parseObjectAddress } from './object-path';
 
@@ -21,7 +22,9 @@ mediaRoutes.get('/v1/streams/:stream/:name{.+}', async (c) => {
     address.object,
   );
   if (!result) throw new NotFoundError(`${address.object.name} does not exist in stream ${address.streamId}`);
-  return respondWithObject(c.req.raw, result);
+  const response = await respondWithObject(c.req.raw, result);
+  recordServed(c, address, response);
+  return response;
 });
 
 mediaRoutes.put('/v1/streams/:stream/:name{.+}', async (c) => {

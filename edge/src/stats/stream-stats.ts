@@ -1,5 +1,131 @@
+/**
+ * One Durable Object per stream: ingests beacons, the edge's served-byte
+ * batches and rejection counts, and answers the stats snapshot. State is held
+ * in memory and written through to SQLite row by row (the buckets, totals and
+ * viewers a change touched), so a restart loses nothing but rate-limit tokens.
+ * Every decision and every number is in aggregate.ts.
+ *
+ * Tables are created on the first write, not on load, so reading the stats of
+ * a stream nobody watched leaves no storage behind.
+ */
 import { DurableObject } from 'cloudflare:workers';
+import type { Beacon } from '@edgeswarm/protocol';
 import type { Env } from '../env';
+import {
+  applyBeacon,
+  type BeaconVerdict,
+  type Bucket,
+  type Changes,
+  emptyState,
+  emptyTotals,
+  prune,
+  recordRejection,
+  recordServed,
+  type ServedBatch,
+  type StatsState,
+  snapshot,
+  statsDefaults,
+  type Totals,
+  type ViewerState,
+} from './aggregate';
+import type { RejectionReason, StatsSnapshot } from './stats-wire';
 
-/** Placeholder: the per-stream stats aggregator (issue 6) fills this in. */
-export class StreamStats extends DurableObject<Env> {}
+const options = statsDefaults;
+
+export class StreamStats extends DurableObject<Env> {
+  private readonly state: StatsState = emptyState();
+  private hasTables = false;
+  private prunedAt = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.blockConcurrencyWhile(async () => this.load());
+  }
+
+  private get sql() {
+    return this.ctx.storage.sql;
+  }
+
+  private load(): void {
+    const tables = this.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'totals'")
+      .toArray();
+    if (tables.length === 0) return;
+    this.hasTables = true;
+    const totals = this.sql.exec<{ json: string }>('SELECT json FROM totals WHERE id = 0').toArray()[0];
+    // Spread over the empty totals, so fields added later start at zero for old streams.
+    if (totals) this.state.totals = { ...emptyTotals(), ...(JSON.parse(totals.json) as Partial<Totals>) };
+    for (const row of this.sql.exec<{ start: number; json: string }>('SELECT start, json FROM buckets')) {
+      this.state.buckets.set(row.start, JSON.parse(row.json) as Bucket);
+    }
+    for (const row of this.sql.exec<{ id: string; json: string }>('SELECT id, json FROM viewers')) {
+      this.state.viewers.set(row.id, JSON.parse(row.json) as ViewerState);
+    }
+  }
+
+  private ensureTables(): void {
+    if (this.hasTables) return;
+    this.sql.exec('CREATE TABLE IF NOT EXISTS totals (id INTEGER PRIMARY KEY CHECK (id = 0), json TEXT NOT NULL)');
+    this.sql.exec('CREATE TABLE IF NOT EXISTS buckets (start INTEGER PRIMARY KEY, json TEXT NOT NULL)');
+    this.sql.exec(
+      'CREATE TABLE IF NOT EXISTS viewers (id TEXT PRIMARY KEY, last_at INTEGER NOT NULL, json TEXT NOT NULL)',
+    );
+    this.hasTables = true;
+  }
+
+  /** Writes what a change touched (one implicit transaction: no await in between), and prunes now and then. */
+  private persist(changes: Changes, now: number): void {
+    if (!changes.totals && changes.buckets.size === 0 && changes.viewers.size === 0) return;
+    this.ensureTables();
+    if (changes.totals) {
+      this.sql.exec('INSERT OR REPLACE INTO totals (id, json) VALUES (0, ?)', JSON.stringify(this.state.totals));
+    }
+    for (const start of changes.buckets) {
+      const bucket = this.state.buckets.get(start);
+      if (bucket)
+        this.sql.exec('INSERT OR REPLACE INTO buckets (start, json) VALUES (?, ?)', start, JSON.stringify(bucket));
+    }
+    for (const id of changes.viewers) {
+      const viewer = this.state.viewers.get(id);
+      if (viewer) {
+        this.sql.exec(
+          'INSERT OR REPLACE INTO viewers (id, last_at, json) VALUES (?, ?, ?)',
+          id,
+          viewer.lastAt,
+          JSON.stringify(viewer),
+        );
+      }
+    }
+    // Lazy rollover: at most once a bucket, drop what fell out of the hour and viewers long gone.
+    if (now - this.prunedAt >= options.bucketMs) {
+      const cut = prune(this.state, now, options);
+      this.sql.exec('DELETE FROM buckets WHERE start < ?', cut.bucketsBefore);
+      this.sql.exec('DELETE FROM viewers WHERE last_at < ?', cut.viewersBefore);
+      this.prunedAt = now;
+    }
+  }
+
+  /** A schema-valid beacon whose stream matches this object's. */
+  async ingest(beacon: Beacon): Promise<BeaconVerdict> {
+    const now = Date.now();
+    const { verdict, changes } = applyBeacon(this.state, beacon, now, options);
+    this.persist(changes, now);
+    return verdict;
+  }
+
+  /** A beacon the route refused before it got here (size, JSON, schema, stream). */
+  async reject(reason: RejectionReason, detail?: string): Promise<void> {
+    const now = Date.now();
+    this.persist(recordRejection(this.state, reason, detail?.slice(0, 120), now, options), now);
+  }
+
+  /** A batch of the edge's own served bytes from one isolate. */
+  async recordServed(batch: ServedBatch): Promise<void> {
+    const now = Date.now();
+    this.persist(recordServed(this.state, batch, now, options), now);
+  }
+
+  async snapshot(stream: string): Promise<StatsSnapshot> {
+    return snapshot(this.state, stream, Date.now(), options);
+  }
+}

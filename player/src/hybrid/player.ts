@@ -204,9 +204,15 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       }
     });
     hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
+      if (p2pWanted) return; // p2p-media-loader's events count every byte, by source
+      // CDN-only: every media segment comes from the edge; count it the same way the hybrid counts.
+      if (data.frag.type === 'main' && data.frag.sn !== 'initSegment') {
+        counters.httpBytes += data.payload.byteLength;
+        counters.httpSegments++;
+      }
       const stats = data.frag.stats;
       const seconds = (stats.loading.end - stats.loading.start) / 1000;
-      if (seconds > 0 && !p2pWanted) httpFetchSeconds = 0.8 * httpFetchSeconds + 0.2 * seconds;
+      if (seconds > 0) httpFetchSeconds = 0.8 * httpFetchSeconds + 0.2 * seconds;
     });
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;

@@ -1,0 +1,125 @@
+/**
+ * bench:offload: a CDN-only cohort and a hybrid cohort of real headless
+ * viewers on the same kind of live stream, one after the other in the same
+ * run, each inside a private network namespace.
+ *
+ *   npm run bench:offload -- [--viewers 4,8] [--seconds 30] [--stagger 3]
+ *
+ * Prints, per N: offload (P2P ÷ all viewer bytes) against the (N−1)/N bound,
+ * edge bytes, stalls, start-up p50 and live latency p50, with hybrid ÷ CDN
+ * ratios. Writes bench-results/offload.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '../src/local-edge';
+import { privateNetworkAvailable, runInPrivateNetwork } from '../src/netns';
+import { formatSwarm, type SwarmResult } from '../src/swarm';
+
+const { values } = parseArgs({
+  options: {
+    viewers: { type: 'string', default: '4,8' },
+    seconds: { type: 'string', default: '30' },
+    stagger: { type: 'string', default: '3' },
+  },
+});
+
+export interface CohortSummary {
+  viewers: number;
+  httpBytes: number;
+  p2pBytes: number;
+  offloadPercent: number;
+  stalls: number;
+  stalledSeconds: number;
+  startupP50Ms: number;
+  latencyP50: number;
+  errors: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+export function summarise(result: SwarmResult): CohortSummary {
+  const v = result.viewers;
+  const httpBytes = v.reduce((s, x) => s + x.httpBytes, 0);
+  const p2pBytes = v.reduce((s, x) => s + x.p2pBytes, 0);
+  return {
+    viewers: v.length,
+    httpBytes,
+    p2pBytes,
+    offloadPercent: httpBytes + p2pBytes ? (100 * p2pBytes) / (httpBytes + p2pBytes) : 0,
+    stalls: v.reduce((s, x) => s + x.stalls, 0),
+    stalledSeconds: v.reduce((s, x) => s + x.stalledMs, 0) / 1000,
+    startupP50Ms: median(v.flatMap((x) => (x.startupMs === null ? [] : [x.startupMs]))),
+    latencyP50: median(v.flatMap((x) => (x.latencyP50 === null ? [] : [x.latencyP50]))),
+    errors: v.reduce((s, x) => s + x.errors.length, 0),
+  };
+}
+
+async function cohort(viewers: number, p2p: boolean): Promise<SwarmResult> {
+  const options = {
+    viewers,
+    p2p,
+    seconds: Number(values.seconds),
+    staggerSeconds: Number(values.stagger),
+    stream: `bench-${p2p ? 'hybrid' : 'cdn'}-${viewers}`,
+  };
+  process.stderr.write(`\n== ${viewers} ${p2p ? 'hybrid' : 'CDN-only'} viewers ==\n`);
+  const run = await runInPrivateNetwork(
+    [join(repoRoot, 'node_modules/.bin/tsx'), join(repoRoot, 'infra/src/swarm-cli.ts'), JSON.stringify(options)],
+    { cwd: repoRoot, onStderr: (chunk) => process.stderr.write(chunk.replace(/^.*nodedir.*\n/gm, '')) },
+  );
+  if (run.code !== 0) throw new Error(`cohort failed:\n${run.stderr.slice(-2000)}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as SwarmResult;
+}
+
+async function main(): Promise<void> {
+  const unavailable = privateNetworkAvailable();
+  if (unavailable) throw new Error(`bench:offload needs a private network namespace: ${unavailable}`);
+  const rows = [];
+  for (const n of values.viewers.split(',').map(Number)) {
+    const cdn = await cohort(n, false);
+    const loadAfterCdn = loadavg()[0];
+    const hybrid = await cohort(n, true);
+    const loadAfterHybrid = loadavg()[0];
+    const c = summarise(cdn);
+    const h = summarise(hybrid);
+    rows.push({
+      viewers: n,
+      boundPercent: (100 * (n - 1)) / n,
+      cdn: c,
+      hybrid: h,
+      ratio: {
+        offloadOfBound: h.offloadPercent / ((100 * (n - 1)) / n),
+        edgeBytes: h.httpBytes / c.httpBytes,
+        startupP50: h.startupP50Ms / c.startupP50Ms,
+        latencyP50: h.latencyP50 / c.latencyP50,
+      },
+      loadAverage: { afterCdn: loadAfterCdn, afterHybrid: loadAfterHybrid, cores: cpus().length },
+      perViewer: { cdn: cdn.viewers, hybrid: hybrid.viewers },
+    });
+    process.stderr.write(`${formatSwarm(hybrid)}\n`);
+  }
+  mkdirSync(join(repoRoot, 'bench-results'), { recursive: true });
+  writeFileSync(
+    join(repoRoot, 'bench-results/offload.json'),
+    `${JSON.stringify({ benchmark: 'offload', date: new Date().toISOString(), settings: values, rows }, null, 2)}\n`,
+  );
+  console.log('\n  N  cohort   offload  (bound)  edge MB  stalls (s)  start-up p50  latency p50');
+  for (const r of rows) {
+    for (const [name, s] of [
+      ['CDN', r.cdn],
+      ['hybrid', r.hybrid],
+    ] as const) {
+      console.log(
+        `${String(r.viewers).padStart(3)}  ${name.padEnd(7)} ${s.offloadPercent.toFixed(0).padStart(6)}%  (${r.boundPercent.toFixed(0)}%) ${(s.httpBytes / 1e6).toFixed(1).padStart(8)}  ${String(s.stalls).padStart(3)} (${s.stalledSeconds.toFixed(1)})  ${s.startupP50Ms.toFixed(0).padStart(9)} ms  ${s.latencyP50.toFixed(1).padStart(8)} s`,
+      );
+    }
+    console.log(
+      `     hybrid/CDN: offload ${(100 * r.ratio.offloadOfBound).toFixed(0)}% of the bound, edge bytes ${r.ratio.edgeBytes.toFixed(2)}x, start-up ${r.ratio.startupP50.toFixed(2)}x, latency ${r.ratio.latencyP50.toFixed(2)}x (load ${(r.loadAverage.afterHybrid ?? 0).toFixed(1)} on ${r.loadAverage.cores} cores)`,
+    );
+  }
+  console.log('wrote bench-results/offload.json');
+}
+
+await main();
