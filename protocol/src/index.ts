@@ -1,5 +1,6 @@
+export * from './beacon';
 export * from './live';
 export * from './names';
 export * from './playlist';
 export * from './tokens';
-export * from './beacon';
+export * from './tracker';

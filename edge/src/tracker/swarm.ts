@@ -1,5 +1,123 @@
+/**
+ * TrackerSwarm: one region shard of one stream's WebTorrent tracker, as a
+ * Durable Object. A thin adapter: it accepts WebSockets through the hibernation
+ * API, hands every frame to the TrackerEngine, and carries out the outcome
+ * (send, close, persist attachments). All protocol rules live in the engine.
+ *
+ * Hibernation: per-socket state lives in each socket's attachment, so an idle
+ * shard can be evicted from memory with its sockets left open, and on waking
+ * the constructor rebuilds every swarm from `getWebSockets()`. Peer timeouts
+ * are swept by an alarm, not timers, which would keep the object awake.
+ */
 import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
+import { trackerDefaults } from './limits';
+import { resolveRegion } from './region';
+import type { ShardStats } from './stats';
+import { type Outcome, TrackerEngine } from './tracker-engine';
 
-/** Placeholder: the tracker swarm (issue 4) fills this in. */
-export class TrackerSwarm extends DurableObject<Env> {}
+/** Close codes a server may send back when echoing a client's close. */
+function echoableCode(code: number): number {
+  return code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
+}
+
+function randomSeed(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0] ?? 1;
+}
+
+export class TrackerSwarm extends DurableObject<Env> {
+  private readonly engine: TrackerEngine<WebSocket>;
+  /** When the sweep alarm is due: undefined until read from storage once per wake, null when none. */
+  private alarmAt: number | null | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.engine = new TrackerEngine(trackerDefaults, randomSeed());
+    for (const ws of ctx.getWebSockets()) {
+      if (!this.engine.restore(ws, ws.deserializeAttachment())) {
+        // Written by an incompatible version: let the client reconnect and announce afresh.
+        this.closeQuietly(ws, 1012, 'tracker restarted');
+      }
+    }
+  }
+
+  /** The Worker forwards upgrades here with the peer's region as query parameters (see routes/tracker.ts). */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
+      return new Response('expected a WebSocket upgrade', { status: 426 });
+    }
+    const region = resolveRegion(undefined, new URL(request.url).searchParams, true);
+    if (!region.ok) return new Response(region.reason, { status: 400 });
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    const now = Date.now();
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment(this.engine.connect(server, region.value, now));
+    await this.ensureSweep(now);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    try {
+      this.carryOut(this.engine.receive(ws, message, Date.now()));
+    } catch (error) {
+      // A bug must cost one message, never the object and its other peers.
+      console.error('tracker: message handling failed', error);
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.engine.disconnect(ws);
+    // Completes the closing handshake where the runtime does not reply by itself
+    // (a close reason may be at most 123 bytes, so the client's is not echoed).
+    this.closeQuietly(ws, echoableCode(code), 'closing');
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.engine.disconnect(ws);
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.carryOut(this.engine.sweep(now));
+    this.alarmAt = null;
+    await this.ensureSweep(now);
+  }
+
+  /** RPC for the stats route. */
+  getStats(): ShardStats {
+    return this.engine.stats(Date.now());
+  }
+
+  private carryOut(outcome: Outcome<WebSocket>): void {
+    for (const { to, message } of outcome.send) {
+      try {
+        to.send(JSON.stringify(message));
+      } catch {
+        // The peer is gone mid-send: it leaves its swarms now rather than at its close event.
+        this.engine.disconnect(to);
+      }
+    }
+    for (const ws of new Set(outcome.dirty)) {
+      const state = this.engine.attachment(ws);
+      if (state) ws.serializeAttachment(state);
+    }
+    for (const { socket, code, reason } of outcome.close) this.closeQuietly(socket, code, reason);
+  }
+
+  private closeQuietly(ws: WebSocket, code: number, reason: string): void {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closed.
+    }
+  }
+
+  /** Keeps one sweep alarm scheduled while any socket is connected. */
+  private async ensureSweep(now: number): Promise<void> {
+    if (this.engine.socketCount === 0) return;
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    if (this.alarmAt !== null) return;
+    this.alarmAt = now + this.engine.limits.sweepEveryMs;
+    await this.ctx.storage.setAlarm(this.alarmAt);
+  }
+}

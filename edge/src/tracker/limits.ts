@@ -1,0 +1,118 @@
+/**
+ * The tracker's limits as one typed defaults object, and the two pure
+ * bookkeeping rules that enforce them per socket: a token bucket for announces
+ * and a forgiving strike counter for bad input. `now` is always passed in, so
+ * every rule is a plain function of its inputs.
+ */
+
+export interface TrackerLimits {
+  /** Largest frame accepted, in UTF-8 bytes. Ten offers with long SDPs fit comfortably. */
+  maxMessageBytes: number;
+  /** Swarms (info_hashes) one socket may join: p2p-media-loader uses one per rendition. */
+  maxSwarmsPerSocket: number;
+  /** Offers relayed per announce; extra offers are ignored (stock clients send at most 5). */
+  maxOffersPerAnnounce: number;
+  /** Announce (and scrape) token bucket: burst size. */
+  announceBurst: number;
+  /** Announce token bucket: tokens regained per second. */
+  announcesPerSecond: number;
+  /** Answers get their own, larger bucket: one announce can draw up to ten of them. */
+  answerBurst: number;
+  answersPerSecond: number;
+  /** Refused messages tolerated before the socket is closed. */
+  strikesBeforeClose: number;
+  /** One strike is forgiven per this many ms, so a long-lived socket's rare mistakes never add up. */
+  strikeForgivenessMs: number;
+  /** Announce interval told to clients, in seconds (p2p-media-loader's own default is 30). */
+  intervalSeconds: number;
+  /** A peer that has not announced in a swarm for this long is dropped from it. */
+  peerTimeoutMs: number;
+  /** How often the alarm sweeps for timed-out peers while any are connected. */
+  sweepEveryMs: number;
+  /** Candidates handed to the matching policy per announce; bounds the work in very large swarms. */
+  maxMatchCandidates: number;
+}
+
+export const trackerDefaults: TrackerLimits = {
+  maxMessageBytes: 64 * 1024,
+  maxSwarmsPerSocket: 16,
+  maxOffersPerAnnounce: 10,
+  announceBurst: 20,
+  announcesPerSecond: 2,
+  answerBurst: 60,
+  answersPerSecond: 10,
+  strikesBeforeClose: 5,
+  strikeForgivenessMs: 30_000,
+  intervalSeconds: 30,
+  peerTimeoutMs: 120_000,
+  sweepEveryMs: 30_000,
+  maxMatchCandidates: 256,
+};
+
+/**
+ * WebSocket close codes (4000–4999 are the application's own). Clients see
+ * them in their close event; bittorrent-tracker reconnects with backoff.
+ */
+export const closeCodes = {
+  /** Too many refused messages (malformed, oversize, wrong types, unknown actions). */
+  abuse: 4001,
+  /** Kept announcing past the rate limit. */
+  rateLimited: 4029,
+  /** Open, but in no swarm and silent for longer than the peer timeout. */
+  idle: 4008,
+} as const;
+
+export type CloseCode = (typeof closeCodes)[keyof typeof closeCodes];
+
+/** Merges overrides over the defaults, refusing values that would disable a limit by accident. */
+export function resolveLimits(overrides: Partial<TrackerLimits> = {}): TrackerLimits {
+  const limits = { ...trackerDefaults, ...overrides };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isFinite(value) || value <= 0)
+      throw new RangeError(`tracker limit ${name} must be positive, got ${value}`);
+  }
+  return limits;
+}
+
+export interface TokenBucket {
+  tokens: number;
+  /** ms timestamp of the last refill. */
+  at: number;
+}
+
+export function fullBucket(capacity: number, now: number): TokenBucket {
+  return { tokens: capacity, at: now };
+}
+
+/** Refills for the time elapsed, then takes one token if there is one. Never mutates its input. */
+export function takeToken(
+  bucket: TokenBucket,
+  now: number,
+  capacity: number,
+  perSecond: number,
+): { ok: boolean; bucket: TokenBucket } {
+  const elapsed = Math.max(0, now - bucket.at);
+  const tokens = Math.min(capacity, bucket.tokens + (elapsed / 1000) * perSecond);
+  if (tokens >= 1) return { ok: true, bucket: { tokens: tokens - 1, at: now } };
+  return { ok: false, bucket: { tokens, at: now } };
+}
+
+export interface Strikes {
+  count: number;
+  /** ms timestamp of the last change. */
+  at: number;
+}
+
+/** Adds a strike after forgiving old ones; `close` says the socket has used up its tolerance. */
+export function addStrike(
+  strikes: Strikes,
+  now: number,
+  limits: Pick<TrackerLimits, 'strikesBeforeClose' | 'strikeForgivenessMs'>,
+): { strikes: Strikes; close: boolean } {
+  const forgiven = Math.floor(Math.max(0, now - strikes.at) / limits.strikeForgivenessMs);
+  const remaining = Math.max(0, strikes.count - forgiven);
+  // Keep the remainder of a partly elapsed forgiveness period rather than restarting it.
+  const at = remaining === 0 ? now : strikes.at + forgiven * limits.strikeForgivenessMs;
+  const count = remaining + 1;
+  return { strikes: { count, at }, close: count >= limits.strikesBeforeClose };
+}

@@ -1,0 +1,108 @@
+/**
+ * The matching policy: which peers receive a new peer's offers. Pure: peers
+ * and a seed in, an ordered, bounded list of peer ids out.
+ *
+ * 1. Nearness first: the same ASN (same network, often the same ISP, so the
+ *    cheapest and most likely to connect), then the same colo or country, then
+ *    anyone in the shard.
+ * 2. Within a tier, the peers that have been handed the fewest offers first, so
+ *    a few early joiners are not given to everyone.
+ * 3. Ties broken by a seeded hash of the peer id: different announces spread
+ *    over different peers, yet a given seed always gives the same answer.
+ * Never the announcing peer itself, never the same peer twice.
+ */
+
+export interface MatchPeer {
+  peerId: string;
+  /** 0 = unknown: never counts as a match. */
+  asn: number;
+  /** "" = unknown: never counts as a match. */
+  colo: string;
+  country: string;
+}
+
+export interface MatchCandidate extends MatchPeer {
+  /** Offers relayed to this peer so far: the load counter that spreads offers. */
+  offersReceived: number;
+}
+
+export const matchTiers = { sameAsn: 0, sameColoOrCountry: 1, anyone: 2 } as const;
+export type MatchTier = (typeof matchTiers)[keyof typeof matchTiers];
+
+export function matchTier(announcer: MatchPeer, candidate: MatchPeer): MatchTier {
+  if (announcer.asn !== 0 && announcer.asn === candidate.asn) return matchTiers.sameAsn;
+  if (announcer.colo !== '' && announcer.colo === candidate.colo) return matchTiers.sameColoOrCountry;
+  if (announcer.country !== '' && announcer.country === candidate.country) return matchTiers.sameColoOrCountry;
+  return matchTiers.anyone;
+}
+
+/** FNV-1a over the seed and the id: cheap, well spread, and the same everywhere. */
+export function seededHash(seed: number, id: string): number {
+  let hash = 0x811c9dc5 ^ (seed >>> 0);
+  hash = Math.imul(hash, 0x01000193);
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i) & 0xff;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+export interface MatchOptions {
+  /** Fan-out bound: at most this many ids are returned. */
+  count: number;
+  /** Varies the tie-break between announces; the same seed gives the same order. */
+  seed: number;
+}
+
+export function pickOfferTargets(
+  announcer: MatchPeer,
+  candidates: readonly MatchCandidate[],
+  options: MatchOptions,
+): string[] {
+  const count = Math.max(0, Math.floor(options.count));
+  if (count === 0) return [];
+  const seen = new Set<string>([announcer.peerId]);
+  const ranked: { peerId: string; tier: number; load: number; tie: number }[] = [];
+  for (const candidate of candidates) {
+    if (seen.has(candidate.peerId)) continue;
+    seen.add(candidate.peerId);
+    ranked.push({
+      peerId: candidate.peerId,
+      tier: matchTier(announcer, candidate),
+      load: candidate.offersReceived,
+      tie: seededHash(options.seed, candidate.peerId),
+    });
+  }
+  ranked.sort((a, b) => a.tier - b.tier || a.load - b.load || a.tie - b.tie);
+  return ranked.slice(0, count).map((entry) => entry.peerId);
+}
+
+/**
+ * Bounds the work per announce in very large swarms: at most `cap` candidates.
+ * A swarm of `cap` or fewer is passed whole. A larger one is scanned from a
+ * seeded starting point, keeping near peers (same ASN, colo or country) found
+ * anywhere in it and filling the remaining places with whoever comes next, so
+ * nearness still wins and the far sample rotates between announces.
+ */
+export function boundedCandidates<C extends MatchCandidate>(
+  announcer: MatchPeer,
+  list: readonly C[],
+  cap: number,
+  seed: number,
+): readonly C[] {
+  if (list.length <= cap) return list;
+  const nearQuota = Math.ceil(cap / 2);
+  const farQuota = cap - nearQuota;
+  const near: C[] = [];
+  const far: C[] = [];
+  const start = (seed >>> 0) % list.length;
+  for (let i = 0; i < list.length; i++) {
+    const candidate = list[(start + i) % list.length];
+    if (!candidate || candidate.peerId === announcer.peerId) continue;
+    if (matchTier(announcer, candidate) !== matchTiers.anyone) {
+      if (near.length < cap) near.push(candidate);
+    } else if (far.length < cap) far.push(candidate);
+    if (near.length >= cap || (near.length >= nearQuota && far.length >= farQuota)) break;
+  }
+  return near.concat(far).slice(0, cap);
+}

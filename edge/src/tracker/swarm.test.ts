@@ -1,0 +1,425 @@
+/**
+ * The tracker end to end on real workerd: WebSocket upgrades through the
+ * Worker's own fetch, region shards as real Durable Objects, hibernatable
+ * sockets with attachments. Clients here speak the wire format by hand, in the
+ * exact shapes bittorrent-tracker and p2p-media-loader send (the stock clients
+ * themselves run against `wrangler dev` in infra/src/tracker.e2e.test.ts).
+ *
+ * No waiting on clocks: "nothing else arrived" is shown with a barrier (a
+ * scrape round trip on the same socket: the object handles one socket's
+ * messages in order, so anything relayed earlier has arrived by then).
+ */
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { closeCodes, trackerDefaults } from './limits';
+import type { ShardStats } from './stats';
+import { TrackerSwarm } from './swarm';
+import type { SocketAttachment } from './tracker-engine';
+
+type Message = Record<string, unknown>;
+
+let streamCounter = 0;
+const newStream = () => `trk${Date.now().toString(36)}${streamCounter++}`;
+const id = (name: string) => name.padEnd(20, '.').slice(0, 20);
+const offers = (from: string, n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    offer_id: id(`${from}~${i}`),
+    offer: { type: 'offer', sdp: `v=0 ${from} ${i}` },
+  }));
+
+class TestPeer {
+  private readonly inbox: Message[] = [];
+  private readonly waiting: { match: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.addEventListener('message', (event) => {
+      const message = JSON.parse(String(event.data)) as Message;
+      const waiter = this.waiting.findIndex((w) => w.match(message));
+      if (waiter >= 0) this.waiting.splice(waiter, 1)[0]?.resolve(message);
+      else this.inbox.push(message);
+    });
+    this.closed = new Promise((resolve) =>
+      ws.addEventListener('close', (e) => resolve({ code: e.code, reason: e.reason })),
+    );
+  }
+
+  static async open(stream: string, query = ''): Promise<TestPeer> {
+    const response = await exports.default.fetch(
+      new Request(`https://edge.test/v1/tracker/${stream}?${query}`, { headers: { Upgrade: 'websocket' } }),
+    );
+    expect(response.status).toBe(101);
+    const ws = response.webSocket;
+    if (!ws) throw new Error('no WebSocket in the 101 response');
+    ws.accept();
+    return new TestPeer(ws);
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** The first message (already received or still to come) that matches. */
+  next(match: (m: Message) => boolean = () => true): Promise<Message> {
+    const index = this.inbox.findIndex(match);
+    if (index >= 0) return Promise.resolve(this.inbox.splice(index, 1)[0] as Message);
+    return new Promise((resolve) => this.waiting.push({ match, resolve }));
+  }
+
+  /** Everything received so far that matches, after a round trip proving earlier relays have arrived. */
+  async drain(match: (m: Message) => boolean): Promise<Message[]> {
+    this.send({ action: 'scrape', info_hash: id('barrier') });
+    await this.next((m) => m.action === 'scrape');
+    const found = this.inbox.filter(match);
+    for (const m of found) this.inbox.splice(this.inbox.indexOf(m), 1);
+    return found;
+  }
+
+  async announce(infoHash: string, peerId: string, fields: Message = {}): Promise<Message> {
+    this.send({
+      numwant: 5,
+      uploaded: 0,
+      downloaded: 0,
+      action: 'announce',
+      info_hash: infoHash,
+      peer_id: peerId,
+      ...fields,
+    });
+    return this.next((m) => m.info_hash === infoHash && ('interval' in m || 'failure reason' in m));
+  }
+}
+
+const isOffer = (m: Message) => 'offer' in m;
+const stub = (stream: string, shard: string) => env.SWARM.get(env.SWARM.idFromName(`${stream}:${shard}`));
+const socketsIn = (stream: string, shard: string) =>
+  runInDurableObject(stub(stream, shard), (_instance, state) => state.getWebSockets().length);
+
+describe('GET /v1/tracker/:stream', () => {
+  it('answers a plain GET with 426 and JSON', async () => {
+    const response = await exports.default.fetch(new Request(`https://edge.test/v1/tracker/${newStream()}`));
+    expect(response.status).toBe(426);
+    expect(response.headers.get('Upgrade')).toBe('websocket');
+    expect(await response.json()).toEqual({ error: 'upgrade_required', reason: expect.stringContaining('WebSocket') });
+  });
+
+  it.each([
+    ['an invalid stream id', '/v1/tracker/-bad', /stream id/],
+    ['an encoded stream id', '/v1/tracker/%61bc', /stream id/],
+    ['an unknown region override', `/v1/tracker/ok?region=mars`, /region must be one of/],
+    ['a malformed ASN override', `/v1/tracker/ok?asn=AS13335`, /asn/],
+  ])('refuses %s with 400', async (_name, path, reason) => {
+    const response = await exports.default.fetch(
+      new Request(`https://edge.test${path}`, { headers: { Upgrade: 'websocket' } }),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: 'bad_request', reason: expect.stringMatching(reason) });
+  });
+});
+
+describe('the WebTorrent tracker protocol', () => {
+  it('two peers: counts, an offer relayed, the answer routed back, stop and close remove them', async () => {
+    const stream = newStream();
+    const ih = id('movie-720p');
+    const a = await TestPeer.open(stream, 'region=eu');
+    const b = await TestPeer.open(stream, 'region=eu');
+    expect(await a.announce(ih, id('peer-a'), { event: 'started' })).toEqual({
+      action: 'announce',
+      interval: trackerDefaults.intervalSeconds,
+      info_hash: ih,
+      complete: 0,
+      incomplete: 1,
+    });
+    expect(await b.announce(ih, id('peer-b'), { event: 'started', offers: offers('b', 5) })).toMatchObject({
+      complete: 0,
+      incomplete: 2,
+    });
+    const offer = await a.next(isOffer);
+    expect(offer).toEqual({
+      action: 'announce',
+      offer: { type: 'offer', sdp: 'v=0 b 0' },
+      offer_id: id('b~0'),
+      peer_id: id('peer-b'),
+      info_hash: ih,
+    });
+    a.send({
+      action: 'announce',
+      info_hash: ih,
+      peer_id: id('peer-a'),
+      to_peer_id: offer.peer_id,
+      answer: { type: 'answer', sdp: 'v=0 answer' },
+      offer_id: offer.offer_id,
+    });
+    expect(await b.next((m) => 'answer' in m)).toEqual({
+      action: 'announce',
+      answer: { type: 'answer', sdp: 'v=0 answer' },
+      offer_id: id('b~0'),
+      peer_id: id('peer-a'),
+      info_hash: ih,
+    });
+    // Only one other peer, so only one of b's five offers went anywhere, and none back to b.
+    expect(await a.drain(isOffer)).toEqual([]);
+    expect(await b.drain(isOffer)).toEqual([]);
+
+    expect(await a.announce(ih, id('peer-a'), { event: 'completed' })).toMatchObject({ complete: 1, incomplete: 1 });
+    expect(await a.announce(ih, id('peer-a'), { event: 'stopped' })).toMatchObject({ complete: 0, incomplete: 1 });
+    a.ws.close(1000, 'done');
+    await a.closed;
+    // b's announce after a closed: b is alone.
+    expect(await b.announce(ih, id('peer-b'))).toMatchObject({ complete: 0, incomplete: 1 });
+    b.ws.close(1000, 'done');
+    await b.closed;
+  });
+
+  it('a p2p-media-loader-shaped client: one socket, three info_hashes, five offers each, relayed per swarm', async () => {
+    const stream = newStream();
+    // p2p-media-loader: info_hash = base64(sha1(swarm id)[0..15]) (20 ASCII chars), peer id "-PM0203-" + 12 chars.
+    const hashes = ['pMbqS5b2dX1cD8fOq3mA', 'J2kx9Qw0LrT7sZ5uV1yB', 'a9Zx3Kq7Wm1Np5Rt8Yc2'];
+    const viewers = await Promise.all(Array.from({ length: 6 }, () => TestPeer.open(stream, 'region=eu')));
+    // Viewers 0–4 are in the first swarm; viewers 3–5 also in the second; nobody else in the third.
+    for (const [i, v] of viewers.entries()) {
+      if (i <= 4) await v.announce(hashes[0] as string, id(`-PM0203-v${i}a`), { event: 'started', offers: [] });
+      if (i >= 3) await v.announce(hashes[1] as string, id(`-PM0203-v${i}b`), { event: 'started', offers: [] });
+    }
+    const pml = await TestPeer.open(stream, 'region=eu');
+    const peerId = '-PM0203-Xk4pQ2mZ9aLr';
+    for (const hash of hashes) {
+      // The exact field set p2p-media-loader's bundled client sends on start.
+      const reply = await pml.announce(hash, peerId, {
+        numwant: 5,
+        event: 'started',
+        offers: offers(hash.slice(0, 4), 5),
+      });
+      expect(reply).toMatchObject({ action: 'announce', info_hash: hash, interval: trackerDefaults.intervalSeconds });
+    }
+    const received = await Promise.all(viewers.map((v) => v.drain(isOffer)));
+    const first = received.flatMap((r, i) => r.filter((m) => m.info_hash === hashes[0]).map((m) => ({ i, m })));
+    const second = received.flatMap((r, i) => r.filter((m) => m.info_hash === hashes[1]).map((m) => ({ i, m })));
+    // Five offers, five distinct members of swarm 1; three members of swarm 2; none for swarm 3.
+    expect(first.map((x) => x.i).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(new Set(first.map((x) => x.m.offer_id)).size).toBe(5);
+    expect(second.map((x) => x.i).sort()).toEqual([3, 4, 5]);
+    expect(received.flat().filter((m) => m.info_hash === hashes[2])).toEqual([]);
+    for (const { m } of [...first, ...second]) expect(m.peer_id).toBe(peerId);
+
+    // An answer from swarm 2 finds its way back to the p2p-media-loader socket, tagged with that swarm.
+    const { i, m } = second[0] as { i: number; m: Message };
+    viewers[i]?.send({
+      action: 'announce',
+      info_hash: hashes[1],
+      peer_id: id(`-PM0203-v${i}b`),
+      to_peer_id: peerId,
+      answer: { type: 'answer', sdp: 'v=0 a' },
+      offer_id: m.offer_id,
+    });
+    expect(await pml.next((x) => 'answer' in x)).toMatchObject({ info_hash: hashes[1], offer_id: m.offer_id });
+    expect(
+      (await (await exports.default.fetch(`https://edge.test/v1/tracker/${stream}/stats`)).json()) as Message,
+    ).toMatchObject({
+      shards: { eu: { sockets: 7, peers: 5 + 3 + 3 } },
+    });
+  });
+});
+
+describe('sharding by region', () => {
+  it('peers from two regions land in different objects and never see each other', async () => {
+    const stream = newStream();
+    const ih = id('shared-swarm');
+    const eu = await TestPeer.open(stream, 'region=eu&country=DE&colo=FRA&asn=3320');
+    const na = await TestPeer.open(stream, 'region=na&country=US&colo=DFW&asn=7922');
+    expect(await eu.announce(ih, id('eu-peer'), { event: 'started' })).toMatchObject({ incomplete: 1 });
+    expect(await na.announce(ih, id('na-peer'), { event: 'started', offers: offers('na', 5) })).toMatchObject({
+      incomplete: 1,
+    });
+    expect(await eu.drain(isOffer)).toEqual([]);
+    expect(await socketsIn(stream, 'eu')).toBe(1);
+    expect(await socketsIn(stream, 'na')).toBe(1);
+    expect(await socketsIn(stream, 'as')).toBe(0);
+
+    const stats = (await (await exports.default.fetch(`https://edge.test/v1/tracker/${stream}/stats`)).json()) as {
+      shards: Record<string, ShardStats>;
+      totals: Message;
+    };
+    expect(stats.shards.eu).toMatchObject({ sockets: 1, peers: 1 });
+    expect(stats.shards.na).toMatchObject({ sockets: 1, peers: 1 });
+    expect(stats.shards.eu?.announcesPerSecond).toBeGreaterThan(0);
+    expect(stats.totals).toMatchObject({ sockets: 2, peers: 2 });
+  });
+
+  it('within a region, same-ASN peers are offered first, then the same colo or country', async () => {
+    const stream = newStream();
+    const ih = id('asn-swarm');
+    const open = (q: string) => TestPeer.open(stream, `region=eu&${q}`);
+    const far = await open('asn=1111&colo=MAD&country=ES');
+    const sameCountry = await open('asn=2222&colo=MUC&country=DE');
+    const sameAsn = await open('asn=3320&colo=AMS&country=NL');
+    for (const [i, p] of [far, sameCountry, sameAsn].entries()) await p.announce(ih, id(`p${i}`), { event: 'started' });
+
+    const me = await open('asn=3320&colo=FRA&country=DE');
+    await me.announce(ih, id('me'), { event: 'started', numwant: 1, offers: offers('me', 1) });
+    expect(await sameAsn.drain(isOffer)).toHaveLength(1);
+    expect(await sameCountry.drain(isOffer)).toHaveLength(0);
+    expect(await far.drain(isOffer)).toHaveLength(0);
+
+    await me.announce(ih, id('me'), { numwant: 2, offers: offers('me2', 2) });
+    // The same-ASN peer again, and the same-country peer next; the far peer still waits.
+    expect(await sameAsn.drain(isOffer)).toHaveLength(1);
+    expect(await sameCountry.drain(isOffer)).toHaveLength(1);
+    expect(await far.drain(isOffer)).toHaveLength(0);
+  });
+});
+
+describe('limits and bad input', () => {
+  async function wellBehavedPair(stream: string, ih: string) {
+    const a = await TestPeer.open(stream, 'region=eu');
+    const b = await TestPeer.open(stream, 'region=eu');
+    await a.announce(ih, id('good-a'), { event: 'started' });
+    return {
+      a,
+      b,
+      /** b offers, a answers, b gets the answer: a full exchange through the tracker. */
+      async exchange() {
+        await b.announce(ih, id('good-b'), { offers: offers('good-b', 1), numwant: 1 });
+        const offer = await a.next((m) => isOffer(m) && m.peer_id === id('good-b'));
+        a.send({
+          action: 'announce',
+          info_hash: ih,
+          peer_id: id('good-a'),
+          to_peer_id: id('good-b'),
+          answer: { type: 'answer', sdp: 'v=0 ok' },
+          offer_id: offer.offer_id,
+        });
+        return b.next((m) => 'answer' in m);
+      },
+    };
+  }
+
+  it('garbage and oversize frames get failure reasons, repeated abuse closes with 4001, the pair carries on', async () => {
+    const stream = newStream();
+    const ih = id('abuse-swarm');
+    const pair = await wellBehavedPair(stream, ih);
+    const bad = await TestPeer.open(stream, 'region=eu');
+    await bad.announce(ih, id('bad'), { event: 'started' });
+
+    bad.send('{"action": "announce", ');
+    expect(await bad.next()).toEqual({ 'failure reason': 'invalid JSON' });
+    bad.send(
+      JSON.stringify({
+        action: 'announce',
+        info_hash: ih,
+        peer_id: id('bad'),
+        pad: 'x'.repeat(trackerDefaults.maxMessageBytes),
+      }),
+    );
+    expect(await bad.next()).toEqual({
+      'failure reason': `message is larger than the ${trackerDefaults.maxMessageBytes}-byte limit`,
+    });
+    bad.send({ action: 'announce', info_hash: ih, peer_id: 42 });
+    expect(await bad.next()).toEqual({ action: 'announce', info_hash: ih, 'failure reason': 'invalid peer_id' });
+    bad.send({ action: 'teleport' });
+    expect(await bad.next()).toMatchObject({ 'failure reason': expect.stringMatching(/invalid action/) });
+    bad.send(new Uint8Array([0xff, 0x00, 0xfe]));
+    expect(await bad.next()).toMatchObject({ 'failure reason': expect.any(String) });
+    expect(await bad.closed).toEqual({ code: closeCodes.abuse, reason: 'too many invalid messages' });
+
+    // The object survived, the abuser has left the swarm, and the pair still completes an exchange.
+    expect(await pair.exchange()).toMatchObject({ answer: { type: 'answer', sdp: 'v=0 ok' } });
+    expect(await pair.a.announce(ih, id('good-a'))).toMatchObject({ incomplete: 2 });
+    expect(await socketsIn(stream, 'eu')).toBe(2);
+  });
+
+  it('an announce flood is rate limited and closed with 4029, the pair carries on', async () => {
+    const stream = newStream();
+    const ih = id('flood-swarm');
+    const pair = await wellBehavedPair(stream, ih);
+    const flood = await TestPeer.open(stream, 'region=eu');
+    const announce = JSON.stringify({
+      action: 'announce',
+      info_hash: ih,
+      peer_id: id('flood'),
+      numwant: 5,
+      offers: offers('flood', 5),
+    });
+    for (let i = 0; i < 200; i++) flood.send(announce);
+    const { code } = await flood.closed;
+    expect(code).toBe(closeCodes.rateLimited);
+    // The burst (plus whatever refilled meanwhile) was served; then refusals, then the close.
+    const stats = await runInDurableObject(stub(stream, 'eu'), (instance) => (instance as TrackerSwarm).getStats());
+    expect(stats.totals.announces).toBeGreaterThanOrEqual(trackerDefaults.announceBurst + 1); // + a's start
+    expect(stats.totals.announces).toBeLessThan(200);
+    expect(stats.totals.refused).toBe(trackerDefaults.strikesBeforeClose);
+    expect(stats.totals.socketsClosed).toBe(1);
+    expect(await pair.exchange()).toMatchObject({ answer: { sdp: 'v=0 ok' } });
+    // The flood's offers (capped by the burst) went to the pair's `a` only, never back to the flood itself.
+    expect((await pair.a.drain((m) => isOffer(m) && m.peer_id === id('flood'))).length).toBeLessThanOrEqual(
+      trackerDefaults.announceBurst,
+    );
+  });
+
+  it('a socket may join at most maxSwarmsPerSocket swarms', async () => {
+    const stream = newStream();
+    const peer = await TestPeer.open(stream, 'region=eu');
+    for (let i = 0; i < trackerDefaults.maxSwarmsPerSocket; i++) {
+      expect(await peer.announce(id(`swarm-${i}`), id('p'))).toHaveProperty('interval');
+    }
+    expect(await peer.announce(id('one-too-many'), id('p'))).toEqual({
+      action: 'announce',
+      info_hash: id('one-too-many'),
+      'failure reason': `a connection may join at most ${trackerDefaults.maxSwarmsPerSocket} swarms`,
+    });
+  });
+});
+
+describe('hibernation', () => {
+  it('an evicted object wakes up knowing who is who: a fresh instance rebuilds from attachments', async () => {
+    const stream = newStream();
+    const ih = id('wake-swarm');
+    const near = await TestPeer.open(stream, 'region=eu&asn=64500');
+    const far = await TestPeer.open(stream, 'region=eu&asn=64501');
+    await near.announce(ih, id('near'), { event: 'started', left: 0 });
+    await far.announce(ih, id('far'), { event: 'started' });
+    // A newcomer connects through the old instance but has not announced yet.
+    const newcomer = await TestPeer.open(stream, 'region=eu&asn=64500');
+
+    await runInDurableObject(stub(stream, 'eu'), async (_old, state) => {
+      // What the runtime does after eviction: construct the class again on the same state.
+      const woken = new TrackerSwarm(state, env);
+      expect(woken.getStats()).toMatchObject({ sockets: 3, peers: 2, swarms: [{ complete: 1, incomplete: 1 }] });
+      const ws = state
+        .getWebSockets()
+        .find(
+          (s) =>
+            (s.deserializeAttachment() as SocketAttachment).region.asn === 64500 &&
+            (s.deserializeAttachment() as SocketAttachment).swarms.size === 0,
+        );
+      if (!ws) throw new Error('newcomer socket not found');
+      await woken.webSocketMessage(
+        ws,
+        JSON.stringify({
+          action: 'announce',
+          info_hash: ih,
+          peer_id: id('newcomer'),
+          event: 'started',
+          numwant: 1,
+          offers: offers('n', 1),
+        }),
+      );
+    });
+    expect(await newcomer.next((m) => 'interval' in m)).toMatchObject({ complete: 1, incomplete: 2 });
+    // The woken instance still knew `near`'s ASN, so the single offer went there.
+    expect(await near.next(isOffer)).toMatchObject({ peer_id: id('newcomer') });
+    expect(await far.drain(isOffer)).toEqual([]);
+  });
+
+  it('keeps a sweep alarm while sockets are connected; a sweep keeps peers that announced recently', async () => {
+    const stream = newStream();
+    const peer = await TestPeer.open(stream, 'region=oc');
+    await peer.announce(id('alarm-swarm'), id('p'), { event: 'started' });
+    const alarm = await runInDurableObject(stub(stream, 'oc'), (_i, state) => state.storage.getAlarm());
+    expect(alarm).not.toBeNull();
+    expect(await runDurableObjectAlarm(stub(stream, 'oc'))).toBe(true);
+    expect(await peer.announce(id('alarm-swarm'), id('q'))).toMatchObject({ incomplete: 1 });
+    // Rescheduled by the sweep itself, since the socket is still there.
+    expect(await runInDurableObject(stub(stream, 'oc'), (_i, state) => state.storage.getAlarm())).not.toBeNull();
+  });
+});

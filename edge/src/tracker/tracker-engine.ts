@@ -1,0 +1,482 @@
+/**
+ * The tracker's decisions for one region shard, with sockets as opaque handles
+ * and time passed in. It keeps the in-memory swarm index and says what to send,
+ * what to close and which sockets' attachments changed; the Durable Object
+ * (swarm.ts) only carries that out. So every protocol rule is testable without
+ * a runtime, and the same code runs whatever the socket type.
+ *
+ * The source of truth is each socket's attachment (who it is, where it is, the
+ * swarms it joined, its rate-limit and strike state). The index is rebuilt from
+ * attachments after the object wakes, via `restore`.
+ */
+import type { TrackerServerMessage } from '@edgeswarm/protocol';
+import { trackerIdToHex } from '@edgeswarm/protocol';
+import {
+  addStrike,
+  type CloseCode,
+  closeCodes,
+  fullBucket,
+  type Strikes,
+  type TokenBucket,
+  type TrackerLimits,
+  takeToken,
+} from './limits';
+import { boundedCandidates, type MatchCandidate, pickOfferTargets } from './matching';
+import type { AnnounceMessage, AnswerMessage, ParseResult, ScrapeMessage } from './messages';
+import { parseClientMessage } from './messages';
+import type { PeerRegion } from './region';
+import { regionShards } from './region';
+import {
+  createRateMeter,
+  emptyCounters,
+  type RateMeter,
+  ratePerSecond,
+  recordEvents,
+  type ShardStats,
+  type TrackerCounters,
+} from './stats';
+
+export interface Membership {
+  peerId: string;
+  complete: boolean;
+  /** When this peer last announced in this swarm (ms): the peer timeout counts from here. */
+  seenAt: number;
+}
+
+/**
+ * One socket's durable state, kept in its WebSocket attachment: structured-
+ * clonable, and small (about 1–2 KB at the 16-swarm limit; workerd allows 16 KiB).
+ */
+export interface SocketAttachment {
+  v: 1;
+  region: PeerRegion;
+  /**
+   * info_hash → this socket's membership of that swarm. A Map, not an object:
+   * ids are arbitrary 20-byte strings, and "propertyIsEnumerable" is 20 bytes too.
+   */
+  swarms: Map<string, Membership>;
+  announceBucket: TokenBucket;
+  answerBucket: TokenBucket;
+  strikes: Strikes;
+  lastMessageAt: number;
+}
+
+interface Member<S> extends MatchCandidate {
+  socket: S;
+  complete: boolean;
+  /** Position in `Swarm.list`, for O(1) removal. */
+  index: number;
+}
+
+interface Swarm<S> {
+  infoHash: string;
+  members: Map<string, Member<S>>;
+  /** The same members as an array: sampling for matching needs positions. */
+  list: Member<S>[];
+  complete: number;
+}
+
+export interface Outgoing<S> {
+  to: S;
+  message: TrackerServerMessage;
+}
+
+export interface Closing<S> {
+  socket: S;
+  code: CloseCode;
+  reason: string;
+}
+
+/** What the caller must do: send these, close those, persist these sockets' attachments. */
+export interface Outcome<S> {
+  send: Outgoing<S>[];
+  close: Closing<S>[];
+  dirty: S[];
+}
+
+const emptyOutcome = <S>(): Outcome<S> => ({ send: [], close: [], dirty: [] });
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Validates an attachment read back after a wake; anything unrecognised is treated as absent. */
+export function readAttachment(value: unknown): SocketAttachment | undefined {
+  if (!isRecord(value) || value.v !== 1) return undefined;
+  if (!isRecord(value.region) || !(value.swarms instanceof Map) || !isRecord(value.strikes)) return undefined;
+  if (!isRecord(value.announceBucket) || !isRecord(value.answerBucket)) return undefined;
+  const region = value.region as unknown as PeerRegion;
+  if (!(regionShards as readonly string[]).includes(region.shard)) return undefined;
+  return value as unknown as SocketAttachment;
+}
+
+export class TrackerEngine<S> {
+  private readonly sockets = new Map<S, SocketAttachment>();
+  private readonly swarms = new Map<string, Swarm<S>>();
+  private readonly announceRate: RateMeter = createRateMeter();
+  private readonly offerRate: RateMeter = createRateMeter();
+  readonly counters: TrackerCounters = emptyCounters();
+  private seed: number;
+
+  constructor(
+    readonly limits: TrackerLimits,
+    seed: number,
+  ) {
+    this.seed = seed >>> 0 || 1;
+  }
+
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+
+  get peerCount(): number {
+    let peers = 0;
+    for (const swarm of this.swarms.values()) peers += swarm.members.size;
+    return peers;
+  }
+
+  attachment(socket: S): SocketAttachment | undefined {
+    return this.sockets.get(socket);
+  }
+
+  /** A new connection: returns the attachment to store on it. */
+  connect(socket: S, region: PeerRegion, now: number): SocketAttachment {
+    const state: SocketAttachment = {
+      v: 1,
+      region,
+      swarms: new Map(),
+      announceBucket: fullBucket(this.limits.announceBurst, now),
+      answerBucket: fullBucket(this.limits.answerBurst, now),
+      strikes: { count: 0, at: now },
+      lastMessageAt: now,
+    };
+    this.sockets.set(socket, state);
+    return state;
+  }
+
+  /**
+   * A connection that outlived this object's memory (hibernation, eviction):
+   * rejoin its swarms from its attachment. Returns false for an attachment this
+   * version cannot read; the caller should close that socket so the client reconnects.
+   */
+  restore(socket: S, value: unknown): boolean {
+    const state = readAttachment(value);
+    if (!state) return false;
+    this.sockets.set(socket, state);
+    for (const [infoHash, membership] of state.swarms) {
+      this.addMember(infoHash, socket, state, membership.peerId, membership.complete);
+    }
+    return true;
+  }
+
+  /** The socket closed or failed: it leaves every swarm it was in. */
+  disconnect(socket: S): void {
+    const state = this.sockets.get(socket);
+    if (!state) return;
+    for (const [infoHash, membership] of state.swarms) {
+      this.removeMember(infoHash, membership.peerId, socket);
+    }
+    this.sockets.delete(socket);
+  }
+
+  /** One frame from a socket. Never throws on bad input: refusals are part of the outcome. */
+  receive(socket: S, frame: string | ArrayBuffer, now: number): Outcome<S> {
+    const out = emptyOutcome<S>();
+    const state = this.sockets.get(socket);
+    if (!state) return out;
+    state.lastMessageAt = now;
+    out.dirty.push(socket);
+    const parsed = parseClientMessage(frame, this.limits);
+    if (!parsed.ok) {
+      this.refuse(out, socket, state, parsed, now, closeCodes.abuse);
+      return out;
+    }
+    const message = parsed.message;
+    if (message.kind === 'answer') {
+      const taken = takeToken(state.answerBucket, now, this.limits.answerBurst, this.limits.answersPerSecond);
+      state.answerBucket = taken.bucket;
+      if (!taken.ok) {
+        const reason = `answer rate limit exceeded: at most ${this.limits.answersPerSecond} per second`;
+        this.refuse(
+          out,
+          socket,
+          state,
+          { action: 'announce', infoHash: message.infoHash, reason },
+          now,
+          closeCodes.rateLimited,
+        );
+        return out;
+      }
+      this.answer(out, socket, state, message, now);
+      return out;
+    }
+    const taken = takeToken(state.announceBucket, now, this.limits.announceBurst, this.limits.announcesPerSecond);
+    state.announceBucket = taken.bucket;
+    if (!taken.ok) {
+      const reason = `announce rate limit exceeded: at most ${this.limits.announcesPerSecond} per second`;
+      const infoHash = message.kind === 'announce' ? message.infoHash : undefined;
+      const action = message.kind === 'announce' ? 'announce' : 'scrape';
+      this.refuse(out, socket, state, { action, infoHash, reason }, now, closeCodes.rateLimited);
+      return out;
+    }
+    if (message.kind === 'announce') this.announce(out, socket, state, message, now);
+    else this.scrape(out, socket, message);
+    return out;
+  }
+
+  /** Drops memberships not refreshed within the peer timeout; closes sockets left idle in no swarm. */
+  sweep(now: number): Outcome<S> {
+    const out = emptyOutcome<S>();
+    const cutoff = now - this.limits.peerTimeoutMs;
+    for (const [socket, state] of this.sockets) {
+      let changed = false;
+      for (const [infoHash, membership] of state.swarms) {
+        if (membership.seenAt >= cutoff) continue;
+        this.removeMember(infoHash, membership.peerId, socket);
+        state.swarms.delete(infoHash);
+        this.counters.peersTimedOut++;
+        changed = true;
+      }
+      if (changed) out.dirty.push(socket);
+      if (state.swarms.size === 0 && state.lastMessageAt < cutoff) {
+        out.close.push({ socket, code: closeCodes.idle, reason: 'idle: no announce within the peer timeout' });
+        this.counters.socketsClosed++;
+        this.disconnect(socket);
+      }
+    }
+    return out;
+  }
+
+  stats(now: number): ShardStats {
+    const swarms = [...this.swarms.values()]
+      .sort((a, b) => b.members.size - a.members.size)
+      .slice(0, 50)
+      .map((swarm) => ({
+        infoHash: trackerIdToHex(swarm.infoHash),
+        complete: swarm.complete,
+        incomplete: swarm.members.size - swarm.complete,
+      }));
+    return {
+      sockets: this.sockets.size,
+      peers: this.peerCount,
+      swarms,
+      announcesPerSecond: ratePerSecond(this.announceRate, now),
+      offersRelayedPerSecond: ratePerSecond(this.offerRate, now),
+      totals: { ...this.counters },
+    };
+  }
+
+  private nextSeed(): number {
+    // xorshift32: a deterministic stream from the injected seed.
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x >>> 0;
+    return this.seed;
+  }
+
+  private refuse(
+    out: Outcome<S>,
+    socket: S,
+    state: SocketAttachment,
+    failure: Omit<Extract<ParseResult, { ok: false }>, 'ok'>,
+    now: number,
+    code: CloseCode,
+  ): void {
+    this.counters.refused++;
+    const message: TrackerServerMessage = { 'failure reason': failure.reason };
+    if (failure.action) message.action = failure.action;
+    if (failure.infoHash !== undefined) message.info_hash = failure.infoHash;
+    out.send.push({ to: socket, message });
+    const struck = addStrike(state.strikes, now, this.limits);
+    state.strikes = struck.strikes;
+    if (struck.close) {
+      const reason = code === closeCodes.rateLimited ? 'rate limit exceeded repeatedly' : 'too many invalid messages';
+      out.close.push({ socket, code, reason });
+      this.counters.socketsClosed++;
+      this.disconnect(socket);
+    }
+  }
+
+  private announce(out: Outcome<S>, socket: S, state: SocketAttachment, message: AnnounceMessage, now: number): void {
+    this.counters.announces++;
+    recordEvents(this.announceRate, now);
+    const { infoHash, peerId } = message;
+    const current = state.swarms.get(infoHash);
+
+    if (message.event === 'stopped') {
+      if (current && current.peerId === peerId) {
+        this.removeMember(infoHash, peerId, socket);
+        state.swarms.delete(infoHash);
+      }
+      out.send.push({ to: socket, message: this.counts(infoHash) });
+      return;
+    }
+
+    if (!current && state.swarms.size >= this.limits.maxSwarmsPerSocket) {
+      const reason = `a connection may join at most ${this.limits.maxSwarmsPerSocket} swarms`;
+      this.refuse(out, socket, state, { action: 'announce', infoHash, reason }, now, closeCodes.abuse);
+      return;
+    }
+    if (current && current.peerId !== peerId) this.removeMember(infoHash, current.peerId, socket);
+    const complete =
+      (current?.peerId === peerId && current.complete) || message.complete || message.event === 'completed';
+    // The same peer id on another socket is the same client reconnecting: the newest socket wins.
+    const previous = this.swarms.get(infoHash)?.members.get(peerId);
+    if (previous && previous.socket !== socket) {
+      const owner = this.sockets.get(previous.socket);
+      owner?.swarms.delete(infoHash);
+      this.removeMember(infoHash, peerId, previous.socket);
+      out.dirty.push(previous.socket);
+    }
+    const member = this.addMember(infoHash, socket, state, peerId, complete);
+    state.swarms.set(infoHash, { peerId, complete, seenAt: now });
+
+    const reply: TrackerServerMessage = { ...this.counts(infoHash) };
+    if (message.droppedOffers > 0) {
+      reply['warning message'] = `only the first ${this.limits.maxOffersPerAnnounce} offers were relayed`;
+    }
+    // Reply first, then relay, as bittorrent-tracker does.
+    out.send.push({ to: socket, message: reply });
+
+    const wanted = Math.min(message.offers.length, message.numwant ?? message.offers.length);
+    if (wanted === 0) return;
+    const swarm = this.swarms.get(infoHash);
+    if (!swarm) return;
+    const seed = this.nextSeed();
+    const candidates = boundedCandidates(member, swarm.list, this.limits.maxMatchCandidates, seed);
+    const targets = pickOfferTargets(member, candidates, { count: wanted, seed });
+    for (const [i, targetId] of targets.entries()) {
+      const target = swarm.members.get(targetId);
+      const offer = message.offers[i];
+      if (!target || !offer) continue;
+      target.offersReceived++;
+      out.send.push({
+        to: target.socket,
+        message: {
+          action: 'announce',
+          offer: offer.offer,
+          offer_id: offer.offer_id,
+          peer_id: peerId,
+          info_hash: infoHash,
+        },
+      });
+    }
+    this.counters.offersRelayed += targets.length;
+    recordEvents(this.offerRate, now, targets.length);
+  }
+
+  private answer(out: Outcome<S>, socket: S, state: SocketAttachment, message: AnswerMessage, now: number): void {
+    this.counters.answers++;
+    const swarm = this.swarms.get(message.infoHash);
+    const claimed = swarm?.members.get(message.peerId);
+    if (claimed && claimed.socket !== socket) {
+      const reason = 'peer_id belongs to another connection';
+      this.refuse(
+        out,
+        socket,
+        state,
+        { action: 'announce', infoHash: message.infoHash, reason },
+        now,
+        closeCodes.abuse,
+      );
+      return;
+    }
+    const membership = state.swarms.get(message.infoHash);
+    if (membership && membership.peerId === message.peerId) membership.seenAt = now;
+    const target = swarm?.members.get(message.toPeerId);
+    if (!target) {
+      // The offering peer left; like bittorrent-tracker, there is nobody to tell.
+      this.counters.answersDropped++;
+      return;
+    }
+    out.send.push({
+      to: target.socket,
+      message: {
+        action: 'announce',
+        answer: message.answer,
+        offer_id: message.offerId,
+        peer_id: message.peerId,
+        info_hash: message.infoHash,
+      },
+    });
+    this.counters.answersRelayed++;
+  }
+
+  private scrape(out: Outcome<S>, socket: S, message: ScrapeMessage): void {
+    this.counters.scrapes++;
+    const files: Record<string, { complete: number; incomplete: number; downloaded: number }> = {};
+    for (const infoHash of message.infoHashes) {
+      const { complete, incomplete } = this.counts(infoHash);
+      files[infoHash] = { complete, incomplete, downloaded: complete };
+    }
+    out.send.push({
+      to: socket,
+      message: { action: 'scrape', files, flags: { min_request_interval: this.limits.intervalSeconds } },
+    });
+  }
+
+  private counts(infoHash: string) {
+    const swarm = this.swarms.get(infoHash);
+    const size = swarm?.members.size ?? 0;
+    const complete = swarm?.complete ?? 0;
+    return {
+      action: 'announce' as const,
+      interval: this.limits.intervalSeconds,
+      info_hash: infoHash,
+      complete,
+      incomplete: size - complete,
+    };
+  }
+
+  private addMember(
+    infoHash: string,
+    socket: S,
+    state: SocketAttachment,
+    peerId: string,
+    complete: boolean,
+  ): Member<S> {
+    let swarm = this.swarms.get(infoHash);
+    if (!swarm) {
+      swarm = { infoHash, members: new Map(), list: [], complete: 0 };
+      this.swarms.set(infoHash, swarm);
+    }
+    const existing = swarm.members.get(peerId);
+    if (existing && existing.socket === socket) {
+      if (complete && !existing.complete) swarm.complete++;
+      existing.complete ||= complete;
+      return existing;
+    }
+    if (existing) this.removeMember(infoHash, peerId, existing.socket);
+    const { asn, colo, country } = state.region;
+    const member: Member<S> = {
+      peerId,
+      socket,
+      asn,
+      colo,
+      country,
+      complete,
+      offersReceived: 0,
+      index: swarm.list.length,
+    };
+    swarm.members.set(peerId, member);
+    swarm.list.push(member);
+    if (complete) swarm.complete++;
+    return member;
+  }
+
+  private removeMember(infoHash: string, peerId: string, socket: S): void {
+    const swarm = this.swarms.get(infoHash);
+    const member = swarm?.members.get(peerId);
+    if (!swarm || !member || member.socket !== socket) return;
+    swarm.members.delete(peerId);
+    const last = swarm.list.pop();
+    if (last && last !== member) {
+      swarm.list[member.index] = last;
+      last.index = member.index;
+    }
+    if (member.complete) swarm.complete--;
+    if (swarm.members.size === 0) this.swarms.delete(infoHash);
+  }
+}

@@ -1,0 +1,290 @@
+/**
+ * bench:tracker: our tracker (TrackerSwarm on workerd under `wrangler dev`)
+ * vs bittorrent-tracker's own Node server (WebSocket only), driven by the same
+ * load generator (infra/src/tracker-load.ts) in the same run.
+ *
+ *   npm run bench:tracker -- [--clients 1000] [--saturate-clients 4000] [--seconds 8] [--memory-peers 10000]
+ *
+ * 1. Memory: connect `--memory-peers` clients, then have each join a 20-peer
+ *    swarm, reading the server process's resident memory (VmRSS) before, after
+ *    connecting and after joining.
+ * 2. Latency at a load both servers carry: `--clients` clients in 20-peer
+ *    swarms announce with 5 offers each, closed-loop, at most one announce per
+ *    550 ms per client. Offer-relay latency p50/p99.
+ * 3. Sustained throughput: the same with `--saturate-clients`, offering more
+ *    than either server can carry; the achieved rate is what it sustains.
+ * Each load run also reads the server's CPU time, so the cost per announce is
+ * known even where the load generator, not the server, set the pace.
+ *
+ * Our tracker is measured on the workerd process that runs the Worker, not
+ * through wrangler's dev proxy, with every client in one region shard (one
+ * Durable Object): the per-object figure is the one sharding multiplies.
+ * Prints tables and ratios; writes bench-results/tracker.json.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { repoRoot, startLocalEdge } from '../src/local-edge';
+import {
+  type AnnounceLoadResult,
+  announceLoadDefaults,
+  closeClients,
+  joinSwarms,
+  openClients,
+  runAnnounceLoad,
+} from '../src/tracker-load';
+import { cpuSeconds, findWorkerRuntime, isAlive, residentBytes } from '../src/tracker-proc';
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '1000' },
+    'saturate-clients': { type: 'string', default: '4000' },
+    seconds: { type: 'string', default: '8' },
+    'memory-peers': { type: 'string', default: '10000' },
+  },
+});
+const clients = Number(values.clients);
+const saturateClients = Number(values['saturate-clients']);
+const seconds = Number(values.seconds);
+const memoryPeers = Number(values['memory-peers']);
+const swarmSize = announceLoadDefaults.swarmSize;
+for (const [name, value, max] of [
+  ['clients', clients, 6000],
+  ['saturate-clients', saturateClients, 6000],
+  ['seconds', seconds, 60],
+  ['memory-peers', memoryPeers, 15000],
+] as const) {
+  // Bounded: every client is a socket on this machine (the fd limit here is 20 000), and the run must end.
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be an integer 1–${max}`);
+}
+
+interface Endpoint {
+  pid: number;
+  /** ws:// URL of a tracker for a given stream. */
+  url: (stream: string) => string;
+}
+
+interface Target {
+  name: string;
+  /** Resolved before each phase: wrangler dev restarts workerd (new pid and port) when source files change. */
+  resolve: () => Promise<Endpoint>;
+}
+
+interface MemoryResult {
+  peers: number;
+  rssBeforeBytes: number;
+  /** After the WebSockets are open, before any announce. */
+  rssConnectedBytes: number;
+  /** After every peer has joined a swarm. */
+  rssJoinedBytes: number;
+  megabytesPer10k: number;
+  /** The part that appeared on connecting alone, and the part joining swarms added. */
+  connectMegabytesPer10k: number;
+  joinMegabytesPer10k: number;
+}
+
+/**
+ * Runs one phase, once more if the server went away during it: wrangler dev
+ * restarts workerd whenever a source file changes, which on a shared checkout
+ * can happen mid-run. A retried phase is reported as such.
+ */
+async function phase<T>(target: Target, label: string, run: (endpoint: Endpoint) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    process.stderr.write(`${target.name}: ${label}${attempt > 1 ? ' (retry)' : ''}\n`);
+    const endpoint = await target.resolve();
+    try {
+      const result = await run(endpoint);
+      if (isAlive(endpoint.pid)) return attempt > 1 ? { ...result, retried: true } : result;
+      throw new Error(`${target.name} (pid ${endpoint.pid}) exited during the run`);
+    } catch (error) {
+      if (attempt >= 2) throw error;
+      process.stderr.write(`${target.name}: ${(error as Error).message}; retrying once\n`);
+      await sleep(5000);
+    }
+  }
+}
+
+async function measureMemory(target: Target): Promise<MemoryResult> {
+  return phase(target, `connecting ${memoryPeers} peers for the memory reading`, ({ pid, url }) =>
+    readMemory(pid, url),
+  );
+}
+
+async function readMemory(pid: number, url: (stream: string) => string): Promise<MemoryResult> {
+  const per10k = (bytes: number) => (bytes * 10_000) / memoryPeers / 1e6;
+  const before = residentBytes(pid);
+  const peers = await openClients(url('bench-memory'), memoryPeers);
+  await sleep(2000); // let the server settle (allocations after the handshake, GC)
+  const connected = residentBytes(pid);
+  await joinSwarms(peers, swarmSize);
+  await sleep(2000);
+  const joined = residentBytes(pid);
+  await closeClients(peers);
+  return {
+    peers: memoryPeers,
+    rssBeforeBytes: before,
+    rssConnectedBytes: connected,
+    rssJoinedBytes: joined,
+    megabytesPer10k: per10k(joined - before),
+    connectMegabytesPer10k: per10k(connected - before),
+    joinMegabytesPer10k: per10k(joined - connected),
+  };
+}
+
+async function measureLoad(target: Target, count: number, stream: string): Promise<AnnounceLoadResult> {
+  return phase(target, `${count} clients announcing for ${seconds} s (+ warm-up)`, async ({ pid, url }) => {
+    const load = await openClients(url(stream), count);
+    await joinSwarms(load, swarmSize);
+    const result = await runAnnounceLoad(load, { seconds, serverCpu: () => cpuSeconds(pid) });
+    await closeClients(load);
+    return result;
+  });
+}
+
+function startBaseline(): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'infra/src/tracker-baseline-server.ts')], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`baseline tracker exited with ${code}`)));
+    child.stdout?.once('data', (chunk: Buffer) =>
+      resolve({ child, port: (JSON.parse(chunk.toString()) as { port: number }).port }),
+    );
+  });
+}
+
+const loadRow = (name: string, r: AnnounceLoadResult) =>
+  [
+    name.padEnd(19),
+    r.announcesPerSecond.toFixed(0).padStart(11),
+    r.relayP50Ms.toFixed(1).padStart(9),
+    r.relayP99Ms.toFixed(1).padStart(9),
+    String(r.offersRelayed).padStart(8),
+    String(r.failures).padStart(5),
+    r.serverCpuMsPer1000Announces.toFixed(0).padStart(10),
+    (r.generatorCpuShare * 100).toFixed(0).padStart(8),
+  ].join(' ');
+
+const memoryRow = (name: string, m: MemoryResult) =>
+  [
+    name.padEnd(19),
+    m.megabytesPer10k.toFixed(1).padStart(12),
+    m.connectMegabytesPer10k.toFixed(1).padStart(11),
+    m.joinMegabytesPer10k.toFixed(1).padStart(8),
+  ].join(' ');
+
+function printLoad(title: string, count: number, base: AnnounceLoadResult, ours: AnnounceLoadResult): void {
+  const offered = Math.round((count * 1000) / announceLoadDefaults.minGapMs);
+  console.log(`\n${title}: ${count} clients (offered ≤ ${offered} announces/s), ${seconds} s measured`);
+  console.log('server              announces/s relay p50 relay p99   offers fails cpu ms/1k gen cpu%');
+  console.log(loadRow('bittorrent-tracker', base));
+  console.log(loadRow('edge (workerd)', ours));
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'edgeswarm-bench-tracker-'));
+  let wranglerTail = '';
+  const edge = await startLocalEdge({
+    persistDir: join(work, 'state'),
+    vars: { PUBLISH_SECRET: randomBytes(24).toString('base64url'), TRACKER_REGION_OVERRIDE: '1' },
+    onOutput: (text) => {
+      wranglerTail = (wranglerTail + text).slice(-4000);
+    },
+  });
+  let baseline: ChildProcess | undefined;
+  try {
+    const started = await startBaseline();
+    baseline = started.child;
+    const baselineTarget: Target = {
+      name: 'bittorrent-tracker',
+      resolve: async () => ({ pid: started.child.pid ?? 0, url: () => `ws://127.0.0.1:${started.port}/` }),
+    };
+    let runtimeUrl = '';
+    const edgeTarget: Target = {
+      name: 'edge',
+      resolve: async () => {
+        const runtime = await findWorkerRuntime(edge.process.pid ?? 0, edge.port);
+        runtimeUrl = runtime.url;
+        return {
+          pid: runtime.pid,
+          url: (stream) => `${runtime.url.replace(/^http/, 'ws')}/v1/tracker/${stream}?region=eu&asn=64500`,
+        };
+      },
+    };
+    const memory = { base: await measureMemory(baselineTarget), ours: await measureMemory(edgeTarget) };
+    const moderate = {
+      base: await measureLoad(baselineTarget, clients, 'bench-moderate'),
+      ours: await measureLoad(edgeTarget, clients, 'bench-moderate'),
+    };
+    const saturated = {
+      base: await measureLoad(baselineTarget, saturateClients, 'bench-saturate'),
+      ours: await measureLoad(edgeTarget, saturateClients, 'bench-saturate'),
+    };
+    // The tracker's own view of the saturating run (its counters), when the runtime is still the same one.
+    const trackerStats = await fetch(`${runtimeUrl}/v1/tracker/bench-saturate/stats`)
+      .then((response) => response.json())
+      .catch(() => null);
+
+    const ratio = {
+      sustainedAnnouncesPerSecond: saturated.ours.announcesPerSecond / saturated.base.announcesPerSecond,
+      relayP50AtModerateLoad: moderate.ours.relayP50Ms / moderate.base.relayP50Ms,
+      relayP99AtModerateLoad: moderate.ours.relayP99Ms / moderate.base.relayP99Ms,
+      cpuPerAnnounce: moderate.ours.serverCpuMsPer1000Announces / moderate.base.serverCpuMsPer1000Announces,
+      memoryPer10k: memory.ours.megabytesPer10k / memory.base.megabytesPer10k,
+    };
+    const report = {
+      benchmark: 'tracker',
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+      settings: {
+        ...announceLoadDefaults,
+        seconds,
+        clients,
+        saturateClients,
+        memoryPeers,
+        edgeMeasuredAt: 'the workerd runtime process and port (no dev proxy), one region shard',
+      },
+      memory,
+      moderate,
+      saturated,
+      ratio,
+      edgeTrackerStatsAfterRun: trackerStats,
+    };
+    const out = join(repoRoot, 'bench-results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'tracker.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+    console.log(
+      `\n${swarmSize}-peer swarms, 5 offers per announce, each client ≤ 1 announce per ${announceLoadDefaults.minGapMs} ms`,
+    );
+    printLoad('moderate load', clients, moderate.base, moderate.ours);
+    printLoad('saturating load', saturateClients, saturated.base, saturated.ours);
+    console.log(`\nmemory: server VmRSS, ${memoryPeers} peers connected, then joined to swarms; scaled to 10k peers`);
+    console.log('server              MB/10k peers  on connect  on join');
+    console.log(memoryRow('bittorrent-tracker', memory.base));
+    console.log(memoryRow('edge (workerd)', memory.ours));
+    console.log(
+      [
+        '\nratio edge/bittorrent-tracker:',
+        `sustained announces/s ${ratio.sustainedAnnouncesPerSecond.toFixed(2)}x,`,
+        `relay p50 ${ratio.relayP50AtModerateLoad.toFixed(2)}x and p99 ${ratio.relayP99AtModerateLoad.toFixed(2)}x at moderate load,`,
+        `CPU per announce ${ratio.cpuPerAnnounce.toFixed(2)}x,`,
+        `memory per 10k peers ${ratio.memoryPer10k.toFixed(2)}x`,
+      ].join(' '),
+    );
+    console.log('wrote bench-results/tracker.json');
+  } catch (error) {
+    process.stderr.write(`wrangler dev output (tail):\n${wranglerTail}\n`);
+    throw error;
+  } finally {
+    baseline?.kill('SIGTERM');
+    await edge.stop();
+  }
+}
+
+await main();
