@@ -69,4 +69,20 @@ describe('hybrid P2P swarm', () => {
     // Someone else took over fetching first from the edge.
     expect(result.viewers.filter((v) => !v.left && v.firstFetcherAtEnd).length).toBeGreaterThan(0);
   });
+
+  it('the tracker goes down mid-stream: playback carries on from the edge, P2P resumes when it is back', async () => {
+    const result = await swarm({
+      viewers: 3,
+      seconds: 40,
+      stream: 'p2p-outage',
+      outage: { afterSeconds: 4, seconds: 8 },
+    });
+    for (const viewer of result.viewers) {
+      expect(viewer.errors, `viewer ${viewer.viewer}`).toEqual([]);
+      expect(viewer.stalls, `viewer ${viewer.viewer} stalls`).toBe(0);
+    }
+    // The viewer that joined while the tracker was down found peers once it was back.
+    const late = result.viewers.at(-1);
+    expect(late?.p2pSegments, 'P2P segments of the viewer that joined during the outage').toBeGreaterThan(0);
+  });
 });

@@ -28,6 +28,8 @@ export interface SwarmOptions {
   corrupt: number[];
   /** Viewer (by index) that leaves this many seconds after the last join. */
   leave?: { viewer: number; afterSeconds: number };
+  /** The tracker goes down this many seconds after the last join, for `seconds`; one more viewer joins during it. */
+  outage?: { afterSeconds: number; seconds: number };
   /** Reuse a running edge instead of starting one. */
   edgeUrl?: string;
   log: (line: string) => void;
@@ -152,6 +154,17 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
     const finals = new Map<number, Awaited<ReturnType<typeof snapshot>>>();
     for (let second = 1; second <= o.seconds; second++) {
       await sleep(1000);
+      if (o.outage && second === o.outage.afterSeconds) {
+        const response = await fetch(`${edgeUrl}/v1/tracker/${o.stream}/outage?seconds=${o.outage.seconds}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${secret}` },
+        });
+        o.log(`swarm: tracker outage for ${o.outage.seconds} s: ${await response.text()}`);
+        const page = await browser.newPage();
+        await page.goto(`${edgeUrl}/watch/${o.stream}?${query}`);
+        pages.push(page);
+        o.log(`swarm: viewer ${pages.length - 1} joined during the outage`);
+      }
       if (o.leave && second === o.leave.afterSeconds) {
         finals.set(o.leave.viewer, await snapshot(pages[o.leave.viewer] as Page));
         await pages[o.leave.viewer]?.close();

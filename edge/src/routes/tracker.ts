@@ -8,6 +8,7 @@ import type { AppEnv } from '../env';
 import { BadRequestError } from '../lib/errors';
 import { type RegionSource, regionShards, resolveRegion, swarmObjectName } from '../tracker/region';
 import type { ShardStats } from '../tracker/stats';
+import { requireOperator } from './auth';
 
 export const trackerRoutes = new Hono<AppEnv>();
 
@@ -70,4 +71,20 @@ trackerRoutes.get('/v1/tracker/:stream/stats', async (c) => {
       offersRelayedPerSecond: sum((s) => s.offersRelayedPerSecond),
     },
   });
+});
+
+/** Fault injection (operator secret): every shard of the stream drops its peers and refuses upgrades for a while. */
+trackerRoutes.post('/v1/tracker/:stream/outage', async (c) => {
+  const stream = streamIdFrom(c.req.url);
+  requireOperator(c);
+  const seconds = Number(c.req.query('seconds') ?? '10');
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
+    throw new BadRequestError('seconds must be between 0 and 3600');
+  }
+  const dropped = await Promise.all(
+    regionShards.map((shard) =>
+      c.env.SWARM.get(c.env.SWARM.idFromName(swarmObjectName(stream, shard))).outage(seconds),
+    ),
+  );
+  return c.json({ stream, seconds, socketsDropped: dropped.reduce((a, b) => a + b, 0) });
 });

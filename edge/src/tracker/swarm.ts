@@ -46,6 +46,8 @@ export class TrackerSwarm extends DurableObject<Env> {
     if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
       return new Response('expected a WebSocket upgrade', { status: 426 });
     }
+    const downUntil = (await this.ctx.storage.get<number>('downUntil')) ?? 0;
+    if (Date.now() < downUntil) return new Response('tracker outage (fault injection)', { status: 503 });
     const region = resolveRegion(undefined, new URL(request.url).searchParams, true);
     if (!region.ok) return new Response(region.reason, { status: 400 });
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
@@ -81,6 +83,21 @@ export class TrackerSwarm extends DurableObject<Env> {
     this.carryOut(this.engine.sweep(now));
     this.alarmAt = null;
     await this.ensureSweep(now);
+  }
+
+  /**
+   * Fault injection for operators and tests: drop every peer, as a crashed
+   * object would, and refuse new connections for `seconds`. Players must keep
+   * playing from the edge meanwhile and find peers again afterwards.
+   */
+  async outage(seconds: number): Promise<number> {
+    await this.ctx.storage.put('downUntil', Date.now() + seconds * 1000);
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) {
+      this.engine.disconnect(ws);
+      this.closeQuietly(ws, 1012, 'tracker restarting');
+    }
+    return sockets.length;
   }
 
   /** RPC for the stats route. */

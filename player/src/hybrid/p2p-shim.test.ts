@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { closePeer, syncLivePlaylist, withoutDeliveryDirectives } from './p2p-shim';
+import {
+  closePeer,
+  retimeTrackerReconnects,
+  syncLivePlaylist,
+  trackerReconnectDelayMs,
+  withoutDeliveryDirectives,
+} from './p2p-shim';
 
 describe('p2p-media-loader shim', () => {
   it('strips only LL-HLS delivery directives', () => {
@@ -40,5 +46,40 @@ describe('p2p-media-loader shim', () => {
     expect(closePeer(engine, 'zz')).toBe(0);
     expect(closePeer({}, 'a')).toBe(0);
     expect(destroyed).toEqual(['a', 'a']);
+  });
+});
+
+describe('tracker reconnects', () => {
+  it('back off exponentially from 2 s to a 30 s cap, jittered over the upper half', () => {
+    expect([0, 1, 2, 3, 4, 5, 9].map((r) => trackerReconnectDelayMs(r, 1))).toEqual([
+      2000, 4000, 8000, 16000, 30000, 30000, 30000,
+    ]);
+    expect(trackerReconnectDelayMs(0, 0)).toBe(1000);
+    expect(trackerReconnectDelayMs(3, 0.5)).toBe(12000);
+  });
+
+  it('retime a waiting tracker connection once, and reconnect it on our schedule', async () => {
+    let opened = 0;
+    const tracker = {
+      destroyed: true,
+      reconnecting: true,
+      retries: 0,
+      reconnectTimer: setTimeout(() => {}, 300_000),
+      _openSocket: () => {
+        opened++;
+      },
+    };
+    const engine = {
+      core: {
+        mainStreamLoader: {
+          p2pLoaders: { loaders: new Map([[1, { loader: { trackerClient: { client: { _trackers: [tracker] } } } }]]) },
+        },
+      },
+    };
+    expect(retimeTrackerReconnects(engine, () => 0)).toBe(1);
+    expect(retimeTrackerReconnects(engine, () => 0)).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(opened).toBe(1);
+    expect(tracker.retries).toBe(1);
   });
 });

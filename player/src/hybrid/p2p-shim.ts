@@ -63,3 +63,52 @@ export function syncLivePlaylist(
   manager.updatePlaylist({ details: { url: canonical, fragments: details.fragments, live: details.live } });
   return true;
 }
+
+/**
+ * Pure: how long to wait before reconnecting to the tracker. Exponential from
+ * 2 s, capped at 30 s, jittered over the upper half so a recovering tracker is
+ * not hit by every viewer at once. The stock client waits 10 s plus up to five
+ * minutes, which suits one public tracker; ours is sharded per stream and
+ * region, and a viewer without a tracker cannot find new peers.
+ */
+export function trackerReconnectDelayMs(retries: number, random: number): number {
+  const ceiling = Math.min(30_000, 2000 * 2 ** Math.max(0, retries));
+  return Math.round(ceiling * (0.5 + 0.5 * random));
+}
+
+interface WebSocketTrackerLike {
+  destroyed?: boolean;
+  reconnecting?: boolean;
+  retries?: number;
+  reconnectTimer?: ReturnType<typeof setTimeout>;
+  _openSocket?: () => void;
+}
+
+const retimed = new WeakMap<object, unknown>();
+
+/** Puts every tracker connection that is waiting to reconnect on our schedule; returns how many it retimed. */
+export function retimeTrackerReconnects(engine: unknown, random: () => number = Math.random): number {
+  const core = (engine as { core?: CoreLike } | undefined)?.core;
+  let count = 0;
+  for (const streamLoader of [core?.mainStreamLoader, core?.secondaryStreamLoader]) {
+    for (const item of streamLoader?.p2pLoaders?.loaders?.values() ?? []) {
+      const client = (item.loader?.trackerClient as { client?: { _trackers?: WebSocketTrackerLike[] } } | undefined)
+        ?.client;
+      for (const tracker of client?._trackers ?? []) {
+        if (!tracker.reconnecting || !tracker.destroyed || typeof tracker._openSocket !== 'function') continue;
+        if (retimed.get(tracker) === tracker.reconnectTimer) continue; // already on our schedule
+        clearTimeout(tracker.reconnectTimer);
+        tracker.reconnectTimer = setTimeout(
+          () => {
+            tracker.retries = (tracker.retries ?? 0) + 1;
+            tracker._openSocket?.();
+          },
+          trackerReconnectDelayMs(tracker.retries ?? 0, random()),
+        );
+        retimed.set(tracker, tracker.reconnectTimer);
+        count++;
+      }
+    }
+  }
+  return count;
+}

@@ -31,7 +31,7 @@ import {
   type UploadBudget,
   uploadOpen,
 } from '../policy';
-import { closePeer, syncLivePlaylist } from './p2p-shim';
+import { closePeer, retimeTrackerReconnects, syncLivePlaylist } from './p2p-shim';
 import { type Counters, type Gauges, sendBeacons, zeroCounters } from './stats';
 
 export interface RegionHint {
@@ -290,6 +290,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
           { self: selfPeerId, peers: active, epoch: epochOf(now, policy.epochSeconds) },
           policy,
         );
+        retimeTrackerReconnects(engine);
         const open = uploadOpen(budget, now, policy);
         const next = loaderWindows(
           { live, targetDuration, httpFetchSeconds, firstFetcher, uploadOpen: open },
