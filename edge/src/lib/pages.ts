@@ -15,6 +15,8 @@ export const playerPageParams = [
   'overlay',
   'beacon',
   'ice-servers',
+  'upload-kbps',
+  'latency-target',
   'corrupt-uploads',
 ] as const;
 

@@ -5,8 +5,10 @@
  *   <hybrid-player stream="concert" src="https://edge.example/v1/streams/concert/master.m3u8"></hybrid-player>
  *
  * Attributes: src, stream (required); p2p="off"; tracker; region, asn, colo,
- * country (region shard override, local runs); ice-servers="none"; overlay
- * (show stats); beacon="off"; corrupt-uploads (fault injection for tests).
+ * country (region shard override, local runs); ice-servers="none";
+ * upload-kbps (upload cap; "0" is consume-only); latency-target (in target
+ * durations, default 4); overlay (show stats); beacon="off"; corrupt-uploads
+ * (fault injection for tests).
  * JS: Edgeswarm.createHybridPlayer(video, options) → { snapshot(), on(), destroy() }.
  */
 import { overlayText } from '../hybrid/overlay';
@@ -57,6 +59,13 @@ export class HybridPlayerElement extends HTMLElement {
     if (this.getAttribute('beacon') === 'off') options.beacon = false;
     if (this.hasAttribute('corrupt-uploads')) options.corruptUploads = true;
     if (this.getAttribute('ice-servers') === 'none') options.rtcConfig = { iceServers: [] };
+    // Upload cap in kbit/s (0: consume-only) and latency target in target durations; the policy clamps and warns.
+    const policy: Record<string, number> = {};
+    const upload = this.getAttribute('upload-kbps');
+    if (upload !== null) policy.uploadKbps = Number(upload);
+    const latency = this.getAttribute('latency-target');
+    if (latency !== null) policy.latencyTargetDurations = Number(latency);
+    options.policy = policy;
     this.player = createHybridPlayer(video, options);
     this.player.on('stats', (snapshot) => {
       if (this.overlay && !this.overlay.hidden) this.overlay.textContent = overlayText(snapshot as never);
