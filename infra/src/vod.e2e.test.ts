@@ -98,7 +98,8 @@ describe('vod end to end', () => {
       expect(stats.stalls).toBe(0);
       const duration = await page.evaluate(
         () =>
-          (document.querySelector('hybrid-player')?.shadowRoot?.querySelector('video') as HTMLVideoElement).duration,
+          (document.querySelector('hybrid-player')?.shadowRoot?.querySelector('video') as HTMLVideoElement | null)
+            ?.duration,
       );
       expect(duration).toBeCloseTo(10, 0);
     } finally {
