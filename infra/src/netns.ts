@@ -42,14 +42,22 @@ export interface NamespaceRun {
 
 export function runInPrivateNetwork(
   command: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; onStderr?: (chunk: string) => void } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; onStderr?: (chunk: string) => void; timeoutMs?: number } = {},
 ): Promise<NamespaceRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('unshare', ['-n', 'sh', '-c', namespaceScript(command)], {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Its own PID namespace too: when the command ends, or is killed on timeout, the kernel takes
+    // every process it started (browsers, workerd, ffmpeg) with it, so nothing outlives a run.
+    const child = spawn(
+      'unshare',
+      ['--net', '--pid', '--fork', '--kill-child', '--mount-proc', 'sh', '-c', namespaceScript(command)],
+      { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          stderr += `\nnetns: killed after ${options.timeoutMs} ms\n`;
+          child.kill('SIGKILL');
+        }, options.timeoutMs)
+      : undefined;
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -60,6 +68,9 @@ export function runInPrivateNetwork(
       options.onStderr?.(String(chunk));
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }

@@ -12,7 +12,8 @@ import { formatSwarm, type SwarmOptions, type SwarmResult } from './swarm';
 async function swarm(options: Partial<SwarmOptions>): Promise<SwarmResult> {
   const run = await runInPrivateNetwork(
     [join(repoRoot, 'node_modules/.bin/tsx'), join(repoRoot, 'infra/src/swarm-cli.ts'), JSON.stringify(options)],
-    { cwd: repoRoot },
+    // Killed (with everything it started) well before the test's own timeout.
+    { cwd: repoRoot, timeoutMs: 200_000 },
   );
   if (run.code !== 0) throw new Error(`swarm failed (${run.code}):\n${run.stderr.slice(-3000)}`);
   const result = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as SwarmResult;
