@@ -1,0 +1,274 @@
+/**
+ * The compare harness: one live test stream, two cohorts of N headless
+ * viewers on it, CDN-only (P2P off) and hybrid, one after the other.
+ *
+ * Why one stream and one cohort at a time: both cohorts see the same encoder,
+ * ladder and segment timing, and nothing else plays while a cohort runs, so
+ * the edge's own byte count for a cohort is the difference of the stream's
+ * stats across it. Running both at once would be fairer to a machine whose
+ * load drifts, but would put 2N browsers on 2 cores; the load of each cohort
+ * is recorded instead, and `--order hybrid-first` checks for an order effect.
+ *
+ * Layout: the edge (wrangler dev on the host's loopback, or `--url`) and the
+ * publisher run here; so does the throttling proxy, on a Unix socket. Each
+ * cohort runs in its own private network namespace (DESIGN §6), where WebRTC
+ * between the browsers cannot leave the machine; a relay there carries the
+ * pages' TCP connections to the proxy's socket. CDN-only viewers take the
+ * same path, so the two cohorts differ only in P2P.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StreamStatus } from '@edgeswarm/protocol';
+import type { StatsSnapshot } from '../../../edge/src/stats/stats-wire';
+import { type LocalEdge, repoRoot, startLocalEdge } from '../local-edge';
+import { privateNetworkAvailable, runInPrivateNetwork } from '../netns';
+import { type RunningCli, spawnOriginCli } from '../run-cli';
+import { type CohortCliInput, cohortLabel } from './cohort';
+import { type CohortName, type CompareOptions, runStamp } from './options';
+import { renderReport } from './report-html';
+import type { CohortResult, CohortRun, CompareResults } from './results';
+import {
+  compareSummaries,
+  cpuFigures,
+  edgeCountBetween,
+  isSaturated,
+  proxyBetween,
+  summariseCohort,
+  summaryDefaults,
+} from './summary';
+import { startThrottleProxy, type ThrottleProxy } from './throttle-proxy';
+
+export const harnessDefaults = {
+  /** The publisher must have this many segments in every rendition before the first viewer joins. */
+  liveSegments: 3,
+  liveTimeoutMs: 90_000,
+  /** Publisher's own stop, in case the harness dies without stopping it: well past both cohorts. */
+  publishMarginSeconds: 120,
+  /** Per cohort: Chromium start-up and the settling wait, on top of its seconds. */
+  cohortOverheadSeconds: 60,
+  /** The edge and viewers may disagree by this much before the run warns. */
+  edgeMismatchPercent: 10,
+};
+
+export interface CompareRun {
+  results: CompareResults;
+  outDir: string;
+  resultsPath: string;
+  reportPath: string;
+}
+
+async function fetchJson<T>(url: string): Promise<T | null> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    return response.ok ? ((await response.json()) as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function waitUntilLive(edgeUrl: string, stream: string, publisher: RunningCli): Promise<StreamStatus> {
+  const deadline = Date.now() + harnessDefaults.liveTimeoutMs;
+  while (Date.now() < deadline) {
+    const exited = publisher.output().code;
+    if (exited !== null)
+      throw new Error(`the publisher exited (${exited}):\n${publisher.output().stderr.slice(-2000)}`);
+    const status = await fetchJson<StreamStatus>(`${edgeUrl}/v1/streams/${stream}`);
+    if (status && status.renditions.length > 0) {
+      if (status.renditions.every((r) => r.lastMsn + 1 >= harnessDefaults.liveSegments)) return status;
+    }
+    await sleep(500);
+  }
+  throw new Error(`the stream never went live:\n${publisher.output().stderr.slice(-2000)}`);
+}
+
+/** The stream's stats once the edge's batched byte counts (flushed every 2 s) have stopped moving. */
+async function settledStats(edgeUrl: string, stream: string, settleSeconds: number): Promise<StatsSnapshot | null> {
+  await sleep(settleSeconds * 1000);
+  let stats = await fetchJson<StatsSnapshot>(`${edgeUrl}/v1/streams/${stream}/stats`);
+  for (let i = 0; i < 5 && stats; i++) {
+    await sleep(2500);
+    const again = await fetchJson<StatsSnapshot>(`${edgeUrl}/v1/streams/${stream}/stats`);
+    if (!again || again.edge.servedBytes === stats.edge.servedBytes) break;
+    stats = again;
+  }
+  return stats;
+}
+
+/** Runs one cohort in its own network namespace, passing its progress lines on as they come. */
+async function runCohortInNamespace(input: CohortCliInput, log: (line: string) => void): Promise<CohortRun> {
+  let partial = '';
+  const run = await runInPrivateNetwork(
+    [join(repoRoot, 'node_modules/.bin/tsx'), join(repoRoot, 'infra/src/compare/cohort-cli.ts'), JSON.stringify(input)],
+    {
+      cwd: repoRoot,
+      onStderr: (chunk) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line.startsWith('compare:')) log(line);
+      },
+    },
+  );
+  if (run.code !== 0)
+    throw new Error(`the ${cohortLabel(input.name)} cohort failed (${run.code}):\n${run.stderr.slice(-3000)}`);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as CohortRun;
+}
+
+export async function runCompare(
+  options: CompareOptions,
+  log: (line: string) => void,
+  context: { command: string; warnings: string[] } = { command: 'npm run compare', warnings: [] },
+): Promise<CompareRun> {
+  const unavailable = privateNetworkAvailable();
+  if (unavailable) throw new Error(`compare runs its viewers in a private network namespace: ${unavailable}`);
+  const startedAt = new Date();
+  const stamp = runStamp(startedAt);
+  const outDir = resolve(options.out ?? join(repoRoot, 'bench-results', `compare-${stamp}`));
+  mkdirSync(outDir, { recursive: true });
+  const stream = options.stream ?? `compare-${stamp}`;
+  const work = mkdtempSync(join(tmpdir(), 'edgeswarm-compare-'));
+  const secret = randomBytes(24).toString('base64url');
+  const warnings = [...context.warnings];
+
+  let edge: LocalEdge | undefined;
+  let proxy: ThrottleProxy | undefined;
+  let publisher: RunningCli | undefined;
+  const cohorts: CohortResult[] = [];
+  try {
+    if (!options.url) {
+      log('compare: starting the local edge (wrangler dev)');
+      edge = await startLocalEdge({
+        persistDir: join(work, 'state'),
+        vars: { PUBLISH_SECRET: secret, TRACKER_REGION_OVERRIDE: '1' },
+      });
+    }
+    const edgeUrl = options.url ?? (edge as LocalEdge).url;
+    proxy = await startThrottleProxy({
+      upstream: edgeUrl,
+      listen: { path: join(work, 'edge.sock') },
+      ...(options.edgeMbps === undefined ? {} : { edgeMbps: options.edgeMbps }),
+    });
+    const publishSeconds =
+      options.order.length * (options.seconds + harnessDefaults.cohortOverheadSeconds) +
+      harnessDefaults.publishMarginSeconds;
+    publisher = spawnOriginCli(
+      [
+        ...['publish', '--stream', stream, '--edge', edgeUrl, '--duration', String(Math.ceil(publishSeconds))],
+        ...['--size', options.size, '--segment-seconds', String(options.segmentSeconds)],
+        ...(options.key ? ['--key', options.key] : []),
+      ],
+      { ...(edge ? { PUBLISH_SECRET: secret } : {}), EDGESWARM_QUEUE_DIR: join(work, 'queue') },
+    );
+    log(`compare: publishing a ${options.size} test pattern as ${stream} to ${edgeUrl}`);
+    await waitUntilLive(edgeUrl, stream, publisher);
+    log(
+      `compare: live; ${options.order.map(cohortLabel).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}`,
+    );
+
+    for (const name of options.order) {
+      const before = await fetchJson<StatsSnapshot>(`${edgeUrl}/v1/streams/${stream}/stats`);
+      const proxyBefore = proxy.counters();
+      const cpuBefore = cpus();
+      const run = await runCohortInNamespace(
+        {
+          name,
+          p2p: name === 'hybrid',
+          stream,
+          viewers: options.viewers,
+          seconds: options.seconds,
+          staggerSeconds: options.staggerSeconds,
+          sampleSeconds: options.sampleSeconds,
+          progressSeconds: options.progressSeconds,
+          socketPath: proxy.address,
+        },
+        log,
+      );
+      const cpu = cpuFigures(cpuBefore, cpus(), run.samples, loadavg()[0] ?? 0);
+      log(`compare: ${cohortLabel(name)} done; waiting ${options.settleSeconds} s for the edge's count`);
+      const after = await settledStats(edgeUrl, stream, options.settleSeconds);
+      const edgeCount = edgeCountBetween(before, after, name);
+      const proxyCount = proxyBetween(proxyBefore, proxy.counters());
+      const summary = summariseCohort(run, edgeCount, proxyCount, options.edgeMbps !== undefined);
+      const result: CohortResult = {
+        name,
+        label: cohortLabel(name),
+        p2p: name === 'hybrid',
+        run,
+        edge: edgeCount,
+        proxy: proxyCount,
+        cpu,
+        summary,
+        saturated: isSaturated(cpu),
+      };
+      cohorts.push(result);
+      warnings.push(...cohortWarnings(result));
+      log(
+        `compare: ${cohortLabel(name)}: edge ${(summary.edgeEgressBytes / 1e6).toFixed(2)} MB (${summary.edgeEgressSource} count), offload ${summary.offloadPercent.toFixed(0)}%, CPU ${cpu.busyPercent.toFixed(0)}% busy`,
+      );
+    }
+  } finally {
+    if (publisher) {
+      publisher.child.kill('SIGINT');
+      await Promise.race([publisher.done, sleep(30_000)]);
+      if (publisher.output().code === null) publisher.child.kill('SIGKILL');
+    }
+    await proxy?.close();
+    await edge?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const byName = (name: CohortName) => cohorts.find((c) => c.name === name) as CohortResult;
+  const { out: _out, ...settings } = options;
+  const results: CompareResults = {
+    kind: 'edgeswarm-compare',
+    version: 1,
+    command: context.command,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    options: settings,
+    edge: { url: options.url ?? 'local wrangler dev (127.0.0.1)', local: !options.url },
+    stream,
+    machine: { cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}` },
+    cohorts,
+    comparison: compareSummaries(byName('cdn').summary, byName('hybrid').summary),
+    warnings,
+  };
+  const resultsPath = join(outDir, 'results.json');
+  const reportPath = join(outDir, 'report.html');
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(reportPath, renderReport(results));
+  return { results, outDir, resultsPath, reportPath };
+}
+
+/** Pure: what a reader of one cohort's figures must be told. */
+export function cohortWarnings(c: CohortResult): string[] {
+  const warnings: string[] = [];
+  const s = c.summary;
+  if (c.saturated) {
+    warnings.push(
+      `${c.label}: the machine was CPU-saturated (${c.cpu.busyPercent.toFixed(0)}% of ${c.cpu.cores} cores busy, load average up to ${c.cpu.loadAverageMax.toFixed(1)}; the marks are ${summaryDefaults.saturatedBusyPercent}% or ${summaryDefaults.saturatedLoadPerCore} per core): start-up, stalls and latency measure the machine as much as the stream`,
+    );
+  }
+  if (s.started < s.viewers) warnings.push(`${c.label}: only ${s.started} of ${s.viewers} viewers started playing`);
+  if (s.errors > 0) warnings.push(`${c.label}: ${s.errors} fatal playback errors (see results.json)`);
+  if (c.edge && s.httpBytes > 0) {
+    const larger = Math.max(c.edge.servedBytes, s.httpBytes);
+    const gap = (100 * Math.abs(c.edge.servedBytes - s.httpBytes)) / larger;
+    if (gap > harnessDefaults.edgeMismatchPercent) {
+      // Under a cap the edge counts each 200 in full as it answers, while the bytes wait at the cap; what a
+      // viewer abandons there (a timeout, a retry, a rendition switch) the edge counted, the viewer did not.
+      const why =
+        c.proxy.capBindingMs > 0
+          ? `; ${(c.proxy.mediaBytes / 1e6).toFixed(2)} MB crossed the cap: the edge counts a segment in full when it answers, and viewers abandoned many while the cap held them back`
+          : '';
+      warnings.push(
+        `${c.label}: the edge counted ${(c.edge.servedBytes / 1e6).toFixed(2)} MB of segments, the viewers ${(s.httpBytes / 1e6).toFixed(2)} MB over HTTP (${gap.toFixed(0)}% apart)${why}`,
+      );
+    }
+  } else if (!c.edge) {
+    warnings.push(`${c.label}: the edge's stats were unavailable; edge egress is the proxy's count`);
+  }
+  return warnings;
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { CompareInputError, compareDefaults, parseCompareArgs, resolveCompareOptions, runStamp } from './options';
+
+describe('compare options', () => {
+  it('defaults to 8 viewers for 120 s, 3 s apart, CDN-only first, no cap', () => {
+    expect(parseCompareArgs([])).toEqual({ options: compareDefaults, warnings: [] });
+    expect(compareDefaults).toMatchObject({ viewers: 8, seconds: 120, staggerSeconds: 3, order: ['cdn', 'hybrid'] });
+  });
+
+  it('reads the issue command line', () => {
+    const { options } = parseCompareArgs([
+      ...['--viewers', '4', '--seconds', '30', '--url', 'http://127.0.0.1:8787/'],
+      ...['--edge-mbps', '1.5', '--out', '/tmp/x', '--order', 'hybrid-first', '--stream', 'ab-1'],
+    ]);
+    expect(options).toMatchObject({
+      viewers: 4,
+      seconds: 30,
+      url: 'http://127.0.0.1:8787',
+      edgeMbps: 1.5,
+      out: '/tmp/x',
+      order: ['hybrid', 'cdn'],
+      stream: 'ab-1',
+    });
+  });
+
+  it('refuses what it cannot run, with the option named', () => {
+    const refused = (argv: string[], message: RegExp) => {
+      expect(() => parseCompareArgs(argv)).toThrow(CompareInputError);
+      expect(() => parseCompareArgs(argv)).toThrow(message);
+    };
+    refused(['--viewers', '0'], /--viewers must be an integer from 1 to 32/);
+    refused(['--viewers', '2.5'], /--viewers/);
+    refused(['--viewers', 'many'], /--viewers must be a number/);
+    refused(['--seconds', '5'], /--seconds must be a number from 10/);
+    refused(['--edge-mbps', '0'], /--edge-mbps/);
+    refused(['--url', 'ftp://x'], /--url must be an http\(s\) URL/);
+    refused(['--url', 'not a url'], /--url/);
+    refused(['--order', 'sideways'], /--order/);
+    refused(['--stream', '../etc'], /--stream/);
+    refused(['--size', 'big'], /--size/);
+    refused(['--frobnicate'], /frobnicate/);
+  });
+
+  it('clamps a stagger that would have the last viewer join after half the run, with a warning', () => {
+    // 12 viewers 3 s apart join over 33 s; a 40 s run allows 20 s: 20 / 11 = 1.8 s.
+    const { options, warnings } = resolveCompareOptions({ viewers: 12, seconds: 40 });
+    expect(options.staggerSeconds).toBe(1.8);
+    expect(warnings).toEqual([expect.stringMatching(/--stagger 3 s .* using 1\.8 s/)]);
+    expect(resolveCompareOptions({ viewers: 12, seconds: 120 }).warnings).toEqual([]);
+    expect(resolveCompareOptions({ viewers: 1, seconds: 10 }).options.staggerSeconds).toBe(3);
+  });
+
+  it('stamps runs in a file-name-safe UTC form', () => {
+    expect(runStamp(new Date('2026-11-25T01:37:12.345Z'))).toBe('2026-11-25T01-37-12Z');
+  });
+});

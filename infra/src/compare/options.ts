@@ -1,0 +1,175 @@
+/**
+ * What `npm run compare` takes, its defaults, and their validation: a wrong
+ * value fails with a clear message; a stagger that would leave the last viewer
+ * too little time is clamped with a warning. Pure.
+ */
+import { parseArgs } from 'node:util';
+
+export type CohortName = 'cdn' | 'hybrid';
+
+export interface CompareOptions {
+  /** Viewers per cohort. */
+  viewers: number;
+  /** How long each cohort runs, from its first viewer joining to the end, seconds. */
+  seconds: number;
+  /** Seconds between two viewers joining. */
+  staggerSeconds: number;
+  /** Target this edge instead of starting a local one. */
+  url?: string;
+  /** Cap on the edge's HLS egress, Mbit/s, applied by the harness's proxy. */
+  edgeMbps?: number;
+  /** Output directory; absent: bench-results/compare-<timestamp>/. */
+  out?: string;
+  /** Stream id to publish; absent: compare-<timestamp>. */
+  stream?: string;
+  /** Which cohort runs first. */
+  order: CohortName[];
+  /** Publish key for --url (else the publisher derives it from $PUBLISH_SECRET or .dev.vars). */
+  key?: string;
+  /** Test pattern size: small, so ffmpeg leaves the CPU to the viewers. */
+  size: string;
+  segmentSeconds: number;
+  /** How often each viewer's counters are sampled for the time series. */
+  sampleSeconds: number;
+  /** How often a progress line is printed. */
+  progressSeconds: number;
+  /** Wait after a cohort before reading the edge's count: the edge flushes its byte counts every 2 s. */
+  settleSeconds: number;
+}
+
+export const compareDefaults: CompareOptions = {
+  viewers: 8,
+  seconds: 120,
+  staggerSeconds: 3,
+  order: ['cdn', 'hybrid'],
+  size: '320x180',
+  segmentSeconds: 2,
+  sampleSeconds: 2,
+  progressSeconds: 6,
+  settleSeconds: 5,
+};
+
+export const compareLimits = {
+  viewers: { min: 1, max: 32 },
+  seconds: { min: 10, max: 3600 },
+  /** The last viewer joins no later than this share of the cohort's run. */
+  joinShare: 0.5,
+};
+
+export class CompareInputError extends Error {
+  override name = 'CompareInputError';
+}
+
+export const compareUsage = `usage: npm run compare -- [--viewers 8] [--seconds 120] [--url <edge>] [--edge-mbps <cap>]
+       [--stagger 3] [--out <dir>] [--stream <id>] [--order cdn-first|hybrid-first] [--key <publish key>]
+       [--size 320x180]
+
+Runs a CDN-only and a hybrid cohort of N headless Chromium viewers, one after the other,
+on one live test stream, inside a private network namespace; prints a side-by-side table
+and writes results.json and report.html.`;
+
+function numberIn(name: string, value: number, min: number, max: number, integer = false): number {
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    throw new CompareInputError(`--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** Merges over the defaults and validates; returns warnings for what it clamped. */
+export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): {
+  options: CompareOptions;
+  warnings: string[];
+} {
+  const o: CompareOptions = { ...compareDefaults, ...partial };
+  const warnings: string[] = [];
+  numberIn('viewers', o.viewers, compareLimits.viewers.min, compareLimits.viewers.max, true);
+  numberIn('seconds', o.seconds, compareLimits.seconds.min, compareLimits.seconds.max);
+  numberIn('stagger', o.staggerSeconds, 0, 600);
+  numberIn('segment-seconds', o.segmentSeconds, 1, 10);
+  numberIn('sample-seconds', o.sampleSeconds, 0.5, 60);
+  if (o.edgeMbps !== undefined) numberIn('edge-mbps', o.edgeMbps, 0.01, 100_000);
+  if (o.url !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(o.url);
+    } catch {
+      throw new CompareInputError(`--url must be an http(s) URL, not ${JSON.stringify(o.url)}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new CompareInputError(`--url must be an http(s) URL, not ${JSON.stringify(o.url)}`);
+    }
+    o.url = url.origin;
+  }
+  if (o.stream !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,50}$/.test(o.stream)) {
+    throw new CompareInputError('--stream must be 1–51 of [A-Za-z0-9_-], starting with a letter or digit');
+  }
+  if (!/^\d{2,4}x\d{2,4}$/.test(o.size)) throw new CompareInputError('--size must look like 320x180');
+  if (new Set(o.order).size !== 2 || !o.order.every((c) => c === 'cdn' || c === 'hybrid')) {
+    throw new CompareInputError('--order must be cdn-first or hybrid-first');
+  }
+  const latestJoin = compareLimits.joinShare * o.seconds;
+  if (o.viewers > 1 && (o.viewers - 1) * o.staggerSeconds > latestJoin) {
+    const clamped = Math.floor((10 * latestJoin) / (o.viewers - 1)) / 10;
+    warnings.push(
+      `--stagger ${o.staggerSeconds} s would have the last of ${o.viewers} viewers join after half of the ${o.seconds} s run; using ${clamped} s`,
+    );
+    o.staggerSeconds = clamped;
+  }
+  return { options: o, warnings };
+}
+
+/** Parses the command line (what follows `npm run compare --`). */
+export function parseCompareArgs(argv: string[]): { options: CompareOptions; warnings: string[] } {
+  let values: Record<string, string | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        viewers: { type: 'string' },
+        seconds: { type: 'string' },
+        stagger: { type: 'string' },
+        url: { type: 'string' },
+        'edge-mbps': { type: 'string' },
+        out: { type: 'string' },
+        stream: { type: 'string' },
+        order: { type: 'string' },
+        key: { type: 'string' },
+        size: { type: 'string' },
+      },
+    }).values as Record<string, string | undefined>;
+  } catch (error) {
+    throw new CompareInputError((error as Error).message);
+  }
+  const partial: Partial<CompareOptions> = {};
+  const num = (name: string) => {
+    const raw = values[name];
+    if (raw === undefined) return undefined;
+    if (raw.trim() === '' || Number.isNaN(Number(raw))) throw new CompareInputError(`--${name} must be a number`);
+    return Number(raw);
+  };
+  const viewers = num('viewers');
+  if (viewers !== undefined) partial.viewers = viewers;
+  const seconds = num('seconds');
+  if (seconds !== undefined) partial.seconds = seconds;
+  const stagger = num('stagger');
+  if (stagger !== undefined) partial.staggerSeconds = stagger;
+  const cap = num('edge-mbps');
+  if (cap !== undefined) partial.edgeMbps = cap;
+  if (values.url !== undefined) partial.url = values.url;
+  if (values.out !== undefined) partial.out = values.out;
+  if (values.stream !== undefined) partial.stream = values.stream;
+  if (values.key !== undefined) partial.key = values.key;
+  if (values.size !== undefined) partial.size = values.size;
+  if (values.order !== undefined) {
+    if (values.order === 'cdn-first') partial.order = ['cdn', 'hybrid'];
+    else if (values.order === 'hybrid-first') partial.order = ['hybrid', 'cdn'];
+    else throw new CompareInputError('--order must be cdn-first or hybrid-first');
+  }
+  return resolveCompareOptions(partial);
+}
+
+/** A file-name-safe UTC timestamp, e.g. 2026-11-25T01-37-12Z. */
+export function runStamp(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace(/:/g, '-')}Z`;
+}

@@ -1,0 +1,211 @@
+import { describe, expect, it } from 'vitest';
+import type { StatsSnapshot } from '../../../edge/src/stats/stats-wire';
+import {
+  cohortSeries,
+  compareSummaries,
+  cpuBusyPercent,
+  cpuFigures,
+  edgeCountBetween,
+  edgeEgress,
+  intervalFigures,
+  isSaturated,
+  percentile,
+  proxyBetween,
+  summariseCohort,
+} from './summary';
+import { results, run, sampleOf, viewer } from './test-fixtures';
+import type { ProxyCounters } from './throttle-proxy';
+
+describe('percentile', () => {
+  it('is nearest-rank', () => {
+    expect(percentile([], 50)).toBeNull();
+    expect(percentile([5], 95)).toBe(5);
+    expect(percentile([3, 1, 2, 4], 50)).toBe(2); // rank ⌈0.5·4⌉ = 2
+    expect(percentile([3, 1, 2, 4], 95)).toBe(4); // rank ⌈3.8⌉ = 4
+    expect(percentile([10, 20, 30], 0)).toBe(10);
+  });
+});
+
+describe('interval figures', () => {
+  const first = sampleOf(2, [{ httpBytes: 250_000, latencySeconds: 6 }, null]);
+  const second = sampleOf(4, [
+    { httpBytes: 500_000, latencySeconds: 6, stalledMs: 400 },
+    { p2pBytes: 250_000, latencySeconds: 7, peers: 1 },
+  ]);
+
+  it('turns cumulative counters into rates; a viewer that just joined counts from 0', () => {
+    // 250 000 bytes each way in 2 s: 8 · 250 000 / 2 = 1 Mbit/s.
+    expect(intervalFigures(first, second)).toEqual({
+      t: 4,
+      seconds: 2,
+      httpBytes: 250_000,
+      p2pBytes: 250_000,
+      httpMbps: 1,
+      p2pMbps: 1,
+      offloadPercent: 50,
+      latencyP50: 6,
+      latencyMin: 6,
+      latencyMax: 7,
+      playing: 2,
+      joined: 2,
+      meanPeers: 0.5,
+      stalledSeconds: 0.4,
+    });
+  });
+
+  it('starts the first interval at 0 s, and says nothing about offload when no bytes moved', () => {
+    const [a, b] = cohortSeries([first, sampleOf(6, [{ httpBytes: 250_000, stalling: true }, null])]);
+    expect(a).toMatchObject({ t: 2, seconds: 2, httpMbps: 1, offloadPercent: 0, latencyP50: 6, playing: 1 });
+    // A viewer in a stall has joined but is not playing.
+    expect(b).toMatchObject({ httpBytes: 0, offloadPercent: null, latencyP50: null, playing: 0, joined: 1 });
+  });
+
+  it('ignores counters that went down (a reloaded page) rather than counting negative bytes', () => {
+    expect(intervalFigures(sampleOf(2, [{ httpBytes: 900 }]), sampleOf(4, [{ httpBytes: 100 }])).httpBytes).toBe(0);
+  });
+});
+
+describe('cohort summary', () => {
+  const r = results();
+  const [cdn, hybrid] = r.cohorts;
+
+  it('CDN-only: everything from the edge', () => {
+    expect(cdn?.summary).toEqual({
+      viewers: 2,
+      started: 2,
+      httpBytes: 4_000_000,
+      p2pBytes: 0,
+      uploadedBytes: 0,
+      offloadPercent: 0,
+      boundPercent: 50,
+      edgeEgressBytes: 4_000_000,
+      edgeEgressSource: 'edge',
+      startupP50Ms: 500,
+      startupP95Ms: 700,
+      stalls: 0,
+      stalledSeconds: 0,
+      stallRate: 0,
+      latencyP50Seconds: 6,
+      latencyP95Seconds: 7,
+      integrityFailures: 0,
+      errors: 0,
+      droppedFramesPercent: 0,
+      meanRenditionKbps: 300,
+    });
+  });
+
+  it('hybrid: offload from bytes, a viewer that never started censored at its watch time', () => {
+    const s = hybrid?.summary;
+    expect(s?.offloadPercent).toBe(75); // 3 MB of 4 MB from peers
+    expect(s?.started).toBe(1);
+    // Start-ups [500 ms, 57 s (viewer 2 watched 60 − 3 s and never started)].
+    expect(s?.startupP50Ms).toBe(500);
+    expect(s?.startupP95Ms).toBe(57_000);
+    // 1.5 s stalled over 60 + 57 s = 1.95 viewer-minutes.
+    expect(s?.stallRate).toBeCloseTo(1.5 / 1.95, 10);
+    // Latency samples pooled: [6, 7, 8].
+    expect(s?.latencyP50Seconds).toBe(7);
+    expect(s?.latencyP95Seconds).toBe(8);
+  });
+
+  it('compares hybrid with CDN-only as ratios', () => {
+    expect(r.comparison).toEqual({
+      edgeEgress: 0.25,
+      startupP50: 1,
+      latencyP50: 7 / 6,
+      offloadOfBoundPercent: 150,
+      stalledSecondsDelta: 1.5,
+    });
+    const zero = summariseCohort(run('cdn', []), null, null);
+    expect(compareSummaries(zero, zero)).toMatchObject({ edgeEgress: null, startupP50: null, latencyP50: null });
+  });
+
+  it('counts dropped frames over all frames', () => {
+    const s = summariseCohort(
+      run('cdn', [
+        viewer(0, { droppedFrames: 3, totalFrames: 100 }),
+        viewer(1, { droppedFrames: 1, totalFrames: 300 }),
+      ]),
+      null,
+      null,
+    );
+    expect(s.droppedFramesPercent).toBe(1);
+  });
+});
+
+describe('edge egress source', () => {
+  it("prefers the edge's own count, then the proxy's, then the viewers'", () => {
+    const edge = { servedBytes: 10, servedRequests: 1, beaconHttpBytes: 9, beaconP2pBytes: 0 };
+    expect(edgeEgress(edge, { mediaBytes: 11 }, 12)).toEqual({ bytes: 10, source: 'edge' });
+    expect(edgeEgress(null, { mediaBytes: 11 }, 12)).toEqual({ bytes: 11, source: 'proxy' });
+    expect(edgeEgress({ ...edge, servedBytes: 0 }, { mediaBytes: 0 }, 12)).toEqual({ bytes: 12, source: 'viewers' });
+    // Under a cap, what crossed the capped link comes first.
+    expect(edgeEgress(edge, { mediaBytes: 11 }, 12, true)).toEqual({ bytes: 11, source: 'proxy' });
+  });
+
+  it("takes a cohort's share of the stream's stats as the difference across it", () => {
+    const stats = (served: number, requests: number, cdnHttp: number, hybridHttp: number) =>
+      ({
+        edge: { servedBytes: served, servedRequests: requests },
+        totals: {
+          byMode: { cdn: { httpBytes: cdnHttp, p2pBytes: 0 }, hybrid: { httpBytes: hybridHttp, p2pBytes: 5 } },
+        },
+      }) as unknown as StatsSnapshot;
+    expect(edgeCountBetween(stats(100, 2, 100, 0), stats(130, 5, 100, 30), 'hybrid')).toEqual({
+      servedBytes: 30,
+      servedRequests: 3,
+      beaconHttpBytes: 30,
+      beaconP2pBytes: 0,
+    });
+    expect(edgeCountBetween(null, stats(100, 2, 100, 0), 'cdn')).toMatchObject({ servedBytes: 100 });
+    expect(edgeCountBetween(stats(1, 1, 1, 1), null, 'cdn')).toBeNull();
+  });
+
+  it('subtracts proxy readings field by field', () => {
+    const a: ProxyCounters = {
+      requests: 1,
+      bytes: 10,
+      throttledBytes: 5,
+      mediaBytes: 4,
+      upgrades: 0,
+      errors: 0,
+      capBindingMs: 7,
+    };
+    const b: ProxyCounters = {
+      requests: 4,
+      bytes: 50,
+      throttledBytes: 25,
+      mediaBytes: 20,
+      upgrades: 2,
+      errors: 1,
+      capBindingMs: 9,
+    };
+    expect(proxyBetween(a, b)).toEqual({
+      requests: 3,
+      bytes: 40,
+      throttledBytes: 20,
+      mediaBytes: 16,
+      upgrades: 2,
+      errors: 1,
+      capBindingMs: 2,
+    });
+  });
+});
+
+describe('CPU', () => {
+  const at = (user: number, sys: number, idle: number) => ({ times: { user, nice: 0, sys, idle, irq: 0 } });
+
+  it('is the share of all cores not idle between two readings', () => {
+    // Core 0: 150 of 200 busy; core 1: 0 of 200 busy → 150 / 400.
+    expect(cpuBusyPercent([at(100, 50, 850), at(0, 0, 1000)], [at(200, 100, 900), at(0, 0, 1200)])).toBe(37.5);
+    expect(cpuBusyPercent([], [])).toBe(0);
+  });
+
+  it('flags a cohort as saturated at 85% busy or a load of 2 per core, and keeps the highest load average seen', () => {
+    const busy = cpuFigures([at(0, 0, 0)], [at(85, 0, 15)], [sampleOf(2, [], 1.5), sampleOf(4, [], 1)], 0.5);
+    expect(busy).toEqual({ cores: 1, busyPercent: 85, loadAverageMax: 1.5, loadAverageEnd: 0.5 });
+    expect(isSaturated(busy)).toBe(true);
+    expect(isSaturated({ ...busy, busyPercent: 84.9 })).toBe(false);
+    expect(isSaturated({ ...busy, busyPercent: 50, loadAverageMax: 2 })).toBe(true);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { summariseCohort } from './summary';
+import { comparisonRows, formatBytes, formatTable } from './table';
+import { cohort, results, run, viewer } from './test-fixtures';
+
+describe('side-by-side table', () => {
+  it('has every figure the issue asks for, with hybrid vs CDN-only', () => {
+    const rows = Object.fromEntries(comparisonRows(results()).map((r) => [r.label, r]));
+    expect(rows['offload: P2P ÷ all bytes']).toEqual({
+      label: 'offload: P2P ÷ all bytes',
+      cdn: '0.0%',
+      hybrid: '75.0%',
+      ratio: '150% of (N−1)/N = 50%',
+    });
+    expect(rows["edge egress (edge's own count)"]).toMatchObject({ cdn: '4.00 MB', hybrid: '1.00 MB', ratio: '0.25×' });
+    expect(rows['start-up p50']).toMatchObject({ cdn: '500 ms', hybrid: '500 ms', ratio: '1.00×' });
+    expect(rows['start-up p95']).toMatchObject({ cdn: '700 ms', hybrid: '57000 ms' });
+    expect(rows['stalls (count)']).toMatchObject({ cdn: '0', hybrid: '1', ratio: '+1' });
+    expect(rows['stalled seconds']).toMatchObject({ cdn: '0.0', hybrid: '1.5', ratio: '+1.5 s' });
+    expect(rows['live latency p50']).toMatchObject({ cdn: '6.0 s', hybrid: '7.0 s', ratio: '1.17×' });
+    expect(rows['viewers (started)']).toMatchObject({ cdn: '2 (2)', hybrid: '2 (1)' });
+    expect(rows['rendition played (mean)']).toMatchObject({ cdn: '300 kbit/s', hybrid: '300 kbit/s', ratio: '1.00×' });
+  });
+
+  it('shows the proxy count always, and how long a cap was binding only with a cap', () => {
+    const labels = (r: ReturnType<typeof results>) => comparisonRows(r).map((x) => x.label);
+    expect(labels(results())).toContain('segments through the harness proxy');
+    expect(labels(results()).some((l) => l.includes('cap'))).toBe(false);
+    const capped = results();
+    capped.options.edgeMbps = 1;
+    const [cdn] = capped.cohorts;
+    if (cdn) cdn.proxy.capBindingMs = 57_400;
+    for (const c of capped.cohorts) c.summary = summariseCohort(c.run, c.edge, c.proxy, true);
+    // With a cap the headline is what crossed the capped link; the edge's own count follows it.
+    expect(comparisonRows(capped)[2]).toMatchObject({
+      label: 'edge egress (through the harness proxy)',
+      cdn: '4.00 MB',
+    });
+    expect(comparisonRows(capped)[3]).toMatchObject({ label: "edge's own count of segments served", cdn: '4.00 MB' });
+    expect(comparisonRows(capped).find((x) => x.label === 'time the 1 Mbit/s cap was binding')).toMatchObject({
+      cdn: '57 of 60 s',
+      hybrid: '0 of 60 s',
+    });
+  });
+
+  it('says CPU-saturated when either cohort was', () => {
+    const r = results();
+    const [cdn] = r.cohorts;
+    if (cdn) r.cohorts[0] = cohort(cdn.run, 4_000_000, 97);
+    const row = comparisonRows(r).find((x) => x.label.startsWith('CPU'));
+    expect(row).toMatchObject({ cdn: '97%, 1.5', ratio: 'CPU-saturated' });
+  });
+
+  it("names the source of the edge figure when the edge's count is missing", () => {
+    const r = results();
+    const hybrid = cohort(run('hybrid', [viewer(0, { httpBytes: 10 })]), 0);
+    hybrid.summary.edgeEgressSource = 'proxy';
+    r.cohorts[1] = hybrid;
+    expect(comparisonRows(r)[2]?.label).toBe("edge egress (edge's own count / through the harness proxy)");
+  });
+
+  it('pads columns as text', () => {
+    const lines = formatTable(results()).split('\n');
+    expect(lines[0]).toMatch(/^\s+CDN-only\s+hybrid\s+hybrid vs CDN$/);
+    expect(lines.find((l) => l.startsWith('live latency p50'))).toMatch(/6\.0 s\s+7\.0 s\s+1\.17×$/);
+  });
+
+  it('writes bytes in kB, MB or GB', () => {
+    expect(formatBytes(999)).toBe('1 kB');
+    expect(formatBytes(2_345_678)).toBe('2.35 MB');
+    expect(formatBytes(3e9)).toBe('3.00 GB');
+  });
+});

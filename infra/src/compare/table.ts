@@ -1,0 +1,137 @@
+/**
+ * The side-by-side table, as rows of text the CLI prints and the report puts
+ * in an HTML table. Pure.
+ */
+import type { CohortResult, CompareResults } from './results';
+
+export interface TableRow {
+  label: string;
+  cdn: string;
+  hybrid: string;
+  /** hybrid ÷ CDN-only, or a note. */
+  ratio: string;
+}
+
+export const formatBytes = (bytes: number) =>
+  bytes >= 1e9
+    ? `${(bytes / 1e9).toFixed(2)} GB`
+    : bytes >= 1e6
+      ? `${(bytes / 1e6).toFixed(2)} MB`
+      : `${(bytes / 1e3).toFixed(0)} kB`;
+const ms = (value: number | null) => (value === null ? '—' : `${value.toFixed(0)} ms`);
+const sec = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)} s`);
+const times = (value: number | null) => (value === null || !Number.isFinite(value) ? '—' : `${value.toFixed(2)}×`);
+const div = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
+
+const egressSourceName = {
+  edge: "edge's own count",
+  proxy: 'through the harness proxy',
+  viewers: "viewers' count",
+};
+
+export function comparisonRows(results: CompareResults): TableRow[] {
+  const cdn = results.cohorts.find((c) => c.name === 'cdn') as CohortResult;
+  const hybrid = results.cohorts.find((c) => c.name === 'hybrid') as CohortResult;
+  const c = cdn.summary;
+  const h = hybrid.summary;
+  const row = (label: string, pick: (x: CohortResult) => string, ratio = ''): TableRow => ({
+    label,
+    cdn: pick(cdn),
+    hybrid: pick(hybrid),
+    ratio,
+  });
+  const sources = new Set([c.edgeEgressSource, h.edgeEgressSource]);
+  const sourceNote = [...sources].map((s) => egressSourceName[s]).join(' / ');
+  return [
+    row('viewers (started)', (x) => `${x.summary.viewers} (${x.summary.started})`),
+    row(
+      'offload: P2P ÷ all bytes',
+      (x) => `${x.summary.offloadPercent.toFixed(1)}%`,
+      results.comparison.offloadOfBoundPercent === null
+        ? ''
+        : `${results.comparison.offloadOfBoundPercent.toFixed(0)}% of (N−1)/N = ${h.boundPercent.toFixed(0)}%`,
+    ),
+    row(
+      `edge egress (${sourceNote})`,
+      (x) => formatBytes(x.summary.edgeEgressBytes),
+      times(results.comparison.edgeEgress),
+    ),
+    // The other two counts of the same bytes, unless one is the headline above.
+    ...(sources.has('edge')
+      ? []
+      : [
+          row(
+            "edge's own count of segments served",
+            (x) => (x.edge ? formatBytes(x.edge.servedBytes) : '—'),
+            times(div(hybrid.edge?.servedBytes ?? null, cdn.edge?.servedBytes ?? null)),
+          ),
+        ]),
+    ...(sources.has('proxy')
+      ? []
+      : [
+          row(
+            'segments through the harness proxy',
+            (x) => formatBytes(x.proxy.mediaBytes),
+            times(div(hybrid.proxy.mediaBytes, cdn.proxy.mediaBytes)),
+          ),
+        ]),
+    row("viewers' HTTP bytes", (x) => formatBytes(x.summary.httpBytes), times(div(h.httpBytes, c.httpBytes))),
+    row("viewers' P2P bytes", (x) => formatBytes(x.summary.p2pBytes)),
+    row('start-up p50', (x) => ms(x.summary.startupP50Ms), times(results.comparison.startupP50)),
+    row('start-up p95', (x) => ms(x.summary.startupP95Ms), times(div(h.startupP95Ms, c.startupP95Ms))),
+    row(
+      'stalls (count)',
+      (x) => String(x.summary.stalls),
+      `${h.stalls - c.stalls >= 0 ? '+' : ''}${h.stalls - c.stalls}`,
+    ),
+    row(
+      'stalled seconds',
+      (x) => x.summary.stalledSeconds.toFixed(1),
+      `${results.comparison.stalledSecondsDelta >= 0 ? '+' : ''}${results.comparison.stalledSecondsDelta.toFixed(1)} s`,
+    ),
+    row('live latency p50', (x) => sec(x.summary.latencyP50Seconds), times(results.comparison.latencyP50)),
+    row(
+      'live latency p95',
+      (x) => sec(x.summary.latencyP95Seconds),
+      times(div(h.latencyP95Seconds, c.latencyP95Seconds)),
+    ),
+    row(
+      'rendition played (mean)',
+      (x) => (x.summary.meanRenditionKbps === null ? '—' : `${x.summary.meanRenditionKbps.toFixed(0)} kbit/s`),
+      times(div(h.meanRenditionKbps, c.meanRenditionKbps)),
+    ),
+    row('dropped frames', (x) =>
+      x.summary.droppedFramesPercent === null ? '—' : `${x.summary.droppedFramesPercent.toFixed(1)}%`,
+    ),
+    ...(results.options.edgeMbps === undefined
+      ? []
+      : [
+          row(
+            `time the ${results.options.edgeMbps} Mbit/s cap was binding`,
+            (x) => `${(x.proxy.capBindingMs / 1000).toFixed(0)} of ${x.run.durationSeconds.toFixed(0)} s`,
+          ),
+        ]),
+    row(
+      'CPU busy, load avg max',
+      (x) => `${x.cpu.busyPercent.toFixed(0)}%, ${x.cpu.loadAverageMax.toFixed(1)}`,
+      cdn.saturated || hybrid.saturated ? 'CPU-saturated' : '',
+    ),
+  ];
+}
+
+/** The table as monospace text, columns padded. */
+export function formatTable(results: CompareResults): string {
+  const rows = comparisonRows(results);
+  const header: TableRow = { label: '', cdn: 'CDN-only', hybrid: 'hybrid', ratio: 'hybrid vs CDN' };
+  const all = [header, ...rows];
+  const w = {
+    label: Math.max(...all.map((r) => r.label.length)),
+    cdn: Math.max(...all.map((r) => r.cdn.length)),
+    hybrid: Math.max(...all.map((r) => r.hybrid.length)),
+  };
+  return all
+    .map((r) =>
+      `${r.label.padEnd(w.label)}  ${r.cdn.padStart(w.cdn)}  ${r.hybrid.padStart(w.hybrid)}  ${r.ratio}`.trimEnd(),
+    )
+    .join('\n');
+}

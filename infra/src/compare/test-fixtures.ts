@@ -1,0 +1,141 @@
+/** Plain-data compare runs for the unit tests: small, with every figure easy to work out by hand. */
+import { compareDefaults } from './options';
+import type { CohortResult, CohortRun, CohortSample, CohortViewer, CompareResults, ViewerSample } from './results';
+import { compareSummaries, summariseCohort } from './summary';
+
+export function viewer(index: number, overrides: Partial<CohortViewer> = {}): CohortViewer {
+  return {
+    viewer: index,
+    mode: 'cdn',
+    httpBytes: 0,
+    p2pBytes: 0,
+    uploadedBytes: 0,
+    httpSegments: 0,
+    p2pSegments: 0,
+    integrityFailures: 0,
+    blockedPeersClosed: 0,
+    stalls: 0,
+    stalledMs: 0,
+    startupMs: 500,
+    latencyP50: 6,
+    latencyMax: 6,
+    peerId: `peer-${index}`,
+    peersAtEnd: [],
+    firstFetcherAtEnd: false,
+    errors: [],
+    left: false,
+    joinedAtSeconds: 3 * index,
+    watchedSeconds: 60 - 3 * index,
+    latencySamples: [6],
+    droppedFrames: 0,
+    totalFrames: 100,
+    ...overrides,
+  };
+}
+
+export const sampleOf = (t: number, viewers: (Partial<ViewerSample> | null)[], load1 = 1): CohortSample => ({
+  t,
+  load1,
+  viewers: viewers.map((v) =>
+    v
+      ? {
+          httpBytes: 0,
+          p2pBytes: 0,
+          latencySeconds: null,
+          stalls: 0,
+          stalledMs: 0,
+          peers: 0,
+          started: true,
+          stalling: false,
+          bitrate: 300_000,
+          ...v,
+        }
+      : null,
+  ),
+});
+
+export function run(name: 'cdn' | 'hybrid', viewers: CohortViewer[], samples: CohortSample[] = []): CohortRun {
+  return {
+    name,
+    p2p: name === 'hybrid',
+    stream: 'compare-test',
+    startedAt: '2026-11-25T01:00:00.000Z',
+    durationSeconds: 60,
+    staggerSeconds: 3,
+    viewers,
+    samples,
+  };
+}
+
+export function cohort(r: CohortRun, servedBytes: number, busyPercent = 50): CohortResult {
+  const edge = { servedBytes, servedRequests: 10, beaconHttpBytes: servedBytes, beaconP2pBytes: 0 };
+  const proxy = {
+    requests: 20,
+    bytes: servedBytes + 1000,
+    throttledBytes: servedBytes + 500,
+    mediaBytes: servedBytes,
+    upgrades: r.p2p ? r.viewers.length : 0,
+    errors: 0,
+    capBindingMs: 0,
+  };
+  return {
+    name: r.name,
+    label: r.name === 'cdn' ? 'CDN-only' : 'hybrid',
+    p2p: r.p2p,
+    run: r,
+    edge,
+    proxy,
+    cpu: { cores: 2, busyPercent, loadAverageMax: 1.5, loadAverageEnd: 1.2 },
+    summary: summariseCohort(r, edge, proxy),
+    saturated: busyPercent >= 85,
+  };
+}
+
+/** Two cohorts of two viewers: the CDN-only one fetches 4 MB from the edge, the hybrid 1 MB plus 3 MB from peers. */
+export function results(overrides: Partial<CompareResults> = {}): CompareResults {
+  const samples = (p2p: boolean) => [
+    sampleOf(2, [{ httpBytes: 250_000, latencySeconds: 6 }, null]),
+    sampleOf(4, [
+      { httpBytes: 500_000, latencySeconds: 6 },
+      { httpBytes: p2p ? 0 : 250_000, p2pBytes: p2p ? 250_000 : 0, latencySeconds: 7, peers: p2p ? 1 : 0 },
+    ]),
+  ];
+  const cdn = run(
+    'cdn',
+    [viewer(0, { httpBytes: 2_000_000 }), viewer(1, { httpBytes: 2_000_000, startupMs: 700, latencySamples: [7] })],
+    samples(false),
+  );
+  const hybrid = run(
+    'hybrid',
+    [
+      viewer(0, { mode: 'hybrid', httpBytes: 1_000_000, p2pBytes: 1_000_000, uploadedBytes: 2_000_000 }),
+      viewer(1, {
+        mode: 'hybrid',
+        p2pBytes: 2_000_000,
+        startupMs: null,
+        stalls: 1,
+        stalledMs: 1500,
+        latencySamples: [7, 8],
+      }),
+    ],
+    samples(true),
+  );
+  const cdnResult = cohort(cdn, 4_000_000);
+  const hybridResult = cohort(hybrid, 1_000_000);
+  const { out: _out, ...options } = { ...compareDefaults, viewers: 2, seconds: 60 };
+  return {
+    kind: 'edgeswarm-compare',
+    version: 1,
+    command: 'npm run compare -- --viewers 2 --seconds 60',
+    startedAt: '2026-11-25T01:00:00.000Z',
+    finishedAt: '2026-11-25T01:03:00.000Z',
+    options,
+    edge: { url: 'local wrangler dev (127.0.0.1)', local: true },
+    stream: 'compare-test',
+    machine: { cores: 2, node: 'v20.20.2', platform: 'linux x64' },
+    cohorts: [cdnResult, hybridResult],
+    comparison: compareSummaries(cdnResult.summary, hybridResult.summary),
+    warnings: [],
+    ...overrides,
+  };
+}
