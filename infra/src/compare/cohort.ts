@@ -143,7 +143,10 @@ export async function runCohort(browser: Browser, plan: CohortPlan, log: (line: 
       const viewers = Array.from({ length: plan.viewers }, (_, i) => shots[i] ?? null);
       const sample: CohortSample = { t: elapsed(), load1: loadavg()[0] ?? 0, viewers };
       samples.push(sample);
-      if (samples.length % samplesPerProgress === 0) log(progressLine(plan, samples.at(-2), sample));
+      // Rates over the whole time since the last progress line, not just the last sample's 2 s.
+      if (samples.length % samplesPerProgress === 0) {
+        log(progressLine(plan, samples.at(-1 - samplesPerProgress), sample));
+      }
       while (nextSample <= elapsed()) nextSample += plan.sampleSeconds;
       continue;
     }

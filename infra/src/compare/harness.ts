@@ -49,6 +49,8 @@ export const harnessDefaults = {
   publishMarginSeconds: 120,
   /** Per cohort: Chromium start-up and the settling wait, on top of its seconds. */
   cohortOverheadSeconds: 60,
+  /** A cohort that runs this long past its seconds is hung: its namespace is killed, and all in it. */
+  cohortTimeoutMarginSeconds: 180,
   /** The edge and viewers may disagree by this much before the run warns. */
   edgeMismatchPercent: 10,
 };
@@ -104,6 +106,7 @@ async function runCohortInNamespace(input: CohortCliInput, log: (line: string) =
     [join(repoRoot, 'node_modules/.bin/tsx'), join(repoRoot, 'infra/src/compare/cohort-cli.ts'), JSON.stringify(input)],
     {
       cwd: repoRoot,
+      timeoutMs: (input.seconds + harnessDefaults.cohortTimeoutMarginSeconds) * 1000,
       onStderr: (chunk) => {
         const lines = (partial + chunk).split('\n');
         partial = lines.pop() ?? '';
@@ -248,7 +251,7 @@ export function cohortWarnings(c: CohortResult): string[] {
   const s = c.summary;
   if (c.saturated) {
     warnings.push(
-      `${c.label}: the machine was CPU-saturated (${c.cpu.busyPercent.toFixed(0)}% of ${c.cpu.cores} cores busy, load average up to ${c.cpu.loadAverageMax.toFixed(1)}; the marks are ${summaryDefaults.saturatedBusyPercent}% or ${summaryDefaults.saturatedLoadPerCore} per core): start-up, stalls and latency measure the machine as much as the stream`,
+      `${c.label}: the machine was CPU-saturated (${c.cpu.busyPercent.toFixed(0)}% of ${c.cpu.cores} cores busy, load average up to ${c.cpu.loadAverageMax.toFixed(1)}; the mark is ${summaryDefaults.saturatedBusyPercent}%): start-up, stalls and latency measure the machine as much as the stream`,
     );
   }
   if (s.started < s.viewers) warnings.push(`${c.label}: only ${s.started} of ${s.viewers} viewers started playing`);

@@ -5,9 +5,12 @@
  */
 
 import type { CohortResult, CompareResults } from './results';
-import { cohortSeries, summaryDefaults } from './summary';
+import { cohortSeries, rollingHttpMbps, rollingOffload, summaryDefaults } from './summary';
 import { escapeXml as esc, lineChart, stackedBarChart } from './svg-charts';
 import { comparisonRows, formatBytes } from './table';
+
+/** Intervals the egress and offload charts smooth over (3 × 2 s samples). */
+export const smoothingWindow = 3;
 
 export const reportColors = {
   cdn: '#d9731f',
@@ -29,14 +32,17 @@ function charts(results: CompareResults): string[] {
   const xLabel = 'seconds since the first viewer joined';
 
   const egress = lineChart({
-    title: 'Edge egress: HTTP bytes the viewers received',
+    title: 'From the edge: HTTP bytes the viewers received',
     xLabel,
-    yLabel: 'Mbit/s',
+    yLabel: `Mbit/s over the last ${smoothingWindow * results.options.sampleSeconds} s`,
     series: cohorts.map((c) => ({
       name: c.label,
       color: cohortColor(c),
       strokeWidth: cohortStroke(c),
-      points: (series.get(c.name) ?? []).map((f) => [f.t, f.httpMbps] as [number, number]),
+      points: ((figures) => {
+        const rolling = rollingHttpMbps(figures, smoothingWindow);
+        return figures.map((f, i) => [f.t, rolling[i] ?? 0] as [number, number]);
+      })(series.get(c.name) ?? []),
     })),
     references: cap === undefined ? [] : [{ label: `cap ${cap} Mbit/s`, y: cap, color: reportColors.reference }],
   });
@@ -44,14 +50,17 @@ function charts(results: CompareResults): string[] {
   const offload = lineChart({
     title: 'Offload: share of the bytes received from peers',
     xLabel,
-    yLabel: '% per sample interval',
+    yLabel: `% over the last ${smoothingWindow * results.options.sampleSeconds} s`,
     yMin: 0,
     yMax: 100,
     series: cohorts.map((c) => ({
       name: c.label,
       color: cohortColor(c),
       strokeWidth: cohortStroke(c),
-      points: (series.get(c.name) ?? []).map((f) => [f.t, f.offloadPercent] as [number, number | null]),
+      points: ((figures) => {
+        const rolling = rollingOffload(figures, smoothingWindow);
+        return figures.map((f, i) => [f.t, rolling[i] ?? null] as [number, number | null]);
+      })(series.get(c.name) ?? []),
     })),
     references: hybrid
       ? [
@@ -245,7 +254,7 @@ ${results.cohorts.map(viewerTable).join('\n')}
 <h2>How it was measured</h2>
 <div class="notes">
 <p>One live test pattern (${esc(o.size)}, ${o.segmentSeconds} s segments, ABR ladder) is published once; the two cohorts watch it one after the other, each in its own headless Chromium inside a private network namespace, so WebRTC between viewers never leaves the machine. Every viewer reaches the edge through the harness's proxy; with a cap, one token bucket shared by all connections limits the HLS responses (playlists and segments) it passes on.</p>
-<p><b>Offload</b>: bytes viewers received from peers ÷ all bytes they received (media segments). <b>Edge egress</b>: media-segment bytes the edge itself counted for the cohort (the difference of <code>/v1/streams/:stream/stats</code> across it), next to what the viewers reported over HTTP. With a cap it is what crossed the capped link (the proxy's count): the edge counts a segment in full when it answers, so segments that starved viewers abandon at the cap count there although little of them was sent. <b>Start-up</b>: from the page asking to play to the first frame; a viewer that never started counts as its whole watch time. <b>Stalls</b>: a <code>waiting</code> after playback started, until the next <code>playing</code>; a stall still under way at the end counts up to the end. <b>Live latency</b>: wall clock minus the playhead's program date-time, sampled once a second while playing, pooled over viewers. <b>CPU busy</b>: all cores, whole machine (other work included), over the cohort; at ${summaryDefaults.saturatedBusyPercent}% or more, or a load average of ${summaryDefaults.saturatedLoadPerCore} per core, the run is flagged CPU-saturated: its timings measure the machine as much as the stream. Raw numbers: <code>results.json</code> beside this file.</p>
+<p><b>Offload</b>: bytes viewers received from peers ÷ all bytes they received (media segments). <b>Edge egress</b>: media-segment bytes the edge itself counted for the cohort (the difference of <code>/v1/streams/:stream/stats</code> across it), next to what the viewers reported over HTTP. With a cap it is what crossed the capped link (the proxy's count): the edge counts a segment in full when it answers, so segments that starved viewers abandon at the cap count there although little of them was sent. <b>Start-up</b>: from the page asking to play to the first frame; a viewer that never started counts as its whole watch time. <b>Stalls</b>: a <code>waiting</code> after playback started, until the next <code>playing</code>; a stall still under way at the end counts up to the end. <b>Live latency</b>: wall clock minus the playhead's program date-time, sampled once a second while playing, pooled over viewers. <b>CPU busy</b>: all cores, whole machine (other work included), over the cohort; at ${summaryDefaults.saturatedBusyPercent}% or more the cohort is flagged CPU-saturated: its timings measure the machine as much as the stream. Raw numbers: <code>results.json</code> beside this file.</p>
 </div>
 </main>
 </body>

@@ -16,10 +16,12 @@ import type {
 import type { ProxyCounters } from './throttle-proxy';
 
 export const summaryDefaults = {
-  /** Over this share of all cores busy, a cohort's timings say more about the machine than the stream. */
+  /**
+   * Over this share of all cores busy across a cohort, its timings say more about the machine than the
+   * stream. Measured, not the load average: that is a minute behind, so it flags a cohort for the load
+   * before it started.
+   */
   saturatedBusyPercent: 85,
-  /** Or when, on average, this many runnable tasks per core queued for the CPU at some point. */
-  saturatedLoadPerCore: 2,
 };
 
 /** Nearest-rank percentile; null for no values. */
@@ -95,6 +97,29 @@ export function intervalFigures(previous: CohortSample | undefined, current: Coh
 
 export function cohortSeries(samples: readonly CohortSample[]): IntervalFigures[] {
   return samples.map((sample, i) => intervalFigures(samples[i - 1], sample));
+}
+
+/**
+ * Offload over the last `window` intervals, at each interval: with 2 s segments sampled every 2 s, one
+ * interval may hold the first fetcher's HTTP download and the next its peers' copies, so single
+ * intervals swing between 0 and 100% while the swarm is steady.
+ */
+export function rollingOffload(figures: readonly IntervalFigures[], window: number): (number | null)[] {
+  return figures.map((_, i) => {
+    const span = figures.slice(Math.max(0, i - window + 1), i + 1);
+    const p2p = span.reduce((s, f) => s + f.p2pBytes, 0);
+    const all = span.reduce((s, f) => s + f.p2pBytes + f.httpBytes, 0);
+    return all > 0 ? (100 * p2p) / all : null;
+  });
+}
+
+/** Viewer-reported HTTP Mbit/s over the last `window` intervals: segments complete in bursts. */
+export function rollingHttpMbps(figures: readonly IntervalFigures[], window: number): number[] {
+  return figures.map((_, i) => {
+    const span = figures.slice(Math.max(0, i - window + 1), i + 1);
+    const seconds = span.reduce((s, f) => s + f.seconds, 0);
+    return (8 * span.reduce((s, f) => s + f.httpBytes, 0)) / seconds / 1e6;
+  });
 }
 
 /**
@@ -206,10 +231,7 @@ export function cpuFigures(
 }
 
 export function isSaturated(cpu: CpuFigures): boolean {
-  return (
-    cpu.busyPercent >= summaryDefaults.saturatedBusyPercent ||
-    cpu.loadAverageMax >= summaryDefaults.saturatedLoadPerCore * cpu.cores
-  );
+  return cpu.busyPercent >= summaryDefaults.saturatedBusyPercent;
 }
 
 /** The edge's figures for one cohort: the stream's stats after it, less before it. */

@@ -74,6 +74,26 @@ describe('svg charts', () => {
     expect(count(svg, /<rect x="[\d.]+" y="[\d.]+" width="10"/g)).toBe(2); // legend: HTTP, P2P
   });
 
+  it('gives an all-zero chart a 0–1 axis, not one in units of 10⁻⁹', () => {
+    const svg = lineChart({
+      title: 'stalls',
+      xLabel: 's',
+      yLabel: 's',
+      series: [
+        {
+          name: 'CDN-only',
+          color: '#f80',
+          points: [
+            [2, 0],
+            [4, 0],
+          ],
+        },
+      ],
+    });
+    expect(svg).not.toMatch(/\de-\d/); // e.g. a tick written 2e-10
+    expect(svg).toMatch(/text-anchor="end">1<\/text>/); // the y axis tops out at 1
+  });
+
   it('escapes text', () => {
     expect(escapeXml(`<a href="x">&'`)).toBe('&#60;a href=&#34;x&#34;&#62;&#38;&#39;');
   });

@@ -82,7 +82,9 @@ export function lineChart(chart: LineChart): string {
     ...(chart.references ?? []).map((r) => r.y),
   ];
   const xTicks = niceTicks(0, Math.max(1, ...xs), 6);
-  const yTicks = niceTicks(chart.yMin ?? 0, chart.yMax ?? Math.max(1e-9, ...ys), 5);
+  // All zeros (no stalls, say) still get a readable 0–1 axis.
+  const highest = Math.max(0, ...ys);
+  const yTicks = niceTicks(chart.yMin ?? 0, chart.yMax ?? (highest > 0 ? highest : 1), 5);
   const xMax = xTicks.at(-1) ?? 1;
   const yMin = yTicks[0] ?? 0;
   const yMax = yTicks.at(-1) ?? 1;
@@ -194,10 +196,11 @@ export function stackedBarChart(chart: BarChart): string {
   const top = 48;
   const rows = chart.groups.reduce((n, g) => n + g.bars.length, 0);
   const height = top + rows * (barH + gap) + chart.groups.length * groupGap + 30;
-  const max = Math.max(
-    1e-9,
+  const longest = Math.max(
+    0,
     ...chart.groups.flatMap((g) => g.bars.map((b) => b.segments.reduce((s, x) => s + x.value, 0))),
   );
+  const max = longest > 0 ? longest : 1;
   const ticks = niceTicks(0, max, 5);
   const scaleMax = ticks.at(-1) ?? max;
   const plotW = width - left - right;
