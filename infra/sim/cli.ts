@@ -1,0 +1,227 @@
+/**
+ * npm run sim -- [--scenario steady|flash-crowd|free-riders|nat-blocked|tracker-down|edge-capped|calibrate|all]
+ *                [--viewers 10,100,1000] [--seconds 600] [--seed 1] [--no-baseline] [--set path=value ...]
+ *                [--out bench-results/sim-steady] [--real bench-results/offload.json]
+ *
+ * Runs the swarm simulator and writes <out>.json and <out>.html. Prints a row
+ * per run and, for each, its own wall time and peak memory. With several runs,
+ * each runs in its own child process so its peak memory is its own.
+ *
+ * --seconds is stream seconds after the first join, except for `calibrate`, where it is seconds after the last
+ * join, as bench:offload's --seconds is. --set overrides any model value, e.g. --set network.natBlockedFraction=0.1.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { SimOverrides } from './model';
+import { type CalibrationRow, renderReport } from './report';
+import { type RunRequest, runHere, runIsolated, type SimRunRecord, toJson } from './runs';
+import { calibrationWorld, scenarioNames, scenarios } from './scenarios';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The defaults of the command line, in one place. */
+export const cliDefaults = {
+  scenario: 'steady',
+  viewers: '1000',
+  seed: '1',
+  real: 'bench-results/offload.json',
+};
+
+/** `a.b=c` into a nested override; values are JSON where they parse, else strings ("Infinity" is Infinity). */
+export function parseSet(items: readonly string[]): SimOverrides {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    const path = item.slice(0, eq).split('.');
+    if (eq < 0 || path.length !== 2 || !path[0] || !path[1]) {
+      throw new Error(`--set expects section.key=value (e.g. network.iceFailure=0.1), got ${item}`);
+    }
+    const raw = item.slice(eq + 1);
+    let value: unknown = raw;
+    if (raw === 'Infinity') value = Number.POSITIVE_INFINITY;
+    else {
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        value = raw;
+      }
+    }
+    out[path[0]] = { ...out[path[0]], [path[1]]: value };
+  }
+  return out as SimOverrides;
+}
+
+function row(r: SimRunRecord): string {
+  const s = r.summary;
+  return [
+    r.scenario.padEnd(12),
+    String(r.viewers).padStart(7),
+    (r.p2p ? 'hybrid' : 'CDN').padEnd(6),
+    `${s.offloadPercent.toFixed(1).padStart(5)}% (${s.boundPercent.toFixed(1)}%)`.padEnd(16),
+    s.edgeGB.toFixed(2).padStart(8),
+    s.edgePeakMbps.toFixed(1).padStart(9),
+    `${s.stallRatioPercent.toFixed(2)}%`.padStart(8),
+    `${s.startupP50.toFixed(2)} s`.padStart(8),
+    `${s.latencyP50.toFixed(2)}/${s.latencyP95.toFixed(2)} s`.padStart(13),
+    `${s.firstFetcherPercent.toFixed(0)}%`.padStart(5),
+    `${r.perf.wallSeconds.toFixed(1)} s`.padStart(9),
+    `${r.perf.peakRssMB.toFixed(0)} MB`.padStart(8),
+  ].join(' ');
+}
+
+const header = [
+  'scenario'.padEnd(12),
+  'N'.padStart(7),
+  'cohort',
+  'offload (bound)'.padEnd(16),
+  ' edge GB',
+  'peak Mb/s',
+  '  stall',
+  'start-up',
+  '  latency p50/95',
+  '  FF%',
+  '     wall',
+  '    peak',
+].join(' ');
+
+interface RealRow {
+  viewers: number;
+  hybrid: { offloadPercent: number; stalls: number; stalledSeconds: number; latencyP50: number; startupP50Ms: number };
+}
+
+function readReal(path: string): { seconds: number; rows: RealRow[] } | undefined {
+  if (!existsSync(path)) return undefined;
+  const data = JSON.parse(readFileSync(path, 'utf8')) as { settings?: { seconds?: string }; rows?: RealRow[] };
+  return { seconds: Number(data.settings?.seconds ?? 30), rows: data.rows ?? [] };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string', default: cliDefaults.scenario },
+      viewers: { type: 'string', default: cliDefaults.viewers },
+      seconds: { type: 'string' },
+      seed: { type: 'string', default: cliDefaults.seed },
+      baseline: { type: 'boolean' },
+      'no-baseline': { type: 'boolean' },
+      set: { type: 'string', multiple: true, default: [] },
+      out: { type: 'string' },
+      real: { type: 'string', default: cliDefaults.real },
+      isolate: { type: 'boolean' },
+      child: { type: 'string' },
+    },
+  });
+
+  if (values.child) {
+    const record = runHere(JSON.parse(values.child) as RunRequest);
+    process.stdout.write(`${toJson(record)}\n`);
+    return;
+  }
+
+  const names = values.scenario === 'all' ? scenarioNames.filter((n) => n !== 'calibrate') : [values.scenario];
+  for (const name of names) {
+    if (!scenarios[name]) throw new Error(`unknown scenario ${name}; one of ${scenarioNames.join(', ')}, all`);
+  }
+  const viewers = values.viewers.split(',').map((v) => Number(v.trim()));
+  if (viewers.some((v) => !Number.isInteger(v) || v < 1)) throw new Error('--viewers takes positive integers');
+  const seed = Number(values.seed);
+  const set = parseSet(values.set ?? []);
+  const realPath = resolve(repoRoot, values.real ?? cliDefaults.real);
+  const real = names.includes('calibrate') ? readReal(realPath) : undefined;
+  // Calibration compares like with like: by default it watches as long as the real run did.
+  const secondsArg = values.seconds ?? (real && names.includes('calibrate') ? String(real.seconds) : undefined);
+
+  const requests: RunRequest[] = [];
+  for (const name of names) {
+    const scenario = scenarios[name] as (typeof scenarios)[string];
+    const baseline = values['no-baseline'] ? false : (values.baseline ?? scenario.baseline);
+    for (const n of viewers) {
+      const overrides: SimOverrides = { ...set };
+      if (secondsArg !== undefined) {
+        const s = Number(secondsArg);
+        const seconds = name === 'calibrate' ? (n - 1) * calibrationWorld.staggerSeconds + s : s;
+        overrides.audience = { ...set.audience, seconds };
+      }
+      requests.push({ scenario: name, viewers: n, p2p: true, seed, overrides });
+      if (baseline) requests.push({ scenario: name, viewers: n, p2p: false, seed, overrides });
+    }
+  }
+
+  const isolate = values.isolate ?? requests.length > 1;
+  const started = performance.now();
+  console.log(header);
+  const runs: SimRunRecord[] = [];
+  for (const request of requests) {
+    const record = isolate ? runIsolated(request) : runHere(request);
+    runs.push(record);
+    console.log(row(record));
+    for (const warning of record.policyWarnings) console.log(`  policy: ${warning}`);
+  }
+
+  let calibration: CalibrationRow[] | undefined;
+  if (names.includes('calibrate')) {
+    if (!real) console.log(`\nno real results at ${values.real}: run npm run bench:offload first to compare`);
+    else if (Number(secondsArg) !== real.seconds) {
+      console.log(`\nthe real run at ${values.real} watched ${real.seconds} s after the last join: not compared`);
+    } else {
+      calibration = [];
+      for (const r of runs.filter((x) => x.scenario === 'calibrate' && x.p2p)) {
+        const match = real.rows.find((x) => x.viewers === r.viewers);
+        if (!match) continue;
+        const stalledSeconds = (r.viewerOutcomes ?? []).reduce((s, v) => s + v.stalledSeconds, 0);
+        calibration.push({
+          viewers: r.viewers,
+          secondsAfterLastJoin: r.config.audience.seconds - (r.viewers - 1) * calibrationWorld.staggerSeconds,
+          real: {
+            offloadPercent: match.hybrid.offloadPercent,
+            stalls: match.hybrid.stalls,
+            stalledSeconds: match.hybrid.stalledSeconds,
+            latencyP50: match.hybrid.latencyP50,
+            startupP50: match.hybrid.startupP50Ms / 1000,
+          },
+          sim: {
+            offloadPercent: r.summary.offloadPercent,
+            stalls: r.summary.stalls,
+            stalledSeconds,
+            latencyP50: r.summary.latencyP50,
+            startupP50: r.summary.startupP50,
+          },
+        });
+      }
+      console.log(`\ncalibration against ${values.real} (real run: ${real.seconds} s after the last join)`);
+      console.log('  N  offload real   sim    gap   stalls real  sim   latency p50 real  sim   start-up p50 real  sim');
+      for (const c of calibration) {
+        console.log(
+          `${String(c.viewers).padStart(3)}  ${c.real.offloadPercent.toFixed(1).padStart(11)}% ${c.sim.offloadPercent.toFixed(1).padStart(5)}% ${(c.sim.offloadPercent - c.real.offloadPercent).toFixed(1).padStart(6)}  ${String(c.real.stalls).padStart(11)} ${String(c.sim.stalls).padStart(4)}  ${c.real.latencyP50.toFixed(2).padStart(15)} ${c.sim.latencyP50.toFixed(2).padStart(5)}  ${c.real.startupP50.toFixed(2).padStart(17)} ${c.sim.startupP50.toFixed(2).padStart(5)}`,
+        );
+      }
+    }
+  }
+
+  const label = `${values.scenario}-${viewers.join('_')}`;
+  const out = resolve(repoRoot, values.out ?? join('bench-results', `sim-${label}`));
+  mkdirSync(dirname(out), { recursive: true });
+  const command = `npm run sim -- ${process.argv.slice(2).join(' ')}`.trim();
+  const generatedAt = new Date().toISOString();
+  writeFileSync(`${out}.json`, `${toJson({ benchmark: 'sim', generatedAt, command, runs, calibration }, 2)}\n`);
+  writeFileSync(
+    `${out}.html`,
+    renderReport({
+      title: `Swarm simulator: ${label}`,
+      generatedAt,
+      command,
+      runs,
+      ...(calibration ? { calibration } : {}),
+    }),
+  );
+  const total = (performance.now() - started) / 1000;
+  const peak = Math.max(...runs.map((r) => r.perf.peakRssMB));
+  console.log(
+    `\nwall time ${total.toFixed(1)} s for ${runs.length} run(s); peak memory ${peak.toFixed(0)} MB (largest run)`,
+  );
+  console.log(`wrote ${out}.json and ${out}.html`);
+}
+
+await main();

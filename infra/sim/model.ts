@@ -1,0 +1,270 @@
+/**
+ * What the simulator assumes about the world: the stream, the audience, their
+ * links, the edge and the tracker. One typed defaults object per part, merged
+ * by spread; the policy itself is not here: it is the player's own module,
+ * imported unchanged, with its own defaults (player/src/policy/options.ts).
+ *
+ * Every number below is an assumption, and the report prints them all.
+ */
+import type { PolicyOptions } from '../../player/src/policy';
+import type { Distribution } from './random';
+
+export interface StreamModel {
+  /** Segment duration, seconds (EXT-X-TARGETDURATION). */
+  targetDuration: number;
+  /** Mean media-segment bitrate of the rendition viewers play, audio included. */
+  bitrateKbps: number;
+  /** Segment sizes vary around the mean by up to ± this fraction (uniform). */
+  sizeJitter: number;
+  /** From a segment's last frame to its commit at the edge (what actually happens). */
+  publishLagSeconds: number;
+}
+
+export const streamDefaults: StreamModel = {
+  targetDuration: 2,
+  // Measured: the 320x180 rendition with audio came to 68.6 kB per 2 s segment in bench:offload.
+  bitrateKbps: 274,
+  sizeJitter: 0.1,
+  publishLagSeconds: 0.3,
+};
+
+/** One kind of access link: down and up drawn together, so a DSL line is slow both ways. */
+export interface AccessKind {
+  name: string;
+  weight: number;
+  downMbps: Distribution;
+  upMbps: Distribution;
+}
+
+export interface Region {
+  /** The tracker's shard name (continent). */
+  name: string;
+  weight: number;
+  /** Countries in the region; viewers pick one uniformly. Colo = country here. */
+  countries: number;
+  /** Networks (ASNs) per country, popularity ~ 1/rank (a few big ISPs, a long tail). */
+  asnsPerCountry: number;
+}
+
+export interface NetworkModel {
+  access: AccessKind[];
+  regions: Region[];
+  /** Peer round trip by nearness, ms: same ASN, same country, same region. */
+  peerRttMs: { sameAsn: number; sameCountry: number; sameRegion: number };
+  /** Round trip between regions' peers, ms (only used when the tracker is not sharded by region). */
+  interRegionRttMs: number;
+  /** Viewer ↔ nearest edge colo round trip. */
+  edgeRttMs: Distribution;
+  /** WebRTC data channels rarely fill a link: the share of upload a peer's channels actually reach. */
+  p2pEfficiency: number;
+  /** From a tracker relaying an offer to an open data channel (answer, ICE, DTLS, SCTP), on top of round trips. */
+  connectSeconds: number;
+  /** Share of viewers behind a NAT or firewall that blocks direct connections. */
+  natBlockedFraction: number;
+  /**
+   * 'open-peers': a blocked viewer still connects to viewers that are not blocked (symmetric NAT ↔ open);
+   * 'nobody': a blocked viewer connects to no one (UDP blocked, no TURN).
+   */
+  natBlockedReach: 'open-peers' | 'nobody';
+  /** Any connection attempt fails with this probability anyway (ICE failures seen in the wild). */
+  iceFailure: number;
+}
+
+const mbps = (median: number, sigma: number, min: number, max: number): Distribution => ({
+  kind: 'lognormal',
+  median,
+  sigma,
+  min,
+  max,
+});
+
+export const networkDefaults: NetworkModel = {
+  // Asymmetric residential links; medians in the range public speed-test reports give for each technology.
+  access: [
+    { name: 'dsl', weight: 0.2, downMbps: mbps(16, 0.5, 2, 60), upMbps: mbps(1.5, 0.5, 0.3, 10) },
+    { name: 'cable', weight: 0.35, downMbps: mbps(150, 0.5, 20, 1000), upMbps: mbps(10, 0.5, 2, 50) },
+    { name: 'fibre', weight: 0.3, downMbps: mbps(300, 0.5, 50, 2000), upMbps: mbps(100, 0.6, 10, 1000) },
+    { name: 'mobile', weight: 0.15, downMbps: mbps(30, 0.7, 2, 300), upMbps: mbps(6, 0.7, 0.5, 50) },
+  ],
+  regions: [
+    { name: 'eu', weight: 0.35, countries: 12, asnsPerCountry: 8 },
+    { name: 'na', weight: 0.3, countries: 3, asnsPerCountry: 20 },
+    { name: 'as', weight: 0.2, countries: 8, asnsPerCountry: 10 },
+    { name: 'sa', weight: 0.08, countries: 5, asnsPerCountry: 6 },
+    { name: 'oc', weight: 0.04, countries: 2, asnsPerCountry: 6 },
+    { name: 'af', weight: 0.03, countries: 5, asnsPerCountry: 4 },
+  ],
+  peerRttMs: { sameAsn: 12, sameCountry: 30, sameRegion: 70 },
+  interRegionRttMs: 180,
+  edgeRttMs: mbps(25, 0.4, 5, 120),
+  p2pEfficiency: 0.8,
+  connectSeconds: 1,
+  natBlockedFraction: 0,
+  natBlockedReach: 'open-peers',
+  iceFailure: 0.05,
+};
+
+export interface EdgeModel {
+  /** Total egress the edge can sustain for this stream, Mbit/s (Infinity: unlimited, as a CDN should be). */
+  capacityMbps: number;
+  /** Server time per request before the first byte (cache hit). */
+  requestSeconds: number;
+}
+
+export const edgeDefaults: EdgeModel = { capacityMbps: Number.POSITIVE_INFINITY, requestSeconds: 0.01 };
+
+export interface TrackerModel {
+  /** Offers per announce (bittorrent-tracker's websocket client sends min(numwant, 5)). */
+  offersPerAnnounce: number;
+  /** Announce interval, seconds (the tracker's `interval`, p2p-media-loader's default too). */
+  announceIntervalSeconds: number;
+  /** One shard per region, as the edge tracker does; false puts everyone in one swarm. */
+  shardByRegion: boolean;
+  /** Periods when no tracker answers. */
+  outages: { fromSeconds: number; toSeconds: number }[];
+  /** bittorrent-tracker's reconnect after a socket error: random(0, variance) + min(2^retries × minimum, maximum). */
+  reconnectMinimumSeconds: number;
+  reconnectVarianceSeconds: number;
+  reconnectMaximumSeconds: number;
+  /** Seed of the tracker's own tie-break stream (xorshift32 in tracker-engine.ts). */
+  seed: number;
+}
+
+export const trackerModelDefaults: TrackerModel = {
+  offersPerAnnounce: 5,
+  announceIntervalSeconds: 30,
+  shardByRegion: true,
+  outages: [],
+  reconnectMinimumSeconds: 10,
+  reconnectVarianceSeconds: 300,
+  reconnectMaximumSeconds: 3600,
+  seed: 1,
+};
+
+/**
+ * How the player around the policy behaves (player.ts, hls.js, p2p-media-loader):
+ * the parts the simulator has to reproduce itself because they are not pure functions.
+ */
+export interface PlayerModel {
+  /** Connections a viewer keeps. The real client has no cap (5 more offers every 30 s); the model bounds the fan-out. */
+  maxPeers: number;
+  /** player.ts counts a peer as present for the first-fetcher rank when heard from within this many target durations. */
+  activeTargetDurations: number;
+  /** player.ts measures the edge fetch time only in CDN-only mode, so in hybrid mode the margin stays at its minimum. */
+  measureHttpFetch: boolean;
+  /** A P2P transfer's rate is first measured this long after its first byte (then shouldAbandon can judge it). */
+  measureSeconds: number;
+  /** Join → first request: page, script, hls.js and MSE set-up, the master playlist. */
+  startupOverheadSeconds: number;
+  /** Segments hls.js must hold before it starts playing (1: the one at the start position). */
+  startSegments: number;
+  /** The publish lag the player plans its latency with (playerDefaults.publishLagSeconds in player.ts). */
+  plannedPublishLagSeconds: number;
+  /** Edge fetches at once per viewer: p2p-media-loader's simultaneousHttpDownloads in player.ts... */
+  httpConcurrency: number;
+  /** ...and plain hls.js, which loads one fragment at a time (the CDN-only cohort). */
+  cdnHttpConcurrency: number;
+}
+
+export const playerModelDefaults: PlayerModel = {
+  maxPeers: 20,
+  activeTargetDurations: 3,
+  measureHttpFetch: false,
+  measureSeconds: 0.5,
+  startupOverheadSeconds: 0.3,
+  startSegments: 1,
+  plannedPublishLagSeconds: 0.3,
+  httpConcurrency: 2,
+  cdnHttpConcurrency: 1,
+};
+
+export interface AudienceModel {
+  /** Viewers present at the start (or the steady level). */
+  viewers: number;
+  /** The initial viewers join spread uniformly over this many seconds... */
+  rampSeconds: number;
+  /** ...or this many seconds apart, when set (the harness's stagger), each up to `staggerJitterSeconds` late. */
+  staggerSeconds?: number;
+  staggerJitterSeconds?: number;
+  /** Mean session length (exponential), seconds; Infinity: nobody leaves. */
+  meanSessionSeconds: number;
+  /** Each departure is replaced by a new arrival (Poisson), keeping the audience steady. */
+  replaceDepartures: boolean;
+  /** A flash crowd: this many extra viewers join uniformly within the window. */
+  flash?: { viewers: number; atSeconds: number; overSeconds: number };
+  /** Viewers with upload disabled (policy uploadKbps 0). */
+  freeRiderFraction: number;
+  /** Stream seconds simulated after the first join. */
+  seconds: number;
+}
+
+export const audienceDefaults: AudienceModel = {
+  viewers: 1000,
+  rampSeconds: 60,
+  meanSessionSeconds: 1200,
+  replaceDepartures: true,
+  freeRiderFraction: 0,
+  seconds: 600,
+};
+
+export interface SimConfig {
+  seed: number;
+  /** false: a CDN-only cohort (the baseline), every segment from the edge. */
+  p2p: boolean;
+  stream: StreamModel;
+  audience: AudienceModel;
+  network: NetworkModel;
+  edge: EdgeModel;
+  tracker: TrackerModel;
+  player: PlayerModel;
+  /** Overrides of the player's policy defaults, validated by resolvePolicyOptions. */
+  policy: Partial<PolicyOptions>;
+  /** Time-series bucket width for the report, seconds. */
+  bucketSeconds: number;
+}
+
+export const simDefaults: SimConfig = {
+  seed: 1,
+  p2p: true,
+  stream: streamDefaults,
+  audience: audienceDefaults,
+  network: networkDefaults,
+  edge: edgeDefaults,
+  tracker: trackerModelDefaults,
+  player: playerModelDefaults,
+  policy: {},
+  bucketSeconds: 10,
+};
+
+/** Partial at each level, so a scenario states only what it changes. */
+export interface SimOverrides {
+  seed?: number;
+  p2p?: boolean;
+  stream?: Partial<StreamModel>;
+  audience?: Partial<AudienceModel>;
+  network?: Partial<NetworkModel>;
+  edge?: Partial<EdgeModel>;
+  tracker?: Partial<TrackerModel>;
+  player?: Partial<PlayerModel>;
+  policy?: Partial<PolicyOptions>;
+  bucketSeconds?: number;
+}
+
+export function resolveSimConfig(...layers: SimOverrides[]): SimConfig {
+  let c: SimConfig = simDefaults;
+  for (const o of layers) {
+    c = {
+      seed: o.seed ?? c.seed,
+      p2p: o.p2p ?? c.p2p,
+      stream: { ...c.stream, ...o.stream },
+      audience: { ...c.audience, ...o.audience },
+      network: { ...c.network, ...o.network },
+      edge: { ...c.edge, ...o.edge },
+      tracker: { ...c.tracker, ...o.tracker },
+      player: { ...c.player, ...o.player },
+      policy: { ...c.policy, ...o.policy },
+      bucketSeconds: o.bucketSeconds ?? c.bucketSeconds,
+    };
+  }
+  return c;
+}

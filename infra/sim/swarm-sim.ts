@@ -1,0 +1,1884 @@
+/**
+ * A seeded, deterministic discrete-event simulation of one live stream's swarm.
+ *
+ * Every decision a viewer makes comes from the player's own policy module and
+ * the tracker's own matching module, imported unchanged: where a segment comes
+ * from (chooseSource), who fetches first (isFirstFetcher over the peers heard
+ * from lately, as player.ts computes it), when to give up on a peer
+ * (shouldAbandon), the upload budget and whom to choke (spendUpload,
+ * uploadOpen, budgetContended, rankUploadTargets), the latency plan
+ * (planLatency, hlsLiveSettings) and which peers meet (boundedCandidates,
+ * pickOfferTargets). What is modelled here is only the world around them:
+ * links, round trips, NATs, the edge, the tracker's availability, the audience.
+ *
+ * Granularity is the segment: a segment appears at the edge every target
+ * duration, and each viewer fetches each segment it needs whole, from the edge
+ * or from one peer. Peer uploads are fluid flows sharing the sender's upload
+ * equally (capped by each receiver's download); edge fetches queue behind the
+ * edge's capacity when it has one. State lives in typed arrays indexed by
+ * viewer, so 100k viewers fit in a few hundred megabytes.
+ */
+import { trackerDefaults } from '../../edge/src/tracker/limits';
+import { boundedCandidates, type MatchCandidate, pickOfferTargets } from '../../edge/src/tracker/matching';
+import {
+  budgetContended,
+  chooseSource,
+  deadlineMargin,
+  epochOf,
+  hlsLiveSettings,
+  idAlphabet,
+  isFirstFetcher,
+  makePeerId,
+  newUploadBudget,
+  type PeerLedger,
+  type PolicyOptions,
+  planLatency,
+  rankUploadTargets,
+  resolvePolicyOptions,
+  shouldAbandon,
+  slack,
+  spendUpload,
+  uploadOpen,
+} from '../../player/src/policy';
+import { EventQueue, type PoppedEvent } from './event-queue';
+import { Histogram } from './histogram';
+import type { SimConfig } from './model';
+import { Rng, sample, weightedIndex } from './random';
+import { SharedLink } from './shared-link';
+
+/**
+ * The policy and matching functions, read once: through tsx's module interop every call to an imported name goes
+ * through a getter, which costs a few percent at a hundred million calls. Same functions, unchanged.
+ */
+const policy = {
+  budgetContended,
+  chooseSource,
+  deadlineMargin,
+  epochOf,
+  isFirstFetcher,
+  rankUploadTargets,
+  shouldAbandon,
+  slack,
+  spendUpload,
+  uploadOpen,
+};
+const matching = { boundedCandidates, pickOfferTargets };
+
+/** Event kinds. */
+const ev = {
+  publish: 1,
+  join: 2,
+  startup: 3,
+  leave: 4,
+  announce: 5,
+  connect: 6,
+  httpDone: 7,
+  p2pBegin: 8,
+  senderNext: 9,
+  flowCheck: 10,
+  margin: 11,
+  trackerDown: 12,
+  edgeArrive: 13,
+  edgeNext: 14,
+} as const;
+
+/** Viewer phases. */
+const phase = { pending: 0, joined: 1, starting: 2, playing: 3, left: 4 } as const;
+
+/** Segment slot states, per viewer. */
+const slotState = { none: 0, wait: 1, http: 2, p2p: 3, held: 4, queued: 5 } as const;
+
+/** Why a segment (or the rest of one) came from the edge. */
+export const httpReasons = ['cdn-only', 'first-fetcher', 'alone', 'deadline', 'abandoned', 'peer-left'] as const;
+export type HttpReason = (typeof httpReasons)[number];
+const reason = { cdnOnly: 0, firstFetcher: 1, alone: 2, deadline: 3, abandoned: 4, peerLeft: 5 } as const;
+
+const flowKind = { free: 0, http: 1, p2p: 2 } as const;
+
+/** Segments a viewer keeps track of at once (a ring); ample for the ~7 between playhead and live edge. */
+const ringSize = 16;
+const ringMask = ringSize - 1;
+/** Stream seconds already published when the first viewer arrives. */
+const prerollSeconds = 30;
+/** Peer ids carry a join time in Unix seconds; the run is placed at this one. */
+const epochBase = 1_764_000_000;
+const never = -1e12;
+
+export interface SimTotals {
+  /** Segments viewers asked for, in bytes, counted when first asked. */
+  requestedBytes: number;
+  httpBytes: number;
+  p2pBytes: number;
+  /** Bytes of requested segments that had not arrived when their viewer left, skipped ahead or the run ended. */
+  unfinishedBytes: number;
+  /** Bytes the edge sent (equals httpBytes: the edge's own count). */
+  edgeServedBytes: number;
+  /** Bytes peers sent, including partial transfers cut by a departure (wasted). */
+  peerUploadedBytes: number;
+  wastedP2PBytes: number;
+  /** Completed segments whose edge and peer parts did not add up to the segment's size (must be 0). */
+  conservationErrors: number;
+}
+
+export interface SimSummary {
+  /** Viewers that started playing. */
+  viewersTotal: number;
+  /** Viewers that joined but never started playing (left first, or the run ended first). */
+  neverStarted: number;
+  viewersPeak: number;
+  offloadPercent: number;
+  /** (N−1)/N with N the peak concurrent audience: what stock p2p-media-loader bounds offload at. */
+  boundPercent: number;
+  edgeGB: number;
+  edgePeakMbps: number;
+  edgeMeanMbps: number;
+  /** Stalled time ÷ time since playback started (which includes the stalls). */
+  stallRatioPercent: number;
+  stalledSecondsPerViewerMinute: number;
+  viewersWithStallPercent: number;
+  stalls: number;
+  startupP50: number;
+  startupP95: number;
+  latencyP50: number;
+  latencyP95: number;
+  watchedHours: number;
+  /** Share of per-segment decisions taken as a first fetcher. */
+  firstFetcherPercent: number;
+  httpByReason: Record<HttpReason, number>;
+  meanPeers: number;
+  connections: { made: number; failed: number; choked: number };
+  announces: { ok: number; failed: number };
+  liveEdgeJumps: number;
+}
+
+export interface SimSeries {
+  bucketSeconds: number;
+  /** Bucket start, seconds since the first join. */
+  t: number[];
+  viewers: number[];
+  edgeMbps: number[];
+  p2pMbps: number[];
+  offloadPercent: number[];
+  stalledSeconds: number[];
+  firstFetcherPercent: number[];
+}
+
+export interface ViewerOutcome {
+  viewer: number;
+  joinedAt: number;
+  httpBytes: number;
+  p2pBytes: number;
+  uploadedBytes: number;
+  httpSegments: number;
+  p2pSegments: number;
+  stalls: number;
+  stalledSeconds: number;
+  startupSeconds: number | null;
+  latency: number | null;
+}
+
+export interface SimResult {
+  config: SimConfig;
+  policy: PolicyOptions;
+  policyWarnings: string[];
+  totals: SimTotals;
+  summary: SimSummary;
+  series: SimSeries;
+  /** Per viewer, only for small runs (≤ 100 viewers). */
+  viewers?: ViewerOutcome[];
+  perf: { wallSeconds: number; events: number; peakQueue: number; simulatedSeconds: number };
+}
+
+interface SimCandidate extends MatchCandidate {
+  viewer: number;
+  index: number;
+}
+
+export function runSimulation(config: SimConfig): SimResult {
+  return new SwarmSimulation(config).run();
+}
+
+export class SwarmSimulation {
+  private readonly cfg: SimConfig;
+  private readonly policy: PolicyOptions;
+  private readonly consumeOnly: PolicyOptions;
+  private readonly policyWarnings: string[];
+  private readonly rng: Rng;
+  private readonly queue = new EventQueue(4096);
+  private readonly T: number;
+  private readonly liveSync: number;
+  private readonly liveMax: number;
+  private readonly tStart = prerollSeconds;
+  private readonly tEnd: number;
+  private readonly D: number;
+  /** The edge's capacity shared by its transfers; none when the edge is unlimited. */
+  private readonly edge: SharedLink | undefined;
+  private edgeGen = 0;
+  private readonly finishedAtEdge: number[] = [];
+  private newest = -1;
+  private readonly segSize: Float64Array;
+
+  // Viewers.
+  private readonly n: number;
+  private readonly joinAt: Float64Array;
+  private readonly leaveAt: Float64Array;
+  private readonly region: Uint8Array;
+  private readonly country: Int32Array;
+  private readonly asn: Int32Array;
+  private readonly natBlocked: Uint8Array;
+  private readonly freeRider: Uint8Array;
+  private readonly up: Float64Array;
+  private readonly down: Float64Array;
+  private readonly edgeRtt: Float64Array;
+  private readonly ids: string[];
+  private readonly idToViewer = new Map<string, number>();
+  private readonly ph: Uint8Array;
+  private readonly latency: Float64Array;
+  private readonly p0: Float64Array;
+  private readonly s0: Int32Array;
+  private readonly nextPlay: Int32Array;
+  private readonly startedAt: Float64Array;
+  /** When playback (re)started: at start-up and after a seek to the live edge, the playhead is already inside a segment. */
+  private readonly playFrom: Float64Array;
+  private readonly endedAt: Float64Array;
+  private readonly stalls: Uint32Array;
+  private readonly stalled: Float64Array;
+  private readonly httpBytes: Float64Array;
+  private readonly p2pBytes: Float64Array;
+  private readonly upBytes: Float64Array;
+  private readonly httpSegs: Uint32Array;
+  private readonly p2pSegs: Uint32Array;
+  private readonly httpFetch: Float64Array;
+  private readonly tokens: Float64Array;
+  private readonly tokensAt: Float64Array;
+  private readonly neverUploads: Uint8Array;
+  private readonly roleFf: Uint8Array;
+  private readonly roleAlone: Uint8Array;
+  private readonly roleH1: Int32Array;
+  private readonly roleH2: Int32Array;
+  private readonly roleN: Int32Array;
+  /** The cached role holds until this time (the first active peer going quiet, or the epoch's end)... */
+  private readonly roleUntil: Float64Array;
+  /** ...unless a connection opened or closed, or a quiet peer spoke. */
+  private readonly roleDirty: Uint8Array;
+  private readonly roleEpoch: Int32Array;
+  private readonly announceGen: Int32Array;
+  private readonly retries: Uint8Array;
+  private readonly degree: Uint8Array;
+  private readonly pending: Uint8Array;
+  private readonly latencyLast: Float64Array;
+  private readonly candidates: (SimCandidate | undefined)[];
+  private readonly blocked = new Map<number, Map<number, number>>();
+  private readonly active: number[] = [];
+  private readonly activeIndex: Int32Array;
+
+  // Connections: D slots per viewer.
+  private readonly nb: Int32Array;
+  private readonly connAt: Float64Array;
+  private readonly heardAt: Float64Array;
+  private readonly recv: Float64Array;
+  private readonly sent: Float64Array;
+
+  // Segment ring per viewer.
+  private readonly slotSeg: Int32Array;
+  private readonly slotSt: Uint8Array;
+  private readonly slotFlow: Int32Array;
+  private readonly slotGen: Int32Array;
+  /** When the slot's pending margin check fires (-1: none pending), so an identical one is not queued twice. */
+  private readonly slotMarginAt: Float64Array;
+  private readonly slotDone: Float64Array;
+  private readonly slotHttp: Float64Array;
+  private readonly slotP2P: Float64Array;
+  /** Why a queued edge fetch goes to the edge, kept until a connection is free for it. */
+  private readonly slotReason: Uint8Array;
+  /** Edge fetches each viewer has under way (capped by httpConcurrency). */
+  private readonly httpActive: Uint8Array;
+  private readonly httpCap: number;
+
+  // Flows (transfers), a growable pool.
+  private fKind = new Uint8Array(1024);
+  private fRecv = new Int32Array(1024);
+  private fSend = new Int32Array(1024);
+  private fSeg = new Int32Array(1024);
+  private fGen = new Int32Array(1024);
+  private fNext = new Int32Array(1024);
+  private fPrev = new Int32Array(1024);
+  private fBytes = new Float64Array(1024);
+  private fDone = new Float64Array(1024);
+  private fRate = new Float64Array(1024);
+  private fUpdated = new Float64Array(1024);
+  private fReason = new Uint8Array(1024);
+  private fStart = new Float64Array(1024);
+  /** When a peer transfer's rate is first measured (shouldAbandon's first look)... */
+  private fCheckAt = new Float64Array(1024);
+  /** ...queued only once the transfer is projected to run past it, since a finished transfer needs no look. */
+  private fCheckQueued = new Uint8Array(1024);
+  private fFree: number[] = [];
+  private fTop = 0;
+  private readonly sHead: Int32Array;
+  private readonly sCount: Uint16Array;
+  private readonly sGen: Int32Array;
+  /** Peer transfers each viewer is receiving: most of the time none, which settles "already sending to us?" at once. */
+  private readonly rxCount: Uint8Array;
+
+  // Tracker.
+  private readonly shards: SimCandidate[][];
+  private trackerSeed: number;
+
+  // Accounting.
+  private readonly totals: SimTotals = {
+    requestedBytes: 0,
+    httpBytes: 0,
+    p2pBytes: 0,
+    unfinishedBytes: 0,
+    edgeServedBytes: 0,
+    peerUploadedBytes: 0,
+    wastedP2PBytes: 0,
+    conservationErrors: 0,
+  };
+  private readonly reasonBytes = new Float64Array(httpReasons.length);
+  private readonly latencyHist = new Histogram(0.05, 120);
+  private readonly startupHist = new Histogram(0.01, 60);
+  private decisions = 0;
+  private ffDecisions = 0;
+  private connMade = 0;
+  private connFailed = 0;
+  private choked = 0;
+  private announcesOk = 0;
+  private announcesFailed = 0;
+  private jumps = 0;
+  private peakViewers = 0;
+  private peerSamples = 0;
+  private peerSum = 0;
+  private readonly nBuckets: number;
+  private readonly bEdge: Float64Array;
+  private readonly bP2P: Float64Array;
+  private readonly bStall: Float64Array;
+  private readonly bViewers: Float64Array;
+  private readonly bFf: Float64Array;
+  private readonly bDecisions: Float64Array;
+  private events = 0;
+
+  constructor(config: SimConfig) {
+    this.cfg = config;
+    const resolved = resolvePolicyOptions(config.policy);
+    this.policy = resolved.options;
+    this.policyWarnings = resolved.warnings;
+    // A free-rider is a viewer whose player runs with upload disabled: the policy's own consume-only setting.
+    this.consumeOnly = resolvePolicyOptions({ ...config.policy, uploadKbps: 0 }).options;
+    this.rng = new Rng(config.seed);
+    const s = config.stream;
+    this.T = s.targetDuration;
+    const plan = planLatency(this.T, config.player.plannedPublishLagSeconds, this.policy);
+    const live = hlsLiveSettings(plan, this.T);
+    this.liveSync = live.liveSyncDuration;
+    this.liveMax = live.liveMaxLatencyDuration;
+    this.tEnd = this.tStart + config.audience.seconds;
+    this.D = Math.max(1, Math.min(255, Math.floor(config.player.maxPeers)));
+    const edgeRate = (config.edge.capacityMbps * 1e6) / 8;
+    this.edge = Number.isFinite(edgeRate) && edgeRate > 0 ? new SharedLink(edgeRate) : undefined;
+    this.trackerSeed = config.tracker.seed >>> 0 || 1;
+
+    // Segment sizes, drawn once: every viewer gets the same bytes for segment k.
+    const sizeRng = this.rng.fork(11);
+    const segments = Math.ceil(this.tEnd / this.T) + 4;
+    this.segSize = new Float64Array(segments);
+    const mean = (s.bitrateKbps * 1000 * this.T) / 8;
+    for (let k = 0; k < segments; k++) {
+      this.segSize[k] = Math.round(mean * (1 + s.sizeJitter * (2 * sizeRng.next() - 1)));
+    }
+
+    // The audience: arrival times and session lengths, drawn up front.
+    const arrivals = this.drawArrivals(this.rng.fork(23));
+    const n = arrivals.length;
+    this.n = n;
+    this.joinAt = new Float64Array(n);
+    this.leaveAt = new Float64Array(n);
+    this.region = new Uint8Array(n);
+    this.country = new Int32Array(n);
+    this.asn = new Int32Array(n);
+    this.natBlocked = new Uint8Array(n);
+    this.freeRider = new Uint8Array(n);
+    this.up = new Float64Array(n);
+    this.down = new Float64Array(n);
+    this.edgeRtt = new Float64Array(n);
+    this.ids = new Array<string>(n);
+    this.ph = new Uint8Array(n);
+    this.latency = new Float64Array(n);
+    this.p0 = new Float64Array(n);
+    this.s0 = new Int32Array(n);
+    this.nextPlay = new Int32Array(n);
+    this.startedAt = new Float64Array(n).fill(-1);
+    this.playFrom = new Float64Array(n);
+    this.endedAt = new Float64Array(n).fill(-1);
+    this.stalls = new Uint32Array(n);
+    this.stalled = new Float64Array(n);
+    this.httpBytes = new Float64Array(n);
+    this.p2pBytes = new Float64Array(n);
+    this.upBytes = new Float64Array(n);
+    this.httpSegs = new Uint32Array(n);
+    this.p2pSegs = new Uint32Array(n);
+    this.httpFetch = new Float64Array(n);
+    this.tokens = new Float64Array(n);
+    this.tokensAt = new Float64Array(n);
+    this.neverUploads = new Uint8Array(n);
+    this.roleFf = new Uint8Array(n);
+    this.roleAlone = new Uint8Array(n);
+    this.roleH1 = new Int32Array(n);
+    this.roleH2 = new Int32Array(n);
+    this.roleN = new Int32Array(n).fill(-1);
+    this.roleUntil = new Float64Array(n);
+    this.roleDirty = new Uint8Array(n).fill(1);
+    this.roleEpoch = new Int32Array(n).fill(-1);
+    this.announceGen = new Int32Array(n);
+    this.retries = new Uint8Array(n);
+    this.degree = new Uint8Array(n);
+    this.pending = new Uint8Array(n);
+    this.latencyLast = new Float64Array(n).fill(-1);
+    this.candidates = new Array<SimCandidate | undefined>(n);
+    this.activeIndex = new Int32Array(n).fill(-1);
+    const D = this.D;
+    this.nb = new Int32Array(n * D).fill(-1);
+    this.connAt = new Float64Array(n * D);
+    this.heardAt = new Float64Array(n * D);
+    this.recv = new Float64Array(n * D);
+    this.sent = new Float64Array(n * D);
+    this.slotSeg = new Int32Array(n * ringSize).fill(-1);
+    this.slotSt = new Uint8Array(n * ringSize);
+    this.slotFlow = new Int32Array(n * ringSize).fill(-1);
+    this.slotGen = new Int32Array(n * ringSize);
+    this.slotMarginAt = new Float64Array(n * ringSize).fill(-1);
+    this.slotDone = new Float64Array(n * ringSize);
+    this.slotHttp = new Float64Array(n * ringSize);
+    this.slotP2P = new Float64Array(n * ringSize);
+    this.slotReason = new Uint8Array(n * ringSize);
+    this.httpActive = new Uint8Array(n);
+    this.httpCap = Math.max(1, config.p2p ? config.player.httpConcurrency : config.player.cdnHttpConcurrency);
+    this.sHead = new Int32Array(n).fill(-1);
+    this.sCount = new Uint16Array(n);
+    this.sGen = new Int32Array(n);
+    this.rxCount = new Uint8Array(n);
+    this.shards = config.network.regions.map(() => []);
+
+    const popRng = this.rng.fork(37);
+    const net = config.network;
+    const regionWeights = net.regions.map((r) => r.weight);
+    const accessWeights = net.access.map((a) => a.weight);
+    // ASN popularity ~ 1/rank: a few big ISPs and a long tail.
+    const asnWeights = net.regions.map((reg) => Array.from({ length: reg.asnsPerCountry }, (_, i) => 1 / (i + 1)));
+    for (let v = 0; v < n; v++) {
+      const a = arrivals[v] as { join: number; session: number };
+      this.joinAt[v] = this.tStart + a.join;
+      this.leaveAt[v] = this.tStart + a.join + a.session;
+      const r = weightedIndex(regionWeights, popRng);
+      const reg = net.regions[r] as (typeof net.regions)[number];
+      this.region[v] = r;
+      if (reg.countries > 0) {
+        const country = r * 1000 + popRng.int(reg.countries) + 1;
+        this.country[v] = country;
+        this.asn[v] = country * 1000 + weightedIndex(asnWeights[r] as number[], popRng) + 1;
+      }
+      const acc = net.access[weightedIndex(accessWeights, popRng)] as (typeof net.access)[number];
+      this.down[v] = (sample(acc.downMbps, popRng) * 1e6) / 8;
+      this.up[v] = (sample(acc.upMbps, popRng) * 1e6 * net.p2pEfficiency) / 8;
+      this.edgeRtt[v] = sample(net.edgeRttMs, popRng) / 1000;
+      this.natBlocked[v] = popRng.next() < net.natBlockedFraction ? 1 : 0;
+      this.freeRider[v] = popRng.next() < config.audience.freeRiderFraction ? 1 : 0;
+      let random = '';
+      for (let i = 0; i < 7; i++) random += idAlphabet[popRng.int(idAlphabet.length)];
+      const id = makePeerId(epochBase + (this.joinAt[v] as number), random);
+      this.ids[v] = id;
+      this.idToViewer.set(id, v);
+    }
+
+    const bw = config.bucketSeconds;
+    this.nBuckets = Math.ceil(config.audience.seconds / bw) + 1;
+    this.bEdge = new Float64Array(this.nBuckets);
+    this.bP2P = new Float64Array(this.nBuckets);
+    this.bStall = new Float64Array(this.nBuckets);
+    this.bViewers = new Float64Array(this.nBuckets);
+    this.bFf = new Float64Array(this.nBuckets);
+    this.bDecisions = new Float64Array(this.nBuckets);
+  }
+
+  private drawArrivals(rng: Rng): { join: number; session: number }[] {
+    const a = this.cfg.audience;
+    const out: { join: number; session: number }[] = [];
+    const session = () => (Number.isFinite(a.meanSessionSeconds) ? rng.exponential(a.meanSessionSeconds) : 1e9);
+    for (let i = 0; i < a.viewers; i++) {
+      const join =
+        a.staggerSeconds !== undefined
+          ? i * a.staggerSeconds + rng.next() * (a.staggerJitterSeconds ?? 0)
+          : rng.next() * a.rampSeconds;
+      out.push({ join, session: session() });
+    }
+    // Departures are replaced by a Poisson stream of arrivals at the rate that keeps the audience level.
+    if (a.replaceDepartures && Number.isFinite(a.meanSessionSeconds) && a.viewers > 0) {
+      const rate = a.viewers / a.meanSessionSeconds;
+      for (let t = a.rampSeconds + rng.exponential(1 / rate); t < a.seconds; t += rng.exponential(1 / rate)) {
+        out.push({ join: t, session: session() });
+      }
+    }
+    if (a.flash) {
+      for (let i = 0; i < a.flash.viewers; i++) {
+        out.push({ join: a.flash.atSeconds + rng.next() * a.flash.overSeconds, session: session() });
+      }
+    }
+    return out.sort((x, y) => x.join - y.join);
+  }
+
+  run(): SimResult {
+    const wall = performance.now();
+    const q = this.queue;
+    // Segments published before the first viewer: only their existence matters.
+    let k = 0;
+    for (; (k + 1) * this.T + this.cfg.stream.publishLagSeconds <= this.tStart; k++) this.newest = k;
+    q.push((k + 1) * this.T + this.cfg.stream.publishLagSeconds, ev.publish, k);
+    for (let v = 0; v < this.n; v++) {
+      if ((this.joinAt[v] as number) < this.tEnd) q.push(this.joinAt[v] as number, ev.join, v);
+    }
+    for (const outage of this.cfg.tracker.outages) {
+      q.push(this.tStart + outage.fromSeconds, ev.trackerDown, 0);
+    }
+    const e: PoppedEvent = { time: 0, kind: 0, a: 0, b: 0, c: 0 };
+    while (q.pop(e)) {
+      if (e.time > this.tEnd) break;
+      this.events++;
+      const t = e.time;
+      switch (e.kind) {
+        case ev.publish:
+          this.onPublish(e.a, t);
+          break;
+        case ev.join:
+          this.onJoin(e.a, t);
+          break;
+        case ev.startup:
+          this.onStartup(e.a, t);
+          break;
+        case ev.leave:
+          this.onLeave(e.a, t);
+          break;
+        case ev.announce:
+          if (e.b === this.announceGen[e.a] && this.isActive(e.a)) this.announce(e.a, t);
+          break;
+        case ev.connect:
+          this.onConnect(e.a, e.b, t);
+          break;
+        case ev.httpDone:
+          if (this.fGen[e.a] === e.b && this.fKind[e.a] === flowKind.http) this.completeFlow(e.a, t);
+          break;
+        case ev.p2pBegin:
+          if (this.fGen[e.a] === e.b && this.fKind[e.a] === flowKind.p2p) this.onP2PBegin(e.a, t);
+          break;
+        case ev.senderNext:
+          if (this.sGen[e.a] === e.b) this.onSenderNext(e.a, t);
+          break;
+        case ev.flowCheck:
+          if (this.fGen[e.a] === e.b && this.fKind[e.a] === flowKind.p2p) this.checkFlow(e.a, t);
+          break;
+        case ev.margin:
+          this.onMargin(e.a, e.b, e.c, t);
+          break;
+        case ev.trackerDown:
+          this.onTrackerDown(t);
+          break;
+        case ev.edgeArrive:
+          if (this.fGen[e.a] === e.b && this.fKind[e.a] === flowKind.http) {
+            this.edge?.add(e.a, this.fBytes[e.a] as number, t);
+            this.scheduleEdge();
+          }
+          break;
+        case ev.edgeNext:
+          if (e.a === this.edgeGen) this.onEdgeNext(t);
+          break;
+      }
+    }
+    this.finish();
+    return this.result((performance.now() - wall) / 1000);
+  }
+
+  // ---- time and playback ---------------------------------------------------------------------
+
+  private isActive(v: number): boolean {
+    const p = this.ph[v] as number;
+    return p === phase.starting || p === phase.playing;
+  }
+
+  /** Media time of the playhead: frozen at the start position until playback starts, and at a missing segment. */
+  private playhead(v: number, t: number): number {
+    if (this.ph[v] === phase.starting) return this.p0[v] as number;
+    const free = t - (this.latency[v] as number);
+    const wall = (this.nextPlay[v] as number) * this.T;
+    return Math.min(free, wall);
+  }
+
+  private bucket(t: number): number {
+    const b = Math.floor((t - this.tStart) / this.cfg.bucketSeconds);
+    return b < 0 ? 0 : b >= this.nBuckets ? this.nBuckets - 1 : b;
+  }
+
+  private marginFor(v: number): number {
+    // player.ts updates httpFetchSeconds only in CDN-only mode, so in hybrid mode the margin is its minimum.
+    return policy.deadlineMargin(
+      this.cfg.player.measureHttpFetch ? (this.httpFetch[v] as number) : 0,
+      this.optionsOf(v),
+    );
+  }
+
+  private optionsOf(v: number): PolicyOptions {
+    return this.freeRider[v] ? this.consumeOnly : this.policy;
+  }
+
+  // ---- arrivals, start-up, departures --------------------------------------------------------
+
+  private onJoin(v: number, t: number): void {
+    this.ph[v] = phase.joined;
+    const o = this.optionsOf(v);
+    this.tokens[v] = newUploadBudget(t, o).tokens;
+    this.tokensAt[v] = t;
+    // Asked once: a consume-only player never opens its upload, whatever its budget.
+    this.neverUploads[v] = policy.uploadOpen(newUploadBudget(t, o), t, o) ? 0 : 1;
+    // Page and player set-up, then master playlist, media playlist and init segment: one edge round trip each.
+    const rt = (this.edgeRtt[v] as number) + this.cfg.edge.requestSeconds;
+    this.queue.push(t + this.cfg.player.startupOverheadSeconds + 3 * rt, ev.startup, v);
+    if ((this.leaveAt[v] as number) < this.tEnd) this.queue.push(this.leaveAt[v] as number, ev.leave, v);
+  }
+
+  private onStartup(v: number, t: number): void {
+    if (this.ph[v] !== phase.joined) return;
+    this.ph[v] = phase.starting;
+    // hls.js starts liveSyncDuration behind the end of the newest segment in the playlist.
+    const p0 = (this.newest + 1) * this.T - this.liveSync;
+    const s0 = Math.max(0, Math.floor(p0 / this.T));
+    this.p0[v] = p0;
+    this.s0[v] = s0;
+    this.nextPlay[v] = s0;
+    this.activeIndex[v] = this.active.length;
+    this.active.push(v);
+    if (this.active.length > this.peakViewers) this.peakViewers = this.active.length;
+    for (let k = s0; k <= this.newest; k++) this.decide(v, k, t, t);
+    // p2p-media-loader opens its tracker connection with the first segment request.
+    if (this.cfg.p2p) this.announce(v, t);
+  }
+
+  private onLeave(v: number, t: number): void {
+    const p = this.ph[v] as number;
+    if (p === phase.left || p === phase.pending) return;
+    if (p === phase.playing) this.closeStall(v, t);
+    this.endedAt[v] = t;
+    this.ph[v] = phase.left;
+    const i = this.activeIndex[v] as number;
+    if (i >= 0) {
+      const last = this.active.pop() as number;
+      if (last !== v) {
+        this.active[i] = last;
+        this.activeIndex[last] = i;
+      }
+      this.activeIndex[v] = -1;
+    }
+    this.trackerRemove(v);
+    // What it was fetching will never arrive.
+    for (let r = 0; r < ringSize; r++) this.dropSlot(v * ringSize + r, t);
+    // Its connections close first, so receivers that fetch again cannot pick it.
+    for (let i2 = 0; i2 < this.D; i2++) {
+      const j = this.nb[v * this.D + i2] as number;
+      if (j >= 0) this.unlink(v, j);
+    }
+    // What it was sending must be fetched again by its receivers.
+    this.failSenderFlows(v, t, -1);
+  }
+
+  /** Counts a stall still under way when a viewer leaves or the run ends. */
+  private closeStall(v: number, t: number): void {
+    const due = this.dueAt(v, this.nextPlay[v] as number);
+    if (t > due) {
+      this.stalls[v] = (this.stalls[v] as number) + 1;
+      this.stalled[v] = (this.stalled[v] as number) + (t - due);
+      this.bStall[this.bucket(due)] = (this.bStall[this.bucket(due)] as number) + (t - due);
+    }
+  }
+
+  /** When the playhead reaches segment k's start, never before playback (re)started. */
+  private dueAt(v: number, k: number): number {
+    return Math.max(k * this.T + (this.latency[v] as number), this.playFrom[v] as number);
+  }
+
+  /** A segment slot's transfer or wait is abandoned: its bytes count as requested but unfinished. */
+  private dropSlot(s: number, t: number): void {
+    const st = this.slotSt[s] as number;
+    if (st === slotState.none || st === slotState.held) return;
+    const k = this.slotSeg[s] as number;
+    this.totals.unfinishedBytes += this.segSize[k] as number;
+    const f = this.slotFlow[s] as number;
+    if (st === slotState.p2p && f >= 0) this.cancelP2P(f, t);
+    else if (st === slotState.http && f >= 0) {
+      // A cancelled edge fetch stops taking the edge's capacity at once, and frees the connection.
+      if (this.edge?.remove(f, t)) this.scheduleEdge();
+      this.freeFlow(f);
+      this.pumpHttp(this.fRecv[f] as number, t);
+    }
+    // Partial peer bytes already in the slot were sent, but no segment was delivered.
+    this.totals.wastedP2PBytes += this.slotP2P[s] as number;
+    this.slotSt[s] = slotState.none;
+    this.slotFlow[s] = -1;
+    this.cancelMargin(s);
+  }
+
+  // ---- publishing and per-segment decisions ---------------------------------------------------
+
+  private onPublish(k: number, t: number): void {
+    this.newest = k;
+    const next = (k + 2) * this.T + this.cfg.stream.publishLagSeconds;
+    if (next <= this.tEnd + this.T) this.queue.push(next, ev.publish, k + 1);
+    const b = this.bucket(t);
+    this.bViewers[b] = Math.max(this.bViewers[b] as number, this.active.length);
+    let degrees = 0;
+    // Every viewer learns of the segment from its (blocking) playlist reload one edge round trip later.
+    for (let i = 0; i < this.active.length; i++) {
+      const v = this.active[i] as number;
+      degrees += this.degree[v] as number;
+      this.checkLiveSync(v, t);
+      this.decide(v, k, t, t + (this.edgeRtt[v] as number), true);
+    }
+    this.peerSamples += this.active.length;
+    this.peerSum += degrees;
+  }
+
+  private slotOf(v: number, k: number): number {
+    return v * ringSize + (k & ringMask);
+  }
+
+  /**
+   * The per-segment decision, as the player makes it: slack to the playhead, the deadline margin, the first-fetcher
+   * role among peers heard from lately, and how many connected peers hold the segment, into chooseSource.
+   */
+  private decide(v: number, k: number, t: number, requestAt: number, justPublished = false): void {
+    const s = this.slotOf(v, k);
+    if (this.slotSeg[s] !== k) {
+      // A new segment for this viewer; a ring slot still busy with one 16 segments older is given up.
+      this.dropSlot(s, t);
+      this.slotSeg[s] = k;
+      this.slotSt[s] = slotState.none;
+      this.slotHttp[s] = 0;
+      this.slotP2P[s] = 0;
+      this.totals.requestedBytes += this.segSize[k] as number;
+    } else if (this.slotSt[s] !== slotState.none && this.slotSt[s] !== slotState.wait) {
+      return;
+    }
+    if (!this.cfg.p2p) {
+      this.startHttp(v, k, t, requestAt, reason.cdnOnly);
+      return;
+    }
+    const slackSeconds = policy.slack(k * this.T, this.playhead(v, t));
+    const marginSeconds = this.marginFor(v);
+    const firstFetcher = this.role(v, t);
+    // A segment published this instant is held by no one yet: no need to look.
+    const holders = justPublished ? 0 : this.countHolders(v, k, t);
+    this.decisions++;
+    const b = this.bucket(t);
+    this.bDecisions[b] = (this.bDecisions[b] as number) + 1;
+    if (firstFetcher) {
+      this.ffDecisions++;
+      this.bFf[b] = (this.bFf[b] as number) + 1;
+    }
+    const source = policy.chooseSource({ slackSeconds, marginSeconds, holders, firstFetcher });
+    if (source === 'http') {
+      const why =
+        slackSeconds <= marginSeconds ? reason.deadline : this.roleAlone[v] ? reason.alone : reason.firstFetcher;
+      this.startHttp(v, k, t, requestAt, why);
+    } else if (source === 'p2p') {
+      const j = this.pickHolder(v, k, t);
+      if (j >= 0) this.startP2P(v, k, j, t, slackSeconds - marginSeconds);
+      else this.wait(v, k, t, slackSeconds - marginSeconds);
+    } else {
+      this.wait(v, k, t, slackSeconds - marginSeconds);
+    }
+  }
+
+  private wait(v: number, k: number, t: number, untilMargin: number): void {
+    const s = this.slotOf(v, k);
+    this.slotSt[s] = slotState.wait;
+    this.scheduleMargin(s, v, k, t, untilMargin);
+  }
+
+  /** The playhead is not moving: start-up, or a stall on the next segment to play. */
+  private frozen(v: number, t: number): boolean {
+    return this.ph[v] !== phase.playing || t - (this.latency[v] as number) >= (this.nextPlay[v] as number) * this.T;
+  }
+
+  /**
+   * Looks at slot s again when its slack reaches the margin. Always a little later than now (slack a hair above the
+   * margin must not re-check at the same instant forever); while the playhead is frozen the slack does not shrink, so
+   * it looks again no sooner than a target duration later, and play() re-schedules when the playhead moves.
+   */
+  private scheduleMargin(s: number, v: number, k: number, t: number, untilMargin: number): void {
+    const floor = this.frozen(v, t) ? this.T : 1e-6;
+    const at = t + Math.max(untilMargin, floor);
+    // Waiting and then fetching from a peer reach the margin at the same instant: one check serves both.
+    if (Math.abs((this.slotMarginAt[s] as number) - at) < 1e-9) return;
+    const gen = (this.slotGen[s] as number) + 1;
+    this.slotGen[s] = gen;
+    this.slotMarginAt[s] = at;
+    this.queue.push(at, ev.margin, v, k, gen);
+  }
+
+  /** Cancels the slot's pending margin check. */
+  private cancelMargin(s: number): void {
+    this.slotGen[s] = (this.slotGen[s] as number) + 1;
+    this.slotMarginAt[s] = -1;
+  }
+
+  /** After the playhead moved again, pending margin checks are re-timed from the new slack. */
+  private retimeMargins(v: number, t: number): void {
+    const base = v * ringSize;
+    const margin = this.marginFor(v);
+    const playhead = this.playhead(v, t);
+    for (let r = 0; r < ringSize; r++) {
+      const st = this.slotSt[base + r] as number;
+      if (st !== slotState.wait && st !== slotState.p2p) continue;
+      const k = this.slotSeg[base + r] as number;
+      this.scheduleMargin(base + r, v, k, t, policy.slack(k * this.T, playhead) - margin);
+    }
+  }
+
+  private onMargin(v: number, k: number, gen: number, t: number): void {
+    const s = this.slotOf(v, k);
+    if (this.slotSeg[s] !== k || this.slotGen[s] !== gen) return;
+    this.slotMarginAt[s] = -1;
+    if (!this.isActive(v)) return;
+    const st = this.slotSt[s] as number;
+    if (st === slotState.wait) {
+      this.decide(v, k, t, t);
+    } else if (st === slotState.p2p) {
+      const f = this.slotFlow[s] as number;
+      if (f < 0) return;
+      const slackSeconds = policy.slack(k * this.T, this.playhead(v, t));
+      const marginSeconds = this.marginFor(v);
+      if (!this.judge(f, t, slackSeconds, marginSeconds)) {
+        // The playhead is frozen (start-up or a stall): the margin moved away; look again when it is reached.
+        if (slackSeconds > marginSeconds) this.scheduleMargin(s, v, k, t, slackSeconds - marginSeconds);
+      }
+    }
+  }
+
+  /**
+   * The first-fetcher role, as player.ts computes it each second: isFirstFetcher over the peers connected or heard
+   * from within a few target durations. Recomputed only when that set or the epoch changed.
+   */
+  private role(v: number, t: number): boolean {
+    const D = this.D;
+    const o = this.optionsOf(v);
+    const epoch = policy.epochOf(epochBase + t, o.epochSeconds);
+    if (!this.roleDirty[v] && t <= (this.roleUntil[v] as number) && epoch === this.roleEpoch[v]) {
+      return this.roleFf[v] === 1;
+    }
+    const window = this.cfg.player.activeTargetDurations * this.T;
+    const since = t - window;
+    let h1 = epoch | 0;
+    let h2 = Math.imul(epoch, 0x9e3779b1) | 0;
+    let count = 0;
+    let until = Number.POSITIVE_INFINITY;
+    const base = v * D;
+    for (let i = 0; i < D; i++) {
+      const j = this.nb[base + i] as number;
+      if (j < 0) continue;
+      const seen = Math.max(this.connAt[base + i] as number, this.heardAt[base + i] as number);
+      if (seen < since) continue;
+      if (seen + window < until) until = seen + window;
+      h1 = Math.imul(h1 ^ j, 0x01000193);
+      h2 = Math.imul(h2 + j + 0x7f4a7c15, 0x5bd1e995) ^ (h2 >>> 15);
+      count++;
+    }
+    this.roleDirty[v] = 0;
+    this.roleUntil[v] = until;
+    this.roleEpoch[v] = epoch;
+    if (count === this.roleN[v] && h1 === this.roleH1[v] && h2 === this.roleH2[v]) return this.roleFf[v] === 1;
+    const peers: string[] = [];
+    for (let i = 0; i < D; i++) {
+      const j = this.nb[base + i] as number;
+      if (j < 0) continue;
+      const seen = Math.max(this.connAt[base + i] as number, this.heardAt[base + i] as number);
+      if (seen >= since) peers.push(this.ids[j] as string);
+    }
+    const ff = policy.isFirstFetcher({ self: this.ids[v] as string, peers, epoch }, o);
+    this.roleN[v] = count;
+    this.roleH1[v] = h1;
+    this.roleH2[v] = h2;
+    this.roleFf[v] = ff ? 1 : 0;
+    this.roleAlone[v] = count === 0 ? 1 : 0;
+    return ff;
+  }
+
+  /** Whether v's player has its upload open now: p2p-media-loader announces and serves only then. */
+  private uploading(v: number, t: number): boolean {
+    if (this.neverUploads[v]) return false;
+    // Tokens only grow between spends, so a positive balance stays open; otherwise ask the policy.
+    if ((this.tokens[v] as number) > 0) return true;
+    return policy.uploadOpen(
+      { tokens: this.tokens[v] as number, at: this.tokensAt[v] as number },
+      t,
+      this.optionsOf(v),
+    );
+  }
+
+  private holds(j: number, k: number): boolean {
+    const s = j * ringSize + (k & ringMask);
+    return this.slotSeg[s] === k && this.slotSt[s] === slotState.held;
+  }
+
+  /** Connected peers that announced holding segment k (a peer with upload disabled announces nothing). */
+  private countHolders(v: number, k: number, t: number): number {
+    const base = v * this.D;
+    let holders = 0;
+    for (let i = 0; i < this.D; i++) {
+      const j = this.nb[base + i] as number;
+      if (j >= 0 && this.holds(j, k) && this.uploading(j, t)) holders++;
+    }
+    return holders;
+  }
+
+  /**
+   * p2p-media-loader's choice among holders: a random one, weighted by the bandwidth measured from each (here: its
+   * upload), skipping peers already sending us another segment. -1 when all are busy.
+   */
+  private pickHolder(v: number, k: number, t: number): number {
+    const base = v * this.D;
+    let total = 0;
+    for (let pass = 0; pass < 2; pass++) {
+      let pick = pass === 1 ? this.rng.next() * total : 0;
+      for (let i = 0; i < this.D; i++) {
+        const j = this.nb[base + i] as number;
+        if (j < 0 || !this.holds(j, k) || !this.uploading(j, t) || this.sendingTo(j, v)) continue;
+        const w = this.up[j] as number;
+        if (pass === 0) total += w;
+        else {
+          pick -= w;
+          if (pick < 0) return j;
+        }
+      }
+      if (total === 0) return -1;
+    }
+    // Rounding left the pick past the last holder: take the last one.
+    for (let i = this.D - 1; i >= 0; i--) {
+      const j = this.nb[base + i] as number;
+      if (j >= 0 && this.holds(j, k) && this.uploading(j, t) && !this.sendingTo(j, v)) return j;
+    }
+    return -1;
+  }
+
+  private sendingTo(j: number, v: number): boolean {
+    if (this.rxCount[v] === 0) return false;
+    const base = v * ringSize;
+    for (let r = 0; r < ringSize; r++) {
+      if (this.slotSt[base + r] === slotState.p2p) {
+        const f = this.slotFlow[base + r] as number;
+        if (f >= 0 && this.fSend[f] === j) return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- transfers ----------------------------------------------------------------------------
+
+  private allocFlow(kind: number, v: number, sender: number, k: number, bytes: number, t: number): number {
+    let f = this.fFree.pop();
+    if (f === undefined) {
+      if (this.fTop === this.fKind.length) this.growFlows();
+      f = this.fTop++;
+    }
+    this.fKind[f] = kind;
+    this.fRecv[f] = v;
+    this.fSend[f] = sender;
+    this.fSeg[f] = k;
+    this.fBytes[f] = bytes;
+    this.fDone[f] = 0;
+    this.fRate[f] = 0;
+    this.fUpdated[f] = t;
+    this.fStart[f] = t;
+    this.fCheckQueued[f] = 0;
+    this.fNext[f] = -1;
+    this.fPrev[f] = -1;
+    this.fGen[f] = (this.fGen[f] as number) + 1;
+    if (kind === flowKind.p2p) this.rxCount[v] = (this.rxCount[v] as number) + 1;
+    else this.httpActive[v] = (this.httpActive[v] as number) + 1;
+    return f;
+  }
+
+  private freeFlow(f: number): void {
+    const v = this.fRecv[f] as number;
+    if (this.fKind[f] === flowKind.p2p) this.rxCount[v] = (this.rxCount[v] as number) - 1;
+    else if (this.fKind[f] === flowKind.http) this.httpActive[v] = (this.httpActive[v] as number) - 1;
+    this.fKind[f] = flowKind.free;
+    this.fGen[f] = (this.fGen[f] as number) + 1;
+    this.fFree.push(f);
+  }
+
+  private growFlows(): void {
+    const size = this.fKind.length * 2;
+    const g = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.fKind = g(this.fKind, (n) => new Uint8Array(n));
+    this.fRecv = g(this.fRecv, (n) => new Int32Array(n));
+    this.fSend = g(this.fSend, (n) => new Int32Array(n));
+    this.fSeg = g(this.fSeg, (n) => new Int32Array(n));
+    this.fGen = g(this.fGen, (n) => new Int32Array(n));
+    this.fNext = g(this.fNext, (n) => new Int32Array(n));
+    this.fPrev = g(this.fPrev, (n) => new Int32Array(n));
+    this.fBytes = g(this.fBytes, (n) => new Float64Array(n));
+    this.fDone = g(this.fDone, (n) => new Float64Array(n));
+    this.fRate = g(this.fRate, (n) => new Float64Array(n));
+    this.fUpdated = g(this.fUpdated, (n) => new Float64Array(n));
+    this.fReason = g(this.fReason, (n) => new Uint8Array(n));
+    this.fStart = g(this.fStart, (n) => new Float64Array(n));
+    this.fCheckAt = g(this.fCheckAt, (n) => new Float64Array(n));
+    this.fCheckQueued = g(this.fCheckQueued, (n) => new Uint8Array(n));
+  }
+
+  /**
+   * An edge fetch of what the slot still lacks (all of it, or the rest after a peer transfer was abandoned: a Range
+   * request). An unlimited edge answers after a round trip and the viewer's own link; an edge with a capacity shares it
+   * equally among the fetches it is serving.
+   */
+  private startHttp(v: number, k: number, t: number, requestAt: number, why: number): void {
+    const s = this.slotOf(v, k);
+    if ((this.httpActive[v] as number) >= this.httpCap) {
+      // All the player's edge connections are busy: it goes when one is free, nearest the playhead first.
+      this.slotSt[s] = slotState.queued;
+      this.slotFlow[s] = -1;
+      this.slotReason[s] = why;
+      return;
+    }
+    const bytes = (this.segSize[k] as number) - (this.slotP2P[s] as number) - (this.slotHttp[s] as number);
+    const f = this.allocFlow(flowKind.http, v, -1, k, bytes, t);
+    this.fReason[f] = why;
+    const rtt = this.edgeRtt[v] as number;
+    const arrive = requestAt + rtt / 2 + this.cfg.edge.requestSeconds;
+    this.fUpdated[f] = arrive;
+    this.slotSt[s] = slotState.http;
+    this.slotFlow[s] = f;
+    if (this.edge) this.queue.push(arrive, ev.edgeArrive, f, this.fGen[f] as number);
+    else this.queue.push(arrive + bytes / (this.down[v] as number) + rtt / 2, ev.httpDone, f, this.fGen[f] as number);
+  }
+
+  /** Starts queued edge fetches while the viewer has free connections, earliest segment first. */
+  private pumpHttp(v: number, t: number): void {
+    if (!this.isActive(v)) return;
+    const base = v * ringSize;
+    while ((this.httpActive[v] as number) < this.httpCap) {
+      let best = -1;
+      let bestK = Number.POSITIVE_INFINITY;
+      for (let r = 0; r < ringSize; r++) {
+        const k = this.slotSeg[base + r] as number;
+        if (this.slotSt[base + r] === slotState.queued && k < bestK) {
+          best = base + r;
+          bestK = k;
+        }
+      }
+      if (best < 0) return;
+      this.startHttp(v, bestK, t, t, this.slotReason[best] as number);
+    }
+  }
+
+  private scheduleEdge(): void {
+    const edge = this.edge;
+    if (!edge) return;
+    this.edgeGen++;
+    const next = edge.nextFinish();
+    if (Number.isFinite(next)) this.queue.push(next, ev.edgeNext, this.edgeGen);
+  }
+
+  /** Fetches the edge has finished sending; each still reaches its viewer no faster than the viewer's link. */
+  private onEdgeNext(t: number): void {
+    const edge = this.edge as SharedLink;
+    const done = this.finishedAtEdge;
+    done.length = 0;
+    edge.popFinished(t, done);
+    for (const f of done) {
+      const v = this.fRecv[f] as number;
+      const own = (this.fUpdated[f] as number) + (this.fBytes[f] as number) / (this.down[v] as number);
+      this.queue.push(Math.max(t, own) + (this.edgeRtt[v] as number) / 2, ev.httpDone, f, this.fGen[f] as number);
+    }
+    this.scheduleEdge();
+  }
+
+  private peerRtt(v: number, j: number): number {
+    const r = this.cfg.network.peerRttMs;
+    if (this.asn[v] !== 0 && this.asn[v] === this.asn[j]) return r.sameAsn / 1000;
+    if (this.country[v] !== 0 && this.country[v] === this.country[j]) return r.sameCountry / 1000;
+    if (this.region[v] === this.region[j]) return r.sameRegion / 1000;
+    return this.cfg.network.interRegionRttMs / 1000;
+  }
+
+  /** A peer transfer: the request travels, then bytes flow as a share of the sender's upload. */
+  private startP2P(v: number, k: number, j: number, t: number, untilMargin: number): void {
+    const s = this.slotOf(v, k);
+    const f = this.allocFlow(flowKind.p2p, v, j, k, this.segSize[k] as number, t);
+    this.slotSt[s] = slotState.p2p;
+    this.slotFlow[s] = f;
+    const rtt = this.peerRtt(v, j);
+    const gen = this.fGen[f] as number;
+    this.queue.push(t + rtt, ev.p2pBegin, f, gen);
+    this.fCheckAt[f] = t + rtt + this.cfg.player.measureSeconds;
+    this.scheduleMargin(s, v, k, t, untilMargin);
+  }
+
+  private onP2PBegin(f: number, t: number): void {
+    const j = this.fSend[f] as number;
+    const v = this.fRecv[f] as number;
+    // The sender left, or the two were disconnected, before the request arrived: the receiver decides again.
+    if (!this.isActive(j) || this.linkSlot(v, j) < 0 || !this.uploading(j, t)) {
+      this.retryElsewhere(f, t);
+      return;
+    }
+    this.advanceSender(j, t);
+    const head = this.sHead[j] as number;
+    this.fNext[f] = head;
+    this.fPrev[f] = -1;
+    if (head >= 0) this.fPrev[head] = f;
+    this.sHead[j] = f;
+    this.sCount[j] = (this.sCount[j] as number) + 1;
+    this.fUpdated[f] = t;
+    this.rescheduleSender(j, t);
+  }
+
+  /** Brings every flow of sender j up to time t at its current rate. */
+  private advanceSender(j: number, t: number): void {
+    for (let f = this.sHead[j] as number; f >= 0; f = this.fNext[f] as number) {
+      const dt = t - (this.fUpdated[f] as number);
+      if (dt > 0)
+        this.fDone[f] = Math.min(this.fBytes[f] as number, (this.fDone[f] as number) + (this.fRate[f] as number) * dt);
+      this.fUpdated[f] = t;
+    }
+  }
+
+  /** Shares j's upload equally among its flows, giving what a slow receiver cannot take to the others. */
+  private rescheduleSender(j: number, t: number): void {
+    const gen = (this.sGen[j] as number) + 1;
+    this.sGen[j] = gen;
+    const n = this.sCount[j] as number;
+    if (n === 0) return;
+    let capacity = this.up[j] as number;
+    let open = n;
+    const share = capacity / n;
+    for (let f = this.sHead[j] as number; f >= 0; f = this.fNext[f] as number) {
+      const cap = this.down[this.fRecv[f] as number] as number;
+      if (cap < share) {
+        this.fRate[f] = cap;
+        capacity -= cap;
+        open--;
+      } else this.fRate[f] = -1;
+    }
+    const fair = open > 0 ? capacity / open : 0;
+    let next = Number.POSITIVE_INFINITY;
+    for (let f = this.sHead[j] as number; f >= 0; f = this.fNext[f] as number) {
+      if ((this.fRate[f] as number) < 0) {
+        this.fRate[f] = Math.min(fair, this.down[this.fRecv[f] as number] as number);
+      }
+      const rate = this.fRate[f] as number;
+      const left = (this.fBytes[f] as number) - (this.fDone[f] as number);
+      const at = rate > 0 ? t + left / rate : Number.POSITIVE_INFINITY;
+      if (at < next) next = at;
+      const check = this.fCheckAt[f] as number;
+      if (!this.fCheckQueued[f] && at > check && check >= t) {
+        this.fCheckQueued[f] = 1;
+        this.queue.push(check, ev.flowCheck, f, this.fGen[f] as number);
+      }
+    }
+    if (Number.isFinite(next)) this.queue.push(next, ev.senderNext, j, gen);
+  }
+
+  private unlinkFlow(j: number, f: number): void {
+    const prev = this.fPrev[f] as number;
+    const next = this.fNext[f] as number;
+    if (prev >= 0) this.fNext[prev] = next;
+    else this.sHead[j] = next;
+    if (next >= 0) this.fPrev[next] = prev;
+    this.sCount[j] = (this.sCount[j] as number) - 1;
+    this.fNext[f] = -1;
+    this.fPrev[f] = -1;
+  }
+
+  private inSenderList(f: number): boolean {
+    const j = this.fSend[f] as number;
+    return j >= 0 && (this.fPrev[f] !== -1 || this.sHead[j] === f);
+  }
+
+  private onSenderNext(j: number, t: number): void {
+    this.advanceSender(j, t);
+    const finished: number[] = [];
+    for (let f = this.sHead[j] as number; f >= 0; f = this.fNext[f] as number) {
+      if ((this.fBytes[f] as number) - (this.fDone[f] as number) <= 0.5) finished.push(f);
+    }
+    for (const f of finished) this.unlinkFlow(j, f);
+    this.rescheduleSender(j, t);
+    for (const f of finished) {
+      this.fDone[f] = this.fBytes[f] as number;
+      this.completeFlow(f, t);
+    }
+  }
+
+  /** Takes a peer transfer out of its sender's share, returning the whole bytes it delivered so far. */
+  private detachP2P(f: number, t: number): number {
+    const j = this.fSend[f] as number;
+    if (this.inSenderList(f)) {
+      this.advanceSender(j, t);
+      this.unlinkFlow(j, f);
+      this.rescheduleSender(j, t);
+    }
+    return Math.floor(this.fDone[f] as number);
+  }
+
+  /** Counts bytes a peer sent: its upload total, both ledgers, its upload budget, and the choke rule. */
+  private creditUpload(j: number, v: number, bytes: number, t: number): void {
+    if (bytes <= 0) return;
+    this.upBytes[j] = (this.upBytes[j] as number) + bytes;
+    this.totals.peerUploadedBytes += bytes;
+    const vj = this.linkSlot(v, j);
+    if (vj >= 0) {
+      this.recv[vj] = (this.recv[vj] as number) + bytes;
+      const seen = Math.max(this.connAt[vj] as number, this.heardAt[vj] as number);
+      if (seen < t - this.cfg.player.activeTargetDurations * this.T) this.roleDirty[v] = 1;
+      this.heardAt[vj] = t;
+    }
+    const jv = this.linkSlot(j, v);
+    if (jv >= 0) this.sent[jv] = (this.sent[jv] as number) + bytes;
+    const o = this.optionsOf(j);
+    const budget = policy.spendUpload(
+      { tokens: this.tokens[j] as number, at: this.tokensAt[j] as number },
+      bytes,
+      t,
+      o,
+    );
+    this.tokens[j] = budget.tokens;
+    this.tokensAt[j] = budget.at;
+    // player.ts's tick: when the budget is contended, choke (disconnect and block for a while) who ranks below.
+    if (policy.budgetContended(budget, t, o)) this.choke(j, t, o);
+  }
+
+  private choke(j: number, t: number, o: PolicyOptions): void {
+    const ledgers: PeerLedger[] = [];
+    const base = j * this.D;
+    for (let i = 0; i < this.D; i++) {
+      const w = this.nb[base + i] as number;
+      if (w < 0) continue;
+      ledgers.push({
+        id: this.ids[w] as string,
+        received: this.recv[base + i] as number,
+        sent: this.sent[base + i] as number,
+        connectedAt: this.connAt[base + i] as number,
+      });
+    }
+    const { choked } = policy.rankUploadTargets(ledgers, t, o);
+    if (choked.length === 0) return;
+    let blocks = this.blocked.get(j);
+    if (!blocks) {
+      blocks = new Map();
+      this.blocked.set(j, blocks);
+    }
+    for (const id of choked) {
+      const w = this.idToViewer.get(id);
+      if (w === undefined) continue;
+      blocks.set(w, t + o.optimisticSeconds);
+      this.choked++;
+      this.disconnect(j, w, t);
+    }
+  }
+
+  private checkFlow(f: number, t: number): void {
+    const v = this.fRecv[f] as number;
+    const k = this.fSeg[f] as number;
+    this.judge(f, t, policy.slack(k * this.T, this.playhead(v, t)), this.marginFor(v));
+  }
+
+  /** shouldAbandon on the transfer's measured rate; abandons to the edge when it says so. */
+  private judge(f: number, t: number, slackSeconds: number, marginSeconds: number): boolean {
+    const j = this.fSend[f] as number;
+    if (this.inSenderList(f)) this.advanceSender(j, t);
+    const bytesRemaining = (this.fBytes[f] as number) - (this.fDone[f] as number);
+    const p2pBytesPerSecond = this.inSenderList(f) ? (this.fRate[f] as number) : 0;
+    if (!policy.shouldAbandon({ slackSeconds, marginSeconds, bytesRemaining, p2pBytesPerSecond })) return false;
+    this.abandon(f, t, reason.abandoned);
+    return true;
+  }
+
+  /** The rest of a peer transfer comes from the edge with a Range request; what arrived counts as peer bytes. */
+  private abandon(f: number, t: number, why: number): void {
+    const v = this.fRecv[f] as number;
+    const j = this.fSend[f] as number;
+    const k = this.fSeg[f] as number;
+    const delivered = this.detachP2P(f, t);
+    const s = this.slotOf(v, k);
+    this.slotP2P[s] = (this.slotP2P[s] as number) + delivered;
+    this.creditUpload(j, v, delivered, t);
+    this.freeFlow(f);
+    if ((this.segSize[k] as number) - (this.slotP2P[s] as number) <= 0) {
+      this.finishSegment(v, k, t);
+      return;
+    }
+    this.startHttp(v, k, t, t, why);
+  }
+
+  /** A transfer that cannot go on (sender gone or disconnected): bytes so far are lost and the receiver decides again. */
+  private retryElsewhere(f: number, t: number): void {
+    const v = this.fRecv[f] as number;
+    const j = this.fSend[f] as number;
+    const k = this.fSeg[f] as number;
+    const delivered = this.detachP2P(f, t);
+    if (delivered > 0) {
+      this.upBytes[j] = (this.upBytes[j] as number) + delivered;
+      this.totals.peerUploadedBytes += delivered;
+      this.totals.wastedP2PBytes += delivered;
+    }
+    this.freeFlow(f);
+    const s = this.slotOf(v, k);
+    if (this.slotSeg[s] !== k || !this.isActive(v)) return;
+    this.slotSt[s] = slotState.wait;
+    this.slotFlow[s] = -1;
+    this.decide(v, k, t, t);
+  }
+
+  /** Cancels a transfer whose receiver no longer wants it; bytes already sent are wasted upload. */
+  private cancelP2P(f: number, t: number): void {
+    const j = this.fSend[f] as number;
+    const delivered = this.detachP2P(f, t);
+    if (delivered > 0) {
+      this.upBytes[j] = (this.upBytes[j] as number) + delivered;
+      this.totals.peerUploadedBytes += delivered;
+      this.totals.wastedP2PBytes += delivered;
+    }
+    this.freeFlow(f);
+  }
+
+  /** Transfers from sender v fail: receivers other than `except` fetch again. */
+  private failSenderFlows(v: number, t: number, only: number): void {
+    const mine: number[] = [];
+    for (let f = this.sHead[v] as number; f >= 0; f = this.fNext[f] as number) {
+      if (only < 0 || this.fRecv[f] === only) mine.push(f);
+    }
+    for (const f of mine) {
+      const w = this.fRecv[f] as number;
+      const s = this.slotOf(w, this.fSeg[f] as number);
+      if (this.slotFlow[s] === f) this.retryElsewhere(f, t);
+      else this.cancelP2P(f, t);
+    }
+  }
+
+  private completeFlow(f: number, t: number): void {
+    const v = this.fRecv[f] as number;
+    const k = this.fSeg[f] as number;
+    const s = this.slotOf(v, k);
+    const bytes = this.fBytes[f] as number;
+    if (this.fKind[f] === flowKind.http) {
+      this.slotHttp[s] = (this.slotHttp[s] as number) + bytes;
+      this.totals.edgeServedBytes += bytes;
+      this.reasonBytes[this.fReason[f] as number] = (this.reasonBytes[this.fReason[f] as number] as number) + bytes;
+      const b = this.bucket(t);
+      this.bEdge[b] = (this.bEdge[b] as number) + bytes;
+      const seconds = t - (this.fStart[f] as number);
+      this.httpFetch[v] = this.httpFetch[v] === 0 ? seconds : 0.8 * (this.httpFetch[v] as number) + 0.2 * seconds;
+    } else {
+      const j = this.fSend[f] as number;
+      this.slotP2P[s] = (this.slotP2P[s] as number) + bytes;
+      this.creditUpload(j, v, bytes, t);
+      const b = this.bucket(t);
+      this.bP2P[b] = (this.bP2P[b] as number) + bytes;
+    }
+    const wasHttp = this.fKind[f] === flowKind.http;
+    this.freeFlow(f);
+    this.finishSegment(v, k, t);
+    if (wasHttp) this.pumpHttp(v, t);
+  }
+
+  /** A segment is whole: tally it, tell waiting neighbours, and play on. */
+  private finishSegment(v: number, k: number, t: number): void {
+    const s = this.slotOf(v, k);
+    const http = this.slotHttp[s] as number;
+    const p2p = this.slotP2P[s] as number;
+    if (http + p2p !== this.segSize[k]) this.totals.conservationErrors++;
+    this.slotSt[s] = slotState.held;
+    this.slotFlow[s] = -1;
+    this.slotDone[s] = t;
+    this.cancelMargin(s);
+    this.httpBytes[v] = (this.httpBytes[v] as number) + http;
+    this.p2pBytes[v] = (this.p2pBytes[v] as number) + p2p;
+    this.totals.httpBytes += http;
+    this.totals.p2pBytes += p2p;
+    if (p2p > 0 && http === 0) this.p2pSegs[v] = (this.p2pSegs[v] as number) + 1;
+    else this.httpSegs[v] = (this.httpSegs[v] as number) + 1;
+    // Holding it, v announces it: neighbours waiting for it can now fetch it from v.
+    if (this.cfg.p2p && this.uploading(v, t)) {
+      const base = v * this.D;
+      for (let i = 0; i < this.D; i++) {
+        const w = this.nb[base + i] as number;
+        if (w < 0) continue;
+        const ws = this.slotOf(w, k);
+        if (this.slotSeg[ws] === k && this.slotSt[ws] === slotState.wait) this.decide(w, k, t, t);
+      }
+    }
+    this.play(v, t);
+  }
+
+  /** Plays what has arrived in order; a segment that arrives after the playhead reached it was a stall. */
+  private play(v: number, t: number): void {
+    const wasFrozen = this.frozen(v, t);
+    this.advancePlayback(v, t);
+    if (wasFrozen && this.isActive(v) && !this.frozen(v, t)) this.retimeMargins(v, t);
+  }
+
+  private advancePlayback(v: number, t: number): void {
+    if (this.ph[v] === phase.starting) {
+      const s0 = this.s0[v] as number;
+      for (let k = s0; k < s0 + this.cfg.player.startSegments; k++) if (!this.holds(v, k)) return;
+      this.ph[v] = phase.playing;
+      this.startedAt[v] = t;
+      this.playFrom[v] = t;
+      this.latency[v] = t - (this.p0[v] as number);
+      this.startupHist.add(t - (this.joinAt[v] as number));
+    }
+    if (this.ph[v] !== phase.playing) return;
+    let k = this.nextPlay[v] as number;
+    while (this.holds(v, k)) {
+      const due = this.dueAt(v, k);
+      const got = this.slotDone[this.slotOf(v, k)] as number;
+      if (got > due) {
+        this.stalls[v] = (this.stalls[v] as number) + 1;
+        this.stalled[v] = (this.stalled[v] as number) + (got - due);
+        this.bStall[this.bucket(due)] = (this.bStall[this.bucket(due)] as number) + (got - due);
+        this.latency[v] = (this.latency[v] as number) + (got - due);
+      }
+      this.latencyHist.add(this.latency[v] as number);
+      this.latencyLast[v] = this.latency[v] as number;
+      k++;
+    }
+    this.nextPlay[v] = k;
+    // hls.js: past liveMaxLatencyDuration it seeks back to liveSyncDuration behind the live edge.
+    if ((this.latency[v] as number) > this.liveMax) this.resync(v, t);
+  }
+
+  /**
+   * hls.js checks the latency on every playlist update, stalled or not: a viewer that has fallen more than
+   * liveMaxLatencyDuration behind seeks to liveSyncDuration behind the live edge, and the segments it skips are
+   * dropped (p2p-media-loader aborts what left its windows).
+   */
+  private checkLiveSync(v: number, t: number): void {
+    if (this.ph[v] === phase.playing && t - this.playhead(v, t) > this.liveMax) this.resync(v, t);
+    else if (this.ph[v] === phase.starting && t - (this.p0[v] as number) > this.liveMax) this.restart(v, t);
+  }
+
+  /** Still starting and already too far behind: hls.js picks a new start position near the live edge. */
+  private restart(v: number, t: number): void {
+    const p0 = (this.newest + 1) * this.T - this.liveSync;
+    const s0 = Math.floor(p0 / this.T);
+    for (let k = this.s0[v] as number; k < s0; k++) {
+      const s = this.slotOf(v, k);
+      if (this.slotSeg[s] === k) this.dropSlot(s, t);
+    }
+    this.p0[v] = p0;
+    this.s0[v] = s0;
+    this.nextPlay[v] = s0;
+    this.jumps++;
+    for (let k = s0; k <= this.newest; k++) {
+      if (this.slotSeg[this.slotOf(v, k)] !== k) this.decide(v, k, t, t);
+    }
+    this.play(v, t);
+    this.pumpHttp(v, t);
+  }
+
+  private resync(v: number, t: number): void {
+    const k = this.nextPlay[v] as number;
+    // A stall under way ends with the seek.
+    const due = this.dueAt(v, k);
+    if (t > due && !this.holds(v, k)) {
+      this.stalls[v] = (this.stalls[v] as number) + 1;
+      this.stalled[v] = (this.stalled[v] as number) + (t - due);
+      this.bStall[this.bucket(due)] = (this.bStall[this.bucket(due)] as number) + (t - due);
+    }
+    const target = (this.newest + 1) * this.T - this.liveSync;
+    const sNew = Math.floor(target / this.T);
+    if (sNew > k) {
+      for (let skip = k; skip < sNew; skip++) {
+        const s = this.slotOf(v, skip);
+        if (this.slotSeg[s] === skip) this.dropSlot(s, t);
+      }
+      this.nextPlay[v] = sNew;
+      this.jumps++;
+    }
+    this.latency[v] = t - target;
+    this.playFrom[v] = t;
+    for (let next = sNew; next <= this.newest; next++) {
+      if (this.slotSeg[this.slotOf(v, next)] !== next) this.decide(v, next, t, t);
+    }
+    this.advancePlayback(v, t);
+    this.pumpHttp(v, t);
+    if (this.isActive(v) && !this.frozen(v, t)) this.retimeMargins(v, t);
+  }
+
+  // ---- tracker and connections ---------------------------------------------------------------
+
+  private trackerDown(t: number): boolean {
+    const rel = t - this.tStart;
+    for (const o of this.cfg.tracker.outages) if (rel >= o.fromSeconds && rel < o.toSeconds) return true;
+    return false;
+  }
+
+  private nextTrackerSeed(): number {
+    // xorshift32, as the tracker engine draws its tie-break seeds.
+    let x = this.trackerSeed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.trackerSeed = x >>> 0;
+    return this.trackerSeed;
+  }
+
+  private scheduleAnnounce(v: number, at: number): void {
+    const gen = (this.announceGen[v] as number) + 1;
+    this.announceGen[v] = gen;
+    this.queue.push(at, ev.announce, v, gen);
+  }
+
+  /** bittorrent-tracker's reconnect timer after a socket error. */
+  private reconnectDelay(v: number): number {
+    const tr = this.cfg.tracker;
+    const retries = this.retries[v] as number;
+    return (
+      this.rng.next() * tr.reconnectVarianceSeconds +
+      Math.min(2 ** retries * tr.reconnectMinimumSeconds, tr.reconnectMaximumSeconds)
+    );
+  }
+
+  private announce(v: number, t: number): void {
+    if (this.trackerDown(t)) {
+      this.announcesFailed++;
+      this.scheduleAnnounce(v, t + this.reconnectDelay(v));
+      this.retries[v] = Math.min(30, (this.retries[v] as number) + 1);
+      return;
+    }
+    this.announcesOk++;
+    this.retries[v] = 0;
+    const shard = this.shardOf(v);
+    let me = this.candidates[v];
+    if (!me) {
+      const c = this.country[v] as number;
+      const place = this.placeName(c);
+      me = {
+        peerId: this.ids[v] as string,
+        asn: this.asn[v] as number,
+        colo: place,
+        country: place,
+        offersReceived: 0,
+        viewer: v,
+        index: shard.length,
+      };
+      this.candidates[v] = me;
+      shard.push(me);
+    }
+    const wanted = Math.min(
+      this.cfg.tracker.offersPerAnnounce,
+      this.D - (this.degree[v] as number) - (this.pending[v] as number),
+    );
+    if (wanted > 0) {
+      const seed = this.nextTrackerSeed();
+      const candidates = matching.boundedCandidates(me, shard, trackerDefaults.maxMatchCandidates, seed);
+      for (const id of matching.pickOfferTargets(me, candidates, { count: wanted, seed })) {
+        const j = this.idToViewer.get(id);
+        if (j === undefined) continue;
+        const target = this.candidates[j];
+        if (target) target.offersReceived++;
+        this.offer(v, j, t);
+      }
+    }
+    this.scheduleAnnounce(v, t + this.cfg.tracker.announceIntervalSeconds);
+  }
+
+  /** One string per country, so the tracker's equality checks on colo and country compare pointers. */
+  private readonly places = new Map<number, string>();
+  private placeName(country: number): string {
+    if (country === 0) return '';
+    let name = this.places.get(country);
+    if (name === undefined) {
+      name = `c${country}`;
+      this.places.set(country, name);
+    }
+    return name;
+  }
+
+  private shardOf(v: number): SimCandidate[] {
+    return this.shards[this.cfg.tracker.shardByRegion ? (this.region[v] as number) : 0] as SimCandidate[];
+  }
+
+  private trackerRemove(v: number): void {
+    const me = this.candidates[v];
+    if (!me) return;
+    const shard = this.shardOf(v);
+    const last = shard.pop() as SimCandidate;
+    if (last !== me) {
+      shard[me.index] = last;
+      last.index = me.index;
+    }
+    this.candidates[v] = undefined;
+  }
+
+  /** The tracker goes away: sockets close, its swarms are lost, every client starts its reconnect timer. */
+  private onTrackerDown(t: number): void {
+    for (const shard of this.shards) {
+      for (const c of shard) this.candidates[c.viewer] = undefined;
+      shard.length = 0;
+    }
+    for (const v of this.active) {
+      this.retries[v] = 0;
+      this.scheduleAnnounce(v, t + this.reconnectDelay(v));
+      // bittorrent-tracker counts the retry when its timer fires, so a second failure waits twice as long.
+      this.retries[v] = 1;
+    }
+  }
+
+  private isBlocked(by: number, peer: number, t: number): boolean {
+    const until = this.blocked.get(by)?.get(peer);
+    return until !== undefined && until > t;
+  }
+
+  /** An offer relayed by the tracker: whether and when a data channel opens. */
+  private offer(v: number, j: number, t: number): void {
+    const full = (x: number) => (this.degree[x] as number) + (this.pending[x] as number) >= this.D;
+    if (j === v || !this.isActive(j) || this.linkSlot(v, j) >= 0 || full(v) || full(j)) return;
+    if (
+      this.isBlocked(v, j, t) ||
+      this.isBlocked(j, v, t) ||
+      !this.reachable(v, j) ||
+      this.rng.next() < this.cfg.network.iceFailure
+    ) {
+      this.connFailed++;
+      return;
+    }
+    this.pending[v] = (this.pending[v] as number) + 1;
+    this.pending[j] = (this.pending[j] as number) + 1;
+    // Offer up to the tracker, relay down to j, answer back, then ICE and DTLS over the peer path.
+    const at =
+      t +
+      (this.edgeRtt[v] as number) +
+      (this.edgeRtt[j] as number) +
+      2 * this.peerRtt(v, j) +
+      this.cfg.network.connectSeconds;
+    this.queue.push(at, ev.connect, v, j);
+  }
+
+  private reachable(v: number, j: number): boolean {
+    const a = this.natBlocked[v] === 1;
+    const b = this.natBlocked[j] === 1;
+    return this.cfg.network.natBlockedReach === 'nobody' ? !a && !b : !(a && b);
+  }
+
+  private onConnect(v: number, j: number, t: number): void {
+    if (this.pending[v]) this.pending[v] = (this.pending[v] as number) - 1;
+    if (this.pending[j]) this.pending[j] = (this.pending[j] as number) - 1;
+    if (!this.isActive(v) || !this.isActive(j) || this.linkSlot(v, j) >= 0) return;
+    if ((this.degree[v] as number) >= this.D || (this.degree[j] as number) >= this.D) return;
+    this.link(v, j, t);
+    this.link(j, v, t);
+    this.connMade++;
+    // Each side sends the other its segment map on connect: waiting segments may now come from the new peer.
+    this.fetchWaitingFrom(v, j, t);
+    this.fetchWaitingFrom(j, v, t);
+  }
+
+  private fetchWaitingFrom(v: number, j: number, t: number): void {
+    if (!this.uploading(j, t)) return;
+    const base = v * ringSize;
+    for (let r = 0; r < ringSize; r++) {
+      const k = this.slotSeg[base + r] as number;
+      if (this.slotSt[base + r] === slotState.wait && this.holds(j, k)) this.decide(v, k, t, t);
+    }
+  }
+
+  private link(v: number, j: number, t: number): void {
+    const base = v * this.D;
+    for (let i = 0; i < this.D; i++) {
+      if ((this.nb[base + i] as number) < 0) {
+        this.nb[base + i] = j;
+        this.connAt[base + i] = t;
+        this.heardAt[base + i] = never;
+        this.recv[base + i] = 0;
+        this.sent[base + i] = 0;
+        this.degree[v] = (this.degree[v] as number) + 1;
+        this.roleDirty[v] = 1;
+        return;
+      }
+    }
+  }
+
+  private linkSlot(v: number, j: number): number {
+    const base = v * this.D;
+    for (let i = 0; i < this.D; i++) if (this.nb[base + i] === j) return base + i;
+    return -1;
+  }
+
+  private unlink(v: number, j: number): void {
+    const a = this.linkSlot(v, j);
+    if (a >= 0) {
+      this.nb[a] = -1;
+      this.degree[v] = (this.degree[v] as number) - 1;
+      this.roleDirty[v] = 1;
+    }
+    const b = this.linkSlot(j, v);
+    if (b >= 0) {
+      this.nb[b] = -1;
+      this.degree[j] = (this.degree[j] as number) - 1;
+      this.roleDirty[j] = 1;
+    }
+  }
+
+  /** Closes the connection between two peers; transfers between them fail over. */
+  private disconnect(j: number, w: number, t: number): void {
+    this.unlink(j, w);
+    this.failSenderFlows(j, t, w);
+    this.failSenderFlows(w, t, j);
+  }
+
+  // ---- the end -----------------------------------------------------------------------------------
+
+  private finish(): void {
+    const t = this.tEnd;
+    for (const v of this.active) {
+      if (this.ph[v] === phase.playing) this.closeStall(v, t);
+      this.endedAt[v] = t;
+      for (let r = 0; r < ringSize; r++) {
+        const s = v * ringSize + r;
+        const st = this.slotSt[s] as number;
+        if (st !== slotState.none && st !== slotState.held) {
+          this.totals.unfinishedBytes += this.segSize[this.slotSeg[s] as number] as number;
+          this.totals.wastedP2PBytes += this.slotP2P[s] as number;
+        }
+      }
+    }
+    // Peer bytes still in flight at the end were sent but not delivered.
+    for (let f = 0; f < this.fTop; f++) {
+      if (this.fKind[f] === flowKind.p2p && this.inSenderList(f)) {
+        this.advanceSender(this.fSend[f] as number, t);
+        const sent = Math.floor(this.fDone[f] as number);
+        this.totals.peerUploadedBytes += sent;
+        this.totals.wastedP2PBytes += sent;
+        this.upBytes[this.fSend[f] as number] = (this.upBytes[this.fSend[f] as number] as number) + sent;
+      }
+    }
+  }
+
+  private result(wallSeconds: number): SimResult {
+    const tot = this.totals;
+    const delivered = tot.httpBytes + tot.p2pBytes;
+    let watched = 0;
+    let stalledSum = 0;
+    let stallCount = 0;
+    let withStall = 0;
+    let started = 0;
+    let neverStarted = 0;
+    for (let v = 0; v < this.n; v++) {
+      const s = this.startedAt[v] as number;
+      if (s < 0) {
+        // Joined at least a few seconds before the end, yet never played.
+        if (this.ph[v] !== phase.pending && (this.joinAt[v] as number) < this.tEnd - 5) neverStarted++;
+        continue;
+      }
+      started++;
+      const end = (this.endedAt[v] as number) >= 0 ? (this.endedAt[v] as number) : this.tEnd;
+      watched += Math.max(0, end - s);
+      stalledSum += this.stalled[v] as number;
+      stallCount += this.stalls[v] as number;
+      if ((this.stalls[v] as number) > 0) withStall++;
+    }
+    const secs = this.cfg.audience.seconds;
+    let edgePeak = 0;
+    const bw = this.cfg.bucketSeconds;
+    const series: SimSeries = {
+      bucketSeconds: bw,
+      t: [],
+      viewers: [],
+      edgeMbps: [],
+      p2pMbps: [],
+      offloadPercent: [],
+      stalledSeconds: [],
+      firstFetcherPercent: [],
+    };
+    for (let b = 0; b < this.nBuckets - 1; b++) {
+      const e = this.bEdge[b] as number;
+      const p = this.bP2P[b] as number;
+      const mbps = (e * 8) / bw / 1e6;
+      if (mbps > edgePeak) edgePeak = mbps;
+      series.t.push(b * bw);
+      series.viewers.push(this.bViewers[b] as number);
+      series.edgeMbps.push(round(mbps, 3));
+      series.p2pMbps.push(round((p * 8) / bw / 1e6, 3));
+      series.offloadPercent.push(round(e + p > 0 ? (100 * p) / (e + p) : 0, 2));
+      series.stalledSeconds.push(round(this.bStall[b] as number, 3));
+      const d = this.bDecisions[b] as number;
+      series.firstFetcherPercent.push(round(d > 0 ? (100 * (this.bFf[b] as number)) / d : 0, 2));
+    }
+    const byReason = Object.fromEntries(httpReasons.map((r, i) => [r, this.reasonBytes[i] as number])) as Record<
+      HttpReason,
+      number
+    >;
+    const peak = this.peakViewers;
+    const summary: SimSummary = {
+      viewersTotal: started,
+      neverStarted,
+      viewersPeak: peak,
+      offloadPercent: delivered > 0 ? (100 * tot.p2pBytes) / delivered : 0,
+      boundPercent: peak > 0 ? (100 * (peak - 1)) / peak : 0,
+      edgeGB: tot.edgeServedBytes / 1e9,
+      edgePeakMbps: edgePeak,
+      edgeMeanMbps: (tot.edgeServedBytes * 8) / secs / 1e6,
+      stallRatioPercent: watched > 0 ? (100 * stalledSum) / watched : 0,
+      stalledSecondsPerViewerMinute: watched > 0 ? stalledSum / (watched / 60) : 0,
+      viewersWithStallPercent: started > 0 ? (100 * withStall) / started : 0,
+      stalls: stallCount,
+      startupP50: this.startupHist.quantile(0.5),
+      startupP95: this.startupHist.quantile(0.95),
+      latencyP50: this.latencyHist.quantile(0.5),
+      latencyP95: this.latencyHist.quantile(0.95),
+      watchedHours: watched / 3600,
+      firstFetcherPercent: this.decisions > 0 ? (100 * this.ffDecisions) / this.decisions : 0,
+      httpByReason: byReason,
+      meanPeers: this.peerSamples > 0 ? this.peerSum / this.peerSamples : 0,
+      connections: { made: this.connMade, failed: this.connFailed, choked: this.choked },
+      announces: { ok: this.announcesOk, failed: this.announcesFailed },
+      liveEdgeJumps: this.jumps,
+    };
+    const out: SimResult = {
+      config: this.cfg,
+      policy: this.policy,
+      policyWarnings: this.policyWarnings,
+      totals: { ...tot },
+      summary,
+      series,
+      perf: { wallSeconds, events: this.events, peakQueue: this.queue.peak, simulatedSeconds: secs },
+    };
+    if (this.n <= 100) {
+      out.viewers = [];
+      for (let v = 0; v < this.n; v++) {
+        out.viewers.push({
+          viewer: v,
+          joinedAt: (this.joinAt[v] as number) - this.tStart,
+          httpBytes: this.httpBytes[v] as number,
+          p2pBytes: this.p2pBytes[v] as number,
+          uploadedBytes: this.upBytes[v] as number,
+          httpSegments: this.httpSegs[v] as number,
+          p2pSegments: this.p2pSegs[v] as number,
+          stalls: this.stalls[v] as number,
+          stalledSeconds: this.stalled[v] as number,
+          startupSeconds:
+            (this.startedAt[v] as number) >= 0 ? (this.startedAt[v] as number) - (this.joinAt[v] as number) : null,
+          latency: (this.latencyLast[v] as number) >= 0 ? (this.latencyLast[v] as number) : null,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+function round(x: number, digits: number): number {
+  const m = 10 ** digits;
+  return Math.round(x * m) / m;
+}

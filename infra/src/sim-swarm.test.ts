@@ -1,0 +1,181 @@
+/**
+ * The swarm simulator's guarantees: the same seed replays the same run; every
+ * byte requested is delivered once, split exactly between the edge and peers;
+ * and the answers we know without simulating (one viewer, unlimited upload,
+ * upload disabled) come out.
+ */
+import { describe, expect, it } from 'vitest';
+import { resolveSimConfig, type SimOverrides } from '../sim/model';
+import { scenarios } from '../sim/scenarios';
+import { runSimulation, type SimResult } from '../sim/swarm-sim';
+
+/** A small world: four minutes of stream with 5-minute sessions, so the whole file runs in seconds. */
+const small = (viewers: number): SimOverrides => ({
+  audience: { viewers, rampSeconds: 30, meanSessionSeconds: 300, replaceDepartures: true, seconds: 240 },
+});
+
+/** Layers merge section by section, so a later layer changes only what it names. */
+function run(...layers: SimOverrides[]): SimResult {
+  return runSimulation(resolveSimConfig(...layers));
+}
+
+function expectConserved(r: SimResult): void {
+  const t = r.totals;
+  expect(t.conservationErrors).toBe(0);
+  // Everything asked for either arrived (from the edge or from peers) or was still owed when its viewer went away.
+  expect(t.httpBytes + t.p2pBytes + t.unfinishedBytes).toBe(t.requestedBytes);
+  // The edge's own count is what viewers got from the edge.
+  expect(t.edgeServedBytes).toBe(t.httpBytes);
+  // Peers sent what viewers got from peers, plus transfers cut short.
+  expect(t.peerUploadedBytes).toBe(t.p2pBytes + t.wastedP2PBytes);
+  expect(t.requestedBytes).toBeGreaterThan(0);
+}
+
+describe('determinism', () => {
+  it('gives identical results for the same seed, and different ones for another', () => {
+    const a = run(small(150), { seed: 7 });
+    const b = run(small(150), { seed: 7 });
+    const c = run(small(150), { seed: 8 });
+    expect(b.totals).toEqual(a.totals);
+    expect(b.summary).toEqual(a.summary);
+    expect(b.series).toEqual(a.series);
+    expect(c.totals).not.toEqual(a.totals);
+  });
+});
+
+describe('conservation', () => {
+  it.each([
+    ['steady with churn', {}],
+    ['free-riders', { audience: { freeRiderFraction: 0.5 } }],
+    ['NAT-blocked', { network: { natBlockedFraction: 0.3, natBlockedReach: 'nobody' } }],
+    ['tracker down', { tracker: { outages: [{ fromSeconds: 60, toSeconds: 120 }] } }],
+    ['an edge below demand', { edge: { capacityMbps: 20 } }],
+    ['slow uploads', { network: { access: [slowUplink] } }],
+  ] as [string, SimOverrides][])(
+    'holds for %s: bytes delivered = bytes requested, split exactly',
+    (_name, overrides) => {
+      const r = run(small(200), overrides);
+      expect(r.summary.viewersTotal).toBeGreaterThan(100);
+      expectConserved(r);
+      expect(r.summary.offloadPercent).toBeGreaterThanOrEqual(0);
+    },
+  );
+
+  it('holds for a CDN-only cohort, which gets nothing from peers', () => {
+    const r = run(small(100), { p2p: false });
+    expectConserved(r);
+    expect(r.totals.p2pBytes).toBe(0);
+    expect(r.summary.offloadPercent).toBe(0);
+  });
+});
+
+/** Uplinks barely above the bitrate, so transfers are slow, get abandoned and fall back to the edge. */
+const slowUplink = {
+  name: 'slow',
+  weight: 1,
+  downMbps: { kind: 'fixed', value: 20 },
+  upMbps: { kind: 'fixed', value: 0.4 },
+} as const;
+
+describe('known answers', () => {
+  it('one viewer gets nothing from peers', () => {
+    const r = run(small(1), { audience: { replaceDepartures: false, meanSessionSeconds: Number.POSITIVE_INFINITY } });
+    expect(r.summary.viewersTotal).toBe(1);
+    expect(r.totals.p2pBytes).toBe(0);
+    expect(r.summary.offloadPercent).toBe(0);
+    expect(r.summary.stalls).toBe(0);
+  });
+
+  it('with unlimited upload, offload approaches the (N−1)/N bound', () => {
+    const unlimited = {
+      name: 'unlimited',
+      weight: 1,
+      downMbps: { kind: 'fixed', value: 1000 },
+      upMbps: { kind: 'fixed', value: 100_000 },
+    } as const;
+    for (const n of [5, 10]) {
+      const r = run({
+        audience: {
+          viewers: n,
+          staggerSeconds: 1,
+          meanSessionSeconds: Number.POSITIVE_INFINITY,
+          replaceDepartures: false,
+          seconds: 600,
+        },
+        // One region, so one tracker shard and a full mesh: the bound assumes everyone can reach everyone.
+        network: {
+          access: [unlimited],
+          iceFailure: 0,
+          regions: [{ name: 'eu', weight: 1, countries: 4, asnsPerCountry: 4 }],
+        },
+        // Unlimited upload, told to the policy too: no upload cap, and one first fetcher can feed the whole swarm.
+        policy: { uploadKbps: 1_000_000, seederFanout: 100 },
+      });
+      const bound = (100 * (n - 1)) / n;
+      // Only each late joiner's start-up segments (fetched before it has peers) separate it from the bound.
+      expect(r.summary.offloadPercent).toBeGreaterThan(bound - 1.5);
+      expect(r.summary.offloadPercent).toBeLessThanOrEqual(bound);
+      expect(r.summary.stalls).toBe(0);
+    }
+  });
+
+  it('with upload disabled everywhere, offload is 0% and nobody stalls', () => {
+    const r = run(small(300), { policy: { uploadKbps: 0 } });
+    expectConserved(r);
+    expect(r.totals.p2pBytes).toBe(0);
+    expect(r.summary.offloadPercent).toBe(0);
+    expect(r.summary.stalls).toBe(0);
+    expect(r.summary.connections.made).toBeGreaterThan(0);
+  });
+});
+
+describe('an edge with a capacity', () => {
+  const cdn = (capacityMbps: number) => run(small(200), { p2p: false, edge: { capacityMbps } });
+
+  it('serves a CDN-only audience without stalls while it has room', () => {
+    // 200 viewers × 274 kbit/s ≈ 55 Mbit/s of demand.
+    expect(cdn(1000).summary.stalls).toBe(0);
+    // With 27% headroom, the bursts at each new segment cost a few viewers a few tenths of a second at most.
+    expect(cdn(70).summary.stallRatioPercent).toBeLessThan(0.05);
+  });
+
+  it('runs at its capacity and stalls viewers when demand exceeds it', () => {
+    const r = cdn(40);
+    expectConserved(r);
+    expect(r.summary.stallRatioPercent).toBeGreaterThan(10);
+    // Once the audience is in (after the 30 s ramp), the edge sends close to its 40 Mbit/s.
+    const busy = r.series.edgeMbps.slice(4, -2);
+    const mean = busy.reduce((a, b) => a + b, 0) / busy.length;
+    expect(mean).toBeGreaterThan(32);
+    expect(mean).toBeLessThanOrEqual(40.5);
+  });
+});
+
+describe('the decisions are the policy module’s', () => {
+  it('makes everyone a first fetcher when the policy says one seeder per peer', () => {
+    // seederCount = ceil(n / 1) = n: every peer ranks inside the first-fetcher set, so nobody waits for peers.
+    const r = run(small(100), { policy: { seederFanout: 1 } });
+    expect(r.summary.offloadPercent).toBe(0);
+    expect(r.summary.firstFetcherPercent).toBe(100);
+  });
+
+  it('reports the policy’s own clamping warnings', () => {
+    const r = run(small(5), { policy: { latencyTargetDurations: 1 } });
+    expect(r.policyWarnings).toEqual(['latencyTargetDurations=1 is outside [3, 60]; using 3']);
+    expect(r.policy.latencyTargetDurations).toBe(3);
+  });
+
+  it('mirrors the real-browser set-up in the calibration scenario', () => {
+    const r = run((scenarios.calibrate as (typeof scenarios)[string]).overrides(4));
+    const joins = r.viewers?.map((v) => v.joinedAt) ?? [];
+    expect(joins).toHaveLength(4);
+    for (const [i, t] of joins.entries()) {
+      expect(t).toBeGreaterThanOrEqual(4 * i);
+      expect(t).toBeLessThan(4 * i + 1);
+    }
+    // The first viewer is the first fetcher for the whole run; the others fetch only their start-up from the edge.
+    expect(r.viewers?.[0]?.p2pBytes).toBe(0);
+    for (const v of r.viewers?.slice(1) ?? []) expect(v.httpSegments).toBeLessThanOrEqual(4);
+    expect(r.summary.stalls).toBe(0);
+  });
+});
