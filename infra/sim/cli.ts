@@ -1,7 +1,7 @@
 /**
  * npm run sim -- [--scenario steady|flash-crowd|free-riders|nat-blocked|tracker-down|edge-capped|calibrate|all]
  *                [--viewers 10,100,1000] [--seconds 600] [--seed 1] [--no-baseline] [--set path=value ...]
- *                [--out bench-results/sim-steady] [--real bench-results/offload.json]
+ *                [--out bench-results/sim-steady] [--real bench-results/offload.json[,<compare dir>/results.json]]
  *
  * Runs the swarm simulator and writes <out>.json and <out>.html. Prints a row
  * per run and, for each, its own wall time and peak memory. With several runs,
@@ -11,10 +11,12 @@
  * join, as bench:offload's --seconds is. --set overrides any model value, e.g. --set network.natBlockedFraction=0.1.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { SimOverrides } from './model';
+import { policyDefaults } from '../../player/src/policy';
+import { type SimOverrides, simDefaults } from './model';
+import { type RealRun, realRunsFrom } from './real-runs';
 import { type CalibrationRow, renderReport } from './report';
 import { type RunRequest, runHere, runIsolated, type SimRunRecord, toJson } from './runs';
 import { calibrationWorld, scenarioNames, scenarios } from './scenarios';
@@ -37,6 +39,11 @@ export function parseSet(items: readonly string[]): SimOverrides {
     const path = item.slice(0, eq).split('.');
     if (eq < 0 || path.length !== 2 || !path[0] || !path[1]) {
       throw new Error(`--set expects section.key=value (e.g. network.iceFailure=0.1), got ${item}`);
+    }
+    const [section, key] = path as [string, string];
+    const known = section === 'policy' ? policyDefaults : (simDefaults as unknown as Record<string, unknown>)[section];
+    if (typeof known !== 'object' || known === null || !(key in known)) {
+      throw new Error(`--set ${section}.${key}: no such model value (see the Assumptions in the report)`);
     }
     const raw = item.slice(eq + 1);
     let value: unknown = raw;
@@ -86,15 +93,14 @@ const header = [
   '    peak',
 ].join(' ');
 
-interface RealRow {
-  viewers: number;
-  hybrid: { offloadPercent: number; stalls: number; stalledSeconds: number; latencyP50: number; startupP50Ms: number };
-}
-
-function readReal(path: string): { seconds: number; rows: RealRow[] } | undefined {
-  if (!existsSync(path)) return undefined;
-  const data = JSON.parse(readFileSync(path, 'utf8')) as { settings?: { seconds?: string }; rows?: RealRow[] };
-  return { seconds: Number(data.settings?.seconds ?? 30), rows: data.rows ?? [] };
+/** Real runs from each --real file that exists (comma-separated); a file that is there but unreadable is an error. */
+function readReal(paths: readonly string[]): RealRun[] {
+  const runs: RealRun[] = [];
+  for (const path of paths) {
+    if (!existsSync(path)) continue;
+    runs.push(...realRunsFrom(JSON.parse(readFileSync(path, 'utf8')), relative(repoRoot, path)));
+  }
+  return runs;
 }
 
 async function main(): Promise<void> {
@@ -128,10 +134,9 @@ async function main(): Promise<void> {
   if (viewers.some((v) => !Number.isInteger(v) || v < 1)) throw new Error('--viewers takes positive integers');
   const seed = Number(values.seed);
   const set = parseSet(values.set ?? []);
-  const realPath = resolve(repoRoot, values.real ?? cliDefaults.real);
-  const real = names.includes('calibrate') ? readReal(realPath) : undefined;
-  // Calibration compares like with like: by default it watches as long as the real run did.
-  const secondsArg = values.seconds ?? (real && names.includes('calibrate') ? String(real.seconds) : undefined);
+  const realPaths = (values.real ?? cliDefaults.real).split(',').map((p) => resolve(repoRoot, p.trim()));
+  const real = names.includes('calibrate') ? readReal(realPaths) : [];
+  const realFor = (n: number) => real.find((r) => r.viewers === n);
 
   const requests: RunRequest[] = [];
   for (const name of names) {
@@ -139,8 +144,11 @@ async function main(): Promise<void> {
     const baseline = values['no-baseline'] ? false : (values.baseline ?? scenario.baseline);
     for (const n of viewers) {
       const overrides: SimOverrides = { ...set };
+      // Calibration compares like with like: by default it watches as long after the last join as the real run did.
+      const secondsArg = values.seconds ?? (name === 'calibrate' ? realFor(n)?.secondsAfterLastJoin : undefined);
       if (secondsArg !== undefined) {
         const s = Number(secondsArg);
+        if (!(s > 0)) throw new Error('--seconds takes a positive number');
         const seconds = name === 'calibrate' ? (n - 1) * calibrationWorld.staggerSeconds + s : s;
         overrides.audience = { ...set.audience, seconds };
       }
@@ -162,39 +170,43 @@ async function main(): Promise<void> {
 
   let calibration: CalibrationRow[] | undefined;
   if (names.includes('calibrate')) {
-    if (!real) console.log(`\nno real results at ${values.real}: run npm run bench:offload first to compare`);
-    else if (Number(secondsArg) !== real.seconds) {
-      console.log(`\nthe real run at ${values.real} watched ${real.seconds} s after the last join: not compared`);
-    } else {
-      calibration = [];
-      for (const r of runs.filter((x) => x.scenario === 'calibrate' && x.p2p)) {
-        const match = real.rows.find((x) => x.viewers === r.viewers);
-        if (!match) continue;
-        const stalledSeconds = (r.viewerOutcomes ?? []).reduce((s, v) => s + v.stalledSeconds, 0);
-        calibration.push({
-          viewers: r.viewers,
-          secondsAfterLastJoin: r.config.audience.seconds - (r.viewers - 1) * calibrationWorld.staggerSeconds,
-          real: {
-            offloadPercent: match.hybrid.offloadPercent,
-            stalls: match.hybrid.stalls,
-            stalledSeconds: match.hybrid.stalledSeconds,
-            latencyP50: match.hybrid.latencyP50,
-            startupP50: match.hybrid.startupP50Ms / 1000,
-          },
-          sim: {
-            offloadPercent: r.summary.offloadPercent,
-            stalls: r.summary.stalls,
-            stalledSeconds,
-            latencyP50: r.summary.latencyP50,
-            startupP50: r.summary.startupP50,
-          },
-        });
+    calibration = [];
+    for (const r of runs.filter((x) => x.scenario === 'calibrate' && x.p2p)) {
+      const secondsAfterLastJoin = r.config.audience.seconds - (r.viewers - 1) * calibrationWorld.staggerSeconds;
+      const match = realFor(r.viewers);
+      if (!match) {
+        console.log(`\nN = ${r.viewers}: no real run in ${values.real}; run npm run bench:offload or compare first`);
+        continue;
       }
-      console.log(`\ncalibration against ${values.real} (real run: ${real.seconds} s after the last join)`);
-      console.log('  N  offload real   sim    gap   stalls real  sim   latency p50 real  sim   start-up p50 real  sim');
+      if (match.secondsAfterLastJoin !== secondsAfterLastJoin) {
+        console.log(
+          `\nN = ${r.viewers}: the real run watched ${match.secondsAfterLastJoin} s after the last join: not compared`,
+        );
+        continue;
+      }
+      const stalledSeconds = (r.viewerOutcomes ?? []).reduce((sum, v) => sum + v.stalledSeconds, 0);
+      calibration.push({
+        viewers: r.viewers,
+        secondsAfterLastJoin,
+        source: match.source,
+        real: match.hybrid,
+        sim: {
+          offloadPercent: r.summary.offloadPercent,
+          stalls: r.summary.stalls,
+          stalledSeconds,
+          latencyP50: r.summary.latencyP50,
+          startupP50: r.summary.startupP50,
+        },
+      });
+    }
+    if (calibration.length > 0) {
+      console.log('\ncalibration: the real run, the simulator, and the gap in points');
+      console.log(
+        '  N  after last join  offload real   sim    gap   stalls real  sim   latency p50 real  sim   start-up p50 real  sim   source',
+      );
       for (const c of calibration) {
         console.log(
-          `${String(c.viewers).padStart(3)}  ${c.real.offloadPercent.toFixed(1).padStart(11)}% ${c.sim.offloadPercent.toFixed(1).padStart(5)}% ${(c.sim.offloadPercent - c.real.offloadPercent).toFixed(1).padStart(6)}  ${String(c.real.stalls).padStart(11)} ${String(c.sim.stalls).padStart(4)}  ${c.real.latencyP50.toFixed(2).padStart(15)} ${c.sim.latencyP50.toFixed(2).padStart(5)}  ${c.real.startupP50.toFixed(2).padStart(17)} ${c.sim.startupP50.toFixed(2).padStart(5)}`,
+          `${String(c.viewers).padStart(3)}  ${`${c.secondsAfterLastJoin} s`.padStart(15)}  ${c.real.offloadPercent.toFixed(1).padStart(11)}% ${c.sim.offloadPercent.toFixed(1).padStart(5)}% ${(c.sim.offloadPercent - c.real.offloadPercent).toFixed(1).padStart(6)}  ${String(c.real.stalls).padStart(11)} ${String(c.sim.stalls).padStart(4)}  ${c.real.latencyP50.toFixed(2).padStart(15)} ${c.sim.latencyP50.toFixed(2).padStart(5)}  ${c.real.startupP50.toFixed(2).padStart(17)} ${c.sim.startupP50.toFixed(2).padStart(5)}   ${c.source}`,
         );
       }
     }
@@ -224,4 +236,10 @@ async function main(): Promise<void> {
   console.log(`wrote ${out}.json and ${out}.html`);
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // Bad arguments and failed runs: one line, no stack, a non-zero exit.
+  console.error(`sim: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 2;
+}

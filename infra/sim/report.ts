@@ -17,6 +17,8 @@ export interface ReportInput {
 export interface CalibrationRow {
   viewers: number;
   secondsAfterLastJoin: number;
+  /** The real run's file and harness. */
+  source?: string;
   real: { offloadPercent: number; stalls: number; stalledSeconds: number; latencyP50: number; startupP50: number };
   sim: { offloadPercent: number; stalls: number; stalledSeconds: number; latencyP50: number; startupP50: number };
 }
@@ -325,6 +327,7 @@ function calibrationTable(rows: CalibrationRow[]): string {
       'stalls sim (s)',
       'latency p50 real / sim s',
       'start-up p50 real / sim s',
+      'real run',
     ],
     rows.map((r) => [
       String(r.viewers),
@@ -336,6 +339,7 @@ function calibrationTable(rows: CalibrationRow[]): string {
       `${r.sim.stalls} (${n1(r.sim.stalledSeconds)})`,
       `${n2(r.real.latencyP50)} / ${n2(r.sim.latencyP50)}`,
       `${n2(r.real.startupP50)} / ${n2(r.sim.startupP50)}`,
+      esc(r.source ?? ''),
     ]),
   )}`;
 }

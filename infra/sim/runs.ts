@@ -46,7 +46,14 @@ export function configFor(request: RunRequest): SimConfig {
 
 /** Runs in this process; peak memory is the process's high-water mark so far. */
 export function runHere(request: RunRequest): SimRunRecord {
-  const result = runSimulation(configFor(request));
+  const label = `${request.scenario} N=${request.viewers} ${request.p2p ? 'hybrid' : 'CDN-only'}`;
+  const result = runSimulation(configFor(request), {
+    // To stderr, so a child's stdout stays one JSON record.
+    onProgress: (p) =>
+      process.stderr.write(
+        `  ${label}: ${p.simulatedSeconds.toFixed(0)}/${p.totalSeconds.toFixed(0)} stream s, ${p.viewersNow} viewers, ${(p.events / 1e6).toFixed(1)}M events, ${p.wallSeconds.toFixed(0)} s\n`,
+      ),
+  });
   return {
     scenario: request.scenario,
     viewers: request.viewers,

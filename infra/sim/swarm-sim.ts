@@ -194,8 +194,24 @@ interface SimCandidate extends MatchCandidate {
   index: number;
 }
 
-export function runSimulation(config: SimConfig): SimResult {
-  return new SwarmSimulation(config).run();
+/** Where a run has got to, for a progress line on long runs. */
+export interface SimProgress {
+  /** Stream seconds simulated so far, and in all (after the first join). */
+  simulatedSeconds: number;
+  totalSeconds: number;
+  viewersNow: number;
+  events: number;
+  wallSeconds: number;
+}
+
+export interface RunHooks {
+  /** Called about every `progressEverySeconds` of wall time (default 5). */
+  onProgress?: (progress: SimProgress) => void;
+  progressEverySeconds?: number;
+}
+
+export function runSimulation(config: SimConfig, hooks: RunHooks = {}): SimResult {
+  return new SwarmSimulation(config).run(hooks);
 }
 
 export class SwarmSimulation {
@@ -527,8 +543,10 @@ export class SwarmSimulation {
     return out.sort((x, y) => x.join - y.join);
   }
 
-  run(): SimResult {
+  run(hooks: RunHooks = {}): SimResult {
     const wall = performance.now();
+    const every = (hooks.progressEverySeconds ?? 5) * 1000;
+    let nextProgress = wall + every;
     const q = this.queue;
     // Segments published before the first viewer: only their existence matters.
     let k = 0;
@@ -545,6 +563,10 @@ export class SwarmSimulation {
       if (e.time > this.tEnd) break;
       this.events++;
       const t = e.time;
+      if (hooks.onProgress && (this.events & 0xfff) === 0 && performance.now() >= nextProgress) {
+        nextProgress = performance.now() + every;
+        hooks.onProgress(this.progress(t, wall));
+      }
       switch (e.kind) {
         case ev.publish:
           this.onPublish(e.a, t);
@@ -598,6 +620,16 @@ export class SwarmSimulation {
   }
 
   // ---- time and playback ---------------------------------------------------------------------
+
+  private progress(t: number, wallStart: number): SimProgress {
+    return {
+      simulatedSeconds: Math.max(0, t - this.tStart),
+      totalSeconds: this.tEnd - this.tStart,
+      viewersNow: this.active.length,
+      events: this.events,
+      wallSeconds: (performance.now() - wallStart) / 1000,
+    };
+  }
 
   private isActive(v: number): boolean {
     const p = this.ph[v] as number;

@@ -5,9 +5,9 @@
  * upload disabled) come out.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveSimConfig, type SimOverrides } from '../sim/model';
-import { scenarios } from '../sim/scenarios';
-import { runSimulation, type SimResult } from '../sim/swarm-sim';
+import { resolveSimConfig, type SimOverrides } from './model';
+import { scenarios } from './scenarios';
+import { runSimulation, type SimResult } from './swarm-sim';
 
 /** A small world: four minutes of stream with 5-minute sessions, so the whole file runs in seconds. */
 const small = (viewers: number): SimOverrides => ({
@@ -40,6 +40,25 @@ describe('determinism', () => {
     expect(b.summary).toEqual(a.summary);
     expect(b.series).toEqual(a.series);
     expect(c.totals).not.toEqual(a.totals);
+  });
+});
+
+describe('progress', () => {
+  it('reports where a run has got to, in order, without changing its result', () => {
+    const seen: { simulated: number; total: number; viewers: number }[] = [];
+    const config = resolveSimConfig(small(150), { seed: 7 });
+    const r = runSimulation(config, {
+      progressEverySeconds: 0,
+      onProgress: (p) => seen.push({ simulated: p.simulatedSeconds, total: p.totalSeconds, viewers: p.viewersNow }),
+    });
+    expect(seen.length).toBeGreaterThan(2);
+    for (const [i, p] of seen.entries()) {
+      expect(p.total).toBe(240);
+      expect(p.simulated).toBeLessThanOrEqual(240);
+      if (i > 0) expect(p.simulated).toBeGreaterThanOrEqual(seen[i - 1]?.simulated ?? 0);
+    }
+    expect(seen.at(-1)?.viewers).toBeGreaterThan(0);
+    expect(r.totals).toEqual(runSimulation(config).totals);
   });
 });
 

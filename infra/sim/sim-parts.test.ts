@@ -1,11 +1,11 @@
 /** The simulator's small parts: the event queue's order, the PRNG, histograms, the report and --set parsing. */
 import { describe, expect, it } from 'vitest';
-import { EventQueue, type PoppedEvent } from '../sim/event-queue';
-import { Histogram } from '../sim/histogram';
-import { resolveSimConfig, simDefaults } from '../sim/model';
-import { Rng, sample } from '../sim/random';
-import { lineChart, renderReport } from '../sim/report';
-import { SharedLink } from '../sim/shared-link';
+import { EventQueue, type PoppedEvent } from './event-queue';
+import { Histogram } from './histogram';
+import { resolveSimConfig, simDefaults } from './model';
+import { Rng, sample } from './random';
+import { lineChart, renderReport } from './report';
+import { SharedLink } from './shared-link';
 
 describe('EventQueue', () => {
   it('pops in time order, ties in insertion order, through growth', () => {
