@@ -1,11 +1,68 @@
 import { describe, expect, it } from 'vitest';
 import {
+  announcedSince,
   closePeer,
+  peerAnnouncements,
   retimeTrackerReconnects,
   syncLivePlaylist,
   trackerReconnectDelayMs,
   withoutDeliveryDirectives,
 } from './p2p-shim';
+
+describe('peer announcements', () => {
+  const engineWith = (peers: Record<string, number[] | undefined>) => ({
+    core: {
+      mainStreamLoader: {
+        p2pLoaders: {
+          loaders: new Map([
+            [
+              1,
+              {
+                loader: {
+                  trackerClient: {
+                    _peers: new Map(
+                      Object.entries(peers).map(([id, segments]) => [
+                        id,
+                        segments ? { peer: { destroy() {}, loadedSegments: new Set(segments) } } : {},
+                      ]),
+                    ),
+                  },
+                },
+              },
+            ],
+          ]),
+        },
+      },
+    },
+  });
+
+  it('reads the newest segment each connected peer announced', () => {
+    const seen = peerAnnouncements(engineWith({ a: [7, 9, 8], b: [], c: undefined }));
+    // c is a potential connection only (no peer yet): not listed.
+    expect([...seen]).toEqual([
+      ['a', 9],
+      ['b', -1],
+    ]);
+    expect(peerAnnouncements(undefined).size).toBe(0);
+    expect(peerAnnouncements({ core: {} }).size).toBe(0);
+  });
+
+  it('hears from a peer only when its announcement moved on', () => {
+    const before = new Map([
+      ['a', 9],
+      ['b', 4],
+      ['quiet', 3],
+    ]);
+    const now = new Map([
+      ['a', 10], // announced a new segment
+      ['b', 4], // nothing new: a closed tab, or upload stopped
+      ['quiet', -1], // an empty announcement (upload disabled)
+      ['new', 2], // first announcement from a new peer
+      ['empty', -1],
+    ]);
+    expect(announcedSince(before, now)).toEqual(['a', 'new']);
+  });
+});
 
 describe('p2p-media-loader shim', () => {
   it('strips only LL-HLS delivery directives', () => {

@@ -7,6 +7,8 @@
  */
 interface PeerLike {
   destroy(): void;
+  /** The segment ids the peer's latest announcement listed (p2p-media-loader's Peer, a private field). */
+  loadedSegments?: Set<number>;
 }
 interface TrackerClientLike {
   _peers?: Map<string, { peer?: PeerLike }>;
@@ -33,6 +35,33 @@ export function closePeer(engine: unknown, peerId: string): number {
     }
   }
   return closed;
+}
+
+/**
+ * The newest segment each connected peer has announced (-1 when none). A live
+ * peer announces every segment it gets, so this is how we hear from peers we
+ * exchange no bytes with: a first fetcher hears nobody's bytes, and without it
+ * would count itself alone and keep fetching from the edge for good. A closed
+ * tab, a free-rider and a peer whose upload budget ran dry announce nothing new.
+ */
+export function peerAnnouncements(engine: unknown): Map<string, number> {
+  const core = (engine as { core?: CoreLike } | undefined)?.core;
+  const newest = new Map<string, number>();
+  for (const streamLoader of [core?.mainStreamLoader, core?.secondaryStreamLoader]) {
+    for (const item of streamLoader?.p2pLoaders?.loaders?.values() ?? []) {
+      for (const [peerId, entry] of item.loader?.trackerClient?._peers ?? []) {
+        let max = newest.get(peerId) ?? -1;
+        for (const id of entry.peer?.loadedSegments ?? []) if (typeof id === 'number' && id > max) max = id;
+        if (entry.peer) newest.set(peerId, max);
+      }
+    }
+  }
+  return newest;
+}
+
+/** Pure: the peers whose newest announced segment moved on since the last look. */
+export function announcedSince(previous: ReadonlyMap<string, number>, current: ReadonlyMap<string, number>): string[] {
+  return [...current].filter(([id, newest]) => newest >= 0 && newest > (previous.get(id) ?? -1)).map(([id]) => id);
 }
 
 /** Pure: a playlist URL without LL-HLS delivery directives (`_HLS_msn`, `_HLS_part`, `_HLS_skip`). */

@@ -31,7 +31,7 @@ import {
   type UploadBudget,
   uploadOpen,
 } from '../policy';
-import { closePeer, retimeTrackerReconnects, syncLivePlaylist } from './p2p-shim';
+import { announcedSince, closePeer, peerAnnouncements, retimeTrackerReconnects, syncLivePlaylist } from './p2p-shim';
 import { type Counters, type Gauges, sendBeacons, zeroCounters } from './stats';
 
 export interface RegionHint {
@@ -131,8 +131,9 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   const counters = zeroCounters();
   let playback = newPlaybackStats(performance.now());
   const peers = new Map<string, PeerLedger>();
-  /** When each peer last sent us bytes, seconds. */
+  /** When each peer last sent us bytes or announced a new segment, seconds. */
   const lastHeard = new Map<string, number>();
+  let announced = new Map<string, number>();
   const blocklist = new Blocklist();
   const integrity = new IntegrityChecker();
   let blockedPeersClosed = 0;
@@ -144,6 +145,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   let windows: LoaderWindows | undefined;
   let firstFetcher = true;
   const timers: number[] = [];
+  const cleanups: (() => void)[] = [];
 
   const onPlayback = (event: PlaybackEvent) => {
     const before = playback;
@@ -180,12 +182,22 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
             simultaneousHttpDownloads: 2,
             simultaneousP2PDownloads: 3,
             httpErrorRetries: 5,
+            // Start-up is the edge's job: P2P (tracker, WebRTC set-up) starts once playback has, see below.
+            isP2PDisabled: true,
             ...windows,
             ...(options.corruptUploads ? { customSegmentStorageFactory: corruptingStorage() } : {}),
           },
         },
       }) as unknown as Hls;
       const engine = (hls as unknown as { p2pEngine: HlsJsP2PEngine }).p2pEngine;
+      // A newcomer has no peers for its first segments anyway, and opening the tracker socket and a handful of
+      // peer connections while the first segment loads cost start-up time (1.2× CDN-only at N = 8, measured).
+      const startP2P = () => {
+        video.removeEventListener('playing', startP2P);
+        engine.applyDynamicConfig({ core: { isP2PDisabled: false } });
+      };
+      video.addEventListener('playing', startP2P);
+      cleanups.push(() => video.removeEventListener('playing', startP2P));
       hls.on(Hls.Events.LEVEL_UPDATED, (_event, data) => {
         syncLivePlaylist(engine, { url: data.details.url, fragments: data.details.fragments, live: data.details.live });
       });
@@ -282,6 +294,9 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     timers.push(
       window.setInterval(() => {
         const now = nowSeconds();
+        const latest = peerAnnouncements(engine);
+        for (const peerId of announcedSince(announced, latest)) lastHeard.set(peerId, now);
+        announced = latest;
         // A peer that went quiet (a closed tab takes ~30 s to time out in WebRTC) must not keep the first-fetcher role.
         const active = [...peers.values()]
           .filter((p) => now - Math.max(p.connectedAt, lastHeard.get(p.id) ?? 0) <= 3 * targetDuration)
@@ -389,6 +404,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       beacons?.stop();
       for (const timer of timers) clearInterval(timer);
       for (const [event, handler] of handlers) video.removeEventListener(event, handler);
+      for (const cleanup of cleanups) cleanup();
       hls?.destroy();
       hls = null;
     },

@@ -62,7 +62,8 @@ describe('latency plan and window sizing', () => {
       o,
     );
     expect(leech).toEqual({
-      highDemandTimeWindow: 1,
+      // The 1 s margin, opened a second early: p2p-media-loader may take that long to notice.
+      highDemandTimeWindow: 2,
       httpDownloadTimeWindow: 0,
       p2pDownloadTimeWindow: 9,
       p2pNotReceivingBytesTimeoutMs: 500,
@@ -153,13 +154,18 @@ describe('abandon and race', () => {
 describe('first fetchers', () => {
   const peers = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8'];
 
+  const four = { ...o, seederFanout: 4 };
+
   it('sizes the set by fanout, at least the minimum, never more than the swarm', () => {
-    expect([1, 2, 4, 5, 8, 9, 100].map((n) => seederCount(n, o))).toEqual([1, 1, 1, 2, 2, 3, 25]);
+    expect([1, 2, 4, 5, 8, 9, 100].map((n) => seederCount(n, four))).toEqual([1, 1, 1, 2, 2, 3, 25]);
+    // The default: one first fetcher per 8 (the simulator's sweep in BENCHMARKS.md chose it).
+    expect([1, 8, 9, 100, 10_000].map((n) => seederCount(n, o))).toEqual([1, 1, 2, 13, 1250]);
+    expect([3, 5].map((n) => seederCount(n, { ...o, minSeeders: 2 }))).toEqual([2, 2]);
   });
 
   it('is the same set on every peer that sees the same swarm', () => {
     const epoch = epochOf(1000, 30);
-    const views = peers.map((self) => isFirstFetcher({ self, peers: peers.filter((p) => p !== self), epoch }, o));
+    const views = peers.map((self) => isFirstFetcher({ self, peers: peers.filter((p) => p !== self), epoch }, four));
     expect(views.filter(Boolean)).toHaveLength(2);
     const ranked = rankSwarm(peers, epoch);
     expect(peers.filter((_, i) => views[i])).toEqual(expect.arrayContaining(ranked.slice(0, 2)));

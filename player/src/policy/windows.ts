@@ -4,8 +4,9 @@
  * is inside `highDemandTimeWindow` of the playhead, from a peer when a peer
  * holds it inside `p2pDownloadTimeWindow`, and (randomly) from the edge inside
  * `httpDownloadTimeWindow`. With the windows below it makes exactly the
- * choices `chooseSource` makes: the edge inside the deadline margin, the edge
- * at once for first fetchers, a peer when one holds it, otherwise wait.
+ * choices `chooseSource` makes: the edge inside the deadline margin (opened
+ * `loaderLagSeconds` early, see below), the edge at once for first fetchers,
+ * a peer when one holds it, otherwise wait.
  * The stock windows (15 s / 3000 s / 6000 s) prefetch without end; these stop
  * a few segments past the live edge.
  */
@@ -29,11 +30,20 @@ export interface WindowInput {
   uploadOpen: boolean;
 }
 
+/**
+ * p2p-media-loader looks at its queue on playback updates at most once a
+ * second, so a segment can sit inside the high-demand window this long before
+ * its edge fetch starts. The window opens this much before the margin, so the
+ * fetch starts between the margin and the margin plus this.
+ */
+export const loaderLagSeconds = 1;
+
 /** VOD has no live edge to chase: fetch a little ahead from the edge, a minute ahead from peers. */
 export const vodHorizon = { httpSeconds: 20, p2pSeconds: 60 } as const;
 
 export function loaderWindows(input: WindowInput, plan: LatencyPlan, options: PolicyOptions): LoaderWindows {
   const margin = deadlineMargin(input.httpFetchSeconds, options);
+  const highDemand = margin + loaderLagSeconds;
   const common = {
     // A peer that sends nothing for a while is dropped for this segment; the margin still guards the deadline.
     p2pNotReceivingBytesTimeoutMs: Math.round(Math.max(500, margin * 500)),
@@ -41,7 +51,7 @@ export function loaderWindows(input: WindowInput, plan: LatencyPlan, options: Po
   };
   if (!input.live) {
     return {
-      highDemandTimeWindow: Math.max(margin, 2 * input.targetDuration),
+      highDemandTimeWindow: Math.max(highDemand, 2 * input.targetDuration),
       httpDownloadTimeWindow: input.firstFetcher ? vodHorizon.httpSeconds : 0,
       p2pDownloadTimeWindow: vodHorizon.p2pSeconds,
       ...common,
@@ -51,7 +61,7 @@ export function loaderWindows(input: WindowInput, plan: LatencyPlan, options: Po
   const horizon = plan.liveSyncDuration + 2 * input.targetDuration;
   return input.firstFetcher
     ? { highDemandTimeWindow: horizon, httpDownloadTimeWindow: horizon, p2pDownloadTimeWindow: horizon, ...common }
-    : { highDemandTimeWindow: margin, httpDownloadTimeWindow: 0, p2pDownloadTimeWindow: horizon, ...common };
+    : { highDemandTimeWindow: highDemand, httpDownloadTimeWindow: 0, p2pDownloadTimeWindow: horizon, ...common };
 }
 
 export interface HlsLiveSettings {
