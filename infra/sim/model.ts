@@ -160,6 +160,11 @@ export interface PlayerModel {
   startSegments: number;
   /** The publish lag the player plans its latency with (playerDefaults.publishLagSeconds in player.ts). */
   plannedPublishLagSeconds: number;
+  /**
+   * p2p-media-loader looks at its queue on playback updates at most once a second: each viewer notices a segment
+   * entering its high-demand window up to this late (drawn uniformly per viewer). 0: at once.
+   */
+  loaderLagSeconds: number;
   /** Edge fetches at once per viewer: p2p-media-loader's simultaneousHttpDownloads in player.ts... */
   httpConcurrency: number;
   /** ...and plain hls.js, which loads one fragment at a time (the CDN-only cohort). */
@@ -174,6 +179,7 @@ export const playerModelDefaults: PlayerModel = {
   startupOverheadSeconds: 0.3,
   startSegments: 1,
   plannedPublishLagSeconds: 0.3,
+  loaderLagSeconds: 1,
   httpConcurrency: 2,
   cdnHttpConcurrency: 1,
 };

@@ -28,6 +28,7 @@ import {
   hlsLiveSettings,
   idAlphabet,
   isFirstFetcher,
+  loaderLagSeconds,
   makePeerId,
   newUploadBudget,
   type PeerLedger,
@@ -246,6 +247,8 @@ export class SwarmSimulation {
   private readonly up: Float64Array;
   private readonly down: Float64Array;
   private readonly edgeRtt: Float64Array;
+  /** How late this viewer's p2p-media-loader notices a segment entering its high-demand window. */
+  private readonly noticeLag: Float64Array;
   private readonly ids: string[];
   private readonly idToViewer = new Map<string, number>();
   private readonly ph: Uint8Array;
@@ -292,6 +295,8 @@ export class SwarmSimulation {
   private readonly nb: Int32Array;
   private readonly connAt: Float64Array;
   private readonly heardAt: Float64Array;
+  /** When each viewer last announced a new segment to its peers (player.ts hears those as well as bytes). */
+  private readonly announcedAt: Float64Array;
   private readonly recv: Float64Array;
   private readonly sent: Float64Array;
 
@@ -457,6 +462,7 @@ export class SwarmSimulation {
     this.nb = new Int32Array(n * D).fill(-1);
     this.connAt = new Float64Array(n * D);
     this.heardAt = new Float64Array(n * D);
+    this.announcedAt = new Float64Array(n).fill(never);
     this.recv = new Float64Array(n * D);
     this.sent = new Float64Array(n * D);
     this.slotSeg = new Int32Array(n * ringSize).fill(-1);
@@ -477,6 +483,10 @@ export class SwarmSimulation {
     this.shards = config.network.regions.map(() => []);
 
     const popRng = this.rng.fork(37);
+    // Drawn from a stream of its own, so the audience stays the same one whatever else changes.
+    const lagRng = this.rng.fork(41);
+    this.noticeLag = new Float64Array(n);
+    for (let v = 0; v < n; v++) this.noticeLag[v] = lagRng.next() * this.cfg.player.loaderLagSeconds;
     const net = config.network;
     const regionWeights = net.regions.map((r) => r.weight);
     const accessWeights = net.access.map((a) => a.weight);
@@ -649,12 +659,17 @@ export class SwarmSimulation {
     return b < 0 ? 0 : b >= this.nBuckets ? this.nBuckets - 1 : b;
   }
 
+  /**
+   * The slack at which v turns to the edge. player.ts updates httpFetchSeconds only in CDN-only mode, so in hybrid
+   * mode the margin is its minimum. The window it gives p2p-media-loader opens loaderLagSeconds before the margin
+   * (policy/windows.ts), and the loader notices up to that much later: the fetch starts in between.
+   */
   private marginFor(v: number): number {
-    // player.ts updates httpFetchSeconds only in CDN-only mode, so in hybrid mode the margin is its minimum.
-    return policy.deadlineMargin(
+    const margin = policy.deadlineMargin(
       this.cfg.player.measureHttpFetch ? (this.httpFetch[v] as number) : 0,
       this.optionsOf(v),
     );
+    return margin + loaderLagSeconds - (this.noticeLag[v] as number);
   }
 
   private optionsOf(v: number): PolicyOptions {
@@ -689,8 +704,6 @@ export class SwarmSimulation {
     this.active.push(v);
     if (this.active.length > this.peakViewers) this.peakViewers = this.active.length;
     for (let k = s0; k <= this.newest; k++) this.decide(v, k, t, t);
-    // p2p-media-loader opens its tracker connection with the first segment request.
-    if (this.cfg.p2p) this.announce(v, t);
   }
 
   private onLeave(v: number, t: number): void {
@@ -894,8 +907,8 @@ export class SwarmSimulation {
   }
 
   /**
-   * The first-fetcher role, as player.ts computes it each second: isFirstFetcher over the peers connected or heard
-   * from within a few target durations. Recomputed only when that set or the epoch changed.
+   * The first-fetcher role, as player.ts computes it each second: isFirstFetcher over the peers connected, heard
+   * from (bytes) or announcing new segments within a few target durations. Recomputed only when that set or the epoch changed.
    */
   private role(v: number, t: number): boolean {
     const D = this.D;
@@ -914,7 +927,7 @@ export class SwarmSimulation {
     for (let i = 0; i < D; i++) {
       const j = this.nb[base + i] as number;
       if (j < 0) continue;
-      const seen = Math.max(this.connAt[base + i] as number, this.heardAt[base + i] as number);
+      const seen = this.seenAt(base + i, j);
       if (seen < since) continue;
       if (seen + window < until) until = seen + window;
       h1 = Math.imul(h1 ^ j, 0x01000193);
@@ -922,15 +935,15 @@ export class SwarmSimulation {
       count++;
     }
     this.roleDirty[v] = 0;
-    this.roleUntil[v] = until;
+    // player.ts looks again every second: a peer that starts announcing again is noticed within one.
+    this.roleUntil[v] = Math.min(until, t + 1);
     this.roleEpoch[v] = epoch;
     if (count === this.roleN[v] && h1 === this.roleH1[v] && h2 === this.roleH2[v]) return this.roleFf[v] === 1;
     const peers: string[] = [];
     for (let i = 0; i < D; i++) {
       const j = this.nb[base + i] as number;
       if (j < 0) continue;
-      const seen = Math.max(this.connAt[base + i] as number, this.heardAt[base + i] as number);
-      if (seen >= since) peers.push(this.ids[j] as string);
+      if (this.seenAt(base + i, j) >= since) peers.push(this.ids[j] as string);
     }
     const ff = policy.isFirstFetcher({ self: this.ids[v] as string, peers, epoch }, o);
     this.roleN[v] = count;
@@ -939,6 +952,11 @@ export class SwarmSimulation {
     this.roleFf[v] = ff ? 1 : 0;
     this.roleAlone[v] = count === 0 ? 1 : 0;
     return ff;
+  }
+
+  /** When v last heard from the peer in its link slot: connected, sent v bytes, or announced a new segment. */
+  private seenAt(slot: number, j: number): number {
+    return Math.max(this.connAt[slot] as number, this.heardAt[slot] as number, this.announcedAt[j] as number);
   }
 
   /** Whether v's player has its upload open now: p2p-media-loader announces and serves only then. */
@@ -1271,7 +1289,7 @@ export class SwarmSimulation {
     const vj = this.linkSlot(v, j);
     if (vj >= 0) {
       this.recv[vj] = (this.recv[vj] as number) + bytes;
-      const seen = Math.max(this.connAt[vj] as number, this.heardAt[vj] as number);
+      const seen = this.seenAt(vj, j);
       if (seen < t - this.cfg.player.activeTargetDurations * this.T) this.roleDirty[v] = 1;
       this.heardAt[vj] = t;
     }
@@ -1442,6 +1460,7 @@ export class SwarmSimulation {
     else this.httpSegs[v] = (this.httpSegs[v] as number) + 1;
     // Holding it, v announces it: neighbours waiting for it can now fetch it from v.
     if (this.cfg.p2p && this.uploading(v, t)) {
+      this.announcedAt[v] = t;
       const base = v * this.D;
       for (let i = 0; i < this.D; i++) {
         const w = this.nb[base + i] as number;
@@ -1465,6 +1484,8 @@ export class SwarmSimulation {
       const s0 = this.s0[v] as number;
       for (let k = s0; k < s0 + this.cfg.player.startSegments; k++) if (!this.holds(v, k)) return;
       this.ph[v] = phase.playing;
+      // player.ts turns P2P on once playback has started: only then does it open the tracker connection.
+      if (this.cfg.p2p) this.announce(v, t);
       this.startedAt[v] = t;
       this.playFrom[v] = t;
       this.latency[v] = t - (this.p0[v] as number);
