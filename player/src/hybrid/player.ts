@@ -32,7 +32,7 @@ import {
   uploadOpen,
 } from '../policy';
 import { announcedSince, closePeer, peerAnnouncements, retimeTrackerReconnects, syncLivePlaylist } from './p2p-shim';
-import { type Counters, type Gauges, sendBeacons, zeroCounters } from './stats';
+import { type Counters, EngineLoads, type Gauges, sendBeacons, zeroCounters } from './stats';
 
 export interface RegionHint {
   region?: string;
@@ -129,6 +129,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   // 20 characters, so p2p-media-loader adds nothing random to it; it carries our join time for the first-fetcher rank.
   const selfPeerId = makePeerId(nowSeconds(), randomId(7));
   const counters = zeroCounters();
+  const engineLoads = new EngineLoads();
   let playback = newPlaybackStats(performance.now());
   const peers = new Map<string, PeerLedger>();
   /** When each peer last sent us bytes or announced a new segment, seconds. */
@@ -216,12 +217,13 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       }
     });
     hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
-      if (p2pWanted) return; // p2p-media-loader's events count every byte, by source
-      // CDN-only: every media segment comes from the edge; count it the same way the hybrid counts.
-      if (data.frag.type === 'main' && data.frag.sn !== 'initSegment') {
+      // p2p-media-loader's events count every byte it fetched, by source; the rest hls.js fetched from the edge itself
+      // (CDN-only, or hybrid before P2P starts or for a segment the engine did not know yet).
+      if (data.frag.type === 'main' && data.frag.sn !== 'initSegment' && !engineLoads.served(data.frag.url)) {
         counters.httpBytes += data.payload.byteLength;
         counters.httpSegments++;
       }
+      if (p2pWanted) return;
       const stats = data.frag.stats;
       const seconds = (stats.loading.end - stats.loading.start) / 1000;
       if (seconds > 0) httpFetchSeconds = 0.8 * httpFetchSeconds + 0.2 * seconds;
@@ -260,12 +262,10 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       ledger(peerId).sent += bytes;
       budget = spendUpload(budget, bytes, nowSeconds(), policy);
     });
-    engine.addEventListener('onSegmentLoaded', ({ downloadSource, bytesLength }) => {
+    engine.addEventListener('onSegmentLoaded', ({ downloadSource, segmentUrl }) => {
+      engineLoads.loaded(segmentUrl);
       if (downloadSource === 'p2p') counters.p2pSegments++;
-      else {
-        counters.httpSegments++;
-        void bytesLength;
-      }
+      else counters.httpSegments++;
     });
     engine.addEventListener('onSegmentError', ({ error, peerId, downloadSource }) => {
       if (downloadSource !== 'p2p' || error.type !== 'p2p-segment-validation-failed') return;

@@ -1,6 +1,6 @@
 import { parseBeacon } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
-import { buildBeacon, offloadPercent, zeroCounters } from './stats';
+import { buildBeacon, EngineLoads, offloadPercent, zeroCounters } from './stats';
 
 describe('beacons', () => {
   const context = { stream: 'demo', viewer: 'viewer-12345678', mode: 'hybrid' as const };
@@ -54,5 +54,24 @@ describe('beacons', () => {
   it('computes offload as P2P bytes over all received bytes', () => {
     expect(offloadPercent({ httpBytes: 0, p2pBytes: 0 })).toBe(0);
     expect(offloadPercent({ httpBytes: 250, p2pBytes: 750 })).toBe(75);
+  });
+});
+
+describe('engine loads', () => {
+  it('tells segments p2p-media-loader fetched from those hls.js fetched itself', () => {
+    const loads = new EngineLoads(3);
+    loads.loaded('https://e/v0/s1-1.m4s');
+    loads.loaded('https://e/v0/s1-2.m4s');
+    expect(loads.served('https://e/v0/s1-1.m4s')).toBe(true);
+    // Fetched by hls.js itself: before P2P started, or unknown to the engine yet.
+    expect(loads.served('https://e/v0/s1-0.m4s')).toBe(false);
+  });
+
+  it('keeps only the newest URLs, refreshing one loaded again', () => {
+    const loads = new EngineLoads(3);
+    for (const n of [1, 2, 3]) loads.loaded(`s${n}`);
+    loads.loaded('s1');
+    loads.loaded('s4');
+    expect(['s1', 's2', 's3', 's4'].map((u) => loads.served(u))).toEqual([true, false, true, true]);
   });
 });

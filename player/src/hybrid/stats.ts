@@ -34,6 +34,33 @@ export interface Gauges {
   region?: string;
 }
 
+/**
+ * Which media segments p2p-media-loader fetched (from the edge or a peer),
+ * so hls.js's own loads can be counted too: before P2P starts, and whenever
+ * the engine does not know a segment yet, hls.js fetches it from the edge
+ * itself and p2p-media-loader's byte events never see it. Keeps the newest
+ * `limit` URLs.
+ */
+export class EngineLoads {
+  private readonly urls = new Set<string>();
+
+  constructor(private readonly limit = 500) {}
+
+  loaded(url: string): void {
+    this.urls.delete(url);
+    this.urls.add(url);
+    for (const oldest of this.urls) {
+      if (this.urls.size <= this.limit) break;
+      this.urls.delete(oldest);
+    }
+  }
+
+  /** Whether hls.js got this segment from p2p-media-loader (whose events counted its bytes already). */
+  served(url: string): boolean {
+    return this.urls.has(url);
+  }
+}
+
 export function offloadPercent(c: Pick<Counters, 'httpBytes' | 'p2pBytes'>): number {
   const total = c.httpBytes + c.p2pBytes;
   return total === 0 ? 0 : (100 * c.p2pBytes) / total;
