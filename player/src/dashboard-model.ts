@@ -3,7 +3,7 @@
  * columns, headline figures, the edge-versus-reported check and the beacon
  * table, all formatted. No DOM here, so all of it is unit-tested in Node.
  */
-import type { RejectionReason, StatsSnapshot } from '../../edge/src/stats/stats-wire';
+import type { RejectionReason, StatsSnapshot } from '@edgeswarm/protocol';
 
 export type { StatsSnapshot };
 

@@ -2,5 +2,6 @@ export * from './beacon';
 export * from './live';
 export * from './names';
 export * from './playlist';
+export * from './stats';
 export * from './tokens';
 export * from './tracker';

@@ -3,7 +3,7 @@
  * index.ts turns them into `{ error, reason }` JSON with their status. Anything
  * else is a bug and becomes a 500 without leaking internals.
  */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 416 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 416 | 429 | 500 | 503;
 
 export class EdgeError extends Error {
   constructor(
@@ -60,6 +60,18 @@ export class RangeNotSatisfiableError extends EdgeError {
     super(416, 'range_not_satisfiable', `range is outside the ${size}-byte object`, false, {
       'Content-Range': `bytes */${size}`,
     });
+  }
+}
+
+export class TooManyRequestsError extends EdgeError {
+  constructor(message: string, retryAfterSeconds?: number) {
+    super(
+      429,
+      'too_many_requests',
+      message,
+      true,
+      retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
+    );
   }
 }
 

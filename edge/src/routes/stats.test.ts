@@ -6,10 +6,10 @@
  */
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
+import type { StatsSnapshot } from '@edgeswarm/protocol';
 import { type Beacon, derivePublishKey } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
 import { app } from '../index';
-import type { StatsSnapshot } from '../stats/stats-wire';
 
 const base = 'https://edge.test';
 const secret = 'test-publish-secret';

@@ -3,15 +3,23 @@
  * page. Parse, delegate to the stream's StreamStats object, map the answer.
  * Every refused beacon is counted by reason in that object.
  */
+
+import type { RejectionReason } from '@edgeswarm/protocol';
 import { beaconLimits, parseBeacon, paths, validateStreamId } from '@edgeswarm/protocol';
 import { type Context, Hono } from 'hono';
 import type { AppEnv, Env } from '../env';
-import { BadRequestError, ConflictError, type EdgeError, NotFoundError, PayloadTooLargeError } from '../lib/errors';
+import {
+  BadRequestError,
+  ConflictError,
+  type EdgeError,
+  NotFoundError,
+  PayloadTooLargeError,
+  TooManyRequestsError,
+} from '../lib/errors';
 import { readBounded } from '../media/ingest';
 import { classifyInvalid } from '../stats/aggregate';
 import { renderDashboardPage } from '../stats/dashboard-page';
 import { streamExists } from '../stats/known-streams';
-import type { RejectionReason } from '../stats/stats-wire';
 
 export const statsRoutes = new Hono<AppEnv>();
 
@@ -65,9 +73,7 @@ statsRoutes.post('/v1/streams/:stream/beacons', async (c) => {
   const verdict = await stats.ingest(parsed.value);
   if (verdict.ok) return c.body(null, 204);
   if (verdict.status === 409) throw new ConflictError(verdict.message);
-  // The error taxonomy (lib/errors.ts) has no 429 yet; same { error, reason } shape, answered here.
-  if (verdict.retryAfterSeconds !== undefined) c.header('Retry-After', String(verdict.retryAfterSeconds));
-  return c.json({ error: 'too_many_requests', reason: verdict.message }, 429);
+  throw new TooManyRequestsError(verdict.message, verdict.retryAfterSeconds);
 });
 
 statsRoutes.get('/v1/streams/:stream/stats', async (c) => {

@@ -13,9 +13,10 @@
  * changed, so the object writes exactly those: copying every viewer per beacon
  * would cost O(viewers) for nothing.
  */
+
+import type { ClampReason, FlowTotals, RejectionReason, StatsSeries, StatsSnapshot } from '@edgeswarm/protocol';
 import { type Beacon, beaconLimits, type PlaybackMode } from '@edgeswarm/protocol';
 import { addSample, binEdges, exactPercentile, type Histogram, percentile, sampleCount } from './histogram';
-import type { ClampReason, FlowTotals, RejectionReason, StatsSeries, StatsSnapshot } from './stats-wire';
 
 export interface RateLimit {
   /** Beacons a viewer may send back to back (a regular one plus the two final ones a page hide sends). */

@@ -9,7 +9,7 @@
  * a stream nobody watched leaves no storage behind.
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { Beacon } from '@edgeswarm/protocol';
+import type { Beacon, RejectionReason, StatsSnapshot } from '@edgeswarm/protocol';
 import type { Env } from '../env';
 import {
   applyBeacon,
@@ -28,7 +28,6 @@ import {
   type Totals,
   type ViewerState,
 } from './aggregate';
-import type { RejectionReason, StatsSnapshot } from './stats-wire';
 
 const options = statsDefaults;
 

@@ -1,5 +1,5 @@
+import type { StatsSnapshot } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
-import type { StatsSnapshot } from '../../../edge/src/stats/stats-wire';
 import {
   cohortSeries,
   compareSummaries,

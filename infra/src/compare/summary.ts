@@ -3,7 +3,7 @@
  * per-interval rates from the samples, cohort summaries and the hybrid ÷
  * CDN-only ratios. Pure, so each number is checked by hand in summary.test.ts.
  */
-import type { StatsSnapshot } from '../../../edge/src/stats/stats-wire';
+import type { StatsSnapshot } from '@edgeswarm/protocol';
 import type {
   CohortRun,
   CohortSample,

@@ -1,9 +1,9 @@
 /**
  * The JSON that `GET /v1/streams/:stream/stats` answers, shared by the edge
- * (which builds it) and the dashboard (which draws it). Types only, so the
- * browser bundle imports nothing from the Worker.
+ * (which builds it) and the dashboard and compare harness (which read it).
+ * Types only.
  */
-import type { PlaybackMode } from '@edgeswarm/protocol';
+import type { PlaybackMode } from './beacon';
 
 /** Why a beacon was refused; each is counted per stream. */
 export type RejectionReason =
