@@ -703,7 +703,10 @@ export class SwarmSimulation {
     this.activeIndex[v] = this.active.length;
     this.active.push(v);
     if (this.active.length > this.peakViewers) this.peakViewers = this.active.length;
-    for (let k = s0; k <= this.newest; k++) this.decide(v, k, t, t);
+    // hls.js asks for every segment from the start position on. In the hybrid, P2P is off until playback starts:
+    // hls.js fetches the start-up segments from the edge itself, and the rest wait for P2P to start.
+    const last = this.cfg.p2p ? Math.min(this.newest, s0 + this.cfg.player.startSegments - 1) : this.newest;
+    for (let k = s0; k <= last; k++) this.decide(v, k, t, t);
   }
 
   private onLeave(v: number, t: number): void {
@@ -919,7 +922,10 @@ export class SwarmSimulation {
     }
     const window = this.cfg.player.activeTargetDurations * this.T;
     const since = t - window;
-    let h1 = epoch | 0;
+    // player.ts starts P2P when playback starts; until then it has no peers and is its own first fetcher.
+    const p2pSeconds = this.ph[v] === phase.playing ? t - (this.startedAt[v] as number) : undefined;
+    const newcomer = p2pSeconds !== undefined && p2pSeconds < o.newcomerSeconds;
+    let h1 = (epoch | 0) ^ (newcomer ? 0x55555555 : 0);
     let h2 = Math.imul(epoch, 0x9e3779b1) | 0;
     let count = 0;
     let until = Number.POSITIVE_INFINITY;
@@ -945,7 +951,10 @@ export class SwarmSimulation {
       if (j < 0) continue;
       if (this.seenAt(base + i, j) >= since) peers.push(this.ids[j] as string);
     }
-    const ff = policy.isFirstFetcher({ self: this.ids[v] as string, peers, epoch }, o);
+    const ff = policy.isFirstFetcher(
+      { self: this.ids[v] as string, peers, epoch, ...(p2pSeconds === undefined ? {} : { p2pSeconds }) },
+      o,
+    );
     this.roleN[v] = count;
     this.roleH1[v] = h1;
     this.roleH2[v] = h2;
@@ -1484,12 +1493,17 @@ export class SwarmSimulation {
       const s0 = this.s0[v] as number;
       for (let k = s0; k < s0 + this.cfg.player.startSegments; k++) if (!this.holds(v, k)) return;
       this.ph[v] = phase.playing;
-      // player.ts turns P2P on once playback has started: only then does it open the tracker connection.
-      if (this.cfg.p2p) this.announce(v, t);
       this.startedAt[v] = t;
+      // player.ts turns P2P on once playback has started: only then does it open the tracker connection, and the
+      // segments after the start-up ones are asked for under the policy, as a newcomer.
       this.playFrom[v] = t;
       this.latency[v] = t - (this.p0[v] as number);
       this.startupHist.add(t - (this.joinAt[v] as number));
+      if (this.cfg.p2p) {
+        this.announce(v, t);
+        this.roleDirty[v] = 1;
+        for (let k = s0 + this.cfg.player.startSegments; k <= this.newest; k++) this.decide(v, k, t, t);
+      }
     }
     if (this.ph[v] !== phase.playing) return;
     let k = this.nextPlay[v] as number;

@@ -166,8 +166,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     if (video.canPlayType('application/vnd.apple.mpegurl')) video.src = options.src;
     else emit('error', 'this browser can play neither MSE nor native HLS');
   } else {
-    const live0 = hlsLiveSettings(plan, targetDuration);
-    const hlsConfig: Partial<HlsConfig> = { lowLatencyMode: true, ...live0 };
+    const hlsConfig: Partial<HlsConfig> = { lowLatencyMode: true, ...hlsLiveSettings(plan, targetDuration) };
     if (p2pWanted) {
       const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
       windows = loaderWindows({ live, targetDuration, httpFetchSeconds, firstFetcher, uploadOpen: true }, plan, policy);
@@ -191,14 +190,6 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         },
       }) as unknown as Hls;
       const engine = (hls as unknown as { p2pEngine: HlsJsP2PEngine }).p2pEngine;
-      // A newcomer has no peers for its first segments anyway, and opening the tracker socket and a handful of
-      // peer connections while the first segment loads cost start-up time (1.2× CDN-only at N = 8, measured).
-      const startP2P = () => {
-        video.removeEventListener('playing', startP2P);
-        engine.applyDynamicConfig({ core: { isP2PDisabled: false } });
-      };
-      video.addEventListener('playing', startP2P);
-      cleanups.push(() => video.removeEventListener('playing', startP2P));
       hls.on(Hls.Events.LEVEL_UPDATED, (_event, data) => {
         syncLivePlaylist(engine, { url: data.details.url, fragments: data.details.fragments, live: data.details.live });
       });
@@ -290,42 +281,59 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       void downloadSource;
     });
 
+    // A newcomer has no peers for its first segments anyway, and opening the tracker socket and a handful of
+    // peer connections while the first segment loads cost start-up time (1.2× CDN-only at N = 8, measured).
+    // So P2P starts with playback, with the role and windows of a newcomer already in place.
+    let p2pStartedAt: number | undefined;
+    const startP2P = () => {
+      video.removeEventListener('playing', startP2P);
+      p2pStartedAt = nowSeconds();
+      decide();
+      engine.applyDynamicConfig({ core: { isP2PDisabled: false } });
+    };
+    video.addEventListener('playing', startP2P);
+    cleanups.push(() => video.removeEventListener('playing', startP2P));
+
     // Once a second: who fetches first from the edge, whether we upload, whom we serve.
-    timers.push(
-      window.setInterval(() => {
-        const now = nowSeconds();
-        const latest = peerAnnouncements(engine);
-        for (const peerId of announcedSince(announced, latest)) lastHeard.set(peerId, now);
-        announced = latest;
-        // A peer that went quiet (a closed tab takes ~30 s to time out in WebRTC) must not keep the first-fetcher role.
-        const active = [...peers.values()]
-          .filter((p) => now - Math.max(p.connectedAt, lastHeard.get(p.id) ?? 0) <= 3 * targetDuration)
-          .map((p) => p.id);
-        firstFetcher = isFirstFetcher(
-          { self: selfPeerId, peers: active, epoch: epochOf(now, policy.epochSeconds) },
-          policy,
-        );
-        retimeTrackerReconnects(engine);
-        const open = uploadOpen(budget, now, policy);
-        const next = loaderWindows(
-          { live, targetDuration, httpFetchSeconds, firstFetcher, uploadOpen: open },
-          plan,
-          policy,
-        );
-        if (JSON.stringify(next) !== JSON.stringify(windows)) {
-          windows = next;
-          engine.applyDynamicConfig({ core: next });
+    timers.push(window.setInterval(() => decide(), 1000));
+    function decide(): void {
+      const now = nowSeconds();
+      const latest = peerAnnouncements(engine);
+      for (const peerId of announcedSince(announced, latest)) lastHeard.set(peerId, now);
+      announced = latest;
+      // A peer that went quiet (a closed tab takes ~30 s to time out in WebRTC) must not keep the first-fetcher role.
+      const active = [...peers.values()]
+        .filter((p) => now - Math.max(p.connectedAt, lastHeard.get(p.id) ?? 0) <= 3 * targetDuration)
+        .map((p) => p.id);
+      firstFetcher = isFirstFetcher(
+        {
+          self: selfPeerId,
+          peers: active,
+          epoch: epochOf(now, policy.epochSeconds),
+          ...(p2pStartedAt === undefined ? {} : { p2pSeconds: now - p2pStartedAt }),
+        },
+        policy,
+      );
+      retimeTrackerReconnects(engine);
+      const open = uploadOpen(budget, now, policy);
+      const next = loaderWindows(
+        { live, targetDuration, httpFetchSeconds, firstFetcher, uploadOpen: open },
+        plan,
+        policy,
+      );
+      if (JSON.stringify(next) !== JSON.stringify(windows)) {
+        windows = next;
+        engine.applyDynamicConfig({ core: next });
+      }
+      if (budgetContended(budget, now, policy)) {
+        for (const peerId of rankUploadTargets([...peers.values()], now, policy).choked) {
+          // Choke: a peer that gives nothing back is let go for a while; its deadlines are met by the edge.
+          blocklist.block(peerId, now, policy.optimisticSeconds);
+          closePeer(engine, peerId);
+          peers.delete(peerId);
         }
-        if (budgetContended(budget, now, policy)) {
-          for (const peerId of rankUploadTargets([...peers.values()], now, policy).choked) {
-            // Choke: a peer that gives nothing back is let go for a while; its deadlines are met by the edge.
-            blocklist.block(peerId, now, policy.optimisticSeconds);
-            closePeer(engine, peerId);
-            peers.delete(peerId);
-          }
-        }
-      }, 1000),
-    );
+      }
+    }
   }
 
   const latencySeconds = () => {

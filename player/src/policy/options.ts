@@ -16,6 +16,8 @@ export interface PolicyOptions {
   seederFanout: number;
   /** First fetchers per swarm, at least. */
   minSeeders: number;
+  /** For this long after starting P2P, a peer with no peers yet waits for them instead of fetching first. */
+  newcomerSeconds: number;
   /** Roles rotate this often, so first-fetcher load spreads over the swarm. */
   epochSeconds: number;
   /** Upload cap per viewer, kilobits per second; 0 means consume-only. */
@@ -41,6 +43,7 @@ export const policyDefaults: PolicyOptions = {
   // even on all-DSL uplinks (BENCHMARKS.md, sim: the first-fetcher fanout).
   seederFanout: 8,
   minSeeders: 1,
+  newcomerSeconds: 4,
   epochSeconds: 30,
   uploadKbps: 8000,
   uploadBurstSeconds: 4,
@@ -57,6 +60,7 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   marginFetchFactor: [1, 10],
   seederFanout: [1, 100],
   minSeeders: [1, 100],
+  newcomerSeconds: [0, 60],
   epochSeconds: [5, 3600],
   uploadKbps: [0, 1_000_000],
   uploadBurstSeconds: [1, 60],

@@ -195,6 +195,19 @@ describe('first fetchers', () => {
     expect(peerJoinedAt('-XX0100-abcdefghijkl')).toBeUndefined();
   });
 
+  it('lets a newcomer wait for the peers on their way before it fetches for itself', () => {
+    // Started P2P 1 s ago, nobody connected yet: wait (the deadline margin still guards playback).
+    expect(isFirstFetcher({ self: 'p1', peers: [], epoch: 1, p2pSeconds: 1 }, o)).toBe(false);
+    expect(isFirstFetcher({ self: 'p1', peers: [], epoch: 1, p2pSeconds: 3.9 }, o)).toBe(false);
+    // Still nobody after the grace: alone, so it fetches for itself.
+    expect(isFirstFetcher({ self: 'p1', peers: [], epoch: 1, p2pSeconds: 4 }, o)).toBe(true);
+    expect(isFirstFetcher({ self: 'p1', peers: [], epoch: 1, p2pSeconds: 1 }, { ...o, newcomerSeconds: 0 })).toBe(true);
+    // With peers, the rank decides, new or not.
+    expect(isFirstFetcher({ self: 'p1', peers: ['p2'], epoch: 1, p2pSeconds: 1 }, four)).toBe(
+      rankSwarm(['p1', 'p2'], 1)[0] === 'p1',
+    );
+  });
+
   it('widens when peers are scarce: alone, or with only consume-only peers, a peer fetches for itself', () => {
     expect(isFirstFetcher({ self: 'p1', peers: [], epoch: 1 }, o)).toBe(true);
     expect(isFirstFetcher({ self: 'p1', peers: ['p2'], epoch: 1, nonUploaders: ['p2'] }, o)).toBe(true);

@@ -58,16 +58,24 @@ export interface RoleInput {
   epoch: number;
   /** Peers that refuse to upload (consume-only) never count as first fetchers. */
   nonUploaders?: readonly string[];
+  /** Seconds since this peer started P2P (asked the tracker for peers); absent: long enough. */
+  p2pSeconds?: number;
 }
 
 /**
  * Whether `self` fetches new segments from the edge right away. A peer with no
- * connected uploader is always its own first fetcher: there is no one to wait for.
+ * connected uploader is its own first fetcher, there being no one to wait for,
+ * except while it is new: peers are on their way (the tracker's answer and a
+ * WebRTC connection take a second or two), so it waits for them up to the
+ * deadline margin, as any other peer does.
  */
-export function isFirstFetcher(input: RoleInput, options: Pick<PolicyOptions, 'seederFanout' | 'minSeeders'>): boolean {
+export function isFirstFetcher(
+  input: RoleInput,
+  options: Pick<PolicyOptions, 'seederFanout' | 'minSeeders' | 'newcomerSeconds'>,
+): boolean {
   const excluded = new Set(input.nonUploaders ?? []);
   const uploaders = input.peers.filter((p) => !excluded.has(p));
-  if (uploaders.length === 0) return true;
+  if (uploaders.length === 0) return !(input.p2pSeconds !== undefined && input.p2pSeconds < options.newcomerSeconds);
   if (excluded.has(input.self)) return false;
   const swarm = rankSwarm([input.self, ...uploaders], input.epoch);
   return swarm.indexOf(input.self) < seederCount(swarm.length, options);
