@@ -705,7 +705,8 @@ export class SwarmSimulation {
     if (this.active.length > this.peakViewers) this.peakViewers = this.active.length;
     // hls.js asks for every segment from the start position on. In the hybrid, P2P is off until playback starts:
     // hls.js fetches the start-up segments from the edge itself, and the rest wait for P2P to start.
-    const last = this.cfg.p2p ? Math.min(this.newest, s0 + this.cfg.player.startSegments - 1) : this.newest;
+    const direct = Math.max(this.cfg.player.startSegments, this.cfg.player.directSegments);
+    const last = this.cfg.p2p ? Math.min(this.newest, s0 + direct - 1) : this.newest;
     for (let k = s0; k <= last; k++) this.decide(v, k, t, t);
   }
 
@@ -1502,7 +1503,8 @@ export class SwarmSimulation {
       if (this.cfg.p2p) {
         this.announce(v, t);
         this.roleDirty[v] = 1;
-        for (let k = s0 + this.cfg.player.startSegments; k <= this.newest; k++) this.decide(v, k, t, t);
+        const direct = Math.max(this.cfg.player.startSegments, this.cfg.player.directSegments);
+        for (let k = s0 + direct; k <= this.newest; k++) this.decide(v, k, t, t);
       }
     }
     if (this.ph[v] !== phase.playing) return;
