@@ -122,10 +122,6 @@ export interface TrackerModel {
   shardByRegion: boolean;
   /** Periods when no tracker answers. */
   outages: { fromSeconds: number; toSeconds: number }[];
-  /** bittorrent-tracker's reconnect after a socket error: random(0, variance) + min(2^retries × minimum, maximum). */
-  reconnectMinimumSeconds: number;
-  reconnectVarianceSeconds: number;
-  reconnectMaximumSeconds: number;
   /** Seed of the tracker's own tie-break stream (xorshift32 in tracker-engine.ts). */
   seed: number;
 }
@@ -135,9 +131,6 @@ export const trackerModelDefaults: TrackerModel = {
   announceIntervalSeconds: 30,
   shardByRegion: true,
   outages: [],
-  reconnectMinimumSeconds: 10,
-  reconnectVarianceSeconds: 300,
-  reconnectMaximumSeconds: 3600,
   seed: 1,
 };
 

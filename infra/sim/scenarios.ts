@@ -51,7 +51,7 @@ export const scenarios: Record<string, Scenario> = {
   'tracker-down': {
     name: 'tracker-down',
     question:
-      'The tracker is unreachable for one minute (3:00–4:00); clients reconnect with bittorrent-tracker’s backoff.',
+      'The tracker is unreachable for one minute (3:00–4:00); clients reconnect on the player’s 2–30 s backoff.',
     overrides: (viewers) => ({ ...steady(viewers), tracker: { outages: [{ fromSeconds: 180, toSeconds: 240 }] } }),
     baseline: false,
   },

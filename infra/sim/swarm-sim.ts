@@ -20,6 +20,7 @@
  */
 import { trackerDefaults } from '../../edge/src/tracker/limits';
 import { boundedCandidates, type MatchCandidate, pickOfferTargets } from '../../edge/src/tracker/matching';
+import { trackerReconnectDelayMs } from '../../player/src/hybrid/p2p-shim';
 import {
   budgetContended,
   chooseSource,
@@ -1609,14 +1610,9 @@ export class SwarmSimulation {
     this.queue.push(at, ev.announce, v, gen);
   }
 
-  /** bittorrent-tracker's reconnect timer after a socket error. */
+  /** The player's reconnect schedule after a socket error (p2p-shim.ts retimes bittorrent-tracker's to it). */
   private reconnectDelay(v: number): number {
-    const tr = this.cfg.tracker;
-    const retries = this.retries[v] as number;
-    return (
-      this.rng.next() * tr.reconnectVarianceSeconds +
-      Math.min(2 ** retries * tr.reconnectMinimumSeconds, tr.reconnectMaximumSeconds)
-    );
+    return trackerReconnectDelayMs(this.retries[v] as number, this.rng.next()) / 1000;
   }
 
   private announce(v: number, t: number): void {
