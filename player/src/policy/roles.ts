@@ -45,10 +45,14 @@ export { idAlphabet };
 
 /** Peer ids ranked: earliest joiners first, then by hash of id and epoch. The same on every peer. */
 export function rankSwarm(peerIds: readonly string[], epoch: number): string[] {
-  const joined = (id: string) => peerJoinedAt(id) ?? Number.POSITIVE_INFINITY;
-  return [...new Set(peerIds)].sort(
-    (a, b) => joined(a) - joined(b) || fnv1a(`${a}:${epoch}`) - fnv1a(`${b}:${epoch}`) || (a < b ? -1 : 1),
-  );
+  // Each key once per peer, not once per comparison.
+  const keyed = [...new Set(peerIds)].map((id) => ({
+    id,
+    joined: peerJoinedAt(id) ?? Number.POSITIVE_INFINITY,
+    tie: fnv1a(`${id}:${epoch}`),
+  }));
+  keyed.sort((a, b) => a.joined - b.joined || a.tie - b.tie || (a.id < b.id ? -1 : 1));
+  return keyed.map((k) => k.id);
 }
 
 export interface RoleInput {
