@@ -43,7 +43,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startLocalEdge(options: LocalEdgeOptions): Promise<LocalEdge> {
+/**
+ * A free port is only free when asked: another process (an outgoing connection's ephemeral port
+ * included) can take it before wrangler binds it. Such a start is retried on fresh ports.
+ */
+export async function startLocalEdge(options: LocalEdgeOptions, attempts = 3): Promise<LocalEdge> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      const taken = error instanceof Error && /Address already in use/.test(error.message);
+      if (!taken || attempt >= attempts) throw error;
+      await sleep(250 * attempt);
+    }
+  }
+}
+
+async function startOnce(options: LocalEdgeOptions): Promise<LocalEdge> {
   const port = options.port || (await freePort());
   const args = [
     'dev',
