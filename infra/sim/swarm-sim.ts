@@ -1385,15 +1385,8 @@ export class SwarmSimulation {
   /** A transfer that cannot go on (sender gone or disconnected): bytes so far are lost and the receiver decides again. */
   private retryElsewhere(f: number, t: number): void {
     const v = this.fRecv[f] as number;
-    const j = this.fSend[f] as number;
     const k = this.fSeg[f] as number;
-    const delivered = this.detachP2P(f, t);
-    if (delivered > 0) {
-      this.upBytes[j] = (this.upBytes[j] as number) + delivered;
-      this.totals.peerUploadedBytes += delivered;
-      this.totals.wastedP2PBytes += delivered;
-    }
-    this.freeFlow(f);
+    this.cancelP2P(f, t);
     const s = this.slotOf(v, k);
     if (this.slotSeg[s] !== k || !this.isActive(v)) return;
     this.slotSt[s] = slotState.wait;

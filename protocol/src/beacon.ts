@@ -8,16 +8,8 @@ import type { Validation } from './names';
 
 export type PlaybackMode = 'hybrid' | 'cdn';
 
-export interface Beacon {
-  v: 1;
-  stream: string;
-  /** Random per page load; never a user identifier. */
-  viewer: string;
-  /** 0, 1, 2… per viewer; lets the edge drop duplicates and spot gaps. */
-  seq: number;
-  mode: PlaybackMode;
-  /** Milliseconds the deltas below cover. */
-  intervalMs: number;
+/** What a player counts over time; a beacon carries the change since the previous one. */
+export interface FlowCounters {
   httpBytes: number;
   p2pBytes: number;
   uploadedBytes: number;
@@ -27,6 +19,18 @@ export interface Beacon {
   integrityFailures: number;
   stalls: number;
   stallMs: number;
+}
+
+export interface Beacon extends FlowCounters {
+  v: 1;
+  stream: string;
+  /** Random per page load; never a user identifier. */
+  viewer: string;
+  /** 0, 1, 2… per viewer; lets the edge drop duplicates and spot gaps. */
+  seq: number;
+  mode: PlaybackMode;
+  /** Milliseconds the deltas below cover. */
+  intervalMs: number;
   /** Gauges: the state at sending time. */
   peers: number;
   bufferSeconds: number;

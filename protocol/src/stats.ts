@@ -3,7 +3,7 @@
  * (which builds it) and the dashboard and compare harness (which read it).
  * Types only.
  */
-import type { PlaybackMode } from './beacon';
+import type { FlowCounters, PlaybackMode } from './beacon';
 
 /** Why a beacon was refused; each is counted per stream. */
 export type RejectionReason =
@@ -20,17 +20,9 @@ export type RejectionReason =
 /** What an accepted beacon had cut down to size; each is counted per stream. */
 export type ClampReason = 'interval' | 'bytes' | 'segments' | 'stall';
 
-export interface FlowTotals {
+export interface FlowTotals extends FlowCounters {
   /** Viewer-milliseconds the beacons covered: watch time. */
   viewerMs: number;
-  httpBytes: number;
-  p2pBytes: number;
-  uploadedBytes: number;
-  httpSegments: number;
-  p2pSegments: number;
-  integrityFailures: number;
-  stalls: number;
-  stallMs: number;
 }
 
 export interface StatsSeries {

@@ -277,9 +277,6 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     engine.addEventListener('onPeerClose', ({ peerId }) => {
       peers.delete(peerId);
     });
-    engine.addEventListener('onSegmentStart', ({ downloadSource }) => {
-      void downloadSource;
-    });
 
     // A newcomer has no peers for its first segments anyway, and opening the tracker socket and a handful of
     // peer connections while the first segment loads cost start-up time (1.2× CDN-only at N = 8, measured).

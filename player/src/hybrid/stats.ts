@@ -2,18 +2,10 @@
  * What the player counts, and the beacons it sends: cumulative counters here,
  * deltas on the wire (see protocol/src/beacon.ts). Pure except `sendBeacons`.
  */
-import type { Beacon, PlaybackMode } from '@edgeswarm/protocol';
+import type { Beacon, FlowCounters, PlaybackMode } from '@edgeswarm/protocol';
 
-export interface Counters {
-  httpBytes: number;
-  p2pBytes: number;
-  uploadedBytes: number;
-  httpSegments: number;
-  p2pSegments: number;
-  integrityFailures: number;
-  stalls: number;
-  stallMs: number;
-}
+/** The player's running totals: the beacon's counters (protocol/src/beacon.ts), cumulative. */
+export type Counters = FlowCounters;
 
 export const zeroCounters = (): Counters => ({
   httpBytes: 0,
