@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { policyDefaults } from '../../player/src/policy';
+import { policyDefaults } from '@edgeswarm/policy';
 import { type SimOverrides, simDefaults } from './model';
 import { type RealRun, realRunsFrom } from './real-runs';
 import { type CalibrationRow, renderReport } from './report';

@@ -6,7 +6,7 @@
  *
  * Every number below is an assumption, and the report prints them all.
  */
-import type { PolicyOptions } from '../../player/src/policy';
+import type { PolicyOptions } from '@edgeswarm/policy';
 import type { Distribution } from './random';
 
 export interface StreamModel {

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { PolicyOptions } from '../../player/src/policy';
+import type { PolicyOptions } from '@edgeswarm/policy';
 import { resolveSimConfig, type SimConfig, type SimOverrides } from './model';
 import { scenarios } from './scenarios';
 import { runSimulation, type SimSeries, type SimSummary, type SimTotals, type ViewerOutcome } from './swarm-sim';

@@ -18,10 +18,8 @@
  * edge's capacity when it has one. State lives in typed arrays indexed by
  * viewer, so 100k viewers fit in a few hundred megabytes.
  */
-import { trackerDefaults } from '../../edge/src/tracker/limits';
-import { boundedCandidates, type MatchCandidate, pickOfferTargets } from '../../edge/src/tracker/matching';
-import { trackerReconnectDelayMs } from '../../player/src/hybrid/p2p-shim';
 import {
+  boundedCandidates,
   budgetContended,
   chooseSource,
   deadlineMargin,
@@ -30,18 +28,23 @@ import {
   idAlphabet,
   isFirstFetcher,
   loaderLagSeconds,
+  type MatchCandidate,
   makePeerId,
+  matchingDefaults,
   newUploadBudget,
+  nextSeed,
   type PeerLedger,
   type PolicyOptions,
+  pickOfferTargets,
   planLatency,
   rankUploadTargets,
   resolvePolicyOptions,
   shouldAbandon,
   slack,
   spendUpload,
+  trackerReconnectDelayMs,
   uploadOpen,
-} from '../../player/src/policy';
+} from '@edgeswarm/policy';
 import { EventQueue, type PoppedEvent } from './event-queue';
 import { Histogram } from './histogram';
 import type { SimConfig } from './model';
@@ -1588,12 +1591,8 @@ export class SwarmSimulation {
   }
 
   private nextTrackerSeed(): number {
-    // xorshift32, as the tracker engine draws its tie-break seeds.
-    let x = this.trackerSeed;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.trackerSeed = x >>> 0;
+    // The tracker engine's own tie-break stream.
+    this.trackerSeed = nextSeed(this.trackerSeed);
     return this.trackerSeed;
   }
 
@@ -1640,7 +1639,7 @@ export class SwarmSimulation {
     );
     if (wanted > 0) {
       const seed = this.nextTrackerSeed();
-      const candidates = matching.boundedCandidates(me, shard, trackerDefaults.maxMatchCandidates, seed);
+      const candidates = matching.boundedCandidates(me, shard, matchingDefaults.maxCandidates, seed);
       for (const id of matching.pickOfferTargets(me, candidates, { count: wanted, seed })) {
         const j = this.idToViewer.get(id);
         if (j === undefined) continue;

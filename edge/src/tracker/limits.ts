@@ -5,6 +5,8 @@
  * every rule is a plain function of its inputs.
  */
 
+import { matchingDefaults } from '@edgeswarm/policy';
+
 export interface TrackerLimits {
   /** Largest frame accepted, in UTF-8 bytes. Ten offers with long SDPs fit comfortably. */
   maxMessageBytes: number;
@@ -46,7 +48,7 @@ export const trackerDefaults: TrackerLimits = {
   intervalSeconds: 30,
   peerTimeoutMs: 120_000,
   sweepEveryMs: 30_000,
-  maxMatchCandidates: 256,
+  maxMatchCandidates: matchingDefaults.maxCandidates,
 };
 
 /**

@@ -9,6 +9,8 @@
  * swarms it joined, its rate-limit and strike state). The index is rebuilt from
  * attachments after the object wakes, via `restore`.
  */
+
+import { boundedCandidates, type MatchCandidate, nextSeed, pickOfferTargets } from '@edgeswarm/policy';
 import type { TrackerServerMessage } from '@edgeswarm/protocol';
 import { trackerIdToHex } from '@edgeswarm/protocol';
 import {
@@ -21,7 +23,6 @@ import {
   type TrackerLimits,
   takeToken,
 } from './limits';
-import { boundedCandidates, type MatchCandidate, pickOfferTargets } from './matching';
 import type { AnnounceMessage, AnswerMessage, ParseResult, ScrapeMessage } from './messages';
 import { parseClientMessage } from './messages';
 import type { PeerRegion } from './region';
@@ -267,12 +268,7 @@ export class TrackerEngine<S> {
   }
 
   private nextSeed(): number {
-    // xorshift32: a deterministic stream from the injected seed.
-    let x = this.seed;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.seed = x >>> 0;
+    this.seed = nextSeed(this.seed);
     return this.seed;
   }
 

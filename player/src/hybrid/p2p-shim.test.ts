@@ -5,7 +5,6 @@ import {
   peerAnnouncements,
   retimeTrackerReconnects,
   syncLivePlaylist,
-  trackerReconnectDelayMs,
   withoutDeliveryDirectives,
 } from './p2p-shim';
 
@@ -107,14 +106,6 @@ describe('p2p-media-loader shim', () => {
 });
 
 describe('tracker reconnects', () => {
-  it('back off exponentially from 2 s to a 30 s cap, jittered over the upper half', () => {
-    expect([0, 1, 2, 3, 4, 5, 9].map((r) => trackerReconnectDelayMs(r, 1))).toEqual([
-      2000, 4000, 8000, 16000, 30000, 30000, 30000,
-    ]);
-    expect(trackerReconnectDelayMs(0, 0)).toBe(1000);
-    expect(trackerReconnectDelayMs(3, 0.5)).toBe(12000);
-  });
-
   it('retime a waiting tracker connection once, and reconnect it on our schedule', async () => {
     let opened = 0;
     const tracker = {

@@ -5,6 +5,8 @@
  * is contended. The end-to-end fault test fails if this stops working after an
  * upgrade of the pinned version.
  */
+import { trackerReconnectDelayMs } from '@edgeswarm/policy';
+
 interface PeerLike {
   destroy(): void;
   /** The segment ids the peer's latest announcement listed (p2p-media-loader's Peer, a private field). */
@@ -91,18 +93,6 @@ export function syncLivePlaylist(
   if (typeof manager?.updatePlaylist !== 'function') return false;
   manager.updatePlaylist({ details: { url: canonical, fragments: details.fragments, live: details.live } });
   return true;
-}
-
-/**
- * Pure: how long to wait before reconnecting to the tracker. Exponential from
- * 2 s, capped at 30 s, jittered over the upper half so a recovering tracker is
- * not hit by every viewer at once. The stock client waits 10 s plus up to five
- * minutes, which suits one public tracker; ours is sharded per stream and
- * region, and a viewer without a tracker cannot find new peers.
- */
-export function trackerReconnectDelayMs(retries: number, random: number): number {
-  const ceiling = Math.min(30_000, 2000 * 2 ** Math.max(0, retries));
-  return Math.round(ceiling * (0.5 + 0.5 * random));
 }
 
 interface WebSocketTrackerLike {

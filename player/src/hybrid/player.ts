@@ -7,11 +7,7 @@
  * Where MSE is missing it plays native HLS (Safari); where WebRTC is missing,
  * or P2P is off, it plays plain hls.js from the edge.
  */
-import type { PlaybackMode } from '@edgeswarm/protocol';
-import Hls, { type HlsConfig } from 'hls.js';
-import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
-import { Blocklist, IntegrityChecker } from '../integrity';
-import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent, type PlaybackStats } from '../playback-stats';
+
 import {
   budgetContended,
   epochOf,
@@ -30,7 +26,12 @@ import {
   spendUpload,
   type UploadBudget,
   uploadOpen,
-} from '../policy';
+} from '@edgeswarm/policy';
+import type { PlaybackMode } from '@edgeswarm/protocol';
+import Hls, { type HlsConfig } from 'hls.js';
+import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import { Blocklist, IntegrityChecker } from '../integrity';
+import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent, type PlaybackStats } from '../playback-stats';
 import { announcedSince, closePeer, peerAnnouncements, retimeTrackerReconnects, syncLivePlaylist } from './p2p-shim';
 import { type Counters, EngineLoads, type Gauges, sendBeacons, zeroCounters } from './stats';
 

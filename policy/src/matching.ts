@@ -47,6 +47,12 @@ export function seededHash(seed: number, id: string): number {
   return hash >>> 0;
 }
 
+/** The matching's own defaults: the edge's tracker limits and the simulator both read them. */
+export const matchingDefaults = {
+  /** Candidates handed to pickOfferTargets per announce; bounds the work in very large swarms. */
+  maxCandidates: 256,
+} as const;
+
 export interface MatchOptions {
   /** Fan-out bound: at most this many ids are returned. */
   count: number;

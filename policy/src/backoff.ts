@@ -1,0 +1,16 @@
+/**
+ * How long to wait before reconnecting to the tracker. Exponential from 2 s,
+ * capped at 30 s, jittered over the upper half so a recovering tracker is not
+ * hit by every viewer at once. The stock client waits 10 s plus up to five
+ * minutes, which suits one public tracker; ours is sharded per stream and
+ * region, and a viewer without a tracker cannot find new peers.
+ *
+ * Pure: `random` in [0, 1) is passed in. The player's shim (p2p-shim.ts) puts
+ * bittorrent-tracker's reconnects on this schedule; the simulator uses it too.
+ */
+export const trackerBackoffDefaults = { firstMs: 2000, capMs: 30_000 } as const;
+
+export function trackerReconnectDelayMs(retries: number, random: number): number {
+  const ceiling = Math.min(trackerBackoffDefaults.capMs, trackerBackoffDefaults.firstMs * 2 ** Math.max(0, retries));
+  return Math.round(ceiling * (0.5 + 0.5 * random));
+}
