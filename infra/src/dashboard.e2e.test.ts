@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Beacon, StatsSnapshot, StreamStatus } from '@edgeswarm/protocol';
+import { type Beacon, type StatsSnapshot, type StreamStatus, zeroCounters } from '@edgeswarm/protocol';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { launchChromium } from './browser';
@@ -102,12 +102,9 @@ class StandInViewer {
       seq: this.seq++,
       mode: 'cdn',
       intervalMs,
+      ...zeroCounters(),
       httpBytes: this.fetchedBytes - this.sent.bytes,
-      p2pBytes: 0,
-      uploadedBytes: 0,
       httpSegments: this.fetchedSegments - this.sent.segments,
-      p2pSegments: 0,
-      integrityFailures: 0,
       stalls: Math.max(0, (playback?.stalls ?? 0) - this.sent.stalls),
       stallMs: Math.min(intervalMs, Math.max(0, Math.round((playback?.stallMs ?? 0) - this.sent.stallMs))),
       peers: 0,

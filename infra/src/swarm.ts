@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StreamStatus } from '@edgeswarm/protocol';
+import { type CounterKey, type Counters, counterKeys, type StreamStatus } from '@edgeswarm/protocol';
 import type { Page } from 'playwright-core';
 import { launchChromium } from './browser';
 import { type LocalEdge, startLocalEdge } from './local-edge';
@@ -47,15 +47,25 @@ export const swarmDefaults: SwarmOptions = {
   log: (line) => process.stderr.write(`${line}\n`),
 };
 
-export interface ViewerResult {
+/**
+ * The player's counters a viewer result copies. Stalls are left out: they come
+ * from the playback record instead, which also counts a stall still under way.
+ */
+export type ViewerFlowKey = Exclude<CounterKey, 'stalls' | 'stallMs'>;
+export type ViewerFlow = Record<ViewerFlowKey, number>;
+
+const viewerFlowKeys = counterKeys.filter((key): key is ViewerFlowKey => key !== 'stalls' && key !== 'stallMs');
+
+/** A viewer's counters as its result keeps them; all 0 when its page did not answer. */
+export function viewerFlow(counters: Counters | null | undefined): ViewerFlow {
+  const flow = {} as ViewerFlow;
+  for (const key of viewerFlowKeys) flow[key] = counters?.[key] ?? 0;
+  return flow;
+}
+
+export interface ViewerResult extends ViewerFlow {
   viewer: number;
   mode: string;
-  httpBytes: number;
-  p2pBytes: number;
-  uploadedBytes: number;
-  httpSegments: number;
-  p2pSegments: number;
-  integrityFailures: number;
   blockedPeersClosed: number;
   stalls: number;
   stalledMs: number;
@@ -190,12 +200,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
       viewers.push({
         viewer: index,
         mode: s?.mode ?? 'unknown',
-        httpBytes: s?.counters.httpBytes ?? 0,
-        p2pBytes: s?.counters.p2pBytes ?? 0,
-        uploadedBytes: s?.counters.uploadedBytes ?? 0,
-        httpSegments: s?.counters.httpSegments ?? 0,
-        p2pSegments: s?.counters.p2pSegments ?? 0,
-        integrityFailures: s?.counters.integrityFailures ?? 0,
+        ...viewerFlow(s?.counters),
         blockedPeersClosed: s?.blocked ?? 0,
         stalls: s?.playback.stalls ?? 0,
         stalledMs: s?.playback.stalledMs ?? 0,

@@ -1,3 +1,4 @@
+import { zeroCounters } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   beaconRows,
@@ -14,17 +15,7 @@ import {
   streamState,
 } from './dashboard-model';
 
-const flow = {
-  viewerMs: 0,
-  httpBytes: 0,
-  p2pBytes: 0,
-  uploadedBytes: 0,
-  httpSegments: 0,
-  p2pSegments: 0,
-  integrityFailures: 0,
-  stalls: 0,
-  stallMs: 0,
-};
+const flow = { viewerMs: 0, ...zeroCounters() };
 
 function snapshot(overrides: Partial<StatsSnapshot> = {}): StatsSnapshot {
   return {

@@ -4,24 +4,12 @@
  * Counters are deltas since the viewer's previous beacon, so a lost beacon
  * loses a few seconds of counts rather than corrupting totals.
  */
+import { type CounterKey, type Counters, counterKeys, countersFrom, counterUnits } from './counters';
 import type { Validation } from './names';
 
 export type PlaybackMode = 'hybrid' | 'cdn';
 
-/** What a player counts over time; a beacon carries the change since the previous one. */
-export interface FlowCounters {
-  httpBytes: number;
-  p2pBytes: number;
-  uploadedBytes: number;
-  httpSegments: number;
-  p2pSegments: number;
-  /** Segments from peers that failed the integrity check (refetched from the edge). */
-  integrityFailures: number;
-  stalls: number;
-  stallMs: number;
-}
-
-export interface Beacon extends FlowCounters {
+export interface Beacon extends Counters {
   v: 1;
   stream: string;
   /** Random per page load; never a user identifier. */
@@ -58,6 +46,18 @@ export const beaconLimits = {
 
 const idPattern = /^[A-Za-z0-9_-]{8,64}$/;
 
+/** Why a counter's value is impossible for the interval it covers, or null if it is possible. */
+function counterExcess(key: CounterKey, value: number, intervalMs: number, seconds: number): string | null {
+  switch (counterUnits[key]) {
+    case 'bytes':
+      return value > beaconLimits.maxBytesPerSecond * seconds ? `${key} absurdly large` : null;
+    case 'events':
+      return value > beaconLimits.maxSegmentsPerSecond * seconds ? `${key} absurdly large` : null;
+    case 'ms':
+      return value > intervalMs + 1000 ? `${key} exceeds the interval` : null;
+  }
+}
+
 /**
  * Validates a beacon at the boundary. Wrong shapes and impossible values are
  * refused with a reason (which the caller counts); nothing is silently clamped
@@ -72,20 +72,7 @@ export function parseBeacon(body: unknown): Validation<Beacon> {
   }
   if (typeof b.viewer !== 'string' || !idPattern.test(b.viewer)) return { ok: false, reason: 'bad viewer' };
   if (b.mode !== 'hybrid' && b.mode !== 'cdn') return { ok: false, reason: 'bad mode' };
-  const counters = [
-    'seq',
-    'intervalMs',
-    'httpBytes',
-    'p2pBytes',
-    'uploadedBytes',
-    'httpSegments',
-    'p2pSegments',
-    'integrityFailures',
-    'stalls',
-    'stallMs',
-    'peers',
-  ] as const;
-  for (const key of counters) {
+  for (const key of ['seq', 'intervalMs', ...counterKeys, 'peers'] as const) {
     const value = b[key];
     if (typeof value !== 'number' || !Number.isFinite(value)) return { ok: false, reason: `${key} is not a number` };
     if (value < 0) return { ok: false, reason: `${key} is negative` };
@@ -99,13 +86,10 @@ export function parseBeacon(body: unknown): Validation<Beacon> {
   const n = (key: string) => b[key] as number;
   const seconds = Math.max(n('intervalMs'), 1000) / 1000;
   if (n('intervalMs') > beaconLimits.maxIntervalMs) return { ok: false, reason: 'interval too long' };
-  for (const key of ['httpBytes', 'p2pBytes', 'uploadedBytes'] as const) {
-    if (n(key) > beaconLimits.maxBytesPerSecond * seconds) return { ok: false, reason: `${key} absurdly large` };
+  for (const key of counterKeys) {
+    const excess = counterExcess(key, n(key), n('intervalMs'), seconds);
+    if (excess) return { ok: false, reason: excess };
   }
-  for (const key of ['httpSegments', 'p2pSegments', 'integrityFailures', 'stalls'] as const) {
-    if (n(key) > beaconLimits.maxSegmentsPerSecond * seconds) return { ok: false, reason: `${key} absurdly large` };
-  }
-  if (n('stallMs') > n('intervalMs') + 1000) return { ok: false, reason: 'stallMs exceeds the interval' };
   if (n('peers') > beaconLimits.maxPeers) return { ok: false, reason: 'peers absurdly large' };
   if (n('bufferSeconds') > beaconLimits.maxBufferSeconds) return { ok: false, reason: 'bufferSeconds absurdly large' };
   if (b.latencySeconds !== undefined && n('latencySeconds') > beaconLimits.maxLatencySeconds) {
@@ -125,14 +109,7 @@ export function parseBeacon(body: unknown): Validation<Beacon> {
     seq: Math.floor(n('seq')),
     mode: b.mode,
     intervalMs: n('intervalMs'),
-    httpBytes: n('httpBytes'),
-    p2pBytes: n('p2pBytes'),
-    uploadedBytes: n('uploadedBytes'),
-    httpSegments: n('httpSegments'),
-    p2pSegments: n('p2pSegments'),
-    integrityFailures: n('integrityFailures'),
-    stalls: n('stalls'),
-    stallMs: n('stallMs'),
+    ...countersFrom(n),
     peers: n('peers'),
     bufferSeconds: n('bufferSeconds'),
   };

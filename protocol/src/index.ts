@@ -1,4 +1,5 @@
 export * from './beacon';
+export * from './counters';
 export * from './live';
 export * from './names';
 export * from './playlist';

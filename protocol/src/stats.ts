@@ -3,7 +3,8 @@
  * (which builds it) and the dashboard and compare harness (which read it).
  * Types only.
  */
-import type { FlowCounters, PlaybackMode } from './beacon';
+import type { PlaybackMode } from './beacon';
+import type { Counters } from './counters';
 
 /** Why a beacon was refused; each is counted per stream. */
 export type RejectionReason =
@@ -20,7 +21,7 @@ export type RejectionReason =
 /** What an accepted beacon had cut down to size; each is counted per stream. */
 export type ClampReason = 'interval' | 'bytes' | 'segments' | 'stall';
 
-export interface FlowTotals extends FlowCounters {
+export interface FlowTotals extends Counters {
   /** Viewer-milliseconds the beacons covered: watch time. */
   viewerMs: number;
 }

@@ -7,7 +7,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import type { StatsSnapshot } from '@edgeswarm/protocol';
-import { type Beacon, derivePublishKey } from '@edgeswarm/protocol';
+import { type Beacon, derivePublishKey, zeroCounters } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
 import { app } from '../index';
 
@@ -52,14 +52,12 @@ function beacon(stream: string, overrides: Partial<Beacon> = {}): Beacon {
     seq: 0,
     mode: 'hybrid',
     intervalMs: 5000,
+    ...zeroCounters(),
     httpBytes: 400_000,
     p2pBytes: 1_200_000,
     uploadedBytes: 800_000,
     httpSegments: 1,
     p2pSegments: 4,
-    integrityFailures: 0,
-    stalls: 0,
-    stallMs: 0,
     peers: 3,
     bufferSeconds: 4.2,
     latencySeconds: 6,

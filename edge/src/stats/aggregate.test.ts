@@ -1,5 +1,5 @@
 /** The aggregator's arithmetic, with every expected number worked out by hand in the comments. */
-import { type Beacon, parseBeacon } from '@edgeswarm/protocol';
+import { type Beacon, parseBeacon, zeroCounters } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   applyBeacon,
@@ -28,14 +28,7 @@ function beacon(overrides: Partial<Beacon> = {}): Beacon {
     seq: 0,
     mode: 'cdn',
     intervalMs: 5000,
-    httpBytes: 0,
-    p2pBytes: 0,
-    uploadedBytes: 0,
-    httpSegments: 0,
-    p2pSegments: 0,
-    integrityFailures: 0,
-    stalls: 0,
-    stallMs: 0,
+    ...zeroCounters(),
     peers: 0,
     bufferSeconds: 4,
     ...overrides,

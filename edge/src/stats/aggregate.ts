@@ -15,7 +15,17 @@
  */
 
 import type { ClampReason, FlowTotals, RejectionReason, StatsSeries, StatsSnapshot } from '@edgeswarm/protocol';
-import { type Beacon, beaconLimits, type PlaybackMode } from '@edgeswarm/protocol';
+import {
+  type Beacon,
+  beaconLimits,
+  type Counters,
+  type CounterUnit,
+  counterKeys,
+  countersFrom,
+  counterUnits,
+  type PlaybackMode,
+  zeroCounters,
+} from '@edgeswarm/protocol';
 import { addSample, binEdges, exactPercentile, type Histogram, percentile, sampleCount } from './histogram';
 
 export interface RateLimit {
@@ -135,29 +145,9 @@ export interface Changes {
   totals: boolean;
 }
 
-const flowKeys = [
-  'viewerMs',
-  'httpBytes',
-  'p2pBytes',
-  'uploadedBytes',
-  'httpSegments',
-  'p2pSegments',
-  'integrityFailures',
-  'stalls',
-  'stallMs',
-] as const satisfies readonly (keyof FlowTotals)[];
+const flowKeys = ['viewerMs', ...counterKeys] as const satisfies readonly (keyof FlowTotals)[];
 
-export const emptyFlow = (): FlowTotals => ({
-  viewerMs: 0,
-  httpBytes: 0,
-  p2pBytes: 0,
-  uploadedBytes: 0,
-  httpSegments: 0,
-  p2pSegments: 0,
-  integrityFailures: 0,
-  stalls: 0,
-  stallMs: 0,
-});
+export const emptyFlow = (): FlowTotals => ({ viewerMs: 0, ...zeroCounters() });
 
 export const emptyBucket = (start: number): Bucket => ({
   start,
@@ -232,7 +222,7 @@ export function takeToken(
 }
 
 /** What an accepted beacon contributes, after clamping. */
-export interface AppliedBeacon extends Omit<FlowTotals, 'viewerMs'> {
+export interface AppliedBeacon extends Counters {
   mode: PlaybackMode;
   intervalMs: number;
   peers: number;
@@ -323,19 +313,18 @@ export function decideBeacon(
     clamped.add(reason);
     return limit;
   };
-  const maxBytes = beaconLimits.maxBytesPerSecond * seconds;
-  const maxEvents = beaconLimits.maxSegmentsPerSecond * seconds;
+  const limits: Record<CounterUnit, { limit: number; reason: ClampReason }> = {
+    bytes: { limit: beaconLimits.maxBytesPerSecond * seconds, reason: 'bytes' },
+    events: { limit: beaconLimits.maxSegmentsPerSecond * seconds, reason: 'segments' },
+    ms: { limit: intervalMs, reason: 'stall' },
+  };
   const applied: AppliedBeacon = {
     mode: beacon.mode,
     intervalMs,
-    httpBytes: cap(beacon.httpBytes, maxBytes, 'bytes'),
-    p2pBytes: cap(beacon.p2pBytes, maxBytes, 'bytes'),
-    uploadedBytes: cap(beacon.uploadedBytes, maxBytes, 'bytes'),
-    httpSegments: cap(beacon.httpSegments, maxEvents, 'segments'),
-    p2pSegments: cap(beacon.p2pSegments, maxEvents, 'segments'),
-    integrityFailures: cap(beacon.integrityFailures, maxEvents, 'segments'),
-    stalls: cap(beacon.stalls, maxEvents, 'segments'),
-    stallMs: cap(beacon.stallMs, intervalMs, 'stall'),
+    ...countersFrom((key) => {
+      const { limit, reason } = limits[counterUnits[key]];
+      return cap(beacon[key], limit, reason);
+    }),
     peers: beacon.peers,
     final: beacon.final === true,
   };
@@ -443,7 +432,7 @@ export function applyBeacon(
   state.viewers.set(beacon.viewer, viewer);
   changes.viewers.add(beacon.viewer);
 
-  const flow: FlowTotals = { viewerMs: applied.intervalMs, ...pickFlow(applied) };
+  const flow: FlowTotals = { viewerMs: applied.intervalMs, ...countersFrom((key) => applied[key]) };
   spreadFlow(state, now - applied.intervalMs, now, now, options, changes, (bucket, fraction) =>
     addFlow(bucket, flow, fraction),
   );
@@ -474,19 +463,6 @@ export function applyBeacon(
   for (const reason of decision.clamped) increment(totals.clamped, reason);
   changes.totals = true;
   return { verdict: { ok: true }, changes };
-}
-
-function pickFlow(applied: AppliedBeacon): Omit<FlowTotals, 'viewerMs'> {
-  return {
-    httpBytes: applied.httpBytes,
-    p2pBytes: applied.p2pBytes,
-    uploadedBytes: applied.uploadedBytes,
-    httpSegments: applied.httpSegments,
-    p2pSegments: applied.p2pSegments,
-    integrityFailures: applied.integrityFailures,
-    stalls: applied.stalls,
-    stallMs: applied.stallMs,
-  };
 }
 
 /** Counts a refused beacon; `detail` is the validator's message for malformed, negative and absurd ones. */

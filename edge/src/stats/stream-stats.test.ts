@@ -1,7 +1,7 @@
 /** The StreamStats object on real workerd: what it writes to SQLite, and that a restart keeps it. */
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import type { Beacon } from '@edgeswarm/protocol';
+import { type Beacon, zeroCounters } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
 
 let counter = 0;
@@ -16,14 +16,11 @@ function beacon(stream: string, overrides: Partial<Beacon> = {}): Beacon {
     seq: 0,
     mode: 'hybrid',
     intervalMs: 5000,
+    ...zeroCounters(),
     httpBytes: 1000,
     p2pBytes: 3000,
-    uploadedBytes: 0,
     httpSegments: 1,
     p2pSegments: 1,
-    integrityFailures: 0,
-    stalls: 0,
-    stallMs: 0,
     peers: 2,
     bufferSeconds: 3,
     ...overrides,

@@ -8,6 +8,7 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
+import { viewerFlow } from '../swarm';
 import type { CohortName } from './options';
 import type { CohortRun, CohortSample, CohortViewer, ViewerSample } from './results';
 import { intervalFigures, percentile } from './summary';
@@ -158,12 +159,7 @@ export async function runCohort(browser: Browser, plan: CohortPlan, log: (line: 
   const viewers: CohortViewer[] = finals.map((s, index) => ({
     viewer: index,
     mode: s?.mode ?? 'unknown',
-    httpBytes: s?.counters.httpBytes ?? 0,
-    p2pBytes: s?.counters.p2pBytes ?? 0,
-    uploadedBytes: s?.counters.uploadedBytes ?? 0,
-    httpSegments: s?.counters.httpSegments ?? 0,
-    p2pSegments: s?.counters.p2pSegments ?? 0,
-    integrityFailures: s?.counters.integrityFailures ?? 0,
+    ...viewerFlow(s?.counters),
     blockedPeersClosed: s?.blocked ?? 0,
     stalls: s?.stalls ?? 0,
     stalledMs: s?.stalledMs ?? 0,

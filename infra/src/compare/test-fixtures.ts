@@ -1,4 +1,5 @@
 /** Plain-data compare runs for the unit tests: small, with every figure easy to work out by hand. */
+import { viewerFlow } from '../swarm';
 import { compareDefaults } from './options';
 import type { CohortResult, CohortRun, CohortSample, CohortViewer, CompareResults, ViewerSample } from './results';
 import { compareSummaries, summariseCohort } from './summary';
@@ -7,12 +8,7 @@ export function viewer(index: number, overrides: Partial<CohortViewer> = {}): Co
   return {
     viewer: index,
     mode: 'cdn',
-    httpBytes: 0,
-    p2pBytes: 0,
-    uploadedBytes: 0,
-    httpSegments: 0,
-    p2pSegments: 0,
-    integrityFailures: 0,
+    ...viewerFlow(null),
     blockedPeersClosed: 0,
     stalls: 0,
     stalledMs: 0,

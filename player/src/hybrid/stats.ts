@@ -2,21 +2,17 @@
  * What the player counts, and the beacons it sends: cumulative counters here,
  * deltas on the wire (see protocol/src/beacon.ts). Pure except `sendBeacons`.
  */
-import type { Beacon, FlowCounters, PlaybackMode } from '@edgeswarm/protocol';
+import {
+  type Beacon,
+  type CounterKey,
+  type Counters,
+  countersFrom,
+  type PlaybackMode,
+  zeroCounters,
+} from '@edgeswarm/protocol';
 
-/** The player's running totals: the beacon's counters (protocol/src/beacon.ts), cumulative. */
-export type Counters = FlowCounters;
-
-export const zeroCounters = (): Counters => ({
-  httpBytes: 0,
-  p2pBytes: 0,
-  uploadedBytes: 0,
-  httpSegments: 0,
-  p2pSegments: 0,
-  integrityFailures: 0,
-  stalls: 0,
-  stallMs: 0,
-});
+/** The player's running totals are the beacon's counters (protocol/src/counters.ts), cumulative. */
+export { type Counters, zeroCounters } from '@edgeswarm/protocol';
 
 export interface Gauges {
   peers: number;
@@ -74,20 +70,16 @@ export function buildBeacon(
   gauges: Gauges,
   final = false,
 ): Beacon {
-  const delta = (key: keyof Counters) => Math.max(0, Math.round(now[key] - previous[key]));
+  const delta = (key: CounterKey) => Math.max(0, Math.round(now[key] - previous[key]));
+  const deltas = countersFrom(delta);
+  // No more stall time than the interval it was measured in.
+  deltas.stallMs = Math.min(deltas.stallMs, Math.round(intervalMs));
   const beacon: Beacon = {
     v: 1,
     ...context,
     seq,
     intervalMs: Math.round(intervalMs),
-    httpBytes: delta('httpBytes'),
-    p2pBytes: delta('p2pBytes'),
-    uploadedBytes: delta('uploadedBytes'),
-    httpSegments: delta('httpSegments'),
-    p2pSegments: delta('p2pSegments'),
-    integrityFailures: delta('integrityFailures'),
-    stalls: delta('stalls'),
-    stallMs: Math.min(delta('stallMs'), Math.round(intervalMs)),
+    ...deltas,
     peers: gauges.peers,
     bufferSeconds: Math.round(Math.max(0, gauges.bufferSeconds) * 100) / 100,
   };
