@@ -31,22 +31,28 @@ describe('parseBeacon', () => {
   });
 
   it.each([
-    [null, 'not an object'],
-    [{ ...good, v: 2 }, 'unknown version'],
-    [{ ...good, stream: '../x' }, 'bad stream'],
-    [{ ...good, viewer: 'short' }, 'bad viewer'],
-    [{ ...good, mode: 'p2p' }, 'bad mode'],
-    [{ ...good, httpBytes: -1 }, 'httpBytes is negative'],
-    [{ ...good, p2pBytes: '5' }, 'p2pBytes is not a number'],
-    [{ ...good, peers: Number.NaN }, 'peers is not a number'],
-    [{ ...good, bufferSeconds: undefined }, 'bufferSeconds is not a number'],
-    [{ ...good, httpBytes: 1e12 }, 'httpBytes absurdly large'],
-    [{ ...good, p2pSegments: 1000 }, 'p2pSegments absurdly large'],
-    [{ ...good, stallMs: 60_000 }, 'stallMs exceeds the interval'],
-    [{ ...good, intervalMs: 10 * 60_000 }, 'interval too long'],
-    [{ ...good, latencySeconds: -3 }, 'latencySeconds is negative'],
-    [{ ...good, region: 'a b' }, 'bad region'],
-  ])('refuses %j: %s', (body, reason) => {
-    expect(parseBeacon(body)).toEqual({ ok: false, reason });
+    [null, 'malformed', 'not an object'],
+    [[good], 'malformed', 'not an object'],
+    [{ ...good, v: 2 }, 'malformed', 'unknown version'],
+    [{ ...good, stream: '../x' }, 'malformed', 'bad stream'],
+    [{ ...good, viewer: 'short' }, 'malformed', 'bad viewer'],
+    [{ ...good, mode: 'p2p' }, 'malformed', 'bad mode'],
+    [{ ...good, seq: 'x' }, 'malformed', 'seq is not a number'],
+    [{ ...good, p2pBytes: '5' }, 'malformed', 'p2pBytes is not a number'],
+    [{ ...good, peers: Number.NaN }, 'malformed', 'peers is not a number'],
+    [{ ...good, bufferSeconds: undefined }, 'malformed', 'bufferSeconds is not a number'],
+    [{ ...good, region: 'a b' }, 'malformed', 'bad region'],
+    [{ ...good, final: 'yes' }, 'malformed', 'bad final'],
+    [{ ...good, httpBytes: -1 }, 'negative', 'httpBytes is negative'],
+    [{ ...good, latencySeconds: -3 }, 'negative', 'latencySeconds is negative'],
+    [{ ...good, httpBytes: 1e12 }, 'absurd', 'httpBytes absurdly large'],
+    [{ ...good, p2pSegments: 1000 }, 'absurd', 'p2pSegments absurdly large'],
+    [{ ...good, stallMs: 60_000 }, 'absurd', 'stallMs exceeds the interval'],
+    [{ ...good, intervalMs: 10 * 60_000 }, 'absurd', 'interval too long'],
+    [{ ...good, peers: 10_000 }, 'absurd', 'peers absurdly large'],
+    [{ ...good, bufferSeconds: 4000 }, 'absurd', 'bufferSeconds absurdly large'],
+    [{ ...good, startupMs: 1e9 }, 'absurd', 'startupMs absurdly large'],
+  ])('refuses %j as %s: %s', (body, kind, reason) => {
+    expect(parseBeacon(body)).toEqual({ ok: false, kind, reason });
   });
 });

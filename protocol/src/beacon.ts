@@ -5,7 +5,6 @@
  * loses a few seconds of counts rather than corrupting totals.
  */
 import { type CounterKey, type Counters, counterKeys, countersFrom, counterUnits } from './counters';
-import type { Validation } from './names';
 
 export type PlaybackMode = 'hybrid' | 'cdn';
 
@@ -44,6 +43,25 @@ export const beaconLimits = {
   maxStartupMs: 300_000,
 } as const;
 
+/**
+ * Why a beacon failed validation, for the edge to count by: a wrong shape, a
+ * negative counter, or a value no real viewer could report.
+ */
+export type BeaconInvalidKind = 'malformed' | 'negative' | 'absurd';
+
+export type BeaconValidation =
+  | { ok: true; value: Beacon }
+  | {
+      ok: false;
+      kind: BeaconInvalidKind;
+      /** For people: what exactly was wrong, e.g. "httpBytes is negative". */
+      reason: string;
+    };
+
+const refused = (kind: BeaconInvalidKind, reason: string): BeaconValidation => ({ ok: false, kind, reason });
+const malformed = (reason: string) => refused('malformed', reason);
+const absurd = (reason: string) => refused('absurd', reason);
+
 const idPattern = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** Why a counter's value is impossible for the interval it covers, or null if it is possible. */
@@ -60,48 +78,49 @@ function counterExcess(key: CounterKey, value: number, intervalMs: number, secon
 
 /**
  * Validates a beacon at the boundary. Wrong shapes and impossible values are
- * refused with a reason (which the caller counts); nothing is silently clamped
- * except what the issue allows to be clamped by the caller's own policy.
+ * refused with a kind (which the caller counts) and a reason; nothing is
+ * silently clamped except what the issue allows to be clamped by the caller's
+ * own policy.
  */
-export function parseBeacon(body: unknown): Validation<Beacon> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, reason: 'not an object' };
+export function parseBeacon(body: unknown): BeaconValidation {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return malformed('not an object');
   const b = body as Record<string, unknown>;
-  if (b.v !== 1) return { ok: false, reason: 'unknown version' };
+  if (b.v !== 1) return malformed('unknown version');
   if (typeof b.stream !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(b.stream)) {
-    return { ok: false, reason: 'bad stream' };
+    return malformed('bad stream');
   }
-  if (typeof b.viewer !== 'string' || !idPattern.test(b.viewer)) return { ok: false, reason: 'bad viewer' };
-  if (b.mode !== 'hybrid' && b.mode !== 'cdn') return { ok: false, reason: 'bad mode' };
+  if (typeof b.viewer !== 'string' || !idPattern.test(b.viewer)) return malformed('bad viewer');
+  if (b.mode !== 'hybrid' && b.mode !== 'cdn') return malformed('bad mode');
   for (const key of ['seq', 'intervalMs', ...counterKeys, 'peers'] as const) {
     const value = b[key];
-    if (typeof value !== 'number' || !Number.isFinite(value)) return { ok: false, reason: `${key} is not a number` };
-    if (value < 0) return { ok: false, reason: `${key} is negative` };
+    if (typeof value !== 'number' || !Number.isFinite(value)) return malformed(`${key} is not a number`);
+    if (value < 0) return refused('negative', `${key} is negative`);
   }
   for (const key of ['bufferSeconds', 'latencySeconds', 'startupMs'] as const) {
     const value = b[key];
     if (value === undefined && key !== 'bufferSeconds') continue;
-    if (typeof value !== 'number' || !Number.isFinite(value)) return { ok: false, reason: `${key} is not a number` };
-    if (value < 0) return { ok: false, reason: `${key} is negative` };
+    if (typeof value !== 'number' || !Number.isFinite(value)) return malformed(`${key} is not a number`);
+    if (value < 0) return refused('negative', `${key} is negative`);
   }
   const n = (key: string) => b[key] as number;
   const seconds = Math.max(n('intervalMs'), 1000) / 1000;
-  if (n('intervalMs') > beaconLimits.maxIntervalMs) return { ok: false, reason: 'interval too long' };
+  if (n('intervalMs') > beaconLimits.maxIntervalMs) return absurd('interval too long');
   for (const key of counterKeys) {
     const excess = counterExcess(key, n(key), n('intervalMs'), seconds);
-    if (excess) return { ok: false, reason: excess };
+    if (excess) return absurd(excess);
   }
-  if (n('peers') > beaconLimits.maxPeers) return { ok: false, reason: 'peers absurdly large' };
-  if (n('bufferSeconds') > beaconLimits.maxBufferSeconds) return { ok: false, reason: 'bufferSeconds absurdly large' };
+  if (n('peers') > beaconLimits.maxPeers) return absurd('peers absurdly large');
+  if (n('bufferSeconds') > beaconLimits.maxBufferSeconds) return absurd('bufferSeconds absurdly large');
   if (b.latencySeconds !== undefined && n('latencySeconds') > beaconLimits.maxLatencySeconds) {
-    return { ok: false, reason: 'latencySeconds absurdly large' };
+    return absurd('latencySeconds absurdly large');
   }
   if (b.startupMs !== undefined && n('startupMs') > beaconLimits.maxStartupMs) {
-    return { ok: false, reason: 'startupMs absurdly large' };
+    return absurd('startupMs absurdly large');
   }
   if (b.region !== undefined && (typeof b.region !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(b.region))) {
-    return { ok: false, reason: 'bad region' };
+    return malformed('bad region');
   }
-  if (b.final !== undefined && typeof b.final !== 'boolean') return { ok: false, reason: 'bad final' };
+  if (b.final !== undefined && typeof b.final !== 'boolean') return malformed('bad final');
   const beacon: Beacon = {
     v: 1,
     stream: b.stream,

@@ -3,16 +3,15 @@
  * (which builds it) and the dashboard and compare harness (which read it).
  * Types only.
  */
-import type { PlaybackMode } from './beacon';
+import type { BeaconInvalidKind, PlaybackMode } from './beacon';
 import type { Counters } from './counters';
 
 /** Why a beacon was refused; each is counted per stream. */
 export type RejectionReason =
   | 'too_large'
   | 'not_json'
-  | 'malformed'
-  | 'negative'
-  | 'absurd'
+  /** parseBeacon's kinds: malformed, negative, absurd. */
+  | BeaconInvalidKind
   | 'stream_mismatch'
   | 'duplicate'
   | 'rate_limited'

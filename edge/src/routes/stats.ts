@@ -17,7 +17,6 @@ import {
   TooManyRequestsError,
 } from '../lib/errors';
 import { readBounded } from '../media/ingest';
-import { classifyInvalid } from '../stats/aggregate';
 import { renderDashboardPage } from '../stats/dashboard-page';
 import { streamExists } from '../stats/known-streams';
 
@@ -62,7 +61,7 @@ statsRoutes.post('/v1/streams/:stream/beacons', async (c) => {
     throw refuse('not_json', new BadRequestError('beacon body must be JSON'));
   }
   const parsed = parseBeacon(body);
-  if (!parsed.ok) throw refuse(classifyInvalid(parsed.reason), new BadRequestError(parsed.reason), parsed.reason);
+  if (!parsed.ok) throw refuse(parsed.kind, new BadRequestError(parsed.reason), parsed.reason);
   if (parsed.value.stream !== stream) {
     throw refuse(
       'stream_mismatch',

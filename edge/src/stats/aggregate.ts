@@ -481,13 +481,6 @@ export function recordRejection(
   return changes;
 }
 
-/** Which reason a validator message (protocol's parseBeacon) falls under. */
-export function classifyInvalid(message: string): 'negative' | 'absurd' | 'malformed' {
-  if (/ is negative$/.test(message)) return 'negative';
-  if (/absurdly large|too long|exceeds/.test(message)) return 'absurd';
-  return 'malformed';
-}
-
 /** A batch of the edge's own served bytes for the stream, from one isolate (see served.ts). */
 export interface ServedBatch {
   bytes: number;
