@@ -12,7 +12,6 @@ import {
   snapshot,
   spread,
   statsDefaults,
-  takeToken,
 } from './aggregate';
 
 /** Bucket-aligned: 100 buckets of 10 s after the epoch. */
@@ -47,27 +46,6 @@ describe('spread', () => {
       { start: 10_000, fraction: 0.5 },
     ]);
     expect(spread(15_000, 15_000, 10_000)).toEqual([{ start: 10_000, fraction: 1 }]);
-  });
-});
-
-describe('token bucket', () => {
-  const limit = { capacity: 4, refillPerSecond: 1 };
-
-  it('allows a burst of `capacity`, then one per refill', () => {
-    let bucket: { tokens: number; at: number } | undefined;
-    const results: boolean[] = [];
-    for (let i = 0; i < 5; i++) {
-      const taken = takeToken(bucket, T0, limit);
-      results.push(taken.ok);
-      bucket = taken.bucket;
-    }
-    expect(results).toEqual([true, true, true, true, false]);
-    // Empty at T0: half a token after 500 ms, so 500 ms more to wait.
-    const half = takeToken(bucket, T0 + 500, limit);
-    expect(half).toEqual({ ok: false, bucket: { tokens: 0.5, at: T0 + 500 }, retryAfterMs: 500 });
-    expect(takeToken(half.bucket, T0 + 1000, limit).ok).toBe(true);
-    // Never refills beyond capacity, however long the silence.
-    expect(takeToken({ tokens: 0, at: T0 }, T0 + 3_600_000, limit).bucket.tokens).toBe(3);
   });
 });
 

@@ -26,6 +26,7 @@ import {
   type PlaybackMode,
   zeroCounters,
 } from '@edgeswarm/protocol';
+import { fullBucket, takeToken } from '../lib/token-bucket';
 import { addSample, binEdges, exactPercentile, type Histogram, percentile, sampleCount } from './histogram';
 
 export interface RateLimit {
@@ -199,28 +200,6 @@ export function spread(fromMs: number, toMs: number, bucketMs: number): { start:
   return parts;
 }
 
-export interface TokenBucket {
-  tokens: number;
-  at: number;
-}
-
-/** Token bucket: refills continuously up to `capacity`; a beacon takes one token or is refused. */
-export function takeToken(
-  bucket: TokenBucket | undefined,
-  now: number,
-  limit: RateLimit,
-): { ok: boolean; bucket: TokenBucket; retryAfterMs: number } {
-  const prior = bucket ?? { tokens: limit.capacity, at: now };
-  const refilled = prior.tokens + (Math.max(0, now - prior.at) / 1000) * limit.refillPerSecond;
-  const tokens = Math.min(limit.capacity, refilled);
-  if (tokens >= 1) return { ok: true, bucket: { tokens: tokens - 1, at: now }, retryAfterMs: 0 };
-  return {
-    ok: false,
-    bucket: { tokens, at: now },
-    retryAfterMs: Math.ceil(((1 - tokens) / limit.refillPerSecond) * 1000),
-  };
-}
-
 /** What an accepted beacon contributes, after clamping. */
 export interface AppliedBeacon extends Counters {
   mode: PlaybackMode;
@@ -275,7 +254,9 @@ export function decideBeacon(
       retryAfterMs: options.activeWindowMs,
     };
   }
-  const token = takeToken(previous && { tokens: previous.tokens, at: previous.tokensAt }, now, options.rateLimit);
+  const { capacity, refillPerSecond } = options.rateLimit;
+  const bucket = previous ? { tokens: previous.tokens, at: previous.tokensAt } : fullBucket(capacity, now);
+  const token = takeToken(bucket, now, capacity, refillPerSecond);
   if (!token.ok && previous) {
     return {
       ok: false,

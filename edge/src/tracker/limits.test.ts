@@ -1,41 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addStrike, fullBucket, resolveLimits, takeToken, trackerDefaults } from './limits';
-
-describe('takeToken', () => {
-  const cases: [string, { tokens: number; at: number }, number, boolean, number][] = [
-    // name, bucket, now, ok, tokens after
-    ['full bucket gives a token', { tokens: 5, at: 0 }, 0, true, 4],
-    ['empty bucket refuses', { tokens: 0, at: 1000 }, 1000, false, 0],
-    ['refills with time', { tokens: 0, at: 0 }, 1000, true, 1], // 2/s → 2 tokens, one taken
-    ['partial refill is not enough', { tokens: 0, at: 0 }, 400, false, 0.8],
-    ['never above capacity', { tokens: 5, at: 0 }, 60_000, true, 4],
-    ['a clock going backwards refills nothing', { tokens: 0.5, at: 5000 }, 1000, false, 0.5],
-  ];
-  it.each(cases)('%s', (_name, bucket, now, ok, tokens) => {
-    const result = takeToken(bucket, now, 5, 2);
-    expect(result.ok).toBe(ok);
-    expect(result.bucket.tokens).toBeCloseTo(tokens);
-    expect(result.bucket.at).toBe(now);
-  });
-
-  it('lets exactly the burst through at one instant, then one per refill', () => {
-    let bucket = fullBucket(3, 0);
-    const outcomes: boolean[] = [];
-    for (let i = 0; i < 5; i++) {
-      const r = takeToken(bucket, 0, 3, 1);
-      bucket = r.bucket;
-      outcomes.push(r.ok);
-    }
-    expect(outcomes).toEqual([true, true, true, false, false]);
-    expect(takeToken(bucket, 1000, 3, 1).ok).toBe(true);
-  });
-
-  it('does not mutate its input', () => {
-    const bucket = { tokens: 2, at: 0 };
-    takeToken(bucket, 0, 5, 1);
-    expect(bucket).toEqual({ tokens: 2, at: 0 });
-  });
-});
+import { addStrike, resolveLimits, trackerDefaults } from './limits';
 
 describe('addStrike', () => {
   const limits = { strikesBeforeClose: 3, strikeForgivenessMs: 1000 };

@@ -1,11 +1,15 @@
 /**
  * The tracker's limits as one typed defaults object, and the two pure
  * bookkeeping rules that enforce them per socket: a token bucket for announces
- * and a forgiving strike counter for bad input. `now` is always passed in, so
- * every rule is a plain function of its inputs.
+ * and answers (the edge's shared one, lib/token-bucket.ts) and a forgiving
+ * strike counter for bad input. `now` is always passed in, so every rule is a
+ * plain function of its inputs.
  */
 
 import { matchingDefaults } from '@edgeswarm/policy';
+
+// Re-exported so the tracker engine finds all its per-socket rules in one place.
+export { fullBucket, type TokenBucket, takeToken } from '../lib/token-bucket';
 
 export interface TrackerLimits {
   /** Largest frame accepted, in UTF-8 bytes. Ten offers with long SDPs fit comfortably. */
@@ -74,29 +78,6 @@ export function resolveLimits(overrides: Partial<TrackerLimits> = {}): TrackerLi
       throw new RangeError(`tracker limit ${name} must be positive, got ${value}`);
   }
   return limits;
-}
-
-export interface TokenBucket {
-  tokens: number;
-  /** ms timestamp of the last refill. */
-  at: number;
-}
-
-export function fullBucket(capacity: number, now: number): TokenBucket {
-  return { tokens: capacity, at: now };
-}
-
-/** Refills for the time elapsed, then takes one token if there is one. Never mutates its input. */
-export function takeToken(
-  bucket: TokenBucket,
-  now: number,
-  capacity: number,
-  perSecond: number,
-): { ok: boolean; bucket: TokenBucket } {
-  const elapsed = Math.max(0, now - bucket.at);
-  const tokens = Math.min(capacity, bucket.tokens + (elapsed / 1000) * perSecond);
-  if (tokens >= 1) return { ok: true, bucket: { tokens: tokens - 1, at: now } };
-  return { ok: false, bucket: { tokens, at: now } };
 }
 
 export interface Strikes {
