@@ -20,28 +20,27 @@
  */
 import {
   boundedCandidates,
-  budgetContended,
   chooseSource,
   deadlineMargin,
   epochOf,
-  hlsLiveSettings,
   idAlphabet,
-  isFirstFetcher,
+  initialTickState,
   loaderLagSeconds,
   type MatchCandidate,
   makePeerId,
   matchingDefaults,
   newUploadBudget,
   nextSeed,
-  type PeerLedger,
+  type PeerObservation,
   type PolicyOptions,
   pickOfferTargets,
-  planLatency,
-  rankUploadTargets,
+  type RoleMemo,
   resolvePolicyOptions,
   shouldAbandon,
   slack,
-  spendUpload,
+  type TickActions,
+  type TickState,
+  tick,
   trackerReconnectDelayMs,
   uploadOpen,
 } from '@edgeswarm/policy';
@@ -56,15 +55,12 @@ import { SharedLink } from './shared-link';
  * through a getter, which costs a few percent at a hundred million calls. Same functions, unchanged.
  */
 const policy = {
-  budgetContended,
   chooseSource,
   deadlineMargin,
   epochOf,
-  isFirstFetcher,
-  rankUploadTargets,
   shouldAbandon,
   slack,
-  spendUpload,
+  tick,
   uploadOpen,
 };
 const matching = { boundedCandidates, pickOfferTargets };
@@ -277,6 +273,8 @@ export class SwarmSimulation {
   private readonly neverUploads: Uint8Array;
   private readonly roleFf: Uint8Array;
   private readonly roleAlone: Uint8Array;
+  /** The tick's memo of each viewer's role (what it was ranked over), kept between ticks as the player keeps it. */
+  private readonly roleMemo: (RoleMemo | undefined)[];
   private readonly roleH1: Int32Array;
   private readonly roleH2: Int32Array;
   private readonly roleN: Int32Array;
@@ -394,10 +392,10 @@ export class SwarmSimulation {
     this.rng = new Rng(config.seed);
     const s = config.stream;
     this.T = s.targetDuration;
-    const plan = planLatency(this.T, config.player.plannedPublishLagSeconds, this.policy);
-    const live = hlsLiveSettings(plan, this.T);
-    this.liveSync = live.liveSyncDuration;
-    this.liveMax = live.liveMaxLatencyDuration;
+    // The latency plan is the tick's, as the player applies it to hls.js on its first playlist.
+    const first = this.tickFor(initialTickState(0, this.policy), '', [], 0, 0, undefined, this.policy);
+    this.liveSync = first.actions.hls.liveSyncDuration;
+    this.liveMax = first.actions.hls.liveMaxLatencyDuration;
     this.tEnd = this.tStart + config.audience.seconds;
     this.D = Math.max(1, Math.min(255, Math.floor(config.player.maxPeers)));
     const edgeRate = (config.edge.capacityMbps * 1e6) / 8;
@@ -449,6 +447,7 @@ export class SwarmSimulation {
     this.neverUploads = new Uint8Array(n);
     this.roleFf = new Uint8Array(n);
     this.roleAlone = new Uint8Array(n);
+    this.roleMemo = new Array(n).fill(undefined);
     this.roleH1 = new Int32Array(n);
     this.roleH2 = new Int32Array(n);
     this.roleN = new Int32Array(n).fill(-1);
@@ -479,7 +478,7 @@ export class SwarmSimulation {
     this.slotP2P = new Float64Array(n * ringSize);
     this.slotReason = new Uint8Array(n * ringSize);
     this.httpActive = new Uint8Array(n);
-    this.httpCap = Math.max(1, config.p2p ? config.player.httpConcurrency : config.player.cdnHttpConcurrency);
+    this.httpCap = Math.max(1, config.p2p ? this.policy.httpConcurrency : config.player.cdnHttpConcurrency);
     this.sHead = new Int32Array(n).fill(-1);
     this.sCount = new Uint16Array(n);
     this.sGen = new Int32Array(n);
@@ -925,7 +924,7 @@ export class SwarmSimulation {
     if (!this.roleDirty[v] && t <= (this.roleUntil[v] as number) && epoch === this.roleEpoch[v]) {
       return this.roleFf[v] === 1;
     }
-    const window = this.cfg.player.activeTargetDurations * this.T;
+    const window = o.activePeerTargetDurations * this.T;
     const since = t - window;
     // player.ts starts P2P when playback starts; until then it has no peers and is its own first fetcher.
     const p2pSeconds = this.ph[v] === phase.playing ? t - (this.startedAt[v] as number) : undefined;
@@ -950,16 +949,18 @@ export class SwarmSimulation {
     this.roleUntil[v] = Math.min(until, t + 1);
     this.roleEpoch[v] = epoch;
     if (count === this.roleN[v] && h1 === this.roleH1[v] && h2 === this.roleH2[v]) return this.roleFf[v] === 1;
-    const peers: string[] = [];
-    for (let i = 0; i < D; i++) {
-      const j = this.nb[base + i] as number;
-      if (j < 0) continue;
-      if (this.seenAt(base + i, j) >= since) peers.push(this.ids[j] as string);
-    }
-    const ff = policy.isFirstFetcher(
-      { self: this.ids[v] as string, peers, epoch, ...(p2pSeconds === undefined ? {} : { p2pSeconds }) },
+    // The player's tick on what v observes now; of its actions the role is what a per-segment decision needs.
+    const { state, actions } = this.tickFor(
+      this.tickState(v),
+      this.ids[v] as string,
+      this.peerObservations(v),
+      t,
+      0,
+      p2pSeconds === undefined ? undefined : (this.startedAt[v] as number),
       o,
     );
+    this.roleMemo[v] = state.role;
+    const ff = actions.firstFetcher;
     this.roleN[v] = count;
     this.roleH1[v] = h1;
     this.roleH2[v] = h2;
@@ -1304,39 +1305,85 @@ export class SwarmSimulation {
     if (vj >= 0) {
       this.recv[vj] = (this.recv[vj] as number) + bytes;
       const seen = this.seenAt(vj, j);
-      if (seen < t - this.cfg.player.activeTargetDurations * this.T) this.roleDirty[v] = 1;
+      if (seen < t - this.optionsOf(v).activePeerTargetDurations * this.T) this.roleDirty[v] = 1;
       this.heardAt[vj] = t;
     }
     const jv = this.linkSlot(j, v);
     if (jv >= 0) this.sent[jv] = (this.sent[jv] as number) + bytes;
+    // The uploader's tick on the bytes it sent: its budget, and whom it chokes when the budget is contended.
     const o = this.optionsOf(j);
-    const budget = policy.spendUpload(
-      { tokens: this.tokens[j] as number, at: this.tokensAt[j] as number },
-      bytes,
+    const { state, actions } = this.tickFor(
+      this.tickState(j),
+      this.ids[j] as string,
+      this.peerObservations(j),
       t,
+      bytes,
+      undefined,
       o,
     );
-    this.tokens[j] = budget.tokens;
-    this.tokensAt[j] = budget.at;
-    // player.ts's tick: when the budget is contended, choke (disconnect and block for a while) who ranks below.
-    if (policy.budgetContended(budget, t, o)) this.choke(j, t, o);
+    this.tokens[j] = state.budget.tokens;
+    this.tokensAt[j] = t;
+    this.roleMemo[j] = state.role;
+    if (actions.choke.length > 0) this.choke(j, t, o, actions.choke);
   }
 
-  private choke(j: number, t: number, o: PolicyOptions): void {
-    const ledgers: PeerLedger[] = [];
-    const base = j * this.D;
+  /** The tick state the arrays hold for v (the role is the sim's own cache, see role()). */
+  private tickState(v: number): TickState {
+    return {
+      budget: { tokens: this.tokens[v] as number, at: epochBase + (this.tokensAt[v] as number) },
+      edgeFetchSeconds: 0,
+      firstFetcher: this.roleFf[v] === 1,
+      role: this.roleMemo[v],
+      windows: undefined,
+      hls: undefined,
+    };
+  }
+
+  /** What v's player observes of its connected peers: ledgers, and when each was last heard from. */
+  private peerObservations(v: number): PeerObservation[] {
+    const out: PeerObservation[] = [];
+    const base = v * this.D;
     for (let i = 0; i < this.D; i++) {
       const w = this.nb[base + i] as number;
       if (w < 0) continue;
-      ledgers.push({
+      out.push({
         id: this.ids[w] as string,
         received: this.recv[base + i] as number,
         sent: this.sent[base + i] as number,
-        connectedAt: this.connAt[base + i] as number,
+        connectedAt: epochBase + (this.connAt[base + i] as number),
+        lastHeardAt: epochBase + this.seenAt(base + i, w),
       });
     }
-    const { choked } = policy.rankUploadTargets(ledgers, t, o);
-    if (choked.length === 0) return;
+    return out;
+  }
+
+  /** policy.tick on the simulator's clock: peer ids carry Unix join times, so the tick sees Unix time too. */
+  private tickFor(
+    state: TickState,
+    self: string,
+    peers: PeerObservation[],
+    t: number,
+    uploadedBytes: number,
+    p2pStartedAt: number | undefined,
+    o: PolicyOptions,
+  ): { state: TickState; actions: TickActions } {
+    return policy.tick(
+      state,
+      {
+        self,
+        live: true,
+        targetDuration: this.T,
+        peers,
+        uploadedBytes,
+        edgeFetchSeconds: [],
+        ...(p2pStartedAt === undefined ? {} : { p2pStartedAt: epochBase + p2pStartedAt }),
+      },
+      epochBase + t,
+      o,
+    );
+  }
+
+  private choke(j: number, t: number, o: PolicyOptions, choked: readonly string[]): void {
     let blocks = this.blocked.get(j);
     if (!blocks) {
       blocks = new Map();

@@ -32,6 +32,16 @@ export interface PolicyOptions {
   uploadSlots: number;
   /** Seconds a peer that sent a bad segment stays blocked. */
   blockSeconds: number;
+  /** A connected peer counts as present for the first-fetcher rank when heard from within this many target durations. */
+  activePeerTargetDurations: number;
+  /** The publishing lag the latency plan assumes: a segment's last frame to its commit at the edge, seconds. */
+  plannedPublishLagSeconds: number;
+  /** Weight of each new edge fetch time in its moving average (the margin follows it). */
+  edgeFetchSmoothing: number;
+  /** Edge fetches at once (p2p-media-loader's simultaneousHttpDownloads). */
+  httpConcurrency: number;
+  /** Peer fetches at once (p2p-media-loader's simultaneousP2PDownloads). */
+  p2pConcurrency: number;
 }
 
 export const policyDefaults: PolicyOptions = {
@@ -51,6 +61,12 @@ export const policyDefaults: PolicyOptions = {
   optimisticSeconds: 20,
   uploadSlots: 4,
   blockSeconds: 120,
+  // A closed tab takes ~30 s to time out in WebRTC; a live peer announces a segment every target duration.
+  activePeerTargetDurations: 3,
+  plannedPublishLagSeconds: 0.3,
+  edgeFetchSmoothing: 0.2,
+  httpConcurrency: 2,
+  p2pConcurrency: 3,
 };
 
 const ranges: Record<keyof PolicyOptions, [number, number]> = {
@@ -68,6 +84,11 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   optimisticSeconds: [0, 600],
   uploadSlots: [1, 50],
   blockSeconds: [0, 86_400],
+  activePeerTargetDurations: [1, 30],
+  plannedPublishLagSeconds: [0, 30],
+  edgeFetchSmoothing: [0.01, 1],
+  httpConcurrency: [1, 10],
+  p2pConcurrency: [1, 20],
 };
 
 export function resolvePolicyOptions(partial: Partial<Record<keyof PolicyOptions, unknown>> = {}): {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseSource, deadlineMargin, planLatency, rarestFirst, shouldAbandon, slack } from './deadlines';
+import { deadlineMargin, planLatency } from './deadlines';
+import { chooseSource, shouldAbandon, slack } from './loader-model';
 import { policyDefaults, resolvePolicyOptions } from './options';
 import { budgetContended, newUploadBudget, rankUploadTargets, spendUpload, uploadOpen } from './reciprocity';
 import { epochOf, isFirstFetcher, makePeerId, peerJoinedAt, rankSwarm, seederCount } from './roles';
@@ -57,9 +58,8 @@ describe('latency plan and window sizing', () => {
   it('gives first fetchers the whole live window from the edge, and others only the margin', () => {
     const plan = planLatency(2, 0.2, o); // liveSync 5 s
     const leech = loaderWindows(
-      { live: true, targetDuration: 2, httpFetchSeconds: 0.1, firstFetcher: false, uploadOpen: true },
+      { live: true, targetDuration: 2, marginSeconds: deadlineMargin(0.1, o), firstFetcher: false, uploadOpen: true },
       plan,
-      o,
     );
     expect(leech).toEqual({
       // The 1 s margin, opened a second early: p2p-media-loader may take that long to notice.
@@ -70,9 +70,8 @@ describe('latency plan and window sizing', () => {
       isP2PUploadDisabled: false,
     });
     const seed = loaderWindows(
-      { live: true, targetDuration: 2, httpFetchSeconds: 0.1, firstFetcher: true, uploadOpen: false },
+      { live: true, targetDuration: 2, marginSeconds: deadlineMargin(0.1, o), firstFetcher: true, uploadOpen: false },
       plan,
-      o,
     );
     expect(seed).toMatchObject({
       highDemandTimeWindow: 9,
@@ -85,9 +84,8 @@ describe('latency plan and window sizing', () => {
   it('bounds VOD prefetching instead of the stock 3000 s / 6000 s', () => {
     const plan = planLatency(2, 0, o);
     const vod = loaderWindows(
-      { live: false, targetDuration: 2, httpFetchSeconds: 0.2, firstFetcher: false, uploadOpen: true },
+      { live: false, targetDuration: 2, marginSeconds: deadlineMargin(0.2, o), firstFetcher: false, uploadOpen: true },
       plan,
-      o,
     );
     expect(vod).toMatchObject({ highDemandTimeWindow: 4, httpDownloadTimeWindow: 0, p2pDownloadTimeWindow: 60 });
   });
@@ -122,15 +120,6 @@ describe('slack → source', () => {
   it('measures slack in playback time', () => {
     expect(slack(10, 6)).toBe(4);
     expect(slack(10, 6, 2)).toBe(2);
-  });
-
-  it('orders P2P candidates rarest first, then by deadline', () => {
-    const order = rarestFirst([
-      { id: 'a', holders: 3, slackSeconds: 2 },
-      { id: 'b', holders: 1, slackSeconds: 6 },
-      { id: 'c', holders: 1, slackSeconds: 4 },
-    ]);
-    expect(order.map((c) => c.id)).toEqual(['c', 'b', 'a']);
   });
 });
 

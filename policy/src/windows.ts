@@ -10,8 +10,7 @@
  * The stock windows (15 s / 3000 s / 6000 s) prefetch without end; these stop
  * a few segments past the live edge.
  */
-import { deadlineMargin, type LatencyPlan, planLatency } from './deadlines';
-import type { PolicyOptions } from './options';
+import { type LatencyPlan, planLatency } from './deadlines';
 
 export interface LoaderWindows {
   highDemandTimeWindow: number;
@@ -24,8 +23,8 @@ export interface LoaderWindows {
 export interface WindowInput {
   live: boolean;
   targetDuration: number;
-  /** Measured seconds to fetch one segment from the edge (0 before the first one). */
-  httpFetchSeconds: number;
+  /** The deadline margin (deadlineMargin of the measured edge fetch time). */
+  marginSeconds: number;
   firstFetcher: boolean;
   uploadOpen: boolean;
 }
@@ -41,8 +40,8 @@ export const loaderLagSeconds = 1;
 /** VOD has no live edge to chase: fetch a little ahead from the edge, a minute ahead from peers. */
 export const vodHorizon = { httpSeconds: 20, p2pSeconds: 60 } as const;
 
-export function loaderWindows(input: WindowInput, plan: LatencyPlan, options: PolicyOptions): LoaderWindows {
-  const margin = deadlineMargin(input.httpFetchSeconds, options);
+export function loaderWindows(input: WindowInput, plan: LatencyPlan): LoaderWindows {
+  const margin = input.marginSeconds;
   const highDemand = margin + loaderLagSeconds;
   const common = {
     // A peer that sends nothing for a while is dropped for this segment; the margin still guards the deadline.

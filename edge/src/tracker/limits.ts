@@ -9,7 +9,6 @@
 import { matchingDefaults } from '@edgeswarm/policy';
 
 // Re-exported so the tracker engine finds all its per-socket rules in one place.
-export { fullBucket, type TokenBucket, takeToken } from '../lib/token-bucket';
 
 export interface TrackerLimits {
   /** Largest frame accepted, in UTF-8 bytes. Ten offers with long SDPs fit comfortably. */

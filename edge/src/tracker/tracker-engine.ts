@@ -13,16 +13,8 @@
 import { boundedCandidates, type MatchCandidate, nextSeed, pickOfferTargets } from '@edgeswarm/policy';
 import type { TrackerServerMessage } from '@edgeswarm/protocol';
 import { trackerIdToHex } from '@edgeswarm/protocol';
-import {
-  addStrike,
-  type CloseCode,
-  closeCodes,
-  fullBucket,
-  type Strikes,
-  type TokenBucket,
-  type TrackerLimits,
-  takeToken,
-} from './limits';
+import { fullBucket, type TokenBucket, takeToken } from '../lib/token-bucket';
+import { addStrike, type CloseCode, closeCodes, type Strikes, type TrackerLimits } from './limits';
 import type { AnnounceMessage, AnswerMessage, ParseResult, ScrapeMessage } from './messages';
 import { parseClientMessage } from './messages';
 import type { PeerRegion } from './region';

@@ -1,39 +1,34 @@
 /**
- * The hybrid player: hls.js with p2p-media-loader, driven by the policy in
- * ../policy. The edge is the seeder of last resort: it serves whatever is
+ * The hybrid player: hls.js with p2p-media-loader, driven by the policy
+ * package's tick. The edge is the seeder of last resort: it serves whatever is
  * close to its deadline; peers serve what has slack. Segments from peers are
  * checked against the edge-published hashes before hls.js sees them.
+ *
+ * This file observes (hls.js and p2p-media-loader events, the shim) and
+ * applies the tick's actions; it decides nothing itself.
  *
  * Where MSE is missing it plays native HLS (Safari); where WebRTC is missing,
  * or P2P is off, it plays plain hls.js from the edge.
  */
 
 import {
-  budgetContended,
-  epochOf,
-  hlsLiveSettings,
-  isFirstFetcher,
-  type LatencyPlan,
+  initialTickState,
   type LoaderWindows,
-  loaderWindows,
   makePeerId,
-  newUploadBudget,
   type PeerLedger,
   type PolicyOptions,
-  planLatency,
-  rankUploadTargets,
   resolvePolicyOptions,
-  spendUpload,
-  type UploadBudget,
-  uploadOpen,
+  type TickActions,
+  type TickState,
+  tick,
 } from '@edgeswarm/policy';
-import type { PlaybackMode } from '@edgeswarm/protocol';
+import { type Counters, type PlaybackMode, zeroCounters } from '@edgeswarm/protocol';
 import Hls, { type HlsConfig } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { Blocklist, IntegrityChecker } from '../integrity';
 import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent, type PlaybackStats } from '../playback-stats';
 import { announcedSince, closePeer, peerAnnouncements, retimeTrackerReconnects, syncLivePlaylist } from './p2p-shim';
-import { type Counters, EngineLoads, type Gauges, sendBeacons, zeroCounters } from './stats';
+import { EngineLoads, type Gauges, sendBeacons } from './stats';
 
 export interface RegionHint {
   region?: string;
@@ -69,8 +64,6 @@ export const playerDefaults = {
   beaconIntervalMs: 5000,
   /** Assumed until the first playlist says otherwise. */
   targetDuration: 2,
-  /** Typical time from a segment's last frame to its commit at the edge. */
-  publishLagSeconds: 0.3,
 };
 
 export interface HybridSnapshot {
@@ -139,13 +132,17 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   const blocklist = new Blocklist();
   const integrity = new IntegrityChecker();
   let blockedPeersClosed = 0;
-  let budget: UploadBudget = newUploadBudget(nowSeconds(), policy);
   let targetDuration = playerDefaults.targetDuration;
   let live = true;
-  let plan: LatencyPlan = planLatency(targetDuration, playerDefaults.publishLagSeconds, policy);
-  let httpFetchSeconds = 0;
+  // What the tick has not seen yet: bytes uploaded and edge fetch times since the last one.
+  let uploadedSinceTick = 0;
+  let edgeFetches: number[] = [];
+  let p2pStartedAt: number | undefined;
+  let tickState: TickState = initialTickState(nowSeconds(), policy);
+  /** The tick with nothing observed yet: the latency plan and a newcomer's windows to start with. */
+  let actions: TickActions = runTick(nowSeconds());
   let windows: LoaderWindows | undefined;
-  let firstFetcher = true;
+  let engineRef: HlsJsP2PEngine | undefined;
   const timers: number[] = [];
   const cleanups: (() => void)[] = [];
 
@@ -167,10 +164,10 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     if (video.canPlayType('application/vnd.apple.mpegurl')) video.src = options.src;
     else emit('error', 'this browser can play neither MSE nor native HLS');
   } else {
-    const hlsConfig: Partial<HlsConfig> = { lowLatencyMode: true, ...hlsLiveSettings(plan, targetDuration) };
+    const hlsConfig: Partial<HlsConfig> = { lowLatencyMode: true, ...actions.hls };
     if (p2pWanted) {
       const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
-      windows = loaderWindows({ live, targetDuration, httpFetchSeconds, firstFetcher, uploadOpen: true }, plan, policy);
+      windows = actions.windows;
       hls = new HlsWithP2P({
         ...hlsConfig,
         p2p: {
@@ -180,8 +177,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
             swarmId: `edgeswarm:${options.stream}`,
             trackerClientVersionPrefix: selfPeerId,
             validateP2PSegment: (url: string, _range: unknown, data: ArrayBuffer) => integrity.validate(url, data),
-            simultaneousHttpDownloads: 2,
-            simultaneousP2PDownloads: 3,
+            simultaneousHttpDownloads: policy.httpConcurrency,
+            simultaneousP2PDownloads: policy.p2pConcurrency,
             httpErrorRetries: 5,
             // Start-up is the edge's job: P2P (tracker, WebRTC set-up) starts once playback has, see below.
             isP2PDisabled: true,
@@ -204,8 +201,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       if (details.targetduration !== targetDuration || details.live !== live) {
         targetDuration = details.targetduration;
         live = details.live;
-        plan = planLatency(targetDuration, playerDefaults.publishLagSeconds, policy);
-        Object.assign((hls as Hls).config, hlsLiveSettings(plan, targetDuration));
+        // A new plan must reach hls.js before it picks its start position: tick now, not at the next second.
+        decide();
       }
     });
     hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
@@ -214,11 +211,10 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       if (data.frag.type === 'main' && data.frag.sn !== 'initSegment' && !engineLoads.served(data.frag.url)) {
         counters.httpBytes += data.payload.byteLength;
         counters.httpSegments++;
+        // An edge fetch hls.js made itself: its time feeds the deadline margin (the engine's are timed below).
+        const stats = data.frag.stats;
+        edgeFetches.push((stats.loading.end - stats.loading.start) / 1000);
       }
-      if (p2pWanted) return;
-      const stats = data.frag.stats;
-      const seconds = (stats.loading.end - stats.loading.start) / 1000;
-      if (seconds > 0) httpFetchSeconds = 0.8 * httpFetchSeconds + 0.2 * seconds;
     });
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
@@ -252,14 +248,24 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     engine.addEventListener('onChunkUploaded', (bytes, peerId) => {
       counters.uploadedBytes += bytes;
       ledger(peerId).sent += bytes;
-      budget = spendUpload(budget, bytes, nowSeconds(), policy);
+      uploadedSinceTick += bytes;
     });
+    // The engine's own edge fetches, timed from start to load, feed the deadline margin too.
+    const edgeStarts = new Map<string, number>();
+    engine.addEventListener('onSegmentStart', ({ segment, downloadSource }) => {
+      if (downloadSource === 'http') edgeStarts.set(segment.url, performance.now());
+    });
+    engine.addEventListener('onSegmentAbort', ({ segment }) => edgeStarts.delete(segment.url));
     engine.addEventListener('onSegmentLoaded', ({ downloadSource, segmentUrl }) => {
       engineLoads.loaded(segmentUrl);
       if (downloadSource === 'p2p') counters.p2pSegments++;
       else counters.httpSegments++;
+      const started = edgeStarts.get(segmentUrl);
+      edgeStarts.delete(segmentUrl);
+      if (downloadSource === 'http' && started !== undefined) edgeFetches.push((performance.now() - started) / 1000);
     });
-    engine.addEventListener('onSegmentError', ({ error, peerId, downloadSource }) => {
+    engine.addEventListener('onSegmentError', ({ error, peerId, downloadSource, segment }) => {
+      edgeStarts.delete(segment.url);
       if (downloadSource !== 'p2p' || error.type !== 'p2p-segment-validation-failed') return;
       counters.integrityFailures++;
       if (peerId) {
@@ -282,7 +288,6 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     // A newcomer has no peers for its first segments anyway, and opening the tracker socket and a handful of
     // peer connections while the first segment loads cost start-up time (1.2× CDN-only at N = 8, measured).
     // So P2P starts with playback, with the role and windows of a newcomer already in place.
-    let p2pStartedAt: number | undefined;
     const startP2P = () => {
       video.removeEventListener('playing', startP2P);
       p2pStartedAt = nowSeconds();
@@ -291,48 +296,58 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     };
     video.addEventListener('playing', startP2P);
     cleanups.push(() => video.removeEventListener('playing', startP2P));
+    engineRef = engine;
+  }
 
-    // Once a second: who fetches first from the edge, whether we upload, whom we serve.
-    timers.push(window.setInterval(() => decide(), 1000));
-    function decide(): void {
-      const now = nowSeconds();
+  /** The policy's tick on what was observed since the last one. */
+  function runTick(now: number): TickActions {
+    const observed = [...peers.values()].map((p) => ({ ...p, lastHeardAt: lastHeard.get(p.id) ?? p.connectedAt }));
+    const result = tick(
+      tickState,
+      {
+        self: selfPeerId,
+        live,
+        targetDuration,
+        peers: observed,
+        uploadedBytes: uploadedSinceTick,
+        edgeFetchSeconds: edgeFetches,
+        ...(p2pStartedAt === undefined ? {} : { p2pStartedAt }),
+      },
+      now,
+      policy,
+    );
+    tickState = result.state;
+    uploadedSinceTick = 0;
+    edgeFetches = [];
+    return result.actions;
+  }
+
+  /** Once a second (and when the playlist changes): observe, tick, apply. */
+  function decide(): void {
+    const now = nowSeconds();
+    const engine = engineRef;
+    if (engine) {
+      // Peers we exchange no bytes with are heard by their announcements.
       const latest = peerAnnouncements(engine);
       for (const peerId of announcedSince(announced, latest)) lastHeard.set(peerId, now);
       announced = latest;
-      // A peer that went quiet (a closed tab takes ~30 s to time out in WebRTC) must not keep the first-fetcher role.
-      const active = [...peers.values()]
-        .filter((p) => now - Math.max(p.connectedAt, lastHeard.get(p.id) ?? 0) <= 3 * targetDuration)
-        .map((p) => p.id);
-      firstFetcher = isFirstFetcher(
-        {
-          self: selfPeerId,
-          peers: active,
-          epoch: epochOf(now, policy.epochSeconds),
-          ...(p2pStartedAt === undefined ? {} : { p2pSeconds: now - p2pStartedAt }),
-        },
-        policy,
-      );
-      retimeTrackerReconnects(engine);
-      const open = uploadOpen(budget, now, policy);
-      const next = loaderWindows(
-        { live, targetDuration, httpFetchSeconds, firstFetcher, uploadOpen: open },
-        plan,
-        policy,
-      );
-      if (JSON.stringify(next) !== JSON.stringify(windows)) {
-        windows = next;
-        engine.applyDynamicConfig({ core: next });
-      }
-      if (budgetContended(budget, now, policy)) {
-        for (const peerId of rankUploadTargets([...peers.values()], now, policy).choked) {
-          // Choke: a peer that gives nothing back is let go for a while; its deadlines are met by the edge.
-          blocklist.block(peerId, now, policy.optimisticSeconds);
-          closePeer(engine, peerId);
-          peers.delete(peerId);
-        }
-      }
+    }
+    actions = runTick(now);
+    if (actions.hlsChanged && hls) Object.assign(hls.config, actions.hls);
+    if (!engine) return;
+    retimeTrackerReconnects(engine);
+    if (actions.windowsChanged) {
+      windows = actions.windows;
+      engine.applyDynamicConfig({ core: actions.windows });
+    }
+    for (const peerId of actions.choke) {
+      // Choke: a peer that gives nothing back is let go for a while; its deadlines are met by the edge.
+      blocklist.block(peerId, now, policy.optimisticSeconds);
+      closePeer(engine, peerId);
+      peers.delete(peerId);
     }
   }
+  timers.push(window.setInterval(() => decide(), 1000));
 
   const latencySeconds = () => {
     const playing = hls?.playingDate;
@@ -384,7 +399,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       playback,
       counters: { ...counters },
       peers: [...peers.keys()],
-      firstFetcher,
+      firstFetcher: actions.firstFetcher,
       windows,
       bufferSeconds: bufferSeconds(),
       latencySeconds: latencySeconds(),

@@ -1,6 +1,6 @@
-import { parseBeacon } from '@edgeswarm/protocol';
+import { parseBeacon, zeroCounters } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
-import { buildBeacon, EngineLoads, offloadPercent, zeroCounters } from './stats';
+import { buildBeacon, EngineLoads, offloadPercent } from './stats';
 
 describe('beacons', () => {
   const context = { stream: 'demo', viewer: 'viewer-12345678', mode: 'hybrid' as const };

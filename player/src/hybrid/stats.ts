@@ -12,7 +12,6 @@ import {
 } from '@edgeswarm/protocol';
 
 /** The player's running totals are the beacon's counters (protocol/src/counters.ts), cumulative. */
-export { type Counters, zeroCounters } from '@edgeswarm/protocol';
 
 export interface Gauges {
   peers: number;

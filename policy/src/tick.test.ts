@@ -1,0 +1,282 @@
+import { describe, expect, it } from 'vitest';
+import { policyDefaults } from './options';
+import { makePeerId, rankOf, rankSwarm } from './roles';
+import { initialTickState, type PeerObservation, type TickObservations, type TickState, tick } from './tick';
+
+const o = policyDefaults;
+const T0 = 1_764_000_000; // a Unix time on an epoch boundary (divisible by 30)
+const id = (joinedAt: number, tag: string) => makePeerId(joinedAt, tag);
+const peer = (peerId: string, at: number, extra: Partial<PeerObservation> = {}): PeerObservation => ({
+  id: peerId,
+  received: 0,
+  sent: 0,
+  connectedAt: at,
+  lastHeardAt: at,
+  ...extra,
+});
+const observe = (self: string, peers: PeerObservation[], extra: Partial<TickObservations> = {}): TickObservations => ({
+  self,
+  live: true,
+  targetDuration: 2,
+  peers,
+  uploadedBytes: 0,
+  edgeFetchSeconds: [],
+  ...extra,
+});
+/** Runs ticks one after another, threading the state, as the player does once a second. */
+function run(steps: { now: number; obs: TickObservations }[], options = o, state?: TickState) {
+  let s = state ?? initialTickState(steps[0]?.now ?? T0, options);
+  return steps.map(({ now, obs }) => {
+    const r = tick(s, obs, now, options);
+    s = r.state;
+    return r.actions;
+  });
+}
+
+describe('tick: the first-fetcher role', () => {
+  const me = id(T0, 'me00000');
+  it.each([
+    // case, P2P started this long ago (undefined: not yet), peers → first fetcher, alone
+    ['before P2P starts, a viewer fetches its own start-up from the edge', undefined, 0, true, true],
+    ['a newcomer with no peers yet waits for them (1 s into P2P)', 1, 0, false, true],
+    ['…still waiting just inside the grace', o.newcomerSeconds - 0.1, 0, false, true],
+    ['a lone peer past the grace is its own first fetcher', o.newcomerSeconds, 0, true, true],
+    ['a lone peer long after start', 600, 0, true, true],
+    ['the earliest joiner of two is the first fetcher', 600, 1, true, false],
+  ] as const)('%s', (_name, p2pSeconds, peerCount, firstFetcher, alone) => {
+    const now = T0 + 100;
+    const peers = Array.from({ length: peerCount }, (_, i) => peer(id(T0 + 10 + i, `p${i}`), now));
+    const [actions] = run([
+      { now, obs: observe(me, peers, p2pSeconds === undefined ? {} : { p2pStartedAt: now - p2pSeconds }) },
+    ]);
+    expect(actions?.firstFetcher).toBe(firstFetcher);
+    expect(actions?.alone).toBe(alone);
+    // The role shows in the windows: a first fetcher takes the whole live window from the edge at once.
+    expect(actions?.windows.httpDownloadTimeWindow === 0).toBe(!firstFetcher);
+  });
+
+  it('a newcomer joining a swarm ranks after those already there, whatever its hash', () => {
+    const now = T0 + 100;
+    const old = [peer(id(T0, 'aaaaaaa'), now), peer(id(T0 + 5, 'bbbbbbb'), now)];
+    const newcomer = id(T0 + 90, 'zzzzzzz');
+    const [actions] = run([{ now, obs: observe(newcomer, old, { p2pStartedAt: now - 1 }) }]);
+    expect(actions?.firstFetcher).toBe(false);
+    expect(actions?.active).toEqual(old.map((p) => p.id));
+  });
+
+  it('rotates first fetchers at an epoch boundary, the same set on every peer', () => {
+    // 16 peers joined in the same second: tenure ties, so the epoch's hash decides; one first fetcher per 8 → 2.
+    const ids = Array.from({ length: 16 }, (_, i) => id(T0, `s${String(i).padStart(6, '0')}`));
+    const setAt = (now: number) =>
+      ids.filter((self) => {
+        const others = ids.filter((p) => p !== self).map((p) => peer(p, now - 1));
+        return run([{ now, obs: observe(self, others) }])[0]?.firstFetcher;
+      });
+    const epochStart = T0 + 10 * o.epochSeconds;
+    const before = setAt(epochStart - 0.001);
+    const early = setAt(epochStart);
+    const late = setAt(epochStart + o.epochSeconds - 0.001);
+    const next = setAt(epochStart + o.epochSeconds);
+    expect(before).toHaveLength(2);
+    expect(early).toHaveLength(2);
+    expect(late).toEqual(early); // stable within an epoch
+    expect(new Set([...early, ...next, ...before]).size).toBeGreaterThan(2); // rotates across epochs
+    expect(early).toEqual(
+      rankSwarm(ids, Math.floor(epochStart / o.epochSeconds))
+        .slice(0, 2)
+        .sort(),
+    );
+  });
+
+  it('replaces a departed first fetcher within activePeerTargetDurations target durations', () => {
+    const first = id(T0, 'first00');
+    const me = id(T0 + 10, 'second0');
+    const lastHeard = T0 + 50;
+    const gone = observe(me, [peer(first, T0, { lastHeardAt: lastHeard })], { p2pStartedAt: T0 });
+    const window = o.activePeerTargetDurations * 2; // 3 TD of 2 s
+    const [heard, edge, after] = run([
+      { now: lastHeard + 1, obs: gone },
+      { now: lastHeard + window, obs: gone },
+      { now: lastHeard + window + 1, obs: gone },
+    ]);
+    expect(heard?.firstFetcher).toBe(false);
+    expect(edge?.firstFetcher).toBe(false);
+    expect(after?.firstFetcher).toBe(true); // the next tick after 3 TD of silence
+    expect(after?.active).toEqual([]);
+  });
+
+  it('a peer that announces a new segment counts as heard, bytes or not', () => {
+    const first = id(T0, 'first00');
+    const me = id(T0 + 10, 'second0');
+    const now = T0 + 600;
+    const [actions] = run([{ now, obs: observe(me, [peer(first, T0, { lastHeardAt: now - 0.5 })]) }]);
+    expect(actions?.firstFetcher).toBe(false);
+  });
+
+  it('keeps a role memo that never changes the answer', () => {
+    const ids = Array.from({ length: 12 }, (_, i) => id(T0 + (i % 3), `m${i}`));
+    for (const self of ids) {
+      const others = ids.filter((p) => p !== self).map((p) => peer(p, T0));
+      const steps = [0, 1, 2, 29, 30, 31, 61].map((dt) => ({ now: T0 + dt, obs: observe(self, others) }));
+      const threaded = run(steps).map((a) => a.firstFetcher);
+      const fresh = steps.map(({ now, obs }) => tick(initialTickState(now, o), obs, now, o).actions.firstFetcher);
+      expect(threaded).toEqual(fresh);
+    }
+  });
+
+  it('rankOf agrees with rankSwarm on any swarm, duplicates and foreign ids included', () => {
+    let seed = 7;
+    const random = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(random() * 12);
+      const ids = Array.from({ length: n }, () =>
+        random() < 0.1 ? 'foreign-client-id-12' : id(T0 + Math.floor(random() * 4), `r${Math.floor(random() * 50)}`),
+      );
+      const [self, ...peers] = ids as [string, ...string[]];
+      const epoch = Math.floor(random() * 100);
+      const ranked = rankSwarm([self, ...peers], epoch);
+      expect(rankOf(self, peers, epoch)).toEqual({ rank: ranked.indexOf(self), size: ranked.length });
+    }
+  });
+});
+
+describe('tick: upload budget and chokes', () => {
+  const me = id(T0, 'me00000');
+  const small = { ...o, uploadKbps: 800, uploadBurstSeconds: 2 }; // 100 kB/s, a 200 kB burst
+  const now = T0 + 100;
+  const ledgers = [
+    peer(id(T0 + 1, 'giver00'), T0 + 1, { received: 900_000, sent: 100_000 }),
+    peer(id(T0 + 2, 'bigGivr'), T0 + 2, { received: 5_000_000, sent: 0 }),
+    peer(id(T0 + 3, 'leech00'), T0 + 3, { received: 0, sent: 4_000_000 }),
+    peer(id(T0 + 95, 'newbie0'), now - 5, { received: 0, sent: 0 }),
+    peer(id(T0 + 4, 'meh0000'), T0 + 4, { received: 10, sent: 10 }),
+  ];
+  it.each([
+    // uploaded bytes this tick → upload open, chokes
+    [0, true, []],
+    [100_000, true, []], // half the burst left: not contended
+    [180_000, true, ['leech00', 'meh0000']], // 20 kB left, under a quarter: contended, choke those below the slots
+    [250_000, false, ['leech00', 'meh0000']], // overshot: closed until refilled
+  ] as const)('%d bytes uploaded → open %s, chokes %j', (uploadedBytes, open, choked) => {
+    const options = { ...small, uploadSlots: 3 };
+    const [actions] = run(
+      [{ now, obs: observe(me, ledgers, { uploadedBytes }) }],
+      options,
+      initialTickState(now, options),
+    );
+    expect(actions?.uploadOpen).toBe(open);
+    expect(actions?.windows.isP2PUploadDisabled).toBe(!open);
+    // Givers keep their slots, the newest peer keeps the optimistic slot, free-riders are let go.
+    expect(actions?.choke.map((p) => p.slice(13))).toEqual(choked);
+  });
+
+  it('refills at the cap: a closed budget opens again a few seconds later', () => {
+    const [spent, later] = run(
+      [
+        { now, obs: observe(me, [], { uploadedBytes: 250_000 }) },
+        { now: now + 0.6, obs: observe(me, []) },
+      ],
+      small,
+      initialTickState(now, small),
+    );
+    expect(spent?.uploadOpen).toBe(false);
+    expect(later?.uploadOpen).toBe(true);
+  });
+
+  it('consume-only never opens its upload', () => {
+    const off = { ...o, uploadKbps: 0 };
+    const [actions] = run([{ now, obs: observe(me, ledgers) }], off, initialTickState(now, off));
+    expect(actions?.uploadOpen).toBe(false);
+    expect(actions?.windows.isP2PUploadDisabled).toBe(true);
+  });
+});
+
+describe('tick: margin, windows and the latency plan', () => {
+  const me = id(T0, 'me00000');
+  it.each([
+    // edge fetch samples (s) → margin (s): the minimum until fetches get slow, then a few fetch times
+    [[], 1],
+    [[0.05, 0.1], 1],
+    [[0.5], 1.5],
+    [[2], 6],
+    [[2, 1], 5.4], // first as measured, then a moving average: 0.8 × 2 + 0.2 × 1 = 1.8 s → 5.4 s
+  ])('edge fetches %j → margin %d s', (samples, margin) => {
+    const [actions] = run([
+      { now: T0, obs: observe(me, [peer(id(T0 - 60, 'older00'), T0)], { edgeFetchSeconds: samples }) },
+    ]);
+    expect(actions?.marginSeconds).toBeCloseTo(margin, 5);
+    // Not a first fetcher: the edge only inside the margin, opened a second early for the loader's lag.
+    expect(actions?.windows.highDemandTimeWindow).toBeCloseTo(margin + 1, 5);
+  });
+
+  it('the margin follows the edge: slow fetches widen it, fast ones narrow it again', () => {
+    const obs = (samples: number[]) => observe(me, [], { edgeFetchSeconds: samples });
+    const margins = run([
+      { now: T0, obs: obs([1]) },
+      { now: T0 + 1, obs: obs([]) },
+      ...Array.from({ length: 20 }, (_, i) => ({ now: T0 + 2 + i, obs: obs([0.1]) })),
+    ]).map((a) => a.marginSeconds);
+    expect(margins[0]).toBeCloseTo(3);
+    expect(margins[1]).toBeCloseTo(3); // no new fetch, no change
+    expect(margins.at(-1)).toBe(1);
+  });
+
+  it('plays VOD with bounded prefetch and no live-edge role pressure', () => {
+    const [actions] = run([{ now: T0, obs: observe(me, [peer(id(T0 - 60, 'older00'), T0)], { live: false }) }]);
+    expect(actions?.windows).toMatchObject({
+      highDemandTimeWindow: 4,
+      httpDownloadTimeWindow: 0,
+      p2pDownloadTimeWindow: 60,
+    });
+  });
+
+  it('plans latency from the playlist, and says when hls.js must be told again', () => {
+    const [first, same, longer] = run([
+      { now: T0, obs: observe(me, []) },
+      { now: T0 + 1, obs: observe(me, []) },
+      { now: T0 + 2, obs: observe(me, [], { targetDuration: 4 }) },
+    ]);
+    expect(first?.hls).toEqual({ liveSyncDuration: 4.9, liveMaxLatencyDuration: 10.9, maxBufferLength: 30 });
+    expect(first?.hlsChanged).toBe(true);
+    expect(same?.hlsChanged).toBe(false);
+    expect(same?.windowsChanged).toBe(false);
+    expect(longer?.hlsChanged).toBe(true);
+    expect(longer?.plan.liveSyncDuration).toBeCloseTo(10.9);
+  });
+});
+
+describe('tick: a tracker outage', () => {
+  it('keeps playback on the edge: a viewer that joins with no tracker fetches for itself, then ranks by tenure once peers arrive', () => {
+    const me = id(T0 + 100, 'late000');
+    const others = [peer(id(T0, 'early00'), T0 + 120), peer(id(T0 + 5, 'early01'), T0 + 120)];
+    const started = T0 + 100;
+    const [waiting, alone, outage, back] = run([
+      { now: started + 1, obs: observe(me, [], { p2pStartedAt: started }) },
+      { now: started + o.newcomerSeconds, obs: observe(me, [], { p2pStartedAt: started }) },
+      { now: started + 15, obs: observe(me, [], { p2pStartedAt: started }) }, // tracker still down: no peers
+      { now: started + 21, obs: observe(me, others, { p2pStartedAt: started }) }, // tracker back, peers connected
+    ]);
+    expect(waiting?.firstFetcher).toBe(false); // the deadline margin still guards playback
+    expect(alone?.firstFetcher).toBe(true);
+    expect(alone?.alone).toBe(true);
+    expect(outage?.firstFetcher).toBe(true);
+    expect(back?.firstFetcher).toBe(false);
+    expect(back?.windowsChanged).toBe(true);
+  });
+
+  it('a viewer already in the swarm keeps its peers and its role while the tracker is down', () => {
+    const me = id(T0, 'early00');
+    const peers = [peer(id(T0 + 5, 'later00'), T0 + 10)];
+    const steps = [0, 10, 20, 30].map((dt) => ({
+      now: T0 + 40 + dt,
+      obs: observe(
+        me,
+        peers.map((p) => ({ ...p, lastHeardAt: T0 + 40 + dt - 1 })),
+      ),
+    }));
+    expect(run(steps).map((a) => a.firstFetcher)).toEqual([true, true, true, true]);
+  });
+});
