@@ -2,7 +2,7 @@
  * What the simulator assumes about the world: the stream, the audience, their
  * links, the edge and the tracker. One typed defaults object per part, merged
  * by spread; the policy itself is not here: it is the player's own module,
- * imported unchanged, with its own defaults (player/src/policy/options.ts).
+ * imported unchanged, with its own defaults (policy/src/options.ts).
  *
  * Every number below is an assumption, and the report prints them all.
  */
@@ -135,16 +135,13 @@ export const trackerModelDefaults: TrackerModel = {
 };
 
 /**
- * How the player around the policy behaves (player.ts, hls.js, p2p-media-loader):
- * the parts the simulator has to reproduce itself because they are not pure functions.
+ * How the player around the policy behaves (hls.js, p2p-media-loader, the page):
+ * the parts the simulator has to reproduce itself because they are not decisions.
+ * Every decision, and every value a decision reads, is the policy's (PolicyOptions).
  */
 export interface PlayerModel {
   /** Connections a viewer keeps. The real client has no cap (5 more offers every 30 s); the model bounds the fan-out. */
   maxPeers: number;
-  /** player.ts counts a peer as present for the first-fetcher rank when heard from within this many target durations. */
-  activeTargetDurations: number;
-  /** player.ts measures the edge fetch time only in CDN-only mode, so in hybrid mode the margin stays at its minimum. */
-  measureHttpFetch: boolean;
   /** A P2P transfer's rate is first measured this long after its first byte (then shouldAbandon can judge it). */
   measureSeconds: number;
   /** Join → first request: page, script, hls.js and MSE set-up, the master playlist. */
@@ -156,30 +153,22 @@ export interface PlayerModel {
    * appended and decoded (tuned: newcomers took 200–290 kB, 3–4 segments of 68.6 kB, from the edge in bench:offload).
    */
   directSegments: number;
-  /** The publish lag the player plans its latency with (playerDefaults.publishLagSeconds in player.ts). */
-  plannedPublishLagSeconds: number;
   /**
    * p2p-media-loader looks at its queue on playback updates at most once a second: each viewer notices a segment
    * entering its high-demand window up to this late (drawn uniformly per viewer). 0: at once.
    */
   loaderLagSeconds: number;
-  /** Edge fetches at once per viewer: p2p-media-loader's simultaneousHttpDownloads in player.ts... */
-  httpConcurrency: number;
-  /** ...and plain hls.js, which loads one fragment at a time (the CDN-only cohort). */
+  /** Plain hls.js loads one fragment at a time (the CDN-only cohort); the hybrid's is the policy's httpConcurrency. */
   cdnHttpConcurrency: number;
 }
 
 export const playerModelDefaults: PlayerModel = {
   maxPeers: 20,
-  activeTargetDurations: 3,
-  measureHttpFetch: false,
   measureSeconds: 0.5,
   startupOverheadSeconds: 0.3,
   startSegments: 1,
   directSegments: 3,
-  plannedPublishLagSeconds: 0.3,
   loaderLagSeconds: 1,
-  httpConcurrency: 2,
   cdnHttpConcurrency: 1,
 };
 

@@ -267,7 +267,9 @@ export class SwarmSimulation {
   private readonly upBytes: Float64Array;
   private readonly httpSegs: Uint32Array;
   private readonly p2pSegs: Uint32Array;
+  /** The tick's smoothed edge fetch time, and the deadline margin it gives, per viewer. */
   private readonly httpFetch: Float64Array;
+  private readonly margin: Float64Array;
   private readonly tokens: Float64Array;
   private readonly tokensAt: Float64Array;
   private readonly neverUploads: Uint8Array;
@@ -442,6 +444,7 @@ export class SwarmSimulation {
     this.httpSegs = new Uint32Array(n);
     this.p2pSegs = new Uint32Array(n);
     this.httpFetch = new Float64Array(n);
+    this.margin = new Float64Array(n);
     this.tokens = new Float64Array(n);
     this.tokensAt = new Float64Array(n);
     this.neverUploads = new Uint8Array(n);
@@ -663,16 +666,12 @@ export class SwarmSimulation {
   }
 
   /**
-   * The slack at which v turns to the edge. player.ts updates httpFetchSeconds only in CDN-only mode, so in hybrid
-   * mode the margin is its minimum. The window it gives p2p-media-loader opens loaderLagSeconds before the margin
-   * (policy/windows.ts), and the loader notices up to that much later: the fetch starts in between.
+   * The slack at which v turns to the edge: the tick's margin (a few edge fetch times, at least the minimum). The
+   * window it gives p2p-media-loader opens loaderLagSeconds before the margin (policy/windows.ts), and the loader
+   * notices up to that much later: the fetch starts in between.
    */
   private marginFor(v: number): number {
-    const margin = policy.deadlineMargin(
-      this.cfg.player.measureHttpFetch ? (this.httpFetch[v] as number) : 0,
-      this.optionsOf(v),
-    );
-    return margin + loaderLagSeconds - (this.noticeLag[v] as number);
+    return (this.margin[v] as number) + loaderLagSeconds - (this.noticeLag[v] as number);
   }
 
   private optionsOf(v: number): PolicyOptions {
@@ -686,6 +685,8 @@ export class SwarmSimulation {
     const o = this.optionsOf(v);
     this.tokens[v] = newUploadBudget(t, o).tokens;
     this.tokensAt[v] = t;
+    // The tick's margin before any edge fetch is measured.
+    this.margin[v] = policy.deadlineMargin(0, o);
     // Asked once: a consume-only player never opens its upload, whatever its budget.
     this.neverUploads[v] = policy.uploadOpen(newUploadBudget(t, o), t, o) ? 0 : 1;
     // Page and player set-up, then master playlist, media playlist and init segment: one edge round trip each.
@@ -1331,7 +1332,7 @@ export class SwarmSimulation {
   private tickState(v: number): TickState {
     return {
       budget: { tokens: this.tokens[v] as number, at: epochBase + (this.tokensAt[v] as number) },
-      edgeFetchSeconds: 0,
+      edgeFetchSeconds: this.httpFetch[v] as number,
       firstFetcher: this.roleFf[v] === 1,
       role: this.roleMemo[v],
       windows: undefined,
@@ -1366,6 +1367,7 @@ export class SwarmSimulation {
     uploadedBytes: number,
     p2pStartedAt: number | undefined,
     o: PolicyOptions,
+    edgeFetchSeconds: readonly number[] = [],
   ): { state: TickState; actions: TickActions } {
     return policy.tick(
       state,
@@ -1375,7 +1377,7 @@ export class SwarmSimulation {
         targetDuration: this.T,
         peers,
         uploadedBytes,
-        edgeFetchSeconds: [],
+        edgeFetchSeconds,
         ...(p2pStartedAt === undefined ? {} : { p2pStartedAt: epochBase + p2pStartedAt }),
       },
       epochBase + t,
@@ -1481,8 +1483,24 @@ export class SwarmSimulation {
       this.reasonBytes[this.fReason[f] as number] = (this.reasonBytes[this.fReason[f] as number] as number) + bytes;
       const b = this.bucket(t);
       this.bEdge[b] = (this.bEdge[b] as number) + bytes;
-      const seconds = t - (this.fStart[f] as number);
-      this.httpFetch[v] = this.httpFetch[v] === 0 ? seconds : 0.8 * (this.httpFetch[v] as number) + 0.2 * seconds;
+      // The player times every edge fetch and its tick moves the deadline margin with them.
+      if (this.cfg.p2p) {
+        const seconds = t - (this.fStart[f] as number);
+        const o = this.optionsOf(v);
+        const ticked = this.tickFor(
+          this.tickState(v),
+          this.ids[v] as string,
+          this.peerObservations(v),
+          t,
+          0,
+          undefined,
+          o,
+          [seconds],
+        );
+        this.httpFetch[v] = ticked.state.edgeFetchSeconds;
+        this.margin[v] = ticked.actions.marginSeconds;
+        this.roleMemo[v] = ticked.state.role;
+      }
     } else {
       const j = this.fSend[f] as number;
       this.slotP2P[s] = (this.slotP2P[s] as number) + bytes;
