@@ -142,8 +142,6 @@ export const trackerModelDefaults: TrackerModel = {
 export interface PlayerModel {
   /** Connections a viewer keeps. The real client has no cap (5 more offers every 30 s); the model bounds the fan-out. */
   maxPeers: number;
-  /** A P2P transfer's rate is first measured this long after its first byte (then shouldAbandon can judge it). */
-  measureSeconds: number;
   /** Join → first request: page, script, hls.js and MSE set-up, the master playlist. */
   startupOverheadSeconds: number;
   /** Segments hls.js must hold before it starts playing (1: the one at the start position). */
@@ -164,7 +162,6 @@ export interface PlayerModel {
 
 export const playerModelDefaults: PlayerModel = {
   maxPeers: 20,
-  measureSeconds: 0.5,
   startupOverheadSeconds: 0.3,
   startSegments: 1,
   directSegments: 3,

@@ -1,15 +1,15 @@
 /**
  * A seeded, deterministic discrete-event simulation of one live stream's swarm.
  *
- * Every decision a viewer makes comes from the player's own policy module and
- * the tracker's own matching module, imported unchanged: where a segment comes
- * from (chooseSource), who fetches first (isFirstFetcher over the peers heard
- * from lately, as player.ts computes it), when to give up on a peer
- * (shouldAbandon), the upload budget and whom to choke (spendUpload,
- * uploadOpen, budgetContended, rankUploadTargets), the latency plan
- * (planLatency, hlsLiveSettings) and which peers meet (boundedCandidates,
- * pickOfferTargets). What is modelled here is only the world around them:
- * links, round trips, NATs, the edge, the tracker's availability, the audience.
+ * Every decision a viewer makes comes from the policy package, called
+ * unchanged: the player's tick (active peers, the first-fetcher role, the
+ * deadline margin from measured edge fetches, the upload budget and whom to
+ * choke, the latency plan) and the tracker's matching (boundedCandidates,
+ * pickOfferTargets, its seeded tie-break stream). Per segment, the source is
+ * p2p-media-loader's choice under the tick's windows, as loader-model.ts
+ * states it (chooseSource, loaderAbandons). What is modelled here is only the
+ * world around them: links, round trips, NATs, the edge, the tracker's
+ * availability, the audience.
  *
  * Granularity is the segment: a segment appears at the edge every target
  * duration, and each viewer fetches each segment it needs whole, from the edge
@@ -25,6 +25,7 @@ import {
   epochOf,
   idAlphabet,
   initialTickState,
+  loaderAbandons,
   loaderLagSeconds,
   type MatchCandidate,
   makePeerId,
@@ -36,7 +37,6 @@ import {
   pickOfferTargets,
   type RoleMemo,
   resolvePolicyOptions,
-  shouldAbandon,
   slack,
   type TickActions,
   type TickState,
@@ -58,14 +58,14 @@ const policy = {
   chooseSource,
   deadlineMargin,
   epochOf,
-  shouldAbandon,
+  loaderAbandons,
   slack,
   tick,
   uploadOpen,
 };
 const matching = { boundedCandidates, pickOfferTargets };
 
-/** Event kinds. */
+/** Event kinds (10, a transfer's rate check, went with the rate-based abandon rule p2p-media-loader does not have). */
 const ev = {
   publish: 1,
   join: 2,
@@ -76,7 +76,6 @@ const ev = {
   httpDone: 7,
   p2pBegin: 8,
   senderNext: 9,
-  flowCheck: 10,
   margin: 11,
   trackerDown: 12,
   edgeArrive: 13,
@@ -334,10 +333,6 @@ export class SwarmSimulation {
   private fUpdated = new Float64Array(1024);
   private fReason = new Uint8Array(1024);
   private fStart = new Float64Array(1024);
-  /** When a peer transfer's rate is first measured (shouldAbandon's first look)... */
-  private fCheckAt = new Float64Array(1024);
-  /** ...queued only once the transfer is projected to run past it, since a finished transfer needs no look. */
-  private fCheckQueued = new Uint8Array(1024);
   private fFree: number[] = [];
   private fTop = 0;
   private readonly sHead: Int32Array;
@@ -610,9 +605,6 @@ export class SwarmSimulation {
           break;
         case ev.senderNext:
           if (this.sGen[e.a] === e.b) this.onSenderNext(e.a, t);
-          break;
-        case ev.flowCheck:
-          if (this.fGen[e.a] === e.b && this.fKind[e.a] === flowKind.p2p) this.checkFlow(e.a, t);
           break;
         case ev.margin:
           this.onMargin(e.a, e.b, e.c, t);
@@ -1061,7 +1053,6 @@ export class SwarmSimulation {
     this.fRate[f] = 0;
     this.fUpdated[f] = t;
     this.fStart[f] = t;
-    this.fCheckQueued[f] = 0;
     this.fNext[f] = -1;
     this.fPrev[f] = -1;
     this.fGen[f] = (this.fGen[f] as number) + 1;
@@ -1099,8 +1090,6 @@ export class SwarmSimulation {
     this.fUpdated = g(this.fUpdated, (n) => new Float64Array(n));
     this.fReason = g(this.fReason, (n) => new Uint8Array(n));
     this.fStart = g(this.fStart, (n) => new Float64Array(n));
-    this.fCheckAt = g(this.fCheckAt, (n) => new Float64Array(n));
-    this.fCheckQueued = g(this.fCheckQueued, (n) => new Uint8Array(n));
   }
 
   /**
@@ -1187,7 +1176,6 @@ export class SwarmSimulation {
     const rtt = this.peerRtt(v, j);
     const gen = this.fGen[f] as number;
     this.queue.push(t + rtt, ev.p2pBegin, f, gen);
-    this.fCheckAt[f] = t + rtt + this.cfg.player.measureSeconds;
     this.scheduleMargin(s, v, k, t, untilMargin);
   }
 
@@ -1247,11 +1235,6 @@ export class SwarmSimulation {
       const left = (this.fBytes[f] as number) - (this.fDone[f] as number);
       const at = rate > 0 ? t + left / rate : Number.POSITIVE_INFINITY;
       if (at < next) next = at;
-      const check = this.fCheckAt[f] as number;
-      if (!this.fCheckQueued[f] && at > check && check >= t) {
-        this.fCheckQueued[f] = 1;
-        this.queue.push(check, ev.flowCheck, f, this.fGen[f] as number);
-      }
     }
     if (Number.isFinite(next)) this.queue.push(next, ev.senderNext, j, gen);
   }
@@ -1400,19 +1383,11 @@ export class SwarmSimulation {
     }
   }
 
-  private checkFlow(f: number, t: number): void {
-    const v = this.fRecv[f] as number;
-    const k = this.fSeg[f] as number;
-    this.judge(f, t, policy.slack(k * this.T, this.playhead(v, t)), this.marginFor(v));
-  }
-
-  /** shouldAbandon on the transfer's measured rate; abandons to the edge when it says so. */
+  /** p2p-media-loader's rule: a peer transfer still running when its segment enters the high-demand window goes to the edge. */
   private judge(f: number, t: number, slackSeconds: number, marginSeconds: number): boolean {
+    if (!policy.loaderAbandons({ slackSeconds, marginSeconds })) return false;
     const j = this.fSend[f] as number;
     if (this.inSenderList(f)) this.advanceSender(j, t);
-    const bytesRemaining = (this.fBytes[f] as number) - (this.fDone[f] as number);
-    const p2pBytesPerSecond = this.inSenderList(f) ? (this.fRate[f] as number) : 0;
-    if (!policy.shouldAbandon({ slackSeconds, marginSeconds, bytesRemaining, p2pBytesPerSecond })) return false;
     this.abandon(f, t, reason.abandoned);
     return true;
   }

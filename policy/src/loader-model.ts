@@ -28,11 +28,11 @@ export interface SourceInput {
 }
 
 /**
- * Where a segment should come from now:
- * - the edge when its deadline is within the margin (the CDN guarantees deadlines);
- * - the edge when this peer is a first fetcher (someone must bring each live segment into the swarm);
- * - a peer when one holds it and there is slack;
- * - otherwise wait: a first fetcher will have it soon, and the margin still guards the deadline.
+ * Where p2p-media-loader fetches a segment from, under the tick's windows:
+ * - the edge when its slack is inside the high-demand window (the margin: the CDN guarantees deadlines);
+ * - the edge when this peer is a first fetcher (its high-demand and HTTP windows cover the whole live window);
+ * - a peer when one announced it and it is inside the P2P window (which covers the live window);
+ * - otherwise nothing yet: a first fetcher will have it soon, and the margin still guards the deadline.
  */
 export function chooseSource(input: SourceInput): Source {
   if (input.slackSeconds <= input.marginSeconds) return 'http';
@@ -43,21 +43,19 @@ export function chooseSource(input: SourceInput): Source {
 
 export interface TransferInput {
   slackSeconds: number;
+  /** The margin at which the segment enters p2p-media-loader's high-demand window. */
   marginSeconds: number;
-  bytesRemaining: number;
-  /** Measured rate of this transfer; 0 when nothing has arrived yet. */
-  p2pBytesPerSecond: number;
 }
 
 /**
- * Abandon a P2P transfer and finish it from the edge (resuming with a Range
- * request from the bytes already received) once it can no longer end before
- * the deadline margin: either the margin is reached, or at its current rate the
- * rest would arrive too late.
+ * When p2p-media-loader gives up on a peer transfer and finishes it from the
+ * edge (resuming with a Range request from the bytes already received): once
+ * its segment enters the high-demand window. It does not project a transfer's
+ * finish from its rate; a slow peer keeps the segment until the margin. (It
+ * also drops a peer that sends nothing for p2pNotReceivingBytesTimeoutMs; the
+ * simulator's fluid transfers always send something, so that rule never fires
+ * there.)
  */
-export function shouldAbandon(input: TransferInput): boolean {
-  if (input.slackSeconds <= input.marginSeconds) return true;
-  if (input.bytesRemaining <= 0) return false;
-  if (input.p2pBytesPerSecond <= 0) return false; // nothing measured yet: the margin check above guards
-  return input.bytesRemaining / input.p2pBytesPerSecond > input.slackSeconds - input.marginSeconds;
+export function loaderAbandons(input: TransferInput): boolean {
+  return input.slackSeconds <= input.marginSeconds;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deadlineMargin, planLatency } from './deadlines';
-import { chooseSource, shouldAbandon, slack } from './loader-model';
+import { chooseSource, loaderAbandons, slack } from './loader-model';
 import { policyDefaults, resolvePolicyOptions } from './options';
 import { budgetContended, newUploadBudget, rankUploadTargets, spendUpload, uploadOpen } from './reciprocity';
 import { epochOf, isFirstFetcher, makePeerId, peerJoinedAt, rankSwarm, seederCount } from './roles';
@@ -123,21 +123,17 @@ describe('slack → source', () => {
   });
 });
 
-describe('abandon and race', () => {
+describe('the loader model: abandoning a peer transfer', () => {
   it.each([
-    // slack, margin, bytes left, rate → abandon
-    [4, 1, 100_000, 1_000_000, false],
-    [4, 1, 100_000, 20_000, true], // 5 s to go, only 3 s of slack above the margin
-    [4, 1, 100_000, 0, false], // nothing measured yet: wait for the margin
-    [1, 1, 100_000, 1_000_000, true], // the margin is reached
-    [0.5, 1, 0, 0, true],
-    [3, 1, 0, 0, false], // already complete
-  ])(
-    'slack %d, margin %d, %d bytes left at %d B/s → %s',
-    (slackSeconds, marginSeconds, bytesRemaining, p2pBytesPerSecond, abandon) => {
-      expect(shouldAbandon({ slackSeconds, marginSeconds, bytesRemaining, p2pBytesPerSecond })).toBe(abandon);
-    },
-  );
+    // slack, margin → switched to the edge
+    [4, 1, false],
+    [1.01, 1, false],
+    [1, 1, true], // the segment enters the high-demand window
+    [0.5, 1, true],
+    [-1, 1, true],
+  ])('slack %d s, margin %d s → to the edge: %s', (slackSeconds, marginSeconds, abandon) => {
+    expect(loaderAbandons({ slackSeconds, marginSeconds })).toBe(abandon);
+  });
 });
 
 describe('first fetchers', () => {
