@@ -349,7 +349,7 @@ export function renderReport(input: ReportInput): string {
   const assumptions = first
     ? `<h2>Assumptions</h2><p>Model (first run; scenarios override parts of it):</p><pre>${esc(
         JSON.stringify(first.config, (_k, v) => (v === Number.POSITIVE_INFINITY ? 'Infinity' : v), 2),
-      )}</pre><p>Policy (player/src/policy, defaults unless overridden):</p><pre>${esc(JSON.stringify(first.policy, null, 2))}</pre>`
+      )}</pre><p>Policy (the policy package, defaults unless overridden):</p><pre>${esc(JSON.stringify(first.policy, null, 2))}</pre>`
     : '';
   const seriesRuns = input.runs.filter((r) => r.p2p).slice(0, 12);
   return `<!doctype html>
@@ -364,8 +364,8 @@ code{background:#f2f2f2;padding:1px 4px}
 </style></head><body>
 <h1>${esc(input.title)}</h1>
 <p>Generated ${esc(input.generatedAt)} by <code>${esc(input.command)}</code>. Seeded and deterministic: the same command
-gives the same figures. Every decision comes from the player's policy module and the tracker's matching module,
-imported unchanged; the world around them (links, round trips, NATs, the edge, the audience) is modelled, and the
+gives the same figures. Every decision comes from the policy package (each viewer runs the player's tick; the tracker's
+matching introduces peers), imported unchanged; the world around them (links, round trips, NATs, the edge, the audience) is modelled, and the
 model's assumptions are listed at the end.</p>
 <h2>Runs</h2>${summaryTable(input.runs)}
 ${input.calibration?.length ? calibrationTable(input.calibration) : ''}
