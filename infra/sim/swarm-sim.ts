@@ -33,12 +33,11 @@ import {
   newUploadBudget,
   nextSeed,
   type PeerObservation,
+  type PeerTransfer,
   type PolicyOptions,
   pickOfferTargets,
-  type RoleMemo,
   resolvePolicyOptions,
   slack,
-  type TickActions,
   type TickState,
   tick,
   trackerReconnectDelayMs,
@@ -80,6 +79,7 @@ const ev = {
   trackerDown: 12,
   edgeArrive: 13,
   edgeNext: 14,
+  tick: 15,
 } as const;
 
 /** Viewer phases. */
@@ -266,19 +266,22 @@ export class SwarmSimulation {
   private readonly upBytes: Float64Array;
   private readonly httpSegs: Uint32Array;
   private readonly p2pSegs: Uint32Array;
-  /** The tick's smoothed edge fetch time, and the deadline margin it gives, per viewer. */
-  private readonly httpFetch: Float64Array;
+  /** Each viewer's tick state (budget, uplink and peer-rate estimates, edge fetch time, role memo), as its player keeps it. */
+  private readonly ts: (TickState | undefined)[];
+  /** From the viewer's last tick: the deadline margin, and whether its upload is open. */
   private readonly margin: Float64Array;
-  private readonly tokens: Float64Array;
-  private readonly tokensAt: Float64Array;
+  private readonly upOpen: Uint8Array;
+  /** The mean media segment size, as a player sees it from the segments it loads. */
+  private readonly meanSegmentBytes: number;
+  /** Its uplink is the bottleneck of its transfers now (data would queue behind it). */
+  private readonly sat: Uint8Array;
+  /** Segments received from peers since the viewer's last tick, for its peer-rate estimates. */
+  private readonly pendingTransfers: (PeerTransfer[] | undefined)[];
+  /** A re-tick is queued (a viewer with its upload closed looks again a second later, as the player does). */
+  private readonly tickQueued: Uint8Array;
   private readonly neverUploads: Uint8Array;
   private readonly roleFf: Uint8Array;
   private readonly roleAlone: Uint8Array;
-  /** The tick's memo of each viewer's role (what it was ranked over), kept between ticks as the player keeps it. */
-  private readonly roleMemo: (RoleMemo | undefined)[];
-  private readonly roleH1: Int32Array;
-  private readonly roleH2: Int32Array;
-  private readonly roleN: Int32Array;
   /** The cached role holds until this time (the first active peer going quiet, or the epoch's end)... */
   private readonly roleUntil: Float64Array;
   /** ...unless a connection opened or closed, or a quiet peer spoke. */
@@ -390,7 +393,12 @@ export class SwarmSimulation {
     const s = config.stream;
     this.T = s.targetDuration;
     // The latency plan is the tick's, as the player applies it to hls.js on its first playlist.
-    const first = this.tickFor(initialTickState(0, this.policy), '', [], 0, 0, undefined, this.policy);
+    const first = policy.tick(
+      initialTickState(0, this.policy),
+      { self: '', live: true, targetDuration: this.T, peers: [], uploadedBytes: 0, edgeFetchSeconds: [] },
+      0,
+      this.policy,
+    );
     this.liveSync = first.actions.hls.liveSyncDuration;
     this.liveMax = first.actions.hls.liveMaxLatencyDuration;
     this.tEnd = this.tStart + config.audience.seconds;
@@ -404,6 +412,7 @@ export class SwarmSimulation {
     const segments = Math.ceil(this.tEnd / this.T) + 4;
     this.segSize = new Float64Array(segments);
     const mean = (s.bitrateKbps * 1000 * this.T) / 8;
+    this.meanSegmentBytes = mean;
     for (let k = 0; k < segments; k++) {
       this.segSize[k] = Math.round(mean * (1 + s.sizeJitter * (2 * sizeRng.next() - 1)));
     }
@@ -438,17 +447,15 @@ export class SwarmSimulation {
     this.upBytes = new Float64Array(n);
     this.httpSegs = new Uint32Array(n);
     this.p2pSegs = new Uint32Array(n);
-    this.httpFetch = new Float64Array(n);
+    this.ts = new Array(n).fill(undefined);
     this.margin = new Float64Array(n);
-    this.tokens = new Float64Array(n);
-    this.tokensAt = new Float64Array(n);
+    this.upOpen = new Uint8Array(n);
+    this.sat = new Uint8Array(n);
+    this.pendingTransfers = new Array(n).fill(undefined);
+    this.tickQueued = new Uint8Array(n);
     this.neverUploads = new Uint8Array(n);
     this.roleFf = new Uint8Array(n);
     this.roleAlone = new Uint8Array(n);
-    this.roleMemo = new Array(n).fill(undefined);
-    this.roleH1 = new Int32Array(n);
-    this.roleH2 = new Int32Array(n);
-    this.roleN = new Int32Array(n).fill(-1);
     this.roleUntil = new Float64Array(n);
     this.roleDirty = new Uint8Array(n).fill(1);
     this.roleEpoch = new Int32Array(n).fill(-1);
@@ -609,6 +616,9 @@ export class SwarmSimulation {
         case ev.margin:
           this.onMargin(e.a, e.b, e.c, t);
           break;
+        case ev.tick:
+          this.onTick(e.a, t);
+          break;
         case ev.trackerDown:
           this.onTrackerDown(t);
           break;
@@ -675,12 +685,12 @@ export class SwarmSimulation {
   private onJoin(v: number, t: number): void {
     this.ph[v] = phase.joined;
     const o = this.optionsOf(v);
-    this.tokens[v] = newUploadBudget(t, o).tokens;
-    this.tokensAt[v] = t;
+    this.ts[v] = initialTickState(epochBase + t, o);
     // The tick's margin before any edge fetch is measured.
     this.margin[v] = policy.deadlineMargin(0, o);
     // Asked once: a consume-only player never opens its upload, whatever its budget.
     this.neverUploads[v] = policy.uploadOpen(newUploadBudget(t, o), t, o) ? 0 : 1;
+    this.upOpen[v] = this.neverUploads[v] ? 0 : 1;
     // Page and player set-up, then master playlist, media playlist and init segment: one edge round trip each.
     const rt = (this.edgeRtt[v] as number) + this.cfg.edge.requestSeconds;
     this.queue.push(t + this.cfg.player.startupOverheadSeconds + 3 * rt, ev.startup, v);
@@ -818,7 +828,7 @@ export class SwarmSimulation {
     const marginSeconds = this.marginFor(v);
     const firstFetcher = this.role(v, t);
     // A segment published this instant is held by no one yet: no need to look.
-    const holders = justPublished ? 0 : this.countHolders(v, k, t);
+    const holders = justPublished ? 0 : this.countHolders(v, k);
     this.decisions++;
     const b = this.bucket(t);
     this.bDecisions[b] = (this.bDecisions[b] as number) + 1;
@@ -832,7 +842,7 @@ export class SwarmSimulation {
         slackSeconds <= marginSeconds ? reason.deadline : this.roleAlone[v] ? reason.alone : reason.firstFetcher;
       this.startHttp(v, k, t, requestAt, why);
     } else if (source === 'p2p') {
-      const j = this.pickHolder(v, k, t);
+      const j = this.pickHolder(v, k);
       if (j >= 0) this.startP2P(v, k, j, t, slackSeconds - marginSeconds);
       else this.wait(v, k, t, slackSeconds - marginSeconds);
     } else {
@@ -907,59 +917,94 @@ export class SwarmSimulation {
   }
 
   /**
-   * The first-fetcher role, as player.ts computes it each second: isFirstFetcher over the peers connected, heard
-   * from (bytes) or announcing new segments within a few target durations. Recomputed only when that set or the epoch changed.
+   * The first-fetcher role, as the player's tick last decided it. The player ticks every second; here a viewer ticks
+   * when something it observes changed (a peer aged out of the active window, a peer was heard from again, the epoch
+   * turned, a second passed since its last tick) and only when a per-segment decision needs the role.
    */
   private role(v: number, t: number): boolean {
-    const D = this.D;
+    const epoch = policy.epochOf(epochBase + t, this.optionsOf(v).epochSeconds);
+    if (this.roleDirty[v] || t > (this.roleUntil[v] as number) || epoch !== this.roleEpoch[v]) this.tickViewer(v, t);
+    return this.roleFf[v] === 1;
+  }
+
+  /**
+   * v's player ticks: policy.tick on what it observes now (its peers, the bytes it just uploaded, an edge fetch's time,
+   * its uplink, the segments it received from peers), and the simulator applies every action, as player.ts does.
+   */
+  private tickViewer(v: number, t: number, uploadedBytes = 0, edgeFetchSeconds?: number): void {
     const o = this.optionsOf(v);
-    const epoch = policy.epochOf(epochBase + t, o.epochSeconds);
-    if (!this.roleDirty[v] && t <= (this.roleUntil[v] as number) && epoch === this.roleEpoch[v]) {
-      return this.roleFf[v] === 1;
-    }
     const window = o.activePeerTargetDurations * this.T;
-    const since = t - window;
-    // player.ts starts P2P when playback starts; until then it has no peers and is its own first fetcher.
-    const p2pSeconds = this.ph[v] === phase.playing ? t - (this.startedAt[v] as number) : undefined;
-    const newcomer = p2pSeconds !== undefined && p2pSeconds < o.newcomerSeconds;
-    let h1 = (epoch | 0) ^ (newcomer ? 0x55555555 : 0);
-    let h2 = Math.imul(epoch, 0x9e3779b1) | 0;
-    let count = 0;
+    const peers: PeerObservation[] = [];
     let until = Number.POSITIVE_INFINITY;
-    const base = v * D;
-    for (let i = 0; i < D; i++) {
-      const j = this.nb[base + i] as number;
-      if (j < 0) continue;
-      const seen = this.seenAt(base + i, j);
-      if (seen < since) continue;
-      if (seen + window < until) until = seen + window;
-      h1 = Math.imul(h1 ^ j, 0x01000193);
-      h2 = Math.imul(h2 + j + 0x7f4a7c15, 0x5bd1e995) ^ (h2 >>> 15);
-      count++;
+    const base = v * this.D;
+    for (let i = 0; i < this.D; i++) {
+      const w = this.nb[base + i] as number;
+      if (w < 0) continue;
+      const seen = this.seenAt(base + i, w);
+      if (seen >= t - window && seen + window < until) until = seen + window;
+      peers.push({
+        id: this.ids[w] as string,
+        received: this.recv[base + i] as number,
+        sent: this.sent[base + i] as number,
+        connectedAt: epochBase + (this.connAt[base + i] as number),
+        lastHeardAt: epochBase + seen,
+      });
     }
-    this.roleDirty[v] = 0;
-    // player.ts looks again every second: a peer that starts announcing again is noticed within one.
-    this.roleUntil[v] = Math.min(until, t + 1);
-    this.roleEpoch[v] = epoch;
-    if (count === this.roleN[v] && h1 === this.roleH1[v] && h2 === this.roleH2[v]) return this.roleFf[v] === 1;
-    // The player's tick on what v observes now; of its actions the role is what a per-segment decision needs.
-    const { state, actions } = this.tickFor(
-      this.tickState(v),
-      this.ids[v] as string,
-      this.peerObservations(v),
-      t,
-      0,
-      p2pSeconds === undefined ? undefined : (this.startedAt[v] as number),
+    const transfers = this.pendingTransfers[v];
+    this.pendingTransfers[v] = undefined;
+    // The player starts P2P when playback starts; until then it has no peers and is its own first fetcher.
+    const playing = this.ph[v] === phase.playing;
+    const { state, actions } = policy.tick(
+      this.ts[v] ?? initialTickState(epochBase + t, o),
+      {
+        self: this.ids[v] as string,
+        live: true,
+        targetDuration: this.T,
+        peers,
+        uploadedBytes,
+        edgeFetchSeconds: edgeFetchSeconds === undefined ? [] : [edgeFetchSeconds],
+        ...(playing ? { p2pStartedAt: epochBase + (this.startedAt[v] as number) } : {}),
+        uplink: this.uplinkOf(v, t),
+        ...(transfers ? { p2pTransfers: transfers } : {}),
+        segmentBytes: this.meanSegmentBytes,
+      },
+      epochBase + t,
       o,
     );
-    this.roleMemo[v] = state.role;
-    const ff = actions.firstFetcher;
-    this.roleN[v] = count;
-    this.roleH1[v] = h1;
-    this.roleH2[v] = h2;
-    this.roleFf[v] = ff ? 1 : 0;
-    this.roleAlone[v] = count === 0 ? 1 : 0;
-    return ff;
+    this.ts[v] = state;
+    this.roleFf[v] = actions.firstFetcher ? 1 : 0;
+    this.roleAlone[v] = actions.alone ? 1 : 0;
+    this.roleDirty[v] = 0;
+    // The player looks again every second: a peer that starts announcing again is noticed within one.
+    this.roleUntil[v] = Math.min(until, t + 1);
+    this.roleEpoch[v] = policy.epochOf(epochBase + t, o.epochSeconds);
+    this.margin[v] = actions.marginSeconds;
+    this.upOpen[v] = actions.uploadOpen && !this.neverUploads[v] ? 1 : 0;
+    if (!this.upOpen[v] && !this.neverUploads[v] && !this.tickQueued[v]) {
+      this.tickQueued[v] = 1;
+      this.queue.push(t + 1, ev.tick, v);
+    }
+    if (actions.choke.length > 0) this.choke(v, t, o, actions.choke);
+  }
+
+  private onTick(v: number, t: number): void {
+    this.tickQueued[v] = 0;
+    if (this.isActive(v)) this.tickViewer(v, t);
+  }
+
+  /**
+   * What v's player sees of its uplink: bytes delivered to peers so far (finished transfers and what its current ones
+   * have sent), and, when the uplink is what limits its transfers, the bytes still to send behind it.
+   */
+  private uplinkOf(v: number, t: number): { deliveredBytes: number; queuedBytes: number } {
+    this.advanceSender(v, t);
+    let delivered = this.upBytes[v] as number;
+    let left = 0;
+    for (let f = this.sHead[v] as number; f >= 0; f = this.fNext[f] as number) {
+      delivered += this.fDone[f] as number;
+      left += (this.fBytes[f] as number) - (this.fDone[f] as number);
+    }
+    return { deliveredBytes: delivered, queuedBytes: this.sat[v] === 1 ? left : 0 };
   }
 
   /** When v last heard from the peer in its link slot: connected, sent v bytes, or announced a new segment. */
@@ -967,16 +1012,9 @@ export class SwarmSimulation {
     return Math.max(this.connAt[slot] as number, this.heardAt[slot] as number, this.announcedAt[j] as number);
   }
 
-  /** Whether v's player has its upload open now: p2p-media-loader announces and serves only then. */
-  private uploading(v: number, t: number): boolean {
-    if (this.neverUploads[v]) return false;
-    // Tokens only grow between spends, so a positive balance stays open; otherwise ask the policy.
-    if ((this.tokens[v] as number) > 0) return true;
-    return policy.uploadOpen(
-      { tokens: this.tokens[v] as number, at: this.tokensAt[v] as number },
-      t,
-      this.optionsOf(v),
-    );
+  /** Whether v's player has its upload open (its last tick's decision): p2p-media-loader announces and serves only then. */
+  private uploading(v: number): boolean {
+    return this.upOpen[v] === 1;
   }
 
   private holds(j: number, k: number): boolean {
@@ -985,12 +1023,12 @@ export class SwarmSimulation {
   }
 
   /** Connected peers that announced holding segment k (a peer with upload disabled announces nothing). */
-  private countHolders(v: number, k: number, t: number): number {
+  private countHolders(v: number, k: number): number {
     const base = v * this.D;
     let holders = 0;
     for (let i = 0; i < this.D; i++) {
       const j = this.nb[base + i] as number;
-      if (j >= 0 && this.holds(j, k) && this.uploading(j, t)) holders++;
+      if (j >= 0 && this.holds(j, k) && this.uploading(j)) holders++;
     }
     return holders;
   }
@@ -999,14 +1037,14 @@ export class SwarmSimulation {
    * p2p-media-loader's choice among holders: a random one, weighted by the bandwidth measured from each (here: its
    * upload), skipping peers already sending us another segment. -1 when all are busy.
    */
-  private pickHolder(v: number, k: number, t: number): number {
+  private pickHolder(v: number, k: number): number {
     const base = v * this.D;
     let total = 0;
     for (let pass = 0; pass < 2; pass++) {
       let pick = pass === 1 ? this.rng.next() * total : 0;
       for (let i = 0; i < this.D; i++) {
         const j = this.nb[base + i] as number;
-        if (j < 0 || !this.holds(j, k) || !this.uploading(j, t) || this.sendingTo(j, v)) continue;
+        if (j < 0 || !this.holds(j, k) || !this.uploading(j) || this.sendingTo(j, v)) continue;
         const w = this.up[j] as number;
         if (pass === 0) total += w;
         else {
@@ -1019,7 +1057,7 @@ export class SwarmSimulation {
     // Rounding left the pick past the last holder: take the last one.
     for (let i = this.D - 1; i >= 0; i--) {
       const j = this.nb[base + i] as number;
-      if (j >= 0 && this.holds(j, k) && this.uploading(j, t) && !this.sendingTo(j, v)) return j;
+      if (j >= 0 && this.holds(j, k) && this.uploading(j) && !this.sendingTo(j, v)) return j;
     }
     return -1;
   }
@@ -1183,7 +1221,7 @@ export class SwarmSimulation {
     const j = this.fSend[f] as number;
     const v = this.fRecv[f] as number;
     // The sender left, or the two were disconnected, before the request arrived: the receiver decides again.
-    if (!this.isActive(j) || this.linkSlot(v, j) < 0 || !this.uploading(j, t)) {
+    if (!this.isActive(j) || this.linkSlot(v, j) < 0 || !this.uploading(j)) {
       this.retryElsewhere(f, t);
       return;
     }
@@ -1213,6 +1251,7 @@ export class SwarmSimulation {
     const gen = (this.sGen[j] as number) + 1;
     this.sGen[j] = gen;
     const n = this.sCount[j] as number;
+    this.sat[j] = 0;
     if (n === 0) return;
     let capacity = this.up[j] as number;
     let open = n;
@@ -1226,6 +1265,8 @@ export class SwarmSimulation {
       } else this.fRate[f] = -1;
     }
     const fair = open > 0 ? capacity / open : 0;
+    // Some transfer takes an equal share of what is left: the uplink, not a receiver, is what limits it.
+    if (open > 0) this.sat[j] = 1;
     let next = Number.POSITIVE_INFINITY;
     for (let f = this.sHead[j] as number; f >= 0; f = this.fNext[f] as number) {
       if ((this.fRate[f] as number) < 0) {
@@ -1295,77 +1336,7 @@ export class SwarmSimulation {
     const jv = this.linkSlot(j, v);
     if (jv >= 0) this.sent[jv] = (this.sent[jv] as number) + bytes;
     // The uploader's tick on the bytes it sent: its budget, and whom it chokes when the budget is contended.
-    const o = this.optionsOf(j);
-    const { state, actions } = this.tickFor(
-      this.tickState(j),
-      this.ids[j] as string,
-      this.peerObservations(j),
-      t,
-      bytes,
-      undefined,
-      o,
-    );
-    this.tokens[j] = state.budget.tokens;
-    this.tokensAt[j] = t;
-    this.roleMemo[j] = state.role;
-    if (actions.choke.length > 0) this.choke(j, t, o, actions.choke);
-  }
-
-  /** The tick state the arrays hold for v (the role is the sim's own cache, see role()). */
-  private tickState(v: number): TickState {
-    return {
-      budget: { tokens: this.tokens[v] as number, at: epochBase + (this.tokensAt[v] as number) },
-      edgeFetchSeconds: this.httpFetch[v] as number,
-      firstFetcher: this.roleFf[v] === 1,
-      role: this.roleMemo[v],
-      windows: undefined,
-      hls: undefined,
-    };
-  }
-
-  /** What v's player observes of its connected peers: ledgers, and when each was last heard from. */
-  private peerObservations(v: number): PeerObservation[] {
-    const out: PeerObservation[] = [];
-    const base = v * this.D;
-    for (let i = 0; i < this.D; i++) {
-      const w = this.nb[base + i] as number;
-      if (w < 0) continue;
-      out.push({
-        id: this.ids[w] as string,
-        received: this.recv[base + i] as number,
-        sent: this.sent[base + i] as number,
-        connectedAt: epochBase + (this.connAt[base + i] as number),
-        lastHeardAt: epochBase + this.seenAt(base + i, w),
-      });
-    }
-    return out;
-  }
-
-  /** policy.tick on the simulator's clock: peer ids carry Unix join times, so the tick sees Unix time too. */
-  private tickFor(
-    state: TickState,
-    self: string,
-    peers: PeerObservation[],
-    t: number,
-    uploadedBytes: number,
-    p2pStartedAt: number | undefined,
-    o: PolicyOptions,
-    edgeFetchSeconds: readonly number[] = [],
-  ): { state: TickState; actions: TickActions } {
-    return policy.tick(
-      state,
-      {
-        self,
-        live: true,
-        targetDuration: this.T,
-        peers,
-        uploadedBytes,
-        edgeFetchSeconds,
-        ...(p2pStartedAt === undefined ? {} : { p2pStartedAt: epochBase + p2pStartedAt }),
-      },
-      epochBase + t,
-      o,
-    );
+    this.tickViewer(j, t, bytes);
   }
 
   private choke(j: number, t: number, o: PolicyOptions, choked: readonly string[]): void {
@@ -1460,25 +1431,16 @@ export class SwarmSimulation {
       this.bEdge[b] = (this.bEdge[b] as number) + bytes;
       // The player times every edge fetch and its tick moves the deadline margin with them.
       if (this.cfg.p2p) {
-        const seconds = t - (this.fStart[f] as number);
-        const o = this.optionsOf(v);
-        const ticked = this.tickFor(
-          this.tickState(v),
-          this.ids[v] as string,
-          this.peerObservations(v),
-          t,
-          0,
-          undefined,
-          o,
-          [seconds],
-        );
-        this.httpFetch[v] = ticked.state.edgeFetchSeconds;
-        this.margin[v] = ticked.actions.marginSeconds;
-        this.roleMemo[v] = ticked.state.role;
+        this.tickViewer(v, t, 0, t - (this.fStart[f] as number));
       }
     } else {
       const j = this.fSend[f] as number;
       this.slotP2P[s] = (this.slotP2P[s] as number) + bytes;
+      // The receiver times the segment for its estimate of j's delivery rate (seen at its next tick).
+      const transfer = { peerId: this.ids[j] as string, bytes, seconds: t - (this.fStart[f] as number) };
+      const pending = this.pendingTransfers[v];
+      if (pending) pending.push(transfer);
+      else this.pendingTransfers[v] = [transfer];
       this.creditUpload(j, v, bytes, t);
       const b = this.bucket(t);
       this.bP2P[b] = (this.bP2P[b] as number) + bytes;
@@ -1506,7 +1468,7 @@ export class SwarmSimulation {
     if (p2p > 0 && http === 0) this.p2pSegs[v] = (this.p2pSegs[v] as number) + 1;
     else this.httpSegs[v] = (this.httpSegs[v] as number) + 1;
     // Holding it, v announces it: neighbours waiting for it can now fetch it from v.
-    if (this.cfg.p2p && this.uploading(v, t)) {
+    if (this.cfg.p2p && this.uploading(v)) {
       this.announcedAt[v] = t;
       const base = v * this.D;
       for (let i = 0; i < this.D; i++) {
@@ -1783,7 +1745,7 @@ export class SwarmSimulation {
   }
 
   private fetchWaitingFrom(v: number, j: number, t: number): void {
-    if (!this.uploading(j, t)) return;
+    if (!this.uploading(j)) return;
     const base = v * ringSize;
     for (let r = 0; r < ringSize; r++) {
       const k = this.slotSeg[base + r] as number;

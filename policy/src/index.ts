@@ -1,4 +1,5 @@
 export * from './backoff';
+export * from './capacity';
 export * from './deadlines';
 export * from './hash';
 export * from './loader-model';

@@ -42,6 +42,14 @@ export interface PolicyOptions {
   httpConcurrency: number;
   /** Peer fetches at once (p2p-media-loader's simultaneousP2PDownloads). */
   p2pConcurrency: number;
+  /** The uplink is measured over intervals at least this long, seconds. */
+  uplinkIntervalSeconds: number;
+  /** A first fetcher's uplink must carry its fan-out's segments this many times over (and a peer's delivery, one's). */
+  uplinkHeadroom: number;
+  /** A peer's measured delivery rate is trusted this long after its last transfer to us, seconds. */
+  peerRateSeconds: number;
+  /** Bytes queued behind the uplink (bufferedAmount) from which the link counts as full. */
+  uplinkFullBytes: number;
 }
 
 export const policyDefaults: PolicyOptions = {
@@ -67,6 +75,10 @@ export const policyDefaults: PolicyOptions = {
   edgeFetchSmoothing: 0.2,
   httpConcurrency: 2,
   p2pConcurrency: 3,
+  uplinkIntervalSeconds: 1,
+  uplinkHeadroom: 1.5,
+  peerRateSeconds: 300,
+  uplinkFullBytes: 16_384,
 };
 
 const ranges: Record<keyof PolicyOptions, [number, number]> = {
@@ -89,6 +101,10 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   edgeFetchSmoothing: [0.01, 1],
   httpConcurrency: [1, 10],
   p2pConcurrency: [1, 20],
+  uplinkIntervalSeconds: [0.2, 30],
+  uplinkHeadroom: [1, 10],
+  peerRateSeconds: [1, 3600],
+  uplinkFullBytes: [1024, 16_777_216],
 };
 
 export function resolvePolicyOptions(partial: Partial<Record<keyof PolicyOptions, unknown>> = {}): {

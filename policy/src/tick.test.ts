@@ -280,3 +280,163 @@ describe('tick: a tracker outage', () => {
     expect(run(steps).map((a) => a.firstFetcher)).toEqual([true, true, true, true]);
   });
 });
+
+describe('tick: knowing when bandwidth allows', () => {
+  const seg = 75_000; // bytes per 2 s segment (300 kbit/s)
+  const dsl = id(T0, 'dsl0000'); // joined first: first fetcher by tenure
+  const others = [id(T0 + 5, 'cable00'), id(T0 + 6, 'cable01'), id(T0 + 7, 'fibre00')];
+  const heard = (ids: string[], now: number) => ids.map((p) => peer(p, now - 1));
+  /** Ticks once a second for `seconds`, delivering `bps` with `queued` bytes waiting behind the link. */
+  function measured(self: string, peers: string[], bps: number, queued: number, seconds = 4) {
+    let delivered = 0;
+    return run(
+      Array.from({ length: seconds + 1 }, (_, i) => {
+        const now = T0 + 100 + i;
+        const obs = observe(self, heard(peers, now), {
+          segmentBytes: seg,
+          uplink: { deliveredBytes: delivered, queuedBytes: queued },
+        });
+        delivered += bps;
+        return { now, obs };
+      }),
+    );
+  }
+
+  it.each([
+    // uplink delivered (bytes/s), queued behind it → declines the role
+    ['an unmeasured link keeps the role it ranks for', 50_000, 0, false],
+    ['a link never full is not judged by what it happened to send', 20_000, 0, false],
+    ['a full 1 Mbit/s uplink cannot feed three peers: it declines', 125_000, 200_000, true],
+    ['a full 10 Mbit/s uplink can', 1_250_000, 200_000, false],
+  ] as const)('%s', (_name, bps, queued, declined) => {
+    const actions = measured(dsl, others, bps, queued).at(-1);
+    expect(actions?.declined).toBe(declined);
+    expect(actions?.firstFetcher).toBe(!declined);
+    if (queued > 0) expect(actions?.uplinkBps).toBeCloseTo(bps, -2);
+  });
+
+  it('peers that measured the slow first fetcher leave it out of the rank, so the next one leads, on every viewer alike', () => {
+    const now = T0 + 200;
+    // Each of them got a 75 kB segment from the DSL viewer in 3 s: 25 kB/s, slower than the stream plays.
+    const slowTransfer = [{ peerId: dsl, bytes: seg, seconds: 3 }];
+    const views = others.map((self) => {
+      const peers = heard([dsl, ...others.filter((p) => p !== self)], now);
+      const [a] = run([{ now, obs: observe(self, peers, { segmentBytes: seg, p2pTransfers: slowTransfer }) }]);
+      return a;
+    });
+    expect(views.map((a) => a?.slow)).toEqual([[dsl], [dsl], [dsl]]);
+    // With the DSL viewer out, the earliest of the others (cable00) is the one first fetcher, as every view agrees.
+    expect(views.map((a) => a?.firstFetcher)).toEqual([true, false, false]);
+    // A peer that delivers a segment in a second is not slow.
+    const [fast] = run([
+      {
+        now,
+        obs: observe(others[0] as string, heard([dsl], now), {
+          segmentBytes: seg,
+          p2pTransfers: [{ peerId: dsl, bytes: seg, seconds: 1 }],
+        }),
+      },
+    ]);
+    expect(fast?.slow).toEqual([]);
+  });
+
+  it('forgets a slow mark after peerRateSeconds, and for a peer that left', () => {
+    const me = others[0] as string;
+    const obs = (
+      now: number,
+      peers: string[],
+      transfers = [] as { peerId: string; bytes: number; seconds: number }[],
+    ) => observe(me, heard(peers, now), { segmentBytes: seg, p2pTransfers: transfers });
+    const t = T0 + 300;
+    const [marked, stillMarked, forgotten] = run([
+      { now: t, obs: obs(t, [dsl], [{ peerId: dsl, bytes: seg, seconds: 3 }]) },
+      { now: t + o.peerRateSeconds, obs: obs(t + o.peerRateSeconds, [dsl]) },
+      { now: t + o.peerRateSeconds + 1, obs: obs(t + o.peerRateSeconds + 1, [dsl]) },
+    ]);
+    expect(marked?.slow).toEqual([dsl]);
+    expect(stillMarked?.slow).toEqual([dsl]);
+    expect(forgotten?.slow).toEqual([]);
+    const [, left] = run([
+      { now: t, obs: obs(t, [dsl], [{ peerId: dsl, bytes: seg, seconds: 3 }]) },
+      { now: t + 1, obs: obs(t + 1, []) },
+    ]);
+    expect(left?.slow).toEqual([]);
+  });
+
+  it('when everyone is slow, nobody is left out: the rank picks a first fetcher as before', () => {
+    const self = others[2] as string;
+    const peers = [dsl, others[0] as string, others[1] as string];
+    const slowAll = peers.map((p) => ({ peerId: p, bytes: seg, seconds: 3 }));
+    // Its own uplink is full at 100 kB/s too: it declines, and so would everyone.
+    let delivered = 0;
+    const steps = [0, 1, 2].map((i) => {
+      const now = T0 + 200 + i;
+      const obs = observe(self, heard(peers, now), {
+        segmentBytes: seg,
+        p2pTransfers: i === 0 ? slowAll : [],
+        uplink: { deliveredBytes: delivered, queuedBytes: 100_000 },
+      });
+      delivered += 100_000;
+      return { now, obs };
+    });
+    const last = run(steps).at(-1);
+    expect(last?.slow).toHaveLength(3);
+    expect(last?.declined).toBe(true);
+    expect(last?.firstFetcher).toBe(false); // the DSL viewer still ranks first by tenure, as before
+    // The one able viewer among slow ones leads, whatever its tenure.
+    const [able] = run([
+      { now: T0 + 200, obs: observe(self, heard(peers, T0 + 200), { segmentBytes: seg, p2pTransfers: slowAll }) },
+    ]);
+    expect(able?.firstFetcher).toBe(true);
+  });
+
+  it('refuses new upload requests the link could not deliver before the margin', () => {
+    // 125 kB/s measured; 200 kB queued = 1.6 s > the 1 s margin: upload closes, and opens again once it drains.
+    const steps = [0, 1, 2, 3, 4, 5].map((i) => ({
+      now: T0 + 100 + i,
+      obs: observe(dsl, [], { uplink: { deliveredBytes: i * 125_000, queuedBytes: i < 5 ? 200_000 : 50_000 } }),
+    }));
+    const actions = run(steps);
+    expect(actions.at(-2)?.backlogged).toBe(true);
+    expect(actions.at(-2)?.uploadOpen).toBe(false);
+    expect(actions.at(-2)?.windows.isP2PUploadDisabled).toBe(true);
+    expect(actions.at(-1)?.backlogged).toBe(false);
+    expect(actions.at(-1)?.uploadOpen).toBe(true);
+  });
+
+  it('charges the upload budget for bytes delivered, not bytes written into a full channel', () => {
+    const capped = { ...o, uploadKbps: 8000, uploadBurstSeconds: 4 }; // 1 MB/s, a 4 MB burst
+    const start = initialTickState(T0, capped);
+    // 5.84 MB written, 4.50 MB delivered (the DSL viewer's figures): the budget is charged 4.5 MB.
+    const [a] = run(
+      [
+        {
+          now: T0,
+          obs: observe(dsl, [], { uploadedBytes: 5_840_000, uplink: { deliveredBytes: 4_500_000, queuedBytes: 0 } }),
+        },
+      ],
+      capped,
+      start,
+    );
+    const [b] = run([{ now: T0, obs: observe(dsl, [], { uploadedBytes: 5_840_000 }) }], capped, start);
+    expect(a?.uploadOpen).toBe(false); // 4.5 MB against a 4 MB burst: closed either way...
+    expect(b?.uploadOpen).toBe(false);
+    const [a1] = run(
+      [{ now: T0 + 0.6, obs: observe(dsl, [], { uplink: { deliveredBytes: 4_500_000, queuedBytes: 0 } }) }],
+      capped,
+      tick(
+        start,
+        observe(dsl, [], { uploadedBytes: 5_840_000, uplink: { deliveredBytes: 4_500_000, queuedBytes: 0 } }),
+        T0,
+        capped,
+      ).state,
+    );
+    const [b1] = run(
+      [{ now: T0 + 0.6, obs: observe(dsl, []) }],
+      capped,
+      tick(start, observe(dsl, [], { uploadedBytes: 5_840_000 }), T0, capped).state,
+    );
+    expect(a1?.uploadOpen).toBe(true); // ...but 0.6 s of refill covers the 0.5 MB delivered overshoot
+    expect(b1?.uploadOpen).toBe(false); // and not the 1.84 MB written one
+  });
+});

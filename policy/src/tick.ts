@@ -11,6 +11,18 @@
  * own scheduler then chooses the source under those windows; `loader-model.ts`
  * states that choice as we model it for the simulator.
  */
+import {
+  firstFetcherNeedBps,
+  newUplinkEstimate,
+  observePeerRates,
+  observeUplink,
+  type PeerRates,
+  type PeerTransfer,
+  prunePeerRates,
+  slowPeers,
+  type UplinkEstimate,
+  uplinkCanLead,
+} from './capacity';
 import { deadlineMargin, type LatencyPlan, planLatency } from './deadlines';
 import type { PolicyOptions } from './options';
 import {
@@ -46,10 +58,23 @@ export interface TickObservations {
   edgeFetchSeconds: readonly number[];
   /** When P2P started (the tracker was first asked for peers); absent before that, or with P2P off. */
   p2pStartedAt?: number;
+  /**
+   * The uplink: bytes delivered to peers so far (cumulative; bytes that left the data channels, not bytes written
+   * into them), and the bytes queued behind the link now (the data channels' bufferedAmount). Absent: not measured (the role ignores capacity).
+   */
+  uplink?: { deliveredBytes: number; queuedBytes: number };
+  /** Segments received from peers since the last tick, with how long each took. */
+  p2pTransfers?: readonly PeerTransfer[];
+  /** Mean size of a media segment of the playing rendition, bytes; absent or 0 until one is loaded. */
+  segmentBytes?: number;
 }
 
 export interface TickState {
   budget: UploadBudget;
+  uplink: UplinkEstimate;
+  /** Delivered bytes the budget has been charged for (cumulative). */
+  charged: number;
+  peerRates: PeerRates;
   /** Smoothed seconds per edge fetch; 0 until the first one is measured. */
   edgeFetchSeconds: number;
   /** What the last tick decided, to tell the adapter what changed. */
@@ -64,6 +89,8 @@ export interface RoleMemo {
   epoch: number;
   newcomer: boolean;
   active: readonly string[];
+  /** Peers (self included) left out of the rank for want of uplink. */
+  excluded: readonly string[];
   firstFetcher: boolean;
 }
 
@@ -73,6 +100,14 @@ export interface TickActions {
   firstFetcher: boolean;
   /** No active peer at all: a first fetcher for lack of anyone to wait for. */
   alone: boolean;
+  /** This viewer's uplink cannot feed a first fetcher's fan-out: it declines the role. */
+  declined: boolean;
+  /** Peers seen delivering too slowly to lead, left out of the rank. */
+  slow: string[];
+  /** The measured uplink, bytes/s (0 until the link has been full once). */
+  uplinkBps: number;
+  /** Upload closed because what is queued behind the uplink would not be delivered within the deadline margin. */
+  backlogged: boolean;
   /** How long before its deadline a segment goes to the edge. */
   marginSeconds: number;
   /** p2p-media-loader's time windows; `windowsChanged` when they differ from the last tick's. */
@@ -90,12 +125,23 @@ export interface TickActions {
 export function initialTickState(now: number, options: PolicyOptions): TickState {
   return {
     budget: newUploadBudget(now, options),
+    uplink: newUplinkEstimate(now),
+    charged: 0,
+    peerRates: {},
     edgeFetchSeconds: 0,
     firstFetcher: true,
     role: undefined,
     windows: undefined,
     hls: undefined,
   };
+}
+
+/** The deadline margin as this tick will set it (the requester's margin is taken to be like ours). */
+function marginFor(state: TickState, observations: TickObservations, options: PolicyOptions): number {
+  return deadlineMargin(
+    smoothFetchSeconds(state.edgeFetchSeconds, observations.edgeFetchSeconds, options.edgeFetchSmoothing),
+    options,
+  );
 }
 
 /** Smooths edge fetch times: the first one as it is, then an exponential moving average. */
@@ -126,8 +172,17 @@ export function tick(
   options: PolicyOptions,
 ): { state: TickState; actions: TickActions } {
   const { live, targetDuration, peers } = observations;
-  const budget =
-    observations.uploadedBytes > 0 ? spendUpload(state.budget, observations.uploadedBytes, now, options) : state.budget;
+  const link = observations.uplink;
+  const queued = link?.queuedBytes ?? 0;
+  const uplink = link
+    ? observeUplink(state.uplink, link.deliveredBytes, queued >= options.uplinkFullBytes, now, options)
+    : state.uplink;
+  // The budget is charged for bytes the uplink delivered: bytes written into a full data channel have not left yet,
+  // and counting them (as p2p-media-loader's upload counter does) over-reports a full link. The link's own limit is
+  // enforced by refusing work it cannot deliver in time (backlogged, below), not by a guess at its rate.
+  const charged = link ? Math.max(state.charged, link.deliveredBytes) : state.charged;
+  const spent = link ? charged - state.charged : observations.uploadedBytes;
+  const budget = spent > 0 ? spendUpload(state.budget, spent, now, options) : state.budget;
   const edgeFetchSeconds = smoothFetchSeconds(
     state.edgeFetchSeconds,
     observations.edgeFetchSeconds,
@@ -135,10 +190,33 @@ export function tick(
   );
 
   const active = activePeers(peers, now, targetDuration, options);
-  const role = decideRole(state.role, observations, active, now, options);
+  const peerRates = prunePeerRates(
+    observePeerRates(state.peerRates, observations.p2pTransfers ?? [], now),
+    peers.map((p) => p.id),
+    now,
+    options,
+  );
+  const segmentBytes = observations.segmentBytes ?? 0;
+  const declined =
+    segmentBytes > 0 &&
+    !uplinkCanLead(
+      uplink,
+      firstFetcherNeedBps(segmentBytes, Math.min(options.seederFanout, active.length), targetDuration, options),
+    );
+  const slow = segmentBytes > 0 ? slowPeers(peerRates, segmentBytes, targetDuration) : [];
+  const role = decideRole(
+    state.role,
+    observations,
+    active,
+    leaveOut(observations.self, active, slow, declined),
+    now,
+    options,
+  );
   const { firstFetcher } = role;
 
-  const open = uploadOpen(budget, now, options);
+  // A request accepted now would wait behind the queue: past the requester's margin, it is refused up front.
+  const backlogged = uplink.capacityBps > 0 && queued / uplink.capacityBps > marginFor(state, observations, options);
+  const open = uploadOpen(budget, now, options) && !backlogged;
   const choke = budgetContended(budget, now, options) ? rankUploadTargets(peers, now, options).choked : [];
 
   const plan = planLatency(targetDuration, options.plannedPublishLagSeconds, options);
@@ -147,11 +225,15 @@ export function tick(
   const windows = loaderWindows({ live, targetDuration, marginSeconds, firstFetcher, uploadOpen: open }, plan);
 
   return {
-    state: { budget, edgeFetchSeconds, firstFetcher, role, windows, hls },
+    state: { budget, uplink, charged, peerRates, edgeFetchSeconds, firstFetcher, role, windows, hls },
     actions: {
       active,
       firstFetcher,
       alone: active.length === 0,
+      declined,
+      slow,
+      uplinkBps: uplink.capacityBps,
+      backlogged,
       marginSeconds,
       windows,
       windowsChanged: !sameValues(windows, state.windows),
@@ -165,24 +247,47 @@ export function tick(
 }
 
 /** The first-fetcher role over the active peers; the previous tick's when nothing it depends on changed. */
+/**
+ * Who is left out of the rank: slow peers, and self when it declined. If that would leave nobody to lead, nobody is
+ * left out: someone has to bring each segment in, and on an all-slow swarm the rank decides who, as before.
+ */
+function leaveOut(self: string, active: readonly string[], slow: readonly string[], declined: boolean): string[] {
+  const out = active.filter((id) => slow.includes(id));
+  if (declined) out.push(self);
+  return out.length === active.length + 1 ? [] : out;
+}
+
 function decideRole(
   previous: RoleMemo | undefined,
   observations: TickObservations,
   active: readonly string[],
+  excluded: readonly string[],
   now: number,
   options: PolicyOptions,
 ): RoleMemo {
   const epoch = epochOf(now, options.epochSeconds);
   const p2pSeconds = observations.p2pStartedAt === undefined ? undefined : now - observations.p2pStartedAt;
   const newcomer = p2pSeconds !== undefined && p2pSeconds < options.newcomerSeconds;
-  if (previous && previous.epoch === epoch && previous.newcomer === newcomer && sameList(previous.active, active)) {
+  if (
+    previous &&
+    previous.epoch === epoch &&
+    previous.newcomer === newcomer &&
+    sameList(previous.active, active) &&
+    sameList(previous.excluded, excluded)
+  ) {
     return previous;
   }
   const firstFetcher = isFirstFetcher(
-    { self: observations.self, peers: active, epoch, ...(p2pSeconds === undefined ? {} : { p2pSeconds }) },
+    {
+      self: observations.self,
+      peers: active,
+      epoch,
+      ...(excluded.length > 0 ? { nonUploaders: excluded } : {}),
+      ...(p2pSeconds === undefined ? {} : { p2pSeconds }),
+    },
     options,
   );
-  return { epoch, newcomer, active, firstFetcher };
+  return { epoch, newcomer, active, excluded, firstFetcher };
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -1,0 +1,122 @@
+/**
+ * Knowing when bandwidth allows. A viewer measures its own uplink from what
+ * it actually delivered (bytes that left the data channels, not bytes written
+ * into them), and each peer's delivery rate from the segments it received
+ * from that peer. A first fetcher must feed its fan-out before the deadline;
+ * a viewer that cannot, or a peer seen delivering too slowly to do so, is not
+ * given the role. Pure: cumulative counters and `now` in, plain data out.
+ */
+import type { PolicyOptions } from './options';
+
+/** The viewer's own uplink as measured so far. */
+export interface UplinkEstimate {
+  /** Bytes/s delivered while the uplink was the bottleneck (its capacity); 0 until the link has been full once. */
+  capacityBps: number;
+  /** The highest delivered rate seen on a link that was not full: a floor on its capacity. */
+  floorBps: number;
+  /** Where the current measuring interval started: time and cumulative delivered bytes. */
+  at: number;
+  delivered: number;
+  /** Whether the link was full at any observation during the interval. */
+  saturated: boolean;
+}
+
+export function newUplinkEstimate(now: number): UplinkEstimate {
+  return { capacityBps: 0, floorBps: 0, at: now, delivered: 0, saturated: false };
+}
+
+/**
+ * Adds an observation: cumulative bytes delivered and whether data was queued
+ * behind the link (the data channels' bufferedAmount, or the simulator's own
+ * view of a full link). Rates are taken over intervals of at least
+ * `uplinkIntervalSeconds`, so irregular observations give the same answer.
+ */
+export function observeUplink(
+  estimate: UplinkEstimate,
+  deliveredBytes: number,
+  saturated: boolean,
+  now: number,
+  options: Pick<PolicyOptions, 'uplinkIntervalSeconds'>,
+): UplinkEstimate {
+  const full = estimate.saturated || saturated;
+  const seconds = now - estimate.at;
+  if (seconds < options.uplinkIntervalSeconds)
+    return full === estimate.saturated ? estimate : { ...estimate, saturated: full };
+  const rate = Math.max(0, deliveredBytes - estimate.delivered) / seconds;
+  const next = { ...estimate, at: now, delivered: deliveredBytes, saturated: saturated };
+  if (full && rate > 0) next.capacityBps = estimate.capacityBps === 0 ? rate : 0.7 * estimate.capacityBps + 0.3 * rate;
+  else if (!full) next.floorBps = Math.max(estimate.floorBps, rate);
+  // A link that delivered more than we thought it could was not measured right: trust the delivery.
+  if (next.capacityBps > 0 && next.floorBps > next.capacityBps) next.capacityBps = next.floorBps;
+  return next;
+}
+
+/** Bytes/s a first fetcher needs to send each segment to its fan-out within one target duration, with headroom. */
+export function firstFetcherNeedBps(
+  segmentBytes: number,
+  fanoutPeers: number,
+  targetDuration: number,
+  options: Pick<PolicyOptions, 'uplinkHeadroom'>,
+): number {
+  return (options.uplinkHeadroom * segmentBytes * Math.max(1, fanoutPeers)) / Math.max(0.1, targetDuration);
+}
+
+/** Whether this viewer's uplink can carry the first-fetcher role; unmeasured links are given the benefit of the doubt. */
+export function uplinkCanLead(estimate: UplinkEstimate, needBps: number): boolean {
+  if (estimate.capacityBps === 0) return true;
+  return Math.max(estimate.capacityBps, estimate.floorBps) >= needBps;
+}
+
+/** One segment received from a peer: how long it took from request to last byte. */
+export interface PeerTransfer {
+  peerId: string;
+  bytes: number;
+  seconds: number;
+}
+
+/** Each peer's measured delivery rate to us, and when it was last measured. */
+export type PeerRates = Readonly<Record<string, { bps: number; at: number }>>;
+
+export function observePeerRates(rates: PeerRates, transfers: readonly PeerTransfer[], now: number): PeerRates {
+  if (transfers.length === 0) return rates;
+  const next: Record<string, { bps: number; at: number }> = { ...rates };
+  for (const t of transfers) {
+    if (!(t.seconds > 0) || !(t.bytes > 0)) continue;
+    const bps = t.bytes / t.seconds;
+    const previous = next[t.peerId];
+    next[t.peerId] = { bps: previous ? 0.5 * previous.bps + 0.5 * bps : bps, at: now };
+  }
+  return next;
+}
+
+/** Forgets measurements older than `peerRateSeconds`, and peers no longer connected. */
+export function prunePeerRates(
+  rates: PeerRates,
+  connected: readonly string[],
+  now: number,
+  options: Pick<PolicyOptions, 'peerRateSeconds'>,
+): PeerRates {
+  const keep = new Set(connected);
+  let changed = false;
+  const next: Record<string, { bps: number; at: number }> = {};
+  for (const [id, r] of Object.entries(rates)) {
+    if (keep.has(id) && now - r.at <= options.peerRateSeconds) next[id] = r;
+    else changed = true;
+  }
+  return changed ? next : rates;
+}
+
+/**
+ * Peers seen delivering segments more slowly than the stream plays: a whole
+ * segment to one receiver took longer than one target duration. Such a peer
+ * cannot feed anyone in time; a slow first fetcher serves everyone, so
+ * everyone measures it, and every viewer drops it from the rank alike. (No
+ * headroom here: a busy but able uploader shares its link among many
+ * receivers, and only viewers that measured it would drop it.)
+ */
+export function slowPeers(rates: PeerRates, segmentBytes: number, targetDuration: number): string[] {
+  const need = segmentBytes / Math.max(0.1, targetDuration);
+  return Object.entries(rates)
+    .filter(([, r]) => r.bps < need)
+    .map(([id]) => id);
+}
