@@ -1234,6 +1234,8 @@ export class SwarmSimulation {
     this.sCount[j] = (this.sCount[j] as number) + 1;
     this.fUpdated[f] = t;
     this.rescheduleSender(j, t);
+    // The sender's player sees its queue grow: its tick decides whether it takes more requests.
+    this.tickViewer(j, t);
   }
 
   /** Brings every flow of sender j up to time t at its current rate. */

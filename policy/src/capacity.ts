@@ -10,26 +10,43 @@ import type { PolicyOptions } from './options';
 
 /** The viewer's own uplink as measured so far. */
 export interface UplinkEstimate {
-  /** Bytes/s delivered while the uplink was the bottleneck (its capacity); 0 until the link has been full once. */
+  /** Bytes/s delivered while the uplink was the bottleneck (its capacity); 0 until it has been full for a while. */
   capacityBps: number;
-  /** The highest delivered rate seen on a link that was not full: a floor on its capacity. */
+  /** The highest average delivered rate seen: a floor on the capacity. */
   floorBps: number;
-  /** Where the current measuring interval started: time and cumulative delivered bytes. */
+  /** The last observation: when, cumulative bytes delivered, and whether the link was full. */
   at: number;
   delivered: number;
-  /** Whether the link was full at any observation during the interval. */
   saturated: boolean;
+  /** Bytes and seconds between consecutive observations that both found the link full, not yet taken as a sample. */
+  fullBytes: number;
+  fullSeconds: number;
+  /** The same over all time, for the floor. */
+  anyBytes: number;
+  anySeconds: number;
 }
 
 export function newUplinkEstimate(now: number): UplinkEstimate {
-  return { capacityBps: 0, floorBps: 0, at: now, delivered: 0, saturated: false };
+  return {
+    capacityBps: 0,
+    floorBps: 0,
+    at: now,
+    delivered: 0,
+    saturated: false,
+    fullBytes: 0,
+    fullSeconds: 0,
+    anyBytes: 0,
+    anySeconds: 0,
+  };
 }
 
 /**
  * Adds an observation: cumulative bytes delivered and whether data was queued
  * behind the link (the data channels' bufferedAmount, or the simulator's own
- * view of a full link). Rates are taken over intervals of at least
- * `uplinkIntervalSeconds`, so irregular observations give the same answer.
+ * view of a full link). Only the time between two observations that both
+ * found the link full counts towards its capacity: a link that sent one
+ * segment in a burst and then idled is not slow. Samples are taken over at
+ * least `uplinkIntervalSeconds`, so irregular observations give the same answer.
  */
 export function observeUplink(
   estimate: UplinkEstimate,
@@ -38,14 +55,27 @@ export function observeUplink(
   now: number,
   options: Pick<PolicyOptions, 'uplinkIntervalSeconds'>,
 ): UplinkEstimate {
-  const full = estimate.saturated || saturated;
   const seconds = now - estimate.at;
-  if (seconds < options.uplinkIntervalSeconds)
-    return full === estimate.saturated ? estimate : { ...estimate, saturated: full };
-  const rate = Math.max(0, deliveredBytes - estimate.delivered) / seconds;
-  const next = { ...estimate, at: now, delivered: deliveredBytes, saturated: saturated };
-  if (full && rate > 0) next.capacityBps = estimate.capacityBps === 0 ? rate : 0.7 * estimate.capacityBps + 0.3 * rate;
-  else if (!full) next.floorBps = Math.max(estimate.floorBps, rate);
+  if (!(seconds > 0)) return saturated === estimate.saturated ? estimate : { ...estimate, saturated };
+  const bytes = Math.max(0, deliveredBytes - estimate.delivered);
+  const next = { ...estimate, at: now, delivered: Math.max(estimate.delivered, deliveredBytes), saturated };
+  if (estimate.saturated && saturated) {
+    next.fullBytes += bytes;
+    next.fullSeconds += seconds;
+    if (next.fullSeconds >= options.uplinkIntervalSeconds) {
+      const rate = next.fullBytes / next.fullSeconds;
+      next.capacityBps = estimate.capacityBps === 0 ? rate : 0.7 * estimate.capacityBps + 0.3 * rate;
+      next.fullBytes = 0;
+      next.fullSeconds = 0;
+    }
+  }
+  next.anyBytes += bytes;
+  next.anySeconds += seconds;
+  if (next.anySeconds >= options.uplinkIntervalSeconds) {
+    next.floorBps = Math.max(next.floorBps, next.anyBytes / next.anySeconds);
+    next.anyBytes = 0;
+    next.anySeconds = 0;
+  }
   // A link that delivered more than we thought it could was not measured right: trust the delivery.
   if (next.capacityBps > 0 && next.floorBps > next.capacityBps) next.capacityBps = next.floorBps;
   return next;

@@ -213,8 +213,8 @@ export function tick(
     options,
   );
   const { firstFetcher } = role;
-
-  // A request accepted now would wait behind the queue: past the requester's margin, it is refused up front.
+  // What is queued behind the uplink would reach its requesters past the margin: refuse further requests up front
+  // (p2p-media-loader stops announcing and serving while upload is off) until the queue drains.
   const backlogged = uplink.capacityBps > 0 && queued / uplink.capacityBps > marginFor(state, observations, options);
   const open = uploadOpen(budget, now, options) && !backlogged;
   const choke = budgetContended(budget, now, options) ? rankUploadTargets(peers, now, options).choked : [];

@@ -5,6 +5,7 @@ import {
   peerAnnouncements,
   retimeTrackerReconnects,
   syncLivePlaylist,
+  uploadQueuedBytes,
   withoutDeliveryDirectives,
 } from './p2p-shim';
 
@@ -129,5 +130,39 @@ describe('tracker reconnects', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect(opened).toBe(1);
     expect(tracker.retries).toBe(1);
+  });
+});
+
+describe('upload queue', () => {
+  const loader = (peers: Record<string, { bufferSize?: number; writableLength?: number } | undefined>) => ({
+    loader: {
+      trackerClient: {
+        _peers: new Map(
+          Object.entries(peers).map(([id, connection]) => [
+            id,
+            connection ? { peer: { destroy() {}, connection } } : {},
+          ]),
+        ),
+      },
+    },
+  });
+  it('adds what waits in each connection, once per connection across renditions', () => {
+    const shared = { bufferSize: 65_536, writableLength: 16_384 };
+    const engine = {
+      core: {
+        mainStreamLoader: {
+          p2pLoaders: {
+            loaders: new Map<number, unknown>([
+              [1, loader({ a: shared, b: { bufferSize: 1000 }, c: undefined })],
+              [2, loader({ a: shared })],
+            ]),
+          },
+        },
+        secondaryStreamLoader: { p2pLoaders: { loaders: new Map([[1, loader({ d: { writableLength: 5 } })]]) } },
+      },
+    };
+    expect(uploadQueuedBytes(engine)).toBe(65_536 + 16_384 + 1000 + 5);
+    expect(uploadQueuedBytes(undefined)).toBe(0);
+    expect(uploadQueuedBytes({ core: {} })).toBe(0);
   });
 });

@@ -9,6 +9,8 @@ import { trackerReconnectDelayMs } from '@edgeswarm/policy';
 
 interface PeerLike {
   destroy(): void;
+  /** The peer's connection: a simple-peer Duplex over an RTCDataChannel (a private field). */
+  connection?: { bufferSize?: number; writableLength?: number };
   /** The segment ids the peer's latest announcement listed (p2p-media-loader's Peer, a private field). */
   loadedSegments?: Set<number>;
 }
@@ -59,6 +61,29 @@ export function peerAnnouncements(engine: unknown): Map<string, number> {
     }
   }
   return newest;
+}
+
+/**
+ * Bytes written for peers that have not left this machine yet: what waits in
+ * each connection's stream buffer and in its data channel (bufferedAmount).
+ * p2p-media-loader counts an upload when it writes it, so on a full uplink its
+ * count runs ahead of what was delivered by about this much.
+ */
+export function uploadQueuedBytes(engine: unknown): number {
+  const core = (engine as { core?: CoreLike } | undefined)?.core;
+  const seen = new Set<unknown>();
+  let queued = 0;
+  for (const streamLoader of [core?.mainStreamLoader, core?.secondaryStreamLoader]) {
+    for (const item of streamLoader?.p2pLoaders?.loaders?.values() ?? []) {
+      for (const entry of item.loader?.trackerClient?._peers?.values() ?? []) {
+        const connection = entry.peer?.connection;
+        if (!connection || seen.has(connection)) continue;
+        seen.add(connection);
+        queued += (connection.bufferSize ?? 0) + (connection.writableLength ?? 0);
+      }
+    }
+  }
+  return queued;
 }
 
 /** Pure: the peers whose newest announced segment moved on since the last look. */

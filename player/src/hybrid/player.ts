@@ -16,6 +16,7 @@ import {
   type LoaderWindows,
   makePeerId,
   type PeerLedger,
+  type PeerTransfer,
   type PolicyOptions,
   resolvePolicyOptions,
   type TickActions,
@@ -27,7 +28,14 @@ import Hls, { type HlsConfig } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { Blocklist, IntegrityChecker } from '../integrity';
 import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent, type PlaybackStats } from '../playback-stats';
-import { announcedSince, closePeer, peerAnnouncements, retimeTrackerReconnects, syncLivePlaylist } from './p2p-shim';
+import {
+  announcedSince,
+  closePeer,
+  peerAnnouncements,
+  retimeTrackerReconnects,
+  syncLivePlaylist,
+  uploadQueuedBytes,
+} from './p2p-shim';
 import { EngineLoads, type Gauges, sendBeacons } from './stats';
 
 export interface RegionHint {
@@ -72,6 +80,8 @@ export interface HybridSnapshot {
   counters: Counters;
   peers: string[];
   firstFetcher: boolean;
+  /** What the tick made of bandwidth: whether this viewer declined to lead, peers left out as slow, its uplink. */
+  bandwidth: { declined: boolean; slow: string[]; uplinkBps: number; backlogged: boolean };
   windows: LoaderWindows | undefined;
   bufferSeconds: number;
   latencySeconds: number | undefined;
@@ -137,6 +147,11 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   // What the tick has not seen yet: bytes uploaded and edge fetch times since the last one.
   let uploadedSinceTick = 0;
   let edgeFetches: number[] = [];
+  let p2pTransfers: PeerTransfer[] = [];
+  /** Mean size of the media segments played lately, bytes (a first fetcher's load is a multiple of it). */
+  let segmentBytes = 0;
+  /** Bytes that left this machine for peers so far: written, less what still waits in the connections. */
+  let deliveredBytes = 0;
   let p2pStartedAt: number | undefined;
   let tickState: TickState = initialTickState(nowSeconds(), policy);
   /** The tick with nothing observed yet: the latency plan and a newcomer's windows to start with. */
@@ -206,6 +221,10 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       }
     });
     hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
+      if (data.frag.type === 'main' && data.frag.sn !== 'initSegment') {
+        const bytes = data.payload.byteLength;
+        segmentBytes = segmentBytes === 0 ? bytes : 0.8 * segmentBytes + 0.2 * bytes;
+      }
       // p2p-media-loader's events count every byte it fetched, by source; the rest hls.js fetched from the edge itself
       // (CDN-only, or hybrid before P2P starts or for a segment the engine did not know yet).
       if (data.frag.type === 'main' && data.frag.sn !== 'initSegment' && !engineLoads.served(data.frag.url)) {
@@ -252,20 +271,32 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     });
     // The engine's own edge fetches, timed from start to load, feed the deadline margin too.
     const edgeStarts = new Map<string, number>();
-    engine.addEventListener('onSegmentStart', ({ segment, downloadSource }) => {
+    engine.addEventListener('onSegmentStart', ({ segment, downloadSource, peerId }) => {
       if (downloadSource === 'http') edgeStarts.set(segment.url, performance.now());
+      // A segment from a peer is timed too: how fast each peer delivers decides who may lead.
+      else if (peerId) peerStarts.set(segment.url, { at: performance.now(), peerId });
     });
-    engine.addEventListener('onSegmentAbort', ({ segment }) => edgeStarts.delete(segment.url));
-    engine.addEventListener('onSegmentLoaded', ({ downloadSource, segmentUrl }) => {
+    const peerStarts = new Map<string, { at: number; peerId: string }>();
+    engine.addEventListener('onSegmentAbort', ({ segment }) => {
+      edgeStarts.delete(segment.url);
+      peerStarts.delete(segment.url);
+    });
+    engine.addEventListener('onSegmentLoaded', ({ downloadSource, segmentUrl, bytesLength, peerId }) => {
       engineLoads.loaded(segmentUrl);
       if (downloadSource === 'p2p') counters.p2pSegments++;
       else counters.httpSegments++;
       const started = edgeStarts.get(segmentUrl);
+      const fromPeer = peerStarts.get(segmentUrl);
       edgeStarts.delete(segmentUrl);
+      peerStarts.delete(segmentUrl);
       if (downloadSource === 'http' && started !== undefined) edgeFetches.push((performance.now() - started) / 1000);
+      if (downloadSource === 'p2p' && fromPeer && fromPeer.peerId === peerId) {
+        p2pTransfers.push({ peerId, bytes: bytesLength, seconds: (performance.now() - fromPeer.at) / 1000 });
+      }
     });
     engine.addEventListener('onSegmentError', ({ error, peerId, downloadSource, segment }) => {
       edgeStarts.delete(segment.url);
+      peerStarts.delete(segment.url);
       if (downloadSource !== 'p2p' || error.type !== 'p2p-segment-validation-failed') return;
       counters.integrityFailures++;
       if (peerId) {
@@ -302,6 +333,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   /** The policy's tick on what was observed since the last one. */
   function runTick(now: number): TickActions {
     const observed = [...peers.values()].map((p) => ({ ...p, lastHeardAt: lastHeard.get(p.id) ?? p.connectedAt }));
+    const queuedBytes = engineRef ? uploadQueuedBytes(engineRef) : 0;
+    deliveredBytes = Math.max(deliveredBytes, counters.uploadedBytes - queuedBytes);
     const result = tick(
       tickState,
       {
@@ -312,6 +345,9 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         uploadedBytes: uploadedSinceTick,
         edgeFetchSeconds: edgeFetches,
         ...(p2pStartedAt === undefined ? {} : { p2pStartedAt }),
+        ...(engineRef ? { uplink: { deliveredBytes, queuedBytes } } : {}),
+        p2pTransfers,
+        segmentBytes,
       },
       now,
       policy,
@@ -319,6 +355,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     tickState = result.state;
     uploadedSinceTick = 0;
     edgeFetches = [];
+    p2pTransfers = [];
     return result.actions;
   }
 
@@ -400,6 +437,12 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       counters: { ...counters },
       peers: [...peers.keys()],
       firstFetcher: actions.firstFetcher,
+      bandwidth: {
+        declined: actions.declined,
+        slow: actions.slow,
+        uplinkBps: actions.uplinkBps,
+        backlogged: actions.backlogged,
+      },
       windows,
       bufferSeconds: bufferSeconds(),
       latencySeconds: latencySeconds(),
