@@ -68,6 +68,11 @@ export interface NetworkModel {
   natBlockedReach: 'open-peers' | 'nobody';
   /** Any connection attempt fails with this probability anyway (ICE failures seen in the wild). */
   iceFailure: number;
+  /**
+   * Access kinds by name, assigned in join order and cycling, instead of drawn by weight: the real-browser harnesses'
+   * `--network` mixes, where the first viewer to join is on a given link (links.ts).
+   */
+  accessOrder?: readonly string[];
 }
 
 const mbps = (median: number, sigma: number, min: number, max: number): Distribution => ({

@@ -175,6 +175,8 @@ export interface ViewerOutcome {
   stalledSeconds: number;
   startupSeconds: number | null;
   latency: number | null;
+  /** Per-segment decisions it took as a first fetcher after its first epoch (once its uplink could be measured). */
+  leadDecisionsAfterFirstEpoch: number;
 }
 
 export interface SimResult {
@@ -279,6 +281,7 @@ export class SwarmSimulation {
   private readonly pendingTransfers: (PeerTransfer[] | undefined)[];
   /** A re-tick is queued (a viewer with its upload closed looks again a second later, as the player does). */
   private readonly tickQueued: Uint8Array;
+  private readonly leadLate: Uint32Array;
   private readonly neverUploads: Uint8Array;
   private readonly roleFf: Uint8Array;
   private readonly roleAlone: Uint8Array;
@@ -453,6 +456,7 @@ export class SwarmSimulation {
     this.sat = new Uint8Array(n);
     this.pendingTransfers = new Array(n).fill(undefined);
     this.tickQueued = new Uint8Array(n);
+    this.leadLate = new Uint32Array(n);
     this.neverUploads = new Uint8Array(n);
     this.roleFf = new Uint8Array(n);
     this.roleAlone = new Uint8Array(n);
@@ -498,6 +502,10 @@ export class SwarmSimulation {
     const net = config.network;
     const regionWeights = net.regions.map((r) => r.weight);
     const accessWeights = net.access.map((a) => a.weight);
+    const accessByName = new Map(net.access.map((a) => [a.name, a]));
+    for (const name of net.accessOrder ?? []) {
+      if (!accessByName.has(name)) throw new Error(`network.accessOrder names ${name}, which is not in network.access`);
+    }
     // ASN popularity ~ 1/rank: a few big ISPs and a long tail.
     const asnWeights = net.regions.map((reg) => Array.from({ length: reg.asnsPerCountry }, (_, i) => 1 / (i + 1)));
     for (let v = 0; v < n; v++) {
@@ -512,7 +520,9 @@ export class SwarmSimulation {
         this.country[v] = country;
         this.asn[v] = country * 1000 + weightedIndex(asnWeights[r] as number[], popRng) + 1;
       }
-      const acc = net.access[weightedIndex(accessWeights, popRng)] as (typeof net.access)[number];
+      const acc = net.accessOrder
+        ? (accessByName.get(net.accessOrder[v % net.accessOrder.length] as string) as (typeof net.access)[number])
+        : (net.access[weightedIndex(accessWeights, popRng)] as (typeof net.access)[number]);
       this.down[v] = (sample(acc.downMbps, popRng) * 1e6) / 8;
       this.up[v] = (sample(acc.upMbps, popRng) * 1e6 * net.p2pEfficiency) / 8;
       this.edgeRtt[v] = sample(net.edgeRttMs, popRng) / 1000;
@@ -835,6 +845,8 @@ export class SwarmSimulation {
     if (firstFetcher) {
       this.ffDecisions++;
       this.bFf[b] = (this.bFf[b] as number) + 1;
+      if (t - (this.joinAt[v] as number) > this.optionsOf(v).epochSeconds)
+        this.leadLate[v] = (this.leadLate[v] as number) + 1;
     }
     const source = policy.chooseSource({ slackSeconds, marginSeconds, holders, firstFetcher });
     if (source === 'http') {
@@ -1932,6 +1944,7 @@ export class SwarmSimulation {
           startupSeconds:
             (this.startedAt[v] as number) >= 0 ? (this.startedAt[v] as number) - (this.joinAt[v] as number) : null,
           latency: (this.latencyLast[v] as number) >= 0 ? (this.latencyLast[v] as number) : null,
+          leadDecisionsAfterFirstEpoch: this.leadLate[v] as number,
         });
       }
     }

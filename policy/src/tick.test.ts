@@ -315,6 +315,22 @@ describe('tick: knowing when bandwidth allows', () => {
     if (queued > 0) expect(actions?.uplinkBps).toBeCloseTo(bps, -2);
   });
 
+  it('a viewer that declines while the others still rank it first goes quiet, so their rank moves on too', () => {
+    // The DSL viewer joined first: everyone ranks it first by tenure. Declining alone would leave them waiting.
+    const first = measured(dsl, others, 125_000, 200_000).at(-1);
+    expect(first?.declined).toBe(true);
+    expect(first?.quiet).toBe(true);
+    expect(first?.uploadOpen).toBe(false); // p2p-media-loader announces nothing: the others stop hearing it
+    expect(first?.windows.isP2PUploadDisabled).toBe(true);
+    // A slow viewer that joined last ranks behind everyone: declining changes nothing for the others, so it keeps
+    // serving what its link can (its backlog still refuses what it could not deliver in time).
+    const late = id(T0 + 50, 'dsl0001');
+    const last = measured(late, [dsl, ...others], 125_000, 50_000).at(-1);
+    expect(last?.declined).toBe(true);
+    expect(last?.quiet).toBe(false);
+    expect(last?.uploadOpen).toBe(true);
+  });
+
   it('peers that measured the slow first fetcher leave it out of the rank, so the next one leads, on every viewer alike', () => {
     const now = T0 + 200;
     // Each of them got a 75 kB segment from the DSL viewer in 3 s: 25 kB/s, slower than the stream plays.

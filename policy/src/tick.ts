@@ -102,6 +102,8 @@ export interface TickActions {
   alone: boolean;
   /** This viewer's uplink cannot feed a first fetcher's fan-out: it declines the role. */
   declined: boolean;
+  /** Declined while the others would still rank it first: upload off, so it falls out of their rank too. */
+  quiet: boolean;
   /** Peers seen delivering too slowly to lead, left out of the rank. */
   slow: string[];
   /** The measured uplink, bytes/s (0 until the link has been full once). */
@@ -213,10 +215,21 @@ export function tick(
     options,
   );
   const { firstFetcher } = role;
+  // Declining is not enough while the others rank this viewer first: they would wait for segments it never fetches.
+  // So a viewer that cannot lead but would rank among the first fetchers goes quiet (upload off: it announces
+  // nothing) and drops out of every other viewer's active set, and so out of their rank, within
+  // activePeerTargetDurations. The others then agree on who leads without any message saying so.
+  const quiet =
+    declined &&
+    active.length > 0 &&
+    isFirstFetcher(
+      { self: observations.self, peers: active, epoch: role.epoch, ...(slow.length ? { nonUploaders: slow } : {}) },
+      options,
+    );
   // What is queued behind the uplink would reach its requesters past the margin: refuse further requests up front
   // (p2p-media-loader stops announcing and serving while upload is off) until the queue drains.
   const backlogged = uplink.capacityBps > 0 && queued / uplink.capacityBps > marginFor(state, observations, options);
-  const open = uploadOpen(budget, now, options) && !backlogged;
+  const open = uploadOpen(budget, now, options) && !backlogged && !quiet;
   const choke = budgetContended(budget, now, options) ? rankUploadTargets(peers, now, options).choked : [];
 
   const plan = planLatency(targetDuration, options.plannedPublishLagSeconds, options);
@@ -231,6 +244,7 @@ export function tick(
       firstFetcher,
       alone: active.length === 0,
       declined,
+      quiet,
       slow,
       uplinkBps: uplink.capacityBps,
       backlogged,
