@@ -282,6 +282,10 @@ export class SwarmSimulation {
   /** A re-tick is queued (a viewer with its upload closed looks again a second later, as the player does). */
   private readonly tickQueued: Uint8Array;
   private readonly leadLate: Uint32Array;
+  private readonly lastTick: Float64Array;
+  private readonly scratchPeers: PeerObservation[] = [];
+  private readonly scratchPool: PeerObservation[];
+  private readonly pendingEdge: (number[] | undefined)[];
   private readonly neverUploads: Uint8Array;
   private readonly roleFf: Uint8Array;
   private readonly roleAlone: Uint8Array;
@@ -457,6 +461,15 @@ export class SwarmSimulation {
     this.pendingTransfers = new Array(n).fill(undefined);
     this.tickQueued = new Uint8Array(n);
     this.leadLate = new Uint32Array(n);
+    this.lastTick = new Float64Array(n).fill(never);
+    this.scratchPool = Array.from({ length: this.D }, () => ({
+      id: '',
+      received: 0,
+      sent: 0,
+      connectedAt: 0,
+      lastHeardAt: 0,
+    }));
+    this.pendingEdge = new Array(n).fill(undefined);
     this.neverUploads = new Uint8Array(n);
     this.roleFf = new Uint8Array(n);
     this.roleAlone = new Uint8Array(n);
@@ -935,7 +948,8 @@ export class SwarmSimulation {
    */
   private role(v: number, t: number): boolean {
     const epoch = policy.epochOf(epochBase + t, this.optionsOf(v).epochSeconds);
-    if (this.roleDirty[v] || t > (this.roleUntil[v] as number) || epoch !== this.roleEpoch[v]) this.tickViewer(v, t);
+    if (this.roleDirty[v] || t > (this.roleUntil[v] as number) || epoch !== this.roleEpoch[v])
+      this.tickViewer(v, t, true);
     return this.roleFf[v] === 1;
   }
 
@@ -943,10 +957,16 @@ export class SwarmSimulation {
    * v's player ticks: policy.tick on what it observes now (its peers, the bytes it just uploaded, an edge fetch's time,
    * its uplink, the segments it received from peers), and the simulator applies every action, as player.ts does.
    */
-  private tickViewer(v: number, t: number, uploadedBytes = 0, edgeFetchSeconds?: number): void {
+  private tickViewer(v: number, t: number, now = false): void {
+    // The player ticks once a second; between ticks what it observes waits for the next (bytes delivered are
+    // cumulative, transfers and edge fetch times queue). A per-segment decision that needs a fresh role ticks now.
+    if (!now && t - (this.lastTick[v] as number) < 1) return;
+    this.lastTick[v] = t;
     const o = this.optionsOf(v);
     const window = o.activePeerTargetDurations * this.T;
-    const peers: PeerObservation[] = [];
+    // Observations are read during the call only, so one scratch set serves every tick (no garbage per tick).
+    const peers = this.scratchPeers;
+    peers.length = 0;
     let until = Number.POSITIVE_INFINITY;
     const base = v * this.D;
     for (let i = 0; i < this.D; i++) {
@@ -954,16 +974,18 @@ export class SwarmSimulation {
       if (w < 0) continue;
       const seen = this.seenAt(base + i, w);
       if (seen >= t - window && seen + window < until) until = seen + window;
-      peers.push({
-        id: this.ids[w] as string,
-        received: this.recv[base + i] as number,
-        sent: this.sent[base + i] as number,
-        connectedAt: epochBase + (this.connAt[base + i] as number),
-        lastHeardAt: epochBase + seen,
-      });
+      const p = this.scratchPool[peers.length] as PeerObservation;
+      p.id = this.ids[w] as string;
+      p.received = this.recv[base + i] as number;
+      p.sent = this.sent[base + i] as number;
+      p.connectedAt = epochBase + (this.connAt[base + i] as number);
+      p.lastHeardAt = epochBase + seen;
+      peers.push(p);
     }
     const transfers = this.pendingTransfers[v];
     this.pendingTransfers[v] = undefined;
+    const edgeFetchSeconds = this.pendingEdge[v] ?? [];
+    this.pendingEdge[v] = undefined;
     // The player starts P2P when playback starts; until then it has no peers and is its own first fetcher.
     const playing = this.ph[v] === phase.playing;
     const { state, actions } = policy.tick(
@@ -973,8 +995,8 @@ export class SwarmSimulation {
         live: true,
         targetDuration: this.T,
         peers,
-        uploadedBytes,
-        edgeFetchSeconds: edgeFetchSeconds === undefined ? [] : [edgeFetchSeconds],
+        uploadedBytes: 0,
+        edgeFetchSeconds,
         ...(playing ? { p2pStartedAt: epochBase + (this.startedAt[v] as number) } : {}),
         uplink: this.uplinkOf(v, t),
         ...(transfers ? { p2pTransfers: transfers } : {}),
@@ -1001,7 +1023,7 @@ export class SwarmSimulation {
 
   private onTick(v: number, t: number): void {
     this.tickQueued[v] = 0;
-    if (this.isActive(v)) this.tickViewer(v, t);
+    if (this.isActive(v)) this.tickViewer(v, t, true);
   }
 
   /**
@@ -1350,7 +1372,7 @@ export class SwarmSimulation {
     const jv = this.linkSlot(j, v);
     if (jv >= 0) this.sent[jv] = (this.sent[jv] as number) + bytes;
     // The uploader's tick on the bytes it sent: its budget, and whom it chokes when the budget is contended.
-    this.tickViewer(j, t, bytes);
+    this.tickViewer(j, t);
   }
 
   private choke(j: number, t: number, o: PolicyOptions, choked: readonly string[]): void {
@@ -1445,7 +1467,11 @@ export class SwarmSimulation {
       this.bEdge[b] = (this.bEdge[b] as number) + bytes;
       // The player times every edge fetch and its tick moves the deadline margin with them.
       if (this.cfg.p2p) {
-        this.tickViewer(v, t, 0, t - (this.fStart[f] as number));
+        const seconds = t - (this.fStart[f] as number);
+        const pending = this.pendingEdge[v];
+        if (pending) pending.push(seconds);
+        else this.pendingEdge[v] = [seconds];
+        this.tickViewer(v, t);
       }
     } else {
       const j = this.fSend[f] as number;

@@ -104,36 +104,46 @@ export interface PeerTransfer {
   seconds: number;
 }
 
-/** Each peer's measured delivery rate to us, and when it was last measured. */
-export type PeerRates = Readonly<Record<string, { bps: number; at: number }>>;
-
-export function observePeerRates(rates: PeerRates, transfers: readonly PeerTransfer[], now: number): PeerRates {
-  if (transfers.length === 0) return rates;
-  const next: Record<string, { bps: number; at: number }> = { ...rates };
-  for (const t of transfers) {
-    if (!(t.seconds > 0) || !(t.bytes > 0)) continue;
-    const bps = t.bytes / t.seconds;
-    const previous = next[t.peerId];
-    next[t.peerId] = { bps: previous ? 0.5 * previous.bps + 0.5 * bps : bps, at: now };
-  }
-  return next;
+/** Each peer's measured delivery rate to us, bytes/s, and when it was last measured. */
+export interface PeerRate {
+  id: string;
+  bps: number;
+  at: number;
 }
+export type PeerRates = readonly PeerRate[];
 
-/** Forgets measurements older than `peerRateSeconds`, and peers no longer connected. */
-export function prunePeerRates(
+/**
+ * Adds the segments received since the last tick (a tick with nothing new allocates nothing). Measurements of
+ * peers no longer connected, or older than `peerRateSeconds`, are dropped once they outnumber the connected peers.
+ */
+export function observePeerRates(
   rates: PeerRates,
+  transfers: readonly PeerTransfer[],
   connected: readonly string[],
   now: number,
   options: Pick<PolicyOptions, 'peerRateSeconds'>,
 ): PeerRates {
-  const keep = new Set(connected);
-  let changed = false;
-  const next: Record<string, { bps: number; at: number }> = {};
-  for (const [id, r] of Object.entries(rates)) {
-    if (keep.has(id) && now - r.at <= options.peerRateSeconds) next[id] = r;
-    else changed = true;
+  if (transfers.length === 0) return rates;
+  let next = rates.length > connected.length + 8 ? rates.filter((r) => fresh(r, connected, now, options)) : [...rates];
+  for (const t of transfers) {
+    if (!(t.seconds > 0) || !(t.bytes > 0)) continue;
+    const bps = t.bytes / t.seconds;
+    const i = next.findIndex((r) => r.id === t.peerId);
+    const previous = i >= 0 ? next[i] : undefined;
+    const rate = { id: t.peerId, bps: previous ? 0.5 * previous.bps + 0.5 * bps : bps, at: now };
+    if (i >= 0) next[i] = rate;
+    else next = [...next, rate];
   }
-  return changed ? next : rates;
+  return next;
+}
+
+function fresh(
+  r: PeerRate,
+  connected: readonly string[],
+  now: number,
+  options: Pick<PolicyOptions, 'peerRateSeconds'>,
+) {
+  return now - r.at <= options.peerRateSeconds && connected.includes(r.id);
 }
 
 /**
@@ -144,9 +154,15 @@ export function prunePeerRates(
  * headroom here: a busy but able uploader shares its link among many
  * receivers, and only viewers that measured it would drop it.)
  */
-export function slowPeers(rates: PeerRates, segmentBytes: number, targetDuration: number): string[] {
+export function slowPeers(
+  rates: PeerRates,
+  connected: readonly string[],
+  segmentBytes: number,
+  targetDuration: number,
+  now: number,
+  options: Pick<PolicyOptions, 'peerRateSeconds'>,
+): string[] {
   const need = segmentBytes / Math.max(0.1, targetDuration);
-  return Object.entries(rates)
-    .filter(([, r]) => r.bps < need)
-    .map(([id]) => id);
+  // A measurement too old, or of a peer that left, no longer says anything.
+  return rates.filter((r) => r.bps < need && fresh(r, connected, now, options)).map((r) => r.id);
 }

@@ -18,7 +18,6 @@ import {
   observeUplink,
   type PeerRates,
   type PeerTransfer,
-  prunePeerRates,
   slowPeers,
   type UplinkEstimate,
   uplinkCanLead,
@@ -129,7 +128,7 @@ export function initialTickState(now: number, options: PolicyOptions): TickState
     budget: newUploadBudget(now, options),
     uplink: newUplinkEstimate(now),
     charged: 0,
-    peerRates: {},
+    peerRates: [],
     edgeFetchSeconds: 0,
     firstFetcher: true,
     role: undefined,
@@ -192,12 +191,8 @@ export function tick(
   );
 
   const active = activePeers(peers, now, targetDuration, options);
-  const peerRates = prunePeerRates(
-    observePeerRates(state.peerRates, observations.p2pTransfers ?? [], now),
-    peers.map((p) => p.id),
-    now,
-    options,
-  );
+  const connected = peers.map((p) => p.id);
+  const peerRates = observePeerRates(state.peerRates, observations.p2pTransfers ?? [], connected, now, options);
   const segmentBytes = observations.segmentBytes ?? 0;
   const declined =
     segmentBytes > 0 &&
@@ -205,7 +200,7 @@ export function tick(
       uplink,
       firstFetcherNeedBps(segmentBytes, Math.min(options.seederFanout, active.length), targetDuration, options),
     );
-  const slow = segmentBytes > 0 ? slowPeers(peerRates, segmentBytes, targetDuration) : [];
+  const slow = segmentBytes > 0 ? slowPeers(peerRates, connected, segmentBytes, targetDuration, now, options) : [];
   const role = decideRole(
     state.role,
     observations,
