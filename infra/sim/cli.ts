@@ -1,6 +1,7 @@
 /**
  * npm run sim -- [--scenario steady|flash-crowd|free-riders|nat-blocked|tracker-down|edge-capped|calibrate|all]
  *                [--viewers 10,100,1000] [--seconds 600] [--seed 1] [--no-baseline] [--set path=value ...]
+ *                [--network residential|dsl-heavy|fibre|cable|dsl|mobile|loopback]
  *                [--out bench-results/sim-steady] [--real bench-results/offload.json[,<compare dir>/results.json]]
  *
  * Runs the swarm simulator and writes <out>.json and <out>.html. Prints a row
@@ -9,12 +10,15 @@
  *
  * --seconds is stream seconds after the first join, except for `calibrate`, where it is seconds after the last
  * join, as bench:offload's --seconds is. --set overrides any model value, e.g. --set network.natBlockedFraction=0.1.
+ * --network puts viewers on the real-browser harnesses' link profiles (infra/src/link-profiles.ts) instead of the
+ * model's residential distributions: one profile for all, or a named mix assigned in join order.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { policyDefaults } from '@edgeswarm/policy';
+import { networkFor } from './links';
 import { type SimOverrides, simDefaults } from './model';
 import { type RealRun, realRunsFrom } from './real-runs';
 import { type CalibrationRow, renderReport } from './report';
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
       baseline: { type: 'boolean' },
       'no-baseline': { type: 'boolean' },
       set: { type: 'string', multiple: true, default: [] },
+      network: { type: 'string' },
       out: { type: 'string' },
       real: { type: 'string', default: cliDefaults.real },
       isolate: { type: 'boolean' },
@@ -134,6 +139,8 @@ async function main(): Promise<void> {
   if (viewers.some((v) => !Number.isInteger(v) || v < 1)) throw new Error('--viewers takes positive integers');
   const seed = Number(values.seed);
   const set = parseSet(values.set ?? []);
+  // The harnesses' link profiles: every viewer on one, or a mix assigned in join order (links.ts).
+  if (values.network) set.network = { ...set.network, ...networkFor(values.network) };
   const realPaths = (values.real ?? cliDefaults.real).split(',').map((p) => resolve(repoRoot, p.trim()));
   const real = names.includes('calibrate') ? readReal(realPaths) : [];
   const realFor = (n: number) => real.find((r) => r.viewers === n);
