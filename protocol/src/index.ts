@@ -1,5 +1,6 @@
 export * from './beacon';
 export * from './counters';
+export * from './html';
 export * from './live';
 export * from './names';
 export * from './playlist';

@@ -1,8 +1,8 @@
-/** HTML pages rendered by the edge. Pure string rendering; every value is escaped. */
+/** HTML pages rendered by the edge. Pure string rendering; every value is escaped (protocol's escapeHtml). */
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
+import { escapeHtml } from '@edgeswarm/protocol';
+
+export { escapeHtml };
 
 /** Query parameters a page passes on to <hybrid-player> as attributes (see player/src/pages/hybrid-player.ts). */
 export const playerPageParams = [

@@ -29,7 +29,7 @@ describe('renderDashboardPage', () => {
   it('escapes everything it interpolates', () => {
     const html = renderDashboardPage({ ...page, streamId: '<x>', statsUrl: '"onload="', script: "'" });
     expect(html).not.toContain('<x>');
-    expect(html).toContain('data-stats-url="&#34;onload=&#34;"');
+    expect(html).toContain('data-stats-url="&quot;onload=&quot;"');
     expect(html).toContain('<script src="&#39;"></script>');
   });
 });
