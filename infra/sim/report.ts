@@ -3,7 +3,12 @@
  * scripts, no external assets) with the summary table, the curves over N, each
  * run's time series and every assumption the runs were made with.
  */
+import { escapeHtml as esc } from '@edgeswarm/protocol';
+import { lineChart } from '../src/svg-charts';
 import type { SimRunRecord } from './runs';
+
+/** The shared chart kit's line chart, which the report draws every chart with. */
+export { lineChart };
 
 export interface ReportInput {
   title: string;
@@ -21,115 +26,6 @@ export interface CalibrationRow {
   source?: string;
   real: { offloadPercent: number; stalls: number; stalledSeconds: number; latencyP50: number; startupP50: number };
   sim: { offloadPercent: number; stalls: number; stalledSeconds: number; latencyP50: number; startupP50: number };
-}
-
-const palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf', '#7f7f7f'];
-
-export interface ChartSeries {
-  name: string;
-  points: [number, number][];
-  color?: string;
-  dashed?: boolean;
-}
-
-export interface ChartSpec {
-  title: string;
-  xLabel: string;
-  yLabel: string;
-  series: ChartSeries[];
-  logX?: boolean;
-  yMin?: number;
-  yMax?: number;
-  width?: number;
-  height?: number;
-}
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-function niceTicks(min: number, max: number, count: number): number[] {
-  if (!(max > min)) return [min];
-  const raw = (max - min) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
-  const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
-  return ticks;
-}
-
-function fmt(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a >= 1e6) return `${(v / 1e6).toPrecision(3)}M`;
-  if (a >= 1e3) return `${(v / 1e3).toPrecision(3)}k`;
-  if (a >= 10) return v.toFixed(0);
-  if (a >= 1) return v.toFixed(1).replace(/\.0$/, '');
-  return v.toPrecision(2);
-}
-
-/** A line chart as an SVG string. */
-export function lineChart(spec: ChartSpec): string {
-  const width = spec.width ?? 560;
-  const height = spec.height ?? 280;
-  const m = { left: 56, right: 16, top: 28, bottom: 42 };
-  const pw = width - m.left - m.right;
-  const ph = height - m.top - m.bottom;
-  const all = spec.series.flatMap((s) => s.points);
-  const tx = (x: number) => (spec.logX ? Math.log10(Math.max(x, 1e-9)) : x);
-  const xs = all.map((p) => tx(p[0]));
-  const ys = all.map((p) => p[1]);
-  let x0 = xs.length ? Math.min(...xs) : 0;
-  let x1 = xs.length ? Math.max(...xs) : 1;
-  if (x1 === x0) {
-    x0 -= 1;
-    x1 += 1;
-  }
-  const y0 = spec.yMin ?? Math.min(0, ...ys);
-  let y1 = spec.yMax ?? (ys.length ? Math.max(...ys) : 1);
-  if (y1 <= y0) y1 = y0 + 1;
-  const sx = (x: number) => m.left + ((tx(x) - x0) / (x1 - x0)) * pw;
-  const sy = (y: number) => m.top + ph - ((y - y0) / (y1 - y0)) * ph;
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(spec.title)}">`,
-  );
-  parts.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`);
-  parts.push(`<text x="${m.left}" y="16" font-size="13" font-weight="600">${esc(spec.title)}</text>`);
-  for (const y of niceTicks(y0, y1, 5)) {
-    parts.push(
-      `<line x1="${m.left}" x2="${m.left + pw}" y1="${sy(y)}" y2="${sy(y)}" stroke="#eee"/><text x="${m.left - 6}" y="${sy(y) + 4}" font-size="10" text-anchor="end">${fmt(y)}</text>`,
-    );
-  }
-  const xTicks = spec.logX
-    ? Array.from({ length: Math.floor(x1) - Math.ceil(x0) + 1 }, (_, i) => 10 ** (Math.ceil(x0) + i))
-    : niceTicks(x0, x1, 6);
-  for (const x of xTicks) {
-    parts.push(
-      `<line x1="${sx(x)}" x2="${sx(x)}" y1="${m.top}" y2="${m.top + ph}" stroke="#f3f3f3"/><text x="${sx(x)}" y="${m.top + ph + 14}" font-size="10" text-anchor="middle">${fmt(x)}</text>`,
-    );
-  }
-  parts.push(
-    `<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="#999"/>`,
-    `<text x="${m.left + pw / 2}" y="${height - 6}" font-size="11" text-anchor="middle">${esc(spec.xLabel)}</text>`,
-    `<text x="12" y="${m.top + ph / 2}" font-size="11" text-anchor="middle" transform="rotate(-90 12 ${m.top + ph / 2})">${esc(spec.yLabel)}</text>`,
-  );
-  spec.series.forEach((s, i) => {
-    const color = s.color ?? palette[i % palette.length];
-    const pts = s.points.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
-    if (s.points.length > 1) {
-      parts.push(
-        `<polyline points="${pts}" fill="none" stroke="${color}" stroke-width="1.8"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/>`,
-      );
-    }
-    if (s.points.length <= 12) {
-      for (const [x, y] of s.points) parts.push(`<circle cx="${sx(x)}" cy="${sy(y)}" r="2.8" fill="${color}"/>`);
-    }
-    const ly = m.top + 12 + i * 14;
-    parts.push(
-      `<line x1="${m.left + pw - 150}" x2="${m.left + pw - 132}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/><text x="${m.left + pw - 128}" y="${ly}" font-size="10">${esc(s.name)}</text>`,
-    );
-  });
-  parts.push('</svg>');
-  return parts.join('');
 }
 
 const n1 = (v: number) => v.toFixed(1);

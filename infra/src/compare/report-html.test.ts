@@ -12,7 +12,7 @@ describe('report.html', () => {
 
   it('has the side-by-side table, the warnings escaped, and six charts', () => {
     expect(html).toContain('<table class="side">');
-    expect(html).toContain('the machine was &#60;CPU-saturated&#62;');
+    expect(html).toContain('the machine was &lt;CPU-saturated&gt;');
     expect((html.match(/<svg /g) ?? []).length).toBe(6);
     // Egress, offload, latency, stalled seconds: a line per cohort each.
     expect((html.match(/class="series"/g) ?? []).length).toBe(4 * 2);

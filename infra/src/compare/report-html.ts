@@ -4,9 +4,10 @@
  * series and per-viewer charts, and per-viewer tables. Pure.
  */
 
+import { escapeHtml as esc } from '@edgeswarm/protocol';
+import { lineChart, stackedBarChart } from '../svg-charts';
 import type { CohortResult, CompareResults } from './results';
 import { cohortSeries, rollingHttpMbps, rollingOffload, summaryDefaults } from './summary';
-import { escapeXml as esc, lineChart, stackedBarChart } from './svg-charts';
 import { comparisonRows, formatBytes } from './table';
 
 /** Intervals the egress and offload charts smooth over (3 × 2 s samples). */
