@@ -4,17 +4,22 @@
  * run, each inside a private network namespace.
  *
  *   npm run bench:offload -- [--viewers 4,8] [--seconds 30] [--stagger 3]
+ *                            [--network loopback|residential|dsl-heavy|<profile>]
  *
  * Prints, per N: offload (P2P ÷ all viewer bytes) against the (N−1)/N bound,
  * edge bytes, stalls, start-up p50 and live latency p50, with hybrid ÷ CDN
- * ratios. Writes bench-results/offload.json.
+ * ratios; with --network, figures per link profile too. Writes
+ * bench-results/offload.json (each viewer's link and what crossed it included).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runInNamespace } from '../src/cohort/in-namespace';
+import { summariseProfiles } from '../src/compare/summary';
+import { isNetworkName, type NetworkName, networkNames } from '../src/link-profiles';
 import { repoRoot } from '../src/local-edge';
-import { privateNetworkAvailable, runInPrivateNetwork } from '../src/netns';
+import { privateNetworkAvailable } from '../src/netns';
 import { formatSwarm, type SwarmResult } from '../src/swarm';
 
 const { values } = parseArgs({
@@ -22,8 +27,15 @@ const { values } = parseArgs({
     viewers: { type: 'string', default: '4,8' },
     seconds: { type: 'string', default: '30' },
     stagger: { type: 'string', default: '3' },
+    network: { type: 'string', default: 'loopback' },
   },
 });
+function networkOption(value: string): NetworkName {
+  if (isNetworkName(value)) return value;
+  console.error(`error: --network must be one of ${networkNames.join(', ')}, not ${JSON.stringify(value)}`);
+  process.exit(1);
+}
+const network = networkOption(values.network);
 
 export interface CohortSummary {
   viewers: number;
@@ -63,18 +75,17 @@ async function cohort(viewers: number, p2p: boolean): Promise<SwarmResult> {
     seconds: Number(values.seconds),
     staggerSeconds: Number(values.stagger),
     stream: `bench-${p2p ? 'hybrid' : 'cdn'}-${viewers}`,
+    network,
   };
-  process.stderr.write(`\n== ${viewers} ${p2p ? 'hybrid' : 'CDN-only'} viewers ==\n`);
-  const run = await runInPrivateNetwork(
-    [join(repoRoot, 'node_modules/.bin/tsx'), join(repoRoot, 'infra/src/swarm-cli.ts'), JSON.stringify(options)],
-    { cwd: repoRoot, onStderr: (chunk) => process.stderr.write(chunk.replace(/^.*nodedir.*\n/gm, '')) },
+  process.stderr.write(`\n== ${viewers} ${p2p ? 'hybrid' : 'CDN-only'} viewers, network ${network} ==\n`);
+  return runInNamespace(
+    { task: 'swarm', options },
+    { onLine: (line) => (/nodedir/.test(line) ? undefined : process.stderr.write(`${line}\n`)) },
   );
-  if (run.code !== 0) throw new Error(`cohort failed:\n${run.stderr.slice(-2000)}`);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as SwarmResult;
 }
 
 async function main(): Promise<void> {
-  const unavailable = privateNetworkAvailable();
+  const unavailable = privateNetworkAvailable({ shaped: network !== 'loopback' });
   if (unavailable) throw new Error(`bench:offload needs a private network namespace: ${unavailable}`);
   const rows = [];
   for (const n of values.viewers.split(',').map(Number)) {
@@ -97,6 +108,7 @@ async function main(): Promise<void> {
       },
       loadAverage: { afterCdn: loadAfterCdn, afterHybrid: loadAfterHybrid, cores: cpus().length },
       perViewer: { cdn: cdn.viewers, hybrid: hybrid.viewers },
+      perProfile: { cdn: summariseProfiles(cdn), hybrid: summariseProfiles(hybrid) },
     });
     process.stderr.write(`${formatSwarm(hybrid)}\n`);
   }
@@ -118,6 +130,18 @@ async function main(): Promise<void> {
     console.log(
       `     hybrid/CDN: offload ${(100 * r.ratio.offloadOfBound).toFixed(0)}% of the bound, edge bytes ${r.ratio.edgeBytes.toFixed(2)}x, start-up ${r.ratio.startupP50.toFixed(2)}x, latency ${r.ratio.latencyP50.toFixed(2)}x (load ${(r.loadAverage.afterHybrid ?? 0).toFixed(1)} on ${r.loadAverage.cores} cores)`,
     );
+    if (network === 'loopback') continue;
+    for (const [name, profiles] of [
+      ['CDN', r.perProfile.cdn],
+      ['hybrid', r.perProfile.hybrid],
+    ] as const) {
+      for (const p of profiles) {
+        const mb = (bytes: number | null) => (bytes === null ? '—' : (bytes / 1e6).toFixed(2));
+        console.log(
+          `     ${name.padEnd(6)} ${p.profile.padEnd(8)} ${p.viewers} viewers: offload ${p.offloadPercent.toFixed(0)}%, link up/down ${mb(p.linkUpBytes)}/${mb(p.linkDownBytes)} MB, peak up ${p.peakUpMbps?.toFixed(2) ?? '—'} Mbit/s (${p.peakUpOfCapPercent?.toFixed(0) ?? '—'}% of cap${p.upWithinCap ? '' : ', OVER'}), first fetcher ${p.firstFetcherSeconds.toFixed(0)} s, stalls ${p.stalls} (${p.stalledSeconds.toFixed(1)} s)`,
+        );
+      }
+    }
   }
   console.log('wrote bench-results/offload.json');
 }

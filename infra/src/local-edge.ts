@@ -16,6 +16,8 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export interface LocalEdgeOptions {
   /** 0 or absent: pick a free port. */
   port?: number;
+  /** Address to listen on: loopback by default; a private namespace's own address for viewers on links of their own. */
+  host?: string;
   persistDir: string;
   /** Extra bindings (e.g. PUBLISH_SECRET), written to a private env file. Absent: wrangler reads .dev.vars. */
   vars?: Record<string, string>;
@@ -64,7 +66,7 @@ async function startOnce(options: LocalEdgeOptions): Promise<LocalEdge> {
   const args = [
     'dev',
     '--ip',
-    '127.0.0.1',
+    options.host ?? '127.0.0.1',
     '--port',
     String(port),
     '--inspector-port',
@@ -115,7 +117,7 @@ async function startOnce(options: LocalEdgeOptions): Promise<LocalEdge> {
     }),
   );
 
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   const stop = async () => {
     if (exited !== undefined) return;
     try {

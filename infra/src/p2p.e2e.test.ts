@@ -3,20 +3,13 @@
  * namespace, WebRTC between them, our tracker and edge on workerd, a live test
  * pattern published by `origin publish`. Viewers join 3 s apart.
  */
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './local-edge';
-import { runInPrivateNetwork } from './netns';
+import { runInNamespace } from './cohort/in-namespace';
 import { formatSwarm, type SwarmOptions, type SwarmResult } from './swarm';
 
 async function swarm(options: Partial<SwarmOptions>): Promise<SwarmResult> {
-  const run = await runInPrivateNetwork(
-    [join(repoRoot, 'node_modules/.bin/tsx'), join(repoRoot, 'infra/src/swarm-cli.ts'), JSON.stringify(options)],
-    // Killed (with everything it started) well before the test's own timeout.
-    { cwd: repoRoot, timeoutMs: 200_000 },
-  );
-  if (run.code !== 0) throw new Error(`swarm failed (${run.code}):\n${run.stderr.slice(-3000)}`);
-  const result = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as SwarmResult;
+  // Killed (with everything it started) well before the test's own timeout.
+  const result = await runInNamespace({ task: 'swarm', options }, { timeoutMs: 200_000 });
   console.log(formatSwarm(result));
   return result;
 }

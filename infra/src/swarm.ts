@@ -1,18 +1,24 @@
 /**
- * A swarm of real viewers: headless Chromium pages playing one live stream
- * published through `origin publish` into a local edge, joining a few seconds
- * apart. For P2P it must run inside a private network namespace (netns.ts);
- * CDN-only cohorts run anywhere. Used by the P2P end-to-end tests and by the
- * offload benchmark.
+ * A swarm of real viewers with everything they need, inside one private
+ * network namespace: the edge (wrangler dev), a live stream published through
+ * `origin publish`, and one cohort of headless Chromium viewers
+ * (cohort/runner.ts) joining a few seconds apart. Used by the P2P end-to-end
+ * tests and by bench:offload; run it through cohort/in-namespace.ts.
+ *
+ * With links (`network` other than loopback, or explicit `links`), each
+ * viewer is behind a shaped link of its own and the edge listens on the
+ * namespace's bridge address instead of its loopback.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type CounterKey, type Counters, counterKeys, type StreamStatus } from '@edgeswarm/protocol';
-import type { Page } from 'playwright-core';
-import { launchChromium } from './browser';
+import type { StreamStatus } from '@edgeswarm/protocol';
+import type { CohortSample, ViewerRecord } from './cohort/records';
+import { type CohortEvent, runCohort } from './cohort/runner';
+import { linksFor, type NetworkName, type ViewerLink } from './link-profiles';
 import { type LocalEdge, startLocalEdge } from './local-edge';
+import { namespaceAddress } from './netns';
 import { type RunningCli, spawnOriginCli } from './run-cli';
 
 export interface SwarmOptions {
@@ -30,6 +36,12 @@ export interface SwarmOptions {
   leave?: { viewer: number; afterSeconds: number };
   /** The tracker goes down this many seconds after the last join, for `seconds`; one more viewer joins during it. */
   outage?: { afterSeconds: number; seconds: number };
+  /** Each viewer's link: a mix or a profile (link-profiles.ts); loopback: one browser, no shaping. */
+  network: NetworkName;
+  /** Links by viewer, instead of `network`'s (the viewer joining during an outage included). */
+  links?: ViewerLink[];
+  /** How often every viewer is sampled (the first-fetcher timeline has this resolution). */
+  sampleSeconds: number;
   /** Reuse a running edge instead of starting one. */
   edgeUrl?: string;
   log: (line: string) => void;
@@ -44,88 +56,49 @@ export const swarmDefaults: SwarmOptions = {
   segmentSeconds: 2,
   size: '320x180',
   corrupt: [],
+  network: 'loopback',
+  sampleSeconds: 1,
   log: (line) => process.stderr.write(`${line}\n`),
 };
-
-/**
- * The player's counters a viewer result copies. Stalls are left out: they come
- * from the playback record instead, which also counts a stall still under way.
- */
-export type ViewerFlowKey = Exclude<CounterKey, 'stalls' | 'stallMs'>;
-export type ViewerFlow = Record<ViewerFlowKey, number>;
-
-const viewerFlowKeys = counterKeys.filter((key): key is ViewerFlowKey => key !== 'stalls' && key !== 'stallMs');
-
-/** A viewer's counters as its result keeps them; all 0 when its page did not answer. */
-export function viewerFlow(counters: Counters | null | undefined): ViewerFlow {
-  const flow = {} as ViewerFlow;
-  for (const key of viewerFlowKeys) flow[key] = counters?.[key] ?? 0;
-  return flow;
-}
-
-export interface ViewerResult extends ViewerFlow {
-  viewer: number;
-  mode: string;
-  blockedPeersClosed: number;
-  stalls: number;
-  stalledMs: number;
-  startupMs: number | null;
-  latencyP50: number | null;
-  latencyMax: number | null;
-  peerId: string;
-  peersAtEnd: string[];
-  firstFetcherAtEnd: boolean;
-  errors: string[];
-  left: boolean;
-}
 
 export interface SwarmResult {
   options: Omit<SwarmOptions, 'log'>;
   targetDuration: number;
-  viewers: ViewerResult[];
+  viewers: ViewerRecord[];
+  /** Every viewer, every `sampleSeconds`, with its link's counters when it has one. */
+  samples: CohortSample[];
   edgeSegmentsCommitted: number;
+}
+
+/** Pure: the links a swarm's viewers get; undefined: no links of their own (loopback). */
+export function swarmLinks(
+  o: Pick<SwarmOptions, 'viewers' | 'network' | 'links'> & Partial<Pick<SwarmOptions, 'outage'>>,
+): ViewerLink[] | undefined {
+  if (o.links) return o.links;
+  if (o.network === 'loopback') return undefined;
+  return linksFor(o.network, o.viewers + (o.outage ? 1 : 0));
 }
 
 const secret = 'swarm-harness-secret-0123456789';
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? (sorted[Math.floor(sorted.length / 2)] ?? null) : null;
-};
-
-async function snapshot(page: Page) {
-  return page.evaluate(() => {
-    const player = window.edgeswarm?.player;
-    if (!player) return null;
-    const s = player.snapshot();
-    return {
-      counters: s.counters,
-      playback: s.playback,
-      peers: s.peers,
-      blocked: s.blockedPeersClosed,
-      mode: s.mode,
-      self: s.selfPeerId,
-      firstFetcher: s.firstFetcher,
-    };
-  });
-}
-
 export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<SwarmResult> {
   const o = { ...swarmDefaults, ...partial };
+  const links = swarmLinks(o);
   const work = mkdtempSync(join(tmpdir(), 'edgeswarm-swarm-'));
   let edge: LocalEdge | undefined;
   let publisher: RunningCli | undefined;
-  const browser = await launchChromium();
   try {
     if (!o.edgeUrl) {
       edge = await startLocalEdge({
         persistDir: join(work, 'state'),
         vars: { PUBLISH_SECRET: secret, TRACKER_REGION_OVERRIDE: '1' },
+        // Viewers in namespaces of their own reach the edge across the bridge, not on this loopback.
+        ...(links ? { host: namespaceAddress } : {}),
       });
     }
     const edgeUrl = o.edgeUrl ?? (edge as LocalEdge).url;
-    const joinSeconds = (o.viewers - 1) * o.staggerSeconds;
-    const mediaSeconds = joinSeconds + o.seconds + 20;
+    const lastJoin = (o.viewers - 1) * o.staggerSeconds;
+    const mediaSeconds = lastJoin + o.seconds + 20;
     publisher = spawnOriginCli(
       [
         ...['publish', '--stream', o.stream, '--edge', edgeUrl, '--duration', String(mediaSeconds)],
@@ -134,7 +107,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
       { PUBLISH_SECRET: secret, EDGESWARM_QUEUE_DIR: join(work, 'queue') },
     );
     o.log(
-      `swarm: ${o.viewers} ${o.p2p ? 'hybrid' : 'CDN-only'} viewers on ${edgeUrl}, ${o.staggerSeconds} s apart, then ${o.seconds} s`,
+      `swarm: ${o.viewers} ${o.p2p ? 'hybrid' : 'CDN-only'} viewers on ${edgeUrl}, ${o.staggerSeconds} s apart, then ${o.seconds} s${links ? `, network ${o.links ? 'as given' : o.network}` : ''}`,
     );
     let status: StreamStatus | undefined;
     for (
@@ -148,93 +121,69 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
     }
     if (!status) throw new Error(`the publisher never went live:\n${publisher.output().stderr}`);
 
-    const query = new URLSearchParams({ region: 'eu', 'ice-servers': 'none', beacon: 'off' });
-    if (!o.p2p) query.set('p2p', 'off');
-    const pages: Page[] = [];
-    for (let viewer = 0; viewer < o.viewers; viewer++) {
-      if (viewer > 0) await sleep(o.staggerSeconds * 1000);
-      const page = await browser.newPage();
-      const params = new URLSearchParams(query);
-      if (o.corrupt.includes(viewer)) params.set('corrupt-uploads', '');
-      await page.goto(`${edgeUrl}/watch/${o.stream}?${params}`);
-      pages.push(page);
-      o.log(`swarm: viewer ${viewer} joined${o.corrupt.includes(viewer) ? ' (corrupts uploads)' : ''}`);
-    }
-    const left = new Set<number>();
-    const finals = new Map<number, Awaited<ReturnType<typeof snapshot>>>();
-    for (let second = 1; second <= o.seconds; second++) {
-      await sleep(1000);
-      if (o.outage && second === o.outage.afterSeconds) {
-        const response = await fetch(`${edgeUrl}/v1/tracker/${o.stream}/outage?seconds=${o.outage.seconds}`, {
-          method: 'POST',
-          headers: { Authorization: `Bearer ${secret}` },
-        });
-        o.log(`swarm: tracker outage for ${o.outage.seconds} s: ${await response.text()}`);
-        const page = await browser.newPage();
-        await page.goto(`${edgeUrl}/watch/${o.stream}?${query}`);
-        pages.push(page);
-        o.log(`swarm: viewer ${pages.length - 1} joined during the outage`);
-      }
-      if (o.leave && second === o.leave.afterSeconds) {
-        finals.set(o.leave.viewer, await snapshot(pages[o.leave.viewer] as Page));
-        await pages[o.leave.viewer]?.close();
-        left.add(o.leave.viewer);
-        o.log(`swarm: viewer ${o.leave.viewer} left`);
-      }
-      if (second % 5 === 0) {
-        const shots = await Promise.all(pages.map((p, i) => (left.has(i) ? null : snapshot(p))));
-        const line = shots
-          .map((s, i) =>
-            s
-              ? `v${i}${s.firstFetcher ? '*' : ''} http ${(s.counters.httpBytes / 1e3).toFixed(0)}k p2p ${(s.counters.p2pBytes / 1e3).toFixed(0)}k peers ${s.peers.length}`
-              : `v${i} gone`,
-          )
-          .join(' | ');
-        o.log(`swarm: ${second}/${o.seconds} s · ${line}`);
-      }
-    }
-    const viewers: ViewerResult[] = [];
-    for (const [index, page] of pages.entries()) {
-      const s = left.has(index) ? finals.get(index) : await snapshot(page);
-      const latency = s?.playback.latency ?? [];
-      viewers.push({
-        viewer: index,
-        mode: s?.mode ?? 'unknown',
-        ...viewerFlow(s?.counters),
-        blockedPeersClosed: s?.blocked ?? 0,
-        stalls: s?.playback.stalls ?? 0,
-        stalledMs: s?.playback.stalledMs ?? 0,
-        startupMs: s?.playback.startedAt != null ? s.playback.startedAt - s.playback.requestedAt : null,
-        latencyP50: median(latency),
-        latencyMax: latency.length ? Math.max(...latency) : null,
-        peerId: s?.self ?? '',
-        peersAtEnd: s?.peers ?? [],
-        firstFetcherAtEnd: s?.firstFetcher ?? false,
-        errors: s?.playback.errors ?? ['no player'],
-        left: left.has(index),
+    const joinAtSeconds = Array.from({ length: o.viewers }, (_, i) => i * o.staggerSeconds);
+    const events: CohortEvent[] = [];
+    if (o.outage) {
+      const { afterSeconds, seconds } = o.outage;
+      events.push({
+        atSeconds: lastJoin + afterSeconds,
+        run: async () => {
+          const response = await fetch(`${edgeUrl}/v1/tracker/${o.stream}/outage?seconds=${seconds}`, {
+            method: 'POST',
+            headers: { Authorization: `Bearer ${secret}` },
+          });
+          o.log(`swarm: tracker outage for ${seconds} s: ${await response.text()}`);
+        },
       });
+      // One more viewer joins while the tracker is down.
+      joinAtSeconds.push(lastJoin + afterSeconds);
     }
+    const run = await runCohort(
+      {
+        harness: 'swarm',
+        name: o.p2p ? 'hybrid' : 'cdn',
+        stream: o.stream,
+        viewers: joinAtSeconds.length,
+        seconds: lastJoin + o.seconds,
+        staggerSeconds: o.staggerSeconds,
+        joinAtSeconds,
+        sampleSeconds: o.sampleSeconds,
+        progressSeconds: 5,
+        pageBase: edgeUrl,
+        beacons: false,
+        ...(links ? { links } : {}),
+        corrupt: o.corrupt,
+        ...(o.leave ? { leave: { viewer: o.leave.viewer, atSeconds: lastJoin + o.leave.afterSeconds } } : {}),
+      },
+      o.log,
+      events,
+    );
     const final = (await (await fetch(`${edgeUrl}/v1/streams/${o.stream}`)).json()) as StreamStatus;
     const { log: _log, ...options } = o;
     return {
       options,
       targetDuration: final.targetDuration,
-      viewers,
+      viewers: run.viewers,
+      samples: run.samples,
       edgeSegmentsCommitted: final.renditions.reduce((sum, r) => sum + r.segments, 0),
     };
   } finally {
-    await browser.close();
     publisher?.child.kill('SIGINT');
     await publisher?.done;
     await edge?.stop();
   }
 }
 
-export function formatSwarm(result: SwarmResult): string {
+export function formatSwarm(result: { viewers: ViewerRecord[] }): string {
+  const shaped = result.viewers.some((v) => v.link);
   const rows = result.viewers.map((v) => {
     const total = v.httpBytes + v.p2pBytes;
     const offload = total ? ((100 * v.p2pBytes) / total).toFixed(0) : '0';
-    return `${String(v.viewer).padStart(6)} ${(v.httpBytes / 1e3).toFixed(0).padStart(8)} ${(v.p2pBytes / 1e3).toFixed(0).padStart(8)} ${offload.padStart(7)}% ${String(v.p2pSegments).padStart(7)} ${String(v.stalls).padStart(6)} ${v.latencyP50?.toFixed(1).padStart(8) ?? '       —'} ${String(v.integrityFailures).padStart(8)}`;
+    const link = shaped
+      ? ` ${(v.link?.profile ?? '').padEnd(8)} ${v.linkUse ? `${v.linkUse.peakUpMbps.toFixed(2)}/${v.link?.upMbps ?? '∞'}`.padStart(11) : '          —'} ${(v.firstFetcherSeconds ?? 0).toFixed(0).padStart(5)}`
+      : '';
+    return `${String(v.viewer).padStart(6)} ${(v.httpBytes / 1e3).toFixed(0).padStart(8)} ${(v.p2pBytes / 1e3).toFixed(0).padStart(8)} ${offload.padStart(7)}% ${String(v.p2pSegments).padStart(7)} ${String(v.stalls).padStart(6)} ${v.latencyP50?.toFixed(1).padStart(8) ?? '       —'} ${String(v.integrityFailures).padStart(8)}${link}`;
   });
-  return ['viewer  HTTP kB   P2P kB  offload  P2P seg stalls latency rejected', ...rows].join('\n');
+  const head = `viewer  HTTP kB   P2P kB  offload  P2P seg stalls latency rejected${shaped ? ' link     peak up/cap first-fetcher s' : ''}`;
+  return [head, ...rows].join('\n');
 }

@@ -1,5 +1,5 @@
 /**
- * npm run compare -- --viewers 8 --seconds 120 [--url <edge>] [--edge-mbps <cap>]
+ * npm run compare -- --viewers 8 --seconds 120 [--url <edge>] [--edge-mbps <cap>] [--network residential]
  *
  * A CDN-only and a hybrid cohort of N headless Chromium viewers on one live
  * test stream; prints a side-by-side table and writes results.json and a
@@ -9,7 +9,7 @@ import { relative } from 'node:path';
 import { repoRoot } from '../local-edge';
 import { runCompare } from './harness';
 import { CompareInputError, compareUsage, parseCompareArgs } from './options';
-import { formatTable } from './table';
+import { formatProfileTable, formatTable } from './table';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -26,6 +26,7 @@ async function main(argv: string[]): Promise<void> {
   const command = ['npm run compare --', ...argv].join(' ');
   const run = await runCompare(options, log, { command, warnings });
   console.log(`\n${formatTable(run.results)}`);
+  if (options.network !== 'loopback') console.log(`\nper link profile:\n${formatProfileTable(run.results)}`);
   for (const warning of run.results.warnings) console.log(`warning: ${warning}`);
   const shown = (path: string) => (path.startsWith(repoRoot) ? relative(repoRoot, path) : path);
   console.log(`results: ${shown(run.resultsPath)}`);

@@ -14,7 +14,9 @@
  * cohort runs in its own private network namespace (DESIGN §6), where WebRTC
  * between the browsers cannot leave the machine; a relay there carries the
  * pages' TCP connections to the proxy's socket. CDN-only viewers take the
- * same path, so the two cohorts differ only in P2P.
+ * same path, so the two cohorts differ only in P2P. With `--network`, each
+ * viewer sits in a namespace of its own behind a shaped link, and the relay
+ * listens on the bridge those links meet at (cohort/viewer-links.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,13 +24,15 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StatsSnapshot, StreamStatus } from '@edgeswarm/protocol';
+import { type NamespaceTask, runInNamespace } from '../cohort/in-namespace';
+import { cohortLabel } from '../cohort/records';
+import { linksFor } from '../link-profiles';
 import { type LocalEdge, repoRoot, startLocalEdge } from '../local-edge';
-import { privateNetworkAvailable, runInPrivateNetwork } from '../netns';
+import { privateNetworkAvailable } from '../netns';
 import { type RunningCli, spawnOriginCli } from '../run-cli';
-import { type CohortCliInput, cohortLabel } from './cohort';
 import { type CohortName, type CompareOptions, runStamp } from './options';
 import { renderReport } from './report-html';
-import type { CohortResult, CohortRun, CompareResults } from './results';
+import type { CohortResult, CompareResults } from './results';
 import {
   compareSummaries,
   cpuFigures,
@@ -36,6 +40,7 @@ import {
   isSaturated,
   proxyBetween,
   summariseCohort,
+  summariseProfiles,
   summaryDefaults,
 } from './summary';
 import { startThrottleProxy, type ThrottleProxy } from './throttle-proxy';
@@ -99,23 +104,17 @@ async function settledStats(edgeUrl: string, stream: string, settleSeconds: numb
 }
 
 /** Runs one cohort in its own network namespace, passing its progress lines on as they come. */
-async function runCohortInNamespace(input: CohortCliInput, log: (line: string) => void): Promise<CohortRun> {
-  let partial = '';
-  const run = await runInPrivateNetwork(
-    [join(repoRoot, 'node_modules/.bin/tsx'), join(repoRoot, 'infra/src/compare/cohort-cli.ts'), JSON.stringify(input)],
-    {
-      cwd: repoRoot,
-      timeoutMs: (input.seconds + harnessDefaults.cohortTimeoutMarginSeconds) * 1000,
-      onStderr: (chunk) => {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) if (line.startsWith('compare:')) log(line);
+async function runCohortInNamespace(task: Extract<NamespaceTask, { task: 'cohort' }>, log: (line: string) => void) {
+  try {
+    return await runInNamespace(task, {
+      timeoutMs: (task.plan.seconds + harnessDefaults.cohortTimeoutMarginSeconds) * 1000,
+      onLine: (line) => {
+        if (line.startsWith('compare:')) log(line);
       },
-    },
-  );
-  if (run.code !== 0)
-    throw new Error(`the ${cohortLabel(input.name)} cohort failed (${run.code}):\n${run.stderr.slice(-3000)}`);
-  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as CohortRun;
+    });
+  } catch (error) {
+    throw new Error(`the ${cohortLabel(task.plan.name)} cohort failed: ${(error as Error).message}`);
+  }
 }
 
 export async function runCompare(
@@ -123,7 +122,7 @@ export async function runCompare(
   log: (line: string) => void,
   context: { command: string; warnings: string[] } = { command: 'npm run compare', warnings: [] },
 ): Promise<CompareRun> {
-  const unavailable = privateNetworkAvailable();
+  const unavailable = privateNetworkAvailable({ shaped: options.network !== 'loopback' });
   if (unavailable) throw new Error(`compare runs its viewers in a private network namespace: ${unavailable}`);
   const startedAt = new Date();
   const stamp = runStamp(startedAt);
@@ -166,8 +165,10 @@ export async function runCompare(
     log(`compare: publishing a ${options.size} test pattern as ${stream} to ${edgeUrl}`);
     await waitUntilLive(edgeUrl, stream, publisher);
     log(
-      `compare: live; ${options.order.map(cohortLabel).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}`,
+      `compare: live; ${options.order.map(cohortLabel).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}`,
     );
+    // Both cohorts get the same links in the same join order.
+    const links = options.network === 'loopback' ? undefined : linksFor(options.network, options.viewers);
 
     for (const name of options.order) {
       const before = await fetchJson<StatsSnapshot>(`${edgeUrl}/v1/streams/${stream}/stats`);
@@ -175,14 +176,20 @@ export async function runCompare(
       const cpuBefore = cpus();
       const run = await runCohortInNamespace(
         {
-          name,
-          p2p: name === 'hybrid',
-          stream,
-          viewers: options.viewers,
-          seconds: options.seconds,
-          staggerSeconds: options.staggerSeconds,
-          sampleSeconds: options.sampleSeconds,
-          progressSeconds: options.progressSeconds,
+          task: 'cohort',
+          plan: {
+            harness: 'compare',
+            name,
+            stream,
+            viewers: options.viewers,
+            seconds: options.seconds,
+            staggerSeconds: options.staggerSeconds,
+            sampleSeconds: options.sampleSeconds,
+            progressSeconds: options.progressSeconds,
+            beacons: true,
+            ...(links ? { links } : {}),
+            ...(options.edgeLinkMbps === undefined ? {} : { edgeLinkMbps: options.edgeLinkMbps }),
+          },
           socketPath: proxy.address,
         },
         log,
@@ -202,6 +209,7 @@ export async function runCompare(
         proxy: proxyCount,
         cpu,
         summary,
+        byProfile: summariseProfiles(run),
         saturated: isSaturated(cpu),
       };
       cohorts.push(result);
@@ -271,6 +279,13 @@ export function cohortWarnings(c: CohortResult): string[] {
     }
   } else if (!c.edge) {
     warnings.push(`${c.label}: the edge's stats were unavailable; edge egress is the proxy's count`);
+  }
+  for (const v of c.run.viewers) {
+    if (v.link?.upMbps && v.linkUse && !v.linkUse.upWithinCap) {
+      warnings.push(
+        `${c.label}: viewer ${v.viewer + 1} (${v.link.profile}) sent ${v.linkUse.peakUpMbps.toFixed(2)} Mbit/s over ${v.linkUse.windowSeconds} s, above its ${v.link.upMbps} Mbit/s cap: the shaping did not hold`,
+      );
+    }
   }
   return warnings;
 }

@@ -39,6 +39,18 @@ describe('compare options', () => {
     refused(['--stream', '../etc'], /--stream/);
     refused(['--size', 'big'], /--size/);
     refused(['--frobnicate'], /frobnicate/);
+    refused(['--network', 'adsl'], /--network must be one of residential, dsl-heavy, fibre/);
+    refused(['--edge-link-mbps', '10'], /--edge-link-mbps .* needs --network/);
+    refused(['--network', 'dsl', '--edge-link-mbps', '0'], /--edge-link-mbps must be a number/);
+  });
+
+  it('takes a network of shaped links, by mix or profile, and a cap on the edge’s own link', () => {
+    expect(compareDefaults.network).toBe('loopback');
+    expect(parseCompareArgs(['--network', 'residential']).options.network).toBe('residential');
+    expect(parseCompareArgs(['--network', 'cable', '--edge-link-mbps', '20']).options).toMatchObject({
+      network: 'cable',
+      edgeLinkMbps: 20,
+    });
   });
 
   it('clamps a stagger that would have the last viewer join after half the run, with a warning', () => {

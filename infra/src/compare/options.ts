@@ -4,8 +4,10 @@
  * too little time is clamped with a warning. Pure.
  */
 import { parseArgs } from 'node:util';
+import type { CohortName } from '../cohort/records';
+import { isNetworkName, type NetworkName, networkNames } from '../link-profiles';
 
-export type CohortName = 'cdn' | 'hybrid';
+export type { CohortName };
 
 export interface CompareOptions {
   /** Viewers per cohort. */
@@ -18,6 +20,14 @@ export interface CompareOptions {
   url?: string;
   /** Cap on the edge's HLS egress, Mbit/s, applied by the harness's proxy. */
   edgeMbps?: number;
+  /**
+   * Each viewer's access link (link-profiles.ts): a mix or one profile for all. `loopback`: every viewer
+   * in one browser on the namespace's loopback, unshaped; anything else: a namespace and a tbf-shaped
+   * veth per viewer. Both cohorts get the same links in the same join order.
+   */
+  network: NetworkName;
+  /** Cap on the edge's own link (what the edge and tracker send into the viewers' links), Mbit/s; needs links. */
+  edgeLinkMbps?: number;
   /** Output directory; absent: bench-results/compare-<timestamp>/. */
   out?: string;
   /** Stream id to publish; absent: compare-<timestamp>. */
@@ -42,6 +52,7 @@ export const compareDefaults: CompareOptions = {
   seconds: 120,
   staggerSeconds: 3,
   order: ['cdn', 'hybrid'],
+  network: 'loopback',
   size: '320x180',
   segmentSeconds: 2,
   sampleSeconds: 2,
@@ -61,12 +72,14 @@ export class CompareInputError extends Error {
 }
 
 export const compareUsage = `usage: npm run compare -- [--viewers 8] [--seconds 120] [--url <edge>] [--edge-mbps <cap>]
+       [--network loopback|residential|dsl-heavy|<profile>] [--edge-link-mbps <cap>]
        [--stagger 3] [--out <dir>] [--stream <id>] [--order cdn-first|hybrid-first] [--key <publish key>]
        [--size 320x180]
 
 Runs a CDN-only and a hybrid cohort of N headless Chromium viewers, one after the other,
 on one live test stream, inside a private network namespace; prints a side-by-side table
-and writes results.json and report.html.`;
+and writes results.json and report.html. --network puts each viewer behind a shaped link
+of its own (profiles: ${networkNames.join(', ')}).`;
 
 function numberIn(name: string, value: number, min: number, max: number, integer = false): number {
   if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
@@ -88,6 +101,19 @@ export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): {
   numberIn('segment-seconds', o.segmentSeconds, 1, 10);
   numberIn('sample-seconds', o.sampleSeconds, 0.5, 60);
   if (o.edgeMbps !== undefined) numberIn('edge-mbps', o.edgeMbps, 0.01, 100_000);
+  if (!isNetworkName(o.network)) {
+    throw new CompareInputError(
+      `--network must be one of ${networkNames.join(', ')}, not ${JSON.stringify(o.network)}`,
+    );
+  }
+  if (o.edgeLinkMbps !== undefined) {
+    numberIn('edge-link-mbps', o.edgeLinkMbps, 0.01, 100_000);
+    if (o.network === 'loopback') {
+      throw new CompareInputError(
+        '--edge-link-mbps shapes the link between the edge and the viewers: it needs --network',
+      );
+    }
+  }
   if (o.url !== undefined) {
     let url: URL;
     try {
@@ -131,6 +157,8 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; war
         stagger: { type: 'string' },
         url: { type: 'string' },
         'edge-mbps': { type: 'string' },
+        network: { type: 'string' },
+        'edge-link-mbps': { type: 'string' },
         out: { type: 'string' },
         stream: { type: 'string' },
         order: { type: 'string' },
@@ -156,6 +184,9 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; war
   if (stagger !== undefined) partial.staggerSeconds = stagger;
   const cap = num('edge-mbps');
   if (cap !== undefined) partial.edgeMbps = cap;
+  const linkCap = num('edge-link-mbps');
+  if (linkCap !== undefined) partial.edgeLinkMbps = linkCap;
+  if (values.network !== undefined) partial.network = values.network as NetworkName;
   if (values.url !== undefined) partial.url = values.url;
   if (values.out !== undefined) partial.out = values.out;
   if (values.stream !== undefined) partial.stream = values.stream;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderReport } from './report-html';
-import { results } from './test-fixtures';
+import { results, shapedResults } from './test-fixtures';
 
 describe('report.html', () => {
   const html = renderReport(results({ warnings: ['hybrid: the machine was <CPU-saturated>'] }));
@@ -26,5 +26,15 @@ describe('report.html', () => {
     expect(capped).toContain('cap 1.5 Mbit/s');
     expect(capped).toContain('edge capped at 1.5 Mbit/s');
     expect(html).not.toContain('cap 1.5');
+  });
+
+  it('shows figures per link profile, and with links of their own each viewer’s upload against its cap', () => {
+    expect(html).toContain('<table class="profiles">');
+    expect(html).toContain('loopback (no shaping)');
+    const shaped = renderReport(shapedResults());
+    expect((shaped.match(/<svg /g) ?? []).length).toBe(7);
+    expect(shaped).toContain('network residential: a shaped link per viewer');
+    expect(shaped).toContain('dsl 16/1 Mbit/s');
+    expect(shaped).toContain('0.95 Mbit/s (95%)');
   });
 });

@@ -5,10 +5,12 @@
  */
 
 import { escapeHtml as esc } from '@edgeswarm/protocol';
+import { linkShaping } from '../cohort/viewer-links';
+import { linkLabel } from '../link-profiles';
 import { lineChart, stackedBarChart } from '../svg-charts';
 import type { CohortResult, CompareResults } from './results';
 import { cohortSeries, rollingHttpMbps, rollingOffload, summaryDefaults } from './summary';
-import { comparisonRows, formatBytes } from './table';
+import { comparisonRows, formatBytes, profileTable } from './table';
 
 /** Intervals the egress and offload charts smooth over (3 × 2 s samples). */
 export const smoothingWindow = 3;
@@ -18,6 +20,7 @@ export const reportColors = {
   hybrid: '#2f6fb3',
   http: '#9aa3ad',
   p2p: '#2e9e5b',
+  up: '#b5527a',
   reference: '#7a3ea8',
 };
 
@@ -150,16 +153,53 @@ function charts(results: CompareResults): string[] {
   return [egress, offload, latency, stalled, bytes, startup];
 }
 
+/** With links of their own: each viewer's measured peak upload as a share of its cap (the shaping holds to 110%). */
+function linkChart(results: CompareResults): string | null {
+  const shaped = results.cohorts.some((c) => c.run.viewers.some((v) => v.linkUse && v.link?.upMbps));
+  if (!shaped) return null;
+  return stackedBarChart({
+    title: `Peak upload per viewer over any ${linkShaping.verifyWindowSeconds} s, measured at its link, as a share of its cap`,
+    xLabel: `% of the viewer's upload cap (the shaping is verified when every bar stays under ${Math.round(100 * (1 + linkShaping.tolerance))}%)`,
+    width: 1120,
+    format: (v) => `${v.toFixed(0)}%`,
+    groups: results.cohorts.map((c) => ({
+      label: c.label,
+      bars: c.run.viewers.map((v) => ({
+        label: `${v.viewer + 1} ${v.link?.profile ?? ''}`,
+        segments: [
+          {
+            label: 'peak upload ÷ cap',
+            value: v.linkUse && v.link?.upMbps ? (100 * v.linkUse.peakUpMbps) / v.link.upMbps : 0,
+            color: v.linkUse?.upWithinCap === false ? '#c0392b' : reportColors.up,
+          },
+        ],
+      })),
+    })),
+  });
+}
+
+function profilesSection(results: CompareResults): string {
+  const { head, rows } = profileTable(results);
+  return `<h2>Per link profile</h2>
+<table class="profiles"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>
+<tbody>${rows.map((r) => `<tr>${r.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`;
+}
+
 function viewerTable(c: CohortResult): string {
   const rows = c.run.viewers.map((v) => {
     const total = v.httpBytes + v.p2pBytes;
     const cells = [
       String(v.viewer + 1),
+      v.link ? linkLabel(v.link) : 'loopback',
       `${v.joinedAtSeconds.toFixed(1)} s`,
       formatBytes(v.httpBytes),
       formatBytes(v.p2pBytes),
       total ? `${((100 * v.p2pBytes) / total).toFixed(0)}%` : '—',
       formatBytes(v.uploadedBytes),
+      v.linkUse
+        ? `${formatBytes(v.linkUse.upBytes)} / ${formatBytes(v.linkUse.downBytes)}, peak ↑${v.linkUse.peakUpMbps.toFixed(2)} Mbit/s${v.linkUse.upWithinCap ? '' : ' OVER CAP'}`
+        : '—',
+      `${(v.firstFetcherSeconds ?? 0).toFixed(0)} s`,
       v.startupMs === null ? 'never' : `${v.startupMs.toFixed(0)} ms`,
       `${v.stalls} (${(v.stalledMs / 1000).toFixed(1)} s)`,
       v.latencyP50 === null ? '—' : `${v.latencyP50.toFixed(1)} s`,
@@ -170,11 +210,14 @@ function viewerTable(c: CohortResult): string {
   });
   const head = [
     'viewer',
+    'link',
     'joined',
     'HTTP',
     'P2P',
     'offload',
     'uploaded',
+    'link up / down',
+    'first fetcher',
     'start-up',
     'stalls',
     'latency p50',
@@ -199,6 +242,11 @@ export function renderReport(results: CompareResults): string {
     ? `<section class="warnings"><h2>Read with care</h2><ul>${results.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul></section>`
     : '';
   const cap = o.edgeMbps === undefined ? 'no cap' : `edge capped at ${o.edgeMbps} Mbit/s by the harness proxy`;
+  const network =
+    (o.network ?? 'loopback') === 'loopback'
+      ? 'loopback (no shaping)'
+      : `network ${o.network}: a shaped link per viewer${o.edgeLinkMbps === undefined ? '' : `, edge link ${o.edgeLinkMbps} Mbit/s`}`;
+  const links = linkChart(results);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -219,7 +267,8 @@ export function renderReport(results: CompareResults): string {
   table.side td:nth-child(2) { color: ${reportColors.cdn}; font-weight: 600; }
   table.side td:nth-child(3) { color: ${reportColors.hybrid}; font-weight: 600; }
   td.ratio { text-align: left; color: #5b616b; }
-  table.viewers { font-size: 12px; }
+  table.viewers, table.profiles { font-size: 12px; }
+  table.profiles td:nth-child(-n+2) { text-align: left; }
   table.viewers td:last-child { text-align: left; color: #a33; }
   .warnings { background: #fff6e5; border: 1px solid #f0c36d; border-radius: 6px; padding: 2px 16px; }
   .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 12px; }
@@ -231,7 +280,7 @@ export function renderReport(results: CompareResults): string {
 <body>
 <main>
 <h1>CDN-only vs hybrid: ${o.viewers} viewers, ${o.seconds} s per cohort</h1>
-<p class="meta">${esc(results.startedAt.replace('T', ' ').slice(0, 19))} UTC · stream <code>${esc(results.stream)}</code> · ${esc(results.edge.url)} · ${esc(cap)} · viewers ${o.staggerSeconds} s apart · ${esc(o.order.map((n) => (n === 'cdn' ? 'CDN-only' : 'hybrid')).join(' first, then '))} · ${results.machine.cores} cores, ${esc(results.machine.node)}<br>
+<p class="meta">${esc(results.startedAt.replace('T', ' ').slice(0, 19))} UTC · stream <code>${esc(results.stream)}</code> · ${esc(results.edge.url)} · ${esc(cap)} · ${esc(network)} · viewers ${o.staggerSeconds} s apart · ${esc(o.order.map((n) => (n === 'cdn' ? 'CDN-only' : 'hybrid')).join(' first, then '))} · ${results.machine.cores} cores, ${esc(results.machine.node)}<br>
 <code>${esc(results.command)}</code></p>
 ${warnings}
 <h2>Side by side</h2>
@@ -251,10 +300,12 @@ ${rows}
 <h2>Per viewer</h2>
 <div class="chart">${bytes}</div>
 <div class="chart" style="margin-top: 12px">${startup}</div>
+${links ? `<div class="chart" style="margin-top: 12px">${links}</div>` : ''}
+${profilesSection(results)}
 ${results.cohorts.map(viewerTable).join('\n')}
 <h2>How it was measured</h2>
 <div class="notes">
-<p>One live test pattern (${esc(o.size)}, ${o.segmentSeconds} s segments, ABR ladder) is published once; the two cohorts watch it one after the other, each in its own headless Chromium inside a private network namespace, so WebRTC between viewers never leaves the machine. Every viewer reaches the edge through the harness's proxy; with a cap, one token bucket shared by all connections limits the HLS responses (playlists and segments) it passes on.</p>
+<p>One live test pattern (${esc(o.size)}, ${o.segmentSeconds} s segments, ABR ladder) is published once; the two cohorts watch it one after the other, each inside a private network namespace, so WebRTC between viewers never leaves the machine. On loopback a cohort's viewers share one headless Chromium; with a network of shaped links each viewer's Chromium has a network namespace of its own, joined to the others and to the edge by a veth pair on a bridge, its uplink and downlink shaped with tbf. <b>Link up / down</b> is what crossed the veth (its counters, sampled with the time series), not what the player reports; the peak is the highest rate over any ${linkShaping.verifyWindowSeconds} s or more. Every viewer reaches the edge through the harness's proxy; with a cap, one token bucket shared by all connections limits the HLS responses (playlists and segments) it passes on.</p>
 <p><b>Offload</b>: bytes viewers received from peers ÷ all bytes they received (media segments). <b>Edge egress</b>: media-segment bytes the edge itself counted for the cohort (the difference of <code>/v1/streams/:stream/stats</code> across it), next to what the viewers reported over HTTP. With a cap it is what crossed the capped link (the proxy's count): the edge counts a segment in full when it answers, so segments that starved viewers abandon at the cap count there although little of them was sent. <b>Start-up</b>: from the page asking to play to the first frame; a viewer that never started counts as its whole watch time. <b>Stalls</b>: a <code>waiting</code> after playback started, until the next <code>playing</code>; a stall still under way at the end counts up to the end. <b>Live latency</b>: wall clock minus the playhead's program date-time, sampled once a second while playing, pooled over viewers. <b>CPU busy</b>: all cores, whole machine (other work included), over the cohort; at ${summaryDefaults.saturatedBusyPercent}% or more the cohort is flagged CPU-saturated: its timings measure the machine as much as the stream. Raw numbers: <code>results.json</code> beside this file.</p>
 </div>
 </main>

@@ -3,56 +3,13 @@
  * inside the network namespace), what the harness adds around it (the edge's
  * own count, the proxy's count, CPU), and results.json as a whole.
  */
-import type { ViewerResult } from '../swarm';
-import type { CohortName, CompareOptions } from './options';
+import type { CohortName, CohortRun, ViewerRecord } from '../cohort/records';
+import type { CompareOptions } from './options';
 import type { ProxyCounters } from './throttle-proxy';
 
-/** One viewer's cumulative counters at a sample. */
-export interface ViewerSample {
-  httpBytes: number;
-  p2pBytes: number;
-  /** Wall clock minus the playhead's program date-time; null while not playing. */
-  latencySeconds: number | null;
-  stalls: number;
-  /** Including a stall still under way. */
-  stalledMs: number;
-  peers: number;
-  started: boolean;
-  /** In a stall at the sample (waiting for data after playback started). */
-  stalling: boolean;
-  /** Declared bandwidth (BANDWIDTH) of the rendition playing, bits/s: ABR's answer to a slow edge. */
-  bitrate: number | null;
-}
-
-export interface CohortSample {
-  /** Seconds since the cohort's first viewer joined. */
-  t: number;
-  /** The machine's 1-minute load average. */
-  load1: number;
-  /** By viewer index; null before the viewer joined or when its page did not answer. */
-  viewers: (ViewerSample | null)[];
-}
-
-export interface CohortViewer extends ViewerResult {
-  joinedAtSeconds: number;
-  watchedSeconds: number;
-  /** The player's own once-a-second live latency samples, while playing. */
-  latencySamples: number[];
-  droppedFrames: number | null;
-  totalFrames: number | null;
-}
-
-/** What the namespace side (cohort-cli.ts) hands back. */
-export interface CohortRun {
-  name: CohortName;
-  p2p: boolean;
-  stream: string;
-  startedAt: string;
-  durationSeconds: number;
-  staggerSeconds: number;
-  viewers: CohortViewer[];
-  samples: CohortSample[];
-}
+export type { CohortRun, CohortSample, ViewerSample } from '../cohort/records';
+/** A compare viewer is the shared runner's record. */
+export type CohortViewer = ViewerRecord;
 
 /** The edge's own figures for one cohort: differences of /v1/streams/:stream/stats across it. */
 export interface EdgeCount {
@@ -105,6 +62,33 @@ export interface CohortSummary {
   meanRenditionKbps: number | null;
 }
 
+/** One link profile's viewers in a cohort, together: what they received, sent and suffered. */
+export interface ProfileSummary {
+  profile: string;
+  downMbps: number | null;
+  upMbps: number | null;
+  viewers: number;
+  httpBytes: number;
+  p2pBytes: number;
+  /** p2p ÷ (p2p + http) over these viewers, percent. */
+  offloadPercent: number;
+  /** What their players counted as uploaded. */
+  uploadedBytes: number;
+  /** What crossed their links (veth counters); null without links of their own. */
+  linkUpBytes: number | null;
+  linkDownBytes: number | null;
+  /** The highest of their peak upload rates, and that as a share of the cap, percent. */
+  peakUpMbps: number | null;
+  peakUpOfCapPercent: number | null;
+  /** Every one of them stayed within its cap (+10%). */
+  upWithinCap: boolean;
+  firstFetcherSeconds: number;
+  stalls: number;
+  stalledSeconds: number;
+  startupP50Ms: number | null;
+  latencyP50Seconds: number | null;
+}
+
 export interface CohortResult {
   name: CohortName;
   label: string;
@@ -114,6 +98,8 @@ export interface CohortResult {
   proxy: ProxyCounters;
   cpu: CpuFigures;
   summary: CohortSummary;
+  /** By link profile, in order of first appearance; one `loopback` row without links of their own. */
+  byProfile: ProfileSummary[];
   saturated: boolean;
 }
 

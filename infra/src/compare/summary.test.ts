@@ -14,8 +14,9 @@ import {
   rollingHttpMbps,
   rollingOffload,
   summariseCohort,
+  summariseProfiles,
 } from './summary';
-import { results, run, sampleOf, viewer } from './test-fixtures';
+import { results, run, sampleOf, shapedResults, viewer } from './test-fixtures';
 import type { ProxyCounters } from './throttle-proxy';
 
 describe('percentile', () => {
@@ -223,5 +224,44 @@ describe('CPU', () => {
     expect(isSaturated(busy)).toBe(true);
     expect(isSaturated({ ...busy, busyPercent: 84.9 })).toBe(false);
     expect(isSaturated({ ...busy, busyPercent: 50, loadAverageMax: 5 })).toBe(false);
+  });
+});
+
+describe('per link profile', () => {
+  it('puts viewers without links of their own in one loopback row', () => {
+    const [row, ...rest] = summariseProfiles(results().cohorts[1]?.run ?? run('hybrid', []));
+    expect(rest).toEqual([]);
+    expect(row).toMatchObject({
+      profile: 'loopback',
+      viewers: 2,
+      httpBytes: 1_000_000,
+      p2pBytes: 3_000_000,
+      offloadPercent: 75,
+      linkUpBytes: null,
+      peakUpMbps: null,
+      upWithinCap: true,
+    });
+  });
+
+  it('groups viewers by profile in join order, with what crossed their links and the peak against the cap', () => {
+    const hybrid = shapedResults().cohorts[1];
+    const [dsl, cable] = hybrid?.byProfile ?? [];
+    expect(dsl).toMatchObject({
+      profile: 'dsl',
+      downMbps: 16,
+      upMbps: 1,
+      viewers: 1,
+      offloadPercent: 50,
+      uploadedBytes: 2_000_000,
+      linkUpBytes: 1_500_000,
+      linkDownBytes: 2_000_000,
+      peakUpMbps: 0.95,
+      upWithinCap: true,
+      firstFetcherSeconds: 40,
+      stalls: 0,
+    });
+    expect(dsl?.peakUpOfCapPercent).toBeCloseTo(95);
+    expect(cable).toMatchObject({ profile: 'cable', viewers: 1, offloadPercent: 100, stalls: 1, stalledSeconds: 1.5 });
+    expect(cable?.peakUpOfCapPercent).toBeCloseTo(2);
   });
 });

@@ -12,6 +12,7 @@ import type {
   CpuFigures,
   EdgeCount,
   EgressSource,
+  ProfileSummary,
 } from './results';
 import type { ProxyCounters } from './throttle-proxy';
 
@@ -180,6 +181,53 @@ export function summariseCohort(
     droppedFramesPercent: frames > 0 ? (100 * sum((x) => x.droppedFrames ?? 0)) / frames : null,
     meanRenditionKbps: bitrates.length ? bitrates.reduce((a, b) => a + b, 0) / bitrates.length / 1000 : null,
   };
+}
+
+/**
+ * Figures per link profile, in the order profiles first appear among the viewers: what each kind of
+ * link received, sent (as the player counted it and as its link measured it) and suffered. Viewers
+ * without a link of their own are one `loopback` row.
+ */
+export function summariseProfiles(run: Pick<CohortRun, 'viewers'>): ProfileSummary[] {
+  const groups = new Map<string, CohortRun['viewers']>();
+  for (const v of run.viewers) {
+    const key = v.link?.profile ?? 'loopback';
+    groups.set(key, [...(groups.get(key) ?? []), v]);
+  }
+  return [...groups.entries()].map(([profile, v]) => {
+    const sum = (pick: (x: (typeof v)[number]) => number) => v.reduce((s, x) => s + pick(x), 0);
+    const link = v[0]?.link ?? null;
+    const measured = v.filter((x) => x.linkUse);
+    const httpBytes = sum((x) => x.httpBytes);
+    const p2pBytes = sum((x) => x.p2pBytes);
+    const peakUpMbps = measured.length ? Math.max(...measured.map((x) => x.linkUse?.peakUpMbps ?? 0)) : null;
+    return {
+      profile,
+      downMbps: link?.downMbps ?? null,
+      upMbps: link?.upMbps ?? null,
+      viewers: v.length,
+      httpBytes,
+      p2pBytes,
+      offloadPercent: httpBytes + p2pBytes > 0 ? (100 * p2pBytes) / (httpBytes + p2pBytes) : 0,
+      uploadedBytes: sum((x) => x.uploadedBytes),
+      linkUpBytes: measured.length ? sum((x) => x.linkUse?.upBytes ?? 0) : null,
+      linkDownBytes: measured.length ? sum((x) => x.linkUse?.downBytes ?? 0) : null,
+      peakUpMbps,
+      peakUpOfCapPercent: peakUpMbps !== null && link?.upMbps ? (100 * peakUpMbps) / link.upMbps : null,
+      upWithinCap: v.every((x) => x.linkUse?.upWithinCap ?? true),
+      firstFetcherSeconds: sum((x) => x.firstFetcherSeconds ?? 0),
+      stalls: sum((x) => x.stalls),
+      stalledSeconds: sum((x) => x.stalledMs) / 1000,
+      startupP50Ms: percentile(
+        v.map((x) => x.startupMs ?? x.watchedSeconds * 1000),
+        50,
+      ),
+      latencyP50Seconds: percentile(
+        v.flatMap((x) => x.latencySamples),
+        50,
+      ),
+    };
+  });
 }
 
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summariseCohort } from './summary';
-import { comparisonRows, formatBytes, formatTable } from './table';
-import { cohort, results, run, viewer } from './test-fixtures';
+import { comparisonRows, formatBytes, formatProfileTable, formatTable, profileTable } from './table';
+import { cohort, results, run, shapedResults, viewer } from './test-fixtures';
 
 describe('side-by-side table', () => {
   it('has every figure the issue asks for, with hybrid vs CDN-only', () => {
@@ -69,5 +69,39 @@ describe('side-by-side table', () => {
     expect(formatBytes(999)).toBe('1 kB');
     expect(formatBytes(2_345_678)).toBe('2.35 MB');
     expect(formatBytes(3e9)).toBe('3.00 GB');
+  });
+});
+
+describe('per-profile table', () => {
+  it('has a row per profile and cohort, with measured link bytes and the peak as a share of the cap', () => {
+    const { head, rows } = profileTable(shapedResults());
+    expect(head).toContain('peak up (of cap)');
+    expect(rows.map((r) => `${r[0]} ${r[1]}`)).toEqual([
+      'dsl 16/1 CDN-only',
+      'cable 100/10 CDN-only',
+      'dsl 16/1 hybrid',
+      'cable 100/10 hybrid',
+    ]);
+    expect(rows[2]).toEqual([
+      'dsl 16/1',
+      'hybrid',
+      '1',
+      '50.0%',
+      '1.00 MB',
+      '1.00 MB',
+      '2.00 MB',
+      '1.50 MB / 2.00 MB',
+      '0.95 Mbit/s (95%)',
+      '40 s',
+      '0 (0.0 s)',
+      '6.0 s',
+    ]);
+    expect(formatProfileTable(shapedResults()).split('\n')).toHaveLength(5);
+  });
+
+  it('says loopback, with no link figures, when viewers share the namespace', () => {
+    const { rows } = profileTable(results());
+    expect(rows.map((r) => r[0])).toEqual(['loopback ∞/∞', 'loopback ∞/∞']);
+    expect(rows[0]?.[7]).toBe('—');
   });
 });

@@ -135,3 +135,59 @@ export function formatTable(results: CompareResults): string {
     )
     .join('\n');
 }
+
+const mbit = (mbps: number | null) => (mbps === null ? '∞' : String(mbps));
+
+/**
+ * Figures per link profile, each cohort's viewers on that profile together: what they received, what
+ * they sent (as the players counted it, and as their links measured it), the highest upload rate
+ * against the cap, time as first fetcher, stalls and latency.
+ */
+export function profileTable(results: CompareResults): { head: string[]; rows: string[][] } {
+  const head = [
+    'link (down/up Mbit/s)',
+    'cohort',
+    'viewers',
+    'offload',
+    'from edge',
+    'from peers',
+    'uploaded (player)',
+    'link up / down (measured)',
+    'peak up (of cap)',
+    'first fetcher',
+    'stalls',
+    'latency p50',
+  ];
+  const rows = results.cohorts.flatMap((c) =>
+    (c.byProfile ?? []).map((p) => [
+      `${p.profile} ${mbit(p.downMbps)}/${mbit(p.upMbps)}`,
+      c.label,
+      String(p.viewers),
+      `${p.offloadPercent.toFixed(1)}%`,
+      formatBytes(p.httpBytes),
+      formatBytes(p.p2pBytes),
+      formatBytes(p.uploadedBytes),
+      p.linkUpBytes === null || p.linkDownBytes === null
+        ? '—'
+        : `${formatBytes(p.linkUpBytes)} / ${formatBytes(p.linkDownBytes)}`,
+      p.peakUpMbps === null
+        ? '—'
+        : `${p.peakUpMbps.toFixed(2)} Mbit/s${p.peakUpOfCapPercent === null ? '' : ` (${p.peakUpOfCapPercent.toFixed(0)}%)`}${p.upWithinCap ? '' : ' OVER CAP'}`,
+      // CDN-only viewers all fetch from the edge: the role means nothing there.
+      c.p2p ? `${p.firstFetcherSeconds.toFixed(0)} s` : '—',
+      `${p.stalls} (${p.stalledSeconds.toFixed(1)} s)`,
+      sec(p.latencyP50Seconds),
+    ]),
+  );
+  return { head, rows };
+}
+
+/** The per-profile table as monospace text. */
+export function formatProfileTable(results: CompareResults): string {
+  const { head, rows } = profileTable(results);
+  const all = [head, ...rows];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  return all
+    .map((r) => r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
+    .join('\n');
+}

@@ -1,8 +1,8 @@
 /** Plain-data compare runs for the unit tests: small, with every figure easy to work out by hand. */
-import { viewerFlow } from '../swarm';
+import { viewerFlow } from '../cohort/records';
 import { compareDefaults } from './options';
 import type { CohortResult, CohortRun, CohortSample, CohortViewer, CompareResults, ViewerSample } from './results';
-import { compareSummaries, summariseCohort } from './summary';
+import { compareSummaries, summariseCohort, summariseProfiles } from './summary';
 
 export function viewer(index: number, overrides: Partial<CohortViewer> = {}): CohortViewer {
   return {
@@ -18,6 +18,7 @@ export function viewer(index: number, overrides: Partial<CohortViewer> = {}): Co
     peerId: `peer-${index}`,
     peersAtEnd: [],
     firstFetcherAtEnd: false,
+    firstFetcherSeconds: 0,
     errors: [],
     left: false,
     joinedAtSeconds: 3 * index,
@@ -25,6 +26,8 @@ export function viewer(index: number, overrides: Partial<CohortViewer> = {}): Co
     latencySamples: [6],
     droppedFrames: 0,
     totalFrames: 100,
+    link: null,
+    linkUse: null,
     ...overrides,
   };
 }
@@ -37,6 +40,7 @@ export const sampleOf = (t: number, viewers: (Partial<ViewerSample> | null)[], l
       ? {
           httpBytes: 0,
           p2pBytes: 0,
+          uploadedBytes: 0,
           latencySeconds: null,
           stalls: 0,
           stalledMs: 0,
@@ -44,6 +48,7 @@ export const sampleOf = (t: number, viewers: (Partial<ViewerSample> | null)[], l
           started: true,
           stalling: false,
           bitrate: 300_000,
+          firstFetcher: false,
           ...v,
         }
       : null,
@@ -83,6 +88,7 @@ export function cohort(r: CohortRun, servedBytes: number, busyPercent = 50): Coh
     proxy,
     cpu: { cores: 2, busyPercent, loadAverageMax: 1.5, loadAverageEnd: 1.2 },
     summary: summariseCohort(r, edge, proxy),
+    byProfile: summariseProfiles(r),
     saturated: busyPercent >= 85,
   };
 }
@@ -134,4 +140,33 @@ export function results(overrides: Partial<CompareResults> = {}): CompareResults
     warnings: [],
     ...overrides,
   };
+}
+
+/** The same two cohorts with each viewer behind its own link: viewer 1 on DSL (1 Mbit/s up), viewer 2 on cable. */
+export function shapedResults(): CompareResults {
+  const base = results({ options: { ...results().options, network: 'residential' } });
+  const links = [
+    { profile: 'dsl', downMbps: 16, upMbps: 1 },
+    { profile: 'cable', downMbps: 100, upMbps: 10 },
+  ];
+  const use = (peakUpMbps: number, upBytes: number, cap: number) => ({
+    upBytes,
+    downBytes: 2_000_000,
+    upMbps: peakUpMbps / 2,
+    downMbps: 0.3,
+    peakUpMbps,
+    peakDownMbps: 1,
+    windowSeconds: 3,
+    upWithinCap: peakUpMbps <= 1.1 * cap,
+  });
+  for (const c of base.cohorts) {
+    c.run.viewers = c.run.viewers.map((v, i) => ({
+      ...v,
+      link: links[i] ?? null,
+      linkUse: i === 0 ? use(0.95, 1_500_000, 1) : use(0.2, 100_000, 10),
+      firstFetcherSeconds: i === 0 && c.p2p ? 40 : 0,
+    }));
+    c.byProfile = summariseProfiles(c.run);
+  }
+  return base;
 }

@@ -1,0 +1,147 @@
+/**
+ * What a cohort of real viewers produces, for every harness that runs one
+ * (bench:offload, the P2P end-to-end tests, compare): one record per viewer,
+ * one sample of every viewer every few seconds, and the run around them.
+ */
+import { type CounterKey, type Counters, counterKeys } from '@edgeswarm/protocol';
+import type { ViewerLink } from '../link-profiles';
+
+export type CohortName = 'cdn' | 'hybrid';
+
+export const cohortLabel = (name: CohortName) => (name === 'cdn' ? 'CDN-only' : 'hybrid');
+
+/**
+ * The player's counters a viewer record copies. Stalls are left out: they come
+ * from the playback record instead, which also counts a stall still under way.
+ */
+export type ViewerFlowKey = Exclude<CounterKey, 'stalls' | 'stallMs'>;
+export type ViewerFlow = Record<ViewerFlowKey, number>;
+
+const viewerFlowKeys = counterKeys.filter((key): key is ViewerFlowKey => key !== 'stalls' && key !== 'stallMs');
+
+/** A viewer's counters as its record keeps them; all 0 when its page did not answer. */
+export function viewerFlow(counters: Counters | null | undefined): ViewerFlow {
+  const flow = {} as ViewerFlow;
+  for (const key of viewerFlowKeys) flow[key] = counters?.[key] ?? 0;
+  return flow;
+}
+
+/** One viewer's cumulative counters at a sample. */
+export interface ViewerSample {
+  httpBytes: number;
+  p2pBytes: number;
+  /** What the player counts as uploaded (written into data channels, not necessarily delivered). */
+  uploadedBytes: number;
+  /** Wall clock minus the playhead's program date-time; null while not playing. */
+  latencySeconds: number | null;
+  stalls: number;
+  /** Including a stall still under way. */
+  stalledMs: number;
+  peers: number;
+  started: boolean;
+  /** In a stall at the sample (waiting for data after playback started). */
+  stalling: boolean;
+  /** Declared bandwidth (BANDWIDTH) of the rendition playing, bits/s: ABR's answer to a slow edge. */
+  bitrate: number | null;
+  /** The policy's verdict at its last tick: this viewer fetches new segments from the edge first. */
+  firstFetcher: boolean;
+}
+
+/** Bytes that crossed a viewer's own link so far, read from its veth counters (the link's far end). */
+export interface LinkCounters {
+  upBytes: number;
+  downBytes: number;
+}
+
+export interface CohortSample {
+  /** Seconds since the cohort's first viewer joined. */
+  t: number;
+  /** The machine's 1-minute load average. */
+  load1: number;
+  /** By viewer index; null before the viewer joined, after it left, or when its page did not answer. */
+  viewers: (ViewerSample | null)[];
+  /** By viewer index, with a link of its own; null before it joined, or without one. */
+  links?: (LinkCounters | null)[];
+  /** What the harness's namespace (the edge, the tracker) sent into and received from the viewers' links. */
+  edgeLink?: LinkCounters | null;
+}
+
+/** What crossed a viewer's link over its watch, measured at the veth, not reported by the player. */
+export interface LinkUse {
+  upBytes: number;
+  downBytes: number;
+  /** Means over the viewer's watch, Mbit/s. */
+  upMbps: number;
+  downMbps: number;
+  /** The highest rate over any window of at least `windowSeconds`, Mbit/s. */
+  peakUpMbps: number;
+  peakDownMbps: number;
+  windowSeconds: number;
+  /** peakUpMbps ≤ (1 + tolerance) × the link's upload cap; true for an unshaped link. */
+  upWithinCap: boolean;
+}
+
+export interface ViewerRecord extends ViewerFlow {
+  viewer: number;
+  mode: string;
+  blockedPeersClosed: number;
+  stalls: number;
+  stalledMs: number;
+  startupMs: number | null;
+  latencyP50: number | null;
+  latencyMax: number | null;
+  peerId: string;
+  peersAtEnd: string[];
+  firstFetcherAtEnd: boolean;
+  /** Seconds of its watch the viewer was a first fetcher, from the samples. */
+  firstFetcherSeconds: number;
+  errors: string[];
+  left: boolean;
+  joinedAtSeconds: number;
+  watchedSeconds: number;
+  /** The player's own once-a-second live latency samples, while playing. */
+  latencySamples: number[];
+  droppedFrames: number | null;
+  totalFrames: number | null;
+  /** Its own shaped link, or null on the shared namespace's loopback. */
+  link: ViewerLink | null;
+  linkUse: LinkUse | null;
+}
+
+/** One cohort's run, as the namespace side hands it back. */
+export interface CohortRun {
+  name: CohortName;
+  p2p: boolean;
+  stream: string;
+  startedAt: string;
+  durationSeconds: number;
+  staggerSeconds: number;
+  viewers: ViewerRecord[];
+  samples: CohortSample[];
+}
+
+/** Whether each viewer was a first fetcher at each sample: [t, yes] from its join on, by viewer. */
+export function firstFetcherTimeline(samples: readonly CohortSample[], viewer: number): [number, boolean][] {
+  return samples.flatMap((s) => {
+    const v = s.viewers[viewer];
+    return v ? [[s.t, v.firstFetcher] as [number, boolean]] : [];
+  });
+}
+
+/** Seconds a viewer was a first fetcher: each sample's verdict holds until the next sample. */
+export function firstFetcherSeconds(samples: readonly CohortSample[], viewer: number): number {
+  let seconds = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const previous = samples[i - 1]?.viewers[viewer];
+    const current = samples[i];
+    if (previous?.firstFetcher && current) seconds += current.t - (samples[i - 1]?.t ?? current.t);
+  }
+  return seconds;
+}
+
+/** P2P bytes ÷ all bytes received, percent, over some viewers; 0 when they received nothing. */
+export function offloadPercent(viewers: readonly Pick<ViewerRecord, 'httpBytes' | 'p2pBytes'>[]): number {
+  const p2p = viewers.reduce((sum, v) => sum + v.p2pBytes, 0);
+  const all = viewers.reduce((sum, v) => sum + v.p2pBytes + v.httpBytes, 0);
+  return all > 0 ? (100 * p2p) / all : 0;
+}

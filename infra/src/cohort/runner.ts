@@ -1,0 +1,283 @@
+/**
+ * One cohort of real viewers, for every harness (bench:offload and the P2P
+ * end-to-end tests through swarm.ts, compare through its harness): headless
+ * Chromium pages on the watch page of a live stream, joining on a schedule,
+ * sampled every few seconds for the time series, then read out in full.
+ *
+ * It runs inside the harness's private network namespace (cli.ts). Without
+ * links every page shares one browser on the namespace's loopback; with a
+ * link per viewer each viewer's browser runs in a namespace of its own behind
+ * its shaped veth (viewer-links.ts), and the samples carry what crossed each
+ * link.
+ */
+import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../browser';
+import { intervalFigures } from '../compare/summary';
+import { linkLabel, type ViewerLink } from '../link-profiles';
+import {
+  type CohortName,
+  type CohortRun,
+  type CohortSample,
+  cohortLabel,
+  firstFetcherSeconds,
+  type ViewerRecord,
+} from './records';
+import { type PlayerReading, readPlayerInPage, toRecord, toSample } from './snapshot';
+import { linkUse, ViewerNetwork } from './viewer-links';
+
+export interface CohortPlan {
+  /** Which harness runs it: the prefix of its log lines (`compare`, `swarm`). */
+  harness: string;
+  name: CohortName;
+  stream: string;
+  viewers: number;
+  /** From the first viewer joining to the end, seconds. */
+  seconds: number;
+  staggerSeconds: number;
+  /** When each viewer joins, seconds after the first; absent: `staggerSeconds` apart. */
+  joinAtSeconds?: number[];
+  sampleSeconds: number;
+  progressSeconds: number;
+  /** Where the pages load from: the edge, or a relay to it. */
+  pageBase: string;
+  /** The players' stats beacons (compare reads the edge's aggregate of them). */
+  beacons: boolean;
+  /** A shaped link per viewer, by index; absent: one browser, every page on the namespace's loopback. */
+  links?: ViewerLink[];
+  /** Cap on what the harness's namespace (edge and tracker) sends into the viewers' links, Mbit/s. */
+  edgeLinkMbps?: number;
+  /** Viewers (by index) that corrupt everything they upload. */
+  corrupt?: number[];
+  /** A viewer that closes its page at a time (seconds since the first join). */
+  leave?: { viewer: number; atSeconds: number };
+}
+
+/** Things the harness does at a time during the run (e.g. take the tracker down), before joins due then. */
+export interface CohortEvent {
+  atSeconds: number;
+  run: () => Promise<void>;
+}
+
+export const cohortDefaults = {
+  /** Small pages: compositing a big video costs CPU the 2-core machines don't have. */
+  viewport: { width: 480, height: 270 },
+  /** Every viewer in one tracker shard, as neighbours would be. */
+  region: 'eu',
+  gotoTimeoutMs: 60_000,
+};
+
+/** Pure: the watch page's query. No STUN (nothing leaves the machine), one region, P2P off for CDN-only. */
+export function watchUrl(
+  plan: Pick<CohortPlan, 'pageBase' | 'stream' | 'name'> & Partial<Pick<CohortPlan, 'beacons' | 'corrupt'>>,
+  viewer = 0,
+): string {
+  const query = new URLSearchParams({ region: cohortDefaults.region, 'ice-servers': 'none' });
+  if (plan.name === 'cdn') query.set('p2p', 'off');
+  if (plan.beacons === false) query.set('beacon', 'off');
+  if (plan.corrupt?.includes(viewer)) query.set('corrupt-uploads', '');
+  return `${plan.pageBase}/watch/${plan.stream}?${query}`;
+}
+
+/** Pure: when each viewer joins, seconds after the first. */
+export function joinTimes(plan: Pick<CohortPlan, 'viewers' | 'staggerSeconds' | 'joinAtSeconds'>): number[] {
+  return Array.from({ length: plan.viewers }, (_, i) => plan.joinAtSeconds?.[i] ?? i * plan.staggerSeconds);
+}
+
+/** Pure: the progress line for the latest sample. */
+export function progressLine(
+  plan: Pick<CohortPlan, 'harness' | 'name' | 'viewers' | 'seconds'>,
+  previous: CohortSample | undefined,
+  current: CohortSample,
+): string {
+  const f = intervalFigures(previous, current);
+  const stalls = current.viewers.reduce((s, v) => s + (v?.stalls ?? 0), 0);
+  const stalled = current.viewers.reduce((s, v) => s + (v?.stalledMs ?? 0), 0) / 1000;
+  return [
+    `${plan.harness}: ${cohortLabel(plan.name)} ${current.t.toFixed(0)}/${plan.seconds} s`,
+    `${f.playing}/${plan.viewers} playing`,
+    `edge ${f.httpMbps.toFixed(2)} Mbit/s`,
+    `P2P ${f.offloadPercent === null ? '—' : `${f.offloadPercent.toFixed(0)}%`}`,
+    `peers ${f.meanPeers === null ? '—' : f.meanPeers.toFixed(1)}`,
+    `stalls ${stalls} (${stalled.toFixed(1)} s)`,
+    `latency p50 ${f.latencyP50 === null ? '—' : `${f.latencyP50.toFixed(1)} s`}`,
+    `load ${current.load1.toFixed(2)}`,
+  ].join(' · ');
+}
+
+/** Pure: one short entry per viewer (`*` a first fetcher), with its link's rates since the previous line. */
+export function viewersLine(
+  plan: Pick<CohortPlan, 'harness' | 'links'>,
+  previous: CohortSample | undefined,
+  current: CohortSample,
+): string {
+  const kB = (bytes: number) => `${(bytes / 1e3).toFixed(0)}k`;
+  const seconds = Math.max(1e-3, current.t - (previous?.t ?? 0));
+  const rate = (now: number, before: number | undefined) => ((8 * (now - (before ?? 0))) / seconds / 1e6).toFixed(2);
+  const entries = current.viewers.map((v, i) => {
+    if (!v) return `v${i + 1} —`;
+    const link = plan.links?.[i];
+    const counters = current.links?.[i];
+    const was = previous?.links?.[i];
+    const shaped =
+      link && counters
+        ? ` ${link.profile} ↓${rate(counters.downBytes, was?.downBytes)} ↑${rate(counters.upBytes, was?.upBytes)} Mbit/s`
+        : '';
+    return `v${i + 1}${v.firstFetcher ? '*' : ''}${shaped} http ${kB(v.httpBytes)} p2p ${kB(v.p2pBytes)} up ${kB(v.uploadedBytes)} peers ${v.peers}`;
+  });
+  return `${plan.harness}:   ${entries.join(' | ')}`;
+}
+
+/** A full reading of a page, or why there is none (the page crashed, the player threw). */
+async function finalReading(page: Page): Promise<PlayerReading | string> {
+  try {
+    return (await page.evaluate(readPlayerInPage, true)) ?? 'no player';
+  } catch (error) {
+    return `the page did not answer: ${(error as Error).message.split('\n')[0]}`;
+  }
+}
+
+interface Slot {
+  page: Page;
+  /** Its own browser, with a link of its own; closed with the page. */
+  browser?: Browser;
+  joinedAt: number;
+  leftAt?: number;
+  final?: PlayerReading | string;
+}
+
+export async function runCohort(
+  plan: CohortPlan,
+  log: (line: string) => void,
+  events: CohortEvent[] = [],
+): Promise<CohortRun> {
+  const label = cohortLabel(plan.name);
+  const links = plan.links;
+  if (links && links.length < plan.viewers) throw new Error(`${links.length} links for ${plan.viewers} viewers`);
+  const joins = joinTimes(plan);
+  const pending = [...events].sort((a, b) => a.atSeconds - b.atSeconds);
+  const network = links ? new ViewerNetwork() : undefined;
+  const slots: Slot[] = [];
+  let shared: Browser | undefined;
+  try {
+    if (plan.edgeLinkMbps !== undefined) {
+      if (!network) throw new Error('an edge link cap needs a link per viewer (--network other than loopback)');
+      await network.capEdge(plan.edgeLinkMbps);
+    }
+    if (!links) shared = await launchChromium();
+    const startedAt = new Date();
+    const start = performance.now();
+    const elapsed = () => (performance.now() - start) / 1000;
+    const samples: CohortSample[] = [];
+    let nextSample = plan.sampleSeconds;
+    const samplesPerProgress = Math.max(1, Math.round(plan.progressSeconds / plan.sampleSeconds));
+    log(
+      `${plan.harness}: ${label} cohort: ${plan.viewers} viewers, ${plan.staggerSeconds} s apart, ${plan.seconds} s${links ? ', each behind its own link' : ''}`,
+    );
+
+    const join = async (index: number, now: number) => {
+      const link = links?.[index];
+      let browser = shared;
+      if (link && network) {
+        const netns = await network.add(index, link);
+        browser = await launchChromium({ netns, secureOrigin: new URL(plan.pageBase).origin });
+      }
+      const page = await (browser as Browser).newPage({ viewport: cohortDefaults.viewport });
+      slots.push({ page, browser: link ? browser : undefined, joinedAt: now });
+      await page.goto(watchUrl(plan, index), { waitUntil: 'domcontentloaded', timeout: cohortDefaults.gotoTimeoutMs });
+      const notes = [link ? linkLabel(link) : '', plan.corrupt?.includes(index) ? 'corrupts uploads' : '']
+        .filter(Boolean)
+        .join(', ');
+      log(
+        `${plan.harness}: ${label} viewer ${index + 1}/${plan.viewers} joined at ${now.toFixed(1)} s${notes ? ` (${notes})` : ''}`,
+      );
+    };
+
+    for (;;) {
+      const now = elapsed();
+      if (now >= plan.seconds) break;
+      const nextEvent = pending[0]?.atSeconds ?? Number.POSITIVE_INFINITY;
+      const nextJoin = slots.length < plan.viewers ? (joins[slots.length] ?? 0) : Number.POSITIVE_INFINITY;
+      const leaving = plan.leave ? slots[plan.leave.viewer] : undefined;
+      const nextLeave = plan.leave && leaving?.leftAt === undefined ? plan.leave.atSeconds : Number.POSITIVE_INFINITY;
+      if (now >= nextEvent) {
+        await pending.shift()?.run();
+        continue;
+      }
+      if (now >= nextJoin) {
+        await join(slots.length, now);
+        continue;
+      }
+      if (leaving && plan.leave && now >= nextLeave) {
+        leaving.final = await finalReading(leaving.page);
+        leaving.leftAt = now;
+        await leaving.page.close().catch(() => {});
+        await leaving.browser?.close().catch(() => {});
+        log(`${plan.harness}: ${label} viewer ${plan.leave.viewer + 1} left at ${now.toFixed(1)} s`);
+        continue;
+      }
+      if (now >= nextSample) {
+        const t = elapsed();
+        const counters = network?.read(plan.viewers);
+        const readings = await Promise.all(
+          slots.map((s) =>
+            s.leftAt === undefined ? s.page.evaluate(readPlayerInPage, false).catch(() => null) : null,
+          ),
+        );
+        const sample: CohortSample = {
+          t,
+          load1: loadavg()[0] ?? 0,
+          viewers: Array.from({ length: plan.viewers }, (_, i) => {
+            const reading = readings[i];
+            return reading ? toSample(reading) : null;
+          }),
+          ...(counters ? { links: counters.links, edgeLink: counters.edge } : {}),
+        };
+        samples.push(sample);
+        // Rates over the whole time since the last progress line, not just the last sample's.
+        if (samples.length % samplesPerProgress === 0) {
+          const previous = samples.at(-1 - samplesPerProgress);
+          log(progressLine(plan, previous, sample));
+          if (plan.name === 'hybrid' || links) log(viewersLine(plan, previous, sample));
+        }
+        while (nextSample <= elapsed()) nextSample += plan.sampleSeconds;
+        continue;
+      }
+      const next = Math.min(nextEvent, nextJoin, nextLeave, nextSample, plan.seconds);
+      await sleep(Math.max(5, (next - now) * 1000));
+    }
+
+    const durationSeconds = elapsed();
+    const finals = await Promise.all(
+      slots.map((s) => (s.leftAt === undefined ? finalReading(s.page) : (s.final ?? 'no player'))),
+    );
+    const viewers: ViewerRecord[] = slots.map((s, index) => {
+      const link = links?.[index] ?? null;
+      return toRecord(finals[index] ?? 'no player', {
+        viewer: index,
+        left: s.leftAt !== undefined,
+        joinedAtSeconds: s.joinedAt,
+        watchedSeconds: (s.leftAt ?? durationSeconds) - s.joinedAt,
+        firstFetcherSeconds: firstFetcherSeconds(samples, index),
+        link,
+        linkUse: link ? linkUse(samples, index, link, s.joinedAt) : null,
+      });
+    });
+    return {
+      name: plan.name,
+      p2p: plan.name === 'hybrid',
+      stream: plan.stream,
+      startedAt: startedAt.toISOString(),
+      durationSeconds,
+      staggerSeconds: plan.staggerSeconds,
+      viewers,
+      samples,
+    };
+  } finally {
+    await Promise.all(slots.map((s) => s.page.close().catch(() => {})));
+    await Promise.all(slots.map((s) => s.browser?.close().catch(() => {})));
+    await shared?.close().catch(() => {});
+    await network?.close();
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Reading a viewer's player from its page: one function that runs in the page
+ * (cheap enough for every second), and pure conversions of what it returns
+ * into a sample and into the viewer's final record.
+ */
+import type { Counters } from '@edgeswarm/protocol';
+import { percentile } from '../compare/summary';
+import type { ViewerLink } from '../link-profiles';
+import { type LinkUse, type ViewerRecord, type ViewerSample, viewerFlow } from './records';
+
+/** What readPlayerInPage returns: the player's snapshot, cut down to what a harness keeps. */
+export interface PlayerReading {
+  mode: string;
+  counters: Counters;
+  stalls: number;
+  /** Including a stall still under way: under a cap it may never end. */
+  stalledMs: number;
+  started: boolean;
+  stalling: boolean;
+  startupMs: number | null;
+  latencySeconds: number | null;
+  /** The once-a-second latency samples; only in a full reading. */
+  latency: number[];
+  errors: string[];
+  peers: string[];
+  self: string;
+  firstFetcher: boolean;
+  blocked: number;
+  bitrate: number | null;
+  droppedFrames: number | null;
+  totalFrames: number | null;
+}
+
+/**
+ * Runs in the page (playwright serialises it, so it may use nothing from outside): the player's state
+ * now, or null before the player exists. `full` adds the latency samples, which grow with the watch.
+ */
+export function readPlayerInPage(full: boolean): PlayerReading | null {
+  const player = window.edgeswarm?.player;
+  if (!player) return null;
+  const s = player.snapshot();
+  const video = document.querySelector('hybrid-player')?.shadowRoot?.querySelector('video');
+  const quality = video?.getVideoPlaybackQuality?.();
+  const ongoing = s.playback.stallingSince === null ? 0 : performance.now() - s.playback.stallingSince;
+  const hls = player.hls;
+  return {
+    mode: s.mode,
+    counters: s.counters,
+    stalls: s.playback.stalls,
+    stalledMs: s.playback.stalledMs + ongoing,
+    started: s.playback.startedAt !== null,
+    stalling: s.playback.stallingSince !== null,
+    startupMs: s.playback.startedAt === null ? null : s.playback.startedAt - s.playback.requestedAt,
+    latencySeconds: s.latencySeconds ?? null,
+    latency: full ? s.playback.latency : [],
+    errors: s.playback.errors,
+    peers: s.peers,
+    self: s.selfPeerId,
+    firstFetcher: s.firstFetcher,
+    blocked: s.blockedPeersClosed,
+    bitrate: hls && hls.currentLevel >= 0 ? (hls.levels[hls.currentLevel]?.bitrate ?? null) : null,
+    droppedFrames: quality ? quality.droppedVideoFrames : null,
+    totalFrames: quality ? quality.totalVideoFrames : null,
+  };
+}
+
+/** Pure: a sample from a reading. */
+export function toSample(r: PlayerReading): ViewerSample {
+  return {
+    httpBytes: r.counters.httpBytes,
+    p2pBytes: r.counters.p2pBytes,
+    uploadedBytes: r.counters.uploadedBytes,
+    latencySeconds: r.latencySeconds,
+    stalls: r.stalls,
+    stalledMs: r.stalledMs,
+    peers: r.peers.length,
+    started: r.started,
+    stalling: r.stalling,
+    bitrate: r.bitrate,
+    firstFetcher: r.firstFetcher,
+  };
+}
+
+/** Pure: a viewer's record from its last full reading, or from why there was none. */
+export function toRecord(
+  reading: PlayerReading | string,
+  context: {
+    viewer: number;
+    left: boolean;
+    joinedAtSeconds: number;
+    watchedSeconds: number;
+    firstFetcherSeconds: number;
+    link: ViewerLink | null;
+    linkUse: LinkUse | null;
+  },
+): ViewerRecord {
+  const r = typeof reading === 'string' ? null : reading;
+  const latency = r?.latency ?? [];
+  return {
+    viewer: context.viewer,
+    mode: r?.mode ?? 'unknown',
+    ...viewerFlow(r?.counters),
+    blockedPeersClosed: r?.blocked ?? 0,
+    stalls: r?.stalls ?? 0,
+    stalledMs: r?.stalledMs ?? 0,
+    startupMs: r?.startupMs ?? null,
+    latencyP50: percentile(latency, 50),
+    latencyMax: latency.length ? Math.max(...latency) : null,
+    peerId: r?.self ?? '',
+    peersAtEnd: r?.peers ?? [],
+    firstFetcherAtEnd: r?.firstFetcher ?? false,
+    firstFetcherSeconds: context.firstFetcherSeconds,
+    errors: r ? r.errors : [reading as string],
+    left: context.left,
+    joinedAtSeconds: context.joinedAtSeconds,
+    watchedSeconds: context.watchedSeconds,
+    latencySamples: latency,
+    droppedFrames: r?.droppedFrames ?? null,
+    totalFrames: r?.totalFrames ?? null,
+    link: context.link,
+    linkUse: context.linkUse,
+  };
+}
