@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runInNamespace } from './cohort/in-namespace';
+import { offloadPercent } from './cohort/records';
 import { formatSwarm, type SwarmOptions, type SwarmResult } from './swarm';
 
 async function swarm(options: Partial<SwarmOptions>): Promise<SwarmResult> {
@@ -14,8 +15,15 @@ async function swarm(options: Partial<SwarmOptions>): Promise<SwarmResult> {
   return result;
 }
 
+/**
+ * Floor on the offload of the viewers after the first (the first has nobody to take from). At N = 4 on
+ * loopback they get about 75–85% of their bytes from peers in this 20 s run (BENCHMARKS.md: the whole
+ * cohort 65–70% over 60 s); a regression that halves offload lands near 40%.
+ */
+const offloadFloorPercent = 45;
+
 describe('hybrid P2P swarm', () => {
-  it('4 viewers: no stalls, whole segments over P2P for every viewer after the first, latency within target', async () => {
+  it('4 viewers: no stalls, offload above a floor for the viewers after the first, latency within target', async () => {
     const result = await swarm({ viewers: 4, seconds: 20, stream: 'p2p-healthy' });
     const target = 4 * result.targetDuration;
     for (const viewer of result.viewers) {
@@ -29,9 +37,13 @@ describe('hybrid P2P swarm', () => {
     for (const viewer of result.viewers.slice(1)) {
       expect(viewer.p2pSegments, `viewer ${viewer.viewer} P2P segments`).toBeGreaterThan(0);
     }
-    const p2p = result.viewers.reduce((sum, v) => sum + v.p2pBytes, 0);
-    const all = result.viewers.reduce((sum, v) => sum + v.p2pBytes + v.httpBytes, 0);
-    console.log(`offload: ${((100 * p2p) / all).toFixed(0)}% of all bytes (bound (N−1)/N = 75%)`);
+    const later = offloadPercent(result.viewers.slice(1));
+    console.log(
+      `offload: ${offloadPercent(result.viewers).toFixed(0)}% of all bytes (bound (N−1)/N = 75%); viewers after the first ${later.toFixed(0)}%`,
+    );
+    expect(later, 'offload of the viewers after the first, % of their bytes').toBeGreaterThanOrEqual(
+      offloadFloorPercent,
+    );
   });
 
   it('a viewer that corrupts its uploads: every bad segment is refused, the peer is dropped, nobody stalls', async () => {
