@@ -1,0 +1,108 @@
+/**
+ * Real viewers behind real links: four headless Chromium viewers, each in a
+ * network namespace of its own behind a veth pair shaped with tbf (one on a
+ * 1 Mbit/s uplink, three on 10 Mbit/s), on a live test pattern (320x180, 2 s
+ * segments) from our edge, for about a minute. The slow viewer joins first,
+ * so tenure alone would make it the swarm's first fetcher.
+ *
+ * Checks that every viewer plays without a stall, and that the shaping held:
+ * what crossed each viewer's link (its veth counters, read every second) never
+ * exceeded its cap by more than 10% over any 3 s. Each viewer's first-fetcher
+ * verdict, sampled every second, is in the result
+ * (test-artifacts/shaped-swarm.json).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runInNamespace } from './cohort/in-namespace';
+import { firstFetcherTimeline } from './cohort/records';
+import { linkShaping } from './cohort/viewer-links';
+import type { ViewerLink } from './link-profiles';
+import { repoRoot } from './local-edge';
+import { formatSwarm, type SwarmResult } from './swarm';
+
+const slow: ViewerLink = { profile: 'slow-up', downMbps: 20, upMbps: 1 };
+const fast: ViewerLink = { profile: 'fast-up', downMbps: 50, upMbps: 10 };
+/** The policy's first epoch: after it, first fetchers are chosen by what their uplink can feed. */
+const firstEpochSeconds = 30;
+
+describe('viewers behind shaped links', () => {
+  let result: SwarmResult;
+
+  beforeAll(async () => {
+    result = await runInNamespace(
+      {
+        task: 'swarm',
+        options: {
+          viewers: 4,
+          staggerSeconds: 3,
+          // The last viewer joins at 9 s: about a minute in all.
+          seconds: 51,
+          stream: 'shaped',
+          links: [slow, fast, fast, fast],
+          sampleSeconds: 1,
+        },
+      },
+      { timeoutMs: 220_000 },
+    );
+    console.log(formatSwarm(result));
+    const timelines = result.viewers.map((v) => ({
+      viewer: v.viewer,
+      link: v.link,
+      linkUse: v.linkUse,
+      firstFetcher: firstFetcherTimeline(result.samples, v.viewer),
+    }));
+    for (const t of timelines) {
+      console.log(
+        `viewer ${t.viewer} (${t.link?.profile}): measured up ${t.linkUse?.upMbps.toFixed(2)} Mbit/s mean, ${t.linkUse?.peakUpMbps.toFixed(2)} peak (cap ${t.link?.upMbps}); down ${t.linkUse?.downMbps.toFixed(2)} mean, ${t.linkUse?.peakDownMbps.toFixed(2)} peak (cap ${t.link?.downMbps}); first fetcher ${t.firstFetcher.map(([, yes]) => (yes ? '*' : '.')).join('')}`,
+      );
+    }
+    mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
+    writeFileSync(
+      join(repoRoot, 'test-artifacts/shaped-swarm.json'),
+      `${JSON.stringify({ viewers: result.viewers, firstFetcher: timelines, samples: result.samples }, null, 2)}\n`,
+    );
+  }, 240_000);
+
+  it('every viewer plays, and none stalls', () => {
+    expect(result.viewers).toHaveLength(4);
+    for (const viewer of result.viewers) {
+      expect(viewer.errors, `viewer ${viewer.viewer}`).toEqual([]);
+      expect(viewer.startupMs, `viewer ${viewer.viewer} started`).not.toBeNull();
+      expect(viewer.stalls, `viewer ${viewer.viewer} stalls`).toBe(0);
+      expect(viewer.httpBytes + viewer.p2pBytes, `viewer ${viewer.viewer} bytes`).toBeGreaterThan(0);
+    }
+  });
+
+  it('the shaping held: no viewer sent or received more than its cap + 10% over any 3 s', () => {
+    for (const viewer of result.viewers) {
+      const { link, linkUse } = viewer;
+      expect(link, `viewer ${viewer.viewer} link`).not.toBeNull();
+      expect(linkUse, `viewer ${viewer.viewer} measured`).not.toBeNull();
+      if (!link || !linkUse || link.upMbps === null || link.downMbps === null) continue;
+      expect(linkUse.windowSeconds).toBe(linkShaping.verifyWindowSeconds);
+      expect(linkUse.peakUpMbps, `viewer ${viewer.viewer} peak upload`).toBeLessThanOrEqual(1.1 * link.upMbps);
+      expect(linkUse.peakDownMbps, `viewer ${viewer.viewer} peak download`).toBeLessThanOrEqual(1.1 * link.downMbps);
+      expect(linkUse.upWithinCap).toBe(true);
+      // The counters are the link's own: what the viewer received crossed it (plus a little overhead).
+      expect(linkUse.downBytes, `viewer ${viewer.viewer} link vs player`).toBeGreaterThanOrEqual(
+        0.9 * (viewer.httpBytes + viewer.p2pBytes),
+      );
+    }
+    // The samples carry the counters, every second, for every viewer after it joined.
+    const last = result.samples.at(-1);
+    expect(last?.links?.every((c) => c !== null)).toBe(true);
+  });
+
+  // Skipped because it fails with the policy as of 50411ba (issue 17, item 3 in progress): the slow viewer,
+  // joining first, is a first fetcher from 30 s to the end in every run so far (its uplink at most 84–100%
+  // of its cap). Un-skip it when the bandwidth-aware choice of first fetchers lands.
+  it.skip('the slow viewer is never a first fetcher after the first epoch (30 s)', () => {
+    const late = firstFetcherTimeline(result.samples, 0).filter(([t]) => t > firstEpochSeconds);
+    expect(late.length, 'samples of the slow viewer after the first epoch').toBeGreaterThan(20);
+    expect(
+      late.filter(([, yes]) => yes).map(([t]) => Math.round(t)),
+      'seconds at which the slow viewer was a first fetcher',
+    ).toEqual([]);
+  });
+});
