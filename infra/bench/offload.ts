@@ -138,7 +138,7 @@ async function main(): Promise<void> {
       for (const p of profiles) {
         const mb = (bytes: number | null) => (bytes === null ? '—' : (bytes / 1e6).toFixed(2));
         console.log(
-          `     ${name.padEnd(6)} ${p.profile.padEnd(8)} ${p.viewers} viewers: offload ${p.offloadPercent.toFixed(0)}%, link up/down ${mb(p.linkUpBytes)}/${mb(p.linkDownBytes)} MB, peak up ${p.peakUpMbps?.toFixed(2) ?? '—'} Mbit/s (${p.peakUpOfCapPercent?.toFixed(0) ?? '—'}% of cap${p.upWithinCap ? '' : ', OVER'}), first fetcher ${p.firstFetcherSeconds.toFixed(0)} s, stalls ${p.stalls} (${p.stalledSeconds.toFixed(1)} s)`,
+          `     ${name.padEnd(6)} ${p.profile.padEnd(8)} ${p.viewers} viewers: offload ${p.offloadPercent.toFixed(0)}%, link up/down ${mb(p.linkUpBytes)}/${mb(p.linkDownBytes)} MB, peak up ${p.peakUpMbps?.toFixed(2) ?? '—'} Mbit/s (${p.peakUpOfCapPercent?.toFixed(0) ?? '—'}% of cap${p.upWithinCap ? '' : ', OVER'}), first fetcher ${name === 'CDN' ? '—' : `${p.firstFetcherSeconds.toFixed(0)} s`}, stalls ${p.stalls} (${p.stalledSeconds.toFixed(1)} s)`,
         );
       }
     }
