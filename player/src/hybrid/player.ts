@@ -154,10 +154,14 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   let deliveredBytes = 0;
   let p2pStartedAt: number | undefined;
   let tickState: TickState = initialTickState(nowSeconds(), policy);
-  /** The tick with nothing observed yet: the latency plan and a newcomer's windows to start with. */
-  let actions: TickActions = runTick(nowSeconds());
   let windows: LoaderWindows | undefined;
   let engineRef: HlsJsP2PEngine | undefined;
+  /**
+   * The tick with nothing observed yet: the latency plan and a newcomer's windows to start with. It runs here, during
+   * construction, so it must come after every binding runTick reads (a binding declared later is in its temporal dead
+   * zone, and the page throws before any player exists).
+   */
+  let actions: TickActions = runTick(nowSeconds());
   const timers: number[] = [];
   const cleanups: (() => void)[] = [];
 
