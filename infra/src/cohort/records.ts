@@ -45,6 +45,8 @@ export interface ViewerSample {
   bitrate: number | null;
   /** The policy's verdict at its last tick: this viewer fetches new segments from the edge first. */
   firstFetcher: boolean;
+  /** What the tick made of bandwidth at its last tick (the player's snapshot.bandwidth); null from older players. */
+  bandwidth?: { declined: boolean; slow: string[]; uplinkBps: number; backlogged: boolean } | null;
 }
 
 /** Bytes that crossed a viewer's own link so far, read from its veth counters (the link's far end). */

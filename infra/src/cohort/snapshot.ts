@@ -25,6 +25,7 @@ export interface PlayerReading {
   peers: string[];
   self: string;
   firstFetcher: boolean;
+  bandwidth?: ViewerSample['bandwidth'];
   blocked: number;
   bitrate: number | null;
   droppedFrames: number | null;
@@ -57,6 +58,7 @@ export function readPlayerInPage(full: boolean): PlayerReading | null {
     peers: s.peers,
     self: s.selfPeerId,
     firstFetcher: s.firstFetcher,
+    bandwidth: s.bandwidth ?? null,
     blocked: s.blockedPeersClosed,
     bitrate: hls && hls.currentLevel >= 0 ? (hls.levels[hls.currentLevel]?.bitrate ?? null) : null,
     droppedFrames: quality ? quality.droppedVideoFrames : null,
@@ -78,6 +80,7 @@ export function toSample(r: PlayerReading): ViewerSample {
     stalling: r.stalling,
     bitrate: r.bitrate,
     firstFetcher: r.firstFetcher,
+    bandwidth: r.bandwidth ?? null,
   };
 }
 
