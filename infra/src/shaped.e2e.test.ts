@@ -11,8 +11,10 @@
  * verdict, sampled every second, is in the result
  * (test-artifacts/shaped-swarm.json).
  */
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { policyDefaults } from '@edgeswarm/policy';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runInNamespace } from './cohort/in-namespace';
 import { firstFetcherTimeline } from './cohort/records';
@@ -94,15 +96,24 @@ describe('viewers behind shaped links', () => {
     expect(last?.links?.every((c) => c !== null)).toBe(true);
   });
 
-  // Skipped because it fails with the policy as of 50411ba (issue 17, item 3 in progress): the slow viewer,
-  // joining first, is a first fetcher from 30 s to the end in every run so far (its uplink at most 84–100%
-  // of its cap). Un-skip it when the bandwidth-aware choice of first fetchers lands.
-  it.skip('the slow viewer is never a first fetcher after the first epoch (30 s)', () => {
-    const late = firstFetcherTimeline(result.samples, 0).filter(([t]) => t > firstEpochSeconds);
-    expect(late.length, 'samples of the slow viewer after the first epoch').toBeGreaterThan(20);
+  // Skipped: it fails with the policy as it stands (issue 17, item 3 is open). The slow viewer joins first and leads
+  // by tenure. Its 1 Mbit/s uplink is never measured full at N = 4 with these 68 kB segments (peak 0.6-1.0 of its
+  // cap), so it never declines, and the others never measure its deliveries slower than the stream plays, so they
+  // never leave it out. A version that made a leader nobody takes from stand down passed this and left the swarm
+  // with no leader at all (no viewer's role agreed with the others'), so it was not kept. The samples record what each
+  // viewer's tick made of bandwidth (declined, slow, uplink) for the next attempt.
+  it.skip('the slow viewer is never a first fetcher after the first epoch (30 s, plus the 6 s it takes to stand down)', () => {
+    const settled = firstEpochSeconds + policyDefaults.activePeerTargetDurations * 2;
+    const late = firstFetcherTimeline(result.samples, 0).filter(([t]) => t > settled);
+    expect(late.length, 'samples of the slow viewer after the first epoch').toBeGreaterThan(15);
     expect(
       late.filter(([, yes]) => yes).map(([t]) => Math.round(t)),
       'seconds at which the slow viewer was a first fetcher',
     ).toEqual([]);
+    // Someone still leads: a faster viewer fetches each new segment first.
+    const others = [1, 2, 3].flatMap((v) =>
+      firstFetcherTimeline(result.samples, v).filter(([t, yes]) => t > settled && yes),
+    );
+    expect(others.length, 'first-fetcher samples of the fast viewers after the first epoch').toBeGreaterThan(0);
   });
 });

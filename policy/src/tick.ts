@@ -33,7 +33,7 @@ import {
   type UploadBudget,
   uploadOpen,
 } from './reciprocity';
-import { epochOf, isFirstFetcher, seederCount } from './roles';
+import { epochOf, isFirstFetcher } from './roles';
 import { type HlsLiveSettings, hlsLiveSettings, type LoaderWindows, loaderWindows } from './windows';
 
 /** A connected peer as the player sees it. */
@@ -73,13 +73,6 @@ export interface TickState {
   uplink: UplinkEstimate;
   /** Delivered bytes the budget has been charged for (cumulative). */
   charged: number;
-  /** Bytes delivered to peers as of the last tick, and when that last grew. */
-  deliveredSeen: number;
-  servedAt: number;
-  /** Since when this viewer has led (been a first fetcher with peers); undefined while it does not. */
-  leadingSince: number | undefined;
-  /** Led while nobody took anything from it: it stands down until then. */
-  ignoredUntil: number;
   peerRates: PeerRates;
   /** Smoothed seconds per edge fetch; 0 until the first one is measured. */
   edgeFetchSeconds: number;
@@ -108,8 +101,6 @@ export interface TickActions {
   alone: boolean;
   /** This viewer's uplink cannot feed a first fetcher's fan-out: it declines the role. */
   declined: boolean;
-  /** Led while nobody took anything from it (the others follow someone else): it stands down for a while. */
-  ignored: boolean;
   /** Declined while the others would still rank it first: upload off, so it falls out of their rank too. */
   quiet: boolean;
   /** Peers seen delivering too slowly to lead, left out of the rank. */
@@ -137,10 +128,6 @@ export function initialTickState(now: number, options: PolicyOptions): TickState
     budget: newUploadBudget(now, options),
     uplink: newUplinkEstimate(now),
     charged: 0,
-    deliveredSeen: 0,
-    servedAt: now,
-    leadingSince: undefined,
-    ignoredUntil: 0,
     peerRates: [],
     edgeFetchSeconds: 0,
     firstFetcher: true,
@@ -214,32 +201,14 @@ export function tick(
       firstFetcherNeedBps(segmentBytes, Math.min(options.seederFanout, active.length), targetDuration, options),
     );
   const slow = segmentBytes > 0 ? slowPeers(peerRates, connected, segmentBytes, targetDuration, now, options) : [];
-  // Served lately: bytes left for peers since the last tick.
-  const delivered = link ? link.deliveredBytes : state.deliveredSeen + observations.uploadedBytes;
-  const servedAt = delivered > state.deliveredSeen ? now : state.servedAt;
-  let ignoredUntil = state.ignoredUntil;
-  const standDown = declined || ignoredUntil > now;
-  let role = decideRole(
+  const role = decideRole(
     state.role,
     observations,
     active,
-    leaveOut(observations.self, active, slow, standDown),
+    leaveOut(observations.self, active, slow, declined),
     now,
     options,
   );
-  // Leading while nobody takes anything from us: the others measured us slow and follow someone else, so we stand
-  // down too, for as long as they remember (peerRateSeconds), instead of fetching every segment from the edge alone.
-  // (Only where someone is meant to wait for the leaders: when everyone leads, nobody takes anything from anyone.)
-  const someoneWaits = seederCount(active.length + 1, options) < active.length + 1;
-  let leadingSince = role.firstFetcher && someoneWaits ? (state.leadingSince ?? now) : undefined;
-  if (
-    leadingSince !== undefined &&
-    now - Math.max(servedAt, leadingSince) > options.activePeerTargetDurations * targetDuration
-  ) {
-    ignoredUntil = now + options.peerRateSeconds;
-    leadingSince = undefined;
-    role = decideRole(role, observations, active, leaveOut(observations.self, active, slow, true), now, options);
-  }
   const { firstFetcher } = role;
   // Declining is not enough while the others rank this viewer first: they would wait for segments it never fetches.
   // So a viewer that cannot lead but would rank among the first fetchers goes quiet (upload off: it announces
@@ -264,27 +233,12 @@ export function tick(
   const windows = loaderWindows({ live, targetDuration, marginSeconds, firstFetcher, uploadOpen: open }, plan);
 
   return {
-    state: {
-      budget,
-      uplink,
-      charged,
-      deliveredSeen: Math.max(state.deliveredSeen, delivered),
-      servedAt,
-      leadingSince,
-      ignoredUntil,
-      peerRates,
-      edgeFetchSeconds,
-      firstFetcher,
-      role,
-      windows,
-      hls,
-    },
+    state: { budget, uplink, charged, peerRates, edgeFetchSeconds, firstFetcher, role, windows, hls },
     actions: {
       active,
       firstFetcher,
       alone: active.length === 0,
       declined,
-      ignored: ignoredUntil > now,
       quiet,
       slow,
       uplinkBps: uplink.capacityBps,
