@@ -16,6 +16,7 @@ const reading = (overrides: Partial<PlayerReading> = {}): PlayerReading => ({
   peers: ['a', 'b'],
   self: 'me',
   firstFetcher: true,
+  bandwidth: { declined: true, slow: ['x'], uplinkBps: 125_000, backlogged: false },
   blocked: 0,
   bitrate: 300_000,
   droppedFrames: 1,
@@ -37,7 +38,10 @@ describe('player readings', () => {
       stalling: false,
       bitrate: 300_000,
       firstFetcher: true,
+      bandwidth: { declined: true, slow: ['x'], uplinkBps: 125_000, backlogged: false },
     });
+    // A player from before the bandwidth snapshot samples as null.
+    expect(toSample(reading({ bandwidth: undefined })).bandwidth).toBeNull();
   });
 
   it('make a viewer’s record, with latency figures from its once-a-second samples', () => {
