@@ -208,7 +208,7 @@ function reasons(runs: SimRunRecord[]): string {
   return `<h2>Why bytes came from the edge (% of edge bytes)</h2>
 <p>first-fetcher: ranked among recently heard peers into the first-fetcher set; alone: no peer heard from within
 3 target durations, so isFirstFetcher says fetch yourself; deadline: slack reached the margin; abandoned: the rest of a
-peer transfer shouldAbandon gave up on.</p>${table(['run', ...names], rows)}`;
+peer transfer still running when its segment entered the high-demand window (loaderAbandons, p2p-media-loader's rule).</p>${table(['run', ...names], rows)}`;
 }
 
 function calibrationTable(rows: CalibrationRow[]): string {
