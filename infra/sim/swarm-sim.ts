@@ -954,8 +954,8 @@ export class SwarmSimulation {
   }
 
   /**
-   * v's player ticks: policy.tick on what it observes now (its peers, the bytes it just uploaded, an edge fetch's time,
-   * its uplink, the segments it received from peers), and the simulator applies every action, as player.ts does.
+   * v's player ticks: policy.tick on what it observes now (its peers, its uplink, the edge fetch times and the segments
+   * from peers since its last tick), and the simulator applies every action, as player.ts does.
    */
   private tickViewer(v: number, t: number, now = false): void {
     // The player ticks once a second; between ticks what it observes waits for the next (bytes delivered are

@@ -173,7 +173,7 @@ describe('tick: upload budget and chokes', () => {
     expect(actions?.choke.map((p) => p.slice(13))).toEqual(choked);
   });
 
-  it('refills at the cap: a closed budget opens again a few seconds later', () => {
+  it('refills at the cap: a closed budget opens again within a second', () => {
     const [spent, later] = run(
       [
         { now, obs: observe(me, [], { uploadedBytes: 250_000 }) },

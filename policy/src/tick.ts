@@ -76,10 +76,9 @@ export interface TickState {
   peerRates: PeerRates;
   /** Smoothed seconds per edge fetch; 0 until the first one is measured. */
   edgeFetchSeconds: number;
-  /** What the last tick decided, to tell the adapter what changed. */
-  firstFetcher: boolean;
   /** The role and what it was computed from: an unchanged swarm in the same epoch keeps it without ranking again. */
   role: RoleMemo | undefined;
+  /** What the last tick decided, to tell the adapter what changed. */
   windows: LoaderWindows | undefined;
   hls: HlsLiveSettings | undefined;
 }
@@ -130,19 +129,10 @@ export function initialTickState(now: number, options: PolicyOptions): TickState
     charged: 0,
     peerRates: [],
     edgeFetchSeconds: 0,
-    firstFetcher: true,
     role: undefined,
     windows: undefined,
     hls: undefined,
   };
-}
-
-/** The deadline margin as this tick will set it (the requester's margin is taken to be like ours). */
-function marginFor(state: TickState, observations: TickObservations, options: PolicyOptions): number {
-  return deadlineMargin(
-    smoothFetchSeconds(state.edgeFetchSeconds, observations.edgeFetchSeconds, options.edgeFetchSmoothing),
-    options,
-  );
 }
 
 /** Smooths edge fetch times: the first one as it is, then an exponential moving average. */
@@ -189,6 +179,7 @@ export function tick(
     observations.edgeFetchSeconds,
     options.edgeFetchSmoothing,
   );
+  const marginSeconds = deadlineMargin(edgeFetchSeconds, options);
 
   const active = activePeers(peers, now, targetDuration, options);
   const connected = peers.map((p) => p.id);
@@ -221,19 +212,19 @@ export function tick(
       { self: observations.self, peers: active, epoch: role.epoch, ...(slow.length ? { nonUploaders: slow } : {}) },
       options,
     );
-  // What is queued behind the uplink would reach its requesters past the margin: refuse further requests up front
-  // (p2p-media-loader stops announcing and serving while upload is off) until the queue drains.
-  const backlogged = uplink.capacityBps > 0 && queued / uplink.capacityBps > marginFor(state, observations, options);
+  // What is queued behind the uplink would reach its requesters past the margin (theirs taken to be like ours):
+  // refuse further requests up front (p2p-media-loader stops announcing and serving while upload is off) until the
+  // queue drains.
+  const backlogged = uplink.capacityBps > 0 && queued / uplink.capacityBps > marginSeconds;
   const open = uploadOpen(budget, now, options) && !backlogged && !quiet;
   const choke = budgetContended(budget, now, options) ? rankUploadTargets(peers, now, options).choked : [];
 
   const plan = planLatency(targetDuration, options.plannedPublishLagSeconds, options);
   const hls = hlsLiveSettings(plan, targetDuration);
-  const marginSeconds = deadlineMargin(edgeFetchSeconds, options);
   const windows = loaderWindows({ live, targetDuration, marginSeconds, firstFetcher, uploadOpen: open }, plan);
 
   return {
-    state: { budget, uplink, charged, peerRates, edgeFetchSeconds, firstFetcher, role, windows, hls },
+    state: { budget, uplink, charged, peerRates, edgeFetchSeconds, role, windows, hls },
     actions: {
       active,
       firstFetcher,
@@ -255,7 +246,6 @@ export function tick(
   };
 }
 
-/** The first-fetcher role over the active peers; the previous tick's when nothing it depends on changed. */
 /**
  * Who is left out of the rank: slow peers, and self when it declined. If that would leave nobody to lead, nobody is
  * left out: someone has to bring each segment in, and on an all-slow swarm the rank decides who, as before.
@@ -266,6 +256,7 @@ function leaveOut(self: string, active: readonly string[], slow: readonly string
   return out.length === active.length + 1 ? [] : out;
 }
 
+/** The first-fetcher role over the active peers; the previous tick's when nothing it depends on changed. */
 function decideRole(
   previous: RoleMemo | undefined,
   observations: TickObservations,

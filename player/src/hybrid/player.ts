@@ -144,8 +144,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   let blockedPeersClosed = 0;
   let targetDuration = playerDefaults.targetDuration;
   let live = true;
-  // What the tick has not seen yet: bytes uploaded and edge fetch times since the last one.
-  let uploadedSinceTick = 0;
+  // What the tick has not seen yet: edge fetch times and segments from peers since the last one.
   let edgeFetches: number[] = [];
   let p2pTransfers: PeerTransfer[] = [];
   /** Mean size of the media segments played lately, bytes (a first fetcher's load is a multiple of it). */
@@ -271,7 +270,6 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     engine.addEventListener('onChunkUploaded', (bytes, peerId) => {
       counters.uploadedBytes += bytes;
       ledger(peerId).sent += bytes;
-      uploadedSinceTick += bytes;
     });
     // The engine's own edge fetches, timed from start to load, feed the deadline margin too.
     const edgeStarts = new Map<string, number>();
@@ -346,7 +344,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         live,
         targetDuration,
         peers: observed,
-        uploadedBytes: uploadedSinceTick,
+        // Uploads reach the tick as the uplink's delivered bytes; without an engine there are none.
+        uploadedBytes: 0,
         edgeFetchSeconds: edgeFetches,
         ...(p2pStartedAt === undefined ? {} : { p2pStartedAt }),
         ...(engineRef ? { uplink: { deliveredBytes, queuedBytes } } : {}),
@@ -357,7 +356,6 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       policy,
     );
     tickState = result.state;
-    uploadedSinceTick = 0;
     edgeFetches = [];
     p2pTransfers = [];
     return result.actions;
