@@ -75,7 +75,7 @@ export function headlines(stats: StatsSnapshot): Record<CardId, Card> {
     },
     viewers: {
       value: String(current.viewers),
-      detail: `hybrid ${current.byMode.hybrid} · CDN ${current.byMode.cdn} · ${totals.viewersSeen} seen`,
+      detail: `hybrid ${current.byMode.hybrid} · CDN ${current.byMode.cdn}${current.byMode.p2pml ? ` · stock P2P ${current.byMode.p2pml}` : ''} · ${totals.viewersSeen} seen`,
     },
     peers: {
       value: String(current.peerConnections),

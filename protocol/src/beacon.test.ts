@@ -30,6 +30,10 @@ describe('parseBeacon', () => {
     });
   });
 
+  it.each(['hybrid', 'cdn', 'p2pml'] as const)('accepts the %s playback mode', (mode) => {
+    expect(parseBeacon({ ...good, mode })).toMatchObject({ ok: true, value: { mode } });
+  });
+
   it.each([
     [null, 'malformed', 'not an object'],
     [[good], 'malformed', 'not an object'],
@@ -37,6 +41,7 @@ describe('parseBeacon', () => {
     [{ ...good, stream: '../x' }, 'malformed', 'bad stream'],
     [{ ...good, viewer: 'short' }, 'malformed', 'bad viewer'],
     [{ ...good, mode: 'p2p' }, 'malformed', 'bad mode'],
+    [{ ...good, mode: 'toString' }, 'malformed', 'bad mode'],
     [{ ...good, seq: 'x' }, 'malformed', 'seq is not a number'],
     [{ ...good, p2pBytes: '5' }, 'malformed', 'p2pBytes is not a number'],
     [{ ...good, peers: Number.NaN }, 'malformed', 'peers is not a number'],

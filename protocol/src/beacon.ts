@@ -6,7 +6,17 @@
  */
 import { type CounterKey, type Counters, counterKeys, countersFrom, counterUnits } from './counters';
 
-export type PlaybackMode = 'hybrid' | 'cdn';
+/**
+ * How a viewer plays: our hybrid, plain hls.js from the edge, or stock p2p-media-loader (its default settings, our
+ * tracker), the incumbent that compare runs beside the hybrid.
+ */
+export const playbackModes = ['hybrid', 'cdn', 'p2pml'] as const;
+export type PlaybackMode = (typeof playbackModes)[number];
+export const isPlaybackMode = (value: unknown): value is PlaybackMode =>
+  (playbackModes as readonly unknown[]).includes(value);
+/** A record with one entry per playback mode. */
+export const byPlaybackMode = <T>(make: (mode: PlaybackMode) => T): Record<PlaybackMode, T> =>
+  Object.fromEntries(playbackModes.map((mode) => [mode, make(mode)])) as Record<PlaybackMode, T>;
 
 export interface Beacon extends Counters {
   v: 1;
@@ -90,7 +100,7 @@ export function parseBeacon(body: unknown): BeaconValidation {
     return malformed('bad stream');
   }
   if (typeof b.viewer !== 'string' || !idPattern.test(b.viewer)) return malformed('bad viewer');
-  if (b.mode !== 'hybrid' && b.mode !== 'cdn') return malformed('bad mode');
+  if (!isPlaybackMode(b.mode)) return malformed('bad mode');
   for (const key of ['seq', 'intervalMs', ...counterKeys, 'peers'] as const) {
     const value = b[key];
     if (typeof value !== 'number' || !Number.isFinite(value)) return malformed(`${key} is not a number`);

@@ -141,6 +141,20 @@ describe('buckets and totals', () => {
     });
     expect(stats.totals.byMode.hybrid).toMatchObject({ viewerMs: 5000, httpBytes: 200_000, p2pBytes: 600_000 });
     expect(stats.totals.byMode.cdn).toMatchObject({ viewerMs: 10_000, httpBytes: 1_000_000, p2pBytes: 0 });
+    expect(stats.totals.byMode.p2pml).toMatchObject({ viewerMs: 0, httpBytes: 0, p2pBytes: 0 });
+  });
+
+  it('keeps stock p2p-media-loader viewers apart from the hybrid and CDN-only ones', () => {
+    const state = twoViewers();
+    applyBeacon(
+      state,
+      beacon({ viewer: 'viewer-stock-1234', mode: 'p2pml', httpBytes: 70_000, p2pBytes: 30_000 }),
+      T0 + 20_000,
+    );
+    const stats = snapshot(state, 'demo', T0 + 20_000);
+    expect(stats.totals.byMode.p2pml).toMatchObject({ httpBytes: 70_000, p2pBytes: 30_000 });
+    expect(stats.totals.byMode.hybrid).toMatchObject({ httpBytes: 200_000, p2pBytes: 600_000 });
+    expect(stats.current.byMode).toEqual({ hybrid: 1, cdn: 1, p2pml: 1 });
   });
 
   it('sets the edge count beside the reported HTTP bytes and flags a disagreement', () => {
@@ -167,7 +181,7 @@ describe('buckets and totals', () => {
     expect(snapshot(state, 'demo', T0 + 20_000).current).toEqual({
       activeWindowMs: 30_000,
       viewers: 2,
-      byMode: { hybrid: 1, cdn: 1 },
+      byMode: { hybrid: 1, cdn: 1, p2pml: 0 },
       peerConnections: 3,
       viewersWithPeers: 1,
       regions: [

@@ -18,6 +18,7 @@ import type { ClampReason, FlowTotals, RejectionReason, StatsSeries, StatsSnapsh
 import {
   type Beacon,
   beaconLimits,
+  byPlaybackMode,
   type Counters,
   type CounterUnit,
   counterKeys,
@@ -171,7 +172,7 @@ export const emptyTotals = (): Totals => ({
   beacons: 0,
   lostBeacons: 0,
   viewersSeen: 0,
-  byMode: { hybrid: emptyFlow(), cdn: emptyFlow() },
+  byMode: byPlaybackMode(() => emptyFlow()),
   startup: {},
   latency: {},
   rejected: {},
@@ -589,10 +590,7 @@ export function snapshot(
     current: {
       activeWindowMs: options.activeWindowMs,
       viewers: active.length,
-      byMode: {
-        hybrid: active.filter((v) => v.mode === 'hybrid').length,
-        cdn: active.filter((v) => v.mode === 'cdn').length,
-      },
+      byMode: byPlaybackMode((mode) => active.filter((v) => v.mode === mode).length),
       peerConnections: active.reduce((sum, v) => sum + v.peers, 0),
       viewersWithPeers: active.filter((v) => v.peers > 0).length,
       regions: [...regions]
@@ -611,7 +609,7 @@ export function snapshot(
       beacons: t.beacons,
       lostBeacons: t.lostBeacons,
       viewersSeen: t.viewersSeen,
-      byMode: { hybrid: roundFlow(t.byMode.hybrid), cdn: roundFlow(t.byMode.cdn) },
+      byMode: byPlaybackMode((mode) => roundFlow(t.byMode[mode])),
     },
     edge: {
       servedBytes: served,

@@ -53,7 +53,11 @@ export class StreamStats extends DurableObject<Env> {
     this.hasTables = true;
     const totals = this.sql.exec<{ json: string }>('SELECT json FROM totals WHERE id = 0').toArray()[0];
     // Spread over the empty totals, so fields added later start at zero for old streams.
-    if (totals) this.state.totals = { ...emptyTotals(), ...(JSON.parse(totals.json) as Partial<Totals>) };
+    if (totals) {
+      const stored = JSON.parse(totals.json) as Partial<Totals>;
+      const empty = emptyTotals();
+      this.state.totals = { ...empty, ...stored, byMode: { ...empty.byMode, ...stored.byMode } };
+    }
     for (const row of this.sql.exec<{ start: number; json: string }>('SELECT start, json FROM buckets')) {
       this.state.buckets.set(row.start, JSON.parse(row.json) as Bucket);
     }
