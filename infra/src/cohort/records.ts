@@ -6,9 +6,13 @@
 import { type CounterKey, type Counters, counterKeys } from '@edgeswarm/protocol';
 import type { ViewerLink } from '../link-profiles';
 
-export type CohortName = 'cdn' | 'hybrid';
+/** CDN-only (P2P off), stock p2p-media-loader (its defaults, our tracker) and the hybrid, in the order tables show them. */
+export const cohortNames = ['cdn', 'p2pml', 'hybrid'] as const;
+export type CohortName = (typeof cohortNames)[number];
 
-export const cohortLabel = (name: CohortName) => (name === 'cdn' ? 'CDN-only' : 'hybrid');
+const cohortLabels: Record<CohortName, string> = { cdn: 'CDN-only', p2pml: 'stock p2p-media-loader', hybrid: 'hybrid' };
+export const cohortLabel = (name: CohortName) => cohortLabels[name];
+export const isCohortName = (value: string): value is CohortName => (cohortNames as readonly string[]).includes(value);
 
 /**
  * The player's counters a viewer record copies. Stalls are left out: they come

@@ -30,6 +30,7 @@ import { linksFor } from '../link-profiles';
 import { type LocalEdge, repoRoot, startLocalEdge } from '../local-edge';
 import { privateNetworkAvailable } from '../netns';
 import { type RunningCli, spawnOriginCli } from '../run-cli';
+import { startCpuBurner } from './cpu-burner';
 import { type CohortName, type CompareOptions, runStamp } from './options';
 import { renderReport } from './report-html';
 import type { CohortResult, CompareResults } from './results';
@@ -165,7 +166,7 @@ export async function runCompare(
     log(`compare: publishing a ${options.size} test pattern as ${stream} to ${edgeUrl}`);
     await waitUntilLive(edgeUrl, stream, publisher);
     log(
-      `compare: live; ${options.order.map(cohortLabel).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}`,
+      `compare: live; ${options.order.map(cohortLabel).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}`,
     );
     // Both cohorts get the same links in the same join order.
     const links = options.network === 'loopback' ? undefined : linksFor(options.network, options.viewers);
@@ -174,6 +175,8 @@ export async function runCompare(
       const before = await fetchJson<StatsSnapshot>(`${edgeUrl}/v1/streams/${stream}/stats`);
       const proxyBefore = proxy.counters();
       const cpuBefore = cpus();
+      // The same burn beside every cohort; it counts in the cohort's CPU figures like any other load.
+      const burner = startCpuBurner(options.burnCpuPercent);
       const run = await runCohortInNamespace(
         {
           task: 'cohort',
@@ -193,7 +196,7 @@ export async function runCompare(
           socketPath: proxy.address,
         },
         log,
-      );
+      ).finally(() => burner.stop());
       const cpu = cpuFigures(cpuBefore, cpus(), run.samples, loadavg()[0] ?? 0);
       log(`compare: ${cohortLabel(name)} done; waiting ${options.settleSeconds} s for the edge's count`);
       const after = await settledStats(edgeUrl, stream, options.settleSeconds);
@@ -203,7 +206,7 @@ export async function runCompare(
       const result: CohortResult = {
         name,
         label: cohortLabel(name),
-        p2p: name === 'hybrid',
+        p2p: name !== 'cdn',
         run,
         edge: edgeCount,
         proxy: proxyCount,

@@ -36,6 +36,7 @@ describe('compare options', () => {
     refused(['--url', 'ftp://x'], /--url must be an http\(s\) URL/);
     refused(['--url', 'not a url'], /--url/);
     refused(['--order', 'sideways'], /--order/);
+    refused(['--cohorts', ''], /--cohorts/);
     refused(['--stream', '../etc'], /--stream/);
     refused(['--size', 'big'], /--size/);
     refused(['--frobnicate'], /frobnicate/);
@@ -51,6 +52,23 @@ describe('compare options', () => {
       network: 'cable',
       edgeLinkMbps: 20,
     });
+  });
+
+  it('runs stock p2p-media-loader as a third cohort, in the order given, and refuses cohort lists it cannot compare', () => {
+    expect(parseCompareArgs(['--cohorts', 'cdn,p2pml,hybrid']).options.order).toEqual(['cdn', 'p2pml', 'hybrid']);
+    expect(parseCompareArgs(['--cohorts', 'hybrid, cdn']).options.order).toEqual(['hybrid', 'cdn']);
+    const refused = (argv: string[], message: RegExp) => expect(() => parseCompareArgs(argv)).toThrow(message);
+    refused(['--cohorts', 'cdn,webtorrent,hybrid'], /unknown cohort "webtorrent"/);
+    refused(['--cohorts', 'p2pml,hybrid'], /--cohorts must list cdn and hybrid/);
+    refused(['--cohorts', 'cdn,hybrid,cdn'], /each once/);
+    refused(['--cohorts', 'cdn,hybrid', '--order', 'cdn-first'], /give one/);
+  });
+
+  it('burns a share of the CPU beside every cohort when asked, never all of it', () => {
+    expect(compareDefaults.burnCpuPercent).toBe(0);
+    expect(parseCompareArgs(['--burn-cpu', '40']).options.burnCpuPercent).toBe(40);
+    expect(() => parseCompareArgs(['--burn-cpu', '95'])).toThrow(/--burn-cpu must be a number from 0 to 90/);
+    expect(() => parseCompareArgs(['--burn-cpu', 'lots'])).toThrow(/--burn-cpu must be a number/);
   });
 
   it('clamps a stagger that would have the last viewer join after half the run, with a warning', () => {

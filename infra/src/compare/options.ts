@@ -4,7 +4,7 @@
  * too little time is clamped with a warning. Pure.
  */
 import { parseArgs } from 'node:util';
-import type { CohortName } from '../cohort/records';
+import { type CohortName, cohortNames, isCohortName } from '../cohort/records';
 import { isNetworkName, type NetworkName, networkNames } from '../link-profiles';
 
 export type { CohortName };
@@ -32,8 +32,16 @@ export interface CompareOptions {
   out?: string;
   /** Stream id to publish; absent: compare-<timestamp>. */
   stream?: string;
-  /** Which cohort runs first. */
+  /**
+   * The cohorts, in the order they run: CDN-only and the hybrid always, stock p2p-media-loader when asked for
+   * (`--cohorts cdn,p2pml,hybrid`). `--order hybrid-first` is the short form for the hybrid before CDN-only.
+   */
   order: CohortName[];
+  /**
+   * Share of the machine's CPU (all cores) burnt by busy loops beside every cohort, percent: a stand-in for a
+   * slower device, the same for every cohort. 0: none.
+   */
+  burnCpuPercent: number;
   /** Publish key for --url (else the publisher derives it from $PUBLISH_SECRET or .dev.vars). */
   key?: string;
   /** Test pattern size: small, so ffmpeg leaves the CPU to the viewers. */
@@ -52,6 +60,7 @@ export const compareDefaults: CompareOptions = {
   seconds: 120,
   staggerSeconds: 3,
   order: ['cdn', 'hybrid'],
+  burnCpuPercent: 0,
   network: 'loopback',
   size: '320x180',
   segmentSeconds: 2,
@@ -65,6 +74,8 @@ export const compareLimits = {
   seconds: { min: 10, max: 3600 },
   /** The last viewer joins no later than this share of the cohort's run. */
   joinShare: 0.5,
+  /** Leaves the viewers something: at 100% they would get no CPU at all. */
+  burnCpuPercent: { max: 90 },
 };
 
 export class CompareInputError extends Error {
@@ -73,13 +84,15 @@ export class CompareInputError extends Error {
 
 export const compareUsage = `usage: npm run compare -- [--viewers 8] [--seconds 120] [--url <edge>] [--edge-mbps <cap>]
        [--network loopback|residential|dsl-heavy|<profile>] [--edge-link-mbps <cap>]
-       [--stagger 3] [--out <dir>] [--stream <id>] [--order cdn-first|hybrid-first] [--key <publish key>]
-       [--size 320x180]
+       [--cohorts cdn,p2pml,hybrid | --order cdn-first|hybrid-first] [--burn-cpu <percent>]
+       [--stagger 3] [--out <dir>] [--stream <id>] [--key <publish key>] [--size 320x180]
 
-Runs a CDN-only and a hybrid cohort of N headless Chromium viewers, one after the other,
-on one live test stream, inside a private network namespace; prints a side-by-side table
-and writes results.json and report.html. --network puts each viewer behind a shaped link
-of its own (profiles: ${networkNames.join(', ')}).`;
+Runs a CDN-only and a hybrid cohort of N headless Chromium viewers (and, with --cohorts,
+stock p2p-media-loader with its default settings on our tracker), one after the other in
+the order given, on one live test stream, inside a private network namespace; prints a
+side-by-side table and writes results.json and report.html. --network puts each viewer
+behind a shaped link of its own (profiles: ${networkNames.join(', ')}). --burn-cpu burns
+that share of the machine's CPU beside every cohort, a stand-in for slower devices.`;
 
 function numberIn(name: string, value: number, min: number, max: number, integer = false): number {
   if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
@@ -130,9 +143,17 @@ export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): {
     throw new CompareInputError('--stream must be 1–51 of [A-Za-z0-9_-], starting with a letter or digit');
   }
   if (!/^\d{2,4}x\d{2,4}$/.test(o.size)) throw new CompareInputError('--size must look like 320x180');
-  if (new Set(o.order).size !== 2 || !o.order.every((c) => c === 'cdn' || c === 'hybrid')) {
-    throw new CompareInputError('--order must be cdn-first or hybrid-first');
+  if (
+    new Set(o.order).size !== o.order.length ||
+    !o.order.every(isCohortName) ||
+    !o.order.includes('cdn') ||
+    !o.order.includes('hybrid')
+  ) {
+    throw new CompareInputError(
+      `--cohorts must list cdn and hybrid, and may add p2pml, each once (of ${cohortNames.join(', ')}), not ${o.order.join(',')}`,
+    );
   }
+  numberIn('burn-cpu', o.burnCpuPercent, 0, compareLimits.burnCpuPercent.max);
   const latestJoin = compareLimits.joinShare * o.seconds;
   if (o.viewers > 1 && (o.viewers - 1) * o.staggerSeconds > latestJoin) {
     const clamped = Math.floor((10 * latestJoin) / (o.viewers - 1)) / 10;
@@ -162,6 +183,8 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; war
         out: { type: 'string' },
         stream: { type: 'string' },
         order: { type: 'string' },
+        cohorts: { type: 'string' },
+        'burn-cpu': { type: 'string' },
         key: { type: 'string' },
         size: { type: 'string' },
       },
@@ -192,6 +215,19 @@ export function parseCompareArgs(argv: string[]): { options: CompareOptions; war
   if (values.stream !== undefined) partial.stream = values.stream;
   if (values.key !== undefined) partial.key = values.key;
   if (values.size !== undefined) partial.size = values.size;
+  const burn = num('burn-cpu');
+  if (burn !== undefined) partial.burnCpuPercent = burn;
+  if (values.order !== undefined && values.cohorts !== undefined) {
+    throw new CompareInputError('--order and --cohorts both set the order: give one');
+  }
+  if (values.cohorts !== undefined) {
+    const names = values.cohorts.split(',').map((name) => name.trim());
+    const unknown = names.find((name) => !isCohortName(name));
+    if (unknown !== undefined) {
+      throw new CompareInputError(`--cohorts: unknown cohort ${JSON.stringify(unknown)} (${cohortNames.join(', ')})`);
+    }
+    partial.order = names as CohortName[];
+  }
   if (values.order !== undefined) {
     if (values.order === 'cdn-first') partial.order = ['cdn', 'hybrid'];
     else if (values.order === 'hybrid-first') partial.order = ['hybrid', 'cdn'];

@@ -5,18 +5,20 @@
  */
 
 import { escapeHtml as esc } from '@edgeswarm/protocol';
+import { cohortLabel } from '../cohort/records';
 import { linkShaping } from '../cohort/viewer-links';
 import { linkLabel } from '../link-profiles';
 import { lineChart, stackedBarChart } from '../svg-charts';
 import type { CohortResult, CompareResults } from './results';
 import { cohortSeries, rollingHttpMbps, rollingOffload, summaryDefaults } from './summary';
-import { comparisonRows, formatBytes, profileTable } from './table';
+import { comparisonRows, formatBytes, profileTable, tableCohorts } from './table';
 
 /** Intervals the egress and offload charts smooth over (3 × 2 s samples). */
 export const smoothingWindow = 3;
 
 export const reportColors = {
   cdn: '#d9731f',
+  p2pml: '#8a8f2a',
   hybrid: '#2f6fb3',
   http: '#9aa3ad',
   p2p: '#2e9e5b',
@@ -24,7 +26,7 @@ export const reportColors = {
   reference: '#7a3ea8',
 };
 
-const cohortColor = (c: CohortResult) => (c.name === 'cdn' ? reportColors.cdn : reportColors.hybrid);
+const cohortColor = (c: CohortResult) => reportColors[c.name];
 /** The CDN-only line is drawn wider, so it shows under the hybrid's where the two coincide. */
 const cohortStroke = (c: CohortResult) => (c.name === 'cdn' ? 4.5 : 2);
 
@@ -234,7 +236,7 @@ export function renderReport(results: CompareResults): string {
   const rows = comparisonRows(results)
     .map(
       (r) =>
-        `<tr><th scope="row">${esc(r.label)}</th><td>${esc(r.cdn)}</td><td>${esc(r.hybrid)}</td><td class="ratio">${esc(r.ratio)}</td></tr>`,
+        `<tr><th scope="row">${esc(r.label)}</th>${r.cells.map((cell) => `<td>${esc(cell)}</td>`).join('')}<td class="ratio">${esc(r.ratio)}</td></tr>`,
     )
     .join('\n');
   const [egress, offload, latency, stalled, bytes, startup] = charts(results);
@@ -246,13 +248,16 @@ export function renderReport(results: CompareResults): string {
     (o.network ?? 'loopback') === 'loopback'
       ? 'loopback (no shaping)'
       : `network ${o.network}: a shaped link per viewer${o.edgeLinkMbps === undefined ? '' : `, edge link ${o.edgeLinkMbps} Mbit/s`}`;
+  const burn = (o.burnCpuPercent ?? 0) > 0 ? ` · ${o.burnCpuPercent}% of the CPU burnt beside each cohort` : '';
   const links = linkChart(results);
+  const columns = tableCohorts(results);
+  const title = columns.map((c) => c.label).join(' vs ');
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>edgeswarm compare: CDN-only vs hybrid, ${o.viewers} viewers</title>
+<title>edgeswarm compare: ${esc(title)}, ${o.viewers} viewers</title>
 <style>
   body { margin: 0; background: #f6f7f9; color: #23262b; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
   main { max-width: 1160px; margin: 0 auto; padding: 20px 20px 40px; }
@@ -264,8 +269,7 @@ export function renderReport(results: CompareResults): string {
   table { border-collapse: collapse; background: #fff; }
   th, td { padding: 4px 10px; border-bottom: 1px solid #e6e8eb; text-align: right; }
   th[scope="row"], thead th:first-child { text-align: left; font-weight: 500; }
-  table.side td:nth-child(2) { color: ${reportColors.cdn}; font-weight: 600; }
-  table.side td:nth-child(3) { color: ${reportColors.hybrid}; font-weight: 600; }
+${columns.map((c, i) => `  table.side td:nth-child(${i + 2}) { color: ${reportColors[c.name]}; font-weight: 600; }`).join('\n')}
   td.ratio { text-align: left; color: #5b616b; }
   table.viewers, table.profiles { font-size: 12px; }
   table.profiles td:nth-child(-n+2) { text-align: left; }
@@ -279,13 +283,13 @@ export function renderReport(results: CompareResults): string {
 </head>
 <body>
 <main>
-<h1>CDN-only vs hybrid: ${o.viewers} viewers, ${o.seconds} s per cohort</h1>
-<p class="meta">${esc(results.startedAt.replace('T', ' ').slice(0, 19))} UTC · stream <code>${esc(results.stream)}</code> · ${esc(results.edge.url)} · ${esc(cap)} · ${esc(network)} · viewers ${o.staggerSeconds} s apart · ${esc(o.order.map((n) => (n === 'cdn' ? 'CDN-only' : 'hybrid')).join(' first, then '))} · ${results.machine.cores} cores, ${esc(results.machine.node)}<br>
+<h1>${esc(title)}: ${o.viewers} viewers, ${o.seconds} s per cohort</h1>
+<p class="meta">${esc(results.startedAt.replace('T', ' ').slice(0, 19))} UTC · stream <code>${esc(results.stream)}</code> · ${esc(results.edge.url)} · ${esc(cap)} · ${esc(network)} · viewers ${o.staggerSeconds} s apart · ${esc(o.order.map(cohortLabel).join(' first, then '))} · ${results.machine.cores} cores, ${esc(results.machine.node)}${esc(burn)}<br>
 <code>${esc(results.command)}</code></p>
 ${warnings}
 <h2>Side by side</h2>
 <table class="side">
-<thead><tr><th></th><th>CDN-only</th><th>hybrid</th><th class="ratio">hybrid vs CDN-only</th></tr></thead>
+<thead><tr><th></th>${columns.map((c) => `<th>${esc(c.label)}</th>`).join('')}<th class="ratio">hybrid vs CDN-only</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

@@ -3,7 +3,7 @@
  * per-interval rates from the samples, cohort summaries and the hybrid ÷
  * CDN-only ratios. Pure, so each number is checked by hand in summary.test.ts.
  */
-import type { StatsSnapshot } from '@edgeswarm/protocol';
+import type { PlaybackMode, StatsSnapshot } from '@edgeswarm/protocol';
 import type {
   CohortRun,
   CohortSample,
@@ -286,7 +286,7 @@ export function isSaturated(cpu: CpuFigures): boolean {
 export function edgeCountBetween(
   before: StatsSnapshot | null,
   after: StatsSnapshot | null,
-  mode: 'cdn' | 'hybrid',
+  mode: PlaybackMode,
 ): EdgeCount | null {
   if (!after) return null;
   const diff = (pick: (s: StatsSnapshot) => number) => pick(after) - (before ? pick(before) : 0);

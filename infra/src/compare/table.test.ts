@@ -1,7 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import type { CompareResults } from './results';
 import { summariseCohort } from './summary';
-import { comparisonRows, formatBytes, formatProfileTable, formatTable, profileTable } from './table';
+import {
+  formatBytes,
+  formatProfileTable,
+  formatTable,
+  profileTable,
+  comparisonRows as rowsOf,
+  tableCohorts,
+} from './table';
 import { cohort, results, run, shapedResults, viewer } from './test-fixtures';
+
+/** The rows with each cell named by its cohort, so expectations read `cdn: …, hybrid: …`. */
+function comparisonRows(r: CompareResults) {
+  const names = tableCohorts(r).map((c) => c.name);
+  return rowsOf(r).map(({ cells, ...rest }) => ({
+    ...rest,
+    ...Object.fromEntries(cells.map((cell, i) => [names[i] as string, cell])),
+  }));
+}
 
 describe('side-by-side table', () => {
   it('has every figure the issue asks for, with hybrid vs CDN-only', () => {
@@ -57,6 +74,19 @@ describe('side-by-side table', () => {
     hybrid.summary.edgeEgressSource = 'proxy';
     r.cohorts[1] = hybrid;
     expect(comparisonRows(r)[2]?.label).toBe("edge egress (edge's own count / through the harness proxy)");
+  });
+
+  it('puts stock p2p-media-loader between CDN-only and the hybrid, whatever order the cohorts ran in', () => {
+    const r = results();
+    const stock = cohort(run('p2pml', [viewer(0, { httpBytes: 3_000_000, p2pBytes: 1_000_000 })]), 3_000_000);
+    r.cohorts = [r.cohorts[1] as (typeof r.cohorts)[number], stock, r.cohorts[0] as (typeof r.cohorts)[number]];
+    expect(tableCohorts(r).map((c) => c.name)).toEqual(['cdn', 'p2pml', 'hybrid']);
+    expect(comparisonRows(r).find((x) => x.label === 'offload: P2P ÷ all bytes')).toMatchObject({
+      cdn: '0.0%',
+      p2pml: '25.0%',
+      hybrid: '75.0%',
+    });
+    expect(formatTable(r).split('\n')[0]).toMatch(/^\s+CDN-only\s+stock p2p-media-loader\s+hybrid\s+hybrid vs CDN$/);
   });
 
   it('pads columns as text', () => {

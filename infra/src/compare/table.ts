@@ -2,14 +2,20 @@
  * The side-by-side table, as rows of text the CLI prints and the report puts
  * in an HTML table. Pure.
  */
+import { cohortNames } from '../cohort/records';
 import type { CohortResult, CompareResults } from './results';
 
 export interface TableRow {
   label: string;
-  cdn: string;
-  hybrid: string;
+  /** One per cohort, in the order of `tableCohorts`. */
+  cells: string[];
   /** hybrid ÷ CDN-only, or a note. */
   ratio: string;
+}
+
+/** The cohorts as the table's columns: CDN-only first, the hybrid last, stock p2p-media-loader between. */
+export function tableCohorts(results: CompareResults): CohortResult[] {
+  return cohortNames.flatMap((name) => results.cohorts.filter((c) => c.name === name));
 }
 
 export const formatBytes = (bytes: number) =>
@@ -32,15 +38,15 @@ const egressSourceName = {
 export function comparisonRows(results: CompareResults): TableRow[] {
   const cdn = results.cohorts.find((c) => c.name === 'cdn') as CohortResult;
   const hybrid = results.cohorts.find((c) => c.name === 'hybrid') as CohortResult;
+  const columns = tableCohorts(results);
   const c = cdn.summary;
   const h = hybrid.summary;
   const row = (label: string, pick: (x: CohortResult) => string, ratio = ''): TableRow => ({
     label,
-    cdn: pick(cdn),
-    hybrid: pick(hybrid),
+    cells: columns.map(pick),
     ratio,
   });
-  const sources = new Set([c.edgeEgressSource, h.edgeEgressSource]);
+  const sources = new Set(columns.map((x) => x.summary.edgeEgressSource));
   const sourceNote = [...sources].map((s) => egressSourceName[s]).join(' / ');
   return [
     row('viewers (started)', (x) => `${x.summary.viewers} (${x.summary.started})`),
@@ -114,7 +120,7 @@ export function comparisonRows(results: CompareResults): TableRow[] {
     row(
       'CPU busy, load avg max',
       (x) => `${x.cpu.busyPercent.toFixed(0)}%, ${x.cpu.loadAverageMax.toFixed(1)}`,
-      cdn.saturated || hybrid.saturated ? 'CPU-saturated' : '',
+      columns.some((x) => x.saturated) ? 'CPU-saturated' : '',
     ),
   ];
 }
@@ -122,16 +128,19 @@ export function comparisonRows(results: CompareResults): TableRow[] {
 /** The table as monospace text, columns padded. */
 export function formatTable(results: CompareResults): string {
   const rows = comparisonRows(results);
-  const header: TableRow = { label: '', cdn: 'CDN-only', hybrid: 'hybrid', ratio: 'hybrid vs CDN' };
-  const all = [header, ...rows];
-  const w = {
-    label: Math.max(...all.map((r) => r.label.length)),
-    cdn: Math.max(...all.map((r) => r.cdn.length)),
-    hybrid: Math.max(...all.map((r) => r.hybrid.length)),
+  const header: TableRow = {
+    label: '',
+    cells: tableCohorts(results).map((c) => c.label),
+    ratio: 'hybrid vs CDN',
   };
+  const all = [header, ...rows];
+  const labelWidth = Math.max(...all.map((r) => r.label.length));
+  const widths = header.cells.map((_, i) => Math.max(...all.map((r) => (r.cells[i] ?? '').length)));
   return all
     .map((r) =>
-      `${r.label.padEnd(w.label)}  ${r.cdn.padStart(w.cdn)}  ${r.hybrid.padStart(w.hybrid)}  ${r.ratio}`.trimEnd(),
+      [r.label.padEnd(labelWidth), ...r.cells.map((cell, i) => cell.padStart(widths[i] ?? 0)), r.ratio]
+        .join('  ')
+        .trimEnd(),
     )
     .join('\n');
 }
@@ -173,8 +182,8 @@ export function profileTable(results: CompareResults): { head: string[]; rows: s
       p.peakUpMbps === null
         ? '—'
         : `${p.peakUpMbps.toFixed(2)} Mbit/s${p.peakUpOfCapPercent === null ? '' : ` (${p.peakUpOfCapPercent.toFixed(0)}%)`}${p.upWithinCap ? '' : ' OVER CAP'}`,
-      // CDN-only viewers all fetch from the edge: the role means nothing there.
-      c.p2p ? `${p.firstFetcherSeconds.toFixed(0)} s` : '—',
+      // The role is the hybrid's: CDN-only viewers all fetch from the edge, and stock p2p-media-loader has none.
+      c.name === 'hybrid' ? `${p.firstFetcherSeconds.toFixed(0)} s` : '—',
       `${p.stalls} (${p.stalledSeconds.toFixed(1)} s)`,
       sec(p.latencyP50Seconds),
     ]),

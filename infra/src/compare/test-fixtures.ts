@@ -1,5 +1,5 @@
 /** Plain-data compare runs for the unit tests: small, with every figure easy to work out by hand. */
-import { viewerFlow } from '../cohort/records';
+import { type CohortName, cohortLabel, viewerFlow } from '../cohort/records';
 import { compareDefaults } from './options';
 import type { CohortResult, CohortRun, CohortSample, CohortViewer, CompareResults, ViewerSample } from './results';
 import { compareSummaries, summariseCohort, summariseProfiles } from './summary';
@@ -55,10 +55,10 @@ export const sampleOf = (t: number, viewers: (Partial<ViewerSample> | null)[], l
   ),
 });
 
-export function run(name: 'cdn' | 'hybrid', viewers: CohortViewer[], samples: CohortSample[] = []): CohortRun {
+export function run(name: CohortName, viewers: CohortViewer[], samples: CohortSample[] = []): CohortRun {
   return {
     name,
-    p2p: name === 'hybrid',
+    p2p: name !== 'cdn',
     stream: 'compare-test',
     startedAt: '2026-11-25T01:00:00.000Z',
     durationSeconds: 60,
@@ -81,7 +81,7 @@ export function cohort(r: CohortRun, servedBytes: number, busyPercent = 50): Coh
   };
   return {
     name: r.name,
-    label: r.name === 'cdn' ? 'CDN-only' : 'hybrid',
+    label: cohortLabel(r.name),
     p2p: r.p2p,
     run: r,
     edge,

@@ -1,0 +1,67 @@
+/**
+ * Burns a share of the machine's CPU beside a cohort: a stand-in for viewers on
+ * slower devices. One worker thread per core, each busy for `percent` of every
+ * short period and asleep for the rest, so the load is steady rather than
+ * bursty. The same setting is applied to every cohort of a run.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+export const cpuBurnerDefaults = {
+  /** One busy-then-sleep cycle, ms: short, so the scheduler sees a steady load. */
+  periodMs: 50,
+};
+
+export interface CpuBurner {
+  /** Busy threads running. */
+  readonly threads: number;
+  stop(): Promise<void>;
+}
+
+/** The worker's loop: busy `busyMs`, idle for the rest of each period, until told to stop. */
+const loop = `
+const { workerData, parentPort } = require('node:worker_threads');
+let running = true;
+parentPort.on('message', () => { running = false; });
+const { busyMs, periodMs } = workerData;
+const cycle = () => {
+  if (!running) return process.exit(0);
+  const start = performance.now();
+  while (performance.now() - start < busyMs) {}
+  setTimeout(cycle, Math.max(0, periodMs - (performance.now() - start)));
+};
+cycle();
+`;
+
+/** Pure: the busy part of each period for a share of one core. */
+export function busyMsPerPeriod(percent: number, periodMs = cpuBurnerDefaults.periodMs): number {
+  return (Math.min(100, Math.max(0, percent)) / 100) * periodMs;
+}
+
+/** Starts burning `percent` of every core (or of `threads` cores); 0 starts nothing. */
+export function startCpuBurner(percent: number, threads = availableParallelism()): CpuBurner {
+  const busyMs = busyMsPerPeriod(percent);
+  const workers =
+    busyMs > 0
+      ? Array.from(
+          { length: threads },
+          () => new Worker(loop, { eval: true, workerData: { busyMs, periodMs: cpuBurnerDefaults.periodMs } }),
+        )
+      : [];
+  return {
+    threads: workers.length,
+    async stop() {
+      await Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              worker.once('exit', () => resolve());
+              worker.postMessage('stop');
+              // A worker stuck in its busy part still ends within a period; terminate is the backstop.
+              setTimeout(() => void worker.terminate(), 1000).unref();
+            }),
+        ),
+      );
+    },
+  };
+}
