@@ -17,7 +17,6 @@ export const playerPageParams = [
   'ice-servers',
   'upload-kbps',
   'latency-target',
-  'corrupt-uploads',
 ] as const;
 
 export function playerAttributes(query: URLSearchParams): Record<string, string> {

@@ -3,14 +3,13 @@ import { sampleOf } from '../compare/test-fixtures';
 import { joinTimes, progressLine, viewersLine, watchUrl } from './runner';
 
 describe('cohort runner', () => {
-  it('opens the watch page with no STUN, one region, P2P off for CDN-only, beacons and corruption on request', () => {
+  it('opens the watch page with no STUN, one region, P2P off for CDN-only, beacons off on request', () => {
     const base = { pageBase: 'http://127.0.0.1:9', stream: 's1' };
     expect(watchUrl({ ...base, name: 'cdn' })).toBe('http://127.0.0.1:9/watch/s1?region=eu&ice-servers=none&p2p=off');
     expect(watchUrl({ ...base, name: 'hybrid' })).toBe('http://127.0.0.1:9/watch/s1?region=eu&ice-servers=none');
-    expect(watchUrl({ ...base, name: 'hybrid', beacons: false, corrupt: [2] }, 2)).toBe(
-      'http://127.0.0.1:9/watch/s1?region=eu&ice-servers=none&beacon=off&corrupt-uploads=',
+    expect(watchUrl({ ...base, name: 'hybrid', beacons: false })).toBe(
+      'http://127.0.0.1:9/watch/s1?region=eu&ice-servers=none&beacon=off',
     );
-    expect(watchUrl({ ...base, name: 'hybrid', corrupt: [2] }, 1)).not.toContain('corrupt');
   });
 
   it('joins viewers a stagger apart, or when the plan says', () => {

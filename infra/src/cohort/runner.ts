@@ -16,6 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser';
 import { intervalFigures } from '../compare/summary';
 import { linkLabel, type ViewerLink } from '../link-profiles';
+import { corruptUploadsScript } from './page-faults';
 import {
   type CohortName,
   type CohortRun,
@@ -68,15 +69,16 @@ export const cohortDefaults = {
   gotoTimeoutMs: 60_000,
 };
 
-/** Pure: the watch page's query. No STUN (nothing leaves the machine), one region, P2P off for CDN-only. */
+/**
+ * Pure: the watch page's query. No STUN (nothing leaves the machine), one region, P2P off for CDN-only. Faults are
+ * never in it: they go in through the automation (page-faults.ts).
+ */
 export function watchUrl(
-  plan: Pick<CohortPlan, 'pageBase' | 'stream' | 'name'> & Partial<Pick<CohortPlan, 'beacons' | 'corrupt'>>,
-  viewer = 0,
+  plan: Pick<CohortPlan, 'pageBase' | 'stream' | 'name'> & Partial<Pick<CohortPlan, 'beacons'>>,
 ): string {
   const query = new URLSearchParams({ region: cohortDefaults.region, 'ice-servers': 'none' });
   if (plan.name === 'cdn') query.set('p2p', 'off');
   if (plan.beacons === false) query.set('beacon', 'off');
-  if (plan.corrupt?.includes(viewer)) query.set('corrupt-uploads', '');
   return `${plan.pageBase}/watch/${plan.stream}?${query}`;
 }
 
@@ -185,7 +187,8 @@ export async function runCohort(
       }
       const page = await (browser as Browser).newPage({ viewport: cohortDefaults.viewport });
       slots.push({ page, browser: link ? browser : undefined, joinedAt: now });
-      await page.goto(watchUrl(plan, index), { waitUntil: 'domcontentloaded', timeout: cohortDefaults.gotoTimeoutMs });
+      if (plan.corrupt?.includes(index)) await page.addInitScript({ content: await corruptUploadsScript() });
+      await page.goto(watchUrl(plan), { waitUntil: 'domcontentloaded', timeout: cohortDefaults.gotoTimeoutMs });
       const notes = [link ? linkLabel(link) : '', plan.corrupt?.includes(index) ? 'corrupts uploads' : '']
         .filter(Boolean)
         .join(', ');

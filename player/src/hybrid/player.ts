@@ -25,6 +25,7 @@ import {
 } from '@edgeswarm/policy';
 import { type Counters, type PlaybackMode, zeroCounters } from '@edgeswarm/protocol';
 import Hls, { type HlsConfig } from 'hls.js';
+import type { SegmentStorage } from 'p2p-media-loader-core';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { Blocklist, IntegrityChecker } from '../integrity';
 import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent, type PlaybackStats } from '../playback-stats';
@@ -62,8 +63,11 @@ export interface HybridPlayerOptions {
   /** Beacon endpoint; false turns beacons off. Default: the edge's /v1/streams/:stream/beacons. */
   beacon?: string | false;
   beaconIntervalMs?: number;
-  /** Fault injection for tests: corrupt every segment uploaded to peers. */
-  corruptUploads?: boolean;
+  /**
+   * Where p2p-media-loader keeps the segments it shares (its `customSegmentStorageFactory`); default: its own
+   * in-memory storage. Set from JavaScript only (no attribute or page parameter reaches it).
+   */
+  segmentStorageFactory?: (isLive: boolean) => SegmentStorage;
 }
 
 export const playerDefaults = {
@@ -201,7 +205,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
             // Start-up is the edge's job: P2P (tracker, WebRTC set-up) starts once playback has, see below.
             isP2PDisabled: true,
             ...windows,
-            ...(options.corruptUploads ? { customSegmentStorageFactory: corruptingStorage() } : {}),
+            ...(options.segmentStorageFactory ? { customSegmentStorageFactory: options.segmentStorageFactory } : {}),
           },
         },
       }) as unknown as Hls;
@@ -475,57 +479,4 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       hls = null;
     },
   };
-}
-
-/**
- * Fault injection: a segment storage that corrupts what it hands to peers (one
- * byte flipped every 1 KiB) while our own playback reads clean bytes.
- */
-function corruptingStorage() {
-  return () => new CorruptingStorage();
-}
-
-class CorruptingStorage {
-  private readonly segments = new Map<string, Map<number, ArrayBuffer>>();
-  /** p2p-media-loader announces a local read with onSegmentRequested just before getSegmentData. */
-  private readonly localReads = new Set<string>();
-  private onChange: (streamId: string) => void = () => {};
-
-  async initialize(): Promise<void> {}
-  onPlaybackUpdated(): void {}
-  onSegmentRequested(_swarm: string, streamId: string, segmentId: number): void {
-    // Only a segment already stored is read back for our own playback; others arrive straight from the loader.
-    if (this.segments.get(streamId)?.has(segmentId)) this.localReads.add(`${streamId}:${segmentId}`);
-  }
-  async storeSegment(_swarm: string, streamId: string, segmentId: number, data: ArrayBuffer): Promise<void> {
-    const stream = this.segments.get(streamId) ?? new Map<number, ArrayBuffer>();
-    this.segments.set(streamId, stream);
-    stream.set(segmentId, data);
-    for (const id of [...stream.keys()].sort((a, b) => a - b).slice(0, Math.max(0, stream.size - 30)))
-      stream.delete(id);
-    this.onChange(streamId);
-  }
-  async getSegmentData(_swarm: string, streamId: string, segmentId: number): Promise<ArrayBuffer | undefined> {
-    const data = this.segments.get(streamId)?.get(segmentId);
-    if (!data) return undefined;
-    if (this.localReads.delete(`${streamId}:${segmentId}`)) return data; // our own playback stays intact
-    const copy = new Uint8Array(data.slice(0));
-    for (let i = 0; i < copy.length; i += 1024) copy[i] = (copy[i] ?? 0) ^ 0xff;
-    return copy.buffer;
-  }
-  getUsage() {
-    return { totalCapacity: 1e9, usedCapacity: 0 };
-  }
-  hasSegment(_swarm: string, streamId: string, segmentId: number): boolean {
-    return this.segments.get(streamId)?.has(segmentId) ?? false;
-  }
-  getStoredSegmentIds(_swarm: string, streamId: string): number[] {
-    return [...(this.segments.get(streamId)?.keys() ?? [])];
-  }
-  setSegmentChangeCallback(callback: (streamId: string) => void): void {
-    this.onChange = callback;
-  }
-  destroy(): void {
-    this.segments.clear();
-  }
 }

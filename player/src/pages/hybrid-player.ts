@@ -7,8 +7,12 @@
  * Attributes: src, stream (required); p2p="off"; tracker; region, asn, colo,
  * country (region shard override, local runs); ice-servers="none";
  * upload-kbps (upload cap; "0" is consume-only); latency-target (in target
- * durations, default 4); overlay (show stats); beacon="off"; corrupt-uploads
- * (fault injection for tests).
+ * durations, default 4); overlay (show stats); beacon="off". Nothing else is
+ * read: the edge's /watch and /embed pages pass on the same allowlist.
+ * Options that only JavaScript can give (segmentStorageFactory, rtcConfig with
+ * TURN credentials): listen for `hybrid-player-configure` on the document
+ * before this script runs; its detail is the options object, to amend before
+ * the player starts.
  * JS: Edgeswarm.createHybridPlayer(video, options) → { snapshot(), on(), destroy() }.
  */
 import { overlayText } from '../hybrid/overlay';
@@ -28,6 +32,9 @@ video { display: block; width: 100%; height: 100%; aspect-ratio: 16 / 9; backgro
 .overlay[hidden] { display: none; }
 button { position: absolute; right: 8px; bottom: 48px; font: 11px system-ui; opacity: 0.7; }
 `;
+
+/** Fired on the element (bubbling to the document) with the options object, just before the player starts. */
+export const configureEvent = 'hybrid-player-configure';
 
 export class HybridPlayerElement extends HTMLElement {
   static observedAttributes = ['overlay'];
@@ -57,7 +64,6 @@ export class HybridPlayerElement extends HTMLElement {
     const tracker = this.getAttribute('tracker');
     if (tracker) options.tracker = tracker;
     if (this.getAttribute('beacon') === 'off') options.beacon = false;
-    if (this.hasAttribute('corrupt-uploads')) options.corruptUploads = true;
     if (this.getAttribute('ice-servers') === 'none') options.rtcConfig = { iceServers: [] };
     // Upload cap in kbit/s (0: consume-only) and latency target in target durations; the policy clamps and warns.
     const policy: Record<string, number> = {};
@@ -66,6 +72,10 @@ export class HybridPlayerElement extends HTMLElement {
     const latency = this.getAttribute('latency-target');
     if (latency !== null) policy.latencyTargetDurations = Number(latency);
     options.policy = policy;
+    // The embedding page's scripts (never its URL) may amend the options before the player starts.
+    this.dispatchEvent(
+      new CustomEvent<HybridPlayerOptions>(configureEvent, { detail: options, bubbles: true, composed: true }),
+    );
     this.player = createHybridPlayer(video, options);
     this.player.on('stats', (snapshot) => {
       if (this.overlay && !this.overlay.hidden) this.overlay.textContent = overlayText(snapshot as never);
