@@ -1,6 +1,7 @@
 export * from './backoff';
 export * from './capacity';
 export * from './deadlines';
+export * from './device';
 export * from './hash';
 export * from './loader-model';
 export * from './matching';

@@ -50,6 +50,16 @@ export interface PolicyOptions {
   peerRateSeconds: number;
   /** Bytes queued behind the uplink (bufferedAmount) from which the link counts as full. */
   uplinkFullBytes: number;
+  /** The device counts as strained when the once-a-second tick fires this late, seconds. */
+  strainTimerLateSeconds: number;
+  /** …or when the video drops this share of its frames in a tick, percent… */
+  strainDroppedFramesPercent: number;
+  /** …counted only over at least this many frames. */
+  strainMinFrames: number;
+  /** A strained device stays backed off (no upload, no role, wider margin) this long after the last sign, seconds. */
+  strainHoldSeconds: number;
+  /** While strained, the deadline margin is this many times its usual value. */
+  strainMarginFactor: number;
 }
 
 export const policyDefaults: PolicyOptions = {
@@ -79,6 +89,12 @@ export const policyDefaults: PolicyOptions = {
   uplinkHeadroom: 1.5,
   peerRateSeconds: 300,
   uplinkFullBytes: 16_384,
+  // A 1 s timer a quarter-second late means the page's main thread is saturated; hls.js then feeds the buffer late.
+  strainTimerLateSeconds: 0.25,
+  strainDroppedFramesPercent: 10,
+  strainMinFrames: 10,
+  strainHoldSeconds: 30,
+  strainMarginFactor: 2,
 };
 
 const ranges: Record<keyof PolicyOptions, [number, number]> = {
@@ -105,6 +121,11 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   uplinkHeadroom: [1, 10],
   peerRateSeconds: [1, 3600],
   uplinkFullBytes: [1024, 16_777_216],
+  strainTimerLateSeconds: [0.05, 60],
+  strainDroppedFramesPercent: [1, 100],
+  strainMinFrames: [1, 1000],
+  strainHoldSeconds: [0, 3600],
+  strainMarginFactor: [1, 10],
 };
 
 export function resolvePolicyOptions(partial: Partial<Record<keyof PolicyOptions, unknown>> = {}): {

@@ -95,6 +95,8 @@ describe('latency plan and window sizing', () => {
       liveSyncDuration: 5,
       liveMaxLatencyDuration: 11,
       maxBufferLength: 30,
+      // Behind target, it plays up to 10% faster instead of drifting until the jump.
+      maxLiveSyncPlaybackRate: 1.1,
     });
   });
 });

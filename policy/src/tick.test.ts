@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { policyDefaults } from './options';
 import { makePeerId, rankOf, rankSwarm } from './roles';
 import { initialTickState, type PeerObservation, type TickObservations, type TickState, tick } from './tick';
+import { loaderLagSeconds } from './windows';
 
 const o = policyDefaults;
 const T0 = 1_764_000_000; // a Unix time on an epoch boundary (divisible by 30)
@@ -239,7 +240,12 @@ describe('tick: margin, windows and the latency plan', () => {
       { now: T0 + 1, obs: observe(me, []) },
       { now: T0 + 2, obs: observe(me, [], { targetDuration: 4 }) },
     ]);
-    expect(first?.hls).toEqual({ liveSyncDuration: 4.9, liveMaxLatencyDuration: 10.9, maxBufferLength: 30 });
+    expect(first?.hls).toEqual({
+      liveSyncDuration: 4.9,
+      liveMaxLatencyDuration: 10.9,
+      maxBufferLength: 30,
+      maxLiveSyncPlaybackRate: 1.1,
+    });
     expect(first?.hlsChanged).toBe(true);
     expect(same?.hlsChanged).toBe(false);
     expect(same?.windowsChanged).toBe(false);
@@ -454,5 +460,82 @@ describe('tick: knowing when bandwidth allows', () => {
     );
     expect(a1?.uploadOpen).toBe(true); // ...but 0.6 s of refill covers the 0.5 MB delivered overshoot
     expect(b1?.uploadOpen).toBe(false); // and not the 1.84 MB written one
+  });
+});
+
+describe('tick: a device that cannot keep up backs off', () => {
+  const me = id(T0, 'me00000');
+  const later = id(T0 + 10, 'later00');
+  const calm = { timerLateSeconds: 0, droppedFrames: 0, decodedFrames: 30 };
+  it.each([
+    // case, device observation → strained, sign
+    ['on time, no frames dropped', calm, false, null],
+    ['not measured', undefined, false, null],
+    ['a timer a little late (jitter)', { ...calm, timerLateSeconds: o.strainTimerLateSeconds - 0.01 }, false, null],
+    ['a timer a quarter-second late', { ...calm, timerLateSeconds: o.strainTimerLateSeconds }, true, 'late-timer'],
+    [
+      'a tenth of the frames dropped',
+      { timerLateSeconds: 0, droppedFrames: 3, decodedFrames: 27 },
+      true,
+      'dropped-frames',
+    ],
+    ['fewer dropped than the mark', { timerLateSeconds: 0, droppedFrames: 2, decodedFrames: 28 }, false, null],
+    [
+      'too few frames to judge (paused, hidden)',
+      { timerLateSeconds: 0, droppedFrames: 3, decodedFrames: 3 },
+      false,
+      null,
+    ],
+  ] as const)('%s', (_name, device, strained, sign) => {
+    const now = T0 + 100;
+    const [actions] = run([
+      { now, obs: observe(me, [peer(later, now)], { p2pStartedAt: T0, ...(device ? { device } : {}) }) },
+    ]);
+    expect(actions?.strained).toBe(strained);
+    expect(actions?.strainSign).toBe(sign);
+  });
+
+  it('a strained viewer stops uploading, gives up the role and fetches from the edge earlier, until calm for strainHoldSeconds', () => {
+    const now = T0 + 100;
+    const peers = [peer(later, now)];
+    const late = { timerLateSeconds: 1.5, droppedFrames: 0, decodedFrames: 30 };
+    const calm = { timerLateSeconds: 0, droppedFrames: 0, decodedFrames: 30 };
+    const steps = [
+      { now, obs: observe(me, peers, { p2pStartedAt: T0, device: calm }) },
+      { now: now + 1, obs: observe(me, peers, { p2pStartedAt: T0, device: late }) },
+      { now: now + 1 + o.strainHoldSeconds - 0.5, obs: observe(me, peers, { p2pStartedAt: T0, device: calm }) },
+      { now: now + 1 + o.strainHoldSeconds, obs: observe(me, peers, { p2pStartedAt: T0, device: calm }) },
+    ];
+    const [before, strained, holding, after] = run(steps);
+    // The earliest joiner leads and uploads while its device keeps up.
+    expect(before).toMatchObject({ strained: false, firstFetcher: true, uploadOpen: true, quiet: false });
+    // Strained: it declines the role and, since the other would still rank it first, goes quiet (upload off).
+    expect(strained).toMatchObject({
+      strained: true,
+      declined: true,
+      quiet: true,
+      uploadOpen: false,
+      firstFetcher: false,
+    });
+    expect(strained?.windows.isP2PUploadDisabled).toBe(true);
+    expect(strained?.marginSeconds).toBeCloseTo((before?.marginSeconds ?? 0) * o.strainMarginFactor, 9);
+    expect(strained?.windows.highDemandTimeWindow).toBeCloseTo((strained?.marginSeconds ?? 0) + loaderLagSeconds, 9);
+    // Calm ticks do not end it early…
+    expect(holding).toMatchObject({ strained: true, uploadOpen: false });
+    // …strainHoldSeconds after the last sign it leads and uploads again, with the usual margin.
+    expect(after).toMatchObject({ strained: false, firstFetcher: true, uploadOpen: true });
+    expect(after?.marginSeconds).toBeCloseTo(before?.marginSeconds ?? 0, 9);
+  });
+
+  it('the other viewers see a strained leader go quiet and rank the next one first', () => {
+    const now = T0 + 100;
+    // `later` ranks after `me` while `me` is heard; once `me` has been quiet past the active window, `later` leads.
+    const heardLongAgo = now - o.activePeerTargetDurations * 2 - 1;
+    const [withMe, meQuiet] = run([
+      { now, obs: observe(later, [peer(me, T0, { lastHeardAt: now })], { p2pStartedAt: T0 }) },
+      { now, obs: observe(later, [peer(me, T0, { lastHeardAt: heardLongAgo })], { p2pStartedAt: T0 }) },
+    ]);
+    expect(withMe?.firstFetcher).toBe(false);
+    expect(meQuiet?.firstFetcher).toBe(true);
   });
 });

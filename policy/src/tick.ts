@@ -23,6 +23,14 @@ import {
   uplinkCanLead,
 } from './capacity';
 import { deadlineMargin, type LatencyPlan, planLatency } from './deadlines';
+import {
+  calmDevice,
+  type DeviceObservation,
+  type DeviceStrain,
+  isStrained,
+  observeDevice,
+  type StrainSign,
+} from './device';
 import type { PolicyOptions } from './options';
 import {
   budgetContended,
@@ -66,6 +74,8 @@ export interface TickObservations {
   p2pTransfers?: readonly PeerTransfer[];
   /** Mean size of a media segment of the playing rendition, bytes; absent or 0 until one is loaded. */
   segmentBytes?: number;
+  /** How the device kept up since the last tick; absent: not measured (never strained). */
+  device?: DeviceObservation;
 }
 
 export interface TickState {
@@ -78,6 +88,7 @@ export interface TickState {
   edgeFetchSeconds: number;
   /** The role and what it was computed from: an unchanged swarm in the same epoch keeps it without ranking again. */
   role: RoleMemo | undefined;
+  device: DeviceStrain;
   /** What the last tick decided, to tell the adapter what changed. */
   windows: LoaderWindows | undefined;
   hls: HlsLiveSettings | undefined;
@@ -108,6 +119,12 @@ export interface TickActions {
   uplinkBps: number;
   /** Upload closed because what is queued behind the uplink would not be delivered within the deadline margin. */
   backlogged: boolean;
+  /**
+   * The device is the bottleneck (late timers, dropped frames): upload off, no first-fetcher role, a wider margin,
+   * until it has been calm for strainHoldSeconds. `strainSign` is the last sign seen.
+   */
+  strained: boolean;
+  strainSign: StrainSign | null;
   /** How long before its deadline a segment goes to the edge. */
   marginSeconds: number;
   /** p2p-media-loader's time windows; `windowsChanged` when they differ from the last tick's. */
@@ -130,6 +147,7 @@ export function initialTickState(now: number, options: PolicyOptions): TickState
     peerRates: [],
     edgeFetchSeconds: 0,
     role: undefined,
+    device: calmDevice,
     windows: undefined,
     hls: undefined,
   };
@@ -179,18 +197,22 @@ export function tick(
     observations.edgeFetchSeconds,
     options.edgeFetchSmoothing,
   );
-  const marginSeconds = deadlineMargin(edgeFetchSeconds, options);
+  const device = observeDevice(state.device, observations.device, now, options);
+  const strained = isStrained(device, now);
+  // A strained device fetches from the edge earlier: P2P's slack is what it can least afford to gamble.
+  const marginSeconds = deadlineMargin(edgeFetchSeconds, options) * (strained ? options.strainMarginFactor : 1);
 
   const active = activePeers(peers, now, targetDuration, options);
   const connected = peers.map((p) => p.id);
   const peerRates = observePeerRates(state.peerRates, observations.p2pTransfers ?? [], connected, now, options);
   const segmentBytes = observations.segmentBytes ?? 0;
   const declined =
-    segmentBytes > 0 &&
-    !uplinkCanLead(
-      uplink,
-      firstFetcherNeedBps(segmentBytes, Math.min(options.seederFanout, active.length), targetDuration, options),
-    );
+    strained ||
+    (segmentBytes > 0 &&
+      !uplinkCanLead(
+        uplink,
+        firstFetcherNeedBps(segmentBytes, Math.min(options.seederFanout, active.length), targetDuration, options),
+      ));
   const slow = segmentBytes > 0 ? slowPeers(peerRates, connected, segmentBytes, targetDuration, now, options) : [];
   const role = decideRole(
     state.role,
@@ -216,7 +238,7 @@ export function tick(
   // refuse further requests up front (p2p-media-loader stops announcing and serving while upload is off) until the
   // queue drains.
   const backlogged = uplink.capacityBps > 0 && queued / uplink.capacityBps > marginSeconds;
-  const open = uploadOpen(budget, now, options) && !backlogged && !quiet;
+  const open = uploadOpen(budget, now, options) && !backlogged && !quiet && !strained;
   const choke = budgetContended(budget, now, options) ? rankUploadTargets(peers, now, options).choked : [];
 
   const plan = planLatency(targetDuration, options.plannedPublishLagSeconds, options);
@@ -224,7 +246,7 @@ export function tick(
   const windows = loaderWindows({ live, targetDuration, marginSeconds, firstFetcher, uploadOpen: open }, plan);
 
   return {
-    state: { budget, uplink, charged, peerRates, edgeFetchSeconds, role, windows, hls },
+    state: { budget, uplink, charged, peerRates, edgeFetchSeconds, role, device, windows, hls },
     actions: {
       active,
       firstFetcher,
@@ -234,6 +256,8 @@ export function tick(
       slow,
       uplinkBps: uplink.capacityBps,
       backlogged,
+      strained,
+      strainSign: device.sign,
       marginSeconds,
       windows,
       windowsChanged: !sameValues(windows, state.windows),

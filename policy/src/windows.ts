@@ -68,7 +68,15 @@ export interface HlsLiveSettings {
   /** Past this latency hls.js jumps back toward liveSync instead of drifting further behind. */
   liveMaxLatencyDuration: number;
   maxBufferLength: number;
+  /**
+   * A viewer that fell behind its target catches up by playing up to this much faster (hls.js low-latency mode),
+   * rather than drifting until liveMaxLatencyDuration makes hls.js jump, which skips video and counts as a stall.
+   */
+  maxLiveSyncPlaybackRate: number;
 }
+
+/** Fast enough to win back a target duration in 20 s of 2 s segments; slow enough that few notice it. */
+export const catchUpPlaybackRate = 1.1;
 
 export function hlsLiveSettings(plan: LatencyPlan, targetDuration: number): HlsLiveSettings {
   return {
@@ -76,6 +84,7 @@ export function hlsLiveSettings(plan: LatencyPlan, targetDuration: number): HlsL
     liveMaxLatencyDuration: plan.liveSyncDuration + 3 * targetDuration,
     // Ask for each new segment as soon as it is listed, so it has the whole slack for P2P.
     maxBufferLength: Math.max(30, plan.liveSyncDuration + 3 * targetDuration),
+    maxLiveSyncPlaybackRate: catchUpPlaybackRate,
   };
 }
 

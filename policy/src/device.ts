@@ -1,0 +1,62 @@
+/**
+ * Is this viewer's own device the bottleneck? A starved device (a low-end
+ * phone, a browser fighting for two cores) shows it two ways: the player's
+ * once-a-second timer fires late, and the video drops frames. P2P costs CPU
+ * (WebRTC, hashing, serving peers), so a strained device stops uploading,
+ * gives up any first-fetcher role and takes segments from the edge earlier (a
+ * wider deadline margin), until it has been calm for a while. Then it is no
+ * worse off than a CDN-only viewer on the same device. Pure.
+ */
+import type { PolicyOptions } from './options';
+
+/** What the player saw of its device since the last tick. */
+export interface DeviceObservation {
+  /** How late the tick's own timer fired, seconds (0 when on time). */
+  timerLateSeconds: number;
+  /** Frames the video element dropped and decoded since the last tick (getVideoPlaybackQuality deltas). */
+  droppedFrames: number;
+  decodedFrames: number;
+}
+
+export type StrainSign = 'late-timer' | 'dropped-frames';
+
+export interface DeviceStrain {
+  /** Backed off until this time, seconds; 0 when never strained. */
+  strainedUntil: number;
+  /** The last sign seen. */
+  sign: StrainSign | null;
+}
+
+export const calmDevice: DeviceStrain = { strainedUntil: 0, sign: null };
+
+/** Pure: the sign of strain in one tick's observation, if any. */
+export function strainSign(
+  device: DeviceObservation,
+  options: Pick<PolicyOptions, 'strainTimerLateSeconds' | 'strainDroppedFramesPercent' | 'strainMinFrames'>,
+): StrainSign | null {
+  if (device.timerLateSeconds >= options.strainTimerLateSeconds) return 'late-timer';
+  const frames = device.droppedFrames + device.decodedFrames;
+  if (
+    frames >= options.strainMinFrames &&
+    (100 * device.droppedFrames) / frames >= options.strainDroppedFramesPercent
+  ) {
+    return 'dropped-frames';
+  }
+  return null;
+}
+
+/** Pure: the strain after one tick: any sign holds the back-off for strainHoldSeconds from now. */
+export function observeDevice(
+  state: DeviceStrain,
+  device: DeviceObservation | undefined,
+  now: number,
+  options: Pick<
+    PolicyOptions,
+    'strainTimerLateSeconds' | 'strainDroppedFramesPercent' | 'strainMinFrames' | 'strainHoldSeconds'
+  >,
+): DeviceStrain {
+  const sign = device ? strainSign(device, options) : null;
+  return sign ? { strainedUntil: now + options.strainHoldSeconds, sign } : state;
+}
+
+export const isStrained = (state: DeviceStrain, now: number): boolean => now < state.strainedUntil;
