@@ -13,7 +13,10 @@ import { matchingDefaults } from '@edgeswarm/policy';
 export interface TrackerLimits {
   /** Largest frame accepted, in UTF-8 bytes. Ten offers with long SDPs fit comfortably. */
   maxMessageBytes: number;
-  /** Swarms (info_hashes) one socket may join: p2p-media-loader uses one per rendition. */
+  /**
+   * Swarm memberships (info_hash × peer_id) one socket may hold: p2p-media-loader
+   * uses one swarm per rendition, and a pooled socket may carry several peer ids.
+   */
   maxSwarmsPerSocket: number;
   /** Offers relayed per announce; extra offers are ignored (stock clients send at most 5). */
   maxOffersPerAnnounce: number;
@@ -34,6 +37,10 @@ export interface TrackerLimits {
   peerTimeoutMs: number;
   /** How often the alarm sweeps for timed-out peers while any are connected. */
   sweepEveryMs: number;
+  /** Relayed offers remembered per socket (so its answers can be checked); the oldest is forgotten first. */
+  maxPendingOffersPerSocket: number;
+  /** A relayed offer can be answered for this long (bittorrent-tracker's client gives up after 50 s). */
+  offerTimeoutMs: number;
   /** Candidates handed to the matching policy per announce; bounds the work in very large swarms. */
   maxMatchCandidates: number;
 }
@@ -51,6 +58,8 @@ export const trackerDefaults: TrackerLimits = {
   intervalSeconds: 30,
   peerTimeoutMs: 120_000,
   sweepEveryMs: 30_000,
+  maxPendingOffersPerSocket: 32,
+  offerTimeoutMs: 50_000,
   maxMatchCandidates: matchingDefaults.maxCandidates,
 };
 

@@ -370,6 +370,100 @@ describe('limits and bad input', () => {
   });
 });
 
+describe('peer ids bound to their sockets', () => {
+  it('refuses the three takeovers: another socket’s peer_id, a made-up answer from outside, an answer to an offer sent elsewhere', async () => {
+    const stream = newStream();
+    const ih = id('bound-swarm');
+    const owner = await TestPeer.open(stream, 'region=eu');
+    const offerer = await TestPeer.open(stream, 'region=eu');
+    const thief = await TestPeer.open(stream, 'region=eu');
+    await owner.announce(ih, id('owner'), { event: 'started' });
+
+    // 1. An announce under the owner's peer id from another socket.
+    expect(await thief.announce(ih, id('owner'), { event: 'started' })).toEqual({
+      action: 'announce',
+      info_hash: ih,
+      'failure reason': 'peer_id is in use by another connection',
+    });
+    // 2. An answer with a made-up offer_id, from a socket in no swarm, aimed at a real peer.
+    thief.send({
+      action: 'announce',
+      info_hash: ih,
+      peer_id: id('thief'),
+      to_peer_id: id('owner'),
+      answer: { type: 'answer', sdp: 'v=0 evil' },
+      offer_id: id('made-up'),
+    });
+    expect(await thief.next((m) => 'failure reason' in m)).toMatchObject({
+      'failure reason': expect.stringMatching(/not sent/),
+    });
+    // 3. A real offer relayed to the owner, answered from the thief's socket with the real offer id.
+    await offerer.announce(ih, id('offerer'), { event: 'started', numwant: 1, offers: offers('real', 1) });
+    const offer = await owner.next(isOffer);
+    thief.send({
+      action: 'announce',
+      info_hash: ih,
+      peer_id: id('owner'),
+      to_peer_id: id('offerer'),
+      answer: { type: 'answer', sdp: 'v=0 evil' },
+      offer_id: offer.offer_id,
+    });
+    expect(await thief.next((m) => 'failure reason' in m)).toMatchObject({
+      'failure reason': expect.stringMatching(/not sent/),
+    });
+    expect(await offerer.drain((m) => 'answer' in m)).toEqual([]);
+    // The owner is still the peer, and its own answer goes through.
+    owner.send({
+      action: 'announce',
+      info_hash: ih,
+      peer_id: id('owner'),
+      to_peer_id: id('offerer'),
+      answer: { type: 'answer', sdp: 'v=0 real' },
+      offer_id: offer.offer_id,
+    });
+    expect(await offerer.next((m) => 'answer' in m)).toMatchObject({
+      peer_id: id('owner'),
+      answer: { sdp: 'v=0 real' },
+    });
+    expect(await owner.announce(ih, id('owner'))).toMatchObject({ incomplete: 2 });
+  });
+
+  it('two peer ids on one socket are two peers, each offered to and answering on its own', async () => {
+    const stream = newStream();
+    const ih = id('pooled-swarm');
+    const pooled = await TestPeer.open(stream, 'region=eu');
+    expect(await pooled.announce(ih, id('first'), { event: 'started' })).toMatchObject({ incomplete: 1 });
+    expect(await pooled.announce(ih, id('second'), { event: 'started' })).toMatchObject({ incomplete: 2 });
+    const other = await TestPeer.open(stream, 'region=eu');
+    expect(await other.announce(ih, id('other'), { event: 'started', offers: offers('o', 2) })).toMatchObject({
+      incomplete: 3,
+    });
+    const received = await pooled.drain(isOffer);
+    expect(received).toHaveLength(2);
+    // One offer went to each peer id. Both stock clients on a pooled socket answer every offer that
+    // reaches it (each under its own peer id): the first answer per offer is relayed, the rest dropped.
+    for (const offer of received) {
+      for (const peer of ['first', 'second']) {
+        pooled.send({
+          action: 'announce',
+          info_hash: ih,
+          peer_id: id(peer),
+          to_peer_id: id('other'),
+          answer: { type: 'answer', sdp: `v=0 ${peer}` },
+          offer_id: offer.offer_id,
+        });
+      }
+    }
+    const answers = [await other.next((m) => 'answer' in m), await other.next((m) => 'answer' in m)];
+    expect(answers.map((m) => m.offer_id).sort()).toEqual([id('o~0'), id('o~1')]);
+    expect(await other.drain((m) => 'answer' in m)).toEqual([]);
+    expect(await pooled.drain((m) => 'failure reason' in m)).toEqual([]);
+    expect(
+      (await (await exports.default.fetch(`https://edge.test/v1/tracker/${stream}/stats`)).json()) as Message,
+    ).toMatchObject({ shards: { eu: { sockets: 2, peers: 3 } } });
+  });
+});
+
 describe('hibernation', () => {
   it('an evicted object wakes up knowing who is who: a fresh instance rebuilds from attachments', async () => {
     const stream = newStream();
@@ -418,7 +512,8 @@ describe('hibernation', () => {
     const alarm = await runInDurableObject(stub(stream, 'oc'), (_i, state) => state.storage.getAlarm());
     expect(alarm).not.toBeNull();
     expect(await runDurableObjectAlarm(stub(stream, 'oc'))).toBe(true);
-    expect(await peer.announce(id('alarm-swarm'), id('q'))).toMatchObject({ incomplete: 1 });
+    // p survived the sweep, and q on the same socket is a second peer.
+    expect(await peer.announce(id('alarm-swarm'), id('q'))).toMatchObject({ incomplete: 2 });
     // Rescheduled by the sweep itself, since the socket is still there.
     expect(await runInDurableObject(stub(stream, 'oc'), (_i, state) => state.storage.getAlarm())).not.toBeNull();
   });

@@ -7,7 +7,7 @@ import { type TrackerServerMessage, trackerIdToHex } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
 import { closeCodes, type TrackerLimits, trackerDefaults } from './limits';
 import type { PeerRegion } from './region';
-import { type Outcome, TrackerEngine } from './tracker-engine';
+import { membershipKey, type Outcome, rememberOffer, TrackerEngine } from './tracker-engine';
 
 interface FakeSocket {
   name: string;
@@ -57,6 +57,26 @@ const relayedOffers = (out: Outcome<FakeSocket>) =>
     to: FakeSocket;
     message: Extract<TrackerServerMessage, { offer: unknown }>;
   }[];
+
+const swarmsOf = (engine: TrackerEngine<FakeSocket>, socket: FakeSocket) =>
+  [...(engine.attachment(socket)?.swarms.values() ?? [])].map((m) => m.infoHash);
+
+/** `from` offers to `to` (the only other peer), and returns the relayed offer as `to` received it. */
+function offered(out: Outcome<FakeSocket>) {
+  const relayed = relayedOffers(out)[0];
+  if (!relayed) throw new Error('no offer was relayed');
+  return relayed;
+}
+
+const answerTo = (offer: ReturnType<typeof offered>, fields: Record<string, unknown> = {}) => ({
+  action: 'announce',
+  info_hash: offer.message.info_hash,
+  peer_id: id(offer.to.name),
+  to_peer_id: offer.message.peer_id,
+  answer: { type: 'answer', sdp: 'answer sdp' },
+  offer_id: offer.message.offer_id,
+  ...fields,
+});
 
 describe('announce', () => {
   it('answers with interval and swarm counts, counting seeders and leechers', () => {
@@ -170,7 +190,7 @@ describe('announce', () => {
     expect(to(out, a)).toEqual([
       { action: 'announce', info_hash: id('s3'), 'failure reason': 'a connection may join at most 2 swarms' },
     ]);
-    expect([...(engine.attachment(a)?.swarms.keys() ?? [])]).toEqual([id('s1'), id('s2')]);
+    expect(swarmsOf(engine, a)).toEqual([id('s1'), id('s2')]);
   });
 });
 
@@ -192,7 +212,7 @@ describe('ids are opaque', () => {
     });
     expect(out.send[0]?.message).toMatchObject({ incomplete: 2 });
     expect(relayedOffers(out).map((r) => r.to)).toEqual([a]);
-    expect(engine.attachment(a)?.swarms.get(hash)?.peerId).toBe(id('a'));
+    expect(engine.attachment(a)?.swarms.get(membershipKey(hash, id('a')))?.peerId).toBe(id('a'));
   });
 });
 
@@ -226,37 +246,163 @@ describe('answers', () => {
     ]);
   });
 
-  it('drops an answer for a peer that has left, telling nobody', () => {
-    const { engine, join, send } = setup();
-    const a = join('a');
-    const out = send(a, {
-      action: 'announce',
-      info_hash: ih,
-      peer_id: id('a'),
-      to_peer_id: id('gone'),
-      answer: { type: 'answer', sdp: 'x' },
-      offer_id: id('o'),
-    });
-    expect(out.send).toEqual([]);
-    expect(engine.counters.answersDropped).toBe(1);
-  });
-
-  it('refuses an answer claiming another connection’s peer id', () => {
-    const { join, announce, send } = setup();
+  it('drops an answer whose offering peer has left, telling nobody', () => {
+    const { engine, join, announce, send } = setup();
     const a = join('a');
     const b = join('b');
     announce(a, { event: 'started' });
-    announce(b, { event: 'started' });
-    const out = send(b, {
+    const offer = offered(announce(b, { event: 'started', offers: offers('b', 1) }));
+    engine.disconnect(b);
+    expect(send(a, answerTo(offer)).send).toEqual([]);
+    expect(engine.counters.answersDropped).toBe(1);
+  });
+
+  it('relays one answer per offer: a second answer to the same offer is dropped', () => {
+    const { engine, join, announce, send } = setup();
+    const a = join('a');
+    const b = join('b');
+    announce(a, { event: 'started' });
+    const offer = offered(announce(b, { event: 'started', offers: offers('b', 1) }));
+    expect(to(send(a, answerTo(offer)), b)).toHaveLength(1);
+    // A pooled socket's clients in one swarm all answer what reaches the socket: no strike for that.
+    expect(send(a, answerTo(offer)).send).toEqual([]);
+    expect(engine.counters).toMatchObject({ answersRelayed: 1, answersDropped: 1, refused: 0 });
+  });
+
+  it('forgets relayed offers after the offer timeout, and beyond the per-socket bound the oldest first', () => {
+    const { join, announce, send } = setup({ offerTimeoutMs: 1000 });
+    const a = join('a');
+    const b = join('b');
+    announce(a, { event: 'started' }, 0);
+    const offer = offered(announce(b, { event: 'started', offers: offers('b', 1) }, 0));
+    expect(to(send(a, answerTo(offer), 1000), b)).toEqual([]);
+
+    const limits = { offerTimeoutMs: 50_000, maxPendingOffersPerSocket: 3 };
+    let kept: ReturnType<typeof rememberOffer> = [];
+    for (let i = 0; i < 5; i++) {
+      kept = rememberOffer(kept, { offerId: id(`o${i}`), infoHash: ih, from: id('x'), to: id('y'), at: i }, i, limits);
+    }
+    expect(kept.map((o) => o.offerId)).toEqual([id('o2'), id('o3'), id('o4')]);
+    expect(rememberOffer(kept, { ...(kept[0] as (typeof kept)[0]), at: 50_003 }, 50_003, limits)).toHaveLength(2);
+  });
+});
+
+describe('peer ids belong to their socket', () => {
+  it('an announce with another connection’s peer id is refused, and the owner keeps its place', () => {
+    const { engine, join, announce, send } = setup();
+    const owner = join('owner');
+    const thief = join('thief');
+    announce(owner, { event: 'started' });
+    const out = send(thief, { action: 'announce', info_hash: ih, peer_id: id('owner'), event: 'started' });
+    expect(to(out, thief)).toEqual([
+      { action: 'announce', info_hash: ih, 'failure reason': 'peer_id is in use by another connection' },
+    ]);
+    expect(engine.attachment(thief)?.swarms.size).toBe(0);
+    expect(engine.peerCount).toBe(1);
+    // Offers for that peer id still reach the owner, never the thief.
+    expect(offered(announce(join('x'), { event: 'started', offers: offers('x', 1) })).to).toBe(owner);
+    // Nor can the thief stop it.
+    send(thief, { action: 'announce', info_hash: ih, peer_id: id('owner'), event: 'stopped' });
+    expect(engine.peerCount).toBe(2);
+  });
+
+  it('the peer id is free again once its socket has left: closed, or silent past the peer timeout', () => {
+    const { engine, join, send } = setup({ peerTimeoutMs: 1000 });
+    const first = join('first');
+    const p = { action: 'announce', info_hash: ih, peer_id: id('p'), event: 'started' };
+    send(first, p, 0);
+    engine.disconnect(first);
+    const second = join('second');
+    expect(to(send(second, p, 10), second)[0]).toMatchObject({ incomplete: 1 });
+    // second goes quiet; before the sweep has run, a reconnecting client may take the id back.
+    const third = join('third');
+    expect(to(send(third, p, 500), third)[0]).toHaveProperty('failure reason');
+    const out = send(third, p, 1011);
+    expect(to(out, third)[0]).toMatchObject({ incomplete: 1 });
+    expect(out.dirty).toContain(second);
+    expect(engine.attachment(second)?.swarms.size).toBe(0);
+    expect(engine.peerCount).toBe(1);
+  });
+
+  it('an answer with a made-up offer_id, from a socket in no swarm, is refused and relayed to nobody', () => {
+    const { engine, join, announce, send } = setup();
+    const victim = join('victim');
+    announce(victim, { event: 'started' });
+    const outsider = join('outsider');
+    const out = send(outsider, {
       action: 'announce',
       info_hash: ih,
-      peer_id: id('a'),
-      to_peer_id: id('a'),
-      answer: { type: 'answer', sdp: 'x' },
-      offer_id: id('o'),
+      peer_id: id('outsider'),
+      to_peer_id: id('victim'),
+      answer: { type: 'answer', sdp: 'evil' },
+      offer_id: id('made-up'),
     });
-    expect(to(out, b)[0]).toMatchObject({ 'failure reason': 'peer_id belongs to another connection' });
-    expect(to(out, a)).toEqual([]);
+    expect(to(out, victim)).toEqual([]);
+    expect(to(out, outsider)).toEqual([
+      {
+        action: 'announce',
+        info_hash: ih,
+        'failure reason': 'answer to an offer this connection was not sent (or that expired)',
+      },
+    ]);
+    expect(engine.counters.answersRelayed).toBe(0);
+  });
+
+  it('an answer to a real offer is refused from any socket but the one it was relayed to, or under another peer id', () => {
+    const { join, announce, send } = setup();
+    const a = join('a');
+    const b = join('b');
+    const eve = join('eve');
+    announce(a, { event: 'started' });
+    const offer = offered(announce(b, { event: 'started', offers: offers('b', 1) }));
+    expect(offer.to).toBe(a);
+    // Eve saw the offer id somehow: from her socket it answers nothing.
+    expect(to(send(eve, answerTo(offer, { peer_id: id('eve') })), b)).toEqual([]);
+    expect(to(send(eve, answerTo(offer)), b)).toEqual([]);
+    // From a's socket, but under a peer id the offer was not sent to.
+    const wrongId = send(a, answerTo(offer, { peer_id: id('a2') }));
+    expect(to(wrongId, b)).toEqual([]);
+    expect(to(wrongId, a)[0]).toMatchObject({
+      'failure reason': 'answer from a peer_id this connection has not announced in that swarm',
+    });
+    // Nor to another peer than the one that made the offer.
+    expect(to(send(a, answerTo(offer, { to_peer_id: id('eve') })), eve)).toEqual([]);
+    // The genuine answer still goes through.
+    expect(to(send(a, answerTo(offer)), b)).toHaveLength(1);
+  });
+
+  it('several peer ids on one socket are separate peers, even in one swarm', () => {
+    const { engine, join, announce, send } = setup();
+    const pooled = join('pooled');
+    const one = { action: 'announce', info_hash: ih, peer_id: id('one'), event: 'started' };
+    const two = { ...one, peer_id: id('two') };
+    expect(to(send(pooled, one), pooled)[0]).toMatchObject({ incomplete: 1 });
+    expect(to(send(pooled, two), pooled)[0]).toMatchObject({ incomplete: 2 });
+    expect(engine.peerCount).toBe(2);
+    // A third peer's two offers reach both, each answerable under its own id.
+    const out = announce(join('x'), { event: 'started', offers: offers('x', 2) });
+    const relayed = relayedOffers(out);
+    expect(relayed.map((r) => r.to)).toEqual([pooled, pooled]);
+    const x = relayed[0] as (typeof relayed)[0];
+    expect(x.message.info_hash).toBe(ih);
+    const state = engine.attachment(pooled);
+    expect(state?.offers.map((o) => o.to).sort()).toEqual([id('one'), id('two')]);
+    for (const pending of state?.offers ?? []) {
+      const answered = send(pooled, {
+        action: 'announce',
+        info_hash: ih,
+        peer_id: pending.to,
+        to_peer_id: id('x'),
+        answer: { type: 'answer', sdp: 'a' },
+        offer_id: pending.offerId,
+      });
+      expect(answered.send[0]?.message).toMatchObject({ peer_id: pending.to, offer_id: pending.offerId });
+    }
+    // Stopping one leaves the other.
+    expect(to(send(pooled, { ...one, event: 'stopped' }), pooled)[0]).toMatchObject({ incomplete: 2 });
+    expect(engine.peerCount).toBe(2);
+    engine.disconnect(pooled);
+    expect(engine.peerCount).toBe(1);
   });
 });
 
@@ -269,7 +415,7 @@ describe('leaving', () => {
     send(a, { action: 'announce', info_hash: id('other'), peer_id: id('a'), event: 'started' });
     announce(b, { event: 'started' });
     expect(to(announce(a, { event: 'stopped' }), a)[0]).toMatchObject({ complete: 0, incomplete: 1 });
-    expect([...(engine.attachment(a)?.swarms.keys() ?? [])]).toEqual([id('other')]);
+    expect(swarmsOf(engine, a)).toEqual([id('other')]);
     expect(relayedOffers(announce(b, { offers: offers('b', 5) }))).toHaveLength(0);
   });
 
@@ -303,19 +449,6 @@ describe('leaving', () => {
     expect(out.close).toEqual([{ socket: quiet, code: closeCodes.idle, reason: expect.stringMatching(/idle/) }]);
     expect(engine.socketCount).toBe(1);
     expect(engine.peerCount).toBe(1);
-  });
-
-  it('the same peer id announcing from a new socket moves there (a reconnect)', () => {
-    const { engine, join, announce, send } = setup();
-    const old = join('old');
-    send(old, { action: 'announce', info_hash: ih, peer_id: id('p'), event: 'started' });
-    const fresh = join('fresh');
-    const out = send(fresh, { action: 'announce', info_hash: ih, peer_id: id('p'), event: 'started' });
-    expect(to(out, fresh)[0]).toMatchObject({ incomplete: 1 });
-    expect(out.dirty).toContain(old);
-    expect(engine.attachment(old)?.swarms.size).toBe(0);
-    const offer = relayedOffers(announce(join('x'), { event: 'started', offers: offers('x', 1) }));
-    expect(offer.map((r) => r.to)).toEqual([fresh]);
   });
 });
 
@@ -356,9 +489,18 @@ describe('restore after eviction', () => {
     for (const value of [
       null,
       'x',
-      { v: 2 },
-      { v: 1, region: { shard: 'mars' }, swarms: new Map(), strikes: {}, announceBucket: {}, answerBucket: {} },
-      { v: 1, region: { shard: 'eu' }, swarms: {}, strikes: {}, announceBucket: {}, answerBucket: {} },
+      { v: 3 },
+      {
+        v: 2,
+        region: { shard: 'mars' },
+        swarms: new Map(),
+        offers: [],
+        strikes: {},
+        announceBucket: {},
+        answerBucket: {},
+      },
+      { v: 2, region: { shard: 'eu' }, swarms: {}, offers: [], strikes: {}, announceBucket: {}, answerBucket: {} },
+      { v: 1, region: { shard: 'eu' }, swarms: new Map(), strikes: {}, announceBucket: {}, answerBucket: {} },
     ]) {
       expect(engine.restore({ name: 'x' }, value)).toBe(false);
     }

@@ -30,6 +30,7 @@ import {
 } from './stats';
 
 export interface Membership {
+  infoHash: string;
   peerId: string;
   complete: boolean;
   /** When this peer last announced in this swarm (ms): the peer timeout counts from here. */
@@ -37,17 +38,39 @@ export interface Membership {
 }
 
 /**
+ * An offer the tracker relayed to this socket: the only thing an answer from
+ * this socket may answer. `to` is the peer id (on this socket) it was relayed
+ * to, `from` the offering peer's id.
+ */
+export interface RelayedOffer {
+  offerId: string;
+  infoHash: string;
+  from: string;
+  to: string;
+  at: number;
+  /** Set by the first answer; later ones are dropped. */
+  answered?: true;
+}
+
+/** A socket's memberships are keyed by info_hash + peer_id: both are exactly 20 characters, so the key is unambiguous. */
+export const membershipKey = (infoHash: string, peerId: string): string => infoHash + peerId;
+
+/**
  * One socket's durable state, kept in its WebSocket attachment: structured-
  * clonable, and small (about 1–2 KB at the 16-swarm limit; workerd allows 16 KiB).
  */
 export interface SocketAttachment {
-  v: 1;
+  v: 2;
   region: PeerRegion;
   /**
-   * info_hash → this socket's membership of that swarm. A Map, not an object:
-   * ids are arbitrary 20-byte strings, and "propertyIsEnumerable" is 20 bytes too.
+   * info_hash + peer_id → one peer's membership of one swarm. One socket may
+   * carry several peer ids, even in one swarm (bittorrent-tracker's client pools
+   * one socket per announce URL), and each is a peer of its own. A Map, not an
+   * object: ids are arbitrary 20-byte strings, and "propertyIsEnumerable" is 20 bytes too.
    */
   swarms: Map<string, Membership>;
+  /** Offers relayed to this socket and not yet answered, oldest first; bounded by `maxPendingOffersPerSocket`. */
+  offers: RelayedOffer[];
   announceBucket: TokenBucket;
   answerBucket: TokenBucket;
   strikes: Strikes;
@@ -95,12 +118,30 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Validates an attachment read back after a wake; anything unrecognised is treated as absent. */
 export function readAttachment(value: unknown): SocketAttachment | undefined {
-  if (!isRecord(value) || value.v !== 1) return undefined;
+  if (!isRecord(value) || value.v !== 2) return undefined;
   if (!isRecord(value.region) || !(value.swarms instanceof Map) || !isRecord(value.strikes)) return undefined;
+  if (!Array.isArray(value.offers)) return undefined;
   if (!isRecord(value.announceBucket) || !isRecord(value.answerBucket)) return undefined;
   const region = value.region as unknown as PeerRegion;
   if (!(regionShards as readonly string[]).includes(region.shard)) return undefined;
   return value as unknown as SocketAttachment;
+}
+
+/** Relayed offers still answerable at `now`: a client gives up on its offers after bittorrent-tracker's 50 s. */
+export function liveOffers(offers: readonly RelayedOffer[], now: number, timeoutMs: number): RelayedOffer[] {
+  return offers.filter((o) => o.at > now - timeoutMs);
+}
+
+/** Adds a relayed offer, dropping expired ones and then the oldest beyond the per-socket bound. */
+export function rememberOffer(
+  offers: readonly RelayedOffer[],
+  offer: RelayedOffer,
+  now: number,
+  limits: Pick<TrackerLimits, 'offerTimeoutMs' | 'maxPendingOffersPerSocket'>,
+): RelayedOffer[] {
+  const kept = liveOffers(offers, now, limits.offerTimeoutMs);
+  kept.push(offer);
+  return kept.length > limits.maxPendingOffersPerSocket ? kept.slice(-limits.maxPendingOffersPerSocket) : kept;
 }
 
 export class TrackerEngine<S> {
@@ -135,9 +176,10 @@ export class TrackerEngine<S> {
   /** A new connection: returns the attachment to store on it. */
   connect(socket: S, region: PeerRegion, now: number): SocketAttachment {
     const state: SocketAttachment = {
-      v: 1,
+      v: 2,
       region,
       swarms: new Map(),
+      offers: [],
       announceBucket: fullBucket(this.limits.announceBurst, now),
       answerBucket: fullBucket(this.limits.answerBurst, now),
       strikes: { count: 0, at: now },
@@ -156,8 +198,8 @@ export class TrackerEngine<S> {
     const state = readAttachment(value);
     if (!state) return false;
     this.sockets.set(socket, state);
-    for (const [infoHash, membership] of state.swarms) {
-      this.addMember(infoHash, socket, state, membership.peerId, membership.complete);
+    for (const { infoHash, peerId, complete } of state.swarms.values()) {
+      this.addMember(infoHash, socket, state, peerId, complete);
     }
     return true;
   }
@@ -166,9 +208,7 @@ export class TrackerEngine<S> {
   disconnect(socket: S): void {
     const state = this.sockets.get(socket);
     if (!state) return;
-    for (const [infoHash, membership] of state.swarms) {
-      this.removeMember(infoHash, membership.peerId, socket);
-    }
+    for (const { infoHash, peerId } of state.swarms.values()) this.removeMember(infoHash, peerId, socket);
     this.sockets.delete(socket);
   }
 
@@ -223,11 +263,16 @@ export class TrackerEngine<S> {
     const cutoff = now - this.limits.peerTimeoutMs;
     for (const [socket, state] of this.sockets) {
       let changed = false;
-      for (const [infoHash, membership] of state.swarms) {
+      for (const [key, membership] of state.swarms) {
         if (membership.seenAt >= cutoff) continue;
-        this.removeMember(infoHash, membership.peerId, socket);
-        state.swarms.delete(infoHash);
+        this.removeMember(membership.infoHash, membership.peerId, socket);
+        state.swarms.delete(key);
         this.counters.peersTimedOut++;
+        changed = true;
+      }
+      const offers = liveOffers(state.offers, now, this.limits.offerTimeoutMs);
+      if (offers.length !== state.offers.length) {
+        state.offers = offers;
         changed = true;
       }
       if (changed) out.dirty.push(socket);
@@ -291,15 +336,35 @@ export class TrackerEngine<S> {
     this.counters.announces++;
     recordEvents(this.announceRate, now);
     const { infoHash, peerId } = message;
-    const current = state.swarms.get(infoHash);
+    const key = membershipKey(infoHash, peerId);
+    const current = state.swarms.get(key);
 
     if (message.event === 'stopped') {
-      if (current && current.peerId === peerId) {
+      // Only the owner can stop a peer; anyone else's "stopped" changes nothing.
+      if (current) {
         this.removeMember(infoHash, peerId, socket);
-        state.swarms.delete(infoHash);
+        state.swarms.delete(key);
       }
       out.send.push({ to: socket, message: this.counts(infoHash) });
       return;
+    }
+
+    // A peer id belongs to the socket that announced it first, until that socket leaves the swarm
+    // (stopped, closed, or silent past the peer timeout): never a takeover by another connection.
+    const owner = current ? undefined : this.swarms.get(infoHash)?.members.get(peerId);
+    if (owner && owner.socket !== socket) {
+      const ownerState = this.sockets.get(owner.socket);
+      const ownerMembership = ownerState?.swarms.get(key);
+      if (ownerState && ownerMembership && ownerMembership.seenAt >= now - this.limits.peerTimeoutMs) {
+        const reason = 'peer_id is in use by another connection';
+        this.refuse(out, socket, state, { action: 'announce', infoHash, reason }, now, closeCodes.abuse);
+        return;
+      }
+      // The owner went silent past the timeout and the sweep has not run yet: it has left.
+      ownerState?.swarms.delete(key);
+      this.removeMember(infoHash, peerId, owner.socket);
+      this.counters.peersTimedOut++;
+      out.dirty.push(owner.socket);
     }
 
     if (!current && state.swarms.size >= this.limits.maxSwarmsPerSocket) {
@@ -307,19 +372,9 @@ export class TrackerEngine<S> {
       this.refuse(out, socket, state, { action: 'announce', infoHash, reason }, now, closeCodes.abuse);
       return;
     }
-    if (current && current.peerId !== peerId) this.removeMember(infoHash, current.peerId, socket);
-    const complete =
-      (current?.peerId === peerId && current.complete) || message.complete || message.event === 'completed';
-    // The same peer id on another socket is the same client reconnecting: the newest socket wins.
-    const previous = this.swarms.get(infoHash)?.members.get(peerId);
-    if (previous && previous.socket !== socket) {
-      const owner = this.sockets.get(previous.socket);
-      owner?.swarms.delete(infoHash);
-      this.removeMember(infoHash, peerId, previous.socket);
-      out.dirty.push(previous.socket);
-    }
+    const complete = current?.complete || message.complete || message.event === 'completed';
     const member = this.addMember(infoHash, socket, state, peerId, complete);
-    state.swarms.set(infoHash, { peerId, complete, seenAt: now });
+    state.swarms.set(key, { infoHash, peerId, complete, seenAt: now });
 
     const reply: TrackerServerMessage = { ...this.counts(infoHash) };
     if (message.droppedOffers > 0) {
@@ -340,6 +395,17 @@ export class TrackerEngine<S> {
       const offer = message.offers[i];
       if (!target || !offer) continue;
       target.offersReceived++;
+      const targetState = this.sockets.get(target.socket);
+      if (targetState) {
+        // Remembered on the receiving socket: its answer is relayed only if it answers this offer.
+        targetState.offers = rememberOffer(
+          targetState.offers,
+          { offerId: offer.offer_id, infoHash, from: peerId, to: targetId, at: now },
+          now,
+          this.limits,
+        );
+        out.dirty.push(target.socket);
+      }
       out.send.push({
         to: target.socket,
         message: {
@@ -357,23 +423,28 @@ export class TrackerEngine<S> {
 
   private answer(out: Outcome<S>, socket: S, state: SocketAttachment, message: AnswerMessage, now: number): void {
     this.counters.answers++;
-    const swarm = this.swarms.get(message.infoHash);
-    const claimed = swarm?.members.get(message.peerId);
-    if (claimed && claimed.socket !== socket) {
-      const reason = 'peer_id belongs to another connection';
-      this.refuse(
-        out,
-        socket,
-        state,
-        { action: 'announce', infoHash: message.infoHash, reason },
-        now,
-        closeCodes.abuse,
-      );
+    const { infoHash, peerId, toPeerId, offerId } = message;
+    // Only an answer to an offer this tracker relayed to this very socket, back to the peer that made
+    // it, from a peer id this socket holds in that swarm: nothing else can be injected into a real peer.
+    const offers = liveOffers(state.offers, now, this.limits.offerTimeoutMs);
+    state.offers = offers;
+    const relayed = offers.find((o) => o.offerId === offerId && o.infoHash === infoHash && o.from === toPeerId);
+    const membership = state.swarms.get(membershipKey(infoHash, peerId));
+    if (!relayed || !membership) {
+      const reason = relayed
+        ? 'answer from a peer_id this connection has not announced in that swarm'
+        : 'answer to an offer this connection was not sent (or that expired)';
+      this.refuse(out, socket, state, { action: 'announce', infoHash, reason }, now, closeCodes.abuse);
       return;
     }
-    const membership = state.swarms.get(message.infoHash);
-    if (membership && membership.peerId === message.peerId) membership.seenAt = now;
-    const target = swarm?.members.get(message.toPeerId);
+    membership.seenAt = now;
+    if (relayed.answered) {
+      // Pooled clients in one swarm all see an offer sent to their socket, and all answer it: the first answer counts.
+      this.counters.answersDropped++;
+      return;
+    }
+    relayed.answered = true;
+    const target = this.swarms.get(infoHash)?.members.get(toPeerId);
     if (!target) {
       // The offering peer left; like bittorrent-tracker, there is nobody to tell.
       this.counters.answersDropped++;
@@ -384,9 +455,9 @@ export class TrackerEngine<S> {
       message: {
         action: 'announce',
         answer: message.answer,
-        offer_id: message.offerId,
-        peer_id: message.peerId,
-        info_hash: message.infoHash,
+        offer_id: offerId,
+        peer_id: peerId,
+        info_hash: infoHash,
       },
     });
     this.counters.answersRelayed++;
