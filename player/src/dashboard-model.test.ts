@@ -27,7 +27,7 @@ function snapshot(overrides: Partial<StatsSnapshot> = {}): StatsSnapshot {
     current: {
       activeWindowMs: 30_000,
       viewers: 3,
-      byMode: { hybrid: 2, cdn: 1 },
+      byMode: { hybrid: 2, cdn: 1, p2pml: 0 },
       peerConnections: 4,
       viewersWithPeers: 2,
       regions: [
@@ -52,7 +52,7 @@ function snapshot(overrides: Partial<StatsSnapshot> = {}): StatsSnapshot {
       beacons: 12,
       lostBeacons: 1,
       viewersSeen: 4,
-      byMode: { hybrid: flow, cdn: flow },
+      byMode: { hybrid: flow, cdn: flow, p2pml: flow },
     },
     edge: {
       servedBytes: 1_300_000,

@@ -5,6 +5,7 @@
  */
 import { type CounterKey, type Counters, counterKeys } from '@edgeswarm/protocol';
 import type { ViewerLink } from '../link-profiles';
+import type { BrowserCpu } from './browser-cpu';
 
 /** CDN-only (P2P off), stock p2p-media-loader (its defaults, our tracker) and the hybrid, in the order tables show them. */
 export const cohortNames = ['cdn', 'p2pml', 'hybrid'] as const;
@@ -50,7 +51,14 @@ export interface ViewerSample {
   /** The policy's verdict at its last tick: this viewer fetches new segments from the edge first. */
   firstFetcher: boolean;
   /** What the tick made of bandwidth at its last tick (the player's snapshot.bandwidth); null from older players. */
-  bandwidth?: { declined: boolean; slow: string[]; uplinkBps: number; backlogged: boolean } | null;
+  bandwidth?: {
+    declined: boolean;
+    slow: string[];
+    uplinkBps: number;
+    backlogged: boolean;
+    /** Backed off from P2P because the device could not keep up; absent from older players. */
+    strained?: boolean;
+  } | null;
 }
 
 /** Bytes that crossed a viewer's own link so far, read from its veth counters (the link's far end). */
@@ -112,6 +120,8 @@ export interface ViewerRecord extends ViewerFlow {
   /** Its own shaped link, or null on the shared namespace's loopback. */
   link: ViewerLink | null;
   linkUse: LinkUse | null;
+  /** CPU its own browser used (with a link of its own, every viewer has one); null in a shared browser. */
+  cpu: BrowserCpu | null;
 }
 
 /** One cohort's run, as the namespace side hands it back. */
@@ -124,6 +134,8 @@ export interface CohortRun {
   staggerSeconds: number;
   viewers: ViewerRecord[];
   samples: CohortSample[];
+  /** CPU every browser of the cohort used, together; null when no browser could say. */
+  browserCpu: BrowserCpu | null;
 }
 
 /** Whether each viewer was a first fetcher at each sample: [t, yes] from its join on, by viewer. */

@@ -16,6 +16,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser';
 import { intervalFigures } from '../compare/summary';
 import { linkLabel, type ViewerLink } from '../link-profiles';
+import { addBrowserCpu, type BrowserCpu, readBrowserCpu } from './browser-cpu';
 import { corruptUploadsScript } from './page-faults';
 import {
   type CohortName,
@@ -78,6 +79,7 @@ export function watchUrl(
 ): string {
   const query = new URLSearchParams({ region: cohortDefaults.region, 'ice-servers': 'none' });
   if (plan.name === 'cdn') query.set('p2p', 'off');
+  if (plan.name === 'p2pml') query.set('p2p', 'stock');
   if (plan.beacons === false) query.set('beacon', 'off');
   return `${plan.pageBase}/watch/${plan.stream}?${query}`;
 }
@@ -147,6 +149,8 @@ interface Slot {
   joinedAt: number;
   leftAt?: number;
   final?: PlayerReading | string;
+  /** Its own browser's CPU, read before the browser closed. */
+  cpu?: BrowserCpu | null;
 }
 
 export async function runCohort(
@@ -214,6 +218,7 @@ export async function runCohort(
       }
       if (leaving && plan.leave && now >= nextLeave) {
         leaving.final = await finalReading(leaving.page);
+        if (leaving.browser) leaving.cpu = await readBrowserCpu(leaving.browser);
         leaving.leftAt = now;
         await leaving.page.close().catch(() => {});
         await leaving.browser?.close().catch(() => {});
@@ -242,7 +247,7 @@ export async function runCohort(
         if (samples.length % samplesPerProgress === 0) {
           const previous = samples.at(-1 - samplesPerProgress);
           log(progressLine(plan, previous, sample));
-          if (plan.name === 'hybrid' || links) log(viewersLine(plan, previous, sample));
+          if (plan.name !== 'cdn' || links) log(viewersLine(plan, previous, sample));
         }
         while (nextSample <= elapsed()) nextSample += plan.sampleSeconds;
         continue;
@@ -255,6 +260,15 @@ export async function runCohort(
     const finals = await Promise.all(
       slots.map((s) => (s.leftAt === undefined ? finalReading(s.page) : (s.final ?? 'no player'))),
     );
+    await Promise.all(
+      slots.map(async (s) => {
+        if (s.browser && s.leftAt === undefined) s.cpu = await readBrowserCpu(s.browser);
+      }),
+    );
+    const sharedCpu = shared ? await readBrowserCpu(shared) : null;
+    const browserCpu = [sharedCpu, ...slots.map((s) => s.cpu ?? null)]
+      .filter((cpu): cpu is BrowserCpu => cpu !== null)
+      .reduce<BrowserCpu | null>((sum, cpu) => (sum ? addBrowserCpu(sum, cpu) : cpu), null);
     const viewers: ViewerRecord[] = slots.map((s, index) => {
       const link = links?.[index] ?? null;
       return toRecord(finals[index] ?? 'no player', {
@@ -265,17 +279,19 @@ export async function runCohort(
         firstFetcherSeconds: firstFetcherSeconds(samples, index),
         link,
         linkUse: link ? linkUse(samples, index, link, s.joinedAt) : null,
+        cpu: s.cpu ?? null,
       });
     });
     return {
       name: plan.name,
-      p2p: plan.name === 'hybrid',
+      p2p: plan.name !== 'cdn',
       stream: plan.stream,
       startedAt: startedAt.toISOString(),
       durationSeconds,
       staggerSeconds: plan.staggerSeconds,
       viewers,
       samples,
+      browserCpu,
     };
   } finally {
     await Promise.all(slots.map((s) => s.page.close().catch(() => {})));

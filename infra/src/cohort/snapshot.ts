@@ -6,6 +6,7 @@
 import type { Counters } from '@edgeswarm/protocol';
 import { percentile } from '../compare/summary';
 import type { ViewerLink } from '../link-profiles';
+import type { BrowserCpu } from './browser-cpu';
 import { type LinkUse, type ViewerRecord, type ViewerSample, viewerFlow } from './records';
 
 /** What readPlayerInPage returns: the player's snapshot, cut down to what a harness keeps. */
@@ -95,6 +96,7 @@ export function toRecord(
     firstFetcherSeconds: number;
     link: ViewerLink | null;
     linkUse: LinkUse | null;
+    cpu?: BrowserCpu | null;
   },
 ): ViewerRecord {
   const r = typeof reading === 'string' ? null : reading;
@@ -122,5 +124,6 @@ export function toRecord(
     totalFrames: r?.totalFrames ?? null,
     link: context.link,
     linkUse: context.linkUse,
+    cpu: context.cpu ?? null,
   };
 }

@@ -60,6 +60,12 @@ export interface CohortSummary {
   droppedFramesPercent: number | null;
   /** Mean declared bandwidth of the renditions playing, over every viewer's samples, kbit/s. */
   meanRenditionKbps: number | null;
+  /**
+   * CPU per viewer as a share of one core, over the time watched: its renderer (the page, P2P included) and its whole
+   * browser. Null when the browsers could not say.
+   */
+  rendererCpuPercent: number | null;
+  browserCpuPercent: number | null;
 }
 
 /** One link profile's viewers in a cohort, together: what they received, sent and suffered. */
@@ -112,6 +118,8 @@ export interface Comparison {
   offloadOfBoundPercent: number | null;
   /** Extra stalled seconds in the hybrid. */
   stalledSecondsDelta: number;
+  /** hybrid ÷ CDN-only renderer CPU per viewer (the target: under 1.1). */
+  rendererCpu: number | null;
 }
 
 export interface CompareResults {

@@ -5,6 +5,7 @@ import {
   compareSummaries,
   cpuBusyPercent,
   cpuFigures,
+  cpuPerViewer,
   edgeCountBetween,
   edgeEgress,
   intervalFigures,
@@ -108,6 +109,8 @@ describe('cohort summary', () => {
       errors: 0,
       droppedFramesPercent: 0,
       meanRenditionKbps: 300,
+      rendererCpuPercent: null,
+      browserCpuPercent: null,
     });
   });
 
@@ -132,9 +135,28 @@ describe('cohort summary', () => {
       latencyP50: 7 / 6,
       offloadOfBoundPercent: 150,
       stalledSecondsDelta: 1.5,
+      rendererCpu: null,
     });
     const zero = summariseCohort(run('cdn', []), null, null);
     expect(compareSummaries(zero, zero)).toMatchObject({ edgeEgress: null, startupP50: null, latencyP50: null });
+  });
+
+  it("puts each cohort's browser CPU per viewer as a share of one core over the time watched, and compares it", () => {
+    // Two viewers watching 60 s and 57 s: 117 s; renderers 23.4 CPU-s → 20% of a core each, browsers 35.1 → 30%.
+    const viewers = [viewer(0), viewer(1)];
+    const cdnRun = summariseCohort(run('cdn', viewers, [], { rendererSeconds: 23.4, totalSeconds: 35.1 }), null, null);
+    expect(cdnRun.rendererCpuPercent).toBeCloseTo(20, 9);
+    expect(cdnRun.browserCpuPercent).toBeCloseTo(30, 9);
+    const hybridRun = summariseCohort(
+      run('hybrid', viewers, [], { rendererSeconds: 25.74, totalSeconds: 40 }),
+      null,
+      null,
+    );
+    expect(compareSummaries(cdnRun, hybridRun).rendererCpu).toBeCloseTo(1.1, 9);
+    expect(cpuPerViewer({ rendererSeconds: 1, totalSeconds: 2 }, 0)).toEqual({
+      rendererCpuPercent: null,
+      browserCpuPercent: null,
+    });
   });
 
   it('counts dropped frames over all frames', () => {

@@ -4,6 +4,7 @@
  * CDN-only ratios. Pure, so each number is checked by hand in summary.test.ts.
  */
 import type { PlaybackMode, StatsSnapshot } from '@edgeswarm/protocol';
+import type { BrowserCpu } from '../cohort/browser-cpu';
 import type {
   CohortRun,
   CohortSample,
@@ -180,6 +181,7 @@ export function summariseCohort(
     errors: sum((x) => x.errors.length),
     droppedFramesPercent: frames > 0 ? (100 * sum((x) => x.droppedFrames ?? 0)) / frames : null,
     meanRenditionKbps: bitrates.length ? bitrates.reduce((a, b) => a + b, 0) / bitrates.length / 1000 : null,
+    ...cpuPerViewer(run.browserCpu, viewerMinutes * 60),
   };
 }
 
@@ -230,6 +232,21 @@ export function summariseProfiles(run: Pick<CohortRun, 'viewers'>): ProfileSumma
   });
 }
 
+/**
+ * Pure: what the cohort's browsers cost per viewer, as a share of one core over the time they watched: the renderers
+ * (the pages: hls.js, P2P, hashing) and every process of the browsers.
+ */
+export function cpuPerViewer(
+  cpu: BrowserCpu | null | undefined,
+  watchedSeconds: number,
+): Pick<CohortSummary, 'rendererCpuPercent' | 'browserCpuPercent'> {
+  if (!cpu || !(watchedSeconds > 0)) return { rendererCpuPercent: null, browserCpuPercent: null };
+  return {
+    rendererCpuPercent: (100 * cpu.rendererSeconds) / watchedSeconds,
+    browserCpuPercent: (100 * cpu.totalSeconds) / watchedSeconds,
+  };
+}
+
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
 
 export function compareSummaries(cdn: CohortSummary, hybrid: CohortSummary): Comparison {
@@ -239,6 +256,7 @@ export function compareSummaries(cdn: CohortSummary, hybrid: CohortSummary): Com
     latencyP50: ratio(hybrid.latencyP50Seconds, cdn.latencyP50Seconds),
     offloadOfBoundPercent: hybrid.boundPercent > 0 ? (100 * hybrid.offloadPercent) / hybrid.boundPercent : null,
     stalledSecondsDelta: hybrid.stalledSeconds - cdn.stalledSeconds,
+    rendererCpu: ratio(hybrid.rendererCpuPercent, cdn.rendererCpuPercent),
   };
 }
 

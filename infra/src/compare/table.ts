@@ -27,6 +27,8 @@ export const formatBytes = (bytes: number) =>
 const ms = (value: number | null) => (value === null ? '—' : `${value.toFixed(0)} ms`);
 const sec = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)} s`);
 const times = (value: number | null) => (value === null || !Number.isFinite(value) ? '—' : `${value.toFixed(2)}×`);
+const pct = (value: number | null | undefined) =>
+  value === null || value === undefined ? '—' : `${value.toFixed(1)}%`;
 const div = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
 
 const egressSourceName = {
@@ -117,6 +119,12 @@ export function comparisonRows(results: CompareResults): TableRow[] {
             (x) => `${(x.proxy.capBindingMs / 1000).toFixed(0)} of ${x.run.durationSeconds.toFixed(0)} s`,
           ),
         ]),
+    row(
+      'renderer CPU per viewer (of one core)',
+      (x) => pct(x.summary.rendererCpuPercent),
+      times(results.comparison.rendererCpu ?? null),
+    ),
+    row('whole browser CPU per viewer', (x) => pct(x.summary.browserCpuPercent)),
     row(
       'CPU busy, load avg max',
       (x) => `${x.cpu.busyPercent.toFixed(0)}%, ${x.cpu.loadAverageMax.toFixed(1)}`,

@@ -1,4 +1,5 @@
 /** Plain-data compare runs for the unit tests: small, with every figure easy to work out by hand. */
+import type { BrowserCpu } from '../cohort/browser-cpu';
 import { type CohortName, cohortLabel, viewerFlow } from '../cohort/records';
 import { compareDefaults } from './options';
 import type { CohortResult, CohortRun, CohortSample, CohortViewer, CompareResults, ViewerSample } from './results';
@@ -28,6 +29,7 @@ export function viewer(index: number, overrides: Partial<CohortViewer> = {}): Co
     totalFrames: 100,
     link: null,
     linkUse: null,
+    cpu: null,
     ...overrides,
   };
 }
@@ -55,7 +57,12 @@ export const sampleOf = (t: number, viewers: (Partial<ViewerSample> | null)[], l
   ),
 });
 
-export function run(name: CohortName, viewers: CohortViewer[], samples: CohortSample[] = []): CohortRun {
+export function run(
+  name: CohortName,
+  viewers: CohortViewer[],
+  samples: CohortSample[] = [],
+  browserCpu: BrowserCpu | null = null,
+): CohortRun {
   return {
     name,
     p2p: name !== 'cdn',
@@ -65,6 +72,7 @@ export function run(name: CohortName, viewers: CohortViewer[], samples: CohortSa
     staggerSeconds: 3,
     viewers,
     samples,
+    browserCpu,
   };
 }
 

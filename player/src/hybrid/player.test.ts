@@ -22,6 +22,10 @@ function fakeVideo() {
       set.add(fn);
     },
     removeEventListener: (event: string, fn: () => void) => listeners.get(event)?.delete(fn),
+    quality: { droppedVideoFrames: 0, totalVideoFrames: 0 },
+    getVideoPlaybackQuality() {
+      return { ...this.quality };
+    },
     listeners,
   };
 }
@@ -50,7 +54,14 @@ describe('createHybridPlayer in Node', () => {
     const first = player.snapshot();
     expect(first.mode).toBe('cdn');
     expect(first.firstFetcher).toBe(true);
-    expect(first.bandwidth).toEqual({ declined: false, slow: [], uplinkBps: 0, backlogged: false });
+    expect(first.bandwidth).toEqual({
+      declined: false,
+      slow: [],
+      uplinkBps: 0,
+      backlogged: false,
+      strained: false,
+      strainSign: null,
+    });
     const stats: unknown[] = [];
     player.on('stats', (s) => stats.push(s));
     vi.advanceTimersByTime(3000);
@@ -59,5 +70,24 @@ describe('createHybridPlayer in Node', () => {
     vi.advanceTimersByTime(3000);
     expect(stats).toHaveLength(3);
     expect([...video.listeners.values()].every((set) => set.size === 0)).toBe(true);
+  });
+
+  it('tells the tick how the device keeps up: a video dropping frames backs the viewer off P2P', async () => {
+    vi.useFakeTimers();
+    const { createHybridPlayer } = await import('./player');
+    const video = fakeVideo();
+    const player = createHybridPlayer(video as unknown as HTMLVideoElement, {
+      src: 'http://127.0.0.1:8787/v1/streams/demo/master.m3u8',
+      stream: 'demo',
+      beacon: false,
+    });
+    video.quality = { droppedVideoFrames: 0, totalVideoFrames: 30 };
+    vi.advanceTimersByTime(1000);
+    expect(player.snapshot().bandwidth).toMatchObject({ strained: false, strainSign: null });
+    // The next second: 15 of 30 frames dropped.
+    video.quality = { droppedVideoFrames: 15, totalVideoFrames: 60 };
+    vi.advanceTimersByTime(1000);
+    expect(player.snapshot().bandwidth).toMatchObject({ strained: true, strainSign: 'dropped-frames' });
+    player.destroy();
   });
 });

@@ -12,6 +12,7 @@
  */
 
 import {
+  type DeviceObservation,
   initialTickState,
   type LoaderWindows,
   makePeerId,
@@ -19,6 +20,7 @@ import {
   type PeerTransfer,
   type PolicyOptions,
   resolvePolicyOptions,
+  type StrainSign,
   type TickActions,
   type TickState,
   tick,
@@ -51,8 +53,11 @@ export interface HybridPlayerOptions {
   src: string;
   /** Stream id: names the swarm (never the URL, so tokens in URLs never split a swarm). */
   stream: string;
-  /** P2P on (default) or off (plain CDN playback). */
-  p2p?: boolean;
+  /**
+   * P2P on (default, the hybrid) or off (plain CDN playback). `'stock'` plays stock p2p-media-loader instead, with its
+   * default settings on our tracker and none of our policy: the incumbent, for comparisons on the same links.
+   */
+  p2p?: boolean | 'stock';
   /** Tracker WebSocket URL; default: the edge's /v1/tracker/:stream. */
   tracker?: string;
   /** Region shard override, honoured only by edges that allow it (local runs, tests). */
@@ -85,7 +90,15 @@ export interface HybridSnapshot {
   peers: string[];
   firstFetcher: boolean;
   /** What the tick made of bandwidth: whether this viewer declined to lead, peers left out as slow, its uplink. */
-  bandwidth: { declined: boolean; slow: string[]; uplinkBps: number; backlogged: boolean };
+  bandwidth: {
+    declined: boolean;
+    slow: string[];
+    uplinkBps: number;
+    backlogged: boolean;
+    /** The device is the bottleneck (late timers, dropped frames): backed off from P2P. */
+    strained: boolean;
+    strainSign: StrainSign | null;
+  };
   windows: LoaderWindows | undefined;
   bufferSeconds: number;
   latencySeconds: number | undefined;
@@ -132,8 +145,9 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     for (const listener of listeners.get(event) ?? []) listener(detail);
   };
   const nowSeconds = () => Date.now() / 1000;
-  const p2pWanted = (options.p2p ?? playerDefaults.p2p) && canUseP2P();
-  const mode: PlaybackMode = p2pWanted ? 'hybrid' : 'cdn';
+  const p2pWanted = (options.p2p ?? playerDefaults.p2p) !== false && canUseP2P();
+  const stock = p2pWanted && options.p2p === 'stock';
+  const mode: PlaybackMode = stock ? 'p2pml' : p2pWanted ? 'hybrid' : 'cdn';
   // 20 characters, so p2p-media-loader adds nothing random to it; it carries our join time for the first-fetcher rank.
   const selfPeerId = makePeerId(nowSeconds(), randomId(7));
   const counters = zeroCounters();
@@ -156,6 +170,9 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   /** Bytes that left this machine for peers so far: written, less what still waits in the connections. */
   let deliveredBytes = 0;
   let p2pStartedAt: number | undefined;
+  /** The device since the last tick: how late the tick's timer fired, and the video's frame counts at the last tick. */
+  let timerLateSeconds = 0;
+  let frames = { dropped: 0, total: 0 };
   let tickState: TickState = initialTickState(nowSeconds(), policy);
   let windows: LoaderWindows | undefined;
   let engineRef: HlsJsP2PEngine | undefined;
@@ -187,7 +204,20 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     else emit('error', 'this browser can play neither MSE nor native HLS');
   } else {
     const hlsConfig: Partial<HlsConfig> = { lowLatencyMode: true, ...actions.hls };
-    if (p2pWanted) {
+    if (stock) {
+      // The incumbent as its README shows it: hls.js and p2p-media-loader defaults, only the tracker and swarm ours.
+      const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
+      hls = new HlsWithP2P({
+        p2p: {
+          core: {
+            announceTrackers: [trackerUrl(options)],
+            rtcConfig: options.rtcConfig ?? playerDefaults.rtcConfig,
+            swarmId: `edgeswarm:${options.stream}`,
+          },
+        },
+      }) as unknown as Hls;
+      wireP2P(hls as unknown as { p2pEngine: HlsJsP2PEngine });
+    } else if (p2pWanted) {
       const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
       windows = actions.windows;
       hls = new HlsWithP2P({
@@ -336,6 +366,21 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     engineRef = engine;
   }
 
+  /** How the device kept up since the last tick: the tick timer's lateness, and frames dropped and decoded. */
+  function deviceSince(): DeviceObservation {
+    const quality = typeof video.getVideoPlaybackQuality === 'function' ? video.getVideoPlaybackQuality() : undefined;
+    const dropped = quality?.droppedVideoFrames ?? 0;
+    const total = quality?.totalVideoFrames ?? 0;
+    const observed: DeviceObservation = {
+      timerLateSeconds: Math.max(0, timerLateSeconds),
+      droppedFrames: Math.max(0, dropped - frames.dropped),
+      decodedFrames: Math.max(0, total - dropped - (frames.total - frames.dropped)),
+    };
+    frames = { dropped, total };
+    timerLateSeconds = 0;
+    return observed;
+  }
+
   /** The policy's tick on what was observed since the last one. */
   function runTick(now: number): TickActions {
     const observed = [...peers.values()].map((p) => ({ ...p, lastHeardAt: lastHeard.get(p.id) ?? p.connectedAt }));
@@ -355,6 +400,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         ...(engineRef ? { uplink: { deliveredBytes, queuedBytes } } : {}),
         p2pTransfers,
         segmentBytes,
+        device: deviceSince(),
       },
       now,
       policy,
@@ -376,6 +422,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       announced = latest;
     }
     actions = runTick(now);
+    // Stock p2p-media-loader is observed (its counters, its peers) but never steered.
+    if (stock) return;
     if (actions.hlsChanged && hls) Object.assign(hls.config, actions.hls);
     if (!engine) return;
     retimeTrackerReconnects(engine);
@@ -390,7 +438,16 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       peers.delete(peerId);
     }
   }
-  timers.push(window.setInterval(() => decide(), 1000));
+  let lastTimerAt = performance.now();
+  timers.push(
+    window.setInterval(() => {
+      // A timer that fires late is the page's main thread falling behind: the device, not the network, is short.
+      const at = performance.now();
+      timerLateSeconds = Math.max(timerLateSeconds, (at - lastTimerAt - 1000) / 1000);
+      lastTimerAt = at;
+      decide();
+    }, 1000),
+  );
 
   const latencySeconds = () => {
     const playing = hls?.playingDate;
@@ -448,6 +505,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         slow: actions.slow,
         uplinkBps: actions.uplinkBps,
         backlogged: actions.backlogged,
+        strained: actions.strained,
+        strainSign: actions.strainSign,
       },
       windows,
       bufferSeconds: bufferSeconds(),

@@ -4,7 +4,9 @@
  *   <script src="https://edge.example/player/hybrid-player.js"></script>
  *   <hybrid-player stream="concert" src="https://edge.example/v1/streams/concert/master.m3u8"></hybrid-player>
  *
- * Attributes: src, stream (required); p2p="off"; tracker; region, asn, colo,
+ * Attributes: src, stream (required); p2p="off" (CDN only) or p2p="stock"
+ * (stock p2p-media-loader, its defaults on our tracker: the incumbent, for
+ * comparisons); tracker; region, asn, colo,
  * country (region shard override, local runs); ice-servers="none";
  * upload-kbps (upload cap; "0" is consume-only); latency-target (in target
  * durations, default 4); overlay (show stats); beacon="off". Nothing else is
@@ -60,7 +62,8 @@ export class HybridPlayerElement extends HTMLElement {
         return v ? [[k, v]] : [];
       }),
     );
-    const options: HybridPlayerOptions = { src, stream, p2p: this.getAttribute('p2p') !== 'off', region };
+    const p2p = this.getAttribute('p2p');
+    const options: HybridPlayerOptions = { src, stream, p2p: p2p === 'stock' ? 'stock' : p2p !== 'off', region };
     const tracker = this.getAttribute('tracker');
     if (tracker) options.tracker = tracker;
     if (this.getAttribute('beacon') === 'off') options.beacon = false;
