@@ -81,6 +81,22 @@ export function observeUplink(
   return next;
 }
 
+/** A timed upload of known size (the player's probe to the edge when playback starts). */
+export interface UplinkProbe {
+  bytes: number;
+  seconds: number;
+}
+
+/**
+ * Seeds an unmeasured uplink from a probe, so a viewer knows its uplink before the role is offered to it. A probe
+ * under-reads a fast link (TCP's slow start is part of its time), which is the safe side: it is only used until the
+ * link's own deliveries measure it, and a delivery faster than the seed raises it (the floor).
+ */
+export function seedUplink(estimate: UplinkEstimate, probe: UplinkProbe | undefined): UplinkEstimate {
+  if (!probe || estimate.capacityBps > 0 || !(probe.bytes > 0) || !(probe.seconds > 0)) return estimate;
+  return { ...estimate, capacityBps: probe.bytes / probe.seconds };
+}
+
 /** Bytes/s a first fetcher needs to send each segment to its fan-out within one target duration, with headroom. */
 export function firstFetcherNeedBps(
   segmentBytes: number,

@@ -50,6 +50,10 @@ export interface PolicyOptions {
   peerRateSeconds: number;
   /** Bytes queued behind the uplink (bufferedAmount) from which the link counts as full. */
   uplinkFullBytes: number;
+  /** Bytes the player uploads to the edge when playback starts, timing it to know its uplink; 0: no probe. */
+  uplinkProbeBytes: number;
+  /** The probe gives up after this long; its rate is then taken as what it sent by then, at most. */
+  uplinkProbeTimeoutSeconds: number;
   /** The device counts as strained when the once-a-second tick fires this late, seconds. */
   strainTimerLateSeconds: number;
   /** …or when the video drops this share of its frames in a tick, percent… */
@@ -89,6 +93,9 @@ export const policyDefaults: PolicyOptions = {
   uplinkHeadroom: 1.5,
   peerRateSeconds: 300,
   uplinkFullBytes: 16_384,
+  // 256 kB: two seconds of a 1 Mbit/s DSL uplink, long enough that the probe reads the link rather than the RTT.
+  uplinkProbeBytes: 262_144,
+  uplinkProbeTimeoutSeconds: 6,
   // A 1 s timer a quarter-second late means the page's main thread is saturated; hls.js then feeds the buffer late.
   strainTimerLateSeconds: 0.25,
   strainDroppedFramesPercent: 10,
@@ -121,6 +128,8 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   uplinkHeadroom: [1, 10],
   peerRateSeconds: [1, 3600],
   uplinkFullBytes: [1024, 16_777_216],
+  uplinkProbeBytes: [0, 1_048_576],
+  uplinkProbeTimeoutSeconds: [1, 60],
   strainTimerLateSeconds: [0.05, 60],
   strainDroppedFramesPercent: [1, 100],
   strainMinFrames: [1, 1000],

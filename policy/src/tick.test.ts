@@ -539,3 +539,53 @@ describe('tick: a device that cannot keep up backs off', () => {
     expect(meQuiet?.firstFetcher).toBe(true);
   });
 });
+
+describe('tick: the uplink probe', () => {
+  const me = id(T0, 'me00000');
+  const others = [id(T0 + 10, 'other01'), id(T0 + 11, 'other02'), id(T0 + 12, 'other03')];
+  // 68 kB segments (320x180 at 2 s) to 3 peers with 1.5× headroom: 153 kB/s; a 1 Mbit/s uplink carries 125 kB/s.
+  const segmentBytes = 68_000;
+  const dsl = { bytes: 262_144, seconds: 262_144 / 125_000 };
+  const cable = { bytes: 262_144, seconds: 262_144 / 1_250_000 };
+
+  it.each([
+    ['no probe yet: the benefit of the doubt, so the earliest joiner leads', undefined, false, true],
+    ['a DSL probe: it cannot feed three peers, declines and goes quiet', dsl, true, false],
+    ['a cable probe: it leads', cable, false, true],
+  ] as const)('%s', (_name, probe, declined, firstFetcher) => {
+    const now = T0 + 100;
+    const [actions] = run([
+      {
+        now,
+        obs: observe(
+          me,
+          others.map((p) => peer(p, now)),
+          {
+            p2pStartedAt: T0,
+            segmentBytes,
+            uplink: { deliveredBytes: 0, queuedBytes: 0 },
+            ...(probe ? { uplinkProbe: probe } : {}),
+          },
+        ),
+      },
+    ]);
+    expect(actions?.declined).toBe(declined);
+    expect(actions?.quiet).toBe(declined);
+    expect(actions?.firstFetcher).toBe(firstFetcher);
+    expect(actions?.uplinkBps).toBeCloseTo(probe ? probe.bytes / probe.seconds : 0, 6);
+  });
+
+  it('only seeds an unmeasured link: deliveries measured later win, and a faster delivery raises a low seed', () => {
+    const now = T0 + 100;
+    const peers = others.map((p) => peer(p, now));
+    const base = { p2pStartedAt: T0, segmentBytes, uplinkProbe: dsl };
+    const actions = run([
+      { now, obs: observe(me, peers, { ...base, uplink: { deliveredBytes: 0, queuedBytes: 0 } }) },
+      // 1 s at 400 kB/s with nothing queued: the link delivered more than the probe read.
+      { now: now + 1, obs: observe(me, peers, { ...base, uplink: { deliveredBytes: 400_000, queuedBytes: 0 } }) },
+    ]);
+    expect(actions[0]?.uplinkBps).toBeCloseTo(125_000, 6);
+    expect(actions[1]?.uplinkBps).toBeCloseTo(400_000, 6);
+    expect(actions[1]?.declined).toBe(false);
+  });
+});

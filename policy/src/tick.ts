@@ -18,8 +18,10 @@ import {
   observeUplink,
   type PeerRates,
   type PeerTransfer,
+  seedUplink,
   slowPeers,
   type UplinkEstimate,
+  type UplinkProbe,
   uplinkCanLead,
 } from './capacity';
 import { deadlineMargin, type LatencyPlan, planLatency } from './deadlines';
@@ -74,6 +76,8 @@ export interface TickObservations {
   p2pTransfers?: readonly PeerTransfer[];
   /** Mean size of a media segment of the playing rendition, bytes; absent or 0 until one is loaded. */
   segmentBytes?: number;
+  /** The uplink probe's result, once it has one (it seeds an unmeasured uplink); absent: no probe. */
+  uplinkProbe?: UplinkProbe;
   /** How the device kept up since the last tick; absent: not measured (never strained). */
   device?: DeviceObservation;
 }
@@ -183,9 +187,10 @@ export function tick(
   const { live, targetDuration, peers } = observations;
   const link = observations.uplink;
   const queued = link?.queuedBytes ?? 0;
+  const known = seedUplink(state.uplink, observations.uplinkProbe);
   const uplink = link
-    ? observeUplink(state.uplink, link.deliveredBytes, queued >= options.uplinkFullBytes, now, options)
-    : state.uplink;
+    ? observeUplink(known, link.deliveredBytes, queued >= options.uplinkFullBytes, now, options)
+    : known;
   // The budget is charged for bytes the uplink delivered: bytes written into a full data channel have not left yet,
   // and counting them (as p2p-media-loader's upload counter does) over-reports a full link. The link's own limit is
   // enforced by refusing work it cannot deliver in time (backlogged, below), not by a guess at its rate.

@@ -24,6 +24,7 @@ import {
   type TickActions,
   type TickState,
   tick,
+  type UplinkProbe,
 } from '@edgeswarm/policy';
 import { type Counters, type PlaybackMode, zeroCounters } from '@edgeswarm/protocol';
 import Hls, { type HlsConfig } from 'hls.js';
@@ -173,6 +174,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   /** The device since the last tick: how late the tick's timer fired, and the video's frame counts at the last tick. */
   let timerLateSeconds = 0;
   let frames = { dropped: 0, total: 0 };
+  /** The uplink probe's result, once it has one. */
+  let uplinkProbe: UplinkProbe | undefined;
   let tickState: TickState = initialTickState(nowSeconds(), policy);
   let windows: LoaderWindows | undefined;
   let engineRef: HlsJsP2PEngine | undefined;
@@ -358,12 +361,36 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     const startP2P = () => {
       video.removeEventListener('playing', startP2P);
       p2pStartedAt = nowSeconds();
+      if (!stock) probeUplink();
       decide();
       engine.applyDynamicConfig({ core: { isP2PDisabled: false } });
     };
     video.addEventListener('playing', startP2P);
     cleanups.push(() => video.removeEventListener('playing', startP2P));
     engineRef = engine;
+  }
+
+  /**
+   * Times an upload of uplinkProbeBytes to the edge, once, as P2P starts: the uplink is then known before any peer
+   * asks this viewer to lead (a newcomer waits newcomerSeconds first). A probe that times out reads as what it could
+   * have sent by then, at most.
+   */
+  function probeUplink(): void {
+    const bytes = policy.uplinkProbeBytes;
+    if (bytes <= 0) return;
+    const url = new URL('/v1/probe/uplink', new URL(options.src, location.href)).toString();
+    const started = performance.now();
+    const timeoutMs = policy.uplinkProbeTimeoutSeconds * 1000;
+    const abort = new AbortController();
+    const timer = window.setTimeout(() => abort.abort(), timeoutMs);
+    fetch(url, { method: 'POST', body: new Uint8Array(bytes), signal: abort.signal, cache: 'no-store' })
+      .then((response) => {
+        if (response.ok) uplinkProbe = { bytes, seconds: (performance.now() - started) / 1000 };
+      })
+      .catch(() => {
+        if (abort.signal.aborted) uplinkProbe = { bytes, seconds: policy.uplinkProbeTimeoutSeconds };
+      })
+      .finally(() => clearTimeout(timer));
   }
 
   /** How the device kept up since the last tick: the tick timer's lateness, and frames dropped and decoded. */
@@ -401,6 +428,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         p2pTransfers,
         segmentBytes,
         device: deviceSince(),
+        ...(uplinkProbe ? { uplinkProbe } : {}),
       },
       now,
       policy,
