@@ -1,11 +1,30 @@
-// Bundles every page entry (src/pages/<name>.ts) into dist/player/<name>.js,
-// which wrangler serves as static assets at /player/<name>.js.
-import { readdirSync, rmSync } from 'node:fs';
+// Bundles every page entry (src/pages/<name>.ts) into player/<name>.js of a fresh build folder
+// (builds/<id>/), then points the symlink dist at it, which wrangler serves as static assets at
+// /player/<name>.js. The swap is one rename(2), so a build (npm run build, npm test) never pulls
+// files out from under a running edge: it sees the old build or the new one, never none.
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { build } from 'esbuild';
 
-const pages = new URL('./src/pages/', import.meta.url).pathname;
-const outdir = new URL('./dist/player/', import.meta.url).pathname;
-rmSync(new URL('./dist/', import.meta.url).pathname, { recursive: true, force: true });
+const root = new URL('./', import.meta.url).pathname;
+const pages = `${root}src/pages/`;
+const builds = `${root}builds/`;
+const dist = `${root}dist`;
+/** How long a superseded build stays, for an edge still serving it until it notices the swap. */
+const supersededGraceMs = 60_000;
+
+const id = `${Date.now().toString(36)}-${process.pid}`;
+const outdir = `${builds}${id}/player/`;
+mkdirSync(outdir, { recursive: true });
 
 const entryPoints = Object.fromEntries(
   readdirSync(pages)
@@ -13,17 +32,38 @@ const entryPoints = Object.fromEntries(
     .map((file) => [file.slice(0, -3), `${pages}${file}`]),
 );
 
-await build({
-  entryPoints,
-  outdir,
-  bundle: true,
-  minify: true,
-  sourcemap: true,
-  format: 'iife',
-  target: ['chrome100', 'firefox100', 'safari15'],
-  // The P2P stack (bittorrent-tracker and friends) was written for Node: give it what it expects.
-  inject: [new URL('./src/shims/process.ts', import.meta.url).pathname],
-  define: { global: 'globalThis', 'process.env.NODE_ENV': '"production"' },
-  logLevel: 'warning',
-});
-console.log(`player: built ${Object.keys(entryPoints).join(', ')} into ${outdir}`);
+try {
+  await build({
+    entryPoints,
+    outdir,
+    bundle: true,
+    minify: true,
+    sourcemap: true,
+    format: 'iife',
+    target: ['chrome100', 'firefox100', 'safari15'],
+    // The P2P stack (bittorrent-tracker and friends) was written for Node: give it what it expects.
+    inject: [`${root}src/shims/process.ts`],
+    define: { global: 'globalThis', 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'warning',
+  });
+} catch (error) {
+  rmSync(`${builds}${id}`, { recursive: true, force: true });
+  throw error;
+}
+
+// A real folder at dist is the layout before builds/: replace it once.
+if (existsSync(dist) && !lstatSync(dist).isSymbolicLink()) rmSync(dist, { recursive: true, force: true });
+const link = `${dist}.${id}`;
+symlinkSync(`builds/${id}`, link);
+renameSync(link, dist);
+
+// A running edge watches the build it started with: a marker written there makes it reload from
+// dist (the new build) at once. A build superseded for a minute is served by no edge and goes.
+const now = Date.now();
+for (const name of readdirSync(builds).filter((name) => name !== id && !name.startsWith('.'))) {
+  const marker = `${builds}${name}/superseded.txt`;
+  if (!existsSync(marker)) writeFileSync(marker, `${now}\n`);
+  else if (now - statSync(marker).mtimeMs > supersededGraceMs)
+    rmSync(`${builds}${name}`, { recursive: true, force: true });
+}
+console.log(`player: built ${Object.keys(entryPoints).join(', ')} into ${outdir} (dist -> builds/${id})`);

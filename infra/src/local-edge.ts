@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { descendants, type ProcessId, processId, running, stopProcesses } from './process-tree';
+import { portsOf } from './tracker-proc';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -24,6 +26,11 @@ export interface LocalEdgeOptions {
   /** Where wrangler's own output goes; absent keeps only the tail for error messages. */
   onOutput?: (chunk: string) => void;
   readyTimeoutMs?: number;
+  /**
+   * Start a watchdog (edge-watchdog.ts) that stops wrangler and workerd if this process dies
+   * without stopping them (npm start does; a test runner stops its edges itself).
+   */
+  watchdog?: boolean;
 }
 
 export interface LocalEdge {
@@ -118,20 +125,53 @@ async function startOnce(options: LocalEdgeOptions): Promise<LocalEdge> {
   );
 
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
-  const stop = async () => {
-    if (exited !== undefined) return;
-    try {
-      process.kill(-(child.pid ?? 0), 'SIGTERM');
-    } catch {
-      return;
+  // Every process wrangler starts, remembered while the tree is whole: once wrangler is gone, a
+  // workerd it left is reparented and nothing links it to us any more.
+  const known = new Map<string, ProcessId>();
+  const remember = () => {
+    for (const id of [processId(child.pid ?? 0), ...descendants(child.pid ?? 0)]) {
+      if (id) known.set(`${id.pid}:${id.startTicks}`, id);
     }
-    const killed = await Promise.race([exit.then(() => true), sleep(5000).then(() => false)]);
-    if (!killed) {
+  };
+  remember();
+  const census = setInterval(remember, 2000);
+  census.unref();
+  const watchdog = options.watchdog
+    ? spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'infra/src/edge-watchdog.ts'), String(process.pid)], {
+        cwd: repoRoot,
+        stdio: 'ignore',
+        detached: true,
+      })
+    : undefined;
+  watchdog?.unref();
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      clearInterval(census);
+      if (exited === undefined) remember();
+      // wrangler first (by its group, as before, and by pid), then whatever it left, by pid.
       try {
-        process.kill(-(child.pid ?? 0), 'SIGKILL');
+        process.kill(-(child.pid ?? 0), 'SIGTERM');
       } catch {}
-      await exit;
-    }
+      const left = await stopProcesses([...known.values()]);
+      if (left.length > 0) {
+        options.onOutput?.(`could not stop ${left.map((id) => `${id.command} (${id.pid})`).join(', ')}\n`);
+      }
+      if (exited === undefined) await Promise.race([exit, sleep(1000)]);
+      watchdog?.kill('SIGTERM');
+    })();
+    return stopping;
+  };
+  /** Readiness counts only if the port is ours: another server answering /healthz there is not this edge. */
+  const ownsPort = () => {
+    remember();
+    return running([...known.values()]).some((id) => {
+      try {
+        return portsOf(id.pid).includes(port);
+      } catch {
+        return false;
+      }
+    });
   };
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
@@ -139,7 +179,7 @@ async function startOnce(options: LocalEdgeOptions): Promise<LocalEdge> {
     if (exited !== undefined) throw new Error(`wrangler dev exited with ${exited} before it was ready:\n${tail}`);
     try {
       const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return { url, port, process: child, stop };
+      if (response.ok && ownsPort()) return { url, port, process: child, stop };
     } catch {
       // not listening yet
     }

@@ -2,23 +2,28 @@
  * `npm start`: the local stack. wrangler dev (workerd) with persisted local
  * R2/DO state, a publish secret in .dev.vars, on first start a demo VOD (from
  * `--input <file>`, or a generated test pattern), and a live test pattern
- * published through the origin as stream `live`. Runs until Ctrl-C, which
- * ends the live stream cleanly.
+ * published through the origin as stream `live`. Runs until Ctrl-C, SIGTERM or
+ * SIGHUP, each of which ends the live stream cleanly (EXT-X-ENDLIST) and stops
+ * wrangler and every workerd it started. It owns what it starts: it refuses a
+ * state folder another stack holds, or a port already taken, and a watchdog
+ * stops the edge if this process dies without doing so.
  *
  * Environment: PORT (default 8787), EDGESWARM_STATE_DIR (default .wrangler/state).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readDevVars } from '@edgeswarm/origin/dev-vars';
-import { OriginError } from '@edgeswarm/origin/errors';
+import { acquireDirLock } from '@edgeswarm/origin/dir-lock';
+import { LockedError, OriginError } from '@edgeswarm/origin/errors';
 import { publishLive } from '@edgeswarm/origin/live/publish';
 import { resolvePublishKey } from '@edgeswarm/origin/publish-key';
 import { publishVod } from '@edgeswarm/origin/vod';
 import { paths } from '@edgeswarm/protocol';
-import { repoRoot, startLocalEdge } from './local-edge';
+import { type LocalEdge, repoRoot, startLocalEdge } from './local-edge';
 import { makeTestClip } from './test-media';
 
 const demoStream = 'demo';
@@ -55,31 +60,90 @@ async function publishDemo(edgeUrl: string, input: string | undefined): Promise<
   }
 }
 
+/** The signals that end the stack: Ctrl-C, a service manager or container (SIGTERM), a closed terminal (SIGHUP). */
+export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Refuses at once if something already listens on the port: its /healthz would pass for ours. */
+async function ensurePortFree(host: string, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new LockedError(
+              `port ${port} on ${host} is already taken (another npm start, or another server); stop it first, or set PORT to use another port`,
+              '',
+            )
+          : error,
+      ),
+    );
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { input: { type: 'string' } } });
-  ensureDevSecret();
-  const persistDir = process.env.EDGESWARM_STATE_DIR ?? join(repoRoot, '.wrangler/state');
-  console.error(`starting the local edge (workerd), state in ${persistDir}…`);
-  const edge = await startLocalEdge({
-    port: Number(process.env.PORT ?? 8787),
+  // A closed terminal turns every write into EIO/EPIPE: that must not stop the clean shutdown.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
+  const host = '127.0.0.1';
+  const port = Number(process.env.PORT ?? 8787);
+  const persistDir = resolve(process.env.EDGESWARM_STATE_DIR ?? join(repoRoot, '.wrangler/state'));
+  const edgeUrl = `http://${host}:${port}`;
+  // One stack per state folder (its R2, Durable Objects and the live stream's publisher queue).
+  const lock = acquireDirLock(
     persistDir,
-    onOutput: (chunk) => process.stderr.write(chunk.replace(/^/gm, '[edge] ')),
-  });
+    `npm start on ${edgeUrl}`,
+    'set EDGESWARM_STATE_DIR to use another state folder',
+  );
+  if (lock.tookOver) console.error(`took over the lock of pid ${lock.tookOver.pid}, which is gone`);
+  await ensurePortFree(host, port);
+  ensureDevSecret();
+
   const stop = new AbortController();
+  let edge: LocalEdge | undefined;
   let live = false;
   let interrupts = 0;
+  const stopEdgeAndExit = (code: number) => {
+    void (edge?.stop() ?? Promise.resolve()).finally(() => process.exit(code));
+  };
   const onSignal = (signal: string) => {
-    if (++interrupts > 1) process.exit(130);
-    if (!live) {
-      console.error(`\n${signal}: stopping the local edge…`);
-      void edge.stop().then(() => process.exit(0));
+    if (++interrupts > 1) {
+      console.error(`\n${signal} again: stopping the local edge now; the queue stays on disk for the next run`);
+      stopEdgeAndExit(130);
       return;
     }
-    console.error(`\n${signal}: ending the live stream, then stopping the local edge…`);
     stop.abort();
+    if (!live) {
+      console.error(`\n${signal}: stopping the local edge…`);
+      if (edge) stopEdgeAndExit(0);
+      return; // still starting: main() stops it as soon as it is up
+    }
+    console.error(`\n${signal}: ending the live stream, then stopping the local edge…`);
   };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  for (const signal of stopSignals) process.on(signal, () => onSignal(signal));
+  // npm forwards SIGINT and SIGTERM only: if npm itself is hung up on or killed, this process is
+  // reparented. That ends the stack as a signal would.
+  const parent = process.ppid;
+  const orphaned = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(orphaned);
+    onSignal('parent exited');
+  }, 1000);
+  orphaned.unref();
+
+  console.error(`starting the local edge (workerd), state in ${persistDir}…`);
+  edge = await startLocalEdge(
+    {
+      port,
+      host,
+      persistDir,
+      watchdog: true,
+      onOutput: (chunk) => process.stderr.write(chunk.replace(/^/gm, '[edge] ')),
+    },
+    1, // the port was free a moment ago: if it is taken now, say so rather than try another
+  );
+  if (stop.signal.aborted) return stopEdgeAndExit(0);
 
   try {
     const existing = await fetch(`${edge.url}${paths.multivariant(demoStream)}`, { method: 'HEAD' });
@@ -89,9 +153,7 @@ async function main(): Promise<void> {
     await edge.stop();
     throw error;
   }
-  console.log(`edge: ${edge.url}`);
-  console.log(`vod-playlist: ${edge.url}${paths.multivariant(demoStream)}`);
-  console.log(`vod-watch: ${edge.url}${paths.watch(demoStream)}`);
+  if (stop.signal.aborted) return;
 
   live = true;
   console.error(`publishing a live test pattern as stream ${liveStream}…`);
@@ -103,14 +165,25 @@ async function main(): Promise<void> {
       source: { kind: 'testpattern', width: 640, height: 360, frameRate: 30 },
       queueDir: join(persistDir, 'publisher-queue', liveStream),
       signal: stop.signal,
+      // Once, when the live stream is playable: every URL, each on a line of its own.
       onPlayable: ({ playlist, watch }) => {
-        console.log(`playlist: ${playlist}`);
-        console.log(`watch: ${watch}`);
+        const url = edge?.url ?? edgeUrl;
+        console.log(
+          [
+            `edge: ${url}`,
+            `vod-playlist: ${url}${paths.multivariant(demoStream)}`,
+            `vod-watch: ${url}${paths.watch(demoStream)}`,
+            `playlist: ${playlist}`,
+            `watch: ${watch}`,
+          ].join('\n'),
+        );
         console.error('running; press Ctrl-C to stop');
       },
     });
+    console.error(`live stream ${liveStream} ended (EXT-X-ENDLIST); stopping the local edge…`);
   } finally {
     await edge.stop();
+    lock.release();
   }
   process.exit(0);
 }

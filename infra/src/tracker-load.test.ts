@@ -25,9 +25,14 @@ describe('loadId', () => {
 
 describe('/proc parsing', () => {
   it('reads command and process group, even with spaces and parentheses in the command', () => {
-    expect(parseStat('4242 (work (er) d) S 1 777 777 0 -1 4194560')).toEqual({
+    const stat = '4242 (work (er) d) S 1 777 778 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 4 0 123456 0 0';
+    expect(parseStat(stat)).toEqual({
       command: 'work (er) d',
+      state: 'S',
+      parentPid: 1,
       processGroup: 777,
+      session: 778,
+      startTicks: 123456,
     });
   });
 

@@ -33,19 +33,47 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / clockTicks;
 }
 
-interface ProcessInfo {
+export interface ProcessInfo {
   pid: number;
   command: string;
+  /** R, S, Z, …: a zombie (Z) has exited and only waits to be reaped. */
+  state: string;
+  parentPid: number;
   processGroup: number;
+  session: number;
+  /** When it started, in clock ticks since boot: with the pid, it names one process even after pid reuse. */
+  startTicks: number;
 }
 
-/** Pure: one /proc/<pid>/stat line → command and process group. */
+/** Pure: one /proc/<pid>/stat line → command, state, parent, process group, session and start time. */
 export function parseStat(stat: string): Omit<ProcessInfo, 'pid'> {
   // The command is in parentheses and may itself contain spaces or parentheses.
   const open = stat.indexOf('(');
   const close = stat.lastIndexOf(')');
   const fields = stat.slice(close + 2).split(' ');
-  return { command: stat.slice(open + 1, close), processGroup: Number(fields[2]) };
+  // After the command, stat(5) field 3 (state) is at offset 0: ppid 1, pgrp 2, session 3, starttime (22) 19.
+  return {
+    command: stat.slice(open + 1, close),
+    state: fields[0] ?? '',
+    parentPid: Number(fields[1]),
+    processGroup: Number(fields[2]),
+    session: Number(fields[3]),
+    startTicks: Number(fields[19]),
+  };
+}
+
+/** Every process now running (zombies included), from /proc. */
+export function processTable(): ProcessInfo[] {
+  const found: ProcessInfo[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      found.push({ pid: Number(entry), ...parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8')) });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
 }
 
 /** Pure: /proc/net/tcp → listening local ports, keyed by socket inode. */
@@ -61,20 +89,10 @@ export function listeningPorts(netTcp: string): Map<string, number> {
 }
 
 function processesInGroup(group: number): ProcessInfo[] {
-  const found: ProcessInfo[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const info = parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
-      if (info.processGroup === group) found.push({ pid: Number(entry), ...info });
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return found;
+  return processTable().filter((info) => info.processGroup === group);
 }
 
-function portsOf(pid: number): number[] {
+export function portsOf(pid: number): number[] {
   const inodes = new Set<string>();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {

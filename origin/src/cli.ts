@@ -118,14 +118,20 @@ async function main(argv: string[]): Promise<void> {
         signal: stop.signal,
         assumeAudio: !values['no-audio'],
         ...(duration ? { durationSeconds: duration } : {}),
+        onPlayable: ({ playlist, watch }) => {
+          console.log(`playlist: ${playlist}`);
+          console.log(`watch: ${watch}`);
+        },
       });
       const lags = [...summary.lagSeconds].sort((a, b) => a - b);
       const median = lags[Math.floor(lags.length / 2)];
       console.error(
         `ended: ${summary.segments} segments (${summary.renditions.length} renditions) in session ${summary.session}${median === undefined ? '' : `, median lag to the edge ${median.toFixed(2)} s`}${summary.rejected ? `, ${summary.rejected} refused by the edge` : ''}`,
       );
-      console.log(`playlist: ${summary.playlistUrl}`);
-      console.log(`watch: ${summary.watchUrl}`);
+      if (!summary.announced) {
+        console.log(`playlist: ${summary.playlistUrl}`);
+        console.log(`watch: ${summary.watchUrl}`);
+      }
       return;
     }
     case 'key': {

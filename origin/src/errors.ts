@@ -32,3 +32,13 @@ export class EdgeUnavailableError extends OriginError {
     super(message, true);
   }
 }
+
+/** Another process holds what this one needs (a state folder, a queue): retrying now cannot succeed. */
+export class LockedError extends OriginError {
+  constructor(
+    message: string,
+    readonly lockFile: string,
+  ) {
+    super(message);
+  }
+}
