@@ -4,6 +4,7 @@ export * from './html';
 export * from './live';
 export * from './names';
 export * from './playlist';
+export * from './playlist-ingest';
 export * from './stats';
 export * from './tokens';
 export * from './tracker';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLivePlaylistName, liveNames, parseBlockingDirectives, parseCommit } from './live';
+import { commitSession, isLivePlaylistName, liveNames, parseBlockingDirectives, parseCommit } from './live';
 
 const good = {
   rendition: 'v0',
@@ -22,6 +22,23 @@ describe('live names', () => {
   });
 });
 
+describe('commitSession', () => {
+  it('reads the session both objects are named for', () => {
+    expect(commitSession({ name: 'v0/s0-3.m4s', init: 'v0/init-s0.mp4' })).toBe(0);
+    expect(commitSession({ name: 'v1/s12-40.m4s', init: 'v1/init-s12.mp4' })).toBe(12);
+    expect(commitSession({ name: 'v0/s0-1b.m4s', init: 'v0/init-s0.mp4' })).toBe(0);
+  });
+
+  it.each([
+    [{ name: 'v0/s0-3.m4s', init: 'v0/init-s1.mp4' }],
+    [{ name: 'v0/seg-3.m4s', init: 'v0/init-s0.mp4' }],
+    [{ name: 'v0/s0-3.m4s', init: 'v0/init.mp4' }],
+    [{ name: 'v0/sx-3.m4s', init: 'v0/init-sx.mp4' }],
+  ])('is undefined for objects of no single session: %j', (names) => {
+    expect(commitSession(names)).toBeUndefined();
+  });
+});
+
 describe('parseCommit', () => {
   it('accepts and normalises a good commit', () => {
     expect(parseCommit(good)).toEqual({
@@ -41,6 +58,8 @@ describe('parseCommit', () => {
     [{ ...good, msn: 1.5 }, 'msn'],
     [{ ...good, msn: '3' }, 'msn'],
     [{ ...good, name: 'v1/s0-3.m4s' }, 'inside the v0/ folder'],
+    [{ ...good, name: 'v0/seg-3.m4s' }, 'one publisher session'],
+    [{ ...good, init: 'v0/init-s1.mp4' }, 'one publisher session'],
     [{ ...good, name: 'v0/x/s0-3.m4s' }, 'inside the v0/ folder'],
     [{ ...good, name: 'v0/../s0-3.m4s' }, '".."'],
     [{ ...good, name: 'v0/s0-3.mp4' }, '.m4s'],

@@ -15,6 +15,17 @@ export const liveNames = {
   init: (rendition: string, session: number) => `${rendition}/init-s${session}.mp4`,
 } as const;
 
+/**
+ * Pure: the publisher session a commit's objects belong to: `<rendition>/s<N>-….m4s` with
+ * `<rendition>/init-s<N>.mp4` (liveNames), or undefined when they name no session or two different ones.
+ */
+export function commitSession(commit: Pick<SegmentCommit, 'name' | 'init'>): number | undefined {
+  const segment = /^[^/]+\/s(\d{1,9})-[^/]+\.m4s$/.exec(commit.name)?.[1];
+  const init = /^[^/]+\/init-s(\d{1,9})\.mp4$/.exec(commit.init)?.[1];
+  if (segment === undefined || init === undefined || Number(segment) !== Number(init)) return undefined;
+  return Number(segment);
+}
+
 export function isLivePlaylistName(name: string): boolean {
   return /^[^/]+\/live\.m3u8$/.test(name);
 }
@@ -67,6 +78,12 @@ export function parseCommit(body: unknown): Validation<SegmentCommit> {
   }
   if (!(name as string).endsWith('.m4s')) return { ok: false, reason: 'name must be an .m4s segment' };
   if (!(init as string).endsWith('.mp4')) return { ok: false, reason: 'init must be an .mp4 init segment' };
+  if (commitSession({ name: name as string, init: init as string }) === undefined) {
+    return {
+      ok: false,
+      reason: `name and init must belong to one publisher session: ${rendition}/s<session>-<msn>.m4s and ${rendition}/init-s<session>.mp4`,
+    };
+  }
   if (
     typeof duration !== 'number' ||
     !Number.isFinite(duration) ||

@@ -64,14 +64,54 @@ describe('resolveOptions', () => {
 });
 
 describe('applyCommit', () => {
-  it('appends msn 0, 1, 2… and goes live on the first', () => {
-    const created = newStream('demo', liveDefaults, t0);
+  it('appends msn 0, 1, 2… to the live stream its session opened', () => {
+    const created = openSession(newStream('demo', liveDefaults, t0), t0).state;
     const first = applyCommit(created, commit(0), at(2));
     expect(first).toMatchObject({ ok: true, outcome: 'appended' });
     if (!first.ok) return;
     expect(first.state.state).toBe('live');
-    expect(first.state.liveSince).toBe(at(2).toISOString());
+    expect(first.state.liveSince).toBe(t0.toISOString());
     expect(applyCommit(first.state, commit(1), at(4))).toMatchObject({ ok: true, outcome: 'appended' });
+  });
+
+  it.each([
+    [
+      'a stream with no session opened',
+      newStream('demo', liveDefaults, t0),
+      commit(0),
+      'session 0, which was never opened',
+    ],
+    [
+      'a session never opened',
+      openSession(newStream('demo', liveDefaults, t0), t0).state,
+      commit(0, { name: 'v0/s1-0.m4s', init: 'v0/init-s1.mp4' }),
+      'session 1, which was never opened (sessions opened: 1)',
+    ],
+    [
+      'objects of two sessions',
+      openSession(newStream('demo', liveDefaults, t0), t0).state,
+      commit(0, { init: 'v0/init-s1.mp4' }),
+      'belongs to no publisher session',
+    ],
+    [
+      'a name of no session',
+      openSession(newStream('demo', liveDefaults, t0), t0).state,
+      commit(0, { name: 'v0/seg-0.m4s' }),
+      'belongs to no publisher session',
+    ],
+  ] as const)('refuses a commit from %s, changing nothing', (_, state, bad, reason) => {
+    const before = structuredClone(state);
+    expect(applyCommit(state, bad, at(2))).toEqual({ ok: false, status: 409, reason: expect.stringContaining(reason) });
+    expect(state).toEqual(before);
+  });
+
+  it('accepts a commit from any session opened so far', () => {
+    const two = openSession(streamWith(1), at(5)).state;
+    expect(applyCommit(two, commit(1, { name: 'v0/s1-1.m4s', init: 'v0/init-s1.mp4' }), at(6))).toMatchObject({
+      ok: true,
+      outcome: 'appended',
+    });
+    expect(applyCommit(two, commit(1), at(6))).toMatchObject({ ok: true, outcome: 'appended' });
   });
 
   it('accepts an exact duplicate as a no-op', () => {

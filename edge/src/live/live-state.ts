@@ -5,6 +5,7 @@
  */
 import {
   type BlockingDirectives,
+  commitSession,
   type MediaPlaylist,
   type MediaSegment,
   renderMediaPlaylist,
@@ -121,6 +122,15 @@ function recordOf(commit: SegmentCommit): SegmentRecord {
 }
 
 export function applyCommit(state: LiveStreamState, commit: SegmentCommit, now: Date): CommitResult {
+  // Only a publisher that opened a session commits: its session number names its objects.
+  const session = commitSession(commit);
+  if (session === undefined || session >= state.sessions) {
+    return {
+      ok: false,
+      status: 409,
+      reason: `${commit.name} belongs to ${session === undefined ? 'no publisher session' : `session ${session}, which was never opened`} (sessions opened: ${state.sessions}); POST /v1/streams/${state.id}/sessions first`,
+    };
+  }
   const record = recordOf(commit);
   const segments = state.renditions[commit.rendition] ?? [];
   const last = segments.at(-1);

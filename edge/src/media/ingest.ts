@@ -5,7 +5,13 @@
  * anything is written, and R2 writes are atomic, so a refused or broken upload
  * never disturbs what is already published.
  */
-import { type ObjectName, parsePlaylist, sha256Hex } from '@edgeswarm/protocol';
+import {
+  checkIngestPlaylist,
+  type ObjectName,
+  type PlaylistIngestLimits,
+  playlistIngestDefaults,
+  sha256Hex,
+} from '@edgeswarm/protocol';
 import { isImmutable } from '../lib/cache-policy';
 import { BadRequestError, ConflictError, PayloadTooLargeError } from '../lib/errors';
 import { storageCounters } from './counters';
@@ -26,19 +32,33 @@ export interface IngestRequest {
   /** Optional X-Content-SHA256 from the publisher: proves the bytes arrived intact. */
   declaredSha256: string | undefined;
   maxBytes: number;
+  /** What a stored playlist may say (URIs inside its stream, bounds); default: the protocol's. */
+  playlistLimits?: PlaylistIngestLimits;
 }
 
-/** Reads at most `limit` bytes, refusing as soon as the body proves larger. */
+/**
+ * Reads at most `limit` bytes, refusing as soon as the body proves larger. A body that breaks off (the client
+ * stopped sending: workerd's "Network connection lost") or ends short of its Content-Length is a 400, not a 500.
+ */
 export async function readBounded(
   body: ReadableStream<Uint8Array> | null,
   limit: number,
+  declaredLength?: number,
 ): Promise<Uint8Array<ArrayBuffer>> {
   if (!body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
   const reader = body.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      throw new BadRequestError(
+        `the request body broke off after ${total} bytes (${error instanceof Error ? error.message : String(error)}); nothing was stored`,
+      );
+    }
+    const { done, value } = chunk;
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
@@ -46,6 +66,9 @@ export async function readBounded(
       throw new PayloadTooLargeError(limit);
     }
     chunks.push(value);
+  }
+  if (declaredLength !== undefined && total !== declaredLength) {
+    throw new BadRequestError(`the request body is ${total} bytes, but Content-Length said ${declaredLength}`);
   }
   const bytes = new Uint8Array(total);
   let offset = 0;
@@ -56,7 +79,7 @@ export async function readBounded(
   return bytes;
 }
 
-function validateContent(object: ObjectName, bytes: Uint8Array): void {
+function validateContent(object: ObjectName, bytes: Uint8Array, playlistLimits: PlaylistIngestLimits): void {
   if (bytes.byteLength === 0) throw new BadRequestError('body is empty');
   if (object.kind === 'playlist') {
     let text: string;
@@ -65,8 +88,8 @@ function validateContent(object: ObjectName, bytes: Uint8Array): void {
     } catch {
       throw new BadRequestError('playlist is not valid UTF-8');
     }
-    const parsed = parsePlaylist(text);
-    if (!parsed.ok) throw new BadRequestError(`playlist does not parse: ${parsed.reason}`);
+    const checked = checkIngestPlaylist(object.name, text, playlistLimits);
+    if (!checked.ok) throw new BadRequestError(checked.reason);
   }
   if (object.kind === 'sidecar') {
     try {
@@ -81,8 +104,8 @@ export async function ingestObject(bucket: R2Bucket, request: IngestRequest): Pr
   if (request.contentLength !== undefined && request.contentLength > request.maxBytes) {
     throw new PayloadTooLargeError(request.maxBytes);
   }
-  const bytes = await readBounded(request.body, request.maxBytes);
-  validateContent(request.object, bytes);
+  const bytes = await readBounded(request.body, request.maxBytes, request.contentLength);
+  validateContent(request.object, bytes, request.playlistLimits ?? playlistIngestDefaults);
   const sha256 = await sha256Hex(bytes);
   if (request.declaredSha256 !== undefined && request.declaredSha256.toLowerCase() !== sha256) {
     throw new BadRequestError(`body SHA-256 is ${sha256}, but X-Content-SHA256 says ${request.declaredSha256}`);

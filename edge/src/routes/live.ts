@@ -40,7 +40,12 @@ function refusal(r: Refusal | { ok: false; status: 404; reason: string }): EdgeE
 }
 
 async function jsonBody(c: Context<AppEnv>, optional = false): Promise<unknown> {
-  const bytes = await readBounded(c.req.raw.body, 4096);
+  const length = c.req.header('Content-Length');
+  const bytes = await readBounded(
+    c.req.raw.body,
+    4096,
+    length !== undefined && /^\d{1,15}$/.test(length) ? Number(length) : undefined,
+  );
   if (bytes.byteLength === 0 && optional) return {};
   try {
     return JSON.parse(new TextDecoder().decode(bytes));

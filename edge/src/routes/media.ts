@@ -39,7 +39,7 @@ mediaRoutes.put('/v1/streams/:stream/:name{.+}', async (c) => {
     storageKey: address.storageKey,
     object: address.object,
     body: c.req.raw.body,
-    contentLength: length === undefined ? undefined : Number(length),
+    contentLength: length !== undefined && /^\d{1,15}$/.test(length) ? Number(length) : undefined,
     declaredSha256: c.req.header('X-Content-SHA256'),
     maxBytes: config.maxUploadBytes,
   });
