@@ -10,6 +10,7 @@ import { liveRoutes } from './routes/live';
 import { mediaRoutes } from './routes/media';
 import { metaRoutes } from './routes/meta';
 import { pageRoutes } from './routes/pages';
+import { publisherRoutes } from './routes/publisher';
 import { statsRoutes } from './routes/stats';
 import { trackerRoutes } from './routes/tracker';
 
@@ -31,6 +32,7 @@ app.use(
 );
 
 app.route('/', metaRoutes);
+app.route('/', publisherRoutes); // before mediaRoutes: /v1/streams/:stream/publisher is not an object
 app.route('/', statsRoutes); // before liveRoutes: /v1/streams/:stream/stats is not a stream action
 app.route('/', liveRoutes); // before mediaRoutes: live.m3u8 is rendered, not stored
 app.route('/', mediaRoutes);

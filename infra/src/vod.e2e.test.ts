@@ -5,7 +5,7 @@
  * to the end.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +13,7 @@ import { locate } from '@edgeswarm/origin/ffmpeg/locate';
 import { type MediaPlaylist, parsePlaylist, resolveRelative } from '@edgeswarm/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser';
-import { type LocalEdge, repoRoot, startLocalEdge } from './local-edge';
+import { freePort, type LocalEdge, repoRoot, startLocalEdge } from './local-edge';
 import { probeSegment } from './media-check';
 import { labelledLines, runOriginCli } from './run-cli';
 import { makeTestClip } from './test-media';
@@ -139,12 +139,51 @@ describe('vod refuses bad input clearly, publishing nothing', () => {
     expect(result.stderr).toContain(`error: ${audio} has no video stream`);
   });
 
-  it('fails with the edge’s reason when the key is wrong, without retrying', async () => {
+  it('checks the edge and the key before any encoding: a wrong key or an unreachable edge fails at once', async () => {
     const clip = await makeTestClip(join(work, 'short.mp4'), { seconds: 2 });
-    const result = await runOriginCli(['vod', clip, '--stream', 'e2e-bad', '--edge', edge.url, '--key', 'nope']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('403 the publish key is not valid for stream e2e-bad');
-    expect(result.stderr).not.toContain('retry');
+    // ffmpeg and ffprobe stand-ins that only record that they were started.
+    const started = join(work, 'tools-started');
+    const tool = join(work, 'fake-tool.sh');
+    writeFileSync(tool, `#!/bin/sh\necho "$0 $*" >> ${started}\nexit 1\n`, { mode: 0o755 });
+    const tools = { FFMPEG_PATH: tool, FFPROBE_PATH: tool };
+    const closedPort = `http://127.0.0.1:${await freePort()}`;
+    const runs = [
+      {
+        args: ['vod', clip, '--stream', 'e2e-bad', '--edge', edge.url, '--key', 'nope'],
+        refused:
+          /refused the publish key: 403 the publish key is not valid for stream e2e-bad; pass stream e2e-bad's key with --key \(or PUBLISH_KEY\)/,
+      },
+      {
+        args: ['vod', clip, '--stream', 'e2e-bad', '--edge', closedPort, '--key', 'nope'],
+        refused:
+          /cannot reach the edge at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): start one with `npm start`, or point --edge \(or EDGE_URL\) at yours/,
+      },
+      {
+        args: ['publish', '--stream', 'e2e-bad', '--edge', edge.url, '--key', 'nope', '--duration', '4'],
+        refused: /refused the publish key: 403/,
+      },
+    ];
+    for (const { args, refused } of runs) {
+      const began = Date.now();
+      const result = await runOriginCli(args, { ...tools, EDGESWARM_QUEUE_DIR: join(work, 'queue') });
+      const seconds = (Date.now() - began) / 1000;
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(refused);
+      expect(result.stderr).not.toContain('retry');
+      expect(
+        existsSync(started),
+        `a tool was started: ${existsSync(started) ? readFileSync(started, 'utf8') : ''}`,
+      ).toBe(false);
+      // Generous: the check itself gives up within 2.5 s; the rest is starting Node and tsx.
+      expect(seconds, args.join(' ')).toBeLessThan(10);
+    }
     expect((await fetch(`${edge.url}/v1/streams/e2e-bad/master.m3u8`)).status).toBe(404);
+  });
+
+  it('answers a mistyped option with the one meant, and the usage', async () => {
+    const result = await runOriginCli(['vod', 'clip.mp4', '--sream', 'x']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error: unknown option --sream; did you mean --stream?');
+    expect(result.stderr).toContain('usage:');
   });
 });

@@ -6,9 +6,10 @@
  *   key --stream <id>
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { derivePublishKey, validateStreamId } from '@edgeswarm/protocol';
+import { type OptionTable, parseCli } from './cli-options';
 import { readDevVars } from './dev-vars';
+import { checkPublisher } from './edge-client';
 import { InputError, OriginError } from './errors';
 import { publishLive } from './live/publish';
 import { parseSource, sourceDefaults } from './live/sources';
@@ -32,28 +33,39 @@ const usage = `usage:
 
 const defaultEdge = process.env.EDGE_URL ?? 'http://127.0.0.1:8787';
 
+/** Every option of every command, with its default. */
+const cliOptions = {
+  stream: { type: 'string' },
+  edge: { type: 'string', default: defaultEdge },
+  key: { type: 'string' },
+  'segment-seconds': { type: 'string', default: '2' },
+  'output-dir': { type: 'string' },
+  source: { type: 'string' },
+  duration: { type: 'string' },
+  size: { type: 'string', default: `${sourceDefaults.width}x${sourceDefaults.height}` },
+  fps: { type: 'string', default: String(sourceDefaults.frameRate) },
+  'queue-dir': { type: 'string' },
+  'rtmp-key': { type: 'string' },
+  'rtmp-port': { type: 'string', default: String(sourceDefaults.rtmpPort) },
+  'no-audio': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h' },
+} satisfies OptionTable;
+
+type CliValues = {
+  [name in keyof typeof cliOptions]: (typeof cliOptions)[name] extends { type: 'boolean' }
+    ? boolean
+    : (typeof cliOptions)[name] extends { default: string }
+      ? string
+      : string | undefined;
+};
+
+const commands = ['vod', 'publish', 'key'];
+
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      stream: { type: 'string' },
-      edge: { type: 'string', default: defaultEdge },
-      key: { type: 'string' },
-      'segment-seconds': { type: 'string', default: '2' },
-      'output-dir': { type: 'string' },
-      source: { type: 'string' },
-      duration: { type: 'string' },
-      size: { type: 'string', default: `${sourceDefaults.width}x${sourceDefaults.height}` },
-      fps: { type: 'string', default: String(sourceDefaults.frameRate) },
-      'queue-dir': { type: 'string' },
-      'rtmp-key': { type: 'string' },
-      'rtmp-port': { type: 'string', default: String(sourceDefaults.rtmpPort) },
-      'no-audio': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const parsed = parseCli(argv, commands, cliOptions);
+  if (!parsed.ok) throw new InputError(parsed.reason);
+  const { command, positionals } = parsed;
+  const values = parsed.values as CliValues;
   if (values.help || !command) {
     console.log(usage);
     return;
@@ -68,11 +80,14 @@ async function main(argv: string[]): Promise<void> {
       const [input, ...extra] = positionals;
       if (!input || extra.length > 0) throw new InputError('vod takes exactly one input file');
       if (values.source || values.duration) throw new InputError('--source and --duration are for publish, not vod');
+      const publishKey = await resolvePublishKey(streamId, values.key);
+      // Before any encoding: a wrong key or edge fails now, not after the encode.
+      await checkPublisher({ edgeUrl: values.edge, streamId, publishKey });
       const result = await publishVod({
         input,
         streamId,
         edgeUrl: values.edge,
-        publishKey: await resolvePublishKey(streamId, values.key),
+        publishKey,
         segmentSeconds: Number(values['segment-seconds']),
         ...(values['output-dir'] ? { outputDir: values['output-dir'] } : {}),
       });
@@ -108,10 +123,14 @@ async function main(argv: string[]): Promise<void> {
           process.exit(130);
         }
       });
+      const publishKey = await resolvePublishKey(streamId, values.key);
+      // Before ffmpeg starts (or waits for OBS): a wrong key or edge fails now. Once publishing,
+      // an edge that goes away is waited for, with the queue on disk.
+      await checkPublisher({ edgeUrl: values.edge, streamId, publishKey });
       const summary = await publishLive({
         streamId,
         edgeUrl: values.edge,
-        publishKey: await resolvePublishKey(streamId, values.key),
+        publishKey,
         source,
         segmentSeconds: Number(values['segment-seconds']),
         queueDir,

@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEdgeClient } from './edge-client';
-import { EdgeRejectedError, EdgeUnavailableError } from './errors';
+import { checkPublisher, createEdgeClient, explainPreflight } from './edge-client';
+import { EdgeRejectedError, EdgeUnavailableError, PreflightError } from './errors';
 
 type Handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => void;
 const servers: ReturnType<typeof createServer>[] = [];
@@ -84,5 +84,58 @@ describe('edge client', () => {
     const failure = client.putObject('master.m3u8', new Uint8Array([1]));
     await expect(failure).rejects.toBeInstanceOf(EdgeUnavailableError);
     await expect(failure).rejects.toThrow(/could not send master.m3u8 after 5 attempts: ECONNREFUSED/);
+  });
+});
+
+describe('explainPreflight', () => {
+  const edge = 'http://127.0.0.1:9';
+  it('lets a publisher the edge accepts go ahead', () => {
+    expect(explainPreflight(edge, 'live', { status: 200, reason: '' })).toBeUndefined();
+  });
+  it('names --edge and EDGE_URL when the edge cannot be reached (worth retrying later)', () => {
+    const verdict = explainPreflight(edge, 'live', { unreachable: 'ECONNREFUSED' });
+    expect(verdict?.retryable).toBe(true);
+    expect(verdict?.message).toBe(
+      'cannot reach the edge at http://127.0.0.1:9 (ECONNREFUSED): start one with `npm start`, or point --edge (or EDGE_URL) at yours',
+    );
+  });
+  it.each([401, 403])('names --key and --edge when the key is refused (%i)', (status) => {
+    const verdict = explainPreflight(edge, 'live', { status, reason: 'the publish key is not valid for stream live' });
+    expect(verdict?.retryable).toBe(false);
+    expect(verdict?.message).toMatch(/refused the publish key: \d{3} the publish key is not valid/);
+    expect(verdict?.message).toContain("pass stream live's key with --key (or PUBLISH_KEY)");
+    expect(verdict?.message).toContain('--edge (or EDGE_URL)');
+  });
+  it('says a 404 is not an edgeswarm edge', () => {
+    expect(explainPreflight(edge, 'live', { status: 404, reason: 'nope' })?.message).toMatch(/not an edgeswarm edge/);
+  });
+  it('passes the edge reason on for 503 (publishing closed), final; other 5xx are worth retrying', () => {
+    expect(explainPreflight(edge, 'live', { status: 503, reason: 'publishing is closed' })).toEqual({
+      retryable: false,
+      message: 'the edge at http://127.0.0.1:9 cannot take a publisher now: 503 publishing is closed',
+    });
+    expect(explainPreflight(edge, 'live', { status: 502, reason: 'bad gateway' })?.retryable).toBe(true);
+  });
+});
+
+describe('checkPublisher', () => {
+  it('asks GET /v1/streams/:stream/publisher with the key, and throws a PreflightError on 403', async () => {
+    const seen: string[] = [];
+    const url = await serve((request, _body, response) => {
+      seen.push(`${request.method} ${request.url} ${request.headers.authorization}`);
+      response.writeHead(403, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ error: 'forbidden', reason: 'the publish key is not valid for stream live' }));
+    });
+    await expect(checkPublisher({ edgeUrl: url, streamId: 'live', publishKey: 'k' })).rejects.toThrow(PreflightError);
+    expect(seen).toEqual(['GET /v1/streams/live/publisher Bearer k']); // once: a refusal is final
+  });
+
+  it('gives up on an edge that does not answer within its time limit', async () => {
+    const url = await serve(() => {}); // never answers
+    const started = Date.now();
+    await expect(
+      checkPublisher({ edgeUrl: url, streamId: 'live', publishKey: 'k' }, { timeoutMs: 200 }),
+    ).rejects.toThrow(/no answer within 200 ms.*--edge \(or EDGE_URL\)/);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SegmentCommit, StreamStatus } from '@edgeswarm/protocol';
-import { EdgeRejectedError, EdgeUnavailableError } from './errors';
+import { EdgeRejectedError, EdgeUnavailableError, PreflightError } from './errors';
 import { backoffDelay, isRetryableStatus, type RetryPolicy, retryDefaults } from './retry';
 
 export interface EdgeClientOptions {
@@ -103,3 +103,74 @@ export function createEdgeClient(options: EdgeClientOptions) {
 }
 
 export type EdgeClient = ReturnType<typeof createEdgeClient>;
+
+export const preflightDefaults = {
+  /** The whole check, so a wrong edge or key fails well inside 3 s, before any encoding. */
+  timeoutMs: 2500,
+};
+
+export type PreflightAnswer = { status: number; reason: string } | { unreachable: string };
+
+/**
+ * Pure: what the publisher check's answer means for the user, or undefined when publishing may go
+ * ahead. Every refusal names the way out: --edge / EDGE_URL, --key / PUBLISH_KEY.
+ */
+export function explainPreflight(
+  edgeUrl: string,
+  streamId: string,
+  answer: PreflightAnswer,
+): { retryable: boolean; message: string } | undefined {
+  const edgeHint = 'start one with `npm start`, or point --edge (or EDGE_URL) at yours';
+  const keyHint = `pass stream ${streamId}'s key with --key (or PUBLISH_KEY), or check that --edge (or EDGE_URL) is the edge whose PUBLISH_SECRET made it`;
+  if ('unreachable' in answer) {
+    return { retryable: true, message: `cannot reach the edge at ${edgeUrl} (${answer.unreachable}): ${edgeHint}` };
+  }
+  const { status, reason } = answer;
+  if (status >= 200 && status < 300) return undefined;
+  if (status === 401 || status === 403) {
+    return {
+      retryable: false,
+      message: `the edge at ${edgeUrl} refused the publish key: ${status} ${reason}; ${keyHint}`,
+    };
+  }
+  if (status === 404) {
+    return {
+      retryable: false,
+      message: `${edgeUrl} is not an edgeswarm edge, or an older one (404 on the publisher check): point --edge (or EDGE_URL) at the edge`,
+    };
+  }
+  return {
+    retryable: status >= 500 && status !== 503,
+    message: `the edge at ${edgeUrl} cannot take a publisher now: ${status} ${reason}`,
+  };
+}
+
+/**
+ * Before any encoding: is the edge there, and may this key publish to this stream?
+ * `GET /v1/streams/:stream/publisher` reads and writes nothing on the edge.
+ */
+export async function checkPublisher(
+  options: Pick<EdgeClientOptions, 'edgeUrl' | 'streamId' | 'publishKey'>,
+  limits = preflightDefaults,
+): Promise<void> {
+  const url = `${options.edgeUrl.replace(/\/+$/, '')}/v1/streams/${options.streamId}/publisher`;
+  let answer: PreflightAnswer;
+  try {
+    const response = await fetch(url, {
+      headers: { Authorization: `Bearer ${options.publishKey}` },
+      signal: AbortSignal.timeout(limits.timeoutMs),
+    });
+    answer = { status: response.status, reason: response.ok ? '' : await reasonOf(response) };
+  } catch (error) {
+    const { cause } = error as { cause?: { code?: string; message?: string } };
+    const timedOut = (error as Error).name === 'TimeoutError';
+    answer = {
+      unreachable: timedOut
+        ? `no answer within ${limits.timeoutMs} ms`
+        : (cause?.code ?? cause?.message ?? (error as Error).message),
+    };
+  }
+  const verdict = explainPreflight(options.edgeUrl, options.streamId, answer);
+  if (!verdict) return;
+  throw verdict.retryable ? new EdgeUnavailableError(verdict.message) : new PreflightError(verdict.message);
+}

@@ -26,6 +26,9 @@ export class EdgeRejectedError extends OriginError {
   }
 }
 
+/** The edge refused to take this publisher at all (wrong key, wrong edge): nothing was encoded or sent. */
+export class PreflightError extends OriginError {}
+
 /** The edge was unreachable or answered 5xx; worth retrying later. */
 export class EdgeUnavailableError extends OriginError {
   constructor(message: string) {
