@@ -107,10 +107,29 @@ export function firstFetcherNeedBps(
   return (options.uplinkHeadroom * segmentBytes * Math.max(1, fanoutPeers)) / Math.max(0.1, targetDuration);
 }
 
+/** The uplink's measured speed, bytes/s: its capacity, or more if it has been seen delivering more. */
+export const uplinkSpeed = (estimate: UplinkEstimate): number => Math.max(estimate.capacityBps, estimate.floorBps);
+
+/**
+ * Whether to take one more upload request, at the moment it arrives: the segment, behind what is already queued for
+ * other peers, must be delivered within the deadline margin, or the requester would give up on it at its margin and
+ * fetch it from the edge anyway (the upload wasted, the edge paying twice). So a slow uplink serves one peer at a time,
+ * a fast one many. An unmeasured uplink takes every request.
+ */
+export function admitsUpload(
+  queuedBytes: number,
+  segmentBytes: number,
+  estimate: UplinkEstimate,
+  marginSeconds: number,
+): boolean {
+  if (estimate.capacityBps === 0) return true;
+  return (Math.max(0, queuedBytes) + Math.max(0, segmentBytes)) / uplinkSpeed(estimate) <= marginSeconds;
+}
+
 /** Whether this viewer's uplink can carry the first-fetcher role; unmeasured links are given the benefit of the doubt. */
 export function uplinkCanLead(estimate: UplinkEstimate, needBps: number): boolean {
   if (estimate.capacityBps === 0) return true;
-  return Math.max(estimate.capacityBps, estimate.floorBps) >= needBps;
+  return uplinkSpeed(estimate) >= needBps;
 }
 
 /** One segment received from a peer: how long it took from request to last byte. */

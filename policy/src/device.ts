@@ -25,9 +25,11 @@ export interface DeviceStrain {
   strainedUntil: number;
   /** The last sign seen. */
   sign: StrainSign | null;
+  /** Ticks in a row that showed a sign: one alone (a garbage collection, a burst at start-up) is not strain. */
+  streak: number;
 }
 
-export const calmDevice: DeviceStrain = { strainedUntil: 0, sign: null };
+export const calmDevice: DeviceStrain = { strainedUntil: 0, sign: null, streak: 0 };
 
 /** Pure: the sign of strain in one tick's observation, if any. */
 export function strainSign(
@@ -45,18 +47,28 @@ export function strainSign(
   return null;
 }
 
-/** Pure: the strain after one tick: any sign holds the back-off for strainHoldSeconds from now. */
+/**
+ * Pure: the strain after one tick. strainStreakTicks ticks in a row with a sign start the back-off; while backed off,
+ * any sign holds it for strainHoldSeconds from now.
+ */
 export function observeDevice(
   state: DeviceStrain,
   device: DeviceObservation | undefined,
   now: number,
   options: Pick<
     PolicyOptions,
-    'strainTimerLateSeconds' | 'strainDroppedFramesPercent' | 'strainMinFrames' | 'strainHoldSeconds'
+    | 'strainTimerLateSeconds'
+    | 'strainDroppedFramesPercent'
+    | 'strainMinFrames'
+    | 'strainHoldSeconds'
+    | 'strainStreakTicks'
   >,
 ): DeviceStrain {
   const sign = device ? strainSign(device, options) : null;
-  return sign ? { strainedUntil: now + options.strainHoldSeconds, sign } : state;
+  if (!sign) return state.streak === 0 ? state : { ...state, streak: 0 };
+  const streak = state.streak + 1;
+  const backOff = streak >= options.strainStreakTicks || now < state.strainedUntil;
+  return { strainedUntil: backOff ? now + options.strainHoldSeconds : state.strainedUntil, sign, streak };
 }
 
 export const isStrained = (state: DeviceStrain, now: number): boolean => now < state.strainedUntil;

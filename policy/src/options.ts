@@ -60,6 +60,8 @@ export interface PolicyOptions {
   strainDroppedFramesPercent: number;
   /** …counted only over at least this many frames. */
   strainMinFrames: number;
+  /** Ticks in a row that must show a sign before the device counts as strained. */
+  strainStreakTicks: number;
   /** A strained device stays backed off (no upload, no role, wider margin) this long after the last sign, seconds. */
   strainHoldSeconds: number;
   /** While strained, the deadline margin is this many times its usual value. */
@@ -100,6 +102,8 @@ export const policyDefaults: PolicyOptions = {
   strainTimerLateSeconds: 0.25,
   strainDroppedFramesPercent: 10,
   strainMinFrames: 10,
+  // Start-up and a joining neighbour drop a burst of frames on a busy machine; starvation shows every second.
+  strainStreakTicks: 3,
   strainHoldSeconds: 30,
   strainMarginFactor: 2,
 };
@@ -133,6 +137,7 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   strainTimerLateSeconds: [0.05, 60],
   strainDroppedFramesPercent: [1, 100],
   strainMinFrames: [1, 1000],
+  strainStreakTicks: [1, 60],
   strainHoldSeconds: [0, 3600],
   strainMarginFactor: [1, 10],
 };

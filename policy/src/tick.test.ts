@@ -486,13 +486,26 @@ describe('tick: a device that cannot keep up backs off', () => {
       false,
       null,
     ],
-  ] as const)('%s', (_name, device, strained, sign) => {
+  ] as const)('%s, three ticks in a row', (_name, device, strained, sign) => {
     const now = T0 + 100;
-    const [actions] = run([
-      { now, obs: observe(me, [peer(later, now)], { p2pStartedAt: T0, ...(device ? { device } : {}) }) },
-    ]);
-    expect(actions?.strained).toBe(strained);
-    expect(actions?.strainSign).toBe(sign);
+    const step = (at: number) => ({
+      now: at,
+      obs: observe(me, [peer(later, at)], { p2pStartedAt: T0, ...(device ? { device } : {}) }),
+    });
+    const actions = run([step(now), step(now + 1), step(now + 2)]);
+    // One or two ticks with a sign are not strain yet (a garbage collection, a burst at start-up)…
+    expect(actions[1]?.strained).toBe(false);
+    // …the strainStreakTicks-th in a row is.
+    expect(actions[2]?.strained).toBe(strained);
+    expect(actions[2]?.strainSign).toBe(sign);
+  });
+
+  it('a burst of signs shorter than the streak, then calm, never backs off', () => {
+    const now = T0 + 100;
+    const late = { timerLateSeconds: 1, droppedFrames: 0, decodedFrames: 30 };
+    const at = (t: number, device: typeof late) => ({ now: t, obs: observe(me, [peer(later, t)], { device }) });
+    const actions = run([at(now, late), at(now + 1, late), at(now + 2, calm), at(now + 3, late), at(now + 4, late)]);
+    expect(actions.map((a) => a.strained)).toEqual([false, false, false, false, false]);
   });
 
   it('a strained viewer stops uploading, gives up the role and fetches from the edge earlier, until calm for strainHoldSeconds', () => {
@@ -500,13 +513,17 @@ describe('tick: a device that cannot keep up backs off', () => {
     const peers = [peer(later, now)];
     const late = { timerLateSeconds: 1.5, droppedFrames: 0, decodedFrames: 30 };
     const calm = { timerLateSeconds: 0, droppedFrames: 0, decodedFrames: 30 };
+    const at = (t: number, device: typeof late) => ({ now: t, obs: observe(me, peers, { p2pStartedAt: T0, device }) });
+    // Late three seconds in a row (strainStreakTicks), the last at now + 3.
     const steps = [
-      { now, obs: observe(me, peers, { p2pStartedAt: T0, device: calm }) },
-      { now: now + 1, obs: observe(me, peers, { p2pStartedAt: T0, device: late }) },
-      { now: now + 1 + o.strainHoldSeconds - 0.5, obs: observe(me, peers, { p2pStartedAt: T0, device: calm }) },
-      { now: now + 1 + o.strainHoldSeconds, obs: observe(me, peers, { p2pStartedAt: T0, device: calm }) },
+      at(now, calm),
+      at(now + 1, late),
+      at(now + 2, late),
+      at(now + 3, late),
+      at(now + 3 + o.strainHoldSeconds - 0.5, calm),
+      at(now + 3 + o.strainHoldSeconds, calm),
     ];
-    const [before, strained, holding, after] = run(steps);
+    const [before, , , strained, holding, after] = run(steps);
     // The earliest joiner leads and uploads while its device keeps up.
     expect(before).toMatchObject({ strained: false, firstFetcher: true, uploadOpen: true, quiet: false });
     // Strained: it declines the role and, since the other would still rank it first, goes quiet (upload off).
@@ -587,5 +604,37 @@ describe('tick: the uplink probe', () => {
     expect(actions[0]?.uplinkBps).toBeCloseTo(125_000, 6);
     expect(actions[1]?.uplinkBps).toBeCloseTo(400_000, 6);
     expect(actions[1]?.declined).toBe(false);
+  });
+});
+
+describe('tick: an uplink slower than the stream serves no one', () => {
+  const me = id(T0, 'me00000');
+  const others = [id(T0 + 10, 'other01')];
+  it.each([
+    // case, segment bytes, probed uplink bytes/s → upload open
+    ['68 kB segments on a 1 Mbit/s uplink: 0.5 s each, it serves', 68_000, 125_000, true],
+    ['625 kB segments on a 1 Mbit/s uplink: 5 s each for 2 s of video, it does not', 625_000, 125_000, false],
+    ['625 kB segments on a 10 Mbit/s uplink: it serves', 625_000, 1_250_000, true],
+    ['an unmeasured uplink keeps the benefit of the doubt', 625_000, 0, true],
+  ] as const)('%s', (_name, segmentBytes, bps, open) => {
+    const now = T0 + 100;
+    const [actions] = run([
+      {
+        now,
+        obs: observe(
+          me,
+          others.map((p) => peer(p, now)),
+          {
+            p2pStartedAt: T0,
+            segmentBytes,
+            uplink: { deliveredBytes: 0, queuedBytes: 0 },
+            ...(bps > 0 ? { uplinkProbe: { bytes: 262_144, seconds: 262_144 / bps } } : {}),
+          },
+        ),
+      },
+    ]);
+    expect(actions?.tooSlowToServe).toBe(!open);
+    expect(actions?.uploadOpen).toBe(open);
+    expect(actions?.windows.isP2PUploadDisabled).toBe(!open);
   });
 });

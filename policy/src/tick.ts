@@ -23,6 +23,7 @@ import {
   type UplinkEstimate,
   type UplinkProbe,
   uplinkCanLead,
+  uplinkSpeed,
 } from './capacity';
 import { deadlineMargin, type LatencyPlan, planLatency } from './deadlines';
 import {
@@ -123,6 +124,8 @@ export interface TickActions {
   uplinkBps: number;
   /** Upload closed because what is queued behind the uplink would not be delivered within the deadline margin. */
   backlogged: boolean;
+  /** Upload closed because the measured uplink is slower than the stream plays: a segment would arrive too late. */
+  tooSlowToServe: boolean;
   /**
    * The device is the bottleneck (late timers, dropped frames): upload off, no first-fetcher role, a wider margin,
    * until it has been calm for strainHoldSeconds. `strainSign` is the last sign seen.
@@ -243,7 +246,11 @@ export function tick(
   // refuse further requests up front (p2p-media-loader stops announcing and serving while upload is off) until the
   // queue drains.
   const backlogged = uplink.capacityBps > 0 && queued / uplink.capacityBps > marginSeconds;
-  const open = uploadOpen(budget, now, options) && !backlogged && !quiet && !strained;
+  // An uplink slower than the stream plays cannot deliver a segment before the requester would give up on it (the
+  // slow mark its peers would give it, applied to itself before anyone waits): it serves no one.
+  const tooSlowToServe =
+    segmentBytes > 0 && uplink.capacityBps > 0 && uplinkSpeed(uplink) < segmentBytes / Math.max(0.1, targetDuration);
+  const open = uploadOpen(budget, now, options) && !backlogged && !quiet && !strained && !tooSlowToServe;
   const choke = budgetContended(budget, now, options) ? rankUploadTargets(peers, now, options).choked : [];
 
   const plan = planLatency(targetDuration, options.plannedPublishLagSeconds, options);
@@ -261,6 +268,7 @@ export function tick(
       slow,
       uplinkBps: uplink.capacityBps,
       backlogged,
+      tooSlowToServe,
       strained,
       strainSign: device.sign,
       marginSeconds,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   announcedSince,
   closePeer,
+  gateUploads,
   peerAnnouncements,
   retimeTrackerReconnects,
   syncLivePlaylist,
@@ -164,5 +165,31 @@ describe('upload queue', () => {
     expect(uploadQueuedBytes(engine)).toBe(65_536 + 16_384 + 1000 + 5);
     expect(uploadQueuedBytes(undefined)).toBe(0);
     expect(uploadQueuedBytes({ core: {} })).toBe(0);
+  });
+});
+
+describe('upload gate', () => {
+  it('answers the tick’s setting or the per-request check, and keeps what applyDynamicConfig writes', () => {
+    const main = { isP2PUploadDisabled: false, other: 1 };
+    const secondary = { isP2PUploadDisabled: false };
+    let busy = false;
+    expect(gateUploads({ core: { mainStreamConfig: main, secondaryStreamConfig: secondary } }, () => busy)).toBe(2);
+    expect(main.isP2PUploadDisabled).toBe(false);
+    busy = true;
+    expect(main.isP2PUploadDisabled).toBe(true);
+    expect(secondary.isP2PUploadDisabled).toBe(true);
+    busy = false;
+    // The tick closes upload (applyDynamicConfig assigns the field): closed whatever the check says.
+    Object.assign(main, { isP2PUploadDisabled: true });
+    expect(main.isP2PUploadDisabled).toBe(true);
+    Object.assign(main, { isP2PUploadDisabled: false });
+    expect(main.isP2PUploadDisabled).toBe(false);
+    // A deep copy (p2p-media-loader copies configs to compare them) sees a plain value.
+    expect(JSON.parse(JSON.stringify(main))).toEqual({ isP2PUploadDisabled: false, other: 1 });
+  });
+
+  it('gates nothing where the engine has no such config (a changed p2p-media-loader)', () => {
+    expect(gateUploads({ core: {} }, () => true)).toBe(0);
+    expect(gateUploads(undefined, () => true)).toBe(0);
   });
 });

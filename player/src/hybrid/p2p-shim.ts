@@ -23,6 +23,9 @@ interface StreamLoaderLike {
 interface CoreLike {
   mainStreamLoader?: StreamLoaderLike;
   secondaryStreamLoader?: StreamLoaderLike;
+  /** The stream configs every loader reads live (private fields; applyDynamicConfig writes into them). */
+  mainStreamConfig?: { isP2PUploadDisabled?: boolean };
+  secondaryStreamConfig?: { isP2PUploadDisabled?: boolean };
 }
 
 /** Closes every connection to `peerId`; returns how many it closed. */
@@ -155,4 +158,29 @@ export function retimeTrackerReconnects(engine: unknown, random: () => number = 
     }
   }
   return count;
+}
+
+/**
+ * Puts a per-request check on uploads. p2p-media-loader reads its `isP2PUploadDisabled` setting when a peer asks for a
+ * segment (answering "absent" when set, so the peer tries another holder or the edge) and before each announcement;
+ * it has no hook for refusing one request. So the setting becomes an accessor: the value applyDynamicConfig writes
+ * (the tick's decision) or `refuse()` at that moment. Returns how many stream configs it gated.
+ */
+export function gateUploads(engine: unknown, refuse: () => boolean): number {
+  const core = (engine as { core?: CoreLike } | undefined)?.core;
+  let gated = 0;
+  for (const config of [core?.mainStreamConfig, core?.secondaryStreamConfig]) {
+    if (!config || typeof config.isP2PUploadDisabled !== 'boolean') continue;
+    let setting = config.isP2PUploadDisabled;
+    Object.defineProperty(config, 'isP2PUploadDisabled', {
+      configurable: true,
+      enumerable: true,
+      get: () => setting || refuse(),
+      set: (value: boolean) => {
+        setting = value;
+      },
+    });
+    gated++;
+  }
+  return gated;
 }

@@ -84,9 +84,12 @@ describe('createHybridPlayer in Node', () => {
     video.quality = { droppedVideoFrames: 0, totalVideoFrames: 30 };
     vi.advanceTimersByTime(1000);
     expect(player.snapshot().bandwidth).toMatchObject({ strained: false, strainSign: null });
-    // The next second: 15 of 30 frames dropped.
-    video.quality = { droppedVideoFrames: 15, totalVideoFrames: 60 };
-    vi.advanceTimersByTime(1000);
+    // Each of the next three seconds: 15 of 30 frames dropped (strainStreakTicks in a row).
+    for (let second = 1; second <= 3; second++) {
+      expect(player.snapshot().bandwidth).toMatchObject({ strained: false });
+      video.quality = { droppedVideoFrames: 15 * second, totalVideoFrames: 30 + 30 * second };
+      vi.advanceTimersByTime(1000);
+    }
     expect(player.snapshot().bandwidth).toMatchObject({ strained: true, strainSign: 'dropped-frames' });
     player.destroy();
   });

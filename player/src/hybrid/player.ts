@@ -12,6 +12,7 @@
  */
 
 import {
+  admitsUpload,
   type DeviceObservation,
   initialTickState,
   type LoaderWindows,
@@ -35,6 +36,7 @@ import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent, type PlaybackSta
 import {
   announcedSince,
   closePeer,
+  gateUploads,
   peerAnnouncements,
   retimeTrackerReconnects,
   syncLivePlaylist,
@@ -247,6 +249,12 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         syncLivePlaylist(engine, { url: data.details.url, fragments: data.details.fragments, live: data.details.live });
       });
       wireP2P(hls as unknown as { p2pEngine: HlsJsP2PEngine });
+      // Each upload request is judged as it arrives: taken only if this uplink can deliver it, behind what is already
+      // queued, within the deadline margin (the tick judges once a second; requests come in bursts after a segment).
+      gateUploads(
+        engine,
+        () => !admitsUpload(uploadQueuedBytes(engine), segmentBytes, tickState.uplink, actions.marginSeconds),
+      );
     } else {
       hls = new Hls(hlsConfig);
     }
