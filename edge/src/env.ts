@@ -10,6 +10,8 @@ export interface Env {
   MAX_UPLOAD_BYTES?: string;
   /** "1" lets tracker clients pick their region shard (local runs and tests only). */
   TRACKER_REGION_OVERRIDE?: string;
+  /** Signed playback keys, `id:secret[@retirement]`, the signing key first (protocol/src/playback-token.ts). */
+  PLAYBACK_KEYS?: string;
 }
 
 export type AppEnv = { Bindings: Env };

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './env';
 import { EdgeError, errorBody } from './lib/errors';
+import { accessRoutes } from './routes/access';
 import { liveRoutes } from './routes/live';
 import { mediaRoutes } from './routes/media';
 import { metaRoutes } from './routes/meta';
@@ -31,6 +32,7 @@ app.use(
   }),
 );
 
+app.route('/', accessRoutes); // first: signed playback checks every request that plays a protected stream
 app.route('/', metaRoutes);
 app.route('/', publisherRoutes); // before mediaRoutes: /v1/streams/:stream/publisher is not an object
 app.route('/', statsRoutes); // before liveRoutes: /v1/streams/:stream/stats is not a stream action

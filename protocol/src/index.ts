@@ -3,6 +3,7 @@ export * from './counters';
 export * from './html';
 export * from './live';
 export * from './names';
+export * from './playback-token';
 export * from './playlist';
 export * from './playlist-ingest';
 export * from './stats';

@@ -37,6 +37,20 @@ export class ForbiddenError extends EdgeError {
   }
 }
 
+/** A protected stream's resource asked for without a playback token (signed playback). */
+export class TokenRequiredError extends EdgeError {
+  constructor(message: string) {
+    super(401, 'token_required', message, false, { 'WWW-Authenticate': 'Bearer realm="edgeswarm playback"' });
+  }
+}
+
+/** A playback token that is malformed, forged, expired, for another stream or signed with a retired key. */
+export class TokenRejectedError extends EdgeError {
+  constructor(message: string) {
+    super(403, 'token_rejected', message);
+  }
+}
+
 export class NotFoundError extends EdgeError {
   constructor(message: string) {
     super(404, 'not_found', message);
