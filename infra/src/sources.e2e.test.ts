@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { locate } from '@edgeswarm/origin/ffmpeg/locate';
-import type { StreamStatus } from '@edgeswarm/protocol';
+import { derivePublishKey, type StreamStatus } from '@edgeswarm/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type LocalEdge, repoRoot, startLocalEdge } from './local-edge';
 import { spawnOriginCli } from './run-cli';
@@ -41,19 +41,50 @@ async function expectEnded(stream: string): Promise<void> {
 }
 
 describe('live sources', () => {
-  it('takes an RTMP push, as from OBS', async () => {
+  it('takes an RTMP push, as from OBS, only with the stream key: a wrong key is refused before anything is published', async () => {
     const port = await freePort();
     const publisher = spawnOriginCli(
       ['publish', '--stream', 'e2e-rtmp', '--edge', edge.url, '--source', 'rtmp', '--rtmp-port', String(port)],
       { PUBLISH_SECRET: secret, EDGESWARM_QUEUE_DIR: join(work, 'queue') },
     );
-    while (!publisher.output().stderr.includes('waiting for an RTMP encoder')) await sleep(100);
-    expect(publisher.output().stderr).toContain(`server rtmp://127.0.0.1:${port}/live, stream key e2e-rtmp`);
-    await sleep(500); // ffmpeg's listener binds just after it is spawned
-    const encoder = spawn(locate('ffmpeg'), encoderArgs(['-f', 'flv', `rtmp://127.0.0.1:${port}/live/e2e-rtmp`]));
-    await new Promise((resolve) => encoder.on('exit', resolve));
+    while (!publisher.output().stderr.includes('waiting for an RTMP encoder')) {
+      expect(publisher.output().code, publisher.output().stderr).toBeNull();
+      await sleep(100);
+    }
+    expect(publisher.output().stderr).toContain(
+      `server rtmp://127.0.0.1:${port}/live, stream key: the publish key of stream e2e-rtmp`,
+    );
+    const push = async (key: string) => {
+      const encoder = spawn(locate('ffmpeg'), encoderArgs(['-f', 'flv', `rtmp://127.0.0.1:${port}/live/${key}`]), {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      encoder.stderr?.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const code = await new Promise<number | null>((resolve) => encoder.on('exit', resolve));
+      return { code, stderr };
+    };
+
+    // The stream id was the key before keys were checked: it is refused now, and so is anything else.
+    for (const wrong of ['e2e-rtmp', 'not-the-key']) {
+      const refused = await push(wrong);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('stream key refused');
+    }
+    expect(
+      publisher.output().stderr.match(/rtmp: refused a push from .*: wrong stream key; nothing was published/g),
+    ).toHaveLength(2);
+    expect(publisher.output().code).toBeNull(); // still waiting for the right encoder
+    const before = (await (await fetch(`${edge.url}/v1/streams/e2e-rtmp`)).json()) as StreamStatus;
+    expect(before.renditions.every((r) => r.segments === 0)).toBe(true);
+    expect((await fetch(`${edge.url}/v1/streams/e2e-rtmp/master.m3u8`)).status).toBe(404);
+
+    const accepted = await push(await derivePublishKey(secret, 'e2e-rtmp'));
+    expect(accepted.code, accepted.stderr).toBe(0);
     const result = await publisher.done;
     expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('rtmp: publishing the push from');
     await expectEnded('e2e-rtmp');
   });
 

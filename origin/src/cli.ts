@@ -24,7 +24,8 @@ const usage = `usage:
   npm run key -- --stream <id>
 
   publish sources: testpattern (default: moving pattern, burnt-in clock, tone), a file (looped in
-  real time), rtmp (OBS: server rtmp://127.0.0.1:1935/live, stream key --rtmp-key or the stream id),
+  real time), rtmp (OBS: server rtmp://127.0.0.1:1935/live, stream key: the stream's publish key
+  (npm run key -- --stream <id>) or --rtmp-key; any other key is refused before anything is published),
   - (MPEG-TS on stdin). Ctrl-C ends the stream cleanly; a second Ctrl-C quits at once, keeping the
   queue on disk for the next run.
 
@@ -104,7 +105,7 @@ async function main(argv: string[]): Promise<void> {
       const source = parseSource(
         values.source,
         { width: Number(size[1]), height: Number(size[2]), frameRate: Number(values.fps) },
-        values['rtmp-key'] ?? streamId,
+        values['rtmp-key'],
         Number(values['rtmp-port']),
       );
       const stop = new AbortController();

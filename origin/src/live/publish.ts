@@ -28,8 +28,9 @@ import { locate } from '../ffmpeg/locate';
 import { probe } from '../ffmpeg/probe';
 import { buildLadder, type Rendition } from '../ladder';
 import { DiskQueue } from './queue';
+import { startRtmpGate } from './rtmp-gate';
 import { newSegments } from './segment-watcher';
-import { type Source, sourceDefaults, sourceInputArgs } from './sources';
+import { rtmpServer, type Source, sourceDefaults, sourceInputArgs } from './sources';
 import { bitrateKbps, formatStatus } from './status-line';
 import { Uploader, uploaderRetry } from './uploader';
 
@@ -228,19 +229,33 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
       }),
       ...hlsMuxArgs({ outputDir: work, renditions, segmentSeconds, hasAudio: described.hasAudio, live: true }),
     ];
-    if (options.source.kind === 'rtmp') {
-      const url = options.source.url;
-      log(
-        `waiting for an RTMP encoder (OBS): server ${url.slice(0, url.lastIndexOf('/'))}, stream key ${url.split('/').pop()}`,
-      );
-    }
+    const source = options.source;
     const ffmpeg: ChildProcess = spawn(locate('ffmpeg'), args, {
-      stdio: [options.source.kind === 'stdin' ? 'inherit' : 'ignore', 'ignore', 'pipe'],
+      stdio: [source.kind === 'stdin' ? 'inherit' : source.kind === 'rtmp' ? 'pipe' : 'ignore', 'ignore', 'pipe'],
     });
     let ffmpegErrors = '';
     ffmpeg.stderr?.on('data', (chunk) => {
       ffmpegErrors = (ffmpegErrors + chunk).slice(-2000);
     });
+    // RTMP: our own listener checks the stream key, then hands ffmpeg the push as FLV.
+    const gate =
+      source.kind === 'rtmp' && ffmpeg.stdin
+        ? await startRtmpGate({
+            host: '127.0.0.1',
+            port: source.port,
+            keys: [options.publishKey, ...(source.key ? [source.key] : [])],
+            output: ffmpeg.stdin,
+            log,
+          }).catch((error: Error) => {
+            ffmpeg.kill('SIGKILL');
+            throw new InputError(`cannot listen for RTMP on port ${source.port}: ${error.message}`);
+          })
+        : undefined;
+    if (source.kind === 'rtmp') {
+      log(
+        `waiting for an RTMP encoder (OBS): server ${rtmpServer(source.port)}, stream key: ${source.key ? '--rtmp-key, or ' : ''}the publish key of stream ${streamName} (npm run key -- --stream ${streamName})`,
+      );
+    }
     const ffmpegExit = new Promise<number | null>((resolve) => ffmpeg.on('exit', (code) => resolve(code)));
     let ffmpegDone = false;
     void ffmpegExit.then(() => {
@@ -313,6 +328,7 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
       await sleep(250);
     }
     if (!ffmpegDone) ffmpeg.kill('SIGINT'); // ffmpeg finishes the segment in hand and its playlists
+    await gate?.close();
     const code = await ffmpegExit;
     scan();
     if (code !== 0 && code !== 255 && !stopRequested() && published + queue.depth === 0) {

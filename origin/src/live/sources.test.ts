@@ -7,12 +7,15 @@ describe('parseSource', () => {
   it.each([
     [undefined, { kind: 'testpattern', ...size }],
     ['testpattern', { kind: 'testpattern', ...size }],
-    ['rtmp', { kind: 'rtmp', url: 'rtmp://127.0.0.1:1935/live/key1' }],
+    ['rtmp', { kind: 'rtmp', port: 1935, key: 'key1' }],
     ['-', { kind: 'stdin' }],
     ['stdin', { kind: 'stdin' }],
     ['talk.mp4', { kind: 'file', path: 'talk.mp4' }],
   ])('%j', (flag, expected) => {
     expect(parseSource(flag, size, 'key1')).toEqual(expected);
+  });
+  it('takes RTMP with only the publish key when no --rtmp-key is given', () => {
+    expect(parseSource('rtmp', size, undefined, 1940)).toEqual({ kind: 'rtmp', port: 1940 });
   });
 });
 
@@ -28,14 +31,9 @@ describe('sourceInputArgs', () => {
     expect(clockOverlay(null, 100)).toBe('');
   });
 
-  it('loops a file in real time, listens for RTMP, reads MPEG-TS from stdin', () => {
+  it('loops a file in real time, reads RTMP pushes as FLV from our listener, reads MPEG-TS from stdin', () => {
     expect(sourceInputArgs({ kind: 'file', path: 'a.mp4' }).args).toEqual(['-re', '-stream_loop', '-1', '-i', 'a.mp4']);
-    expect(sourceInputArgs({ kind: 'rtmp', url: 'rtmp://127.0.0.1:1935/live/k' }).args).toEqual([
-      '-listen',
-      '1',
-      '-i',
-      'rtmp://127.0.0.1:1935/live/k',
-    ]);
+    expect(sourceInputArgs({ kind: 'rtmp', port: 1935 }).args).toEqual(['-f', 'flv', '-i', 'pipe:0']);
     expect(sourceInputArgs({ kind: 'stdin' }).args).toEqual(['-f', 'mpegts', '-i', 'pipe:0']);
   });
 });

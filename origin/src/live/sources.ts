@@ -2,7 +2,7 @@
  * Where a live stream comes from, as ffmpeg input arguments. Pure.
  *   testpattern: a moving pattern with a burnt-in wall clock, and a tone
  *   file:        a file looped in real time
- *   rtmp:        OBS (or any RTMP encoder) pushing to ffmpeg's RTMP listener
+ *   rtmp:        OBS (or any RTMP encoder) pushing to our RTMP listener, as FLV on ffmpeg's stdin
  *   stdin:       MPEG-TS on standard input
  */
 import { existsSync } from 'node:fs';
@@ -10,7 +10,8 @@ import { existsSync } from 'node:fs';
 export type Source =
   | { kind: 'testpattern'; width: number; height: number; frameRate: number }
   | { kind: 'file'; path: string }
-  | { kind: 'rtmp'; url: string }
+  /** Our RTMP listener on `port`; a push is taken if its key is the stream's publish key or `key`. */
+  | { kind: 'rtmp'; port: number; key?: string }
   | { kind: 'stdin' };
 
 export const sourceDefaults = {
@@ -26,11 +27,11 @@ export const rtmpServer = (port: number = sourceDefaults.rtmpPort) => `rtmp://12
 export function parseSource(
   flag: string | undefined,
   size: { width: number; height: number; frameRate: number },
-  rtmpKey: string,
+  rtmpKey: string | undefined,
   rtmpPort: number = sourceDefaults.rtmpPort,
 ): Source {
   if (!flag || flag === 'testpattern') return { kind: 'testpattern', ...size };
-  if (flag === 'rtmp') return { kind: 'rtmp', url: `${rtmpServer(rtmpPort)}/${rtmpKey}` };
+  if (flag === 'rtmp') return { kind: 'rtmp', port: rtmpPort, ...(rtmpKey ? { key: rtmpKey } : {}) };
   if (flag === '-' || flag === 'stdin') return { kind: 'stdin' };
   return { kind: 'file', path: flag };
 }
@@ -67,7 +68,8 @@ export function sourceInputArgs(
     case 'file':
       return { args: ['-re', '-stream_loop', '-1', '-i', source.path], audioInput: 0 };
     case 'rtmp':
-      return { args: ['-listen', '1', '-i', source.url], audioInput: 0 };
+      // FLV from our RTMP listener (rtmp-gate.ts), which checks the stream key first.
+      return { args: ['-f', 'flv', '-i', 'pipe:0'], audioInput: 0 };
     case 'stdin':
       return { args: ['-f', 'mpegts', '-i', 'pipe:0'], audioInput: 0 };
   }
