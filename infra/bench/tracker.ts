@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { repoRoot, startLocalEdge } from '../src/local-edge';
+import { publishSwarms } from '../src/tracker-clients';
 import {
   type AnnounceLoadResult,
   announceLoadDefaults,
@@ -114,13 +115,16 @@ async function measureMemory(target: Target): Promise<MemoryResult> {
   );
 }
 
+/** Real swarms (the edge admits no others) per stream, published before the runs; the baseline gets the same ids. */
+const benchSwarms = new Map<string, string[]>();
+
 async function readMemory(pid: number, url: (stream: string) => string): Promise<MemoryResult> {
   const per10k = (bytes: number) => (bytes * 10_000) / memoryPeers / 1e6;
   const before = residentBytes(pid);
   const peers = await openClients(url('bench-memory'), memoryPeers);
   await sleep(2000); // let the server settle (allocations after the handshake, GC)
   const connected = residentBytes(pid);
-  await joinSwarms(peers, swarmSize);
+  await joinSwarms(peers, swarmSize, benchSwarms.get('bench-memory'));
   await sleep(2000);
   const joined = residentBytes(pid);
   await closeClients(peers);
@@ -138,8 +142,9 @@ async function readMemory(pid: number, url: (stream: string) => string): Promise
 async function measureLoad(target: Target, count: number, stream: string): Promise<AnnounceLoadResult> {
   return phase(target, `${count} clients announcing for ${seconds} s (+ warm-up)`, async ({ pid, url }) => {
     const load = await openClients(url(stream), count);
-    await joinSwarms(load, swarmSize);
-    const result = await runAnnounceLoad(load, { seconds, serverCpu: () => cpuSeconds(pid) });
+    const swarms = benchSwarms.get(stream);
+    await joinSwarms(load, swarmSize, swarms);
+    const result = await runAnnounceLoad(load, { seconds, serverCpu: () => cpuSeconds(pid), swarms });
     await closeClients(load);
     return result;
   });
@@ -189,15 +194,27 @@ function printLoad(title: string, count: number, base: AnnounceLoadResult, ours:
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'edgeswarm-bench-tracker-'));
   let wranglerTail = '';
+  const secret = randomBytes(24).toString('base64url');
   const edge = await startLocalEdge({
     persistDir: join(work, 'state'),
-    vars: { PUBLISH_SECRET: randomBytes(24).toString('base64url'), TRACKER_REGION_OVERRIDE: '1' },
+    vars: { PUBLISH_SECRET: secret, TRACKER_REGION_OVERRIDE: '1' },
     onOutput: (text) => {
       wranglerTail = (wranglerTail + text).slice(-4000);
     },
   });
   let baseline: ChildProcess | undefined;
   try {
+    for (const [stream, peers] of [
+      ['bench-memory', memoryPeers],
+      ['bench-moderate', clients],
+      ['bench-saturate', saturateClients],
+    ] as const) {
+      const hashes = await publishSwarms(edge.url, secret, stream, Math.ceil(peers / swarmSize));
+      benchSwarms.set(
+        stream,
+        hashes.map((h) => new TextDecoder().decode(h)),
+      );
+    }
     const started = await startBaseline();
     baseline = started.child;
     const baselineTarget: Target = {

@@ -9,9 +9,10 @@
  * so no `wrtc` option is needed. ICE stays local: no STUN/TURN servers, so only
  * host candidates on this machine's own addresses are ever tried.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { type AnnounceUpdate, Client, type TrackerPeer } from 'bittorrent-tracker';
 import WebSocket from 'ws';
+import { playerSwarmId, streamShortId, swarmInfoHash, type VariantAttributes } from '../../edge/src/tracker/swarm-ids';
 
 /** The WebSocket tracker URL for a stream on a local edge, with a region override. */
 export function trackerUrl(edgeUrl: string, stream: string, region: Record<string, string | number> = {}): string {
@@ -20,13 +21,29 @@ export function trackerUrl(edgeUrl: string, stream: string, region: Record<strin
   return url.toString();
 }
 
-export function stockClient(announce: string, infoHash: string | Uint8Array, peerId: string | Uint8Array): Client {
-  return new Client({ infoHash, peerId, announce: [announce], port: 6881, rtcConfig: { iceServers: [] } });
+/**
+ * Publishes a multivariant playlist of `count` variants for `stream` through the edge's ingest
+ * API, and returns each variant's swarm info_hash under our player's swarm id, as bytes for the
+ * stock client (the tracker admits no other info_hash: edge/src/tracker/swarm-ids.ts).
+ */
+export async function publishSwarms(edgeUrl: string, secret: string, stream: string, count = 1): Promise<Uint8Array[]> {
+  const variants: VariantAttributes[] = Array.from({ length: count }, (_, i) => ({ bitrate: 100_000 * (i + 1) }));
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:7'];
+  for (const [i, v] of variants.entries()) lines.push(`#EXT-X-STREAM-INF:BANDWIDTH=${v.bitrate}`, `r${i}/index.m3u8`);
+  const response = await fetch(`${edgeUrl}/v1/streams/${stream}/master.m3u8`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${secret}` },
+    body: `${lines.join('\n')}\n`,
+  });
+  if (!response.ok) throw new Error(`publishing ${stream}'s playlist: ${response.status} ${await response.text()}`);
+  const hashes = await Promise.all(
+    variants.map(async (v) => swarmInfoHash(playerSwarmId(stream), await streamShortId(v))),
+  );
+  return hashes.map((hash) => new TextEncoder().encode(hash));
 }
 
-/** p2p-media-loader-core 2.3's swarm id → info_hash: base64 of the first 15 bytes of SHA-1 (20 ASCII characters). */
-export function p2pmlInfoHash(streamSwarmId: string): Uint8Array {
-  return new TextEncoder().encode(createHash('sha1').update(streamSwarmId).digest().subarray(0, 15).toString('base64'));
+export function stockClient(announce: string, infoHash: string | Uint8Array, peerId: string | Uint8Array): Client {
+  return new Client({ infoHash, peerId, announce: [announce], port: 6881, rtcConfig: { iceServers: [] } });
 }
 
 /** p2p-media-loader-core 2.3's peer id: "-PM0203-" and 12 characters from its alphabet. */

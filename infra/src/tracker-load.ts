@@ -28,6 +28,8 @@ export interface AnnounceLoadOptions {
   sdpBytes: number;
   /** Cumulative CPU seconds of the server under test, read at the start and end of the measured window. */
   serverCpu?: () => number;
+  /** The info_hash of swarm k (clients k·swarmSize …); made-up ids when absent. Our tracker admits only real swarms. */
+  swarms?: readonly string[];
 }
 
 export const announceLoadDefaults: AnnounceLoadOptions = {
@@ -119,10 +121,18 @@ export async function closeClients(clients: readonly LoadClient[]): Promise<void
   );
 }
 
-const swarmOf = (client: LoadClient, swarmSize: number) => loadId('swarm-', Math.floor(client.index / swarmSize));
+const swarmOf = (client: LoadClient, swarmSize: number, swarms?: readonly string[]) => {
+  const k = Math.floor(client.index / swarmSize);
+  return swarms?.[k] ?? loadId('swarm-', k);
+};
 
 /** Every client announces `started` once, without offers, and waits for its reply: the swarms are full. */
-export async function joinSwarms(clients: readonly LoadClient[], swarmSize: number, concurrency = 64): Promise<void> {
+export async function joinSwarms(
+  clients: readonly LoadClient[],
+  swarmSize: number,
+  swarms?: readonly string[],
+  concurrency = 64,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < clients.length) {
@@ -136,7 +146,7 @@ export async function joinSwarms(clients: readonly LoadClient[], swarmSize: numb
         client.ws.send(
           JSON.stringify({
             action: 'announce',
-            info_hash: swarmOf(client, swarmSize),
+            info_hash: swarmOf(client, swarmSize, swarms),
             peer_id: loadId('peer-', client.index),
             event: 'started',
             numwant: 0,
@@ -186,7 +196,7 @@ export async function runAnnounceLoad(
   for (const client of clients) {
     let sentAt = 0;
     let seq = 0;
-    const infoHash = swarmOf(client, o.swarmSize);
+    const infoHash = swarmOf(client, o.swarmSize, o.swarms);
     const peerId = loadId('peer-', client.index);
     const send = () => {
       if (!running || client.closed) return;

@@ -95,4 +95,13 @@ declare module 'ws' {
     once(event: 'close', listener: (code: number, reason: Buffer) => void): this;
     once(event: 'error', listener: (error: Error) => void): this;
   }
+
+  /** The server side, for loopback tests that capture what a stock client sends. */
+  export class WebSocketServer extends EventEmitter {
+    constructor(options: { host: string; port: number });
+    address(): import('node:net').AddressInfo | string;
+    close(): void;
+    on(event: 'connection', listener: (socket: WebSocket, request: import('node:http').IncomingMessage) => void): this;
+    once(event: 'listening', listener: () => void): this;
+  }
 }

@@ -14,8 +14,8 @@ import {
   destroyClient,
   exchangeOverDataChannel,
   nextUpdate,
-  p2pmlInfoHash,
   p2pmlPeerId,
+  publishSwarms,
   RawTrackerSocket,
   stockClient,
   trackerUrl,
@@ -23,6 +23,7 @@ import {
 
 const work = mkdtempSync(join(tmpdir(), 'edgeswarm-e2e-tracker-'));
 let edge: LocalEdge;
+const secret = 'e2e-tracker-secret-0123456789';
 const cleanup: (() => Promise<void> | void)[] = [];
 /** wrangler's recent output, shown when a test fails (e.g. a reload after a source change). */
 let wranglerTail = '';
@@ -32,7 +33,7 @@ const webrtcTimeout = 90_000;
 beforeAll(async () => {
   edge = await startLocalEdge({
     persistDir: join(work, 'state'),
-    vars: { PUBLISH_SECRET: 'e2e-tracker-secret-0123456789', TRACKER_REGION_OVERRIDE: '1' },
+    vars: { PUBLISH_SECRET: secret, TRACKER_REGION_OVERRIDE: '1' },
     onOutput: (text) => {
       wranglerTail = (wranglerTail + text).slice(-4000);
     },
@@ -62,10 +63,15 @@ async function stats(stream: string) {
   };
 }
 
-describe('stock bittorrent-tracker clients', () => {
-  const infoHash = 'c12fe1c06bba254a9dc9f519b335aa7c1367a88a';
+/** The tracker admits only swarms of a published stream: publish one rendition, return its info_hash as hex. */
+async function realSwarm(stream: string): Promise<string> {
+  const [hash] = await publishSwarms(edge.url, secret, stream);
+  return Buffer.from(hash as Uint8Array).toString('hex');
+}
 
+describe('stock bittorrent-tracker clients', () => {
   it('announces and receives the swarm counts', async () => {
+    const infoHash = await realSwarm('e2e-counts');
     const a = client(
       trackerUrl(edge.url, 'e2e-counts', { region: 'eu' }),
       infoHash,
@@ -81,6 +87,7 @@ describe('stock bittorrent-tracker clients', () => {
     timeout: webrtcTimeout,
   }, async () => {
     const stream = 'e2e-pair';
+    const infoHash = await realSwarm(stream);
     // Different ASNs give different URLs, so the clients do not share a pooled socket.
     const a = client(trackerUrl(edge.url, stream, { region: 'eu', asn: 64500 }), infoHash, 'aa'.repeat(20));
     const b = client(trackerUrl(edge.url, stream, { region: 'eu', asn: 64501 }), infoHash, 'bb'.repeat(20));
@@ -101,8 +108,8 @@ describe('stock bittorrent-tracker clients', () => {
     timeout: webrtcTimeout,
   }, async () => {
     const stream = 'e2e-pml';
-    const manifest = 'http://127.0.0.1/v1/streams/e2e-pml/master.m3u8';
-    const renditions = ['main-0', 'main-1', 'secondary-0'].map((r) => p2pmlInfoHash(`v2-${manifest}-${r}`));
+    // p2p-media-loader's swarms: one per rendition of the published stream.
+    const renditions = await publishSwarms(edge.url, secret, stream, 3);
     // Viewer one: three clients on one announce URL share one pooled socket, as p2p-media-loader's do.
     const viewerUrl = trackerUrl(edge.url, stream, { region: 'sa', asn: 28573 });
     const viewer = renditions.map((hash) => client(viewerUrl, hash, p2pmlPeerId()));
@@ -129,7 +136,7 @@ describe('abuse', () => {
     timeout: webrtcTimeout,
   }, async () => {
     const stream = 'e2e-abuse';
-    const infoHash = 'ab'.repeat(20);
+    const infoHash = await realSwarm(stream);
     const binaryInfoHash = Buffer.from(infoHash, 'hex').toString('latin1');
     const url = (asn: number) => trackerUrl(edge.url, stream, { region: 'eu', asn });
 

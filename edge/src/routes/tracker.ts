@@ -41,6 +41,9 @@ trackerRoutes.get('/v1/tracker/:stream', async (c) => {
   if (colo) inner.searchParams.set('colo', colo);
   if (country) inner.searchParams.set('country', country);
   inner.searchParams.set('asn', String(asn));
+  // Which swarms are real depends on the stream, and on the origin (a stock player's default swarm id is the playlist's URL).
+  inner.searchParams.set('stream', stream);
+  inner.searchParams.set('origin', url.origin);
   const stub = c.env.SWARM.get(c.env.SWARM.idFromName(swarmObjectName(stream, shard)));
   return stub.fetch(new Request(inner, { headers: c.req.raw.headers }));
 });

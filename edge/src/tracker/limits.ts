@@ -41,6 +41,10 @@ export interface TrackerLimits {
   maxPendingOffersPerSocket: number;
   /** A relayed offer can be answered for this long (bittorrent-tracker's client gives up after 50 s). */
   offerTimeoutMs: number;
+  /** A foreign info_hash re-derives the stream's swarm allowlist at most this often (a new rendition is found). */
+  allowlistRefreshMs: number;
+  /** Origins remembered per shard for the default swarm id (the playlist's URL); the oldest is forgotten. */
+  maxManifestOrigins: number;
   /** Candidates handed to the matching policy per announce; bounds the work in very large swarms. */
   maxMatchCandidates: number;
 }
@@ -60,6 +64,8 @@ export const trackerDefaults: TrackerLimits = {
   sweepEveryMs: 30_000,
   maxPendingOffersPerSocket: 32,
   offerTimeoutMs: 50_000,
+  allowlistRefreshMs: 10_000,
+  maxManifestOrigins: 4,
   maxMatchCandidates: matchingDefaults.maxCandidates,
 };
 

@@ -11,10 +11,20 @@
  */
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
+import { multivariantName, storageKey } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
 import { closeCodes, trackerDefaults } from './limits';
 import type { ShardStats } from './stats';
+import { stockAnnounceFixture } from './stock-announce-fixture';
 import { TrackerSwarm } from './swarm';
+import {
+  manifestSwarmId,
+  playerSwarmId,
+  streamShortId,
+  swarmInfoHash,
+  type VariantAttributes,
+  variantsOf,
+} from './swarm-ids';
 import type { SocketAttachment } from './tracker-engine';
 
 type Message = Record<string, unknown>;
@@ -90,6 +100,29 @@ class TestPeer {
   }
 }
 
+/**
+ * Publishes a multivariant playlist of `count` variants for the stream (straight into R2) and
+ * returns their swarms' info_hashes under our player's swarm id: the tracker admits only those.
+ */
+async function realSwarms(stream: string, count = 1): Promise<string[]> {
+  const variants: VariantAttributes[] = Array.from({ length: count }, (_, i) => ({
+    bitrate: 100_000 * (i + 1),
+    videoCodec: 'avc1.64001f',
+    width: 640,
+    height: 360,
+    frameRate: '30.000',
+  }));
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:7'];
+  for (const [i, v] of variants.entries()) {
+    lines.push(
+      `#EXT-X-STREAM-INF:BANDWIDTH=${v.bitrate},RESOLUTION=640x360,CODECS="avc1.64001f,mp4a.40.2",FRAME-RATE=30.000`,
+    );
+    lines.push(`r${i}/index.m3u8`);
+  }
+  await env.MEDIA.put(storageKey(stream, multivariantName), `${lines.join('\n')}\n`);
+  return Promise.all(variants.map(async (v) => swarmInfoHash(playerSwarmId(stream), await streamShortId(v))));
+}
+
 const isOffer = (m: Message) => 'offer' in m;
 const stub = (stream: string, shard: string) => env.SWARM.get(env.SWARM.idFromName(`${stream}:${shard}`));
 const socketsIn = (stream: string, shard: string) =>
@@ -120,7 +153,7 @@ describe('GET /v1/tracker/:stream', () => {
 describe('the WebTorrent tracker protocol', () => {
   it('two peers: counts, an offer relayed, the answer routed back, stop and close remove them', async () => {
     const stream = newStream();
-    const ih = id('movie-720p');
+    const [ih = ''] = await realSwarms(stream);
     const a = await TestPeer.open(stream, 'region=eu');
     const b = await TestPeer.open(stream, 'region=eu');
     expect(await a.announce(ih, id('peer-a'), { event: 'started' })).toEqual({
@@ -174,7 +207,7 @@ describe('the WebTorrent tracker protocol', () => {
   it('a p2p-media-loader-shaped client: one socket, three info_hashes, five offers each, relayed per swarm', async () => {
     const stream = newStream();
     // p2p-media-loader: info_hash = base64(sha1(swarm id)[0..15]) (20 ASCII chars), peer id "-PM0203-" + 12 chars.
-    const hashes = ['pMbqS5b2dX1cD8fOq3mA', 'J2kx9Qw0LrT7sZ5uV1yB', 'a9Zx3Kq7Wm1Np5Rt8Yc2'];
+    const hashes = await realSwarms(stream, 3);
     const viewers = await Promise.all(Array.from({ length: 6 }, () => TestPeer.open(stream, 'region=eu')));
     // Viewers 0–4 are in the first swarm; viewers 3–5 also in the second; nobody else in the third.
     for (const [i, v] of viewers.entries()) {
@@ -224,7 +257,7 @@ describe('the WebTorrent tracker protocol', () => {
 describe('sharding by region', () => {
   it('peers from two regions land in different objects and never see each other', async () => {
     const stream = newStream();
-    const ih = id('shared-swarm');
+    const [ih = ''] = await realSwarms(stream);
     const eu = await TestPeer.open(stream, 'region=eu&country=DE&colo=FRA&asn=3320');
     const na = await TestPeer.open(stream, 'region=na&country=US&colo=DFW&asn=7922');
     expect(await eu.announce(ih, id('eu-peer'), { event: 'started' })).toMatchObject({ incomplete: 1 });
@@ -248,7 +281,7 @@ describe('sharding by region', () => {
 
   it('within a region, same-ASN peers are offered first, then the same colo or country', async () => {
     const stream = newStream();
-    const ih = id('asn-swarm');
+    const [ih = ''] = await realSwarms(stream);
     const open = (q: string) => TestPeer.open(stream, `region=eu&${q}`);
     const far = await open('asn=1111&colo=MAD&country=ES');
     const sameCountry = await open('asn=2222&colo=MUC&country=DE');
@@ -296,7 +329,7 @@ describe('limits and bad input', () => {
 
   it('garbage and oversize frames get failure reasons, repeated abuse closes with 4001, the pair carries on', async () => {
     const stream = newStream();
-    const ih = id('abuse-swarm');
+    const [ih = ''] = await realSwarms(stream);
     const pair = await wellBehavedPair(stream, ih);
     const bad = await TestPeer.open(stream, 'region=eu');
     await bad.announce(ih, id('bad'), { event: 'started' });
@@ -330,7 +363,7 @@ describe('limits and bad input', () => {
 
   it('an announce flood is rate limited and closed with 4029, the pair carries on', async () => {
     const stream = newStream();
-    const ih = id('flood-swarm');
+    const [ih = ''] = await realSwarms(stream);
     const pair = await wellBehavedPair(stream, ih);
     const flood = await TestPeer.open(stream, 'region=eu');
     const announce = JSON.stringify({
@@ -358,13 +391,15 @@ describe('limits and bad input', () => {
 
   it('a socket may join at most maxSwarmsPerSocket swarms', async () => {
     const stream = newStream();
+    const hashes = await realSwarms(stream, trackerDefaults.maxSwarmsPerSocket + 1);
     const peer = await TestPeer.open(stream, 'region=eu');
     for (let i = 0; i < trackerDefaults.maxSwarmsPerSocket; i++) {
-      expect(await peer.announce(id(`swarm-${i}`), id('p'))).toHaveProperty('interval');
+      expect(await peer.announce(hashes[i] as string, id('p'))).toHaveProperty('interval');
     }
-    expect(await peer.announce(id('one-too-many'), id('p'))).toEqual({
+    const oneTooMany = hashes.at(-1) as string;
+    expect(await peer.announce(oneTooMany, id('p'))).toEqual({
       action: 'announce',
-      info_hash: id('one-too-many'),
+      info_hash: oneTooMany,
       'failure reason': `a connection may join at most ${trackerDefaults.maxSwarmsPerSocket} swarms`,
     });
   });
@@ -373,7 +408,7 @@ describe('limits and bad input', () => {
 describe('peer ids bound to their sockets', () => {
   it('refuses the three takeovers: another socket’s peer_id, a made-up answer from outside, an answer to an offer sent elsewhere', async () => {
     const stream = newStream();
-    const ih = id('bound-swarm');
+    const [ih = ''] = await realSwarms(stream);
     const owner = await TestPeer.open(stream, 'region=eu');
     const offerer = await TestPeer.open(stream, 'region=eu');
     const thief = await TestPeer.open(stream, 'region=eu');
@@ -430,7 +465,7 @@ describe('peer ids bound to their sockets', () => {
 
   it('two peer ids on one socket are two peers, each offered to and answering on its own', async () => {
     const stream = newStream();
-    const ih = id('pooled-swarm');
+    const [ih = ''] = await realSwarms(stream);
     const pooled = await TestPeer.open(stream, 'region=eu');
     expect(await pooled.announce(ih, id('first'), { event: 'started' })).toMatchObject({ incomplete: 1 });
     expect(await pooled.announce(ih, id('second'), { event: 'started' })).toMatchObject({ incomplete: 2 });
@@ -464,10 +499,50 @@ describe('peer ids bound to their sockets', () => {
   });
 });
 
+describe('only real swarms', () => {
+  it('admits a stock p2p-media-loader announce for each rendition, refuses a foreign info_hash, caches the list', async () => {
+    const { stream, master, playerInfoHashes } = stockAnnounceFixture;
+    await env.MEDIA.put(storageKey(stream, multivariantName), master);
+    const viewer = await TestPeer.open(stream, 'region=eu');
+    for (const hash of playerInfoHashes) {
+      // The field set and peer id p2p-media-loader 2.3 sends, with the info_hash it derived (captured from the real client).
+      expect(
+        await viewer.announce(hash, '-PM0203-Xk4pQ2mZ9aLr', { numwant: 5, event: 'started', offers: offers('v', 5) }),
+      ).toMatchObject({ action: 'announce', info_hash: hash, interval: trackerDefaults.intervalSeconds });
+    }
+    const foreign = await TestPeer.open(stream, 'region=eu');
+    expect(await foreign.announce(id('some-torrent'), id('freeloader'), { event: 'started' })).toEqual({
+      action: 'announce',
+      info_hash: id('some-torrent'),
+      'failure reason': `unknown swarm: info_hash is not one of stream ${stream}'s renditions (p2p-media-loader swarm ids)`,
+    });
+    // A stock player without swarmId names its swarms by the playlist's URL on the edge's origin.
+    const [first] = variantsOf(master);
+    const byUrl = await swarmInfoHash(
+      manifestSwarmId('https://edge.test', stream),
+      await streamShortId(first as VariantAttributes),
+    );
+    expect(await foreign.announce(byUrl, id('stock-default'), { event: 'started' })).toHaveProperty('interval');
+    // Derived once and kept in storage, so a woken object needs no R2 read.
+    const stored = await runInDurableObject(stub(stream, 'eu'), (_i, state) =>
+      state.storage.kv.get<{ infoHashes: string[] }>('allowlist'),
+    );
+    expect(stored?.infoHashes).toEqual(expect.arrayContaining([...playerInfoHashes, byUrl]));
+  });
+
+  it('refuses every info_hash of a stream with nothing published', async () => {
+    const stream = newStream();
+    const peer = await TestPeer.open(stream, 'region=eu');
+    expect(await peer.announce(id('anything'), id('p'), { event: 'started' })).toMatchObject({
+      'failure reason': `unknown swarm: stream ${stream} has no published renditions`,
+    });
+  });
+});
+
 describe('hibernation', () => {
   it('an evicted object wakes up knowing who is who: a fresh instance rebuilds from attachments', async () => {
     const stream = newStream();
-    const ih = id('wake-swarm');
+    const [ih = ''] = await realSwarms(stream);
     const near = await TestPeer.open(stream, 'region=eu&asn=64500');
     const far = await TestPeer.open(stream, 'region=eu&asn=64501');
     await near.announce(ih, id('near'), { event: 'started', left: 0 });
@@ -507,13 +582,14 @@ describe('hibernation', () => {
 
   it('keeps a sweep alarm while sockets are connected; a sweep keeps peers that announced recently', async () => {
     const stream = newStream();
+    const [ih = ''] = await realSwarms(stream);
     const peer = await TestPeer.open(stream, 'region=oc');
-    await peer.announce(id('alarm-swarm'), id('p'), { event: 'started' });
+    await peer.announce(ih, id('p'), { event: 'started' });
     const alarm = await runInDurableObject(stub(stream, 'oc'), (_i, state) => state.storage.getAlarm());
     expect(alarm).not.toBeNull();
     expect(await runDurableObjectAlarm(stub(stream, 'oc'))).toBe(true);
     // p survived the sweep, and q on the same socket is a second peer.
-    expect(await peer.announce(id('alarm-swarm'), id('q'))).toMatchObject({ incomplete: 2 });
+    expect(await peer.announce(ih, id('q'))).toMatchObject({ incomplete: 2 });
     // Rescheduled by the sweep itself, since the socket is still there.
     expect(await runInDurableObject(stub(stream, 'oc'), (_i, state) => state.storage.getAlarm())).not.toBeNull();
   });

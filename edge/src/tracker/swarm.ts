@@ -8,12 +8,28 @@
  * shard can be evicted from memory with its sockets left open, and on waking
  * the constructor rebuilds every swarm from `getWebSockets()`. Peer timeouts
  * are swept by an alarm, not timers, which would keep the object awake.
+ *
+ * Only real swarms: the object knows its stream (and the origins viewers
+ * reach it through) from the Worker, and derives the stream's info_hashes from
+ * its multivariant playlist in R2 when the engine asks (swarm-ids.ts),
+ * caching them in storage so a wake costs no R2 read.
  */
+
+interface StoredAllowlist {
+  stream: string;
+  published: boolean;
+  infoHashes: string[];
+  derivedAt: number;
+}
+
 import { DurableObject } from 'cloudflare:workers';
+import { multivariantName, storageKey } from '@edgeswarm/protocol';
 import type { Env } from '../env';
+import type { SwarmAllowlist } from './allowlist';
 import { trackerDefaults } from './limits';
 import { resolveRegion } from './region';
 import type { ShardStats } from './stats';
+import { deriveInfoHashes, manifestSwarmId, playerSwarmId, variantsOf } from './swarm-ids';
 import { type Outcome, TrackerEngine } from './tracker-engine';
 
 /** Close codes a server may send back when echoing a client's close. */
@@ -29,10 +45,20 @@ export class TrackerSwarm extends DurableObject<Env> {
   private readonly engine: TrackerEngine<WebSocket>;
   /** When the sweep alarm is due: undefined until read from storage once per wake, null when none. */
   private alarmAt: number | null | undefined;
+  /** This shard's stream, as the Worker routed it here (kept in storage for after a wake). */
+  private stream: string | undefined;
+  /** Origins viewers reached the edge through: a stock player's default swarm id is the playlist's URL there. */
+  private origins: string[];
+  private refreshing: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.engine = new TrackerEngine(trackerDefaults, randomSeed());
+    this.engine = new TrackerEngine(trackerDefaults, randomSeed(), true);
+    const kv = ctx.storage.kv;
+    this.stream = kv.get<string>('stream');
+    this.origins = kv.get<string[]>('origins') ?? [];
+    const cached = kv.get<StoredAllowlist>('allowlist');
+    if (cached) this.engine.allowlist = { ...cached, infoHashes: new Set(cached.infoHashes) };
     for (const ws of ctx.getWebSockets()) {
       if (!this.engine.restore(ws, ws.deserializeAttachment())) {
         // Written by an incompatible version: let the client reconnect and announce afresh.
@@ -48,8 +74,10 @@ export class TrackerSwarm extends DurableObject<Env> {
     }
     const downUntil = (await this.ctx.storage.get<number>('downUntil')) ?? 0;
     if (Date.now() < downUntil) return new Response('tracker outage (fault injection)', { status: 503 });
-    const region = resolveRegion(undefined, new URL(request.url).searchParams, true);
+    const params = new URL(request.url).searchParams;
+    const region = resolveRegion(undefined, params, true);
     if (!region.ok) return new Response(region.reason, { status: 400 });
+    this.learnStream(params.get('stream'), params.get('origin'));
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const now = Date.now();
     this.ctx.acceptWebSocket(server);
@@ -60,7 +88,12 @@ export class TrackerSwarm extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     try {
-      this.carryOut(this.engine.receive(ws, message, Date.now()));
+      let outcome = this.engine.receive(ws, message, Date.now());
+      if (outcome.refreshAllowlist) {
+        await this.refreshAllowlist();
+        outcome = this.engine.receive(ws, message, Date.now());
+      }
+      this.carryOut(outcome);
     } catch (error) {
       // A bug must cost one message, never the object and its other peers.
       console.error('tracker: message handling failed', error);
@@ -103,6 +136,54 @@ export class TrackerSwarm extends DurableObject<Env> {
   /** RPC for the stats route. */
   getStats(): ShardStats {
     return this.engine.stats(Date.now());
+  }
+
+  /** Remembers the stream and origin from an upgrade; a new origin means new swarm ids, so the list is re-derived. */
+  private learnStream(stream: string | null, origin: string | null): void {
+    const kv = this.ctx.storage.kv;
+    if (stream && stream !== this.stream) {
+      this.stream = stream;
+      kv.put('stream', stream);
+      this.engine.allowlist = undefined;
+    }
+    if (origin && !this.origins.includes(origin)) {
+      this.origins = [...this.origins, origin].slice(-this.engine.limits.maxManifestOrigins);
+      kv.put('origins', this.origins);
+      this.engine.allowlist = undefined;
+    }
+  }
+
+  /**
+   * Derives the stream's info_hashes from its multivariant playlist. Other events
+   * wait meanwhile (it is rare: at most once per allowlistRefreshMs), so one
+   * socket's messages keep their order.
+   */
+  private refreshAllowlist(): Promise<void> {
+    this.refreshing ??= this.ctx
+      .blockConcurrencyWhile(async () => {
+        const stream = this.stream ?? '';
+        const previous = this.engine.allowlist;
+        let text: string | undefined;
+        let published = previous?.published ?? false;
+        let infoHashes: ReadonlySet<string> = previous?.infoHashes ?? new Set();
+        try {
+          const object = stream ? await this.env.MEDIA.get(storageKey(stream, multivariantName)) : null;
+          text = object ? await object.text() : undefined;
+          published = text !== undefined;
+          const swarmIds = [playerSwarmId(stream), ...this.origins.map((origin) => manifestSwarmId(origin, stream))];
+          infoHashes = await deriveInfoHashes(swarmIds, text ? variantsOf(text) : []);
+        } catch (error) {
+          // Keep what was known; the next miss after allowlistRefreshMs tries again.
+          console.error('tracker: deriving the swarm allowlist failed', error);
+        }
+        const list: SwarmAllowlist = { stream, published, infoHashes, derivedAt: Date.now() };
+        this.engine.allowlist = list;
+        this.ctx.storage.kv.put<StoredAllowlist>('allowlist', { ...list, infoHashes: [...infoHashes] });
+      })
+      .finally(() => {
+        this.refreshing = undefined;
+      });
+    return this.refreshing;
   }
 
   private carryOut(outcome: Outcome<WebSocket>): void {

@@ -194,6 +194,48 @@ describe('announce', () => {
   });
 });
 
+describe('only real swarms', () => {
+  function guarded() {
+    const engine = new TrackerEngine<FakeSocket>(trackerDefaults, 42, true);
+    const a = { name: 'a' };
+    engine.connect(a, region(1), 0);
+    const announce = (info_hash: string, now: number) =>
+      engine.receive(a, JSON.stringify({ action: 'announce', info_hash, peer_id: id('a'), event: 'started' }), now);
+    return { engine, a, announce };
+  }
+
+  it('asks for the allowlist before judging an announce, having changed nothing', () => {
+    const { engine, a, announce } = guarded();
+    const before = structuredClone(engine.attachment(a));
+    expect(announce(ih, 5)).toEqual({ send: [], close: [], dirty: [], refreshAllowlist: true });
+    expect(engine.attachment(a)).toEqual(before);
+    expect(engine.counters.announces).toBe(0);
+  });
+
+  it('admits a listed info_hash and refuses any other with a failure reason and a strike', () => {
+    const { engine, a, announce } = guarded();
+    engine.allowlist = { stream: 'demo', published: true, infoHashes: new Set([ih]), derivedAt: 0 };
+    expect(to(announce(ih, 1), a)[0]).toMatchObject({ interval: 30, incomplete: 1 });
+    const out = announce(id('foreign'), 2);
+    expect(to(out, a)).toEqual([
+      {
+        action: 'announce',
+        info_hash: id('foreign'),
+        'failure reason':
+          "unknown swarm: info_hash is not one of stream demo's renditions (p2p-media-loader swarm ids)",
+      },
+    ]);
+    expect(engine.attachment(a)?.strikes.count).toBe(1);
+    expect(swarmsOf(engine, a)).toEqual([ih]);
+    // Once the list is old enough, a miss asks for it again (a rendition may have been added).
+    expect(announce(id('foreign'), trackerDefaults.allowlistRefreshMs)).toMatchObject({ refreshAllowlist: true });
+    // Answers and scrapes are not announces: answers are bound to relayed offers, scrapes reveal nothing.
+    expect(
+      to(engine.receive(a, JSON.stringify({ action: 'scrape', info_hash: id('foreign') }), 3), a)[0],
+    ).toHaveProperty('files');
+  });
+});
+
 describe('ids are opaque', () => {
   it('an info_hash that is also an Object.prototype property name is just another swarm', () => {
     const { engine, join, send } = setup();

@@ -14,6 +14,7 @@ import { boundedCandidates, type MatchCandidate, nextSeed, pickOfferTargets } fr
 import type { TrackerServerMessage } from '@edgeswarm/protocol';
 import { trackerIdToHex } from '@edgeswarm/protocol';
 import { fullBucket, type TokenBucket, takeToken } from '../lib/token-bucket';
+import { admit, type SwarmAllowlist } from './allowlist';
 import { addStrike, type CloseCode, closeCodes, type Strikes, type TrackerLimits } from './limits';
 import type { AnnounceMessage, AnswerMessage, ParseResult, ScrapeMessage } from './messages';
 import { parseClientMessage } from './messages';
@@ -108,6 +109,11 @@ export interface Outcome<S> {
   send: Outgoing<S>[];
   close: Closing<S>[];
   dirty: S[];
+  /**
+   * Set when the frame needs a fresh swarm allowlist before it can be judged:
+   * nothing else was done. Refresh `allowlist`, then hand the same frame in again.
+   */
+  refreshAllowlist?: true;
 }
 
 const emptyOutcome = <S>(): Outcome<S> => ({ send: [], close: [], dirty: [] });
@@ -151,10 +157,17 @@ export class TrackerEngine<S> {
   private readonly offerRate: RateMeter = createRateMeter();
   readonly counters: TrackerCounters = emptyCounters();
   private seed: number;
+  /** The stream's real swarms, set by the caller; consulted only when `knownSwarmsOnly`. */
+  allowlist: SwarmAllowlist | undefined;
 
+  /**
+   * @param knownSwarmsOnly announce only into swarms on the allowlist (the Durable
+   *   Object always sets it; tests of other rules may leave it off).
+   */
   constructor(
     readonly limits: TrackerLimits,
     seed: number,
+    readonly knownSwarmsOnly = false,
   ) {
     this.seed = seed >>> 0 || 1;
   }
@@ -217,9 +230,22 @@ export class TrackerEngine<S> {
     const out = emptyOutcome<S>();
     const state = this.sockets.get(socket);
     if (!state) return out;
+    const parsed = parseClientMessage(frame, this.limits);
+    if (this.knownSwarmsOnly && parsed.ok && parsed.message.kind === 'announce') {
+      const { infoHash } = parsed.message;
+      const decision = admit(this.allowlist, infoHash, now, this.limits);
+      // Before anything changes, so the caller can simply hand the frame in again.
+      if (decision.kind === 'refresh') return { ...out, refreshAllowlist: true };
+      if (decision.kind === 'refuse') {
+        state.lastMessageAt = now;
+        out.dirty.push(socket);
+        const failure = { action: 'announce' as const, infoHash, reason: decision.reason };
+        this.refuse(out, socket, state, failure, now, closeCodes.abuse);
+        return out;
+      }
+    }
     state.lastMessageAt = now;
     out.dirty.push(socket);
-    const parsed = parseClientMessage(frame, this.limits);
     if (!parsed.ok) {
       this.refuse(out, socket, state, parsed, now, closeCodes.abuse);
       return out;
