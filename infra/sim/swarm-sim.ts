@@ -19,6 +19,7 @@
  * viewer, so 100k viewers fit in a few hundred megabytes.
  */
 import {
+  admitsUpload,
   boundedCandidates,
   chooseSource,
   deadlineMargin,
@@ -41,6 +42,7 @@ import {
   type TickState,
   tick,
   trackerReconnectDelayMs,
+  type UplinkProbe,
   uploadOpen,
 } from '@edgeswarm/policy';
 import { EventQueue, type PoppedEvent } from './event-queue';
@@ -149,6 +151,8 @@ export interface SimSummary {
   connections: { made: number; failed: number; choked: number };
   announces: { ok: number; failed: number };
   liveEdgeJumps: number;
+  /** Upload requests senders' upload gates answered "absent" (not deliverable within their margin). */
+  refusedUploads: number;
 }
 
 export interface SimSeries {
@@ -317,6 +321,10 @@ export class SwarmSimulation {
   private readonly slotSeg: Int32Array;
   private readonly slotSt: Uint8Array;
   private readonly slotFlow: Int32Array;
+  /** The last peer that answered this slot's request "absent" (its upload gate refused it); -1: none. */
+  private readonly slotRefusedBy: Int32Array;
+  /** Upload requests refused by senders' upload gates. */
+  private refusedUploads = 0;
   private readonly slotGen: Int32Array;
   /** When the slot's pending margin check fires (-1: none pending), so an identical one is not queued twice. */
   private readonly slotMarginAt: Float64Array;
@@ -493,6 +501,7 @@ export class SwarmSimulation {
     this.slotSeg = new Int32Array(n * ringSize).fill(-1);
     this.slotSt = new Uint8Array(n * ringSize);
     this.slotFlow = new Int32Array(n * ringSize).fill(-1);
+    this.slotRefusedBy = new Int32Array(n * ringSize).fill(-1);
     this.slotGen = new Int32Array(n * ringSize);
     this.slotMarginAt = new Float64Array(n * ringSize).fill(-1);
     this.slotDone = new Float64Array(n * ringSize);
@@ -837,6 +846,7 @@ export class SwarmSimulation {
       this.dropSlot(s, t);
       this.slotSeg[s] = k;
       this.slotSt[s] = slotState.none;
+      this.slotRefusedBy[s] = -1;
       this.slotHttp[s] = 0;
       this.slotP2P[s] = 0;
       this.totals.requestedBytes += this.segSize[k] as number;
@@ -1001,6 +1011,7 @@ export class SwarmSimulation {
         uplink: this.uplinkOf(v, t),
         ...(transfers ? { p2pTransfers: transfers } : {}),
         segmentBytes: this.meanSegmentBytes,
+        ...(playing ? this.probeOf(v, t, o) : {}),
       },
       epochBase + t,
       o,
@@ -1019,6 +1030,19 @@ export class SwarmSimulation {
       this.queue.push(t + 1, ev.tick, v);
     }
     if (actions.choke.length > 0) this.choke(v, t, o, actions.choke);
+  }
+
+  /**
+   * The player's uplink probe: uplinkProbeBytes to the edge as P2P starts, at the viewer's uplink rate (TCP's slow
+   * start is not modelled, so the simulated probe reads a fast link a little higher than a real one would). Its result
+   * is known once it has finished, or timed out, counted from playback start.
+   */
+  private probeOf(v: number, t: number, o: PolicyOptions): { uplinkProbe?: UplinkProbe } {
+    const bytes = o.uplinkProbeBytes;
+    const rate = this.up[v] as number;
+    if (bytes <= 0 || !(rate > 0)) return {};
+    const seconds = Math.min(o.uplinkProbeTimeoutSeconds, bytes / rate);
+    return t - (this.startedAt[v] as number) >= seconds ? { uplinkProbe: { bytes, seconds } } : {};
   }
 
   private onTick(v: number, t: number): void {
@@ -1078,7 +1102,7 @@ export class SwarmSimulation {
       let pick = pass === 1 ? this.rng.next() * total : 0;
       for (let i = 0; i < this.D; i++) {
         const j = this.nb[base + i] as number;
-        if (j < 0 || !this.holds(j, k) || !this.uploading(j) || this.sendingTo(j, v)) continue;
+        if (j < 0 || !this.holds(j, k) || !this.uploading(j) || this.sendingTo(j, v) || this.refused(v, k, j)) continue;
         const w = this.up[j] as number;
         if (pass === 0) total += w;
         else {
@@ -1091,9 +1115,30 @@ export class SwarmSimulation {
     // Rounding left the pick past the last holder: take the last one.
     for (let i = this.D - 1; i >= 0; i--) {
       const j = this.nb[base + i] as number;
-      if (j >= 0 && this.holds(j, k) && this.uploading(j) && !this.sendingTo(j, v)) return j;
+      if (j >= 0 && this.holds(j, k) && this.uploading(j) && !this.sendingTo(j, v) && !this.refused(v, k, j)) return j;
     }
     return -1;
+  }
+
+  /** Whether j answered v's request for segment k "absent" (p2p-media-loader then stops asking j for it). */
+  private refused(v: number, k: number, j: number): boolean {
+    const s = this.slotOf(v, k);
+    return this.slotSeg[s] === k && this.slotRefusedBy[s] === j;
+  }
+
+  /**
+   * Whether sender j's player takes a request for segment k as it arrives (policy's admitsUpload, as its upload gate
+   * asks it): deliverable behind what it is already sending, within its margin.
+   */
+  private admits(j: number, k: number, t: number): boolean {
+    const state = this.ts[j];
+    if (!state || state.uplink.capacityBps === 0) return true;
+    this.advanceSender(j, t);
+    let queued = 0;
+    for (let f = this.sHead[j] as number; f >= 0; f = this.fNext[f] as number) {
+      queued += (this.fBytes[f] as number) - (this.fDone[f] as number);
+    }
+    return admitsUpload(queued, this.segSize[k] as number, state.uplink, this.margin[j] as number);
   }
 
   private sendingTo(j: number, v: number): boolean {
@@ -1256,6 +1301,13 @@ export class SwarmSimulation {
     const v = this.fRecv[f] as number;
     // The sender left, or the two were disconnected, before the request arrived: the receiver decides again.
     if (!this.isActive(j) || this.linkSlot(v, j) < 0 || !this.uploading(j)) {
+      this.retryElsewhere(f, t);
+      return;
+    }
+    // The sender's upload gate: a request it could not deliver by its margin is answered "absent".
+    if (!this.admits(j, this.fSeg[f] as number, t)) {
+      this.refusedUploads++;
+      this.slotRefusedBy[this.slotOf(v, this.fSeg[f] as number)] = j;
       this.retryElsewhere(f, t);
       return;
     }
@@ -1944,6 +1996,7 @@ export class SwarmSimulation {
       connections: { made: this.connMade, failed: this.connFailed, choked: this.choked },
       announces: { ok: this.announcesOk, failed: this.announcesFailed },
       liveEdgeJumps: this.jumps,
+      refusedUploads: this.refusedUploads,
     };
     const out: SimResult = {
       config: this.cfg,

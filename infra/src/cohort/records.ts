@@ -58,6 +58,8 @@ export interface ViewerSample {
     backlogged: boolean;
     /** Backed off from P2P because the device could not keep up; absent from older players. */
     strained?: boolean;
+    /** Upload requests answered "absent" so far: not deliverable within the margin. */
+    refusedUploads?: number;
   } | null;
 }
 

@@ -169,27 +169,62 @@ describe('upload queue', () => {
 });
 
 describe('upload gate', () => {
-  it('answers the tick’s setting or the per-request check, and keeps what applyDynamicConfig writes', () => {
-    const main = { isP2PUploadDisabled: false, other: 1 };
-    const secondary = { isP2PUploadDisabled: false };
-    let busy = false;
-    expect(gateUploads({ core: { mainStreamConfig: main, secondaryStreamConfig: secondary } }, () => busy)).toBe(2);
-    expect(main.isP2PUploadDisabled).toBe(false);
-    busy = true;
-    expect(main.isP2PUploadDisabled).toBe(true);
-    expect(secondary.isP2PUploadDisabled).toBe(true);
-    busy = false;
-    // The tick closes upload (applyDynamicConfig assigns the field): closed whatever the check says.
-    Object.assign(main, { isP2PUploadDisabled: true });
-    expect(main.isP2PUploadDisabled).toBe(true);
-    Object.assign(main, { isP2PUploadDisabled: false });
-    expect(main.isP2PUploadDisabled).toBe(false);
-    // A deep copy (p2p-media-loader copies configs to compare them) sees a plain value.
-    expect(JSON.parse(JSON.stringify(main))).toEqual({ isP2PUploadDisabled: false, other: 1 });
+  /** A peer as p2p-media-loader has it: uploads take a while, "absent" answers are recorded. */
+  function fakePeer() {
+    const log: string[] = [];
+    let finish: () => void = () => {};
+    const peer = {
+      destroy() {},
+      uploadSegmentData(segment: { externalId: number }, _requestId: number, data: ArrayBuffer) {
+        log.push(`upload ${segment.externalId} ${data.byteLength}`);
+        return new Promise<void>((resolve) => {
+          finish = resolve;
+        });
+      },
+      sendSegmentAbsentCommand(id: number, requestId: number) {
+        log.push(`absent ${id} r${requestId}`);
+      },
+    };
+    return { peer, log, finish: () => finish() };
+  }
+  const engineWith = (...peers: object[]) => ({
+    core: {
+      mainStreamLoader: {
+        p2pLoaders: {
+          loaders: new Map([
+            ['v0', { loader: { trackerClient: { _peers: new Map(peers.map((peer, i) => [`p${i}`, { peer }])) } } }],
+          ]),
+        },
+      },
+    },
   });
 
-  it('gates nothing where the engine has no such config (a changed p2p-media-loader)', () => {
-    expect(gateUploads({ core: {} }, () => true)).toBe(0);
-    expect(gateUploads(undefined, () => true)).toBe(0);
+  it('answers "absent" to a request the gate refuses, and counts what it takes while it is under way', async () => {
+    const a = fakePeer();
+    const b = fakePeer();
+    // Room for 100 kB at a time.
+    const gate = { activeBytes: 0, refused: 0, admit: (bytes: number) => gate.activeBytes + bytes <= 100_000 };
+    const engine = engineWith(a.peer, b.peer);
+    expect(gateUploads(engine, gate)).toBe(2);
+    expect(gateUploads(engine, gate)).toBe(0); // each peer once
+    const first = a.peer.uploadSegmentData({ externalId: 7 }, 1, new ArrayBuffer(68_000));
+    expect(gate.activeBytes).toBe(68_000);
+    await b.peer.uploadSegmentData({ externalId: 7 }, 2, new ArrayBuffer(68_000));
+    expect(b.log).toEqual(['absent 7 r2']);
+    expect(gate.refused).toBe(1);
+    a.finish();
+    await first;
+    expect(gate.activeBytes).toBe(0);
+    const again = b.peer.uploadSegmentData({ externalId: 8 }, 3, new ArrayBuffer(68_000));
+    expect(b.log).toEqual(['absent 7 r2', 'upload 8 68000']);
+    b.finish();
+    await again;
+    expect(a.log).toEqual(['upload 7 68000']);
+  });
+
+  it('gates nothing where peers lack those methods (a changed p2p-media-loader)', () => {
+    const gate = { activeBytes: 0, refused: 0, admit: () => false };
+    expect(gateUploads(engineWith({ destroy() {} }), gate)).toBe(0);
+    expect(gateUploads(undefined, gate)).toBe(0);
   });
 });

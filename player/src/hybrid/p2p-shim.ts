@@ -160,27 +160,56 @@ export function retimeTrackerReconnects(engine: unknown, random: () => number = 
   return count;
 }
 
+/** The per-request upload check, and what it has seen: bytes of uploads under way, requests refused. */
+export interface UploadGate {
+  /** Whether to take a request for a segment of this many bytes (`activeBytes` already counts those under way). */
+  admit(bytes: number): boolean;
+  activeBytes: number;
+  refused: number;
+}
+
+interface UploadingPeerLike {
+  uploadSegmentData?: (segment: { externalId: number }, requestId: number, data: ArrayBuffer) => Promise<void>;
+  sendSegmentAbsentCommand?: (segmentExternalId: number, requestId: number) => void;
+}
+
+const gatedPeers = new WeakSet<object>();
+
 /**
- * Puts a per-request check on uploads. p2p-media-loader reads its `isP2PUploadDisabled` setting when a peer asks for a
- * segment (answering "absent" when set, so the peer tries another holder or the edge) and before each announcement;
- * it has no hook for refusing one request. So the setting becomes an accessor: the value applyDynamicConfig writes
- * (the tick's decision) or `refuse()` at that moment. Returns how many stream configs it gated.
+ * Puts `gate` in front of every upload to a connected peer. p2p-media-loader has no hook for refusing one request:
+ * it answers "absent" only while all upload is off. So each peer's uploadSegmentData is wrapped (on the instance, so
+ * another player on the page is untouched): a request the gate refuses is answered "absent", and the requester tries
+ * another holder or the edge at once, instead of waiting on a transfer that would miss its margin. Call it as peers
+ * connect; returns how many peers it newly gated.
  */
-export function gateUploads(engine: unknown, refuse: () => boolean): number {
+export function gateUploads(engine: unknown, gate: UploadGate): number {
   const core = (engine as { core?: CoreLike } | undefined)?.core;
-  let gated = 0;
-  for (const config of [core?.mainStreamConfig, core?.secondaryStreamConfig]) {
-    if (!config || typeof config.isP2PUploadDisabled !== 'boolean') continue;
-    let setting = config.isP2PUploadDisabled;
-    Object.defineProperty(config, 'isP2PUploadDisabled', {
-      configurable: true,
-      enumerable: true,
-      get: () => setting || refuse(),
-      set: (value: boolean) => {
-        setting = value;
-      },
-    });
-    gated++;
+  let count = 0;
+  for (const streamLoader of [core?.mainStreamLoader, core?.secondaryStreamLoader]) {
+    for (const item of streamLoader?.p2pLoaders?.loaders?.values() ?? []) {
+      for (const entry of item.loader?.trackerClient?._peers?.values() ?? []) {
+        const peer = entry.peer as (PeerLike & UploadingPeerLike) | undefined;
+        if (!peer || gatedPeers.has(peer)) continue;
+        const upload = peer.uploadSegmentData;
+        const absent = peer.sendSegmentAbsentCommand;
+        if (typeof upload !== 'function' || typeof absent !== 'function') continue;
+        peer.uploadSegmentData = async (segment, requestId, data) => {
+          if (!gate.admit(data.byteLength)) {
+            gate.refused++;
+            absent.call(peer, segment.externalId, requestId);
+            return;
+          }
+          gate.activeBytes += data.byteLength;
+          try {
+            await upload.call(peer, segment, requestId, data);
+          } finally {
+            gate.activeBytes -= data.byteLength;
+          }
+        };
+        gatedPeers.add(peer);
+        count++;
+      }
+    }
   }
-  return gated;
+  return count;
 }

@@ -61,6 +61,7 @@ describe('createHybridPlayer in Node', () => {
       backlogged: false,
       strained: false,
       strainSign: null,
+      refusedUploads: 0,
     });
     const stats: unknown[] = [];
     player.on('stats', (s) => stats.push(s));

@@ -40,6 +40,7 @@ import {
   peerAnnouncements,
   retimeTrackerReconnects,
   syncLivePlaylist,
+  type UploadGate,
   uploadQueuedBytes,
 } from './p2p-shim';
 import { EngineLoads, type Gauges, sendBeacons } from './stats';
@@ -101,6 +102,8 @@ export interface HybridSnapshot {
     /** The device is the bottleneck (late timers, dropped frames): backed off from P2P. */
     strained: boolean;
     strainSign: StrainSign | null;
+    /** Upload requests answered "absent" because they could not be delivered within the margin. */
+    refusedUploads: number;
   };
   windows: LoaderWindows | undefined;
   bufferSeconds: number;
@@ -176,6 +179,22 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   /** The device since the last tick: how late the tick's timer fired, and the video's frame counts at the last tick. */
   let timerLateSeconds = 0;
   let frames = { dropped: 0, total: 0 };
+  /**
+   * Each upload request is judged as it arrives (the tick judges once a second; requests come in a burst after each
+   * segment): taken only if this uplink can deliver it, behind the uploads under way and what waits in the
+   * connections, within the deadline margin.
+   */
+  const uploadGate: UploadGate = {
+    activeBytes: 0,
+    refused: 0,
+    admit: (bytes) =>
+      admitsUpload(
+        uploadGate.activeBytes + (engineRef ? uploadQueuedBytes(engineRef) : 0),
+        bytes,
+        tickState.uplink,
+        actions.marginSeconds,
+      ),
+  };
   /** The uplink probe's result, once it has one. */
   let uplinkProbe: UplinkProbe | undefined;
   let tickState: TickState = initialTickState(nowSeconds(), policy);
@@ -249,12 +268,6 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         syncLivePlaylist(engine, { url: data.details.url, fragments: data.details.fragments, live: data.details.live });
       });
       wireP2P(hls as unknown as { p2pEngine: HlsJsP2PEngine });
-      // Each upload request is judged as it arrives: taken only if this uplink can deliver it, behind what is already
-      // queued, within the deadline margin (the tick judges once a second; requests come in bursts after a segment).
-      gateUploads(
-        engine,
-        () => !admitsUpload(uploadQueuedBytes(engine), segmentBytes, tickState.uplink, actions.marginSeconds),
-      );
     } else {
       hls = new Hls(hlsConfig);
     }
@@ -358,6 +371,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         return;
       }
       ledger(peerId);
+      if (!stock) gateUploads(engine, uploadGate);
     });
     engine.addEventListener('onPeerClose', ({ peerId }) => {
       peers.delete(peerId);
@@ -463,6 +477,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     if (actions.hlsChanged && hls) Object.assign(hls.config, actions.hls);
     if (!engine) return;
     retimeTrackerReconnects(engine);
+    // Peers whose connect event came before p2p-media-loader listed them are gated here, within a second.
+    gateUploads(engine, uploadGate);
     if (actions.windowsChanged) {
       windows = actions.windows;
       engine.applyDynamicConfig({ core: actions.windows });
@@ -543,6 +559,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         backlogged: actions.backlogged,
         strained: actions.strained,
         strainSign: actions.strainSign,
+        refusedUploads: uploadGate.refused,
       },
       windows,
       bufferSeconds: bufferSeconds(),
