@@ -49,7 +49,10 @@ export interface ShardStats {
   /** Rolling averages over the last `rateWindowSeconds`. */
   announcesPerSecond: number;
   offersRelayedPerSecond: number;
-  /** Since this object last started: counters live in memory, not in storage. */
+  /**
+   * Since the shard first had a peer: each open socket's counts live in its attachment and a
+   * closed socket's are added to totals in storage, so they survive hibernation and restarts.
+   */
   totals: TrackerCounters;
 }
 
@@ -81,4 +84,13 @@ export function emptyCounters(): TrackerCounters {
     socketsClosed: 0,
     peersTimedOut: 0,
   };
+}
+
+/** Adds `more` into `into` (mutating it) and returns it; unknown or non-numeric fields count as 0. */
+export function addCounters(into: TrackerCounters, more: Partial<TrackerCounters>): TrackerCounters {
+  for (const key of Object.keys(into) as (keyof TrackerCounters)[]) {
+    const value = more[key];
+    if (typeof value === 'number' && Number.isFinite(value)) into[key] += value;
+  }
+  return into;
 }

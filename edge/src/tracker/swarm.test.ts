@@ -580,6 +580,43 @@ describe('hibernation', () => {
     expect(await far.drain(isOffer)).toEqual([]);
   });
 
+  it('the stats totals survive the object restarting: a fresh instance over the same storage reports them', async () => {
+    const stream = newStream();
+    const [ih = ''] = await realSwarms(stream);
+    const a = await TestPeer.open(stream, 'region=af');
+    const b = await TestPeer.open(stream, 'region=af');
+    await a.announce(ih, id('a'), { event: 'started' });
+    await b.announce(ih, id('b'), { event: 'started', numwant: 1, offers: offers('b', 1) });
+    const offer = await a.next(isOffer);
+    a.send({
+      action: 'announce',
+      info_hash: ih,
+      peer_id: id('a'),
+      to_peer_id: id('b'),
+      answer: { type: 'answer', sdp: 'v=0 a' },
+      offer_id: offer.offer_id,
+    });
+    await b.next((m) => 'answer' in m);
+    // A third socket is refused once and leaves: its counts must outlive it too.
+    const gone = await TestPeer.open(stream, 'region=af');
+    expect(await gone.announce(id('not-a-swarm'), id('g'))).toHaveProperty('failure reason');
+    gone.ws.close(1000, 'bye');
+    await gone.closed;
+    await expect
+      .poll(() => runInDurableObject(stub(stream, 'af'), (_i, state) => state.getWebSockets().length))
+      .toBe(2);
+
+    const statsUrl = `https://edge.test/v1/tracker/${stream}/stats`;
+    const before = ((await (await exports.default.fetch(statsUrl)).json()) as { shards: Record<string, ShardStats> })
+      .shards.af?.totals;
+    expect(before).toMatchObject({ announces: 2, offersRelayed: 1, answersRelayed: 1, refused: 1 });
+    const after = await runInDurableObject(stub(stream, 'af'), (_old, state) => {
+      // What the runtime does after hibernation or eviction: a new instance on the same state.
+      return new TrackerSwarm(state, env).getStats().totals;
+    });
+    expect(after).toEqual(before);
+  });
+
   it('keeps a sweep alarm while sockets are connected; a sweep keeps peers that announced recently', async () => {
     const stream = newStream();
     const [ih = ''] = await realSwarms(stream);

@@ -28,7 +28,7 @@ import type { Env } from '../env';
 import type { SwarmAllowlist } from './allowlist';
 import { trackerDefaults } from './limits';
 import { resolveRegion } from './region';
-import type { ShardStats } from './stats';
+import type { ShardStats, TrackerCounters } from './stats';
 import { deriveInfoHashes, manifestSwarmId, playerSwarmId, variantsOf } from './swarm-ids';
 import { type Outcome, TrackerEngine } from './tracker-engine';
 
@@ -57,6 +57,8 @@ export class TrackerSwarm extends DurableObject<Env> {
     const kv = ctx.storage.kv;
     this.stream = kv.get<string>('stream');
     this.origins = kv.get<string[]>('origins') ?? [];
+    const retired = kv.get<TrackerCounters>('retired');
+    if (retired) this.engine.restoreRetired(retired);
     const cached = kv.get<StoredAllowlist>('allowlist');
     if (cached) this.engine.allowlist = { ...cached, infoHashes: new Set(cached.infoHashes) };
     for (const ws of ctx.getWebSockets()) {
@@ -102,6 +104,7 @@ export class TrackerSwarm extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     this.engine.disconnect(ws);
+    this.persistRetired();
     // Completes the closing handshake where the runtime does not reply by itself
     // (a close reason may be at most 123 bytes, so the client's is not echoed).
     this.closeQuietly(ws, echoableCode(code), 'closing');
@@ -109,6 +112,7 @@ export class TrackerSwarm extends DurableObject<Env> {
 
   override async webSocketError(ws: WebSocket): Promise<void> {
     this.engine.disconnect(ws);
+    this.persistRetired();
   }
 
   override async alarm(): Promise<void> {
@@ -130,6 +134,7 @@ export class TrackerSwarm extends DurableObject<Env> {
       this.engine.disconnect(ws);
       this.closeQuietly(ws, 1012, 'tracker restarting');
     }
+    this.persistRetired();
     return sockets.length;
   }
 
@@ -200,6 +205,13 @@ export class TrackerSwarm extends DurableObject<Env> {
       if (state) ws.serializeAttachment(state);
     }
     for (const { socket, code, reason } of outcome.close) this.closeQuietly(socket, code, reason);
+    this.persistRetired();
+  }
+
+  /** Counters of sockets that left go to storage; open sockets carry theirs in their attachments. */
+  private persistRetired(): void {
+    const retired = this.engine.retiredCounters();
+    if (retired) this.ctx.storage.kv.put('retired', retired);
   }
 
   private closeQuietly(ws: WebSocket, code: number, reason: string): void {

@@ -526,22 +526,79 @@ describe('restore after eviction', () => {
     expect(relayedOffers(out).map((r) => r.to)).toEqual([a]);
   });
 
+  it('keeps the counters: open sockets carry theirs, closed ones are handed over as retired totals', () => {
+    const { engine, join, announce, send } = setup({ strikesBeforeClose: 1 });
+    const a = join('a');
+    const b = join('b');
+    announce(a, { event: 'started' });
+    const offer = offered(announce(b, { event: 'started', offers: offers('b', 1) }));
+    send(a, answerTo(offer));
+    send(b, { action: 'scrape', info_hash: ih });
+    expect(engine.retiredCounters()).toBeUndefined(); // nobody has left yet
+    send(join('bad'), 'garbage'); // refused, and closed at once
+    const retired = engine.retiredCounters();
+    expect(retired).toMatchObject({ refused: 1, socketsClosed: 1, announces: 0 });
+    expect(engine.retiredCounters()).toBeUndefined(); // handed over once
+    const before = engine.counters;
+    expect(before).toEqual({
+      announces: 2,
+      answers: 1,
+      scrapes: 1,
+      offersRelayed: 1,
+      answersRelayed: 1,
+      answersDropped: 0,
+      refused: 1,
+      socketsClosed: 1,
+      peersTimedOut: 0,
+    });
+
+    // A woken object: attachments as the runtime hands them back, retired totals from storage.
+    const woken = new TrackerEngine<FakeSocket>(trackerDefaults, 7);
+    for (const s of [a, b]) woken.restore(s, structuredClone(engine.attachment(s)));
+    woken.restoreRetired(structuredClone(retired) as NonNullable<typeof retired>);
+    expect(woken.counters).toEqual(before);
+    expect(woken.stats(0).totals).toEqual(before);
+    // b leaves: its counts move into the retired totals, which change.
+    woken.disconnect(b);
+    expect(woken.counters).toEqual(before);
+    expect(woken.retiredCounters()).toMatchObject({ announces: 1, scrapes: 1, offersRelayed: 1, refused: 1 });
+  });
+
   it('refuses attachments it cannot read', () => {
     const engine = new TrackerEngine<FakeSocket>(trackerDefaults, 1);
     for (const value of [
       null,
       'x',
-      { v: 3 },
+      { v: 4 },
       {
-        v: 2,
+        v: 3,
         region: { shard: 'mars' },
+        counters: {},
         swarms: new Map(),
         offers: [],
         strikes: {},
         announceBucket: {},
         answerBucket: {},
       },
-      { v: 2, region: { shard: 'eu' }, swarms: {}, offers: [], strikes: {}, announceBucket: {}, answerBucket: {} },
+      {
+        v: 3,
+        region: { shard: 'eu' },
+        swarms: {},
+        offers: [],
+        counters: {},
+        strikes: {},
+        announceBucket: {},
+        answerBucket: {},
+      },
+      {
+        v: 2,
+        region: { shard: 'eu' },
+        swarms: new Map(),
+        offers: [],
+        strikes: {},
+        announceBucket: {},
+        answerBucket: {},
+      },
       { v: 1, region: { shard: 'eu' }, swarms: new Map(), strikes: {}, announceBucket: {}, answerBucket: {} },
     ]) {
       expect(engine.restore({ name: 'x' }, value)).toBe(false);

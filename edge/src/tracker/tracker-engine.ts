@@ -21,6 +21,7 @@ import { parseClientMessage } from './messages';
 import type { PeerRegion } from './region';
 import { regionShards } from './region';
 import {
+  addCounters,
   createRateMeter,
   emptyCounters,
   type RateMeter,
@@ -61,7 +62,7 @@ export const membershipKey = (infoHash: string, peerId: string): string => infoH
  * clonable, and small (about 1–2 KB at the 16-swarm limit; workerd allows 16 KiB).
  */
 export interface SocketAttachment {
-  v: 2;
+  v: 3;
   region: PeerRegion;
   /**
    * info_hash + peer_id → one peer's membership of one swarm. One socket may
@@ -76,6 +77,8 @@ export interface SocketAttachment {
   answerBucket: TokenBucket;
   strikes: Strikes;
   lastMessageAt: number;
+  /** What this socket has done (announces, relays, refusals…): the shard's totals survive a wake with it. */
+  counters: TrackerCounters;
 }
 
 interface Member<S> extends MatchCandidate {
@@ -124,7 +127,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** Validates an attachment read back after a wake; anything unrecognised is treated as absent. */
 export function readAttachment(value: unknown): SocketAttachment | undefined {
-  if (!isRecord(value) || value.v !== 2) return undefined;
+  if (!isRecord(value) || value.v !== 3 || !isRecord(value.counters)) return undefined;
   if (!isRecord(value.region) || !(value.swarms instanceof Map) || !isRecord(value.strikes)) return undefined;
   if (!Array.isArray(value.offers)) return undefined;
   if (!isRecord(value.announceBucket) || !isRecord(value.answerBucket)) return undefined;
@@ -155,7 +158,9 @@ export class TrackerEngine<S> {
   private readonly swarms = new Map<string, Swarm<S>>();
   private readonly announceRate: RateMeter = createRateMeter();
   private readonly offerRate: RateMeter = createRateMeter();
-  readonly counters: TrackerCounters = emptyCounters();
+  /** Counters of sockets that have left, kept by the caller in storage (see `retiredCounters`). */
+  private retired: TrackerCounters = emptyCounters();
+  private retiredChanged = false;
   private seed: number;
   /** The stream's real swarms, set by the caller; consulted only when `knownSwarmsOnly`. */
   allowlist: SwarmAllowlist | undefined;
@@ -186,10 +191,33 @@ export class TrackerEngine<S> {
     return this.sockets.get(socket);
   }
 
+  /**
+   * Totals since the shard first had a peer: those of sockets that have left, plus each open
+   * socket's own (in its attachment). So they survive hibernation and restarts, as long as the
+   * caller keeps `retiredCounters` in storage.
+   */
+  get counters(): TrackerCounters {
+    const totals = { ...this.retired };
+    for (const state of this.sockets.values()) addCounters(totals, state.counters);
+    return totals;
+  }
+
+  /** Sets the retired totals read back from storage (after a restart). */
+  restoreRetired(counters: TrackerCounters): void {
+    this.retired = addCounters(emptyCounters(), counters);
+  }
+
+  /** The retired totals when they changed since the last call (a socket left): the caller persists them. */
+  retiredCounters(): TrackerCounters | undefined {
+    if (!this.retiredChanged) return undefined;
+    this.retiredChanged = false;
+    return { ...this.retired };
+  }
+
   /** A new connection: returns the attachment to store on it. */
   connect(socket: S, region: PeerRegion, now: number): SocketAttachment {
     const state: SocketAttachment = {
-      v: 2,
+      v: 3,
       region,
       swarms: new Map(),
       offers: [],
@@ -197,6 +225,7 @@ export class TrackerEngine<S> {
       answerBucket: fullBucket(this.limits.answerBurst, now),
       strikes: { count: 0, at: now },
       lastMessageAt: now,
+      counters: emptyCounters(),
     };
     this.sockets.set(socket, state);
     return state;
@@ -223,6 +252,8 @@ export class TrackerEngine<S> {
     if (!state) return;
     for (const { infoHash, peerId } of state.swarms.values()) this.removeMember(infoHash, peerId, socket);
     this.sockets.delete(socket);
+    addCounters(this.retired, state.counters);
+    this.retiredChanged = true;
   }
 
   /** One frame from a socket. Never throws on bad input: refusals are part of the outcome. */
@@ -279,7 +310,7 @@ export class TrackerEngine<S> {
       return out;
     }
     if (message.kind === 'announce') this.announce(out, socket, state, message, now);
-    else this.scrape(out, socket, message);
+    else this.scrape(out, socket, state, message);
     return out;
   }
 
@@ -293,7 +324,7 @@ export class TrackerEngine<S> {
         if (membership.seenAt >= cutoff) continue;
         this.removeMember(membership.infoHash, membership.peerId, socket);
         state.swarms.delete(key);
-        this.counters.peersTimedOut++;
+        state.counters.peersTimedOut++;
         changed = true;
       }
       const offers = liveOffers(state.offers, now, this.limits.offerTimeoutMs);
@@ -304,7 +335,7 @@ export class TrackerEngine<S> {
       if (changed) out.dirty.push(socket);
       if (state.swarms.size === 0 && state.lastMessageAt < cutoff) {
         out.close.push({ socket, code: closeCodes.idle, reason: 'idle: no announce within the peer timeout' });
-        this.counters.socketsClosed++;
+        state.counters.socketsClosed++;
         this.disconnect(socket);
       }
     }
@@ -326,7 +357,7 @@ export class TrackerEngine<S> {
       swarms,
       announcesPerSecond: ratePerSecond(this.announceRate, now),
       offersRelayedPerSecond: ratePerSecond(this.offerRate, now),
-      totals: { ...this.counters },
+      totals: this.counters,
     };
   }
 
@@ -343,7 +374,7 @@ export class TrackerEngine<S> {
     now: number,
     code: CloseCode,
   ): void {
-    this.counters.refused++;
+    state.counters.refused++;
     const message: TrackerServerMessage = { 'failure reason': failure.reason };
     if (failure.action) message.action = failure.action;
     if (failure.infoHash !== undefined) message.info_hash = failure.infoHash;
@@ -353,13 +384,13 @@ export class TrackerEngine<S> {
     if (struck.close) {
       const reason = code === closeCodes.rateLimited ? 'rate limit exceeded repeatedly' : 'too many invalid messages';
       out.close.push({ socket, code, reason });
-      this.counters.socketsClosed++;
+      state.counters.socketsClosed++;
       this.disconnect(socket);
     }
   }
 
   private announce(out: Outcome<S>, socket: S, state: SocketAttachment, message: AnnounceMessage, now: number): void {
-    this.counters.announces++;
+    state.counters.announces++;
     recordEvents(this.announceRate, now);
     const { infoHash, peerId } = message;
     const key = membershipKey(infoHash, peerId);
@@ -387,9 +418,11 @@ export class TrackerEngine<S> {
         return;
       }
       // The owner went silent past the timeout and the sweep has not run yet: it has left.
-      ownerState?.swarms.delete(key);
       this.removeMember(infoHash, peerId, owner.socket);
-      this.counters.peersTimedOut++;
+      if (ownerState) {
+        ownerState.swarms.delete(key);
+        ownerState.counters.peersTimedOut++;
+      }
       out.dirty.push(owner.socket);
     }
 
@@ -443,12 +476,12 @@ export class TrackerEngine<S> {
         },
       });
     }
-    this.counters.offersRelayed += targets.length;
+    state.counters.offersRelayed += targets.length;
     recordEvents(this.offerRate, now, targets.length);
   }
 
   private answer(out: Outcome<S>, socket: S, state: SocketAttachment, message: AnswerMessage, now: number): void {
-    this.counters.answers++;
+    state.counters.answers++;
     const { infoHash, peerId, toPeerId, offerId } = message;
     // Only an answer to an offer this tracker relayed to this very socket, back to the peer that made
     // it, from a peer id this socket holds in that swarm: nothing else can be injected into a real peer.
@@ -466,14 +499,14 @@ export class TrackerEngine<S> {
     membership.seenAt = now;
     if (relayed.answered) {
       // Pooled clients in one swarm all see an offer sent to their socket, and all answer it: the first answer counts.
-      this.counters.answersDropped++;
+      state.counters.answersDropped++;
       return;
     }
     relayed.answered = true;
     const target = this.swarms.get(infoHash)?.members.get(toPeerId);
     if (!target) {
       // The offering peer left; like bittorrent-tracker, there is nobody to tell.
-      this.counters.answersDropped++;
+      state.counters.answersDropped++;
       return;
     }
     out.send.push({
@@ -486,11 +519,11 @@ export class TrackerEngine<S> {
         info_hash: infoHash,
       },
     });
-    this.counters.answersRelayed++;
+    state.counters.answersRelayed++;
   }
 
-  private scrape(out: Outcome<S>, socket: S, message: ScrapeMessage): void {
-    this.counters.scrapes++;
+  private scrape(out: Outcome<S>, socket: S, state: SocketAttachment, message: ScrapeMessage): void {
+    state.counters.scrapes++;
     const files: Record<string, { complete: number; incomplete: number; downloaded: number }> = {};
     for (const infoHash of message.infoHashes) {
       const { complete, incomplete } = this.counts(infoHash);
