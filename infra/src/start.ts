@@ -9,7 +9,9 @@
  * stops the edge if this process dies without doing so.
  *
  * Environment: PORT (default 8787), EDGESWARM_STATE_DIR (default .wrangler/state).
+ * It builds the player itself, once it knows it may run.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -98,6 +100,10 @@ async function main(): Promise<void> {
   );
   if (lock.tookOver) console.error(`took over the lock of pid ${lock.tookOver.pid}, which is gone`);
   await ensurePortFree(host, port);
+  // Built here, after the checks, so a refused second start builds nothing (a build is harmless
+  // to a running edge anyway: player/build.mjs swaps the new build in with one rename).
+  const built = spawnSync(process.execPath, [join(repoRoot, 'player/build.mjs')], { stdio: ['ignore', 2, 2] });
+  if (built.status !== 0) throw new OriginError(`building the player failed (exit ${built.status})`);
   ensureDevSecret();
 
   const stop = new AbortController();

@@ -66,4 +66,13 @@ describe('acquireDirLock', () => {
     expect(lock.tookOver).toEqual(stale);
     lock.release();
   });
+
+  it('takes over a lock whose pid now names another process (a different start time)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dir-lock-'));
+    const reused = { ...holder, pid: process.pid, startTicks: 1 };
+    writeFileSync(join(dir, lockFileName), JSON.stringify(reused));
+    const lock = acquireDirLock(dir, 'me', 'use another');
+    expect(lock.tookOver).toEqual(reused);
+    lock.release();
+  });
 });

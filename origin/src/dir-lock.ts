@@ -61,15 +61,20 @@ export function lockRefusal(holder: LockHolder, dir: string, hint: string): stri
   return `${holder.what} (pid ${holder.pid}, since ${holder.since}) is already using ${dir}; stop it first, or ${hint}`;
 }
 
-/** Linux: a process's start time in clock ticks since boot (stat(5) field 22); undefined elsewhere. */
-export function startTicksOf(pid: number): number | undefined {
+/** Linux: a process's state (stat(5) field 3) and start time in clock ticks since boot (field 22); undefined elsewhere. */
+function procStat(pid: number): { state: string; startTicks: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    return Number.isFinite(ticks) ? ticks : undefined;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const startTicks = Number(fields[19]);
+    return Number.isFinite(startTicks) ? { state: fields[0] ?? '', startTicks } : undefined;
   } catch {
     return undefined;
   }
+}
+
+export function startTicksOf(pid: number): number | undefined {
+  return procStat(pid)?.startTicks;
 }
 
 function isRunning(holder: LockHolder): boolean {
@@ -78,8 +83,9 @@ function isRunning(holder: LockHolder): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  const ticks = startTicksOf(holder.pid);
-  return holder.startTicks === undefined || ticks === undefined || ticks === holder.startTicks;
+  const stat = procStat(holder.pid);
+  if (stat?.state === 'Z') return false; // exited, not yet reaped by its parent
+  return holder.startTicks === undefined || stat === undefined || stat.startTicks === holder.startTicks;
 }
 
 function inspect(file: string): Parameters<typeof decideLock>[0] {
