@@ -21,7 +21,7 @@ import { policyDefaults } from '@edgeswarm/policy';
 import { networkFor } from './links';
 import { type SimOverrides, simDefaults } from './model';
 import { type RealRun, realRunsFrom } from './real-runs';
-import { type CalibrationRow, renderReport } from './report';
+import { type CalibrationRow, profileCalibration, renderReport } from './report';
 import { type RunRequest, runHere, runIsolated, type SimRunRecord, toJson } from './runs';
 import { calibrationWorld, scenarioNames, scenarios } from './scenarios';
 
@@ -204,6 +204,7 @@ async function main(): Promise<void> {
           latencyP50: r.summary.latencyP50,
           startupP50: r.summary.startupP50,
         },
+        ...(match.byProfile ? { profiles: profileCalibration(match.byProfile, r.viewerOutcomes ?? []) } : {}),
       });
     }
     if (calibration.length > 0) {
@@ -215,6 +216,11 @@ async function main(): Promise<void> {
         console.log(
           `${String(c.viewers).padStart(3)}  ${`${c.secondsAfterLastJoin} s`.padStart(15)}  ${c.real.offloadPercent.toFixed(1).padStart(11)}% ${c.sim.offloadPercent.toFixed(1).padStart(5)}% ${(c.sim.offloadPercent - c.real.offloadPercent).toFixed(1).padStart(6)}  ${String(c.real.stalls).padStart(11)} ${String(c.sim.stalls).padStart(4)}  ${c.real.latencyP50.toFixed(2).padStart(15)} ${c.sim.latencyP50.toFixed(2).padStart(5)}  ${c.real.startupP50.toFixed(2).padStart(17)} ${c.sim.startupP50.toFixed(2).padStart(5)}   ${c.source}`,
         );
+        for (const p of c.profiles ?? []) {
+          console.log(
+            `     ${p.profile.padEnd(14)} ${String(p.viewers).padStart(2)} viewer(s)  offload real ${p.realOffloadPercent.toFixed(1).padStart(5)}%  sim ${p.simOffloadPercent.toFixed(1).padStart(5)}%  gap ${(p.simOffloadPercent - p.realOffloadPercent).toFixed(1).padStart(6)}`,
+          );
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { realRunsFrom } from './real-runs';
+import { profileCalibration } from './report';
 
 const offloadFile = {
   settings: { viewers: '4,8', seconds: '60', stagger: '3' },
@@ -80,5 +81,61 @@ describe('realRunsFrom', () => {
     expect(() => realRunsFrom({ rows: 3 }, 'x.json')).toThrow(/neither/);
     expect(() => realRunsFrom({ rows: [] }, 'x.json')).toThrow(/settings.seconds/);
     expect(() => realRunsFrom(null, 'x.json')).toThrow(/not a JSON object/);
+  });
+
+  it('takes the hybrid cohort by name when stock p2p-media-loader ran first, with its offload per link profile', () => {
+    const file = compareFile();
+    const [cdn, hybrid] = file.cohorts as unknown as [Record<string, unknown>, Record<string, unknown>];
+    const stock = { ...hybrid, name: 'p2pml', summary: { ...(hybrid.summary as object), offloadPercent: 0 } };
+    const shaped = {
+      ...file,
+      cohorts: [
+        { ...cdn, name: 'cdn' },
+        stock,
+        {
+          ...hybrid,
+          name: 'hybrid',
+          byProfile: [
+            { profile: 'dsl', viewers: 1, offloadPercent: 40, stalls: 0 },
+            { profile: 'fibre', viewers: 1, offloadPercent: 70, stalls: 0 },
+          ],
+        },
+      ],
+    };
+    const [run] = realRunsFrom(shaped, 'results.json');
+    expect(run?.hybrid.offloadPercent).toBe(81.2);
+    expect(run?.byProfile).toEqual([
+      { profile: 'dsl', viewers: 1, offloadPercent: 40 },
+      { profile: 'fibre', viewers: 1, offloadPercent: 70 },
+    ]);
+    // A loopback run has one `loopback` row: no profiles to calibrate.
+    const loopback = {
+      ...shaped,
+      cohorts: [{ ...hybrid, name: 'hybrid', byProfile: [{ profile: 'loopback', viewers: 8, offloadPercent: 81.2 }] }],
+    };
+    expect(realRunsFrom(loopback, 'results.json')[0]?.byProfile).toBeUndefined();
+  });
+});
+
+describe('profileCalibration', () => {
+  it("sets the simulated viewers' offload per access profile beside the real run's", () => {
+    const sim = [
+      { access: 'dsl', httpBytes: 600, p2pBytes: 400 },
+      { access: 'fibre', httpBytes: 100, p2pBytes: 300 },
+      { access: 'fibre', httpBytes: 300, p2pBytes: 300 },
+    ];
+    expect(
+      profileCalibration(
+        [
+          { profile: 'dsl', viewers: 1, offloadPercent: 38 },
+          { profile: 'fibre', viewers: 2, offloadPercent: 61 },
+          { profile: 'mobile', viewers: 1, offloadPercent: 50 },
+        ],
+        sim,
+      ),
+    ).toEqual([
+      { profile: 'dsl', viewers: 1, realOffloadPercent: 38, simOffloadPercent: 40 },
+      { profile: 'fibre', viewers: 2, realOffloadPercent: 61, simOffloadPercent: 60 },
+    ]);
   });
 });

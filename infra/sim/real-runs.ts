@@ -11,6 +11,8 @@ export interface RealRun {
   /** Which file and harness it came from. */
   source: string;
   hybrid: { offloadPercent: number; stalls: number; stalledSeconds: number; latencyP50: number; startupP50: number };
+  /** The hybrid's offload per link profile (compare with --network); absent on loopback runs. */
+  byProfile?: { profile: string; viewers: number; offloadPercent: number }[];
 }
 
 interface OffloadFile {
@@ -31,6 +33,7 @@ interface CompareFile {
   kind: 'edgeswarm-compare';
   options: { viewers: number; seconds: number; staggerSeconds: number; edgeMbps?: number };
   cohorts: {
+    name?: string;
     p2p: boolean;
     summary: {
       viewers: number;
@@ -40,6 +43,7 @@ interface CompareFile {
       latencyP50Seconds: number | null;
       startupP50Ms: number | null;
     };
+    byProfile?: { profile: string; viewers: number; offloadPercent: number }[];
   }[];
 }
 
@@ -51,7 +55,8 @@ export function realRunsFrom(data: unknown, source: string): RealRun[] {
     if (d.options.edgeMbps !== undefined) {
       throw new Error(`${source}: a run with the edge capped (--edge-mbps) is not the calibration set-up`);
     }
-    const hybrid = d.cohorts.find((c) => c.p2p);
+    // The hybrid cohort by name; files from before stock p2p-media-loader was a cohort have only `p2p`.
+    const hybrid = d.cohorts.find((c) => c.name === 'hybrid') ?? d.cohorts.find((c) => c.name === undefined && c.p2p);
     if (!hybrid) throw new Error(`${source}: no hybrid cohort`);
     const s = hybrid.summary;
     return [
@@ -67,6 +72,15 @@ export function realRunsFrom(data: unknown, source: string): RealRun[] {
           latencyP50: s.latencyP50Seconds ?? Number.NaN,
           startupP50: (s.startupP50Ms ?? Number.NaN) / 1000,
         },
+        ...(hybrid.byProfile?.some((p) => p.profile !== 'loopback')
+          ? {
+              byProfile: hybrid.byProfile.map((p) => ({
+                profile: p.profile,
+                viewers: p.viewers,
+                offloadPercent: p.offloadPercent,
+              })),
+            }
+          : {}),
       },
     ];
   }

@@ -26,6 +26,36 @@ export interface CalibrationRow {
   source?: string;
   real: { offloadPercent: number; stalls: number; stalledSeconds: number; latencyP50: number; startupP50: number };
   sim: { offloadPercent: number; stalls: number; stalledSeconds: number; latencyP50: number; startupP50: number };
+  /** Offload per link profile, where the real run had links of its own (compare --network). */
+  profiles?: ProfileCalibration[];
+}
+
+export interface ProfileCalibration {
+  profile: string;
+  viewers: number;
+  realOffloadPercent: number;
+  simOffloadPercent: number;
+}
+
+/** Pure: offload per access profile over the simulated viewers, beside the real run's, for the profiles both have. */
+export function profileCalibration(
+  real: readonly { profile: string; viewers: number; offloadPercent: number }[],
+  sim: readonly { access: string; httpBytes: number; p2pBytes: number }[],
+): ProfileCalibration[] {
+  return real.flatMap((r) => {
+    const mine = sim.filter((v) => v.access === r.profile);
+    const http = mine.reduce((sum, v) => sum + v.httpBytes, 0);
+    const p2p = mine.reduce((sum, v) => sum + v.p2pBytes, 0);
+    if (mine.length === 0) return [];
+    return [
+      {
+        profile: r.profile,
+        viewers: r.viewers,
+        realOffloadPercent: r.offloadPercent,
+        simOffloadPercent: http + p2p > 0 ? (100 * p2p) / (http + p2p) : 0,
+      },
+    ];
+  });
 }
 
 const n1 = (v: number) => v.toFixed(1);

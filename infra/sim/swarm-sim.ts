@@ -181,6 +181,8 @@ export interface ViewerOutcome {
   latency: number | null;
   /** Per-segment decisions it took as a first fetcher after its first epoch (once its uplink could be measured). */
   leadDecisionsAfterFirstEpoch: number;
+  /** Its access link's profile name (network.access). */
+  access: string;
 }
 
 export interface SimResult {
@@ -268,6 +270,8 @@ export class SwarmSimulation {
   private readonly stalls: Uint32Array;
   private readonly stalled: Float64Array;
   private readonly httpBytes: Float64Array;
+  /** Each viewer's access profile name. */
+  private readonly accessName: string[];
   private readonly p2pBytes: Float64Array;
   private readonly upBytes: Float64Array;
   private readonly httpSegs: Uint32Array;
@@ -458,6 +462,7 @@ export class SwarmSimulation {
     this.stalls = new Uint32Array(n);
     this.stalled = new Float64Array(n);
     this.httpBytes = new Float64Array(n);
+    this.accessName = new Array<string>(n);
     this.p2pBytes = new Float64Array(n);
     this.upBytes = new Float64Array(n);
     this.httpSegs = new Uint32Array(n);
@@ -545,6 +550,7 @@ export class SwarmSimulation {
       const acc = net.accessOrder
         ? (accessByName.get(net.accessOrder[v % net.accessOrder.length] as string) as (typeof net.access)[number])
         : (net.access[weightedIndex(accessWeights, popRng)] as (typeof net.access)[number]);
+      this.accessName[v] = acc.name;
       this.down[v] = (sample(acc.downMbps, popRng) * 1e6) / 8;
       this.up[v] = (sample(acc.upMbps, popRng) * 1e6 * net.p2pEfficiency) / 8;
       this.edgeRtt[v] = sample(net.edgeRttMs, popRng) / 1000;
@@ -2024,6 +2030,7 @@ export class SwarmSimulation {
             (this.startedAt[v] as number) >= 0 ? (this.startedAt[v] as number) - (this.joinAt[v] as number) : null,
           latency: (this.latencyLast[v] as number) >= 0 ? (this.latencyLast[v] as number) : null,
           leadDecisionsAfterFirstEpoch: this.leadLate[v] as number,
+          access: this.accessName[v] as string,
         });
       }
     }
