@@ -27,8 +27,8 @@ export interface LocalEdgeOptions {
   onOutput?: (chunk: string) => void;
   readyTimeoutMs?: number;
   /**
-   * Start a watchdog (edge-watchdog.ts) that stops wrangler and workerd if this process dies
-   * without stopping them (npm start does; a test runner stops its edges itself).
+   * Start a watchdog (edge-watchdog.ts) that stops everything this process started (wrangler,
+   * each workerd, ffmpeg) if it dies without doing so (npm start; a test runner stops its edges itself).
    */
   watchdog?: boolean;
 }

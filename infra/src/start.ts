@@ -74,7 +74,6 @@ async function ensurePortFree(host: string, port: number): Promise<void> {
         error.code === 'EADDRINUSE'
           ? new LockedError(
               `port ${port} on ${host} is already taken (another npm start, or another server); stop it first, or set PORT to use another port`,
-              '',
             )
           : error,
       ),

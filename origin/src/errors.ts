@@ -36,11 +36,12 @@ export class EdgeUnavailableError extends OriginError {
   }
 }
 
-/** Another process holds what this one needs (a state folder, a queue): retrying now cannot succeed. */
+/** Another process holds what this one needs (a state folder, a queue, a port): retrying now cannot succeed. */
 export class LockedError extends OriginError {
   constructor(
     message: string,
-    readonly lockFile: string,
+    /** The lock file naming the holder, when there is one. */
+    readonly lockFile?: string,
   ) {
     super(message);
   }
