@@ -92,6 +92,7 @@ function processesInGroup(group: number): ProcessInfo[] {
   return processTable().filter((info) => info.processGroup === group);
 }
 
+/** The TCP ports (IPv4 and IPv6) a process listens on. */
 export function portsOf(pid: number): number[] {
   const inodes = new Set<string>();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
@@ -102,7 +103,14 @@ export function portsOf(pid: number): number[] {
       // closed meanwhile
     }
   }
-  const listening = listeningPorts(readFileSync(`/proc/${pid}/net/tcp`, 'utf8'));
+  const tables = ['tcp', 'tcp6'].map((file) => {
+    try {
+      return readFileSync(`/proc/${pid}/net/${file}`, 'utf8');
+    } catch {
+      return ''; // no IPv6 here
+    }
+  });
+  const listening = new Map([...listeningPorts(tables[0] ?? ''), ...listeningPorts(tables[1] ?? '')]);
   return [...listening].filter(([inode]) => inodes.has(inode)).map(([, port]) => port);
 }
 
