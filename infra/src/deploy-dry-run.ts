@@ -26,6 +26,8 @@ try {
     env: {
       ...process.env,
       WRANGLER_SEND_METRICS: 'false',
+      // The banner is where wrangler asks the npm registry for a newer version.
+      WRANGLER_HIDE_BANNER: 'true',
       NO_UPDATE_NOTIFIER: '1',
       FORCE_COLOR: '0',
       // No account, no token: a dry run must not need them.

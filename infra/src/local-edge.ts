@@ -102,6 +102,7 @@ async function startOnce(options: LocalEdgeOptions): Promise<LocalEdge> {
       // Nothing leaves the machine: no telemetry, and no fetch of request.cf data from Cloudflare.
       WRANGLER_SEND_METRICS: 'false',
       CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      WRANGLER_HIDE_BANNER: 'true', // the banner asks the npm registry for a newer wrangler
       NO_UPDATE_NOTIFIER: '1',
       FORCE_COLOR: '0',
     },
