@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StreamStatus } from '@edgeswarm/protocol';
+import { mintPlaybackToken, type StreamStatus } from '@edgeswarm/protocol';
 import type { CohortSample, ViewerRecord } from './cohort/records';
 import { type CohortEvent, runCohort } from './cohort/runner';
 import { linksFor, type NetworkName, type ViewerLink } from './link-profiles';
@@ -42,6 +42,11 @@ export interface SwarmOptions {
   links?: ViewerLink[];
   /** How often every viewer is sampled (the first-fetcher timeline has this resolution). */
   sampleSeconds: number;
+  /**
+   * Signed playback: the stream is protected and each viewer, by index, gets a token of its own (true) or none
+   * (false). Absent: an open stream.
+   */
+  tokens?: boolean[];
   /** Reuse a running edge instead of starting one. */
   edgeUrl?: string;
   log: (line: string) => void;
@@ -80,6 +85,7 @@ export function swarmLinks(
 }
 
 const secret = 'swarm-harness-secret-0123456789';
+const playbackKey = { id: 'swarm', secret: 'swarm-harness-playback-key-0123' };
 
 export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<SwarmResult> {
   const o = { ...swarmDefaults, ...partial };
@@ -91,12 +97,31 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
     if (!o.edgeUrl) {
       edge = await startLocalEdge({
         persistDir: join(work, 'state'),
-        vars: { PUBLISH_SECRET: secret, TRACKER_REGION_OVERRIDE: '1' },
+        vars: {
+          PUBLISH_SECRET: secret,
+          TRACKER_REGION_OVERRIDE: '1',
+          ...(o.tokens ? { PLAYBACK_KEYS: `${playbackKey.id}:${playbackKey.secret}` } : {}),
+        },
         // Viewers in namespaces of their own reach the edge across the bridge, not on this loopback.
         ...(links ? { host: namespaceAddress } : {}),
       });
     }
     const edgeUrl = o.edgeUrl ?? (edge as LocalEdge).url;
+    let tokens: (string | null)[] | undefined;
+    if (o.tokens) {
+      const protect = await fetch(`${edgeUrl}/v1/streams/${o.stream}/access`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ signed: true }),
+      });
+      if (!protect.ok) throw new Error(`could not protect ${o.stream}: ${protect.status} ${await protect.text()}`);
+      const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+      tokens = await Promise.all(
+        o.tokens.map((has, i) =>
+          has ? mintPlaybackToken({ stream: o.stream, expiresAt, viewer: `swarm-viewer-${i}` }, playbackKey) : null,
+        ),
+      );
+    }
     const lastJoin = (o.viewers - 1) * o.staggerSeconds;
     const mediaSeconds = lastJoin + o.seconds + 20;
     publisher = spawnOriginCli(
@@ -153,6 +178,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
         beacons: false,
         ...(links ? { links } : {}),
         corrupt: o.corrupt,
+        ...(tokens ? { tokens } : {}),
         ...(o.leave ? { leave: { viewer: o.leave.viewer, atSeconds: lastJoin + o.leave.afterSeconds } } : {}),
       },
       o.log,

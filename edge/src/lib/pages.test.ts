@@ -29,6 +29,13 @@ describe('player pages', () => {
     expect(renderWatchPage({ ...page, attributes })).toContain('p2p="&quot;&gt;&lt;x&gt;"');
   });
 
+  it('pass a playback token on (a long one too), but nothing absurdly long', () => {
+    const token = 'a'.repeat(400);
+    expect(playerAttributes(new URLSearchParams({ token, region: 'eu' }))).toEqual({ token, region: 'eu' });
+    expect(playerAttributes(new URLSearchParams({ token: 'a'.repeat(3000) }))).toEqual({});
+    expect(playerAttributes(new URLSearchParams({ region: 'a'.repeat(400) }))).toEqual({});
+  });
+
   it('escape everything interpolated', () => {
     expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe(
       '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;',

@@ -17,13 +17,18 @@ export const playerPageParams = [
   'ice-servers',
   'upload-kbps',
   'latency-target',
+  // Signed playback: a token given in the page's URL rides on the player's own requests (the cookie needs none).
+  'token',
 ] as const;
+
+/** Longest value a page passes on; a playback token (claims and signature, base64url) is the long one. */
+const paramMaxLength: Partial<Record<(typeof playerPageParams)[number], number>> = { token: 2048 };
 
 export function playerAttributes(query: URLSearchParams): Record<string, string> {
   const attributes: Record<string, string> = {};
   for (const name of playerPageParams) {
     const value = query.get(name);
-    if (value !== null && value.length <= 200) attributes[name] = value;
+    if (value !== null && value.length <= (paramMaxLength[name] ?? 200)) attributes[name] = value;
   }
   return attributes;
 }

@@ -54,6 +54,8 @@ export interface CohortPlan {
   corrupt?: number[];
   /** A viewer that closes its page at a time (seconds since the first join). */
   leave?: { viewer: number; atSeconds: number };
+  /** Playback tokens by viewer (signed playback), passed in the watch page's URL; null or absent: none. */
+  tokens?: (string | null)[];
 }
 
 /** Things the harness does at a time during the run (e.g. take the tracker down), before joins due then. */
@@ -76,11 +78,13 @@ export const cohortDefaults = {
  */
 export function watchUrl(
   plan: Pick<CohortPlan, 'pageBase' | 'stream' | 'name'> & Partial<Pick<CohortPlan, 'beacons'>>,
+  token?: string | null,
 ): string {
   const query = new URLSearchParams({ region: cohortDefaults.region, 'ice-servers': 'none' });
   if (plan.name === 'cdn') query.set('p2p', 'off');
   if (plan.name === 'p2pml') query.set('p2p', 'stock');
   if (plan.beacons === false) query.set('beacon', 'off');
+  if (token) query.set('token', token);
   return `${plan.pageBase}/watch/${plan.stream}?${query}`;
 }
 
@@ -192,7 +196,10 @@ export async function runCohort(
       const page = await (browser as Browser).newPage({ viewport: cohortDefaults.viewport });
       slots.push({ page, browser: link ? browser : undefined, joinedAt: now });
       if (plan.corrupt?.includes(index)) await page.addInitScript({ content: await corruptUploadsScript() });
-      await page.goto(watchUrl(plan), { waitUntil: 'domcontentloaded', timeout: cohortDefaults.gotoTimeoutMs });
+      await page.goto(watchUrl(plan, plan.tokens?.[index]), {
+        waitUntil: 'domcontentloaded',
+        timeout: cohortDefaults.gotoTimeoutMs,
+      });
       const notes = [link ? linkLabel(link) : '', plan.corrupt?.includes(index) ? 'corrupts uploads' : '']
         .filter(Boolean)
         .join(', ');

@@ -66,11 +66,13 @@ describe('peer announcements', () => {
 });
 
 describe('p2p-media-loader shim', () => {
-  it('strips only LL-HLS delivery directives', () => {
+  it('strips LL-HLS delivery directives and a playback token, nothing else', () => {
     expect(withoutDeliveryDirectives('https://e/v1/streams/s/v0/live.m3u8?_HLS_msn=12&_HLS_part=1')).toBe(
       'https://e/v1/streams/s/v0/live.m3u8',
     );
-    expect(withoutDeliveryDirectives('https://e/live.m3u8?token=abc&_HLS_msn=3')).toBe('https://e/live.m3u8?token=abc');
+    // hls.js names a playlist by its response URL, so a player's ?token= is there; p2p-media-loader knows it without.
+    expect(withoutDeliveryDirectives('https://e/live.m3u8?token=abc&_HLS_msn=3')).toBe('https://e/live.m3u8');
+    expect(withoutDeliveryDirectives('https://e/live.m3u8?v=2&_HLS_msn=3')).toBe('https://e/live.m3u8?v=2');
   });
 
   it('replays a blocking-reload playlist under its canonical URL', () => {

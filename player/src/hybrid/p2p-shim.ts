@@ -94,10 +94,13 @@ export function announcedSince(previous: ReadonlyMap<string, number>, current: R
   return [...current].filter(([id, newest]) => newest >= 0 && newest > (previous.get(id) ?? -1)).map(([id]) => id);
 }
 
-/** Pure: a playlist URL without LL-HLS delivery directives (`_HLS_msn`, `_HLS_part`, `_HLS_skip`). */
+/**
+ * Pure: a playlist URL without LL-HLS delivery directives (`_HLS_msn`, `_HLS_part`, `_HLS_skip`) or a playback
+ * token (signed playback: hls.js names a playlist by the URL it was loaded from, token included).
+ */
 export function withoutDeliveryDirectives(url: string): string {
   const parsed = new URL(url);
-  for (const name of ['_HLS_msn', '_HLS_part', '_HLS_skip']) parsed.searchParams.delete(name);
+  for (const name of ['_HLS_msn', '_HLS_part', '_HLS_skip', 'token']) parsed.searchParams.delete(name);
   return parsed.toString();
 }
 
@@ -108,7 +111,7 @@ interface SegmentManagerLike {
 /**
  * p2p-media-loader-hlsjs finds a playlist by the URL it was loaded from. With
  * blocking playlist reload that URL carries `?_HLS_msn=N`, the lookup misses,
- * and every new segment silently bypasses P2P. Replaying each update under the
+ * and every new segment silently bypasses P2P (so it does with a `?token=`). Replaying each update under the
  * playlist's canonical URL keeps both: blocking reload and P2P.
  */
 export function syncLivePlaylist(

@@ -43,6 +43,7 @@ import {
   type UploadGate,
   uploadQueuedBytes,
 } from './p2p-shim';
+import { withToken } from './playback-token';
 import { EngineLoads, type Gauges, sendBeacons } from './stats';
 
 export interface RegionHint {
@@ -64,6 +65,11 @@ export interface HybridPlayerOptions {
   p2p?: boolean | 'stock';
   /** Tracker WebSocket URL; default: the edge's /v1/tracker/:stream. */
   tracker?: string;
+  /**
+   * Playback token for a protected stream (signed playback): sent as `?token=` on every request the player makes
+   * (playlists, segments, tracker, beacons, uplink probe). Never part of the swarm id or a segment's name.
+   */
+  token?: string;
   /** Region shard override, honoured only by edges that allow it (local runs, tests). */
   region?: RegionHint;
   /** STUN/TURN for WebRTC. */
@@ -132,7 +138,33 @@ function trackerUrl(options: HybridPlayerOptions): string {
   const url = new URL(options.tracker ?? `/v1/tracker/${options.stream}`, new URL(options.src, location.href));
   url.protocol = url.protocol === 'https:' ? 'wss:' : url.protocol === 'http:' ? 'ws:' : url.protocol;
   for (const [key, value] of Object.entries(options.region ?? {})) if (value) url.searchParams.set(key, value);
-  return url.toString();
+  return withToken(url.toString(), options.token);
+}
+
+/**
+ * What carries the token on requests hls.js and p2p-media-loader make themselves: hls.js opens its XHR on the
+ * tokened URL (its fragment URLs, and so hashes and P2P segment ids, stay as the playlist names them), and the
+ * engine's edge fetches are built here the way it builds them, with the token added.
+ */
+function tokenRequestSetup(token: string | undefined) {
+  if (!token) return {};
+  return {
+    hls: {
+      xhrSetup: (xhr: XMLHttpRequest, url: string) => xhr.open('GET', withToken(url, token, location.href), true),
+    } satisfies Partial<HlsConfig>,
+    core: {
+      httpRequestSetup: async (
+        segmentUrl: string,
+        _segmentByteRange: unknown,
+        signal: AbortSignal,
+        range: { start: number; end?: number } | undefined,
+      ) =>
+        new Request(withToken(segmentUrl, token, location.href), {
+          signal,
+          ...(range ? { headers: { Range: `bytes=${range.start}-${range.end ?? ''}` } } : {}),
+        }),
+    },
+  };
 }
 
 export function canUseMse(): boolean {
@@ -227,16 +259,19 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     if (video.canPlayType('application/vnd.apple.mpegurl')) video.src = options.src;
     else emit('error', 'this browser can play neither MSE nor native HLS');
   } else {
-    const hlsConfig: Partial<HlsConfig> = { lowLatencyMode: true, ...actions.hls };
+    const tokened = tokenRequestSetup(options.token);
+    const hlsConfig: Partial<HlsConfig> = { lowLatencyMode: true, ...actions.hls, ...tokened.hls };
     if (stock) {
       // The incumbent as its README shows it: hls.js and p2p-media-loader defaults, only the tracker and swarm ours.
       const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
       hls = new HlsWithP2P({
+        ...tokened.hls,
         p2p: {
           core: {
             announceTrackers: [trackerUrl(options)],
             rtcConfig: options.rtcConfig ?? playerDefaults.rtcConfig,
             swarmId: `edgeswarm:${options.stream}`,
+            ...tokened.core,
           },
         },
       }) as unknown as Hls;
@@ -259,6 +294,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
             // Start-up is the edge's job: P2P (tracker, WebRTC set-up) starts once playback has, see below.
             isP2PDisabled: true,
             ...windows,
+            ...tokened.core,
             ...(options.segmentStorageFactory ? { customSegmentStorageFactory: options.segmentStorageFactory } : {}),
           },
         },
@@ -400,7 +436,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   function probeUplink(): void {
     const bytes = policy.uplinkProbeBytes;
     if (bytes <= 0) return;
-    const url = new URL('/v1/probe/uplink', new URL(options.src, location.href)).toString();
+    const url = withToken(new URL('/v1/probe/uplink', new URL(options.src, location.href)).toString(), options.token);
     const started = performance.now();
     const timeoutMs = policy.uplinkProbeTimeoutSeconds * 1000;
     const abort = new AbortController();
@@ -534,8 +570,11 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   const beaconUrl =
     options.beacon === false
       ? undefined
-      : (options.beacon ??
-        new URL(`/v1/streams/${options.stream}/beacons`, new URL(options.src, location.href)).toString());
+      : withToken(
+          options.beacon ??
+            new URL(`/v1/streams/${options.stream}/beacons`, new URL(options.src, location.href)).toString(),
+          options.token,
+        );
   const beacons = beaconUrl
     ? sendBeacons(
         beaconUrl,

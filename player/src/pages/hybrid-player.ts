@@ -7,7 +7,8 @@
  * Attributes: src, stream (required); p2p="off" (CDN only) or p2p="stock"
  * (stock p2p-media-loader, its defaults on our tracker: the incumbent, for
  * comparisons); tracker; region, asn, colo,
- * country (region shard override, local runs); ice-servers="none";
+ * country (region shard override, local runs); ice-servers="none"; token
+ * (signed playback: sent as ?token= on every request the player makes);
  * upload-kbps (upload cap; "0" is consume-only); latency-target (in target
  * durations, default 4); overlay (show stats); beacon="off". Nothing else is
  * read: the edge's /watch and /embed pages pass on the same allowlist.
@@ -66,6 +67,8 @@ export class HybridPlayerElement extends HTMLElement {
     const options: HybridPlayerOptions = { src, stream, p2p: p2p === 'stock' ? 'stock' : p2p !== 'off', region };
     const tracker = this.getAttribute('tracker');
     if (tracker) options.tracker = tracker;
+    const token = this.getAttribute('token');
+    if (token) options.token = token;
     if (this.getAttribute('beacon') === 'off') options.beacon = false;
     if (this.getAttribute('ice-servers') === 'none') options.rtcConfig = { iceServers: [] };
     // Upload cap in kbit/s (0: consume-only) and latency target in target durations; the policy clamps and warns.
