@@ -208,10 +208,14 @@ export class TrackerSwarm extends DurableObject<Env> {
     this.persistRetired();
   }
 
-  /** Counters of sockets that left go to storage; open sockets carry theirs in their attachments. */
+  /**
+   * Counters of sockets that left go to storage; open sockets carry theirs in their attachments.
+   * Unconfirmed: a write must not hold back the replies and relays sent meanwhile (the output
+   * gate would, and a shard restart closes every socket at once); a lost write costs counts only.
+   */
   private persistRetired(): void {
     const retired = this.engine.retiredCounters();
-    if (retired) this.ctx.storage.kv.put('retired', retired);
+    if (retired) void this.ctx.storage.put('retired', retired, { allowUnconfirmed: true });
   }
 
   private closeQuietly(ws: WebSocket, code: number, reason: string): void {
