@@ -4,6 +4,7 @@
  * load generator (infra/src/tracker-load.ts) in the same run.
  *
  *   npm run bench:tracker -- [--clients 1000] [--saturate-clients 4000] [--seconds 8] [--memory-peers 10000]
+ *                            [--rejoin-clients 1000] [--rejoin-rounds 5] [--rejoin-only]
  *
  * 1. Memory: connect `--memory-peers` clients, then have each join a 20-peer
  *    swarm, reading the server process's resident memory (VmRSS) before, after
@@ -13,8 +14,18 @@
  *    550 ms per client. Offer-relay latency p50/p99.
  * 3. Sustained throughput: the same with `--saturate-clients`, offering more
  *    than either server can carry; the achieved rate is what it sustains.
+ * 4. Rejoin (ours only): `--rejoin-clients` clients in 20-peer swarms; the shard
+ *    drops every socket at once (the outage route with seconds=0: what clients
+ *    see when the object restarts), and each client reconnects on the player's
+ *    backoff and re-announces (infra/src/tracker-rejoin.ts). Per round: per-client
+ *    p50/p95 and the time until every client was back; then p95 over rounds.
+ *    `--rejoin-only` runs just this and writes bench-results/tracker-rejoin.json.
  * Each load run also reads the server's CPU time, so the cost per announce is
  * known even where the load generator, not the server, set the pace.
+ *
+ * Swarms are real (our tracker admits no others): the renditions of a published
+ * stream, at most 32 (ingest's limit), so above 640 clients some swarms hold
+ * more than 20 peers. Both servers get the same info_hashes.
  *
  * Our tracker is measured on the workerd process that runs the Worker, not
  * through wrangler's dev proxy, with every client in one region shard (one
@@ -24,7 +35,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -36,9 +47,11 @@ import {
   closeClients,
   joinSwarms,
   openClients,
+  percentile,
   runAnnounceLoad,
 } from '../src/tracker-load';
 import { cpuSeconds, findWorkerRuntime, isAlive, residentBytes } from '../src/tracker-proc';
+import { measureRejoin, type RejoinResult } from '../src/tracker-rejoin';
 
 const { values } = parseArgs({
   options: {
@@ -46,18 +59,25 @@ const { values } = parseArgs({
     'saturate-clients': { type: 'string', default: '4000' },
     seconds: { type: 'string', default: '8' },
     'memory-peers': { type: 'string', default: '10000' },
+    'rejoin-clients': { type: 'string', default: '1000' },
+    'rejoin-rounds': { type: 'string', default: '5' },
+    'rejoin-only': { type: 'boolean', default: false },
   },
 });
 const clients = Number(values.clients);
 const saturateClients = Number(values['saturate-clients']);
 const seconds = Number(values.seconds);
 const memoryPeers = Number(values['memory-peers']);
+const rejoinClients = Number(values['rejoin-clients']);
+const rejoinRounds = Number(values['rejoin-rounds']);
 const swarmSize = announceLoadDefaults.swarmSize;
 for (const [name, value, max] of [
   ['clients', clients, 6000],
   ['saturate-clients', saturateClients, 6000],
   ['seconds', seconds, 60],
   ['memory-peers', memoryPeers, 15000],
+  ['rejoin-clients', rejoinClients, 6000],
+  ['rejoin-rounds', rejoinRounds, 50],
 ] as const) {
   // Bounded: every client is a socket on this machine (the fd limit here is 20 000), and the run must end.
   if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be an integer 1–${max}`);
@@ -191,6 +211,64 @@ function printLoad(title: string, count: number, base: AnnounceLoadResult, ours:
   console.log(loadRow('edge (workerd)', ours));
 }
 
+interface RejoinReport {
+  clients: number;
+  rounds: RejoinResult[];
+  /** p95 over rounds of the time until every client was back (nearest rank). */
+  allRejoinedP95Ms: number;
+  allRejoinedMaxMs: number;
+  /** Per-client p95 within a round: the median over rounds. */
+  clientP95MedianMs: number;
+  /** 1-minute load average before and after: others share this machine. */
+  loadAverage: { before: number; after: number };
+}
+
+async function measureRejoinRounds(wsUrl: string, httpUrl: string, secret: string): Promise<RejoinReport> {
+  const stream = 'bench-rejoin';
+  const swarms = (await publishSwarms(httpUrl, secret, stream, Math.ceil(rejoinClients / swarmSize))).map((h) =>
+    new TextDecoder().decode(h),
+  );
+  const before = loadavg()[0] ?? Number.NaN;
+  const rounds: RejoinResult[] = [];
+  for (let round = 0; round < rejoinRounds; round++) {
+    const result = await measureRejoin({
+      url: `${wsUrl}/v1/tracker/${stream}?region=eu&asn=64500`,
+      clients: rejoinClients,
+      swarmSize,
+      swarms,
+      restart: async () => {
+        const response = await fetch(`${httpUrl}/v1/tracker/${stream}/outage?seconds=0`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${secret}` },
+        });
+        if (!response.ok) throw new Error(`outage: ${response.status} ${await response.text()}`);
+      },
+    });
+    rounds.push(result);
+    console.log(
+      `rejoin round ${round + 1}/${rejoinRounds}: ${result.rejoined}/${result.clients} back, p50 ${result.p50Ms.toFixed(0)} ms, p95 ${result.p95Ms.toFixed(0)} ms, all ${result.allMs.toFixed(0)} ms, ${result.failedAttempts} failed attempts; restart call ${result.restartCallMs?.toFixed(0)} ms, sockets closed p50 ${result.closedP50Ms?.toFixed(0)} / p95 ${result.closedP95Ms?.toFixed(0)} ms, reconnects began p50 ${result.attemptP50Ms?.toFixed(0)} / p95 ${result.attemptP95Ms?.toFixed(0)} ms, upgraded p50 ${result.openedP50Ms?.toFixed(0)} / p95 ${result.openedP95Ms?.toFixed(0)} ms`,
+    );
+    await sleep(1000);
+  }
+  const all = rounds.map((r) => (Number.isNaN(r.allMs) ? Number.POSITIVE_INFINITY : r.allMs)).sort((a, b) => a - b);
+  const clientP95 = rounds.map((r) => r.p95Ms).sort((a, b) => a - b);
+  return {
+    clients: rejoinClients,
+    rounds,
+    allRejoinedP95Ms: percentile(all, 95),
+    allRejoinedMaxMs: all.at(-1) ?? Number.NaN,
+    clientP95MedianMs: percentile(clientP95, 50),
+    loadAverage: { before, after: loadavg()[0] ?? Number.NaN },
+  };
+}
+
+function printRejoin(r: RejoinReport): void {
+  console.log(
+    `
+rejoin after a shard restart, ${r.clients} clients, ${r.rounds.length} rounds: every client back p95 ${r.allRejoinedP95Ms.toFixed(0)} ms (max ${r.allRejoinedMaxMs.toFixed(0)} ms), per-client p95 ${r.clientP95MedianMs.toFixed(0)} ms (median over rounds); load average ${r.loadAverage.before.toFixed(2)} → ${r.loadAverage.after.toFixed(2)} on ${cpus().length} CPUs`,
+  );
+}
+
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'edgeswarm-bench-tracker-'));
   let wranglerTail = '';
@@ -204,6 +282,23 @@ async function main(): Promise<void> {
   });
   let baseline: ChildProcess | undefined;
   try {
+    if (values['rejoin-only']) {
+      const runtime = await findWorkerRuntime(edge.process.pid ?? 0, edge.port);
+      const rejoin = await measureRejoinRounds(runtime.url.replace(/^http/, 'ws'), runtime.url, secret);
+      const out = join(repoRoot, 'bench-results');
+      mkdirSync(out, { recursive: true });
+      const report = {
+        benchmark: 'tracker-rejoin',
+        date: new Date().toISOString(),
+        machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+        settings: { rejoinClients, rejoinRounds, swarmSize, restart: 'POST /v1/tracker/:stream/outage?seconds=0' },
+        rejoin,
+      };
+      writeFileSync(join(out, 'tracker-rejoin.json'), `${JSON.stringify(report, null, 2)}\n`);
+      printRejoin(rejoin);
+      console.log('wrote bench-results/tracker-rejoin.json');
+      return;
+    }
     for (const [stream, peers] of [
       ['bench-memory', memoryPeers],
       ['bench-moderate', clients],
@@ -242,6 +337,7 @@ async function main(): Promise<void> {
       base: await measureLoad(baselineTarget, saturateClients, 'bench-saturate'),
       ours: await measureLoad(edgeTarget, saturateClients, 'bench-saturate'),
     };
+    const rejoin = await measureRejoinRounds(runtimeUrl.replace(/^http/, 'ws'), runtimeUrl, secret);
     // The tracker's own view of the saturating run (its counters), when the runtime is still the same one.
     const trackerStats = await fetch(`${runtimeUrl}/v1/tracker/bench-saturate/stats`)
       .then((response) => response.json())
@@ -269,6 +365,7 @@ async function main(): Promise<void> {
       memory,
       moderate,
       saturated,
+      rejoin,
       ratio,
       edgeTrackerStatsAfterRun: trackerStats,
     };
@@ -294,6 +391,7 @@ async function main(): Promise<void> {
         `memory per 10k peers ${ratio.memoryPer10k.toFixed(2)}x`,
       ].join(' '),
     );
+    printRejoin(rejoin);
     console.log('wrote bench-results/tracker.json');
   } catch (error) {
     process.stderr.write(`wrangler dev output (tail):\n${wranglerTail}\n`);

@@ -10,6 +10,7 @@
  * host candidates on this machine's own addresses are ever tried.
  */
 import { randomBytes } from 'node:crypto';
+import { playlistIngestDefaults } from '@edgeswarm/protocol';
 import { type AnnounceUpdate, Client, type TrackerPeer } from 'bittorrent-tracker';
 import WebSocket from 'ws';
 import { playerSwarmId, streamShortId, swarmInfoHash, type VariantAttributes } from '../../edge/src/tracker/swarm-ids';
@@ -24,10 +25,15 @@ export function trackerUrl(edgeUrl: string, stream: string, region: Record<strin
 /**
  * Publishes a multivariant playlist of `count` variants for `stream` through the edge's ingest
  * API, and returns each variant's swarm info_hash under our player's swarm id, as bytes for the
- * stock client (the tracker admits no other info_hash: edge/src/tracker/swarm-ids.ts).
+ * stock client (the tracker admits no other info_hash: edge/src/tracker/swarm-ids.ts). Ingest
+ * takes at most `playlistIngestDefaults.maxVariants` variants, so that is the most swarms a
+ * stream (and this) can have.
  */
 export async function publishSwarms(edgeUrl: string, secret: string, stream: string, count = 1): Promise<Uint8Array[]> {
-  const variants: VariantAttributes[] = Array.from({ length: count }, (_, i) => ({ bitrate: 100_000 * (i + 1) }));
+  const variants: VariantAttributes[] = Array.from(
+    { length: Math.min(count, playlistIngestDefaults.maxVariants) },
+    (_, i) => ({ bitrate: 100_000 * (i + 1) }),
+  );
   const lines = ['#EXTM3U', '#EXT-X-VERSION:7'];
   for (const [i, v] of variants.entries()) lines.push(`#EXT-X-STREAM-INF:BANDWIDTH=${v.bitrate}`, `r${i}/index.m3u8`);
   const response = await fetch(`${edgeUrl}/v1/streams/${stream}/master.m3u8`, {

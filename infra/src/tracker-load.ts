@@ -28,7 +28,11 @@ export interface AnnounceLoadOptions {
   sdpBytes: number;
   /** Cumulative CPU seconds of the server under test, read at the start and end of the measured window. */
   serverCpu?: () => number;
-  /** The info_hash of swarm k (clients k·swarmSize …); made-up ids when absent. Our tracker admits only real swarms. */
+  /**
+   * Real swarms (our tracker admits no others): clients k·swarmSize … announce in swarms[k mod length],
+   * so with more groups than swarms (a stream has at most 32 renditions) swarms hold more peers.
+   * Made-up ids when absent.
+   */
   swarms?: readonly string[];
 }
 
@@ -123,7 +127,7 @@ export async function closeClients(clients: readonly LoadClient[]): Promise<void
 
 const swarmOf = (client: LoadClient, swarmSize: number, swarms?: readonly string[]) => {
   const k = Math.floor(client.index / swarmSize);
-  return swarms?.[k] ?? loadId('swarm-', k);
+  return swarms?.length ? (swarms[k % swarms.length] as string) : loadId('swarm-', k);
 };
 
 /** Every client announces `started` once, without offers, and waits for its reply: the swarms are full. */
