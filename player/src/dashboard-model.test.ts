@@ -10,6 +10,7 @@ import {
   formatSeconds,
   hasPoints,
   headlines,
+  offloadAlarm,
   type StatsSnapshot,
   splitUnit,
   streamState,
@@ -136,6 +137,31 @@ describe('headlines', () => {
       latency: { value: '6.25 s', detail: 'now · 6.00 s since the start' },
       stalls: { value: '1.00 s/min', detail: '1 stall in 1 min 30 s watched' },
     });
+  });
+});
+
+describe('offloadAlarm', () => {
+  it('warns when the edge served more than viewers reported: their offload is overstated', () => {
+    // The fixture: edge 1.3 MB, viewers 1.2 MB over HTTP (+7.69%, tolerance 5%), reported offload 33.33%.
+    const alarm = offloadAlarm(snapshot());
+    expect(alarm).toMatch(/^Reported offload 33\.3% is contradicted by the edge: it served 100 kB, 7\.7% more/);
+    expect(alarm).toContain('less was really offloaded than reported');
+    expect(alarm).not.toContain('refused');
+  });
+
+  it('names the bytes refused by the integrity check beside the warning', () => {
+    const base = snapshot();
+    const alarm = offloadAlarm({ ...base, totals: { ...base.totals, rejectedP2pBytes: 2_500_000 } });
+    expect(alarm).toContain('refused 2.50 MB from peers that failed the integrity check');
+  });
+
+  it('warns the other way too, and stays quiet when the counts agree or there are none', () => {
+    const base = snapshot();
+    expect(
+      offloadAlarm({ ...base, edge: { ...base.edge, differenceBytes: -200_000, differencePercent: -16.7 } }),
+    ).toMatch(/^Viewers reported 200 kB, 16\.7% more HTTP bytes than the edge served/);
+    expect(offloadAlarm({ ...base, edge: { ...base.edge, agrees: true, differencePercent: 1 } })).toBeNull();
+    expect(offloadAlarm({ ...base, edge: { ...base.edge, agrees: true, differencePercent: null } })).toBeNull();
   });
 });
 

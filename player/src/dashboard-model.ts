@@ -135,6 +135,26 @@ export function edgeCheck(stats: StatsSnapshot): EdgeCheck {
   return { level: 'mismatch', served, reported, difference, verdict };
 }
 
+/**
+ * The warning the page raises over everything else when the edge's own egress contradicts what viewers report: a
+ * stream whose edge sent more than viewers say they took over HTTP has its offload overstated (P2P bytes counted
+ * that were never used, or beacons lost or forged); null when the counts agree or there is nothing yet.
+ */
+export function offloadAlarm(stats: StatsSnapshot): string | null {
+  const e = stats.edge;
+  if (e.agrees || e.differencePercent === null) return null;
+  const offload = stats.totals.offloadPercent === null ? '' : ` ${stats.totals.offloadPercent.toFixed(1)}%`;
+  const gap = `${formatBytes(Math.abs(e.differenceBytes))}, ${Math.abs(e.differencePercent).toFixed(1)}%`;
+  const rejected =
+    stats.totals.rejectedP2pBytes > 0
+      ? ` Viewers also refused ${formatBytes(stats.totals.rejectedP2pBytes)} from peers that failed the integrity check.`
+      : '';
+  if (e.differenceBytes > 0) {
+    return `Reported offload${offload} is contradicted by the edge: it served ${gap} more than viewers reported over HTTP (tolerance ${e.tolerancePercent}%), so less was really offloaded than reported.${rejected}`;
+  }
+  return `Viewers reported ${gap} more HTTP bytes than the edge served (tolerance ${e.tolerancePercent}%): beacons overstate edge traffic, so the reported offload${offload} is unreliable.${rejected}`;
+}
+
 export const reasonLabels: Record<RejectionReason, string> = {
   too_large: 'too large (413)',
   not_json: 'not JSON (400)',

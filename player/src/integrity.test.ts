@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Blocklist, hashesFromFragments, IntegrityChecker, type TaggedFragment } from './integrity';
+import { Blocklist, hashesFromFragments, IntegrityChecker, pickDigest, type TaggedFragment } from './integrity';
 
 async function hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -36,6 +36,17 @@ describe('integrity', () => {
     expect(await checker.validate('https://e/v0/s0-1.m4s', bytes('0ne'))).toBe(false);
     expect(await checker.validate('https://e/v0/s0-2.m4s', bytes('two'))).toBe(false);
     expect({ checked: checker.checked, rejected: checker.rejected }).toEqual({ checked: 3, rejected: 2 });
+  });
+
+  it('without Web Crypto (not a secure context) checks with the bundled SHA-256: honest peers still pass', async () => {
+    expect(pickDigest(undefined).kind).toBe('bundled');
+    expect(pickDigest(crypto.subtle).kind).toBe('web-crypto');
+    const checker = new IntegrityChecker(pickDigest(undefined));
+    expect(checker.digestKind).toBe('bundled');
+    checker.record(fragments);
+    expect(await checker.validate('https://e/v0/s0-1.m4s', bytes('one'))).toBe(true);
+    expect(await checker.validate('https://e/v0/s0-1.m4s', bytes('0ne'))).toBe(false);
+    expect(await checker.validate('https://e/v0/s0-2.m4s', bytes('two'))).toBe(false);
   });
 
   it('blocks a peer for a while, then forgets it', () => {

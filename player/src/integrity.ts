@@ -5,6 +5,7 @@
  * A segment with no known hash is refused too, and is fetched from the edge.
  */
 import { integrityTag } from '@edgeswarm/protocol';
+import { sha256, toHex } from './sha256';
 
 export interface TaggedFragment {
   url: string;
@@ -21,9 +22,24 @@ export function hashesFromFragments(fragments: readonly TaggedFragment[]): Map<s
   return hashes;
 }
 
-async function sha256Hex(data: ArrayBuffer): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', data);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+/** How a checker hashes: Web Crypto where the page has it, else the bundled SHA-256. */
+export type Digest = (data: ArrayBuffer) => Promise<string>;
+
+export const webCryptoDigest: Digest = async (data) =>
+  toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', data)));
+export const bundledDigest: Digest = async (data) => toHex(sha256(data));
+
+/**
+ * Web Crypto's digest exists only in secure contexts (https, or loopback): a page on plain http from any other host
+ * has no `crypto.subtle`, and honest peers must not fail there, so the bundled SHA-256 stands in.
+ */
+export function pickDigest(subtle: Pick<SubtleCrypto, 'digest'> | undefined): {
+  digest: Digest;
+  kind: 'web-crypto' | 'bundled';
+} {
+  return subtle && typeof subtle.digest === 'function'
+    ? { digest: webCryptoDigest, kind: 'web-crypto' }
+    : { digest: bundledDigest, kind: 'bundled' };
 }
 
 export class IntegrityChecker {
@@ -32,6 +48,14 @@ export class IntegrityChecker {
   private readonly limit = 2000;
   checked = 0;
   rejected = 0;
+  /** Which hash the checker uses (a page without Web Crypto uses the bundled one). */
+  readonly digestKind: 'web-crypto' | 'bundled';
+  private readonly digest: Digest;
+
+  constructor(choice: { digest: Digest; kind: 'web-crypto' | 'bundled' } = pickDigest(globalThis.crypto?.subtle)) {
+    this.digest = choice.digest;
+    this.digestKind = choice.kind;
+  }
 
   record(fragments: readonly TaggedFragment[]): void {
     for (const [url, hash] of hashesFromFragments(fragments)) {
@@ -49,7 +73,7 @@ export class IntegrityChecker {
   validate = async (url: string, data: ArrayBuffer): Promise<boolean> => {
     this.checked++;
     const expected = this.hashes.get(url);
-    const ok = expected !== undefined && (await sha256Hex(data)) === expected;
+    const ok = expected !== undefined && (await this.digest(data)) === expected;
     if (!ok) this.rejected++;
     return ok;
   };

@@ -14,6 +14,7 @@ const good: Beacon = {
   httpSegments: 1,
   p2pSegments: 4,
   integrityFailures: 0,
+  rejectedP2pBytes: 0,
   stalls: 0,
   stallMs: 0,
   peers: 3,
@@ -28,6 +29,18 @@ describe('parseBeacon', () => {
       ok: true,
       value: { ...good, startupMs: 900, final: true },
     });
+  });
+
+  it('reads a counter added since (rejectedP2pBytes) as 0 from an older player, and checks it when present', () => {
+    const { rejectedP2pBytes: _absent, ...older } = good;
+    expect(parseBeacon(older)).toEqual({ ok: true, value: { ...good, rejectedP2pBytes: 0 } });
+    expect(parseBeacon({ ...good, rejectedP2pBytes: 250_000 })).toMatchObject({
+      ok: true,
+      value: { rejectedP2pBytes: 250_000 },
+    });
+    expect(parseBeacon({ ...good, rejectedP2pBytes: -1 })).toMatchObject({ ok: false, kind: 'negative' });
+    expect(parseBeacon({ ...good, rejectedP2pBytes: 'x' })).toMatchObject({ ok: false, kind: 'malformed' });
+    expect(parseBeacon({ ...good, rejectedP2pBytes: 1e12 })).toMatchObject({ ok: false, kind: 'absurd' });
   });
 
   it.each(['hybrid', 'cdn', 'p2pml'] as const)('accepts the %s playback mode', (mode) => {

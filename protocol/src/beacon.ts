@@ -4,7 +4,7 @@
  * Counters are deltas since the viewer's previous beacon, so a lost beacon
  * loses a few seconds of counts rather than corrupting totals.
  */
-import { type CounterKey, type Counters, counterKeys, countersFrom, counterUnits } from './counters';
+import { type CounterKey, type Counters, counterKeys, countersFrom, counterUnits, laterCounterKeys } from './counters';
 
 /**
  * How a viewer plays: our hybrid, plain hls.js from the edge, or stock p2p-media-loader (its default settings, our
@@ -94,7 +94,9 @@ function counterExcess(key: CounterKey, value: number, intervalMs: number, secon
  */
 export function parseBeacon(body: unknown): BeaconValidation {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return malformed('not an object');
-  const b = body as Record<string, unknown>;
+  const b = { ...(body as Record<string, unknown>) };
+  // Older players do not send the counters added since; theirs count as 0.
+  for (const key of laterCounterKeys) if (b[key] === undefined) b[key] = 0;
   if (b.v !== 1) return malformed('unknown version');
   if (typeof b.stream !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(b.stream)) {
     return malformed('bad stream');

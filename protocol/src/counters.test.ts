@@ -10,6 +10,7 @@ describe('counters', () => {
       'httpSegments',
       'p2pSegments',
       'integrityFailures',
+      'rejectedP2pBytes',
       'stalls',
       'stallMs',
     ]);

@@ -14,6 +14,8 @@ export const counterKeys = [
   'p2pSegments',
   // Segments from peers that failed the integrity check (refetched from the edge).
   'integrityFailures',
+  // Bytes from peers that failed the integrity check: received, never used, so never offload.
+  'rejectedP2pBytes',
   'stalls',
   'stallMs',
 ] as const;
@@ -37,9 +39,16 @@ export const counterUnits: Record<CounterKey, CounterUnit> = {
   httpSegments: 'events',
   p2pSegments: 'events',
   integrityFailures: 'events',
+  rejectedP2pBytes: 'bytes',
   stalls: 'events',
   stallMs: 'ms',
 };
+
+/**
+ * Counters added after players were already out there: a beacon without one counts as 0 there (older players do
+ * not send it), where any other missing counter makes the beacon malformed.
+ */
+export const laterCounterKeys: readonly CounterKey[] = ['rejectedP2pBytes'];
 
 /** Counters with each value computed from its key, in `counterKeys` order. */
 export function countersFrom(value: (key: CounterKey) => number): Counters {

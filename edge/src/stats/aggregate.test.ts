@@ -90,6 +90,30 @@ describe('buckets and totals', () => {
     return state;
   }
 
+  it('carries rejected P2P bytes apart from offload, and starts them at 0 in stats stored before they existed', () => {
+    const state = twoViewers();
+    // A bucket and totals as stored before rejectedP2pBytes existed (the object reloads them as they were written).
+    for (const bucket of state.buckets.values()) delete (bucket as Partial<typeof bucket>).rejectedP2pBytes;
+    delete (state.totals as Partial<typeof state.totals>).rejectedP2pBytes;
+    delete (state.totals.byMode.hybrid as Partial<typeof state.totals.byMode.hybrid>).rejectedP2pBytes;
+    const c = beacon({
+      viewer: 'viewer-c-123456',
+      mode: 'hybrid',
+      httpBytes: 300_000,
+      p2pBytes: 100_000,
+      p2pSegments: 1,
+      integrityFailures: 2,
+      rejectedP2pBytes: 200_000,
+    });
+    expect(applyBeacon(state, c, T0 + 15_000).verdict).toEqual({ ok: true });
+    const totals = snapshot(state, 'demo', T0 + 20_000).totals;
+    expect(totals.rejectedP2pBytes).toBe(200_000);
+    expect(totals.byMode.hybrid.rejectedP2pBytes).toBe(200_000);
+    expect(totals.integrityFailures).toBe(2);
+    // Offload counts only what was used: P2P 600 000 + 100 000 of 1 000 000 + 200 000 + 300 000 + 700 000 bytes.
+    expect(totals.offloadPercent).toBe(31.82);
+  });
+
   it('spreads flows over the buckets each interval covers and derives per-bucket figures', () => {
     const stats = snapshot(twoViewers(), 'demo', T0 + 20_000);
     // Closed buckets only: T0 and T0+10 s; the one starting at T0+20 s is in progress.

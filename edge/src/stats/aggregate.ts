@@ -338,7 +338,8 @@ export function decideBeacon(
 }
 
 function addFlow(target: FlowTotals, flow: FlowTotals, fraction: number): void {
-  for (const key of flowKeys) target[key] += flow[key] * fraction;
+  // A bucket or total stored before a counter was added has none of it yet: it starts at 0.
+  for (const key of flowKeys) target[key] = (target[key] ?? 0) + (flow[key] ?? 0) * fraction;
 }
 
 function bucketAt(state: StatsState, start: number, changes: Changes): Bucket {
@@ -521,7 +522,7 @@ const stallRate = (flow: FlowTotals): number | null =>
 
 function roundFlow(flow: FlowTotals): FlowTotals {
   const rounded = emptyFlow();
-  for (const key of flowKeys) rounded[key] = Math.round(flow[key]);
+  for (const key of flowKeys) rounded[key] = Math.round(flow[key] ?? 0);
   return rounded;
 }
 

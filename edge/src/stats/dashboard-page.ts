@@ -69,6 +69,9 @@ h1 .product { color: var(--muted); font-weight: 400; }
 .card.offload .value { color: var(--p2p); }
 .check { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: baseline; background: var(--panel);
   border: 1px solid var(--line); border-left: 4px solid var(--line); border-radius: 10px; padding: 12px 16px; margin-bottom: 12px; }
+.alarm { background: #3a1519; border: 1px solid var(--bad); color: #ffd7d7; border-radius: 10px; padding: 10px 14px;
+  margin: 12px 0 0; font-weight: 600; }
+.alarm[hidden] { display: none; }
 .check.ok { border-left-color: var(--good); }
 .check.mismatch { border-left-color: var(--bad); background: #23171a; }
 .check .figure { font-variant-numeric: tabular-nums; }
@@ -170,6 +173,7 @@ ${pageCss}
     <h1><span class="product">edgeswarm ·</span> ${stream}<span class="pill" id="state">…</span></h1>
     <div class="meta" id="updated">loading…</div>
   </header>
+  <div class="alarm" id="offload-alarm" role="alert" hidden></div>
   <section class="cards">
     ${cardHtml}
   </section>

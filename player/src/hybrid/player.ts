@@ -197,6 +197,11 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   let announced = new Map<string, number>();
   const blocklist = new Blocklist();
   const integrity = new IntegrityChecker();
+  if (integrity.digestKind === 'bundled') {
+    warnings.push(
+      'no Web Crypto here (not a secure context): segments from peers are checked with the bundled SHA-256',
+    );
+  }
   let blockedPeersClosed = 0;
   let targetDuration = playerDefaults.targetDuration;
   let live = true;
@@ -352,10 +357,16 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       }
       return entry;
     };
+    /**
+     * Bytes from each peer for the segment it is sending (p2p-media-loader takes one segment at a time from a peer):
+     * they count as P2P only once the segment passed its integrity check, and as rejected when it failed. Bytes of a
+     * segment that never completed were used for nothing and count as neither.
+     */
+    const unchecked = new Map<string, number>();
     engine.addEventListener('onChunkDownloaded', (bytes, source, peerId) => {
       if (source === 'p2p') {
-        counters.p2pBytes += bytes;
         if (peerId) {
+          unchecked.set(peerId, (unchecked.get(peerId) ?? 0) + bytes);
           ledger(peerId).received += bytes;
           lastHeard.set(peerId, nowSeconds());
         }
@@ -373,14 +384,20 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       else if (peerId) peerStarts.set(segment.url, { at: performance.now(), peerId });
     });
     const peerStarts = new Map<string, { at: number; peerId: string }>();
-    engine.addEventListener('onSegmentAbort', ({ segment }) => {
+    engine.addEventListener('onSegmentAbort', ({ segment, downloadSource, peerId }) => {
       edgeStarts.delete(segment.url);
       peerStarts.delete(segment.url);
+      if (downloadSource === 'p2p' && peerId) unchecked.delete(peerId);
     });
     engine.addEventListener('onSegmentLoaded', ({ downloadSource, segmentUrl, bytesLength, peerId }) => {
       engineLoads.loaded(segmentUrl);
-      if (downloadSource === 'p2p') counters.p2pSegments++;
-      else counters.httpSegments++;
+      if (downloadSource === 'p2p') {
+        counters.p2pSegments++;
+        if (peerId) {
+          counters.p2pBytes += unchecked.get(peerId) ?? 0;
+          unchecked.delete(peerId);
+        }
+      } else counters.httpSegments++;
       const started = edgeStarts.get(segmentUrl);
       const fromPeer = peerStarts.get(segmentUrl);
       edgeStarts.delete(segmentUrl);
@@ -393,8 +410,11 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     engine.addEventListener('onSegmentError', ({ error, peerId, downloadSource, segment }) => {
       edgeStarts.delete(segment.url);
       peerStarts.delete(segment.url);
+      const received = peerId ? (unchecked.get(peerId) ?? 0) : 0;
+      if (peerId) unchecked.delete(peerId);
       if (downloadSource !== 'p2p' || error.type !== 'p2p-segment-validation-failed') return;
       counters.integrityFailures++;
+      counters.rejectedP2pBytes += received;
       if (peerId) {
         blocklist.block(peerId, nowSeconds(), policy.blockSeconds);
         peers.delete(peerId);

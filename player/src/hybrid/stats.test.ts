@@ -26,6 +26,7 @@ describe('beacons', () => {
       httpSegments: 0,
       p2pSegments: 2,
       integrityFailures: 0,
+      rejectedP2pBytes: 0,
       stalls: 1,
       stallMs: 600,
       peers: 3,

@@ -16,6 +16,7 @@ import {
   formatSeconds,
   hasPoints,
   headlines,
+  offloadAlarm,
   type StatsSnapshot,
   splitUnit,
   streamState,
@@ -205,6 +206,12 @@ function drawFigures(stats: StatsSnapshot): void {
     setText(`#card-${id} .figure`, figure);
     setText(`#card-${id} .unit`, unit);
     setText(`#card-${id} .detail`, cards[id].detail);
+  }
+  const alarm = offloadAlarm(stats);
+  const alarmPanel = document.getElementById('offload-alarm');
+  if (alarmPanel) {
+    alarmPanel.hidden = alarm === null;
+    if (alarm !== null && alarmPanel.textContent !== alarm) alarmPanel.textContent = alarm;
   }
   const check = edgeCheck(stats);
   const panel = document.getElementById('edge-check') as HTMLElement;
