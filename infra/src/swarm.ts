@@ -47,6 +47,8 @@ export interface SwarmOptions {
    * (false). Absent: an open stream.
    */
   tokens?: boolean[];
+  /** A viewer (by index) whose page asks for consent before uploading, given this many seconds after the last join. */
+  uploadConsent?: { viewer: number; afterSeconds: number };
   /** Reuse a running edge instead of starting one. */
   edgeUrl?: string;
   log: (line: string) => void;
@@ -179,6 +181,9 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
         ...(links ? { links } : {}),
         corrupt: o.corrupt,
         ...(tokens ? { tokens } : {}),
+        ...(o.uploadConsent
+          ? { uploadConsent: { viewer: o.uploadConsent.viewer, atSeconds: lastJoin + o.uploadConsent.afterSeconds } }
+          : {}),
         ...(o.leave ? { leave: { viewer: o.leave.viewer, atSeconds: lastJoin + o.leave.afterSeconds } } : {}),
       },
       o.log,

@@ -638,3 +638,36 @@ describe('tick: an uplink slower than the stream serves no one', () => {
     expect(actions?.windows.isP2PUploadDisabled).toBe(!open);
   });
 });
+
+describe('tick: a viewer that may not upload (privacy controls)', () => {
+  const me = id(T0, 'me00000');
+  const later = id(T0 + 10, 'later00');
+  const now = T0 + 100;
+
+  it('upload off (no consent yet, off, cellular, Save-Data): upload closed and it does not lead, until allowed', () => {
+    const peers = [peer(later, now)];
+    const [withheld, allowed, unspecified] = run([
+      { now, obs: observe(me, peers, { p2pStartedAt: T0, uploadAllowed: false }) },
+      { now: now + 1, obs: observe(me, peers, { p2pStartedAt: T0, uploadAllowed: true }) },
+      { now: now + 2, obs: observe(me, peers, { p2pStartedAt: T0 }) },
+    ]);
+    expect(withheld).toMatchObject({ withheld: true, uploadOpen: false, declined: true, firstFetcher: false });
+    // p2p-media-loader hears it as upload disabled: nothing announced, nothing served.
+    expect(withheld?.windows.isP2PUploadDisabled).toBe(true);
+    // Ranked first by the others (it joined first), it goes quiet so they stop waiting for it.
+    expect(withheld?.quiet).toBe(true);
+    expect(allowed).toMatchObject({ withheld: false, uploadOpen: true, declined: false, firstFetcher: true });
+    expect(allowed?.windows.isP2PUploadDisabled).toBe(false);
+    expect(unspecified).toMatchObject({ withheld: false, uploadOpen: true });
+  });
+
+  it('still downloads from peers while its upload is withheld', () => {
+    const [actions] = run([
+      { now, obs: observe(later, [peer(me, T0, { lastHeardAt: now })], { p2pStartedAt: T0, uploadAllowed: false }) },
+    ]);
+    expect(actions).toMatchObject({ withheld: true, uploadOpen: false, firstFetcher: false });
+    // Not a first fetcher: the edge gets only what is near its deadline; the rest is left for peers.
+    expect(actions?.windows.httpDownloadTimeWindow).toBe(0);
+    expect(actions?.windows.p2pDownloadTimeWindow).toBeGreaterThan(0);
+  });
+});

@@ -81,6 +81,11 @@ export interface TickObservations {
   uplinkProbe?: UplinkProbe;
   /** How the device kept up since the last tick; absent: not measured (never strained). */
   device?: DeviceObservation;
+  /**
+   * Whether this viewer may upload at all: false when the embedding page or the viewer said no (p2p-upload="off", or
+   * "consent" not given yet), on a cellular link or with Save-Data on. Absent: allowed.
+   */
+  uploadAllowed?: boolean;
 }
 
 export interface TickState {
@@ -132,6 +137,8 @@ export interface TickActions {
    */
   strained: boolean;
   strainSign: StrainSign | null;
+  /** Upload is off because this viewer may not upload (`uploadAllowed` false): it also declines to lead. */
+  withheld: boolean;
   /** How long before its deadline a segment goes to the edge. */
   marginSeconds: number;
   /** p2p-media-loader's time windows; `windowsChanged` when they differ from the last tick's. */
@@ -214,8 +221,11 @@ export function tick(
   const connected = peers.map((p) => p.id);
   const peerRates = observePeerRates(state.peerRates, observations.p2pTransfers ?? [], connected, now, options);
   const segmentBytes = observations.segmentBytes ?? 0;
+  // A viewer that may not upload cannot lead: others would wait for segments it never shares.
+  const withheld = observations.uploadAllowed === false;
   const declined =
     strained ||
+    withheld ||
     (segmentBytes > 0 &&
       !uplinkCanLead(
         uplink,
@@ -250,7 +260,7 @@ export function tick(
   // slow mark its peers would give it, applied to itself before anyone waits): it serves no one.
   const tooSlowToServe =
     segmentBytes > 0 && uplink.capacityBps > 0 && uplinkSpeed(uplink) < segmentBytes / Math.max(0.1, targetDuration);
-  const open = uploadOpen(budget, now, options) && !backlogged && !quiet && !strained && !tooSlowToServe;
+  const open = uploadOpen(budget, now, options) && !backlogged && !quiet && !strained && !tooSlowToServe && !withheld;
   const choke = budgetContended(budget, now, options) ? rankUploadTargets(peers, now, options).choked : [];
 
   const plan = planLatency(targetDuration, options.plannedPublishLagSeconds, options);
@@ -271,6 +281,7 @@ export function tick(
       tooSlowToServe,
       strained,
       strainSign: device.sign,
+      withheld,
       marginSeconds,
       windows,
       windowsChanged: !sameValues(windows, state.windows),

@@ -19,6 +19,9 @@ export const playerPageParams = [
   'latency-target',
   // Signed playback: a token given in the page's URL rides on the player's own requests (the cookie needs none).
   'token',
+  // Privacy: upload on, off or on consent, and relay-only WebRTC (its TURN servers come from the page's scripts).
+  'p2p-upload',
+  'ice-transport-policy',
 ] as const;
 
 /** Longest value a page passes on; a playback token (claims and signature, base64url) is the long one. */

@@ -56,6 +56,11 @@ export interface CohortPlan {
   leave?: { viewer: number; atSeconds: number };
   /** Playback tokens by viewer (signed playback), passed in the watch page's URL; null or absent: none. */
   tokens?: (string | null)[];
+  /**
+   * A viewer whose page says p2p-upload="consent", and when (seconds since the first join) the page calls the
+   * element's allowUpload(): the privacy control as an embedding site would use it.
+   */
+  uploadConsent?: { viewer: number; atSeconds: number };
 }
 
 /** Things the harness does at a time during the run (e.g. take the tracker down), before joins due then. */
@@ -79,12 +84,14 @@ export const cohortDefaults = {
 export function watchUrl(
   plan: Pick<CohortPlan, 'pageBase' | 'stream' | 'name'> & Partial<Pick<CohortPlan, 'beacons'>>,
   token?: string | null,
+  extra: Record<string, string> = {},
 ): string {
   const query = new URLSearchParams({ region: cohortDefaults.region, 'ice-servers': 'none' });
   if (plan.name === 'cdn') query.set('p2p', 'off');
   if (plan.name === 'p2pml') query.set('p2p', 'stock');
   if (plan.beacons === false) query.set('beacon', 'off');
   if (token) query.set('token', token);
+  for (const [name, value] of Object.entries(extra)) query.set(name, value);
   return `${plan.pageBase}/watch/${plan.stream}?${query}`;
 }
 
@@ -180,6 +187,7 @@ export async function runCohort(
     const start = performance.now();
     const elapsed = () => (performance.now() - start) / 1000;
     const samples: CohortSample[] = [];
+    let consented = false;
     let nextSample = plan.sampleSeconds;
     const samplesPerProgress = Math.max(1, Math.round(plan.progressSeconds / plan.sampleSeconds));
     log(
@@ -196,7 +204,8 @@ export async function runCohort(
       const page = await (browser as Browser).newPage({ viewport: cohortDefaults.viewport });
       slots.push({ page, browser: link ? browser : undefined, joinedAt: now });
       if (plan.corrupt?.includes(index)) await page.addInitScript({ content: await corruptUploadsScript() });
-      await page.goto(watchUrl(plan, plan.tokens?.[index]), {
+      const consent: Record<string, string> = plan.uploadConsent?.viewer === index ? { 'p2p-upload': 'consent' } : {};
+      await page.goto(watchUrl(plan, plan.tokens?.[index], consent), {
         waitUntil: 'domcontentloaded',
         timeout: cohortDefaults.gotoTimeoutMs,
       });
@@ -213,6 +222,9 @@ export async function runCohort(
       if (now >= plan.seconds) break;
       const nextEvent = pending[0]?.atSeconds ?? Number.POSITIVE_INFINITY;
       const nextJoin = slots.length < plan.viewers ? (joins[slots.length] ?? 0) : Number.POSITIVE_INFINITY;
+      const consenting = plan.uploadConsent ? slots[plan.uploadConsent.viewer] : undefined;
+      const nextConsent =
+        plan.uploadConsent && consenting && !consented ? plan.uploadConsent.atSeconds : Number.POSITIVE_INFINITY;
       const leaving = plan.leave ? slots[plan.leave.viewer] : undefined;
       const nextLeave = plan.leave && leaving?.leftAt === undefined ? plan.leave.atSeconds : Number.POSITIVE_INFINITY;
       if (now >= nextEvent) {
@@ -221,6 +233,16 @@ export async function runCohort(
       }
       if (now >= nextJoin) {
         await join(slots.length, now);
+        continue;
+      }
+      if (consenting && now >= nextConsent) {
+        consented = true;
+        await consenting.page.evaluate(() => {
+          (document.querySelector('hybrid-player') as unknown as { allowUpload(): void }).allowUpload();
+        });
+        log(
+          `${plan.harness}: ${label} viewer ${(plan.uploadConsent?.viewer ?? 0) + 1} consented to upload at ${now.toFixed(1)} s`,
+        );
         continue;
       }
       if (leaving && plan.leave && now >= nextLeave) {
@@ -259,7 +281,7 @@ export async function runCohort(
         while (nextSample <= elapsed()) nextSample += plan.sampleSeconds;
         continue;
       }
-      const next = Math.min(nextEvent, nextJoin, nextLeave, nextSample, plan.seconds);
+      const next = Math.min(nextEvent, nextJoin, nextLeave, nextConsent, nextSample, plan.seconds);
       await sleep(Math.max(5, (next - now) * 1000));
     }
 

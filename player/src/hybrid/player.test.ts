@@ -94,4 +94,27 @@ describe('createHybridPlayer in Node', () => {
     expect(player.snapshot().bandwidth).toMatchObject({ strained: true, strainSign: 'dropped-frames' });
     player.destroy();
   });
+
+  it('p2p-upload="consent": no upload until allowUpload(), and none on cellular whatever was allowed', async () => {
+    vi.useFakeTimers();
+    const { createHybridPlayer } = await import('./player');
+    const player = createHybridPlayer(fakeVideo() as unknown as HTMLVideoElement, {
+      src: 'http://127.0.0.1:8787/v1/streams/demo/master.m3u8',
+      stream: 'demo',
+      beacon: false,
+      upload: 'consent',
+    });
+    expect(player.snapshot().upload).toEqual({ setting: 'consent', allowed: false, reason: 'no-consent' });
+    player.allowUpload();
+    expect(player.snapshot().upload).toEqual({ setting: 'consent', allowed: true, reason: null });
+    // The link turns cellular: the next tick closes upload again.
+    vi.stubGlobal('navigator', { connection: { type: 'cellular' } });
+    try {
+      vi.advanceTimersByTime(1000);
+      expect(player.snapshot().upload).toEqual({ setting: 'consent', allowed: false, reason: 'cellular' });
+    } finally {
+      vi.unstubAllGlobals();
+      player.destroy();
+    }
+  });
 });

@@ -45,6 +45,7 @@ import {
 } from './p2p-shim';
 import { withToken } from './playback-token';
 import { EngineLoads, type Gauges, sendBeacons } from './stats';
+import { type ConnectionInfo, type UploadPermission, type UploadSetting, uploadPermission } from './upload-permission';
 
 export interface RegionHint {
   region?: string;
@@ -74,6 +75,16 @@ export interface HybridPlayerOptions {
   region?: RegionHint;
   /** STUN/TURN for WebRTC. */
   rtcConfig?: RTCConfiguration;
+  /**
+   * `'relay'`: WebRTC goes only through the TURN servers in `rtcConfig` (give them from JavaScript), so no peer learns
+   * this viewer's address. Default: all (host, STUN and TURN candidates).
+   */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /**
+   * Upload to peers: `'on'` (default), `'off'` (take from peers, serve none), `'consent'` (off until the page calls
+   * `allowUpload()`). Never on a cellular link or with Save-Data on, whatever this says.
+   */
+  upload?: UploadSetting;
   policy?: Partial<PolicyOptions>;
   /** Beacon endpoint; false turns beacons off. Default: the edge's /v1/streams/:stream/beacons. */
   beacon?: string | false;
@@ -116,6 +127,8 @@ export interface HybridSnapshot {
   latencySeconds: number | undefined;
   selfPeerId: string;
   blockedPeersClosed: number;
+  /** Whether this viewer may upload, and why not (p2p-upload, consent, cellular, Save-Data). */
+  upload: UploadPermission & { setting: UploadSetting };
   warnings: string[];
 }
 
@@ -124,6 +137,8 @@ export type HybridEvent = 'stats' | 'integrity-failure' | 'error';
 export interface HybridPlayer {
   readonly hls: Hls | null;
   snapshot(): HybridSnapshot;
+  /** The viewer consented to upload (`upload: 'consent'`): upload may open from the next tick (cellular and Save-Data still keep it off). */
+  allowUpload(): void;
   on(event: HybridEvent, listener: (detail: unknown) => void): () => void;
   destroy(): void;
 }
@@ -132,6 +147,21 @@ const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 function randomId(length: number): string {
   const bytes = crypto.getRandomValues(new Uint8Array(length));
   return [...bytes].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+/** The page's rtcConfig with the relay-only choice applied. */
+function rtcConfigOf(options: HybridPlayerOptions): RTCConfiguration {
+  const base = options.rtcConfig ?? playerDefaults.rtcConfig;
+  return options.iceTransportPolicy ? { ...base, iceTransportPolicy: options.iceTransportPolicy } : base;
+}
+
+const isTurn = (server: RTCIceServer): boolean =>
+  (Array.isArray(server.urls) ? server.urls : [server.urls]).some((url) => /^turns?:/.test(url));
+
+/** The Network Information API where the browser has it (Chromium, Android). */
+function connectionInfo(): ConnectionInfo | undefined {
+  if (typeof navigator === 'undefined') return undefined;
+  return (navigator as Navigator & { connection?: ConnectionInfo }).connection;
 }
 
 function trackerUrl(options: HybridPlayerOptions): string {
@@ -203,6 +233,12 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     );
   }
   let blockedPeersClosed = 0;
+  const uploadSetting: UploadSetting = options.upload ?? 'on';
+  let uploadConsented = false;
+  let upload = uploadPermission(uploadSetting, uploadConsented, connectionInfo());
+  if (options.iceTransportPolicy === 'relay' && !(rtcConfigOf(options).iceServers ?? []).some(isTurn)) {
+    warnings.push('ice-transport-policy="relay" without a TURN server in rtcConfig: no peer can be reached');
+  }
   let targetDuration = playerDefaults.targetDuration;
   let live = true;
   // What the tick has not seen yet: edge fetch times and segments from peers since the last one.
@@ -274,7 +310,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         p2p: {
           core: {
             announceTrackers: [trackerUrl(options)],
-            rtcConfig: options.rtcConfig ?? playerDefaults.rtcConfig,
+            rtcConfig: rtcConfigOf(options),
             swarmId: `edgeswarm:${options.stream}`,
             ...tokened.core,
           },
@@ -289,7 +325,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         p2p: {
           core: {
             announceTrackers: [trackerUrl(options)],
-            rtcConfig: options.rtcConfig ?? playerDefaults.rtcConfig,
+            rtcConfig: rtcConfigOf(options),
             swarmId: `edgeswarm:${options.stream}`,
             trackerClientVersionPrefix: selfPeerId,
             validateP2PSegment: (url: string, _range: unknown, data: ArrayBuffer) => integrity.validate(url, data),
@@ -439,7 +475,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     const startP2P = () => {
       video.removeEventListener('playing', startP2P);
       p2pStartedAt = nowSeconds();
-      if (!stock) probeUplink();
+      // The probe uploads 256 kB: not for a viewer that may not upload (a metered link, Save-Data, no consent).
+      if (!stock && upload.allowed) probeUplink();
       decide();
       engine.applyDynamicConfig({ core: { isP2PDisabled: false } });
     };
@@ -490,6 +527,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   function runTick(now: number): TickActions {
     const observed = [...peers.values()].map((p) => ({ ...p, lastHeardAt: lastHeard.get(p.id) ?? p.connectedAt }));
     const queuedBytes = engineRef ? uploadQueuedBytes(engineRef) : 0;
+    // The connection can change (wifi to cellular, Save-Data switched on): asked again every tick.
+    upload = uploadPermission(uploadSetting, uploadConsented, connectionInfo());
     deliveredBytes = Math.max(deliveredBytes, counters.uploadedBytes - queuedBytes);
     const result = tick(
       tickState,
@@ -507,6 +546,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         segmentBytes,
         device: deviceSince(),
         ...(uplinkProbe ? { uplinkProbe } : {}),
+        uploadAllowed: upload.allowed,
       },
       now,
       policy,
@@ -625,6 +665,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       latencySeconds: latencySeconds(),
       selfPeerId,
       blockedPeersClosed,
+      upload: { setting: uploadSetting, ...upload },
       warnings,
     };
   }
@@ -634,6 +675,12 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       return hls;
     },
     snapshot,
+    allowUpload() {
+      if (uploadConsented) return;
+      uploadConsented = true;
+      // At once, not at the next second: the page may be waiting to see it.
+      decide();
+    },
     on(event, listener) {
       const set = listeners.get(event) ?? new Set();
       listeners.set(event, set);

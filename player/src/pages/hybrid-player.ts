@@ -7,7 +7,9 @@
  * Attributes: src, stream (required); p2p="off" (CDN only) or p2p="stock"
  * (stock p2p-media-loader, its defaults on our tracker: the incumbent, for
  * comparisons); tracker; region, asn, colo,
- * country (region shard override, local runs); ice-servers="none"; token
+ * country (region shard override, local runs); ice-servers="none";
+ * p2p-upload="on|off|consent" (consent: no upload until element.allowUpload());
+ * ice-transport-policy="relay" (TURN only: give the servers in rtcConfig); token
  * (signed playback: sent as ?token= on every request the player makes);
  * upload-kbps (upload cap; "0" is consume-only); latency-target (in target
  * durations, default 4); overlay (show stats); beacon="off". Nothing else is
@@ -26,6 +28,7 @@ import {
   type HybridPlayer,
   type HybridPlayerOptions,
 } from '../hybrid/player';
+import { parseUploadSetting } from '../hybrid/upload-permission';
 
 const style = `
 :host { display: block; position: relative; background: #000; }
@@ -71,6 +74,11 @@ export class HybridPlayerElement extends HTMLElement {
     if (token) options.token = token;
     if (this.getAttribute('beacon') === 'off') options.beacon = false;
     if (this.getAttribute('ice-servers') === 'none') options.rtcConfig = { iceServers: [] };
+    // Privacy: who may see this viewer's address, and whether it uploads at all.
+    if (this.getAttribute('ice-transport-policy') === 'relay') options.iceTransportPolicy = 'relay';
+    const uploadSetting = parseUploadSetting(this.getAttribute('p2p-upload'));
+    if (uploadSetting.warning) console.warn(`hybrid-player: ${uploadSetting.warning}`);
+    options.upload = uploadSetting.setting;
     // Upload cap in kbit/s (0: consume-only) and latency target in target durations; the policy clamps and warns.
     const policy: Record<string, number> = {};
     const upload = this.getAttribute('upload-kbps');
@@ -89,6 +97,11 @@ export class HybridPlayerElement extends HTMLElement {
     });
     this.player.on('error', (detail) => this.showOverlay(`playback failed: ${String(detail)}`));
     this.attributeChangedCallback();
+  }
+
+  /** The viewer consented to upload (p2p-upload="consent"); see HybridPlayer.allowUpload. */
+  allowUpload(): void {
+    this.player?.allowUpload();
   }
 
   attributeChangedCallback(): void {
