@@ -13,7 +13,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mintPlaybackToken, type StreamStatus } from '@edgeswarm/protocol';
+import { mintPlaybackToken, type StatsSnapshot, type StreamStatus } from '@edgeswarm/protocol';
 import type { CohortSample, ViewerRecord } from './cohort/records';
 import { type CohortEvent, runCohort } from './cohort/runner';
 import { linksFor, type NetworkName, type ViewerLink } from './link-profiles';
@@ -47,6 +47,10 @@ export interface SwarmOptions {
    * (false). Absent: an open stream.
    */
   tokens?: boolean[];
+  /** Read the edge's own count of segment bytes served at the end (edgeServedBytes; waits 3 s for its flush). */
+  edgeCount?: boolean;
+  /** With links: false makes every page a non-secure context (no Web Crypto), as on a plain-http site. */
+  secureContext?: boolean;
   /** A viewer (by index) whose page asks for consent before uploading, given this many seconds after the last join. */
   uploadConsent?: { viewer: number; afterSeconds: number };
   /** Reuse a running edge instead of starting one. */
@@ -75,6 +79,8 @@ export interface SwarmResult {
   /** Every viewer, every `sampleSeconds`, with its link's counters when it has one. */
   samples: CohortSample[];
   edgeSegmentsCommitted: number;
+  /** Media-segment bytes the edge served for the stream, by its own count (the stats object's). */
+  edgeServedBytes?: number;
 }
 
 /** Pure: the links a swarm's viewers get; undefined: no links of their own (loopback). */
@@ -181,6 +187,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
         ...(links ? { links } : {}),
         corrupt: o.corrupt,
         ...(tokens ? { tokens } : {}),
+        ...(o.secureContext === false ? { secureContext: false } : {}),
         ...(o.uploadConsent
           ? { uploadConsent: { viewer: o.uploadConsent.viewer, atSeconds: lastJoin + o.uploadConsent.afterSeconds } }
           : {}),
@@ -190,6 +197,14 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
       events,
     );
     const final = (await (await fetch(`${edgeUrl}/v1/streams/${o.stream}`)).json()) as StreamStatus;
+    // The edge's own count of segment bytes it served, once its per-isolate counts have been flushed (every 2 s).
+    let stats: StatsSnapshot | undefined;
+    if (o.edgeCount) {
+      await sleep(3000);
+      stats = await fetch(`${edgeUrl}/v1/streams/${o.stream}/stats`)
+        .then((r) => (r.ok ? (r.json() as Promise<StatsSnapshot>) : undefined))
+        .catch(() => undefined);
+    }
     const { log: _log, ...options } = o;
     return {
       options,
@@ -197,6 +212,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
       viewers: run.viewers,
       samples: run.samples,
       edgeSegmentsCommitted: final.renditions.reduce((sum, r) => sum + r.segments, 0),
+      ...(stats ? { edgeServedBytes: stats.edge.servedBytes } : {}),
     };
   } finally {
     publisher?.child.kill('SIGINT');

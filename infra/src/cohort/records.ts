@@ -112,6 +112,9 @@ export interface ViewerRecord extends ViewerFlow {
   /** Seconds of its watch the viewer was a first fetcher, from the samples. */
   firstFetcherSeconds: number;
   errors: string[];
+  /** Whether the page was a secure context (absent: not read), and the player's warnings, if any. */
+  secureContext?: boolean;
+  warnings?: string[];
   left: boolean;
   joinedAtSeconds: number;
   watchedSeconds: number;

@@ -61,6 +61,11 @@ export interface CohortPlan {
    * element's allowUpload(): the privacy control as an embedding site would use it.
    */
   uploadConsent?: { viewer: number; atSeconds: number };
+  /**
+   * With links: false launches each viewer's browser without treating the edge's origin as secure, so pages on the
+   * namespace's (non-loopback) http address have no Web Crypto, as on a plain-http site. Default true.
+   */
+  secureContext?: boolean;
 }
 
 /** Things the harness does at a time during the run (e.g. take the tracker down), before joins due then. */
@@ -199,7 +204,10 @@ export async function runCohort(
       let browser = shared;
       if (link && network) {
         const netns = await network.add(index, link);
-        browser = await launchChromium({ netns, secureOrigin: new URL(plan.pageBase).origin });
+        browser = await launchChromium({
+          netns,
+          ...(plan.secureContext === false ? {} : { secureOrigin: new URL(plan.pageBase).origin }),
+        });
       }
       const page = await (browser as Browser).newPage({ viewport: cohortDefaults.viewport });
       slots.push({ page, browser: link ? browser : undefined, joinedAt: now });

@@ -31,6 +31,9 @@ export interface PlayerReading {
   bitrate: number | null;
   droppedFrames: number | null;
   totalFrames: number | null;
+  /** The page is a secure context (Web Crypto exists); the player's warnings (e.g. the bundled SHA-256 in use). */
+  secureContext?: boolean;
+  warnings?: string[];
 }
 
 /**
@@ -64,6 +67,8 @@ export function readPlayerInPage(full: boolean): PlayerReading | null {
     bitrate: hls && hls.currentLevel >= 0 ? (hls.levels[hls.currentLevel]?.bitrate ?? null) : null,
     droppedFrames: quality ? quality.droppedVideoFrames : null,
     totalFrames: quality ? quality.totalVideoFrames : null,
+    secureContext: window.isSecureContext,
+    warnings: s.warnings,
   };
 }
 
@@ -116,6 +121,8 @@ export function toRecord(
     firstFetcherAtEnd: r?.firstFetcher ?? false,
     firstFetcherSeconds: context.firstFetcherSeconds,
     errors: r ? r.errors : [reading as string],
+    ...(r?.secureContext === undefined ? {} : { secureContext: r.secureContext }),
+    ...(r?.warnings?.length ? { warnings: r.warnings } : {}),
     left: context.left,
     joinedAtSeconds: context.joinedAtSeconds,
     watchedSeconds: context.watchedSeconds,
