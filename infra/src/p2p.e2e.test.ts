@@ -52,6 +52,8 @@ describe('hybrid P2P swarm', () => {
     const [corrupter, ...honest] = result.viewers;
     const refused = honest.reduce((sum, v) => sum + v.integrityFailures, 0);
     expect(refused).toBeGreaterThan(0);
+    // The refused bytes are counted apart, never as offload.
+    expect(honest.reduce((sum, v) => sum + v.rejectedP2pBytes, 0)).toBeGreaterThan(0);
     for (const viewer of honest) {
       expect(viewer.errors, `viewer ${viewer.viewer}`).toEqual([]);
       expect(viewer.stalls, `viewer ${viewer.viewer} stalls`).toBe(0);
