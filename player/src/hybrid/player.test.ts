@@ -95,6 +95,24 @@ describe('createHybridPlayer in Node', () => {
     player.destroy();
   });
 
+  it('relay-only WebRTC without a TURN server says so: no peer could be reached', async () => {
+    const { createHybridPlayer } = await import('./player');
+    const base = { src: 'http://127.0.0.1:8787/v1/streams/demo/master.m3u8', stream: 'demo', beacon: false } as const;
+    const bare = createHybridPlayer(fakeVideo() as unknown as HTMLVideoElement, {
+      ...base,
+      iceTransportPolicy: 'relay',
+    });
+    expect(bare.snapshot().warnings.join(' ')).toMatch(/relay.*without a TURN server/);
+    bare.destroy();
+    const relayed = createHybridPlayer(fakeVideo() as unknown as HTMLVideoElement, {
+      ...base,
+      iceTransportPolicy: 'relay',
+      rtcConfig: { iceServers: [{ urls: ['turns:turn.example:5349'], username: 'u', credential: 'c' }] },
+    });
+    expect(relayed.snapshot().warnings.join(' ')).not.toMatch(/TURN/);
+    relayed.destroy();
+  });
+
   it('p2p-upload="consent": no upload until allowUpload(), and none on cellular whatever was allowed', async () => {
     vi.useFakeTimers();
     const { createHybridPlayer } = await import('./player');
