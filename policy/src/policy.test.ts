@@ -145,8 +145,8 @@ describe('first fetchers', () => {
 
   it('sizes the set by fanout, at least the minimum, never more than the swarm', () => {
     expect([1, 2, 4, 5, 8, 9, 100].map((n) => seederCount(n, four))).toEqual([1, 1, 1, 2, 2, 3, 25]);
-    // The default: one first fetcher per 8 (the simulator's sweep in BENCHMARKS.md chose it).
-    expect([1, 8, 9, 100, 10_000].map((n) => seederCount(n, o))).toEqual([1, 1, 2, 13, 1250]);
+    // The default: one first fetcher per 16 (the simulator's runs in BENCHMARKS.md chose it).
+    expect([1, 16, 17, 100, 10_000].map((n) => seederCount(n, o))).toEqual([1, 1, 2, 7, 625]);
     expect([3, 5].map((n) => seederCount(n, { ...o, minSeeders: 2 }))).toEqual([2, 2]);
   });
 

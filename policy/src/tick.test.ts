@@ -66,8 +66,8 @@ describe('tick: the first-fetcher role', () => {
   });
 
   it('rotates first fetchers at an epoch boundary, the same set on every peer', () => {
-    // 16 peers joined in the same second: tenure ties, so the epoch's hash decides; one first fetcher per 8 → 2.
-    const ids = Array.from({ length: 16 }, (_, i) => id(T0, `s${String(i).padStart(6, '0')}`));
+    // Twice seederFanout peers joined in the same second: tenure ties, so the epoch's hash decides; two first fetchers.
+    const ids = Array.from({ length: 2 * o.seederFanout }, (_, i) => id(T0, `s${String(i).padStart(6, '0')}`));
     const setAt = (now: number) =>
       ids.filter((self) => {
         const others = ids.filter((p) => p !== self).map((p) => peer(p, now - 1));
