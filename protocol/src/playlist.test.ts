@@ -243,6 +243,23 @@ s1-8.m4s
     expect(referencedObjects(parsed.value)).toEqual(['init-s0.mp4', 's0-7.m4s', 'init-s1.mp4', 's1-8.m4s']);
   });
 
+  it('parses and renders EXT-X-START, a negative offset counting from the end', () => {
+    const withStart = live.replace(
+      '#EXT-X-MAP:URI="init-s0.mp4"',
+      '#EXT-X-START:TIME-OFFSET=-1.999\n#EXT-X-MAP:URI="init-s0.mp4"',
+    );
+    const parsed = parsePlaylist(withStart);
+    if (!parsed.ok || parsed.value.type !== 'media') throw new Error(parsed.ok ? 'not media' : parsed.reason);
+    expect(parsed.value.start).toEqual({ timeOffset: -1.999 });
+    expect(renderMediaPlaylist(parsed.value)).toBe(withStart);
+    const precise = parsePlaylist(live.replace('#EXT-X-MAP', '#EXT-X-START:TIME-OFFSET=4,PRECISE=YES\n#EXT-X-MAP'));
+    expect(precise.ok && precise.value.type === 'media' && precise.value.start).toEqual({
+      timeOffset: 4,
+      precise: true,
+    });
+    expect(parsePlaylist(live.replace('#EXT-X-MAP', '#EXT-X-START:PRECISE=YES\n#EXT-X-MAP')).ok).toBe(false);
+  });
+
   it('refuses a malformed hash', () => {
     const result = parsePlaylist(live.replace('a'.repeat(64), 'xyz'));
     expect(result.ok).toBe(false);

@@ -53,6 +53,13 @@ export interface ServerControl {
   holdBack?: number;
 }
 
+/** EXT-X-START: where a client should begin playback (RFC 8216 §4.3.5.2). */
+export interface StartPoint {
+  /** Seconds from the playlist's start; negative: from the end of its last segment. */
+  timeOffset: number;
+  precise?: boolean;
+}
+
 export interface MediaPlaylist {
   type: 'media';
   version: number;
@@ -64,6 +71,7 @@ export interface MediaPlaylist {
   /** EXT-X-MAP: the fMP4 init segment. */
   map?: string;
   serverControl?: ServerControl;
+  start?: StartPoint;
   segments: MediaSegment[];
   endList: boolean;
 }
@@ -98,6 +106,7 @@ function fail(line: number, reason: string): { ok: false; reason: string } {
 
 const integerPattern = /^\d{1,15}$/;
 const decimalPattern = /^\d{1,10}(\.\d{1,9})?$/;
+const signedDecimalPattern = /^-?\d{1,10}(\.\d{1,9})?$/;
 const uriPattern = /^[^\s#"]+$/;
 
 export function parsePlaylist(text: string): Validation<Playlist> {
@@ -120,6 +129,7 @@ export function parsePlaylist(text: string): Validation<Playlist> {
   let pendingDiscontinuity = false;
   let pendingSha256: string | undefined;
   let serverControl: ServerControl | undefined;
+  let start: StartPoint | undefined;
   let pendingVariant: Omit<Variant, 'uri'> | undefined;
 
   for (let index = 1; index < lines.length; index++) {
@@ -193,6 +203,14 @@ export function parsePlaylist(text: string): Validation<Playlist> {
         if (holdBack !== undefined && decimalPattern.test(holdBack)) serverControl.holdBack = Number(holdBack);
         break;
       }
+      case '#EXT-X-START': {
+        const attributes = parseAttributes(value);
+        const offset = attributes.get('TIME-OFFSET') ?? '';
+        if (!signedDecimalPattern.test(offset)) return fail(lineNo, 'EXT-X-START needs a decimal TIME-OFFSET');
+        start = { timeOffset: Number(offset) };
+        if (attributes.get('PRECISE') === 'YES') start.precise = true;
+        break;
+      }
       case '#EXTINF': {
         const duration = value.split(',')[0] ?? '';
         if (!decimalPattern.test(duration)) return fail(lineNo, 'EXTINF duration must be a decimal number');
@@ -256,6 +274,7 @@ export function parsePlaylist(text: string): Validation<Playlist> {
   if (playlistType) media.playlistType = playlistType;
   if (firstMap ?? map) media.map = firstMap ?? map;
   if (serverControl) media.serverControl = serverControl;
+  if (start) media.start = start;
   return { ok: true, value: media };
 }
 
@@ -294,6 +313,13 @@ export function renderMediaPlaylist(playlist: Omit<MediaPlaylist, 'type'>): stri
     if (playlist.serverControl.holdBack !== undefined)
       control.push(`HOLD-BACK=${formatDuration(playlist.serverControl.holdBack)}`);
     lines.push(`#EXT-X-SERVER-CONTROL:${control.join(',')}`);
+  }
+  if (playlist.start) {
+    const offset = playlist.start.timeOffset;
+    const sign = offset < 0 ? '-' : '';
+    lines.push(
+      `#EXT-X-START:TIME-OFFSET=${sign}${formatDuration(Math.abs(offset))}${playlist.start.precise ? ',PRECISE=YES' : ''}`,
+    );
   }
   if (playlist.map) lines.push(`#EXT-X-MAP:URI="${playlist.map}"`);
   for (const s of playlist.segments) {

@@ -11,6 +11,8 @@ import {
   openSession,
   renderLivePlaylist,
   resolveOptions,
+  type SegmentRecord,
+  sessionStartOffset,
   streamStatus,
 } from './live-state';
 
@@ -242,6 +244,66 @@ s0-1.m4s
 
   it('has no playlist for a rendition with no segments', () => {
     expect(livePlaylist(streamWith(2), 'v9')).toBeUndefined();
+  });
+});
+
+describe('new viewers start within the current session', () => {
+  /** `before` segments of session 0, then a publisher restart and `after` segments of session 1. */
+  function restarted(before: number, after: number, duration = 2, options = {}): LiveStreamState {
+    let state = streamWith(before, options);
+    state = openSession(endStream(state, at(2 * before)), at(300)).state;
+    for (let msn = before; msn < before + after; msn++) {
+      const result = applyCommit(
+        state,
+        commit(msn, {
+          discontinuity: msn === before,
+          name: `v0/s1-${msn}.m4s`,
+          init: 'v0/init-s1.mp4',
+          duration,
+          programDateTime: at(300 + msn).toISOString(),
+        }),
+        at(302 + msn),
+      );
+      if (!result.ok) throw new Error(result.reason);
+      state = result.state;
+    }
+    return state;
+  }
+  const offset = (state: LiveStreamState) => sessionStartOffset(state.renditions.v0 as SegmentRecord[], state.options);
+
+  it.each([
+    [1, -2],
+    [2, -4],
+    [3, -6],
+    [5, -6],
+    [6, -6],
+    [7, undefined],
+    [20, undefined],
+  ])('with %i segments since the restart, starts %s s from the end', (after, expected) => {
+    expect(offset(restarted(10, after))).toBe(expected);
+  });
+
+  it('starts at the new session, never before it, when its float durations do not add up exactly', () => {
+    const state = restarted(10, 3, 0.7);
+    const seconds = -(offset(state) as number);
+    expect(seconds).toBe(2.099);
+    expect(seconds).toBeLessThanOrEqual(0.7 + 0.7 + 0.7);
+    expect(renderLivePlaylist(state, 'v0')).toContain('#EXT-X-START:TIME-OFFSET=-2.099\n');
+  });
+
+  it('says nothing without a restart, and nothing once the stream has ended', () => {
+    expect(offset(streamWith(3))).toBeUndefined();
+    expect(livePlaylist(streamWith(10), 'v0')?.start).toBeUndefined();
+    expect(livePlaylist(restarted(10, 2), 'v0')?.start).toEqual({ timeOffset: -4 });
+    expect(livePlaylist(endStream(restarted(10, 2), at(400)), 'v0')?.start).toBeUndefined();
+  });
+
+  it('leaves the old session listed in a DVR window, for a deliberate seek back', () => {
+    const state = restarted(10, 2, 2, { dvrWindowSeconds: 60 });
+    const playlist = livePlaylist(state, 'v0');
+    expect(playlist?.segments).toHaveLength(12);
+    expect(playlist?.start).toEqual({ timeOffset: -4 });
+    expect(livePlaylist(restarted(10, 8, 2, { dvrWindowSeconds: 60 }), 'v0')?.start).toBeUndefined();
   });
 });
 

@@ -183,6 +183,29 @@ export function windowStart(segments: SegmentRecord[], state: LiveStreamState): 
   return start;
 }
 
+/**
+ * Where a new viewer should start (EXT-X-START, as seconds from the end), so it starts within the current publisher
+ * session: while a restart's discontinuity is inside the live window (the last windowSegments segments), a player
+ * starting a usual distance behind the end would land in the previous session, minutes old. It starts at the
+ * session's first segment, or HOLD-BACK (3 target durations) behind the end once the session is that long. Once the
+ * session fills the window, undefined: players start where they like, and only a deliberate seek reaches the old one.
+ */
+export function sessionStartOffset(segments: SegmentRecord[], options: LiveOptions): number | undefined {
+  const recent = Math.max(1, segments.length - options.windowSegments);
+  let sessionStart = -1;
+  for (let i = segments.length - 1; i >= recent; i--) {
+    if (segments[i]?.discontinuity) {
+      sessionStart = i;
+      break;
+    }
+  }
+  if (sessionStart === -1) return undefined;
+  const sessionSeconds = segments.slice(sessionStart).reduce((sum, s) => sum + s.duration, 0);
+  // Rounded toward the end, so float sums never reach back into the previous session's last segment.
+  const seconds = Math.min(Math.floor(sessionSeconds * 1000) / 1000, 3 * options.targetDuration);
+  return -seconds;
+}
+
 export function livePlaylist(state: LiveStreamState, rendition: string): MediaPlaylist | undefined {
   const all = state.renditions[rendition];
   if (!all || all.length === 0) return undefined;
@@ -213,7 +236,11 @@ export function livePlaylist(state: LiveStreamState, rendition: string): MediaPl
     segments,
     endList: ended,
   };
-  if (!ended) playlist.serverControl = { canBlockReload: true, holdBack: 3 * state.options.targetDuration };
+  if (!ended) {
+    playlist.serverControl = { canBlockReload: true, holdBack: 3 * state.options.targetDuration };
+    const offset = sessionStartOffset(all, state.options);
+    if (offset !== undefined) playlist.start = { timeOffset: offset };
+  }
   return playlist;
 }
 
