@@ -10,6 +10,7 @@ import { accessRoutes } from './routes/access';
 import { liveRoutes } from './routes/live';
 import { mediaRoutes } from './routes/media';
 import { metaRoutes } from './routes/meta';
+import { oembedRoutes } from './routes/oembed';
 import { pageRoutes } from './routes/pages';
 import { publisherRoutes } from './routes/publisher';
 import { statsRoutes } from './routes/stats';
@@ -39,6 +40,7 @@ app.route('/', statsRoutes); // before liveRoutes: /v1/streams/:stream/stats is 
 app.route('/', liveRoutes); // before mediaRoutes: live.m3u8 is rendered, not stored
 app.route('/', mediaRoutes);
 app.route('/', pageRoutes);
+app.route('/', oembedRoutes);
 app.route('/', trackerRoutes);
 
 app.notFound((c) => c.json({ error: 'not_found', reason: `no route for ${c.req.method} ${c.req.path}` }, 404));

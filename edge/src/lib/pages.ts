@@ -1,6 +1,7 @@
 /** HTML pages rendered by the edge. Pure string rendering; every value is escaped (protocol's escapeHtml). */
 
 import { escapeHtml } from '@edgeswarm/protocol';
+import { faviconLink } from './favicon';
 
 export { escapeHtml };
 
@@ -43,6 +44,8 @@ export interface PlayerPage {
   /** Script served from the edge's static assets. */
   playerScript: string;
   attributes?: Record<string, string>;
+  /** The watch page's oEmbed (discovery link), absolute. */
+  oembedUrl?: string;
 }
 
 function playerElement(page: PlayerPage): string {
@@ -60,6 +63,7 @@ export function renderWatchPage(page: PlayerPage): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${stream} · edgeswarm</title>
+${faviconLink}${page.oembedUrl ? `\n<link rel="alternate" type="application/json+oembed" href="${escapeHtml(page.oembedUrl)}" title="${stream}">` : ''}
 <style>
   body { margin: 0; background: #111; color: #eee; font: 14px/1.4 system-ui, sans-serif; }
   main { max-width: 960px; margin: 0 auto; padding: 16px; }
@@ -86,6 +90,7 @@ export function renderEmbedPage(page: PlayerPage): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(page.streamId)} · edgeswarm</title>
+${faviconLink}
 <style>html, body { margin: 0; height: 100%; background: #000; } hybrid-player { height: 100%; }</style>
 </head>
 <body>

@@ -3,6 +3,7 @@
  * that the dashboard bundle (player/src/pages/dashboard.ts) fills from the
  * stats JSON every 2 s. Pure string rendering; every value is escaped.
  */
+import { faviconLink } from '../lib/favicon';
 import { escapeHtml } from '../lib/pages';
 
 export interface DashboardPage {
@@ -162,6 +163,7 @@ export function renderDashboardPage(page: DashboardPage): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${stream} · dashboard · edgeswarm</title>
+${faviconLink}
 <style>
 ${uplotCss}
 ${pageCss}

@@ -1,0 +1,22 @@
+/** oEmbed for this edge's /watch and /embed pages: parse, check the stream exists, answer (lib/oembed.ts decides). */
+import { Hono } from 'hono';
+import type { AppEnv } from '../env';
+import { BadRequestError, NotFoundError } from '../lib/errors';
+import { oembedDefaults, oembedVideo, parseOembedRequest } from '../lib/oembed';
+import { streamExists } from '../stats/known-streams';
+
+export const oembedRoutes = new Hono<AppEnv>();
+
+oembedRoutes.get('/oembed', async (c) => {
+  // Consumers are mostly servers, but a page may ask too; the answer is public.
+  c.header('Access-Control-Allow-Origin', '*');
+  const origin = new URL(c.req.url).origin;
+  const request = parseOembedRequest(new URL(c.req.url).searchParams, origin);
+  if (!request.ok) {
+    throw request.status === 404 ? new NotFoundError(request.reason) : new BadRequestError(request.reason);
+  }
+  const { stream } = request.value;
+  if (!(await streamExists(c.env.MEDIA, stream))) throw new NotFoundError(`no stream ${stream} has been published`);
+  c.header('Cache-Control', `public, max-age=${oembedDefaults.cacheAgeSeconds}`);
+  return c.json(oembedVideo(request.value, origin));
+});
