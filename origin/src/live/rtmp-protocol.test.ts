@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  admitPublisher,
   answerCommand,
   ChunkReader,
   command,
@@ -186,5 +187,13 @@ describe('flvTag', () => {
     ).toBeUndefined();
     expect(flvHeader().subarray(0, 3)).toEqual(new TextEncoder().encode('FLV'));
     expect(command(0, 'x').byteLength).toBeGreaterThan(12);
+  });
+});
+
+describe('admitPublisher', () => {
+  it('accepts the first push, refuses a second while the first is live, replaces a silent one', () => {
+    expect(admitPublisher(undefined, 10_000, 2000)).toBe('accept');
+    expect(admitPublisher({ lastDataAt: 9_500 }, 10_000, 2000)).toBe('refuse');
+    expect(admitPublisher({ lastDataAt: 8_000 }, 10_000, 2000)).toBe('replace');
   });
 });

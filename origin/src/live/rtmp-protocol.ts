@@ -464,3 +464,20 @@ export function flvTag(message: RtmpMessage): Uint8Array | undefined {
   new DataView(tag.buffer).setUint32(11 + size, 11 + size);
   return tag;
 }
+
+// ---- Who may publish now ----
+
+/**
+ * Pure: a push with a good key while another connection is publishing. The same OBS coming back
+ * over a link that dropped without a close finds its old connection still open: a publisher silent
+ * for `takeOverAfterMs` is taken for gone and replaced. A live one keeps the stream (two encoders
+ * with one key would otherwise take turns).
+ */
+export function admitPublisher(
+  current: { lastDataAt: number } | undefined,
+  now: number,
+  takeOverAfterMs: number,
+): 'accept' | 'replace' | 'refuse' {
+  if (!current) return 'accept';
+  return now - current.lastDataAt >= takeOverAfterMs ? 'replace' : 'refuse';
+}
