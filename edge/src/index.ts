@@ -11,6 +11,7 @@ import { liveRoutes } from './routes/live';
 import { mediaRoutes } from './routes/media';
 import { metaRoutes } from './routes/meta';
 import { oembedRoutes } from './routes/oembed';
+import { operatorRoutes } from './routes/operator';
 import { pageRoutes } from './routes/pages';
 import { publisherRoutes } from './routes/publisher';
 import { statsRoutes } from './routes/stats';
@@ -26,7 +27,7 @@ app.use(
   '/v1/*',
   cors({
     origin: '*',
-    allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'OPTIONS'],
+    allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS'],
     allowHeaders: ['Range', 'If-None-Match', 'Authorization', 'Content-Type', 'X-Content-SHA256'],
     exposeHeaders: ['Content-Length', 'Content-Range', 'ETag', 'X-Edge-Cache', 'X-Content-SHA256', 'Accept-Ranges'],
     maxAge: 86_400,
@@ -35,6 +36,7 @@ app.use(
 
 app.route('/', accessRoutes); // first: signed playback checks every request that plays a protected stream
 app.route('/', metaRoutes);
+app.route('/', operatorRoutes); // DELETE /v1/streams/:stream
 app.route('/', publisherRoutes); // before mediaRoutes: /v1/streams/:stream/publisher is not an object
 app.route('/', statsRoutes); // before liveRoutes: /v1/streams/:stream/stats is not a stream action
 app.route('/', liveRoutes); // before mediaRoutes: live.m3u8 is rendered, not stored

@@ -57,6 +57,9 @@ export function presentedToken(
 }
 
 /** Which streams are protected, as last read, for a few seconds. Pure: `now` (seconds) is passed in. */
+/** Where a stream's setting is stored in R2: outside `streams/`, so never served as an object or listed as a stream. */
+export const accessObjectKey = (stream: string) => `access/${stream}.json`;
+
 export class ProtectionMemo {
   private readonly entries = new Map<string, { signed: boolean; until: number }>();
 

@@ -56,8 +56,16 @@ export interface LiveStreamState {
   endedAt?: string;
   sessions: number;
   options: LiveOptions;
-  /** Every committed segment, per rendition, ascending and gapless. */
+  /** Every retained segment, per rendition, ascending and gapless (retention drops the oldest). */
   renditions: Record<string, SegmentRecord[]>;
+  /** Per rendition, what retention dropped: how many segments, and how many discontinuities among them. */
+  pruned?: Record<string, PrunedCount>;
+}
+
+export interface PrunedCount {
+  segments: number;
+  /** Discontinuities before the first retained segment (not counting one on the stream's very first segment). */
+  discontinuities: number;
 }
 
 export type Refusal = { ok: false; status: 400 | 409; reason: string };
@@ -135,6 +143,10 @@ export function applyCommit(state: LiveStreamState, commit: SegmentCommit, now: 
   const segments = state.renditions[commit.rendition] ?? [];
   const last = segments.at(-1);
   if (last && commit.msn <= last.msn) {
+    // A late retry of a commit retention already dropped: it was accepted once, so it is a duplicate.
+    if (commit.msn < (segments[0]?.msn ?? 0) && (state.pruned?.[commit.rendition]?.segments ?? 0) > 0) {
+      return { ok: true, outcome: 'duplicate', state };
+    }
     const existing = segments.find((s) => s.msn === commit.msn);
     const same = existing && JSON.stringify(existing) === JSON.stringify(record);
     if (same) return { ok: true, outcome: 'duplicate', state };
@@ -229,8 +241,8 @@ export function livePlaylist(state: LiveStreamState, rendition: string): MediaPl
     version: 7,
     targetDuration: state.options.targetDuration,
     mediaSequence: first.msn,
-    // Discontinuities that slid out of the window, plus the one on the first shown segment.
-    discontinuitySequence: all.slice(0, start + 1).filter((s, i) => s.discontinuity && i > 0).length,
+    // Discontinuities that slid out of the window (retention's included), plus the one on the first shown segment.
+    discontinuitySequence: discontinuitiesThrough(state, rendition, start),
     independentSegments: true,
     map: first.init,
     segments,
@@ -242,6 +254,15 @@ export function livePlaylist(state: LiveStreamState, rendition: string): MediaPl
     if (offset !== undefined) playlist.start = { timeOffset: offset };
   }
   return playlist;
+}
+
+/** Discontinuities up to and including retained segment `index`; one on the stream's first segment ever does not count. */
+function discontinuitiesThrough(state: LiveStreamState, rendition: string, index: number): number {
+  const pruned = state.pruned?.[rendition] ?? { segments: 0, discontinuities: 0 };
+  const retained = (state.renditions[rendition] ?? [])
+    .slice(0, index + 1)
+    .filter((s, i) => s.discontinuity && pruned.segments + i > 0).length;
+  return pruned.discontinuities + retained;
 }
 
 export function renderLivePlaylist(state: LiveStreamState, rendition: string): string | undefined {

@@ -6,7 +6,7 @@
  */
 
 import { DurableObject } from 'cloudflare:workers';
-import type { BlockingDirectives, SegmentCommit, StreamStatus } from '@edgeswarm/protocol';
+import { type BlockingDirectives, type SegmentCommit, type StreamStatus, storageKey } from '@edgeswarm/protocol';
 import type { Env } from '../env';
 import { cacheControlFor } from '../lib/cache-policy';
 import {
@@ -24,6 +24,7 @@ import {
   type SegmentRecord,
   streamStatus,
 } from './live-state';
+import { retentionDefaults, retentionPlan } from './retention';
 
 export type PlaylistAnswer =
   | {
@@ -51,7 +52,13 @@ const emptyMetrics = {
   /** Commits that released at least one waiter (each releases all of its waiters at once). */
   wakeups: 0,
   waitersReleased: 0,
+  /** Segments retention dropped, and objects it deleted from R2 (segments and unused init segments). */
+  segmentsPruned: 0,
+  objectsDeleted: 0,
 };
+
+/** R2 deletes at most this many keys per call. */
+const deleteBatch = 1000;
 
 interface Waiter {
   msn: number;
@@ -63,6 +70,9 @@ export class LiveStream extends DurableObject<Env> {
   private readonly rendered = new Map<string, string>();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly metrics = { ...emptyMetrics };
+  private tablesReady = false;
+  /** Whether a retention alarm is known to be set (read from storage once per wake). */
+  private retentionScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -73,12 +83,25 @@ export class LiveStream extends DurableObject<Env> {
     return this.ctx.storage.sql;
   }
 
-  private load(): void {
+  /** Tables are created on the first write, not on load, so asking about an unknown stream stores nothing. */
+  private ensureTables(): void {
+    if (this.tablesReady) return;
     this.sql.exec('CREATE TABLE IF NOT EXISTS stream (id INTEGER PRIMARY KEY CHECK (id = 0), json TEXT NOT NULL)');
     this.sql.exec(
       'CREATE TABLE IF NOT EXISTS segments (rendition TEXT NOT NULL, msn INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY (rendition, msn))',
     );
+    // Objects retention forgot but has not yet deleted from R2 (a failed delete is retried by the next alarm).
+    this.sql.exec('CREATE TABLE IF NOT EXISTS doomed (name TEXT PRIMARY KEY)');
+    this.tablesReady = true;
+  }
+
+  private load(): void {
     this.metrics.storageReads++;
+    const tables = this.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'stream'")
+      .toArray();
+    if (tables.length === 0) return;
+    this.ensureTables();
     const row = this.sql.exec<{ json: string }>('SELECT json FROM stream WHERE id = 0').toArray()[0];
     if (!row) return;
     const stream = {
@@ -98,6 +121,7 @@ export class LiveStream extends DurableObject<Env> {
   /** Replaces the in-memory state and persists its stream-level part. Segments are written by `commit`. */
   private save(next: LiveStreamState): void {
     const { renditions: _, ...meta } = next;
+    this.ensureTables();
     this.sql.exec('INSERT OR REPLACE INTO stream (id, json) VALUES (0, ?)', JSON.stringify(meta));
     this.metrics.storageWrites++;
     this.stream = next;
@@ -138,6 +162,7 @@ export class LiveStream extends DurableObject<Env> {
     this.metrics.commits++;
     this.save(result.state);
     this.wake(commit.rendition);
+    await this.scheduleRetention();
     return { ok: true as const, outcome: result.outcome, msn: commit.msn };
   }
 
@@ -146,6 +171,76 @@ export class LiveStream extends DurableObject<Env> {
     this.save(endStream(this.stream, new Date()));
     for (const rendition of this.waiters.keys()) this.wake(rendition);
     return { ok: true as const, status: streamStatus(this.stream) };
+  }
+
+  /**
+   * Retention (retention.ts decides): forget segments past the DVR window and its grace, keeping
+   * their names, then delete the objects from R2. In that order, so a failure leaves orphans that the
+   * next alarm deletes, never a playlist that lists a deleted object. Runs while the stream is live.
+   */
+  override async alarm(): Promise<void> {
+    this.retentionScheduled = false;
+    if (!this.stream) return;
+    const plan = retentionPlan(this.stream);
+    if (plan.objects.length > 0) {
+      const before = this.stream;
+      this.ctx.storage.transactionSync(() => {
+        for (const [rendition, msn] of Object.entries(plan.dropBefore)) {
+          this.sql.exec('DELETE FROM segments WHERE rendition = ? AND msn < ?', rendition, msn);
+        }
+        for (const name of plan.objects) this.sql.exec('INSERT OR IGNORE INTO doomed (name) VALUES (?)', name);
+        this.save(plan.state);
+      });
+      for (const [rendition, kept] of Object.entries(plan.state.renditions)) {
+        this.metrics.segmentsPruned += (before.renditions[rendition]?.length ?? 0) - kept.length;
+      }
+    }
+    await this.deleteDoomed();
+    if (this.stream?.state === 'live') await this.scheduleRetention();
+  }
+
+  private async scheduleRetention(): Promise<void> {
+    if (this.retentionScheduled || this.stream?.state !== 'live') return;
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + retentionDefaults.everySeconds * 1000);
+    }
+    this.retentionScheduled = true;
+  }
+
+  private async deleteDoomed(): Promise<void> {
+    const id = this.stream?.id;
+    if (!id || !this.tablesReady) return;
+    for (;;) {
+      const names = this.sql
+        .exec<{ name: string }>('SELECT name FROM doomed LIMIT ?', deleteBatch)
+        .toArray()
+        .map((row) => row.name);
+      if (names.length === 0) return;
+      await this.env.MEDIA.delete(names.map((name) => storageKey(id, name)));
+      this.ctx.storage.transactionSync(() => {
+        for (const name of names) this.sql.exec('DELETE FROM doomed WHERE name = ?', name);
+      });
+      this.metrics.objectsDeleted += names.length;
+    }
+  }
+
+  /**
+   * The stream is deleted (DELETE /v1/streams/:stream): every waiter is answered, and the object's
+   * storage and alarm are dropped. The route deletes the objects in R2. True when there was a stream.
+   */
+  async forget(): Promise<boolean> {
+    const existed = this.stream !== null;
+    if (this.stream) {
+      this.stream = { ...this.stream, state: 'ended' };
+      for (const rendition of this.waiters.keys()) this.wake(rendition);
+    }
+    this.stream = null;
+    this.rendered.clear();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.tablesReady = false;
+    this.retentionScheduled = false;
+    return existed;
   }
 
   async status(): Promise<(StreamStatus & { coordinator: CoordinatorMetrics }) | null> {

@@ -10,7 +10,13 @@ import { parsePlaybackKeys, validateStreamId, verifyPlaybackToken } from '@edges
 import { type Context, Hono, type Next } from 'hono';
 import type { AppEnv, Env } from '../env';
 import { BadRequestError, ServiceUnavailableError, TokenRejectedError, TokenRequiredError } from '../lib/errors';
-import { ProtectionMemo, playbackAccessDefaults, playbackStreamOf, presentedToken } from '../lib/playback-access';
+import {
+  accessObjectKey,
+  ProtectionMemo,
+  playbackAccessDefaults,
+  playbackStreamOf,
+  presentedToken,
+} from '../lib/playback-access';
 import { readBounded } from '../media/ingest';
 import { requireOperator } from './auth';
 
@@ -19,8 +25,7 @@ export const accessRoutes = new Hono<AppEnv>();
 const memo = new ProtectionMemo(playbackAccessDefaults);
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** Outside `streams/`: never served as an object, never listed as a stream. */
-const accessKey = (stream: string) => `access/${stream}.json`;
+const accessKey = accessObjectKey;
 
 async function isSigned(env: Env, stream: string): Promise<boolean> {
   const now = nowSeconds();

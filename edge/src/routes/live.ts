@@ -21,6 +21,8 @@ import type { Refusal } from '../live/live-state';
 import type { PlaylistAnswer } from '../live/live-stream';
 import { storageCounters } from '../media/counters';
 import { readBounded } from '../media/ingest';
+import { listStreamIds, streamState } from '../media/stream-directory';
+import { streamSize } from '../media/stream-objects';
 import { requireOperator, requirePublisher } from './auth';
 
 export const liveRoutes = new Hono<AppEnv>();
@@ -91,23 +93,33 @@ liveRoutes.post('/v1/streams', async (c) => {
   );
 });
 
+export const streamListingDefaults = {
+  /** Streams per page: each costs a coordinator call, a stats call and a size count. */
+  pageSize: 100,
+};
+
 liveRoutes.get('/v1/streams', async (c) => {
   requireOperator(c);
-  const cursor = c.req.query('cursor');
-  const listing = await c.env.MEDIA.list({
-    prefix: 'streams/',
-    delimiter: '/',
-    limit: 100,
-    ...(cursor ? { cursor } : {}),
-  });
-  const ids = listing.delimitedPrefixes.map((prefix) => prefix.slice('streams/'.length, -1));
+  const page = await listStreamIds(c.env.MEDIA, streamListingDefaults.pageSize, c.req.query('cursor'));
   const streams = await Promise.all(
-    ids.map(async (id) => {
-      const status = await coordinator(c.env, id).status();
-      return status ? { id, state: status.state, createdAt: status.createdAt } : { id, state: 'vod' as const };
+    page.ids.map(async (id) => {
+      const [state, stats, size] = await Promise.all([
+        streamState(c.env, id),
+        c.env.STATS.get(c.env.STATS.idFromName(id)).snapshot(id),
+        streamSize(c.env.MEDIA, id),
+      ]);
+      return {
+        id,
+        ...state,
+        viewers: stats.current.viewers,
+        objects: size.objects,
+        bytes: size.bytes,
+        ...(size.complete ? {} : { sizeIsLowerBound: true }),
+      };
     }),
   );
-  return c.json({ streams, ...(listing.truncated ? { cursor: listing.cursor } : {}) });
+  c.header('Cache-Control', 'no-store');
+  return c.json({ streams, ...(page.cursor ? { cursor: page.cursor } : {}) });
 });
 
 liveRoutes.get('/v1/streams/:stream', async (c) => {

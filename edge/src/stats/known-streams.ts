@@ -28,3 +28,8 @@ export async function streamExists(bucket: R2Bucket, stream: string, now = Date.
   }
   return exists;
 }
+
+/** A deleted stream: this isolate stops taking its beacons at once (others within `ttlMs`). */
+export function forgetKnownStream(stream: string): void {
+  known.delete(stream);
+}

@@ -32,7 +32,7 @@ import {
 const options = statsDefaults;
 
 export class StreamStats extends DurableObject<Env> {
-  private readonly state: StatsState = emptyState();
+  private state: StatsState = emptyState();
   private hasTables = false;
   private prunedAt = 0;
 
@@ -126,6 +126,16 @@ export class StreamStats extends DurableObject<Env> {
   async recordServed(batch: ServedBatch): Promise<void> {
     const now = Date.now();
     this.persist(recordServed(this.state, batch, now, options), now);
+  }
+
+  /** The stream is deleted: its stats go, in memory and in storage. True when anything was counted. */
+  async forget(): Promise<boolean> {
+    const existed = this.hasTables;
+    this.state = emptyState();
+    this.prunedAt = 0;
+    await this.ctx.storage.deleteAll();
+    this.hasTables = false;
+    return existed;
   }
 
   async snapshot(stream: string): Promise<StatsSnapshot> {

@@ -42,7 +42,7 @@ function randomSeed(): number {
 }
 
 export class TrackerSwarm extends DurableObject<Env> {
-  private readonly engine: TrackerEngine<WebSocket>;
+  private engine: TrackerEngine<WebSocket>;
   /** When the sweep alarm is due: undefined until read from storage once per wake, null when none. */
   private alarmAt: number | null | undefined;
   /** This shard's stream, as the Worker routed it here (kept in storage for after a wake). */
@@ -135,6 +135,22 @@ export class TrackerSwarm extends DurableObject<Env> {
       this.closeQuietly(ws, 1012, 'tracker restarting');
     }
     this.persistRetired();
+    return sockets.length;
+  }
+
+  /**
+   * The stream is deleted: every peer is told so and dropped, and the shard's storage (stream,
+   * origins, counters, allowlist, outage) and alarm go. Answers the sockets closed.
+   */
+  async forget(): Promise<number> {
+    const sockets = this.ctx.getWebSockets();
+    for (const ws of sockets) this.closeQuietly(ws, 1000, 'stream deleted');
+    this.engine = new TrackerEngine(trackerDefaults, randomSeed(), true);
+    this.stream = undefined;
+    this.origins = [];
+    this.alarmAt = null;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
     return sockets.length;
   }
 
