@@ -36,7 +36,7 @@ app.use(
 
 app.route('/', accessRoutes); // first: signed playback checks every request that plays a protected stream
 app.route('/', metaRoutes);
-app.route('/', operatorRoutes); // DELETE /v1/streams/:stream
+app.route('/', operatorRoutes); // DELETE /v1/streams/:stream, GET /v1/metrics/prometheus
 app.route('/', publisherRoutes); // before mediaRoutes: /v1/streams/:stream/publisher is not an object
 app.route('/', statsRoutes); // before liveRoutes: /v1/streams/:stream/stats is not a stream action
 app.route('/', liveRoutes); // before mediaRoutes: live.m3u8 is rendered, not stored

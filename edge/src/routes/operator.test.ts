@@ -1,8 +1,8 @@
 /**
  * Operator routes on real workerd: deleting a stream (R2 objects, coordinator,
  * stats, tracker shards, signed-playback setting, this colo's cache), live
- * retention carried out by the coordinator's alarm, and the stream listing with
- * viewers and size. Each test has its own stream.
+ * retention carried out by the coordinator's alarm, the stream listing with
+ * viewers and size, and the Prometheus endpoint. Each test has its own stream.
  */
 import {
   createExecutionContext,
@@ -298,5 +298,56 @@ describe('GET /v1/streams (operator listing)', () => {
       objects: 5,
       bytes: sizes,
     });
+  });
+});
+
+describe('GET /v1/metrics/prometheus', () => {
+  it('needs the operator secret', async () => {
+    expect((await call('/v1/metrics/prometheus')).status).toBe(401);
+    const withKey = await call('/v1/metrics/prometheus', {
+      headers: { Authorization: `Bearer ${await derivePublishKey(secret, 'x')}` },
+    });
+    expect(withKey.status).toBe(403);
+    expect(await withKey.json()).toMatchObject({ error: 'forbidden' });
+  });
+
+  it("answers OpenMetrics text with each stream's egress, P2P bytes, viewers, stalls, latency and tracker load", async () => {
+    const id = newId();
+    await liveStream(id, 2);
+    expect((await sendBeacon(id)).status).toBe(204);
+    // call() waits for the execution context, so the edge's own byte count (flushed 2 s later) has landed.
+    const segment = await call(`/v1/streams/${id}/v0/s0-0.m4s`);
+    const served = (await segment.arrayBuffer()).byteLength;
+    const ws = await openTrackerSocket(id);
+
+    const response = await call('/v1/metrics/prometheus', { headers: operator });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+    expect(response.headers.get('Cache-Control')).toBe('no-store');
+    const text = await response.text();
+    expect(text.endsWith('# EOF\n')).toBe(true);
+    const value = (series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    const s = `stream="${id}"`;
+    expect(value(`edgeswarm_edge_egress_bytes_total{${s}}`)).toBe(served);
+    expect(value(`edgeswarm_edge_egress_requests_total{${s}}`)).toBe(1);
+    expect(value(`edgeswarm_p2p_bytes_total{${s}}`)).toBe(1_200_000);
+    expect(value(`edgeswarm_http_bytes_total{${s}}`)).toBe(400_000);
+    expect(value(`edgeswarm_viewers{${s},mode="hybrid"}`)).toBe(1);
+    expect(value(`edgeswarm_stalls_total{${s}}`)).toBe(1);
+    expect(value(`edgeswarm_stall_seconds_total{${s}}`)).toBe(0.5);
+    expect(value(`edgeswarm_live_latency_p50_seconds{${s}}`)).toBe(6);
+    expect(value(`edgeswarm_tracker_sockets{${s},shard="eu"}`)).toBe(1);
+    expect(value(`edgeswarm_tracker_sockets{${s},shard="na"}`)).toBeUndefined();
+    expect(value('edgeswarm_streams{state="live"}')).toBeGreaterThanOrEqual(1);
+    expect(text).toContain('# TYPE edgeswarm_edge_egress_bytes counter\n# UNIT edgeswarm_edge_egress_bytes bytes\n');
+    ws.close(1000, 'done');
+
+    // The isolate's storage counters stay where they were, public JSON.
+    const legacy = await call('/v1/metrics');
+    expect(legacy.status).toBe(200);
+    expect(await legacy.json()).toMatchObject({ scope: 'isolate', storage: expect.any(Object) });
   });
 });

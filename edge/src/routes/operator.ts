@@ -1,12 +1,17 @@
 /**
- * Operator routes (PUBLISH_SECRET): deleting a stream. Parse, delegate, map:
- * removal is in media/remove-stream.ts.
+ * Operator routes (PUBLISH_SECRET): deleting a stream, and the Prometheus /
+ * OpenMetrics scrape. Parse, delegate, map: removal is in media/remove-stream.ts,
+ * which metrics exist in lib/stream-metrics.ts, the text in lib/openmetrics.ts.
  */
 import { validateStreamId } from '@edgeswarm/protocol';
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { BadRequestError, NotFoundError } from '../lib/errors';
+import { openMetricsContentType, renderOpenMetrics } from '../lib/openmetrics';
+import { metricsDefaults, type StreamMetricsInput, streamMetricFamilies } from '../lib/stream-metrics';
 import { removeStream } from '../media/remove-stream';
+import { listStreamIds, streamState } from '../media/stream-directory';
+import { regionShards, swarmObjectName } from '../tracker/region';
 import { requireOperator } from './auth';
 
 export const operatorRoutes = new Hono<AppEnv>();
@@ -26,4 +31,32 @@ operatorRoutes.delete('/v1/streams/:stream', async (c) => {
   c.header('Cache-Control', 'no-store');
   // 202: the object budget ran out; the same DELETE again deletes the rest.
   return c.json(removed, removed.complete ? 200 : 202);
+});
+
+async function streamMetrics(c: Context<AppEnv>, id: string): Promise<StreamMetricsInput> {
+  const [state, stats, shards] = await Promise.all([
+    streamState(c.env, id),
+    c.env.STATS.get(c.env.STATS.idFromName(id)).snapshot(id),
+    Promise.all(
+      regionShards.map(async (shard) => ({
+        shard,
+        stats: await c.env.SWARM.get(c.env.SWARM.idFromName(swarmObjectName(id, shard))).getStats(),
+      })),
+    ),
+  ]);
+  return {
+    stream: id,
+    state: state.state,
+    stats,
+    // Shards that never had a peer report zeros: leaving them out keeps the series few.
+    tracker: shards.filter(({ stats: s }) => s.sockets > 0 || s.totals.announces > 0),
+  };
+}
+
+operatorRoutes.get('/v1/metrics/prometheus', async (c) => {
+  requireOperator(c);
+  const page = await listStreamIds(c.env.MEDIA, metricsDefaults.maxStreams);
+  const streams = await Promise.all(page.ids.map((id) => streamMetrics(c, id)));
+  const text = renderOpenMetrics(streamMetricFamilies({ streams, truncated: page.cursor !== undefined }));
+  return c.body(text, 200, { 'Content-Type': openMetricsContentType, 'Cache-Control': 'no-store' });
 });
