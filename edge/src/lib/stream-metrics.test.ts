@@ -133,4 +133,14 @@ describe('streamMetricFamilies', () => {
     expect(out).not.toContain('edgeswarm_startup_p50_seconds{');
     expect(out.endsWith('# EOF\n')).toBe(true);
   });
+
+  it('leaves out a counter that cannot be one instead of failing the scrape', () => {
+    const odd = stream('odd', 'live');
+    odd.stats.totals.p2pBytes = -5;
+    odd.stats.totals.stallMs = Number.NaN;
+    const out = renderOpenMetrics(streamMetricFamilies({ streams: [odd], truncated: false }));
+    expect(out).not.toContain('edgeswarm_p2p_bytes_total{');
+    expect(out).not.toContain('edgeswarm_stall_seconds_total{');
+    expect(out).toContain('edgeswarm_http_bytes_total{stream="odd"} 1000\n');
+  });
 });

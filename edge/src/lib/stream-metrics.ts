@@ -36,6 +36,13 @@ export const metricsDefaults = {
 
 type PerStream = (s: StreamMetricsInput) => number | null;
 
+/** A figure that cannot be a counter (negative, NaN) is left out rather than failing the whole scrape. */
+function sampleValue(type: MetricFamily['type'], value: number | null): number | null {
+  if (value === null) return null;
+  if (type === 'counter') return Number.isFinite(value) && value >= 0 ? value : null;
+  return value;
+}
+
 export function streamMetricFamilies(input: MetricsInput, options = metricsDefaults): MetricFamily[] {
   const p = options.prefix;
   const perStream = (name: string, type: MetricFamily['type'], help: string, value: PerStream, unit?: string) => {
@@ -43,7 +50,7 @@ export function streamMetricFamilies(input: MetricsInput, options = metricsDefau
       name: `${p}${name}`,
       type,
       help,
-      samples: input.streams.map((s) => ({ labels: { stream: s.stream }, value: value(s) })),
+      samples: input.streams.map((s) => ({ labels: { stream: s.stream }, value: sampleValue(type, value(s)) })),
     };
     if (unit) family.unit = unit;
     return family;
@@ -58,7 +65,12 @@ export function streamMetricFamilies(input: MetricsInput, options = metricsDefau
     type,
     help,
     samples: input.streams.flatMap((s) =>
-      s.tracker.map(({ shard, stats }): MetricSample => ({ labels: { stream: s.stream, shard }, value: value(stats) })),
+      s.tracker.map(
+        ({ shard, stats }): MetricSample => ({
+          labels: { stream: s.stream, shard },
+          value: sampleValue(type, value(stats)),
+        }),
+      ),
     ),
   });
   const states = new Map<string, number>();

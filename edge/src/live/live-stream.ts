@@ -176,7 +176,7 @@ export class LiveStream extends DurableObject<Env> {
   /**
    * Retention (retention.ts decides): forget segments past the DVR window and its grace, keeping
    * their names, then delete the objects from R2. In that order, so a failure leaves orphans that the
-   * next alarm deletes, never a playlist that lists a deleted object. Runs while the stream is live.
+   * next alarm deletes, never a playlist that lists a deleted object. A commit to a live stream sets it.
    */
   override async alarm(): Promise<void> {
     this.retentionScheduled = false;
@@ -196,7 +196,8 @@ export class LiveStream extends DurableObject<Env> {
       }
     }
     await this.deleteDoomed();
-    if (this.stream?.state === 'live') await this.scheduleRetention();
+    // Not rescheduled here: the next commit sets the alarm again, so a stream whose publisher
+    // vanished without ending costs one more run, not a wake-up every 30 s for ever.
   }
 
   private async scheduleRetention(): Promise<void> {

@@ -44,37 +44,41 @@ async function objectNames(id: string): Promise<string[]> {
   return listing.objects.map((o) => o.key.slice(storageKey(id, '').length)).sort();
 }
 
+async function put(id: string, auth: Record<string, string>, name: string, body: string): Promise<void> {
+  const response = await call(`/v1/streams/${id}/${name}`, { method: 'PUT', headers: auth, body });
+  expect([200, 201]).toContain(response.status);
+}
+
+/** Uploads and commits 2 s segment `msn` of session 0 on v0. */
+async function commitSegment(id: string, auth: Record<string, string>, msn: number): Promise<void> {
+  const bytes = `segment ${msn} of ${id}`;
+  await put(id, auth, `v0/s0-${msn}.m4s`, bytes);
+  const commit: SegmentCommit = {
+    rendition: 'v0',
+    msn,
+    name: `v0/s0-${msn}.m4s`,
+    init: 'v0/init-s0.mp4',
+    duration: 2,
+    sha256: await sha256Hex(new TextEncoder().encode(bytes).slice()),
+    programDateTime: new Date(Date.UTC(2026, 10, 25, 0, 0, msn * 2)).toISOString(),
+    discontinuity: false,
+  };
+  const response = await call(`/v1/streams/${id}/commits`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify(commit),
+  });
+  expect(response.status).toBe(201);
+}
+
 /** A live stream with a master playlist and `count` committed 2 s segments on v0. */
 async function liveStream(id: string, count: number) {
   const auth = { Authorization: `Bearer ${await derivePublishKey(secret, id)}` };
   const session = await call(`/v1/streams/${id}/sessions`, { method: 'POST', headers: auth, body: '{}' });
   expect(session.status).toBe(200);
-  const put = async (name: string, body: string) => {
-    const response = await call(`/v1/streams/${id}/${name}`, { method: 'PUT', headers: auth, body });
-    expect([200, 201]).toContain(response.status);
-  };
-  await put('master.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv0/live.m3u8\n');
-  await put('v0/init-s0.mp4', 'init');
-  for (let msn = 0; msn < count; msn++) {
-    const bytes = `segment ${msn} of ${id}`;
-    await put(`v0/s0-${msn}.m4s`, bytes);
-    const commit: SegmentCommit = {
-      rendition: 'v0',
-      msn,
-      name: `v0/s0-${msn}.m4s`,
-      init: 'v0/init-s0.mp4',
-      duration: 2,
-      sha256: await sha256Hex(new TextEncoder().encode(bytes).slice()),
-      programDateTime: new Date(Date.UTC(2026, 10, 25, 0, 0, msn * 2)).toISOString(),
-      discontinuity: false,
-    };
-    const response = await call(`/v1/streams/${id}/commits`, {
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify(commit),
-    });
-    expect(response.status).toBe(201);
-  }
+  await put(id, auth, 'master.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv0/live.m3u8\n');
+  await put(id, auth, 'v0/init-s0.mp4', 'init');
+  for (let msn = 0; msn < count; msn++) await commitSegment(id, auth, msn);
   return auth;
 }
 
@@ -246,7 +250,7 @@ describe('retention: the coordinator alarm drops live segments past the DVR wind
   it('is scheduled by a commit, and deletes what is more than the grace behind the window', async () => {
     const id = newId();
     // Window 6 × 2 s, no DVR, grace 30 s: the last 6 + 15 segments are kept.
-    await liveStream(id, 25);
+    const auth = await liveStream(id, 25);
     await runInDurableObject(liveStub(id), async (_, state) => {
       expect(await state.storage.getAlarm()).toEqual(expect.any(Number));
     });
@@ -260,20 +264,26 @@ describe('retention: the coordinator alarm drops live segments past the DVR wind
     >;
     expect(status.coordinator).toMatchObject({ segmentsPruned: 4, objectsDeleted: 4 });
     expect(status.renditions).toEqual([expect.objectContaining({ name: 'v0', segments: 21, lastMsn: 24 })]);
-    // The next alarm is set while live; the playlist is unchanged; the coordinator remembers after a restart.
+    // SQLite agrees; no alarm until the next commit sets one (an abandoned stream does not wake for ever).
     await runInDurableObject(liveStub(id), async (_, state) => {
-      expect(await state.storage.getAlarm()).toEqual(expect.any(Number));
+      expect(await state.storage.getAlarm()).toBeNull();
       expect(state.storage.sql.exec('SELECT COUNT(*) AS n FROM segments').one()).toEqual({ n: 21 });
       expect(state.storage.sql.exec('SELECT COUNT(*) AS n FROM doomed').one()).toEqual({ n: 0 });
     });
     const playlist = await (await call(`/v1/streams/${id}/v0/live.m3u8`)).text();
     expect(playlist).toContain('#EXT-X-MEDIA-SEQUENCE:19');
+    // The next commit sets it again, and the next run drops one more.
+    await commitSegment(id, auth, 25);
+    await runInDurableObject(liveStub(id), async (_, state) => {
+      expect(await state.storage.getAlarm()).toEqual(expect.any(Number));
+    });
+    expect(await runDurableObjectAlarm(liveStub(id))).toBe(true);
+    expect(await objectNames(id)).not.toContain('v0/s0-4.m4s');
 
     // Ended: what is retained plays on as VOD, and the alarm drops nothing more.
-    const auth = { Authorization: `Bearer ${await derivePublishKey(secret, id)}` };
     expect((await call(`/v1/streams/${id}/end`, { method: 'POST', headers: auth })).status).toBe(200);
     const ended = await (await call(`/v1/streams/${id}/v0/live.m3u8`)).text();
-    expect(ended).toContain('#EXT-X-MEDIA-SEQUENCE:4');
+    expect(ended).toContain('#EXT-X-MEDIA-SEQUENCE:5');
     expect(ended).toContain('#EXT-X-ENDLIST');
     expect(ended.match(/\.m4s/g)).toHaveLength(21);
     await runDurableObjectAlarm(liveStub(id));
