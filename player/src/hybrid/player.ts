@@ -33,6 +33,7 @@ import type { SegmentStorage } from 'p2p-media-loader-core';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { Blocklist, IntegrityChecker } from '../integrity';
 import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent, type PlaybackStats } from '../playback-stats';
+import { goToLivePosition, type LiveEdge } from './live-indicator';
 import {
   announcedSince,
   closePeer,
@@ -130,6 +131,8 @@ export interface HybridSnapshot {
   /** Whether this viewer may upload, and why not (p2p-upload, consent, cellular, Save-Data). */
   upload: UploadPermission & { setting: UploadSetting };
   warnings: string[];
+  /** Whether this is a live stream, and how far the playhead is from its end against the plan (the LIVE badge). */
+  liveEdge: LiveEdge;
 }
 
 export type HybridEvent = 'stats' | 'integrity-failure' | 'error';
@@ -139,6 +142,8 @@ export interface HybridPlayer {
   snapshot(): HybridSnapshot;
   /** The viewer consented to upload (`upload: 'consent'`): upload may open from the next tick (cellular and Save-Data still keep it off). */
   allowUpload(): void;
+  /** Seek to the live edge (where the latency plan sits) and play: the LIVE badge's "go to live". No-op on VOD. */
+  goToLive(): void;
   on(event: HybridEvent, listener: (detail: unknown) => void): () => void;
   destroy(): void;
 }
@@ -241,6 +246,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   }
   let targetDuration = playerDefaults.targetDuration;
   let live = true;
+  /** A media playlist has been loaded, so `live` is known (the badge waits for it). */
+  let playlistLoaded = false;
   // What the tick has not seen yet: edge fetch times and segments from peers since the last one.
   let edgeFetches: number[] = [];
   let p2pTransfers: PeerTransfer[] = [];
@@ -351,6 +358,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     hls.on(Hls.Events.LEVEL_LOADED, (_event, data) => {
       const details = data.details;
       integrity.record(details.fragments.map((f) => ({ url: f.url, tagList: f.tagList })));
+      playlistLoaded = true;
       if (details.targetduration !== targetDuration || details.live !== live) {
         targetDuration = details.targetduration;
         live = details.live;
@@ -644,6 +652,25 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       )
     : undefined;
 
+  const seekableEnd = () => {
+    const ranges = video.seekable as TimeRanges | undefined; // absent on the Node tests' stand-in video
+    return ranges && ranges.length > 0 ? ranges.end(ranges.length - 1) : undefined;
+  };
+  function liveEdge(): LiveEdge {
+    if (!hls) {
+      // Native HLS: a live stream has no finite duration; the distance is to the end of what can be sought.
+      const nativeLive = video.duration === Number.POSITIVE_INFINITY;
+      const end = seekableEnd();
+      return nativeLive && end !== undefined
+        ? { live: true, edgeDistanceSeconds: Math.max(0, end - video.currentTime), targetDuration }
+        : { live: nativeLive, targetDuration };
+    }
+    const edge: LiveEdge = { live: playlistLoaded && live, targetDuration };
+    if (edge.live && hls.latency > 0) edge.edgeDistanceSeconds = hls.latency;
+    if (edge.live && hls.targetLatency) edge.targetEdgeDistanceSeconds = hls.targetLatency;
+    return edge;
+  }
+
   function snapshot(): HybridSnapshot {
     return {
       mode,
@@ -667,6 +694,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       blockedPeersClosed,
       upload: { setting: uploadSetting, ...upload },
       warnings,
+      liveEdge: liveEdge(),
     };
   }
 
@@ -680,6 +708,12 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       uploadConsented = true;
       // At once, not at the next second: the page may be waiting to see it.
       decide();
+    },
+    goToLive() {
+      if (!liveEdge().live) return;
+      const position = goToLivePosition(hls?.liveSyncPosition, seekableEnd(), targetDuration);
+      if (position !== undefined) video.currentTime = position;
+      video.play().catch(() => {});
     },
     on(event, listener) {
       const set = listeners.get(event) ?? new Set();

@@ -20,6 +20,7 @@
  * the player starts.
  * JS: Edgeswarm.createHybridPlayer(video, options) → { snapshot(), on(), destroy() }.
  */
+import { liveIndicator } from '../hybrid/live-indicator';
 import { overlayText } from '../hybrid/overlay';
 import {
   canUseMse,
@@ -30,13 +31,28 @@ import {
 } from '../hybrid/player';
 import { parseUploadSetting } from '../hybrid/upload-permission';
 
+/**
+ * The LIVE badge and the latency sit in the top corners, clear of the native controls along the bottom (the stats
+ * toggle used to sit on their ⋮ menu); the stats line opens below them. A live stream's native time display
+ * (`0:29 / 0:32`, a VOD-like count of the buffered window) is hidden where the browser lets CSS reach it.
+ */
 const style = `
 :host { display: block; position: relative; background: #000; }
 video { display: block; width: 100%; height: 100%; aspect-ratio: 16 / 9; background: #000; }
-.overlay { position: absolute; left: 8px; top: 8px; right: 8px; padding: 4px 8px; border-radius: 4px;
+.corner { position: absolute; top: 8px; font: 600 12px/20px system-ui, sans-serif; height: 22px; padding: 0 8px;
+  border: 0; border-radius: 4px; color: #fff; background: rgba(0, 0, 0, 0.6); cursor: pointer; }
+.corner[hidden] { display: none; }
+.live { left: 8px; letter-spacing: 0.06em; }
+.live::before { content: ''; display: inline-block; width: 8px; height: 8px; margin-right: 6px; border-radius: 50%;
+  background: #888; vertical-align: 0; }
+.live.at-live { background: #c0161d; cursor: default; }
+.live.at-live::before { background: #fff; }
+.latency { right: 8px; font: 12px/20px ui-monospace, monospace; }
+.overlay { position: absolute; left: 8px; top: 38px; right: 8px; padding: 4px 8px; border-radius: 4px;
   font: 12px/1.5 ui-monospace, monospace; color: #dfe; background: rgba(0, 0, 0, 0.6); pointer-events: none; }
 .overlay[hidden] { display: none; }
-button { position: absolute; right: 8px; bottom: 48px; font: 11px system-ui; opacity: 0.7; }
+:host([data-live]) video::-webkit-media-controls-current-time-display,
+:host([data-live]) video::-webkit-media-controls-time-remaining-display { display: none; }
 `;
 
 /** Fired on the element (bubbling to the document) with the options object, just before the player starts. */
@@ -46,16 +62,21 @@ export class HybridPlayerElement extends HTMLElement {
   static observedAttributes = ['overlay'];
   player: HybridPlayer | null = null;
   private overlay: HTMLDivElement | null = null;
+  private liveBadge: HTMLButtonElement | null = null;
+  private latencyCorner: HTMLButtonElement | null = null;
 
   connectedCallback(): void {
     if (this.player) return;
     const src = this.getAttribute('src');
     const stream = this.getAttribute('stream');
     const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
-    root.innerHTML = `<style>${style}</style><video part="video" controls muted autoplay playsinline></video><div class="overlay" hidden></div><button type="button">stats</button>`;
+    root.innerHTML = `<style>${style}</style><video part="video" controls muted autoplay playsinline></video><button type="button" class="corner live" part="live-badge" hidden>LIVE</button><button type="button" class="corner latency" part="latency" title="Show stats">stats</button><div class="overlay" hidden></div>`;
     const video = root.querySelector('video') as HTMLVideoElement;
     this.overlay = root.querySelector('.overlay');
-    root.querySelector('button')?.addEventListener('click', () => this.toggleAttribute('overlay'));
+    this.liveBadge = root.querySelector('.live');
+    this.latencyCorner = root.querySelector('.latency');
+    this.latencyCorner?.addEventListener('click', () => this.toggleAttribute('overlay'));
+    this.liveBadge?.addEventListener('click', () => this.goToLive());
     if (!src || !stream) {
       this.showOverlay('hybrid-player needs src and stream attributes');
       return;
@@ -93,6 +114,7 @@ export class HybridPlayerElement extends HTMLElement {
     this.player = createHybridPlayer(video, options);
     this.player.on('stats', (snapshot) => {
       if (this.overlay && !this.overlay.hidden) this.overlay.textContent = overlayText(snapshot as never);
+      this.showLive();
       this.dispatchEvent(new CustomEvent('stats', { detail: snapshot }));
     });
     this.player.on('error', (detail) => this.showOverlay(`playback failed: ${String(detail)}`));
@@ -102,6 +124,30 @@ export class HybridPlayerElement extends HTMLElement {
   /** The viewer consented to upload (p2p-upload="consent"); see HybridPlayer.allowUpload. */
   allowUpload(): void {
     this.player?.allowUpload();
+  }
+
+  /** Seek to the live edge and play (the LIVE badge does this when clicked while behind). */
+  goToLive(): void {
+    this.player?.goToLive();
+    this.showLive();
+  }
+
+  /** The LIVE badge and the latency corner, from the player's snapshot (live-indicator.ts decides what they say). */
+  private showLive(): void {
+    const snapshot = this.player?.snapshot();
+    const video = this.shadowRoot?.querySelector('video');
+    if (!snapshot || !video || !this.liveBadge || !this.latencyCorner) return;
+    const shown = liveIndicator({
+      ...snapshot.liveEdge,
+      paused: video.paused,
+      ...(snapshot.latencySeconds === undefined ? {} : { latencySeconds: snapshot.latencySeconds }),
+    });
+    this.toggleAttribute('data-live', shown.badge !== 'none');
+    this.liveBadge.hidden = shown.badge === 'none';
+    this.liveBadge.classList.toggle('at-live', shown.badge === 'at-live');
+    this.liveBadge.title = shown.badgeTitle;
+    this.liveBadge.setAttribute('aria-label', shown.badgeTitle || 'Live');
+    this.latencyCorner.textContent = shown.cornerText;
   }
 
   attributeChangedCallback(): void {
