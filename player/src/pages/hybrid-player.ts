@@ -12,13 +12,15 @@
  * ice-transport-policy="relay" (TURN only: give the servers in rtcConfig); token
  * (signed playback: sent as ?token= on every request the player makes);
  * upload-kbps (upload cap; "0" is consume-only); latency-target (in target
- * durations, default 4); overlay (show stats); beacon="off". Nothing else is
+ * durations, default 4); overlay (show the stats line; the top-right corner,
+ * which shows the latency on a live stream, toggles it); beacon="off". Nothing else is
  * read: the edge's /watch and /embed pages pass on the same allowlist.
  * Options that only JavaScript can give (segmentStorageFactory, rtcConfig with
  * TURN credentials): listen for `hybrid-player-configure` on the document
  * before this script runs; its detail is the options object, to amend before
  * the player starts.
- * JS: Edgeswarm.createHybridPlayer(video, options) → { snapshot(), on(), destroy() }.
+ * A live stream gets a LIVE badge (top left; a click goes back to live, as element.goToLive() does).
+ * JS: Edgeswarm.createHybridPlayer(video, options) → { snapshot(), on(), goToLive(), destroy() }.
  */
 import { liveIndicator } from '../hybrid/live-indicator';
 import { overlayText } from '../hybrid/overlay';
