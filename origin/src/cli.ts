@@ -20,14 +20,15 @@ const usage = `usage:
   npm run vod -- <input> --stream <id> [--edge <url>] [--key <key>] [--segment-seconds 2] [--output-dir <dir>]
   npm run publish -- --stream <id> [--source testpattern|<file>|rtmp|-] [--edge <url>] [--key <key>]
                      [--segment-seconds 2] [--duration <seconds>] [--size 640x360] [--fps 30]
-                     [--queue-dir <dir>] [--rtmp-key <key>] [--rtmp-port 1935] [--no-audio]
+                     [--queue-dir <dir>] [--rtmp-key <key>] [--rtmp-port 1935] [--grace 60] [--no-audio]
   npm run key -- --stream <id>
 
   publish sources: testpattern (default: moving pattern, burnt-in clock, tone), a file (looped in
   real time), rtmp (OBS: server rtmp://127.0.0.1:1935/live, stream key: the stream's publish key
-  (npm run key -- --stream <id>) or --rtmp-key; any other key is refused before anything is published),
-  - (MPEG-TS on stdin). Ctrl-C ends the stream cleanly; a second Ctrl-C quits at once, keeping the
-  queue on disk for the next run.
+  (npm run key -- --stream <id>) or --rtmp-key; any other key is refused before anything is published;
+  the ladder follows the encoder's picture; when the encoder goes away the stream stays open --grace
+  seconds for it to come back, after a discontinuity), - (MPEG-TS on stdin). Ctrl-C ends the stream
+  cleanly; a second Ctrl-C quits at once, keeping the queue on disk for the next run.
 
   --edge defaults to $EDGE_URL or http://127.0.0.1:8787
   the publish key comes from --key, $PUBLISH_KEY, or is derived from $PUBLISH_SECRET / .dev.vars`;
@@ -48,6 +49,7 @@ const cliOptions = {
   'queue-dir': { type: 'string' },
   'rtmp-key': { type: 'string' },
   'rtmp-port': { type: 'string', default: String(sourceDefaults.rtmpPort) },
+  grace: { type: 'string', default: String(sourceDefaults.rtmpGraceSeconds) },
   'no-audio': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h' },
 } satisfies OptionTable;
@@ -102,11 +104,15 @@ async function main(argv: string[]): Promise<void> {
       const duration = values.duration === undefined ? undefined : Number(values.duration);
       if (duration !== undefined && !(duration > 0))
         throw new InputError('--duration must be a positive number of seconds');
+      const grace = Number(values.grace);
+      if (!(Number.isFinite(grace) && grace >= 0 && grace <= 86_400))
+        throw new InputError(`--grace must be a number of seconds from 0 to 86400, not ${values.grace}`);
       const source = parseSource(
         values.source,
         { width: Number(size[1]), height: Number(size[2]), frameRate: Number(values.fps) },
         values['rtmp-key'],
         Number(values['rtmp-port']),
+        grace,
       );
       const stop = new AbortController();
       let interrupts = 0;
@@ -146,7 +152,7 @@ async function main(argv: string[]): Promise<void> {
       const lags = [...summary.lagSeconds].sort((a, b) => a - b);
       const median = lags[Math.floor(lags.length / 2)];
       console.error(
-        `ended: ${summary.segments} segments (${summary.renditions.length} renditions) in session ${summary.session}${median === undefined ? '' : `, median lag to the edge ${median.toFixed(2)} s`}${summary.rejected ? `, ${summary.rejected} refused by the edge` : ''}`,
+        `ended: ${summary.segments} segments (${summary.renditions.length} renditions) in session${summary.sessions.length > 1 ? `s ${summary.sessions.join(', ')}` : ` ${summary.session}`}${median === undefined ? '' : `, median lag to the edge ${median.toFixed(2)} s`}${summary.rejected ? `, ${summary.rejected} refused by the edge` : ''}`,
       );
       if (!summary.announced) {
         console.log(`playlist: ${summary.playlistUrl}`);

@@ -6,6 +6,12 @@
  * uploader drains that queue in order, retrying while the edge is away.
  * Stopping (Ctrl-C, --duration, or the source ending) lets ffmpeg finish the
  * segment in hand, drains the queue, and ends the stream.
+ *
+ * RTMP runs in takes: one per encoder push, each with an ffmpeg of its own and a
+ * ladder built from the push's own picture. When the encoder goes away the
+ * stream stays open for the grace period; a push within it opens a new
+ * publisher session (new object names, a discontinuity, as a restarted
+ * publisher does), and only the grace period running out, or Ctrl-C, ends it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -27,11 +33,12 @@ import { encodeArgs, ffmpegPreamble, hlsMuxArgs } from '../ffmpeg/hls-args';
 import { locate } from '../ffmpeg/locate';
 import { probe } from '../ffmpeg/probe';
 import { buildLadder, type Rendition } from '../ladder';
+import { anchoredProgramDateTime, ladderForTake, ladderSourceFor } from './incoming-stream';
 import { DiskQueue } from './queue';
-import { startRtmpGate } from './rtmp-gate';
+import { type RtmpGate, type RtmpPush, startRtmpGate } from './rtmp-gate';
 import { newSegments } from './segment-watcher';
 import { rtmpServer, type Source, sourceDefaults, sourceInputArgs } from './sources';
-import { bitrateKbps, formatStatus } from './status-line';
+import { bitrateKbps, formatStatus, publishLagSeconds } from './status-line';
 import { Uploader, uploaderRetry } from './uploader';
 
 export interface PublishOptions {
@@ -56,7 +63,9 @@ export interface PublishOptions {
 }
 
 export interface PublishSummary {
+  /** The last publisher session; an RTMP encoder that came back opened one per push. */
   session: number;
+  sessions: number[];
   playlistUrl: string;
   watchUrl: string;
   segments: number;
@@ -74,6 +83,8 @@ interface RenditionProgress {
   nextMsn: number;
   firstOfSession: boolean;
   initQueued: boolean;
+  /** ffmpeg's PROGRAM-DATE-TIME of this take's first segment, the origin of anchored stamps. */
+  ffmpegFirstMs?: number;
 }
 
 async function describeSource(source: Source, assumeAudio: boolean) {
@@ -102,8 +113,14 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
   if (!(Number.isInteger(segmentSeconds) && segmentSeconds >= 1 && segmentSeconds <= 10)) {
     throw new InputError(`segment duration must be a whole number of seconds from 1 to 10, not ${segmentSeconds}`);
   }
-  const described = await describeSource(options.source, options.assumeAudio ?? true);
-  const renditions = buildLadder(described);
+  const source = options.source;
+  const graceSeconds = source.kind === 'rtmp' ? (source.graceSeconds ?? sourceDefaults.rtmpGraceSeconds) : 0;
+  if (!(Number.isFinite(graceSeconds) && graceSeconds >= 0 && graceSeconds <= 24 * 3600)) {
+    throw new InputError(`the grace period must be from 0 to 86400 seconds, not ${graceSeconds}`);
+  }
+  // For rtmp this is the fallback: each push's ladder follows its own picture once it is known.
+  const described = await describeSource(source, options.assumeAudio ?? true);
+  let renditions = buildLadder(described);
 
   let retrying = false;
   const client = createEdgeClient({
@@ -169,8 +186,7 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
         if (!item.commit) return;
         if (masterDelivered && playable && !checkingPlayable) void announceIfPlayable(item.commit.rendition);
         published++;
-        const end = Date.parse(item.commit.programDateTime) + item.commit.duration * 1000;
-        lagSeconds.push((at - end) / 1000);
+        lagSeconds.push(publishLagSeconds(at, item.commit.programDateTime, item.commit.duration));
       },
       onRetry: (item, attempt, reason, delay) => {
         retrying = true;
@@ -199,111 +215,32 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
       },
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const opened = await sessionClient.openSession({ targetDuration: segmentSeconds });
-    const session = opened.session;
-    playable = { playlist: opened.playlist, watch: opened.watch };
-    const lastMsn = new Map(opened.stream.renditions.map((r) => [r.name, r.lastMsn]));
-    const progress: RenditionProgress[] = renditions.map((rendition) => {
-      const last = lastMsn.get(rendition.name) ?? -1;
-      return { rendition, seen: 0, nextMsn: last + 1, firstOfSession: last >= 0, initQueued: false };
-    });
-    log(
-      `session ${session}: ${renditions.map((r) => `${r.width}x${r.height}@${r.videoKbps}k`).join(', ')}, ${segmentSeconds} s segments`,
-    );
+    const first = await sessionClient.openSession({ targetDuration: segmentSeconds });
+    let opened = first;
+    const sessions = [first.session];
+    playable = { playlist: first.playlist, watch: first.watch };
+    const uploading = uploader.run();
 
-    const work = mkdtempSync(join(tmpdir(), 'edgeswarm-live-'));
-    const input = sourceInputArgs(options.source);
-    const args = [
-      ...ffmpegPreamble,
-      ...input.args,
-      ...(options.durationSeconds ? ['-t', String(options.durationSeconds)] : []),
-      ...encodeArgs({
-        renditions,
-        segmentSeconds,
-        frameRate: described.frameRate,
-        hasAudio: described.hasAudio,
-        audioKbps: 96,
-        preset: 'veryfast',
-        tune: 'zerolatency',
-        audioInput: input.audioInput,
-      }),
-      ...hlsMuxArgs({ outputDir: work, renditions, segmentSeconds, hasAudio: described.hasAudio, live: true }),
-    ];
-    const source = options.source;
-    const ffmpeg: ChildProcess = spawn(locate('ffmpeg'), args, {
-      stdio: [source.kind === 'stdin' ? 'inherit' : source.kind === 'rtmp' ? 'pipe' : 'ignore', 'ignore', 'pipe'],
-    });
-    let ffmpegErrors = '';
-    ffmpeg.stderr?.on('data', (chunk) => {
-      ffmpegErrors = (ffmpegErrors + chunk).slice(-2000);
-    });
-    // RTMP: our own listener checks the stream key, then hands ffmpeg the push as FLV.
-    const gate =
-      source.kind === 'rtmp' && ffmpeg.stdin
-        ? await startRtmpGate({
-            host: '127.0.0.1',
-            port: source.port,
-            keys: [options.publishKey, ...(source.key ? [source.key] : [])],
-            output: ffmpeg.stdin,
-            log,
-          }).catch((error: Error) => {
-            ffmpeg.kill('SIGKILL');
-            throw new InputError(`cannot listen for RTMP on port ${source.port}: ${error.message}`);
-          })
-        : undefined;
+    // RTMP: our own listener checks the stream key, then hands each push to an ffmpeg of its own.
+    let gate: RtmpGate | undefined;
     if (source.kind === 'rtmp') {
+      gate = await startRtmpGate({
+        host: '127.0.0.1',
+        port: source.port,
+        keys: [options.publishKey, ...(source.key ? [source.key] : [])],
+        log,
+      }).catch(async (error: Error) => {
+        uploader.stop();
+        await uploading;
+        throw new InputError(`cannot listen for RTMP on port ${source.port}: ${error.message}`);
+      });
       log(
         `waiting for an RTMP encoder (OBS): server ${rtmpServer(source.port)}, stream key: ${source.key ? '--rtmp-key, or ' : ''}the publish key of stream ${streamName} (npm run key -- --stream ${streamName})`,
       );
     }
-    const ffmpegExit = new Promise<number | null>((resolve) => ffmpeg.on('exit', (code) => resolve(code)));
-    let ffmpegDone = false;
-    void ffmpegExit.then(() => {
-      ffmpegDone = true;
-    });
-
-    const uploading = uploader.run();
-    let masterQueued = false;
-
-    /** Moves every finished segment from ffmpeg's folder into the queue, in order. */
-    const scan = () => {
-      for (const [index, p] of progress.entries()) {
-        const dir = join(work, `v${index}`);
-        const playlistFile = join(dir, 'index.m3u8');
-        if (!existsSync(playlistFile)) continue;
-        const parsed = parsePlaylist(readFileSync(playlistFile, 'utf8'));
-        if (!parsed.ok || parsed.value.type !== 'media') continue; // mid-rewrite: next scan
-        for (const segment of newSegments(p.rendition.name, dir, parsed.value, p.seen)) {
-          const initName = liveNames.init(p.rendition.name, session);
-          if (!p.initQueued) {
-            queue.enqueue({ put: { name: initName } }, readFileSync(segment.initFile));
-            p.initQueued = true;
-          }
-          if (!masterQueued && progress.every((q) => q.initQueued))
-            masterQueued = queueMaster(work, queue, renditions, described.frameRate);
-          const bytes = readFileSync(segment.file);
-          const commit: SegmentCommit = {
-            rendition: p.rendition.name,
-            msn: p.nextMsn,
-            name: liveNames.segment(p.rendition.name, session, p.nextMsn),
-            init: initName,
-            duration: segment.duration,
-            sha256: createHash('sha256').update(bytes).digest('hex'),
-            programDateTime: new Date(segment.programDateTime).toISOString(),
-            discontinuity: p.firstOfSession,
-          };
-          queue.enqueue({ put: { name: commit.name }, commit }, bytes);
-          rmSync(segment.file, { force: true });
-          samples.push({ at: Date.now(), bytes: bytes.byteLength });
-          p.seen++;
-          p.nextMsn++;
-          p.firstOfSession = false;
-        }
-      }
-      uploader.notify();
-    };
 
     let lastPrinted = 0;
+    let endsAt: number | undefined; // while the encoder is away
     const showStatus = (force = false) => {
       const now = Date.now();
       const line = formatStatus(streamName, {
@@ -313,6 +250,7 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
         lagSeconds: lagSeconds.at(-1),
         queueDepth: queue.depth,
         retrying,
+        ...(endsAt === undefined ? {} : { endsInSeconds: (endsAt - now) / 1000 }),
       });
       if (tty) statusStream.write(`\r${line}\x1b[K`);
       else if (force || now - lastPrinted >= 10_000) {
@@ -320,25 +258,93 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
         lastPrinted = now;
       }
     };
-
     const stopRequested = () => options.signal?.aborted ?? false;
-    while (!ffmpegDone && !stopRequested()) {
-      scan();
-      showStatus();
-      await sleep(250);
+    let mediaSeconds = 0; // of the top rendition, over every take: --duration counts media, not gaps
+    const lastQueuedMsn = new Map<string, number>();
+
+    /** Waits for an accepted push, showing the status meanwhile; undefined on Ctrl-C or when `deadline` passes. */
+    const awaitPush = async (active: RtmpGate, deadline: number | undefined): Promise<RtmpPush | undefined> => {
+      const signals = [
+        ...(options.signal ? [options.signal] : []),
+        ...(deadline === undefined ? [] : [AbortSignal.timeout(Math.max(0, deadline - Date.now()))]),
+      ];
+      const waiting = active.nextPush(signals.length ? AbortSignal.any(signals) : undefined);
+      endsAt = deadline;
+      let settled = false;
+      void waiting.finally(() => {
+        settled = true;
+      });
+      while (!settled) {
+        showStatus();
+        await Promise.race([waiting, sleep(500)]);
+      }
+      endsAt = undefined;
+      return waiting;
+    };
+
+    try {
+      for (let take = 0; ; take++) {
+        let push: RtmpPush | undefined;
+        let planned = described;
+        if (gate) {
+          // The first push is waited for as long as it takes; a return only within the grace period.
+          push = await awaitPush(gate, take === 0 ? undefined : Date.now() + graceSeconds * 1000);
+          if (!push) {
+            if (take > 0 && !stopRequested()) {
+              if (tty) statusStream.write('\r\x1b[K');
+              log(`rtmp: no encoder came back within ${graceSeconds} s; ending the stream`);
+            }
+            break;
+          }
+          const fromPush = ladderSourceFor(push.metadata, described);
+          planned = fromPush;
+          renditions = ladderForTake(fromPush, take === 0 ? undefined : renditions);
+          if (fromPush.from === 'fallback')
+            log(
+              `rtmp: the encoder did not say its picture size; planning for ${described.width}x${described.height} (--size)`,
+            );
+          if (take > 0) {
+            try {
+              opened = await sessionClient.openSession({ targetDuration: segmentSeconds });
+            } catch (error) {
+              push.drop();
+              if (stopRequested()) break; // Ctrl-C while waiting for the edge: end what was published
+              throw error;
+            }
+            sessions.push(opened.session);
+            if (tty) statusStream.write('\r\x1b[K');
+            log(`rtmp: the encoder is back: session ${opened.session}, after a discontinuity`);
+          }
+        }
+        log(
+          `session ${opened.session}: ${renditions.map((r) => `${r.width}x${r.height}@${r.videoKbps}k`).join(', ')}, ${segmentSeconds} s segments`,
+        );
+        const outcome = await runTake(opened, planned, push);
+        if (outcome.failed) {
+          // Nothing was published by this take. The first one: a source that never worked is an error.
+          // A later push that ffmpeg could not read: the stream is still open, keep waiting.
+          if (!gate || (take === 0 && published + queue.depth === 0)) {
+            await gate?.close();
+            uploader.stop();
+            await uploading;
+            throw new ToolError(
+              `ffmpeg stopped (exit ${outcome.code}) before producing any segment:\n  ${outcome.failed}`,
+            );
+          }
+          log(`rtmp: ffmpeg could not read that push (exit ${outcome.code}): ${outcome.failed.split('\n').at(-1)}`);
+        }
+        if (!gate || stopRequested()) break;
+        if (options.durationSeconds && mediaSeconds >= options.durationSeconds - segmentSeconds / 2) break;
+        if (graceSeconds === 0) break;
+        if (tty) statusStream.write('\r\x1b[K');
+        log(
+          `rtmp: the encoder went away; the stream stays open ${graceSeconds} s for it to come back (Ctrl-C ends it now)`,
+        );
+      }
+    } finally {
+      await gate?.close();
     }
-    if (!ffmpegDone) ffmpeg.kill('SIGINT'); // ffmpeg finishes the segment in hand and its playlists
-    await gate?.close();
-    const code = await ffmpegExit;
-    scan();
-    if (code !== 0 && code !== 255 && !stopRequested() && published + queue.depth === 0) {
-      uploader.stop();
-      await uploading;
-      rmSync(work, { recursive: true, force: true });
-      throw new ToolError(
-        `ffmpeg stopped (exit ${code}) before producing any segment:\n  ${ffmpegErrors.trim().split('\n').slice(-3).join('\n  ')}`,
-      );
-    }
+
     queue.enqueue({ end: true });
     uploader.notify();
     if (tty) statusStream.write('\n');
@@ -351,17 +357,132 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
     await uploading;
     showStatus(true);
     if (tty) statusStream.write('\n');
-    rmSync(work, { recursive: true, force: true });
     return {
-      session,
-      playlistUrl: opened.playlist,
-      watchUrl: opened.watch,
+      session: opened.session,
+      sessions,
+      playlistUrl: first.playlist,
+      watchUrl: first.watch,
       segments: published,
       renditions,
       lagSeconds,
       rejected,
       announced,
     };
+
+    /**
+     * One ffmpeg, from start to exit: the whole run for a test pattern, a file or stdin; one push for RTMP.
+     * `failed` holds ffmpeg's last words when it stopped with an error before a single segment.
+     */
+    async function runTake(
+      session: typeof first,
+      planned: { width: number; height: number; frameRate: number; hasAudio: boolean },
+      push: RtmpPush | undefined,
+    ): Promise<{ code: number | null; failed?: string }> {
+      const lastMsn = new Map(session.stream.renditions.map((r) => [r.name, r.lastMsn]));
+      const progress: RenditionProgress[] = renditions.map((rendition) => {
+        // An earlier take's last segments may still be queued (the edge has not seen them yet): go on after them.
+        const last = Math.max(lastMsn.get(rendition.name) ?? -1, lastQueuedMsn.get(rendition.name) ?? -1);
+        return { rendition, seen: 0, nextMsn: last + 1, firstOfSession: last >= 0, initQueued: false };
+      });
+      const work = mkdtempSync(join(tmpdir(), 'edgeswarm-live-'));
+      const input = sourceInputArgs(source);
+      const remaining = options.durationSeconds ? Math.max(segmentSeconds, options.durationSeconds - mediaSeconds) : 0;
+      const args = [
+        ...ffmpegPreamble,
+        ...input.args,
+        ...(remaining ? ['-t', String(remaining)] : []),
+        ...encodeArgs({
+          renditions,
+          segmentSeconds,
+          frameRate: planned.frameRate,
+          hasAudio: planned.hasAudio,
+          audioKbps: 96,
+          preset: 'veryfast',
+          tune: 'zerolatency',
+          audioInput: input.audioInput,
+        }),
+        ...hlsMuxArgs({ outputDir: work, renditions, segmentSeconds, hasAudio: planned.hasAudio, live: true }),
+      ];
+      const ffmpeg: ChildProcess = spawn(locate('ffmpeg'), args, {
+        stdio: [source.kind === 'stdin' ? 'inherit' : source.kind === 'rtmp' ? 'pipe' : 'ignore', 'ignore', 'pipe'],
+      });
+      let ffmpegErrors = '';
+      ffmpeg.stderr?.on('data', (chunk) => {
+        ffmpegErrors = (ffmpegErrors + chunk).slice(-2000);
+      });
+      if (push && ffmpeg.stdin) push.pipe(ffmpeg.stdin);
+      const ffmpegExit = new Promise<number | null>((resolve) => ffmpeg.on('exit', (code) => resolve(code)));
+      let ffmpegDone = false;
+      void ffmpegExit.then(() => {
+        ffmpegDone = true;
+      });
+      let masterQueued = false;
+      let queuedThisTake = 0;
+
+      /** Moves every finished segment from ffmpeg's folder into the queue, in order. */
+      const scan = () => {
+        for (const [index, p] of progress.entries()) {
+          const dir = join(work, `v${index}`);
+          const playlistFile = join(dir, 'index.m3u8');
+          if (!existsSync(playlistFile)) continue;
+          const parsed = parsePlaylist(readFileSync(playlistFile, 'utf8'));
+          if (!parsed.ok || parsed.value.type !== 'media') continue; // mid-rewrite: next scan
+          for (const segment of newSegments(p.rendition.name, dir, parsed.value, p.seen)) {
+            const initName = liveNames.init(p.rendition.name, session.session);
+            if (!p.initQueued) {
+              queue.enqueue({ put: { name: initName } }, readFileSync(segment.initFile));
+              p.initQueued = true;
+            }
+            if (!masterQueued && progress.every((q) => q.initQueued))
+              masterQueued = queueMaster(work, queue, renditions, planned.frameRate);
+            const bytes = readFileSync(segment.file);
+            const ffmpegMs = Date.parse(segment.programDateTime);
+            p.ffmpegFirstMs ??= ffmpegMs;
+            // A push's frames are stamped from their arrival, not from ffmpeg's start (see anchoredProgramDateTime).
+            const stamp = push?.firstMediaAt
+              ? anchoredProgramDateTime(ffmpegMs, p.ffmpegFirstMs, push.firstMediaAt)
+              : ffmpegMs;
+            const commit: SegmentCommit = {
+              rendition: p.rendition.name,
+              msn: p.nextMsn,
+              name: liveNames.segment(p.rendition.name, session.session, p.nextMsn),
+              init: initName,
+              duration: segment.duration,
+              sha256: createHash('sha256').update(bytes).digest('hex'),
+              programDateTime: new Date(stamp).toISOString(),
+              discontinuity: p.firstOfSession,
+            };
+            queue.enqueue({ put: { name: commit.name }, commit }, bytes);
+            lastQueuedMsn.set(p.rendition.name, p.nextMsn);
+            rmSync(segment.file, { force: true });
+            samples.push({ at: Date.now(), bytes: bytes.byteLength });
+            if (index === 0) mediaSeconds += segment.duration;
+            queuedThisTake++;
+            p.seen++;
+            p.nextMsn++;
+            p.firstOfSession = false;
+          }
+        }
+        uploader.notify();
+      };
+
+      while (!ffmpegDone && !stopRequested()) {
+        scan();
+        showStatus();
+        await sleep(250);
+      }
+      if (!ffmpegDone) {
+        ffmpeg.kill('SIGINT'); // ffmpeg finishes the segment in hand and its playlists
+        push?.drop();
+      }
+      const code = await ffmpegExit;
+      scan();
+      rmSync(work, { recursive: true, force: true });
+      if (code !== 0 && code !== 255 && !stopRequested() && queuedThisTake === 0) {
+        return { code, failed: ffmpegErrors.trim().split('\n').slice(-3).join('\n  ') };
+      }
+      return { code };
+    }
   }
 }
 

@@ -17,6 +17,10 @@ describe('parseSource', () => {
   it('takes RTMP with only the publish key when no --rtmp-key is given', () => {
     expect(parseSource('rtmp', size, undefined, 1940)).toEqual({ kind: 'rtmp', port: 1940 });
   });
+  it('keeps the grace period for an encoder that went away', () => {
+    expect(parseSource('rtmp', size, undefined, 1940, 0)).toEqual({ kind: 'rtmp', port: 1940, graceSeconds: 0 });
+    expect(parseSource('testpattern', size, undefined, 1940, 30)).toEqual({ kind: 'testpattern', ...size });
+  });
 });
 
 describe('sourceInputArgs', () => {

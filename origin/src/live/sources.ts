@@ -2,7 +2,8 @@
  * Where a live stream comes from, as ffmpeg input arguments. Pure.
  *   testpattern: a moving pattern with a burnt-in wall clock, and a tone
  *   file:        a file looped in real time
- *   rtmp:        OBS (or any RTMP encoder) pushing to our RTMP listener, as FLV on ffmpeg's stdin
+ *   rtmp:        OBS (or any RTMP encoder) pushing to our RTMP listener, as FLV on ffmpeg's stdin;
+ *                the stream stays open `graceSeconds` after the encoder leaves, for it to come back
  *   stdin:       MPEG-TS on standard input
  */
 import { existsSync } from 'node:fs';
@@ -10,8 +11,11 @@ import { existsSync } from 'node:fs';
 export type Source =
   | { kind: 'testpattern'; width: number; height: number; frameRate: number }
   | { kind: 'file'; path: string }
-  /** Our RTMP listener on `port`; a push is taken if its key is the stream's publish key or `key`. */
-  | { kind: 'rtmp'; port: number; key?: string }
+  /**
+   * Our RTMP listener on `port`; a push is taken if its key is the stream's publish key or `key`.
+   * When the encoder leaves, the stream waits `graceSeconds` (default rtmpGraceSeconds) for it.
+   */
+  | { kind: 'rtmp'; port: number; key?: string; graceSeconds?: number }
   | { kind: 'stdin' };
 
 export const sourceDefaults = {
@@ -19,6 +23,8 @@ export const sourceDefaults = {
   height: 360,
   frameRate: 30,
   rtmpPort: 1935,
+  /** How long the stream stays open for an RTMP encoder that went away (OBS restarting, a network blip). */
+  rtmpGraceSeconds: 60,
 } as const;
 
 export const rtmpServer = (port: number = sourceDefaults.rtmpPort) => `rtmp://127.0.0.1:${port}/live`;
@@ -29,9 +35,16 @@ export function parseSource(
   size: { width: number; height: number; frameRate: number },
   rtmpKey: string | undefined,
   rtmpPort: number = sourceDefaults.rtmpPort,
+  graceSeconds?: number,
 ): Source {
   if (!flag || flag === 'testpattern') return { kind: 'testpattern', ...size };
-  if (flag === 'rtmp') return { kind: 'rtmp', port: rtmpPort, ...(rtmpKey ? { key: rtmpKey } : {}) };
+  if (flag === 'rtmp')
+    return {
+      kind: 'rtmp',
+      port: rtmpPort,
+      ...(rtmpKey ? { key: rtmpKey } : {}),
+      ...(graceSeconds === undefined ? {} : { graceSeconds }),
+    };
   if (flag === '-' || flag === 'stdin') return { kind: 'stdin' };
   return { kind: 'file', path: flag };
 }
