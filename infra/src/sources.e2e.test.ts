@@ -1,9 +1,9 @@
 /**
  * The live sources that need a sender: an RTMP encoder (what OBS does, played
  * here by a second ffmpeg pushing FLV) and MPEG-TS on stdin. Each publishes a
- * few segments of every rendition. stdin, and RTMP with --grace 0, end the
- * stream when their input ends; RTMP with a grace period waits for the encoder
- * to come back and resumes after a discontinuity.
+ * few segments of every rendition. stdin ends the stream when its input ends;
+ * RTMP waits --grace seconds for the encoder to come back (and resumes after a
+ * discontinuity when it does), then ends it.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -65,11 +65,11 @@ async function expectEnded(stream: string): Promise<void> {
 describe('live sources', () => {
   it('takes an RTMP push, as from OBS, only with the stream key: a wrong key is refused before anything is published', async () => {
     const port = await freePort();
-    // --grace 0: the stream ends when the encoder leaves (the next test waits for it to come back).
+    // --grace 2: the stream ends 2 s after the encoder leaves, by itself (the next test has it come back).
     const publisher = spawnOriginCli(
       ['publish', '--stream', 'e2e-rtmp', '--edge', edge.url, '--source', 'rtmp', '--rtmp-port', String(port)].concat([
         '--grace',
-        '0',
+        '2',
       ]),
       { PUBLISH_SECRET: secret, EDGESWARM_QUEUE_DIR: join(work, 'queue') },
     );
@@ -101,6 +101,7 @@ describe('live sources', () => {
     const result = await publisher.done;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('rtmp: publishing the push from');
+    expect(result.stderr).toContain('rtmp: no encoder came back within 2 s; ending the stream');
     await expectEnded('e2e-rtmp');
   });
 
@@ -179,6 +180,12 @@ describe('live sources', () => {
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toMatch(/rtmp: the encoder is back: session \d+, after a discontinuity/);
       expect(result.stderr).not.toMatch(/lag -/);
+      console.log(
+        result.stderr
+          .split('\n')
+          .filter((l) => /^(session \d|rtmp: the encoder|ended:)|lag \d/.test(l))
+          .join('\n'),
+      );
       const ended = (await (await fetch(base)).json()) as StreamStatus;
       expect(ended.state).toBe('ended');
       expect(ended.renditions).toHaveLength(3);
