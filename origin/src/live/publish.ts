@@ -39,6 +39,7 @@ import { type RtmpGate, type RtmpPush, startRtmpGate } from './rtmp-gate';
 import { newSegments } from './segment-watcher';
 import { rtmpServer, type Source, sourceDefaults, sourceInputArgs } from './sources';
 import { bitrateKbps, formatStatus, publishLagSeconds } from './status-line';
+import { afterTake } from './take-plan';
 import { Uploader, uploaderRetry } from './uploader';
 
 export interface PublishOptions {
@@ -333,9 +334,15 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
           }
           log(`rtmp: ffmpeg could not read that push (exit ${outcome.code}): ${outcome.failed.split('\n').at(-1)}`);
         }
-        if (!gate || stopRequested()) break;
-        if (options.durationSeconds && mediaSeconds >= options.durationSeconds - segmentSeconds / 2) break;
-        if (graceSeconds === 0) break;
+        const next = afterTake({
+          rtmp: gate !== undefined,
+          stopRequested: stopRequested(),
+          graceSeconds,
+          mediaSeconds,
+          durationSeconds: options.durationSeconds,
+          segmentSeconds,
+        });
+        if (next.kind === 'end') break;
         if (tty) statusStream.write('\r\x1b[K');
         log(
           `rtmp: the encoder went away; the stream stays open ${graceSeconds} s for it to come back (Ctrl-C ends it now)`,
