@@ -560,14 +560,15 @@ describe('tick: a device that cannot keep up backs off', () => {
 describe('tick: the uplink probe', () => {
   const me = id(T0, 'me00000');
   const others = [id(T0 + 10, 'other01'), id(T0 + 11, 'other02'), id(T0 + 12, 'other03')];
-  // 68 kB segments (320x180 at 2 s) to 3 peers with 1.5× headroom: 153 kB/s; a 1 Mbit/s uplink carries 125 kB/s.
+  // 68 kB segments (320x180 at 2 s) to a full fan-out of 16 with 1.5× headroom: 816 kB/s; a 1 Mbit/s uplink carries
+  // 125 kB/s, a 10 Mbit/s one 1.25 MB/s.
   const segmentBytes = 68_000;
   const dsl = { bytes: 262_144, seconds: 262_144 / 125_000 };
   const cable = { bytes: 262_144, seconds: 262_144 / 1_250_000 };
 
   it.each([
     ['no probe yet: the benefit of the doubt, so the earliest joiner leads', undefined, false, true],
-    ['a DSL probe: it cannot feed three peers, declines and goes quiet', dsl, true, false],
+    ['a DSL probe: it cannot feed a fan-out, declines and goes quiet', dsl, true, false],
     ['a cable probe: it leads', cable, false, true],
   ] as const)('%s', (_name, probe, declined, firstFetcher) => {
     const now = T0 + 100;
@@ -598,18 +599,19 @@ describe('tick: the uplink probe', () => {
     const base = { p2pStartedAt: T0, segmentBytes, uplinkProbe: dsl };
     const actions = run([
       { now, obs: observe(me, peers, { ...base, uplink: { deliveredBytes: 0, queuedBytes: 0 } }) },
-      // 1 s at 400 kB/s with nothing queued: the link delivered more than the probe read.
-      { now: now + 1, obs: observe(me, peers, { ...base, uplink: { deliveredBytes: 400_000, queuedBytes: 0 } }) },
+      // 1 s at 900 kB/s with nothing queued: the link delivered more than the probe read, enough for a full fan-out.
+      { now: now + 1, obs: observe(me, peers, { ...base, uplink: { deliveredBytes: 900_000, queuedBytes: 0 } }) },
     ]);
     expect(actions[0]?.uplinkBps).toBeCloseTo(125_000, 6);
-    expect(actions[1]?.uplinkBps).toBeCloseTo(400_000, 6);
+    expect(actions[1]?.uplinkBps).toBeCloseTo(900_000, 6);
     expect(actions[1]?.declined).toBe(false);
   });
 });
 
 describe('tick: an uplink slower than the stream serves no one', () => {
-  const me = id(T0, 'me00000');
-  const others = [id(T0 + 10, 'other01')];
+  // It joined after the other, so declining to lead does not make it go quiet: only its speed closes its upload.
+  const me = id(T0 + 10, 'me00000');
+  const others = [id(T0, 'other01')];
   it.each([
     // case, segment bytes, probed uplink bytes/s → upload open
     ['68 kB segments on a 1 Mbit/s uplink: 0.5 s each, it serves', 68_000, 125_000, true],

@@ -223,14 +223,14 @@ export function tick(
   const segmentBytes = observations.segmentBytes ?? 0;
   // A viewer that may not upload cannot lead: others would wait for segments it never shares.
   const withheld = observations.uploadAllowed === false;
+  // Eligibility to lead is judged against a full fan-out (seederFanout peers), not the peers this viewer happens to
+  // see: a slow first joiner with two connections so far could feed them, but every viewer must reach the same
+  // verdict about it, and its view is the one most likely to be partial. So it is a property of the uplink alone.
   const declined =
     strained ||
     withheld ||
     (segmentBytes > 0 &&
-      !uplinkCanLead(
-        uplink,
-        firstFetcherNeedBps(segmentBytes, Math.min(options.seederFanout, active.length), targetDuration, options),
-      ));
+      !uplinkCanLead(uplink, firstFetcherNeedBps(segmentBytes, options.seederFanout, targetDuration, options)));
   const slow = segmentBytes > 0 ? slowPeers(peerRates, connected, segmentBytes, targetDuration, now, options) : [];
   const role = decideRole(
     state.role,
