@@ -34,7 +34,8 @@ export interface SessionResult {
   watch: string;
 }
 
-async function reasonOf(response: Response): Promise<string> {
+/** The JSON reason of an edge error answer, or its text. */
+export async function reasonOf(response: Response): Promise<string> {
   const text = await response.text().catch(() => '');
   try {
     return (JSON.parse(text) as { reason?: string }).reason ?? text;

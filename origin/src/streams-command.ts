@@ -6,6 +6,7 @@
  * Parsing, explaining and formatting are pure; `listStreams` does the requests.
  */
 import { type OptionTable, parseCli } from './cli-options';
+import { reasonOf } from './edge-client';
 import { EdgeUnavailableError, InputError, type OriginError, PreflightError } from './errors';
 
 export const streamsCommandDefaults = {
@@ -139,15 +140,6 @@ export function formatStreams(streams: readonly ListedStream[]): string {
     `${streams.length} stream${streams.length === 1 ? '' : 's'}, ${viewers} viewer${viewers === 1 ? '' : 's'}, ${formatBytes(bytes)}`,
   );
   return lines.join('\n');
-}
-
-async function reasonOf(response: Response): Promise<string> {
-  const text = await response.text().catch(() => '');
-  try {
-    return (JSON.parse(text) as { reason?: string }).reason ?? text;
-  } catch {
-    return text.slice(0, 200) || response.statusText;
-  }
 }
 
 /** Every page of `GET /v1/streams`. The first request is the check: bounded, and explained when refused. */

@@ -557,6 +557,24 @@ describe('tick: a device that cannot keep up backs off', () => {
   });
 });
 
+/** One tick at T0 + 100 of a viewer in P2P since T0, its uplink idle, with the probe's result if any. */
+function probedTick(me: string, others: string[], segmentBytes: number, probe?: { bytes: number; seconds: number }) {
+  const now = T0 + 100;
+  return {
+    now,
+    obs: observe(
+      me,
+      others.map((p) => peer(p, now)),
+      {
+        p2pStartedAt: T0,
+        segmentBytes,
+        uplink: { deliveredBytes: 0, queuedBytes: 0 },
+        ...(probe ? { uplinkProbe: probe } : {}),
+      },
+    ),
+  };
+}
+
 describe('tick: the uplink probe', () => {
   const me = id(T0, 'me00000');
   const others = [id(T0 + 10, 'other01'), id(T0 + 11, 'other02'), id(T0 + 12, 'other03')];
@@ -571,22 +589,7 @@ describe('tick: the uplink probe', () => {
     ['a DSL probe: it cannot feed a fan-out, declines and goes quiet', dsl, true, false],
     ['a cable probe: it leads', cable, false, true],
   ] as const)('%s', (_name, probe, declined, firstFetcher) => {
-    const now = T0 + 100;
-    const [actions] = run([
-      {
-        now,
-        obs: observe(
-          me,
-          others.map((p) => peer(p, now)),
-          {
-            p2pStartedAt: T0,
-            segmentBytes,
-            uplink: { deliveredBytes: 0, queuedBytes: 0 },
-            ...(probe ? { uplinkProbe: probe } : {}),
-          },
-        ),
-      },
-    ]);
+    const [actions] = run([probedTick(me, others, segmentBytes, probe)]);
     expect(actions?.declined).toBe(declined);
     expect(actions?.quiet).toBe(declined);
     expect(actions?.firstFetcher).toBe(firstFetcher);
@@ -619,22 +622,8 @@ describe('tick: an uplink slower than the stream serves no one', () => {
     ['625 kB segments on a 10 Mbit/s uplink: it serves', 625_000, 1_250_000, true],
     ['an unmeasured uplink keeps the benefit of the doubt', 625_000, 0, true],
   ] as const)('%s', (_name, segmentBytes, bps, open) => {
-    const now = T0 + 100;
-    const [actions] = run([
-      {
-        now,
-        obs: observe(
-          me,
-          others.map((p) => peer(p, now)),
-          {
-            p2pStartedAt: T0,
-            segmentBytes,
-            uplink: { deliveredBytes: 0, queuedBytes: 0 },
-            ...(bps > 0 ? { uplinkProbe: { bytes: 262_144, seconds: 262_144 / bps } } : {}),
-          },
-        ),
-      },
-    ]);
+    const probe = bps > 0 ? { bytes: 262_144, seconds: 262_144 / bps } : undefined;
+    const [actions] = run([probedTick(me, others, segmentBytes, probe)]);
     expect(actions?.tooSlowToServe).toBe(!open);
     expect(actions?.uploadOpen).toBe(open);
     expect(actions?.windows.isP2PUploadDisabled).toBe(!open);
