@@ -3,7 +3,7 @@
  * index.ts turns them into `{ error, reason }` JSON with their status. Anything
  * else is a bug and becomes a 500 without leaking internals.
  */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 416 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 416 | 429 | 500 | 501 | 503;
 
 export class EdgeError extends Error {
   constructor(
@@ -86,6 +86,13 @@ export class TooManyRequestsError extends EdgeError {
       true,
       retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
     );
+  }
+}
+
+/** A request the edge understands but does not serve in the form asked for (oEmbed's unsupported format). */
+export class NotImplementedError extends EdgeError {
+  constructor(message: string) {
+    super(501, 'not_implemented', message);
   }
 }
 

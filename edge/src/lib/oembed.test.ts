@@ -21,7 +21,7 @@ describe('oEmbed requests', () => {
   });
 
   it.each([
-    [{ url: `${origin}/watch/concert`, format: 'xml' }, 400, 'format must be json'],
+    [{ url: `${origin}/watch/concert`, format: 'xml' }, 501, 'format must be json'],
     [{}, 400, 'url is required'],
     [{ url: '/watch/concert' }, 400, 'absolute URL'],
     [{ url: `${origin}/watch/concert`, maxwidth: '-5' }, 400, 'maxwidth must be a positive integer'],

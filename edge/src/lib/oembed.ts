@@ -30,7 +30,8 @@ export interface OembedRequest {
   height: number;
 }
 
-export type OembedRefusal = { ok: false; status: 400 | 404; reason: string };
+/** oEmbed's statuses: 404 for a URL with nothing to embed, 501 for a format not served, 400 for anything else malformed. */
+export type OembedRefusal = { ok: false; status: 400 | 404 | 501; reason: string };
 
 /** A video oEmbed (type "video", version 1.0). */
 export interface OembedVideo {
@@ -75,9 +76,10 @@ export function parseOembedRequest(
   origin: string,
   options: OembedOptions = oembedDefaults,
 ): { ok: true; value: OembedRequest } | OembedRefusal {
-  const refuse = (status: 400 | 404, reason: string): OembedRefusal => ({ ok: false, status, reason });
+  const refuse = (status: OembedRefusal['status'], reason: string): OembedRefusal => ({ ok: false, status, reason });
   const format = query.get('format');
-  if (format !== null && format !== 'json') return refuse(400, 'format must be json (the only format served)');
+  // The oEmbed spec: a provider that cannot answer in the requested format returns 501 Not Implemented.
+  if (format !== null && format !== 'json') return refuse(501, 'format must be json (the only format served)');
   const raw = query.get('url');
   if (raw === null || raw === '') return refuse(400, 'url is required: a /watch/:stream or /embed/:stream URL');
   if (raw.length > 2048) return refuse(400, 'url is longer than 2048 characters');

@@ -45,7 +45,7 @@ describe('GET /oembed', () => {
 
   it.each([
     ['/oembed', 400, 'url is required'],
-    [`/oembed?url=${encodeURIComponent(`${base}/watch/x`)}&format=xml`, 400, 'format must be json'],
+    [`/oembed?url=${encodeURIComponent(`${base}/watch/x`)}&format=xml`, 501, 'format must be json'],
     ['/oembed?url=not-a-url', 400, 'absolute URL'],
     [`/oembed?url=${encodeURIComponent('https://other.example/watch/x')}`, 404, 'only pages on this edge'],
     [`/oembed?url=${encodeURIComponent(`${base}/dashboard/x`)}`, 404, 'only /watch/:stream'],
@@ -54,7 +54,8 @@ describe('GET /oembed', () => {
     const response = await fetchEdge(path);
     expect(response.status).toBe(status);
     const body = (await response.json()) as { error: string; reason: string };
-    expect(body.error).toBe(status === 400 ? 'bad_request' : 'not_found');
+    const codes: Record<number, string> = { 400: 'bad_request', 404: 'not_found', 501: 'not_implemented' };
+    expect(body.error).toBe(codes[status]);
     expect(body.reason).toContain(reason);
   });
 });
