@@ -9,5 +9,6 @@ export * from './options';
 export * from './reciprocity';
 export * from './roles';
 export * from './seeded';
+export * from './sub-shards';
 export * from './tick';
 export * from './windows';
