@@ -2,6 +2,7 @@ export * from './beacon';
 export * from './counters';
 export * from './html';
 export * from './live';
+export * from './low-latency';
 export * from './names';
 export * from './playback-token';
 export * from './playlist';

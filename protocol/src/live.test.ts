@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { commitSession, isLivePlaylistName, liveNames, parseBlockingDirectives, parseCommit } from './live';
+import {
+  commitSession,
+  isLivePlaylistName,
+  liveNames,
+  parseBlockingDirectives,
+  parseCommit,
+  parsePartName,
+} from './live';
 
 const good = {
   rendition: 'v0',
@@ -90,5 +97,19 @@ describe('parseBlockingDirectives', () => {
     ['_HLS_msn=1&_HLS_part=x', { ok: false, reason: '_HLS_part must be a non-negative integer' }],
   ])('%j', (query, expected) => {
     expect(parseBlockingDirectives(new URLSearchParams(query))).toEqual(expected);
+  });
+});
+
+describe('part names', () => {
+  it('names parts per session, segment and index, and reads them back', () => {
+    expect(liveNames.part('v0', 2, 31, 3)).toBe('v0/s2-31.p3.m4s');
+    expect(parsePartName('v0/s2-31.p3.m4s')).toEqual({ rendition: 'v0', session: 2, msn: 31, part: 3 });
+    expect(parsePartName('v0/s2-31.m4s')).toBeUndefined();
+    expect(parsePartName('v0/x/s2-31.p3.m4s')).toBeUndefined();
+  });
+
+  it('refuses to commit a part as a segment', () => {
+    const result = parseCommit({ ...good, name: 'v0/s0-3.p1.m4s' });
+    expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('is a part') });
   });
 });

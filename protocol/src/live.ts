@@ -13,7 +13,25 @@ export const liveNames = {
   /** Each publisher session has its own names, so a restart never collides with write-once objects. */
   segment: (rendition: string, session: number, msn: number) => `${rendition}/s${session}-${msn}.m4s`,
   init: (rendition: string, session: number) => `${rendition}/init-s${session}.mp4`,
+  /** Part `part` of segment `msn` (LL-HLS): kept by the coordinator and the edge cache, never stored in R2. */
+  part: (rendition: string, session: number, msn: number, part: number) =>
+    `${rendition}/s${session}-${msn}.p${part}.m4s`,
 } as const;
+
+export interface PartName {
+  rendition: string;
+  session: number;
+  msn: number;
+  part: number;
+}
+
+/** Pure: reads a part's object name (liveNames.part), or undefined when the name is not a part's. */
+export function parsePartName(name: string): PartName | undefined {
+  const match = /^([A-Za-z0-9][A-Za-z0-9_-]{0,31})\/s(\d{1,9})-(\d{1,15})\.p(\d{1,4})\.m4s$/.exec(name);
+  if (!match) return undefined;
+  const [, rendition = '', session, msn, part] = match;
+  return { rendition, session: Number(session), msn: Number(msn), part: Number(part) };
+}
 
 /**
  * Pure: the publisher session a commit's objects belong to: `<rendition>/s<N>-….m4s` with
@@ -77,6 +95,9 @@ export function parseCommit(body: unknown): Validation<SegmentCommit> {
     }
   }
   if (!(name as string).endsWith('.m4s')) return { ok: false, reason: 'name must be an .m4s segment' };
+  if (parsePartName(name as string)) {
+    return { ok: false, reason: 'name is a part (.p<N>.m4s); commit the whole segment, PUT parts to their own URL' };
+  }
   if (!(init as string).endsWith('.mp4')) return { ok: false, reason: 'init must be an .mp4 init segment' };
   if (commitSession({ name: name as string, init: init as string }) === undefined) {
     return {
@@ -114,25 +135,37 @@ export function parseCommit(body: unknown): Validation<SegmentCommit> {
   };
 }
 
+/** A playlist request's delivery directives (RFC 8216bis §6.2.5). */
 export interface BlockingDirectives {
   msn?: number;
   part?: number;
+  /** `_HLS_skip=YES` (or `v2`: this server has no date ranges to skip, so the same): a delta update. */
+  skip?: boolean;
 }
 
-/** `_HLS_msn` / `_HLS_part` (RFC 8216bis §6.2.5.2). `_HLS_part` without `_HLS_msn` is an error. */
+/**
+ * `_HLS_msn` / `_HLS_part` / `_HLS_skip` (RFC 8216bis §6.2.5), syntax only: `_HLS_part` without `_HLS_msn`,
+ * a number that is not a decimal integer, or an unknown skip value is a 400. The rules that need the
+ * playlist (too far ahead, wait or answer) are in low-latency.ts.
+ */
 export function parseBlockingDirectives(params: URLSearchParams): Validation<BlockingDirectives> {
   const msn = params.get('_HLS_msn');
   const part = params.get('_HLS_part');
+  const skip = params.get('_HLS_skip');
   const integer = (value: string) => (/^\d{1,15}$/.test(value) ? Number(value) : undefined);
+  if (skip !== null && skip !== 'YES' && skip !== 'v2') {
+    return { ok: false, reason: '_HLS_skip must be YES or v2' };
+  }
+  const skipping: BlockingDirectives = skip === null ? {} : { skip: true };
   if (msn === null) {
-    return part === null ? { ok: true, value: {} } : { ok: false, reason: '_HLS_part requires _HLS_msn' };
+    return part === null ? { ok: true, value: skipping } : { ok: false, reason: '_HLS_part requires _HLS_msn' };
   }
   const msnValue = integer(msn);
   if (msnValue === undefined) return { ok: false, reason: '_HLS_msn must be a non-negative integer' };
-  if (part === null) return { ok: true, value: { msn: msnValue } };
+  if (part === null) return { ok: true, value: { msn: msnValue, ...skipping } };
   const partValue = integer(part);
   if (partValue === undefined) return { ok: false, reason: '_HLS_part must be a non-negative integer' };
-  return { ok: true, value: { msn: msnValue, part: partValue } };
+  return { ok: true, value: { msn: msnValue, part: partValue, ...skipping } };
 }
 
 export type StreamState = 'created' | 'live' | 'ended';

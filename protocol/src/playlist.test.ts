@@ -266,3 +266,128 @@ s1-8.m4s
     if (!result.ok) expect(result.reason).toContain('64 lowercase hex');
   });
 });
+
+describe('low-latency tags (RFC 8216bis)', () => {
+  const sha = (c: string) => c.repeat(64);
+  const lowLatency = `#EXTM3U
+#EXT-X-VERSION:9
+#EXT-X-TARGETDURATION:2
+#EXT-X-MEDIA-SEQUENCE:10
+#EXT-X-INDEPENDENT-SEGMENTS
+#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=12,HOLD-BACK=6,PART-HOLD-BACK=1.5
+#EXT-X-PART-INF:PART-TARGET=0.5
+#EXT-X-MAP:URI="init-s0.mp4"
+#EXT-X-PROGRAM-DATE-TIME:2026-12-01T09:00:00.000Z
+#EXT-X-EDGESWARM-SHA256:${sha('a')}
+#EXTINF:2,
+s0-10.m4s
+#EXT-X-PROGRAM-DATE-TIME:2026-12-01T09:00:02.000Z
+#EXT-X-EDGESWARM-SHA256:${sha('b')}
+#EXT-X-PART:DURATION=0.5,URI="s0-11.p0.m4s",INDEPENDENT=YES
+#EXT-X-PART:DURATION=0.5,URI="s0-11.p1.m4s"
+#EXT-X-PART:DURATION=0.5,URI="s0-11.p2.m4s",GAP=YES
+#EXT-X-PART:DURATION=0.5,URI="s0-11.p3.m4s"
+#EXTINF:2,
+s0-11.m4s
+#EXT-X-DISCONTINUITY
+#EXT-X-MAP:URI="init-s1.mp4"
+#EXT-X-PROGRAM-DATE-TIME:2026-12-01T09:00:04.000Z
+#EXT-X-PART:DURATION=0.5,URI="s1-12.p0.m4s",INDEPENDENT=YES
+#EXT-X-PRELOAD-HINT:TYPE=PART,URI="s1-12.p1.m4s"
+#EXT-X-PRELOAD-HINT:TYPE=MAP,URI="init-s2.mp4",BYTERANGE-START=0,BYTERANGE-LENGTH=800
+#EXT-X-RENDITION-REPORT:URI="../v1/live.m3u8",LAST-MSN=12,LAST-PART=0
+#EXT-X-RENDITION-REPORT:URI="../v2/live.m3u8"
+`;
+
+  it('parses parts, the open segment, preload hints and rendition reports, and renders them back byte for byte', () => {
+    const parsed = parsePlaylist(lowLatency);
+    if (!parsed.ok || parsed.value.type !== 'media') throw new Error(parsed.ok ? 'not media' : parsed.reason);
+    const playlist = parsed.value;
+    expect(playlist.serverControl).toEqual({ canBlockReload: true, canSkipUntil: 12, holdBack: 6, partHoldBack: 1.5 });
+    expect(playlist.partTarget).toBe(0.5);
+    expect(playlist.segments[0]?.parts).toBeUndefined();
+    expect(playlist.segments[1]?.parts).toEqual([
+      { uri: 's0-11.p0.m4s', duration: 0.5, independent: true },
+      { uri: 's0-11.p1.m4s', duration: 0.5 },
+      { uri: 's0-11.p2.m4s', duration: 0.5, gap: true },
+      { uri: 's0-11.p3.m4s', duration: 0.5 },
+    ]);
+    expect(playlist.openSegment).toEqual({
+      parts: [{ uri: 's1-12.p0.m4s', duration: 0.5, independent: true }],
+      programDateTime: '2026-12-01T09:00:04.000Z',
+      discontinuity: true,
+      map: 'init-s1.mp4',
+    });
+    expect(playlist.preloadHints).toEqual([
+      { type: 'PART', uri: 's1-12.p1.m4s' },
+      { type: 'MAP', uri: 'init-s2.mp4', byteRangeStart: 0, byteRangeLength: 800 },
+    ]);
+    expect(playlist.renditionReports).toEqual([
+      { uri: '../v1/live.m3u8', lastMsn: 12, lastPart: 0 },
+      { uri: '../v2/live.m3u8' },
+    ]);
+    expect(renderMediaPlaylist(playlist)).toBe(lowLatency);
+    // Parts are not objects the playlist stores: only the init and whole segments are.
+    expect(referencedObjects(playlist)).toEqual(['init-s0.mp4', 's0-10.m4s', 's0-11.m4s']);
+  });
+
+  it('round-trips a delta update with EXT-X-SKIP', () => {
+    const delta = lowLatency.replace(
+      '#EXT-X-MAP:URI="init-s0.mp4"\n',
+      '#EXT-X-MAP:URI="init-s0.mp4"\n#EXT-X-SKIP:SKIPPED-SEGMENTS=3\n',
+    );
+    const parsed = parsePlaylist(delta);
+    expect(parsed.ok && parsed.value.type === 'media' && parsed.value.skippedSegments).toBe(3);
+    if (parsed.ok && parsed.value.type === 'media') expect(renderMediaPlaylist(parsed.value)).toBe(delta);
+  });
+
+  it.each([
+    [
+      'a part without EXT-X-PART-INF',
+      (t: string) => t.replace('#EXT-X-PART-INF:PART-TARGET=0.5\n', ''),
+      'needs EXT-X-PART-INF',
+    ],
+    [
+      'a zero part target',
+      (t: string) => t.replace('PART-TARGET=0.5', 'PART-TARGET=0'),
+      'positive decimal PART-TARGET',
+    ],
+    ['a part without a URI', (t: string) => t.replace(',URI="s0-11.p1.m4s"', ''), 'EXT-X-PART needs a URI'],
+    [
+      'a part without a duration',
+      (t: string) => t.replace('DURATION=0.5,URI="s0-11.p1.m4s"', 'URI="s0-11.p1.m4s"'),
+      'decimal DURATION',
+    ],
+    ['a hint of an unknown type', (t: string) => t.replace('TYPE=PART', 'TYPE=SEGMENT'), 'PART or MAP'],
+    [
+      'a hint with a bad byte range',
+      (t: string) => t.replace('BYTERANGE-START=0', 'BYTERANGE-START=x'),
+      'BYTERANGE-START',
+    ],
+    [
+      'a report without a URI',
+      (t: string) => t.replace('URI="../v2/live.m3u8"', 'LAST-MSN=1'),
+      'EXT-X-RENDITION-REPORT needs a URI',
+    ],
+    ['a report with a bad msn', (t: string) => t.replace('LAST-MSN=12', 'LAST-MSN=-1'), 'LAST-MSN must be an integer'],
+    [
+      'a bad hold-back',
+      (t: string) => t.replace('PART-HOLD-BACK=1.5', 'PART-HOLD-BACK=soon'),
+      'PART-HOLD-BACK must be a decimal',
+    ],
+    [
+      'a skip after a segment',
+      (t: string) => t.replace('s0-10.m4s\n', 's0-10.m4s\n#EXT-X-SKIP:SKIPPED-SEGMENTS=1\n'),
+      'before the first segment',
+    ],
+    [
+      'a skip without a count',
+      (t: string) => t.replace('#EXT-X-MAP:URI="init-s0.mp4"\n', '#EXT-X-MAP:URI="init-s0.mp4"\n#EXT-X-SKIP:X=1\n'),
+      'SKIPPED-SEGMENTS',
+    ],
+  ])('refuses %s', (_, edit, reason) => {
+    const result = parsePlaylist(edit(lowLatency));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toContain(reason);
+  });
+});

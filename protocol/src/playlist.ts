@@ -1,6 +1,9 @@
 /**
- * HLS playlist parsing and rendering (RFC 8216), limited to what this project
- * produces and serves: fMP4 media playlists and multivariant playlists.
+ * HLS playlist parsing and rendering (RFC 8216, and the low-latency tags of
+ * RFC 8216bis: parts, preload hints, delta updates, rendition reports), limited
+ * to what this project produces and serves: fMP4 media playlists and
+ * multivariant playlists. A playlist without parts renders exactly as before
+ * the low-latency tags existed.
  * Unknown tags are kept out of the model rather than guessed at; the parser is
  * strict about the tags it does model, because the edge uses it to refuse
  * broken uploads before they replace a working playlist.
@@ -38,6 +41,43 @@ export interface MediaSegment {
   map?: string;
   /** Hex SHA-256 of the segment's bytes, from the edge (see integrityTag). */
   sha256?: string;
+  /** EXT-X-PART: the segment's partial segments, listed before it (only near the live edge). */
+  parts?: Part[];
+}
+
+/** EXT-X-PART (RFC 8216bis §4.4.4.9): a partial segment, e.g. one CMAF chunk of its parent segment. */
+export interface Part {
+  uri: string;
+  duration: number;
+  /** INDEPENDENT=YES: starts with an independent frame. */
+  independent?: boolean;
+  gap?: boolean;
+}
+
+/**
+ * The segment still being written at the live edge: only its parts exist, so it is listed as
+ * EXT-X-PART tags after the last complete segment, with no EXTINF or URI of its own.
+ */
+export interface OpenSegment {
+  parts: Part[];
+  programDateTime?: string;
+  discontinuity?: boolean;
+  map?: string;
+}
+
+/** EXT-X-PRELOAD-HINT (RFC 8216bis §4.4.5.3): a resource a client may request before it exists. */
+export interface PreloadHint {
+  type: 'PART' | 'MAP';
+  uri: string;
+  byteRangeStart?: number;
+  byteRangeLength?: number;
+}
+
+/** EXT-X-RENDITION-REPORT (RFC 8216bis §4.4.5.4): where another rendition's live edge is. */
+export interface RenditionReport {
+  uri: string;
+  lastMsn?: number;
+  lastPart?: number;
 }
 
 /**
@@ -50,7 +90,11 @@ export const integrityTag = 'EXT-X-EDGESWARM-SHA256';
 
 export interface ServerControl {
   canBlockReload: boolean;
+  /** Seconds from the end a client may ask to skip (_HLS_skip): the Skip Boundary. */
+  canSkipUntil?: number;
   holdBack?: number;
+  /** Seconds behind the end a low-latency client should play. */
+  partHoldBack?: number;
 }
 
 /** EXT-X-START: where a client should begin playback (RFC 8216 §4.3.5.2). */
@@ -71,8 +115,15 @@ export interface MediaPlaylist {
   /** EXT-X-MAP: the fMP4 init segment. */
   map?: string;
   serverControl?: ServerControl;
+  /** EXT-X-PART-INF PART-TARGET, seconds: present whenever parts are. */
+  partTarget?: number;
   start?: StartPoint;
+  /** EXT-X-SKIP: a delta update left out this many segments after mediaSequence. */
+  skippedSegments?: number;
   segments: MediaSegment[];
+  openSegment?: OpenSegment;
+  preloadHints?: PreloadHint[];
+  renditionReports?: RenditionReport[];
   endList: boolean;
 }
 
@@ -131,6 +182,11 @@ export function parsePlaylist(text: string): Validation<Playlist> {
   let serverControl: ServerControl | undefined;
   let start: StartPoint | undefined;
   let pendingVariant: Omit<Variant, 'uri'> | undefined;
+  let partTarget: number | undefined;
+  let skippedSegments: number | undefined;
+  let pendingParts: Part[] = [];
+  const preloadHints: PreloadHint[] = [];
+  const renditionReports: RenditionReport[] = [];
 
   for (let index = 1; index < lines.length; index++) {
     const lineNo = index + 1;
@@ -147,11 +203,13 @@ export function parsePlaylist(text: string): Validation<Playlist> {
         if (pendingDiscontinuity) segment.discontinuity = true;
         if (pendingSha256) segment.sha256 = pendingSha256;
         if (map && segments.length > 0 && map !== currentMap(segments, firstMap)) segment.map = map;
+        if (pendingParts.length > 0) segment.parts = pendingParts;
         segments.push(segment);
         pendingDuration = undefined;
         pendingDateTime = undefined;
         pendingDiscontinuity = false;
         pendingSha256 = undefined;
+        pendingParts = [];
       } else {
         return fail(lineNo, 'URI without a preceding #EXTINF or #EXT-X-STREAM-INF');
       }
@@ -199,8 +257,80 @@ export function parsePlaylist(text: string): Validation<Playlist> {
       case '#EXT-X-SERVER-CONTROL': {
         const attributes = parseAttributes(value);
         serverControl = { canBlockReload: attributes.get('CAN-BLOCK-RELOAD') === 'YES' };
-        const holdBack = attributes.get('HOLD-BACK');
-        if (holdBack !== undefined && decimalPattern.test(holdBack)) serverControl.holdBack = Number(holdBack);
+        for (const [attribute, field] of [
+          ['CAN-SKIP-UNTIL', 'canSkipUntil'],
+          ['HOLD-BACK', 'holdBack'],
+          ['PART-HOLD-BACK', 'partHoldBack'],
+        ] as const) {
+          const seconds = attributes.get(attribute);
+          if (seconds === undefined) continue;
+          if (!decimalPattern.test(seconds)) return fail(lineNo, `EXT-X-SERVER-CONTROL ${attribute} must be a decimal`);
+          serverControl[field] = Number(seconds);
+        }
+        break;
+      }
+      case '#EXT-X-PART-INF': {
+        const target = parseAttributes(value).get('PART-TARGET') ?? '';
+        if (!decimalPattern.test(target) || Number(target) <= 0) {
+          return fail(lineNo, 'EXT-X-PART-INF needs a positive decimal PART-TARGET');
+        }
+        partTarget = Number(target);
+        break;
+      }
+      case '#EXT-X-PART': {
+        const attributes = parseAttributes(value);
+        const uri = attributes.get('URI');
+        const duration = attributes.get('DURATION') ?? '';
+        if (!uri || !uriPattern.test(uri)) return fail(lineNo, 'EXT-X-PART needs a URI');
+        if (!decimalPattern.test(duration)) return fail(lineNo, 'EXT-X-PART needs a decimal DURATION');
+        const part: Part = { uri, duration: Number(duration) };
+        if (attributes.get('INDEPENDENT') === 'YES') part.independent = true;
+        if (attributes.get('GAP') === 'YES') part.gap = true;
+        pendingParts.push(part);
+        break;
+      }
+      case '#EXT-X-PRELOAD-HINT': {
+        const attributes = parseAttributes(value);
+        const type = attributes.get('TYPE');
+        const uri = attributes.get('URI');
+        if (type !== 'PART' && type !== 'MAP') return fail(lineNo, 'EXT-X-PRELOAD-HINT TYPE must be PART or MAP');
+        if (!uri || !uriPattern.test(uri)) return fail(lineNo, 'EXT-X-PRELOAD-HINT needs a URI');
+        const hint: PreloadHint = { type, uri };
+        for (const [attribute, field] of [
+          ['BYTERANGE-START', 'byteRangeStart'],
+          ['BYTERANGE-LENGTH', 'byteRangeLength'],
+        ] as const) {
+          const bytes = attributes.get(attribute);
+          if (bytes === undefined) continue;
+          if (!integerPattern.test(bytes)) return fail(lineNo, `EXT-X-PRELOAD-HINT ${attribute} must be an integer`);
+          hint[field] = Number(bytes);
+        }
+        preloadHints.push(hint);
+        break;
+      }
+      case '#EXT-X-RENDITION-REPORT': {
+        const attributes = parseAttributes(value);
+        const uri = attributes.get('URI');
+        if (!uri || !uriPattern.test(uri)) return fail(lineNo, 'EXT-X-RENDITION-REPORT needs a URI');
+        const report: RenditionReport = { uri };
+        for (const [attribute, field] of [
+          ['LAST-MSN', 'lastMsn'],
+          ['LAST-PART', 'lastPart'],
+        ] as const) {
+          const number = attributes.get(attribute);
+          if (number === undefined) continue;
+          if (!integerPattern.test(number))
+            return fail(lineNo, `EXT-X-RENDITION-REPORT ${attribute} must be an integer`);
+          report[field] = Number(number);
+        }
+        renditionReports.push(report);
+        break;
+      }
+      case '#EXT-X-SKIP': {
+        const skipped = parseAttributes(value).get('SKIPPED-SEGMENTS') ?? '';
+        if (!integerPattern.test(skipped)) return fail(lineNo, 'EXT-X-SKIP needs an integer SKIPPED-SEGMENTS');
+        if (segments.length > 0) return fail(lineNo, 'EXT-X-SKIP must come before the first segment');
+        skippedSegments = Number(skipped);
         break;
       }
       case '#EXT-X-START': {
@@ -257,6 +387,8 @@ export function parsePlaylist(text: string): Validation<Playlist> {
     return { ok: true, value: { type: 'multivariant', version, independentSegments, variants } };
   }
   if (targetDuration === undefined) return fail(1, 'media playlist needs EXT-X-TARGETDURATION');
+  const hasParts = pendingParts.length > 0 || segments.some((s) => s.parts);
+  if (hasParts && partTarget === undefined) return fail(1, 'EXT-X-PART needs EXT-X-PART-INF');
   const longest = segments.reduce((max, s) => Math.max(max, Math.round(s.duration)), 0);
   if (longest > targetDuration) {
     return fail(1, `a segment lasts ${longest} s, longer than EXT-X-TARGETDURATION ${targetDuration}`);
@@ -274,7 +406,18 @@ export function parsePlaylist(text: string): Validation<Playlist> {
   if (playlistType) media.playlistType = playlistType;
   if (firstMap ?? map) media.map = firstMap ?? map;
   if (serverControl) media.serverControl = serverControl;
+  if (partTarget !== undefined) media.partTarget = partTarget;
   if (start) media.start = start;
+  if (skippedSegments !== undefined) media.skippedSegments = skippedSegments;
+  if (pendingParts.length > 0) {
+    const open: OpenSegment = { parts: pendingParts };
+    if (pendingDateTime) open.programDateTime = pendingDateTime;
+    if (pendingDiscontinuity) open.discontinuity = true;
+    if (map && segments.length > 0 && map !== currentMap(segments, firstMap)) open.map = map;
+    media.openSegment = open;
+  }
+  if (preloadHints.length > 0) media.preloadHints = preloadHints;
+  if (renditionReports.length > 0) media.renditionReports = renditionReports;
   return { ok: true, value: media };
 }
 
@@ -296,6 +439,13 @@ export function renderMultivariantPlaylist(playlist: Omit<MultivariantPlaylist, 
   return `${lines.join('\n')}\n`;
 }
 
+function partLine(part: Part): string {
+  const attributes = [`DURATION=${formatDuration(part.duration)}`, `URI="${part.uri}"`];
+  if (part.independent) attributes.push('INDEPENDENT=YES');
+  if (part.gap) attributes.push('GAP=YES');
+  return `#EXT-X-PART:${attributes.join(',')}`;
+}
+
 export function renderMediaPlaylist(playlist: Omit<MediaPlaylist, 'type'>): string {
   const lines = [
     '#EXTM3U',
@@ -309,11 +459,15 @@ export function renderMediaPlaylist(playlist: Omit<MediaPlaylist, 'type'>): stri
   if (playlist.playlistType) lines.push(`#EXT-X-PLAYLIST-TYPE:${playlist.playlistType}`);
   if (playlist.independentSegments) lines.push('#EXT-X-INDEPENDENT-SEGMENTS');
   if (playlist.serverControl) {
-    const control = [`CAN-BLOCK-RELOAD=${playlist.serverControl.canBlockReload ? 'YES' : 'NO'}`];
-    if (playlist.serverControl.holdBack !== undefined)
-      control.push(`HOLD-BACK=${formatDuration(playlist.serverControl.holdBack)}`);
+    const { canBlockReload, canSkipUntil, holdBack, partHoldBack } = playlist.serverControl;
+    const control = [`CAN-BLOCK-RELOAD=${canBlockReload ? 'YES' : 'NO'}`];
+    if (canSkipUntil !== undefined) control.push(`CAN-SKIP-UNTIL=${formatDuration(canSkipUntil)}`);
+    if (holdBack !== undefined) control.push(`HOLD-BACK=${formatDuration(holdBack)}`);
+    if (partHoldBack !== undefined) control.push(`PART-HOLD-BACK=${formatDuration(partHoldBack)}`);
     lines.push(`#EXT-X-SERVER-CONTROL:${control.join(',')}`);
   }
+  if (playlist.partTarget !== undefined)
+    lines.push(`#EXT-X-PART-INF:PART-TARGET=${formatDuration(playlist.partTarget)}`);
   if (playlist.start) {
     const offset = playlist.start.timeOffset;
     const sign = offset < 0 ? '-' : '';
@@ -322,12 +476,33 @@ export function renderMediaPlaylist(playlist: Omit<MediaPlaylist, 'type'>): stri
     );
   }
   if (playlist.map) lines.push(`#EXT-X-MAP:URI="${playlist.map}"`);
+  if (playlist.skippedSegments !== undefined) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${playlist.skippedSegments}`);
   for (const s of playlist.segments) {
     if (s.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
     if (s.map) lines.push(`#EXT-X-MAP:URI="${s.map}"`);
     if (s.programDateTime) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${s.programDateTime}`);
     if (s.sha256) lines.push(`#${integrityTag}:${s.sha256}`);
+    for (const part of s.parts ?? []) lines.push(partLine(part));
     lines.push(`#EXTINF:${formatDuration(s.duration)},`, s.uri);
+  }
+  const open = playlist.openSegment;
+  if (open && open.parts.length > 0) {
+    if (open.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+    if (open.map) lines.push(`#EXT-X-MAP:URI="${open.map}"`);
+    if (open.programDateTime) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${open.programDateTime}`);
+    for (const part of open.parts) lines.push(partLine(part));
+  }
+  for (const hint of playlist.preloadHints ?? []) {
+    const attributes = [`TYPE=${hint.type}`, `URI="${hint.uri}"`];
+    if (hint.byteRangeStart !== undefined) attributes.push(`BYTERANGE-START=${hint.byteRangeStart}`);
+    if (hint.byteRangeLength !== undefined) attributes.push(`BYTERANGE-LENGTH=${hint.byteRangeLength}`);
+    lines.push(`#EXT-X-PRELOAD-HINT:${attributes.join(',')}`);
+  }
+  for (const report of playlist.renditionReports ?? []) {
+    const attributes = [`URI="${report.uri}"`];
+    if (report.lastMsn !== undefined) attributes.push(`LAST-MSN=${report.lastMsn}`);
+    if (report.lastPart !== undefined) attributes.push(`LAST-PART=${report.lastPart}`);
+    lines.push(`#EXT-X-RENDITION-REPORT:${attributes.join(',')}`);
   }
   if (playlist.endList) lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
