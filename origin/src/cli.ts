@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 /**
  * edgeswarm origin CLI.
- *   vod <input> --stream <id> [--edge <url>] [--key <key>] [--segment-seconds 2] [--output-dir <dir>]
+ *   vod <input> --stream <id> [--replace] [--edge <url>] [--key <key>] [--segment-seconds 2] [--output-dir <dir>]
  *   publish --stream <id> [--source testpattern|<file>|rtmp|-] [--duration <s>] [--size 640x360] …
  *   key --stream <id>
  */
@@ -10,14 +10,16 @@ import { derivePublishKey, validateStreamId } from '@edgeswarm/protocol';
 import { type OptionTable, parseCli } from './cli-options';
 import { readDevVars } from './dev-vars';
 import { checkPublisher } from './edge-client';
-import { InputError, OriginError } from './errors';
+import { InputError, OriginError, PreflightError } from './errors';
 import { publishLive } from './live/publish';
 import { parseSource, sourceDefaults } from './live/sources';
 import { resolvePublishKey } from './publish-key';
 import { publishVod } from './vod';
+import { planVodPublish } from './vod-version';
 
 const usage = `usage:
-  npm run vod -- <input> --stream <id> [--edge <url>] [--key <key>] [--segment-seconds 2] [--output-dir <dir>]
+  npm run vod -- <input> --stream <id> [--replace] [--edge <url>] [--key <key>] [--segment-seconds 2]
+                 [--output-dir <dir>]
   npm run publish -- --stream <id> [--source testpattern|<file>|rtmp|-] [--edge <url>] [--key <key>]
                      [--segment-seconds 2] [--duration <seconds>] [--size 640x360] [--fps 30]
                      [--queue-dir <dir>] [--rtmp-key <key>] [--rtmp-port 1935] [--grace 60] [--no-audio]
@@ -29,6 +31,9 @@ const usage = `usage:
   the ladder follows the encoder's picture; when the encoder goes away the stream stays open --grace
   seconds for it to come back, after a discontinuity), - (MPEG-TS on stdin). Ctrl-C ends the stream
   cleanly; a second Ctrl-C quits at once, keeping the queue on disk for the next run.
+
+  vod refuses a stream id that already exists; --replace publishes the file as the stream's new
+  version instead: new players get it, players already watching finish the old one.
 
   --edge defaults to $EDGE_URL or http://127.0.0.1:8787
   the publish key comes from --key, $PUBLISH_KEY, or is derived from $PUBLISH_SECRET / .dev.vars`;
@@ -42,6 +47,7 @@ const cliOptions = {
   key: { type: 'string' },
   'segment-seconds': { type: 'string', default: '2' },
   'output-dir': { type: 'string' },
+  replace: { type: 'boolean', default: false },
   source: { type: 'string' },
   duration: { type: 'string' },
   size: { type: 'string', default: `${sourceDefaults.width}x${sourceDefaults.height}` },
@@ -84,13 +90,15 @@ async function main(argv: string[]): Promise<void> {
       if (!input || extra.length > 0) throw new InputError('vod takes exactly one input file');
       if (values.source || values.duration) throw new InputError('--source and --duration are for publish, not vod');
       const publishKey = await resolvePublishKey(streamId, values.key);
-      // Before any encoding: a wrong key or edge fails now, not after the encode.
-      await checkPublisher({ edgeUrl: values.edge, streamId, publishKey });
+      // Before any encoding: a wrong key or edge, or an id that is taken, fails now, not after the encode.
+      const plan = planVodPublish(await checkPublisher({ edgeUrl: values.edge, streamId, publishKey }), values.replace);
+      if (!plan.ok) throw new PreflightError(plan.reason);
       const result = await publishVod({
         input,
         streamId,
         edgeUrl: values.edge,
         publishKey,
+        replace: plan.replacing,
         segmentSeconds: Number(values['segment-seconds']),
         ...(values['output-dir'] ? { outputDir: values['output-dir'] } : {}),
       });
@@ -99,6 +107,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'publish': {
+      if (values.replace) throw new InputError('--replace is for vod, not publish');
       const size = /^(\d+)x(\d+)$/.exec(values.size);
       if (!size) throw new InputError(`--size must look like 640x360, not ${values.size}`);
       const duration = values.duration === undefined ? undefined : Number(values.duration);

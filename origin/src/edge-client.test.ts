@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkPublisher, createEdgeClient, explainPreflight } from './edge-client';
+import { checkPublisher, createEdgeClient, explainPreflight, readPublisherCheck } from './edge-client';
 import { EdgeRejectedError, EdgeUnavailableError, PreflightError } from './errors';
 
 type Handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => void;
@@ -118,6 +118,25 @@ describe('explainPreflight', () => {
   });
 });
 
+describe('conditional puts', () => {
+  it('sends If-None-Match: * only for a create-only put, and a 412 is final', async () => {
+    const seen: (string | undefined)[] = [];
+    const url = await serve((request, _body, response) => {
+      seen.push(request.headers['if-none-match'] as string | undefined);
+      if (request.headers['if-none-match'] === '*') {
+        return json(response, 412, { error: 'precondition_failed', reason: 'master.m3u8 already exists' });
+      }
+      json(response, 200, { outcome: 'replaced', sha256: 'x', size: 1 });
+    });
+    const client = createEdgeClient({ edgeUrl: url, streamId: 'demo', publishKey: 'k', retry: fast });
+    expect((await client.putObject('master.m3u8', new Uint8Array([1]))).outcome).toBe('replaced');
+    const refused = await client.putObject('master.m3u8', new Uint8Array([1]), { createOnly: true }).catch((e) => e);
+    expect(refused).toBeInstanceOf(EdgeRejectedError);
+    expect(refused).toMatchObject({ status: 412 });
+    expect(seen).toEqual([undefined, '*']);
+  });
+});
+
 describe('checkPublisher', () => {
   it('asks GET /v1/streams/:stream/publisher with the key, and throws a PreflightError on 403', async () => {
     const seen: string[] = [];
@@ -128,6 +147,33 @@ describe('checkPublisher', () => {
     });
     await expect(checkPublisher({ edgeUrl: url, streamId: 'live', publishKey: 'k' })).rejects.toThrow(PreflightError);
     expect(seen).toEqual(['GET /v1/streams/live/publisher Bearer k']); // once: a refusal is final
+  });
+
+  it('returns what the stream holds, read defensively', async () => {
+    const url = await serve((_request, _body, response) =>
+      json(response, 200, { ok: true, stream: 'movie', role: 'publisher', published: true, kind: 'vod' }),
+    );
+    expect(await checkPublisher({ edgeUrl: url, streamId: 'movie', publishKey: 'k' })).toEqual({
+      ok: true,
+      stream: 'movie',
+      role: 'publisher',
+      published: true,
+      kind: 'vod',
+    });
+    // An older edge says nothing of what is published; junk is nothing.
+    expect(readPublisherCheck('movie', { ok: true, stream: 'movie', role: 'operator' })).toEqual({
+      ok: true,
+      stream: 'movie',
+      role: 'operator',
+      published: false,
+    });
+    expect(readPublisherCheck('movie', 'junk')).toMatchObject({ published: false, role: 'publisher' });
+    expect(readPublisherCheck('movie', { published: true, kind: 'tape' })).toEqual({
+      ok: true,
+      stream: 'movie',
+      role: 'publisher',
+      published: true,
+    });
   });
 
   it('gives up on an edge that does not answer within its time limit', async () => {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SegmentCommit, StreamStatus } from '@edgeswarm/protocol';
+import type { PublisherCheck, SegmentCommit, StreamStatus } from '@edgeswarm/protocol';
 import { EdgeRejectedError, EdgeUnavailableError, PreflightError } from './errors';
 import { backoffDelay, isRetryableStatus, type RetryPolicy, retryDefaults } from './retry';
 
@@ -87,9 +87,13 @@ export function createEdgeClient(options: EdgeClientOptions) {
   const jsonHeaders = { 'Content-Type': 'application/json' };
 
   return {
-    putObject(name: string, bytes: Uint8Array): Promise<PutResult> {
+    /** `createOnly`: `If-None-Match: *`, so an object someone else put there meanwhile is not overwritten (412). */
+    putObject(name: string, bytes: Uint8Array, put: { createOnly?: boolean } = {}): Promise<PutResult> {
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      return send('PUT', `/${name}`, name, bytes, { 'X-Content-SHA256': sha256 });
+      return send('PUT', `/${name}`, name, bytes, {
+        'X-Content-SHA256': sha256,
+        ...(put.createOnly ? { 'If-None-Match': '*' } : {}),
+      });
     },
     openSession(liveOptions: { targetDuration?: number } = {}): Promise<SessionResult> {
       return send('POST', '/sessions', 'session', json(liveOptions), jsonHeaders);
@@ -146,21 +150,36 @@ export function explainPreflight(
   };
 }
 
+/** Pure: the publisher check's 200 body, read defensively (an older edge says nothing of what is published). */
+export function readPublisherCheck(streamId: string, body: unknown): PublisherCheck {
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Partial<PublisherCheck>;
+  const kind = fields.kind === 'vod' || fields.kind === 'live' ? fields.kind : undefined;
+  return {
+    ok: true,
+    stream: streamId,
+    role: fields.role === 'operator' ? 'operator' : 'publisher',
+    published: fields.published === true,
+    ...(fields.published === true && kind ? { kind } : {}),
+  };
+}
+
 /**
- * Before any encoding: is the edge there, and may this key publish to this stream?
- * `GET /v1/streams/:stream/publisher` reads and writes nothing on the edge.
+ * Before any encoding: is the edge there, may this key publish to this stream, and what does the
+ * stream hold already? `GET /v1/streams/:stream/publisher` writes nothing on the edge.
  */
 export async function checkPublisher(
   options: Pick<EdgeClientOptions, 'edgeUrl' | 'streamId' | 'publishKey'>,
   limits = preflightDefaults,
-): Promise<void> {
+): Promise<PublisherCheck> {
   const url = `${options.edgeUrl.replace(/\/+$/, '')}/v1/streams/${options.streamId}/publisher`;
   let answer: PreflightAnswer;
+  let body: unknown;
   try {
     const response = await fetch(url, {
       headers: { Authorization: `Bearer ${options.publishKey}` },
       signal: AbortSignal.timeout(limits.timeoutMs),
     });
+    if (response.ok) body = await response.json().catch(() => undefined);
     answer = { status: response.status, reason: response.ok ? '' : await reasonOf(response) };
   } catch (error) {
     const { cause } = error as { cause?: { code?: string; message?: string } };
@@ -172,6 +191,6 @@ export async function checkPublisher(
     };
   }
   const verdict = explainPreflight(options.edgeUrl, options.streamId, answer);
-  if (!verdict) return;
+  if (!verdict) return readPublisherCheck(options.streamId, body);
   throw verdict.retryable ? new EdgeUnavailableError(verdict.message) : new PreflightError(verdict.message);
 }

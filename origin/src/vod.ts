@@ -1,7 +1,9 @@
 /**
  * `vod`: package a file into an fMP4 HLS ladder and publish it to the edge.
  * Media objects go up first and the multivariant playlist last, so a viewer
- * never finds a playlist that points at something missing.
+ * never finds a playlist that points at something missing. Each upload is a
+ * version of its own (vod-version.ts): a replace switches the multivariant
+ * playlist to a new folder and leaves the old one for players still on it.
  */
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,12 +20,13 @@ import {
   validateStreamId,
 } from '@edgeswarm/protocol';
 import { createEdgeClient } from './edge-client';
-import { InputError, ToolError } from './errors';
+import { EdgeRejectedError, InputError, OriginError, ToolError } from './errors';
 import { packageDefaults, vodPackageArgs } from './ffmpeg/hls-args';
 import { probe } from './ffmpeg/probe';
 import { runFfmpeg } from './ffmpeg/run';
 import { buildLadder, type Rendition } from './ladder';
 import { createProgress } from './progress';
+import { versionedMaster, versionedName, vodVersionName } from './vod-version';
 
 export interface VodOptions {
   input: string;
@@ -34,6 +37,13 @@ export interface VodOptions {
   /** Keep the packaged files here instead of a temporary directory. */
   outputDir?: string;
   concurrency?: number;
+  /**
+   * Publish over an existing video: its multivariant playlist is replaced. Without it, the playlist is sent
+   * `If-None-Match: *`, so a stream published meanwhile by someone else is left alone.
+   */
+  replace?: boolean;
+  /** The version folder; default: vodVersionName of now. */
+  version?: string;
   log?: (line: string) => void;
 }
 
@@ -41,6 +51,8 @@ export interface VodResult {
   playlistUrl: string;
   watchUrl: string;
   renditions: Rendition[];
+  /** The folder this upload's playlists and segments went into. */
+  version: string;
   objects: number;
   bytes: number;
 }
@@ -126,15 +138,28 @@ export async function publishVod(options: VodOptions): Promise<VodResult> {
     );
     encoding.finish(`${renditions.length} renditions`);
 
-    const { media, playlists } = await collectPackage(dir);
+    const version = options.version ?? vodVersionName(new Date(), Math.random());
+    const packaged = await collectPackage(dir);
+    const inVersion = (o: PackagedObject) => ({ name: versionedName(version, o.name), path: o.path });
+    const media = packaged.media.map(inVersion);
+    const playlists = packaged.playlists.map(inVersion);
+    for (const { name } of [...media, ...playlists]) {
+      const valid = validateObjectName(name);
+      if (!valid.ok) throw new InputError(`version ${version} makes ${name} a name the edge refuses: ${valid.reason}`);
+    }
     // Re-render the multivariant playlist through our renderer (adds FRAME-RATE, normalises spacing).
     const master = parsePlaylist(await readFile(join(dir, multivariantName), 'utf8'));
     if (!master.ok || master.value.type !== 'multivariant') throw new ToolError('multivariant playlist vanished');
-    const masterText = renderMultivariantPlaylist({
-      ...master.value,
-      independentSegments: true,
-      variants: master.value.variants.map((v) => ({ ...v, frameRate: source.frameRate })),
-    });
+    const masterText = renderMultivariantPlaylist(
+      versionedMaster(
+        {
+          ...master.value,
+          independentSegments: true,
+          variants: master.value.variants.map((v) => ({ ...v, frameRate: source.frameRate })),
+        },
+        version,
+      ),
+    );
 
     const client = createEdgeClient({
       edgeUrl: options.edgeUrl,
@@ -157,14 +182,28 @@ export async function publishVod(options: VodOptions): Promise<VodResult> {
     };
     await mapLimit(media, options.concurrency ?? 4, upload);
     await mapLimit(playlists, options.concurrency ?? 4, upload);
-    await client.putObject(multivariantName, new TextEncoder().encode(masterText));
+    // The switch: from here on new players get this version.
+    try {
+      await client.putObject(multivariantName, new TextEncoder().encode(masterText), { createOnly: !options.replace });
+    } catch (error) {
+      if (error instanceof EdgeRejectedError && error.status === 412) {
+        throw new OriginError(
+          `stream ${stream.value} was published by another upload while this one ran, and was left as it is: run again with --replace to make this file its new version`,
+        );
+      }
+      throw error;
+    }
     uploading.finish(`${objects.length + 1} objects, ${(total / 1024).toFixed(0)} KiB`);
+    log(
+      `version ${version}${options.replace ? ' (replaced the previous one, kept for players still watching it)' : ''}`,
+    );
 
     const base = options.edgeUrl.replace(/\/+$/, '');
     return {
       playlistUrl: `${base}${paths.multivariant(stream.value)}`,
       watchUrl: `${base}${paths.watch(stream.value)}`,
       renditions,
+      version,
       objects: objects.length + 1,
       bytes: total,
     };

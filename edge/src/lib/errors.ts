@@ -3,7 +3,7 @@
  * index.ts turns them into `{ error, reason }` JSON with their status. Anything
  * else is a bug and becomes a 500 without leaking internals.
  */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 416 | 429 | 500 | 501 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 416 | 429 | 500 | 501 | 503;
 
 export class EdgeError extends Error {
   constructor(
@@ -60,6 +60,13 @@ export class NotFoundError extends EdgeError {
 export class ConflictError extends EdgeError {
   constructor(message: string) {
     super(409, 'conflict', message);
+  }
+}
+
+/** A conditional write whose condition failed: `If-None-Match: *` on an object that exists. */
+export class PreconditionFailedError extends EdgeError {
+  constructor(message: string) {
+    super(412, 'precondition_failed', message);
   }
 }
 

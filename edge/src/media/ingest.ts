@@ -13,7 +13,7 @@ import {
   sha256Hex,
 } from '@edgeswarm/protocol';
 import { isImmutable } from '../lib/cache-policy';
-import { BadRequestError, ConflictError, PayloadTooLargeError } from '../lib/errors';
+import { BadRequestError, ConflictError, PayloadTooLargeError, PreconditionFailedError } from '../lib/errors';
 import { storageCounters } from './counters';
 
 export type IngestOutcome = 'created' | 'replaced' | 'unchanged';
@@ -34,6 +34,12 @@ export interface IngestRequest {
   maxBytes: number;
   /** What a stored playlist may say (URIs inside its stream, bounds); default: the protocol's. */
   playlistLimits?: PlaylistIngestLimits;
+  /**
+   * `If-None-Match: *`: store only if nothing is there yet (the same bytes again is still `unchanged`, so a
+   * retry after a lost answer succeeds). `vod` sends it with a new video's multivariant playlist, so it never
+   * overwrites a stream someone else published meanwhile.
+   */
+  createOnly?: boolean;
 }
 
 /**
@@ -118,17 +124,24 @@ export async function ingestObject(bucket: R2Bucket, request: IngestRequest): Pr
   if (existing && immutable) {
     throw new ConflictError(`${request.object.name} is already published with different bytes; segments are immutable`);
   }
+  const absentOnly = immutable || request.createOnly === true;
+  const exists = () =>
+    new PreconditionFailedError(
+      `${request.object.name} already exists (If-None-Match: *); send it without to replace it`,
+    );
+  if (existing && request.createOnly) throw exists();
 
   storageCounters.r2Puts++;
   const written = await bucket.put(request.storageKey, bytes, {
     httpMetadata: { contentType: request.object.contentType },
     customMetadata: { sha256 },
     // Write-once objects: lose a race rather than overwrite a concurrent publish.
-    ...(immutable ? { onlyIf: new Headers({ 'If-None-Match': '*' }) } : {}),
+    ...(absentOnly ? { onlyIf: new Headers({ 'If-None-Match': '*' }) } : {}),
   });
   if (!written) {
     const winner = await bucket.head(request.storageKey);
     if (winner?.customMetadata?.sha256 === sha256) return { outcome: 'unchanged', ...result };
+    if (!immutable) throw exists();
     throw new ConflictError(`${request.object.name} was published concurrently with different bytes`);
   }
   return { outcome: existing ? 'replaced' : 'created', ...result };

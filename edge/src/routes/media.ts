@@ -42,6 +42,8 @@ mediaRoutes.put('/v1/streams/:stream/:name{.+}', async (c) => {
     contentLength: length !== undefined && /^\d{1,15}$/.test(length) ? Number(length) : undefined,
     declaredSha256: c.req.header('X-Content-SHA256'),
     maxBytes: config.maxUploadBytes,
+    // Only the create-if-absent form; any other If-None-Match on a PUT is not a precondition we keep.
+    createOnly: c.req.header('If-None-Match')?.trim() === '*',
   });
   if (result.outcome === 'replaced') await purgeObject(caches.default, address.cacheKey);
   return c.json({ name: address.object.name, ...result }, result.outcome === 'created' ? 201 : 200);

@@ -18,7 +18,7 @@ describe('GET /v1/streams/:stream/publisher', () => {
     const own = await check('checked', await derivePublishKey(secret, 'checked'));
     expect(own.status).toBe(200);
     expect(own.headers.get('Cache-Control')).toBe('no-store');
-    expect(await own.json()).toEqual({ ok: true, stream: 'checked', role: 'publisher' });
+    expect(await own.json()).toEqual({ ok: true, stream: 'checked', role: 'publisher', published: false });
     expect(await (await check('checked', secret)).json()).toMatchObject({ role: 'operator' });
   });
 
