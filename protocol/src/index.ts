@@ -7,6 +7,7 @@ export * from './names';
 export * from './playback-token';
 export * from './playlist';
 export * from './playlist-ingest';
+export * from './publisher';
 export * from './stats';
 export * from './tokens';
 export * from './tracker';
