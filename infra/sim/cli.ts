@@ -77,6 +77,8 @@ function row(r: SimRunRecord): string {
     `${s.startupP50.toFixed(2)} s`.padStart(8),
     `${s.latencyP50.toFixed(2)}/${s.latencyP95.toFixed(2)} s`.padStart(13),
     `${s.firstFetcherPercent.toFixed(0)}%`.padStart(5),
+    // Old result files have no upload spread.
+    (s.upload ? `${s.upload.topPercentShare.toFixed(0)}%/${s.upload.uploadersPercent.toFixed(0)}%` : '—').padStart(12),
     `${r.perf.wallSeconds.toFixed(1)} s`.padStart(9),
     `${r.perf.peakRssMB.toFixed(0)} MB`.padStart(8),
   ].join(' ');
@@ -93,6 +95,7 @@ const header = [
   'start-up',
   '  latency p50/95',
   '  FF%',
+  'up top1%/any',
   '     wall',
   '    peak',
 ].join(' ');

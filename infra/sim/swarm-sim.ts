@@ -31,6 +31,7 @@ import {
   type MatchCandidate,
   makePeerId,
   matchingDefaults,
+  newUplinkEstimate,
   newUploadBudget,
   nextSeed,
   type PeerObservation,
@@ -65,6 +66,8 @@ const policy = {
   uploadOpen,
 };
 const matching = { boundedCandidates, pickOfferTargets };
+/** A sender not yet measured: its gate takes any request its copies allow. */
+const unmeasured = newUplinkEstimate(0);
 
 /** Event kinds (10, a transfer's rate check, went with the rate-based abandon rule p2p-media-loader does not have). */
 const ev = {
@@ -153,6 +156,8 @@ export interface SimSummary {
   liveEdgeJumps: number;
   /** Upload requests senders' upload gates answered "absent" (not deliverable within their margin). */
   refusedUploads: number;
+  /** How upload spread over the audience: a star puts nearly all of it on a few viewers. */
+  upload: UploadSpread;
 }
 
 export interface SimSeries {
@@ -327,6 +332,8 @@ export class SwarmSimulation {
   private readonly slotFlow: Int32Array;
   /** The last peer that answered this slot's request "absent" (its upload gate refused it); -1: none. */
   private readonly slotRefusedBy: Int32Array;
+  /** Requests for this slot's segment its viewer has taken as a sender (policy's servedCopies, for upload to spread). */
+  private readonly slotServed: Uint16Array;
   /** Upload requests refused by senders' upload gates. */
   private refusedUploads = 0;
   private readonly slotGen: Int32Array;
@@ -507,6 +514,7 @@ export class SwarmSimulation {
     this.slotSt = new Uint8Array(n * ringSize);
     this.slotFlow = new Int32Array(n * ringSize).fill(-1);
     this.slotRefusedBy = new Int32Array(n * ringSize).fill(-1);
+    this.slotServed = new Uint16Array(n * ringSize);
     this.slotGen = new Int32Array(n * ringSize);
     this.slotMarginAt = new Float64Array(n * ringSize).fill(-1);
     this.slotDone = new Float64Array(n * ringSize);
@@ -853,6 +861,7 @@ export class SwarmSimulation {
       this.slotSeg[s] = k;
       this.slotSt[s] = slotState.none;
       this.slotRefusedBy[s] = -1;
+      this.slotServed[s] = 0;
       this.slotHttp[s] = 0;
       this.slotP2P[s] = 0;
       this.totals.requestedBytes += this.segSize[k] as number;
@@ -1134,17 +1143,28 @@ export class SwarmSimulation {
 
   /**
    * Whether sender j's player takes a request for segment k as it arrives (policy's admitsUpload, as its upload gate
-   * asks it): deliverable behind what it is already sending, within its margin.
+   * asks it): deliverable behind what it is already sending, within its margin, and within its copies of k. A request
+   * taken is counted against j's copies of k.
    */
   private admits(j: number, k: number, t: number): boolean {
     const state = this.ts[j];
-    if (!state || state.uplink.capacityBps === 0) return true;
-    this.advanceSender(j, t);
+    const held = this.slotOf(j, k);
+    const servedCopies = this.slotSeg[held] === k ? (this.slotServed[held] as number) : 0;
     let queued = 0;
-    for (let f = this.sHead[j] as number; f >= 0; f = this.fNext[f] as number) {
-      queued += (this.fBytes[f] as number) - (this.fDone[f] as number);
+    if (state && state.uplink.capacityBps > 0) {
+      this.advanceSender(j, t);
+      for (let f = this.sHead[j] as number; f >= 0; f = this.fNext[f] as number) {
+        queued += (this.fBytes[f] as number) - (this.fDone[f] as number);
+      }
     }
-    return admitsUpload(queued, this.segSize[k] as number, state.uplink, this.margin[j] as number);
+    const admitted = admitsUpload(
+      { queuedBytes: queued, segmentBytes: this.segSize[k] as number, servedCopies },
+      state?.uplink ?? unmeasured,
+      this.margin[j] as number,
+      this.optionsOf(j),
+    );
+    if (admitted && this.slotSeg[held] === k) this.slotServed[held] = servedCopies + 1;
+    return admitted;
   }
 
   private sendingTo(j: number, v: number): boolean {
@@ -2003,6 +2023,7 @@ export class SwarmSimulation {
       announces: { ok: this.announcesOk, failed: this.announcesFailed },
       liveEdgeJumps: this.jumps,
       refusedUploads: this.refusedUploads,
+      upload: uploadSpread(this.upBytes),
     };
     const out: SimResult = {
       config: this.cfg,
@@ -2036,6 +2057,29 @@ export class SwarmSimulation {
     }
     return out;
   }
+}
+
+export interface UploadSpread {
+  /** Share of all uploaded bytes sent by the top 1% of uploaders (at least one viewer), percent. */
+  topPercentShare: number;
+  /** Share of all uploaded bytes sent by the single largest uploader, percent. */
+  topViewerShare: number;
+  /** Viewers that uploaded anything, percent of all. */
+  uploadersPercent: number;
+}
+
+/** How evenly upload spread over the viewers, from each viewer's uploaded bytes. */
+export function uploadSpread(uploaded: ArrayLike<number>): UploadSpread {
+  const sorted = Array.from(uploaded).sort((a, b) => b - a);
+  const total = sorted.reduce((sum, bytes) => sum + bytes, 0);
+  if (sorted.length === 0 || total <= 0) return { topPercentShare: 0, topViewerShare: 0, uploadersPercent: 0 };
+  const top = Math.max(1, Math.floor(sorted.length / 100));
+  const topBytes = sorted.slice(0, top).reduce((sum, bytes) => sum + bytes, 0);
+  return {
+    topPercentShare: (100 * topBytes) / total,
+    topViewerShare: (100 * (sorted[0] ?? 0)) / total,
+    uploadersPercent: (100 * sorted.filter((bytes) => bytes > 0).length) / sorted.length,
+  };
 }
 
 function round(x: number, digits: number): number {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { admitsUpload, newUplinkEstimate, seedUplink, type UplinkEstimate, uplinkSpeed } from './capacity';
 
 const T0 = 1_764_000_000;
+const noSpread = { spreadCopies: 0 };
 /** An uplink measured at `bps` bytes/s (seeded as a probe would). */
 const measured = (bps: number): UplinkEstimate => seedUplink(newUplinkEstimate(T0), { bytes: bps, seconds: 1 });
 
@@ -18,12 +19,45 @@ describe('admitsUpload: one more request, only if it can be delivered by the mar
     ['a negative queue reading counts as empty', 125_000, -5, 1, true],
   ] as const)('%s', (_name, bps, queued, margin, admitted) => {
     const uplink = bps > 0 ? measured(bps) : newUplinkEstimate(T0);
-    expect(admitsUpload(queued, segment, uplink, margin)).toBe(admitted);
+    expect(
+      admitsUpload({ queuedBytes: queued, segmentBytes: segment, servedCopies: 0 }, uplink, margin, noSpread),
+    ).toBe(admitted);
   });
 
   it('judges by the faster of capacity and what the link has been seen delivering', () => {
     const uplink = { ...measured(100_000), floorBps: 200_000 };
     expect(uplinkSpeed(uplink)).toBe(200_000);
-    expect(admitsUpload(100_000, 68_000, uplink, 1)).toBe(true);
+    expect(admitsUpload({ queuedBytes: 100_000, segmentBytes: 68_000, servedCopies: 0 }, uplink, 1, noSpread)).toBe(
+      true,
+    );
+  });
+});
+
+describe('admitsUpload: upload spreads, a tree and not a star', () => {
+  const request = (servedCopies: number) => ({ queuedBytes: 0, segmentBytes: 68_000, servedCopies });
+  const fibre = measured(12_500_000);
+
+  it.each([
+    // spreadCopies, copies already taken → admitted
+    [3, 0, true],
+    [3, 2, true],
+    [3, 3, false],
+    [3, 10, false],
+    [1, 1, false],
+    [0, 1000, true],
+  ] as const)('spreadCopies %i with %i copies taken: %s', (spreadCopies, served, admitted) => {
+    expect(admitsUpload(request(served), fibre, 1, { spreadCopies })).toBe(admitted);
+  });
+
+  it('limits copies even on an unmeasured uplink, which otherwise takes every request', () => {
+    expect(admitsUpload(request(3), newUplinkEstimate(T0), 1, { spreadCopies: 3 })).toBe(false);
+    expect(admitsUpload(request(2), newUplinkEstimate(T0), 1, { spreadCopies: 3 })).toBe(true);
+  });
+
+  it('a copy within the limit is still refused when the uplink cannot deliver it by the margin', () => {
+    const dsl = measured(125_000);
+    expect(
+      admitsUpload({ queuedBytes: 68_000, segmentBytes: 68_000, servedCopies: 1 }, dsl, 1, { spreadCopies: 3 }),
+    ).toBe(false);
   });
 });

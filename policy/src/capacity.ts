@@ -110,20 +110,37 @@ export function firstFetcherNeedBps(
 /** The uplink's measured speed, bytes/s: its capacity, or more if it has been seen delivering more. */
 export const uplinkSpeed = (estimate: UplinkEstimate): number => Math.max(estimate.capacityBps, estimate.floorBps);
 
+/** One upload request, as it arrives. */
+export interface UploadRequest {
+  /** Bytes already queued behind the uplink: uploads under way and what waits in the data channels. */
+  queuedBytes: number;
+  /** The requested segment's size. */
+  segmentBytes: number;
+  /** Peers this viewer has already taken a request for this same segment from. */
+  servedCopies: number;
+}
+
 /**
- * Whether to take one more upload request, at the moment it arrives: the segment, behind what is already queued for
- * other peers, must be delivered within the deadline margin, or the requester would give up on it at its margin and
- * fetch it from the edge anyway (the upload wasted, the edge paying twice). So a slow uplink serves one peer at a time,
- * a fast one many. An unmeasured uplink takes every request.
+ * Whether to take one more upload request, at the moment it arrives:
+ * - The segment, behind what is already queued for other peers, must be delivered within the deadline margin, or the
+ *   requester would give up on it at its margin and fetch it from the edge anyway (the upload wasted, the edge paying
+ *   twice). So a slow uplink serves one peer at a time, a fast one many. An unmeasured uplink takes every request.
+ * - Upload spreads: a viewer sends one segment to at most `spreadCopies` peers (0: no limit). Every request for a new
+ *   segment reaches its first holder within a round trip of its announcement, so without this the fastest uplink
+ *   serves everyone (a star). Refused, a requester takes the segment from one of those it was sent to, once they
+ *   announce it (p2p-media-loader asks the next holder after an "absent"): a tree, each level within its own uplink.
  */
 export function admitsUpload(
-  queuedBytes: number,
-  segmentBytes: number,
+  request: UploadRequest,
   estimate: UplinkEstimate,
   marginSeconds: number,
+  options: Pick<PolicyOptions, 'spreadCopies'>,
 ): boolean {
+  if (options.spreadCopies > 0 && request.servedCopies >= options.spreadCopies) return false;
   if (estimate.capacityBps === 0) return true;
-  return (Math.max(0, queuedBytes) + Math.max(0, segmentBytes)) / uplinkSpeed(estimate) <= marginSeconds;
+  return (
+    (Math.max(0, request.queuedBytes) + Math.max(0, request.segmentBytes)) / uplinkSpeed(estimate) <= marginSeconds
+  );
 }
 
 /** Whether this viewer's uplink can carry the first-fetcher role; unmeasured links are given the benefit of the doubt. */

@@ -66,6 +66,8 @@ export interface PolicyOptions {
   strainHoldSeconds: number;
   /** While strained, the deadline margin is this many times its usual value. */
   strainMarginFactor: number;
+  /** A viewer sends one segment to at most this many peers; the rest take it from those (a tree, not a star). 0: no limit. */
+  spreadCopies: number;
 }
 
 export const policyDefaults: PolicyOptions = {
@@ -108,6 +110,7 @@ export const policyDefaults: PolicyOptions = {
   strainStreakTicks: 3,
   strainHoldSeconds: 30,
   strainMarginFactor: 2,
+  spreadCopies: 0,
 };
 
 const ranges: Record<keyof PolicyOptions, [number, number]> = {
@@ -142,6 +145,7 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   strainStreakTicks: [1, 60],
   strainHoldSeconds: [0, 3600],
   strainMarginFactor: [1, 10],
+  spreadCopies: [0, 100],
 };
 
 export function resolvePolicyOptions(partial: Partial<Record<keyof PolicyOptions, unknown>> = {}): {

@@ -177,7 +177,7 @@ describe('upload gate', () => {
     let finish: () => void = () => {};
     const peer = {
       destroy() {},
-      uploadSegmentData(segment: { externalId: number }, _requestId: number, data: ArrayBuffer) {
+      uploadSegmentData(segment: { externalId: number; runtimeId?: string }, _requestId: number, data: ArrayBuffer) {
         log.push(`upload ${segment.externalId} ${data.byteLength}`);
         return new Promise<void>((resolve) => {
           finish = resolve;
@@ -199,6 +199,17 @@ describe('upload gate', () => {
         },
       },
     },
+  });
+
+  it('asks the gate with the segment’s runtime id, or its external id when it has none', async () => {
+    const a = fakePeer();
+    const asked: string[] = [];
+    const gate = { activeBytes: 0, refused: 0, admit: (_bytes: number, segment: string) => asked.push(segment) < 0 };
+    gateUploads(engineWith(a.peer), gate);
+    await a.peer.uploadSegmentData({ externalId: 7, runtimeId: 'v720-7' }, 1, new ArrayBuffer(10));
+    await a.peer.uploadSegmentData({ externalId: 8 }, 2, new ArrayBuffer(10));
+    expect(asked).toEqual(['v720-7', '8']);
+    expect(a.log).toEqual(['absent 7 r1', 'absent 8 r2']);
   });
 
   it('answers "absent" to a request the gate refuses, and counts what it takes while it is under way', async () => {

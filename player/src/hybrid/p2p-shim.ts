@@ -165,14 +165,21 @@ export function retimeTrackerReconnects(engine: unknown, random: () => number = 
 
 /** The per-request upload check, and what it has seen: bytes of uploads under way, requests refused. */
 export interface UploadGate {
-  /** Whether to take a request for a segment of this many bytes (`activeBytes` already counts those under way). */
-  admit(bytes: number): boolean;
+  /**
+   * Whether to take a request for this segment (p2p-media-loader's runtime id, or its external id) of this many bytes
+   * (`activeBytes` already counts those under way).
+   */
+  admit(bytes: number, segment: string): boolean;
   activeBytes: number;
   refused: number;
 }
 
 interface UploadingPeerLike {
-  uploadSegmentData?: (segment: { externalId: number }, requestId: number, data: ArrayBuffer) => Promise<void>;
+  uploadSegmentData?: (
+    segment: { externalId: number; runtimeId?: string },
+    requestId: number,
+    data: ArrayBuffer,
+  ) => Promise<void>;
   sendSegmentAbsentCommand?: (segmentExternalId: number, requestId: number) => void;
 }
 
@@ -197,7 +204,7 @@ export function gateUploads(engine: unknown, gate: UploadGate): number {
         const absent = peer.sendSegmentAbsentCommand;
         if (typeof upload !== 'function' || typeof absent !== 'function') continue;
         peer.uploadSegmentData = async (segment, requestId, data) => {
-          if (!gate.admit(data.byteLength)) {
+          if (!gate.admit(data.byteLength, segment.runtimeId ?? String(segment.externalId))) {
             gate.refused++;
             absent.call(peer, segment.externalId, requestId);
             return;

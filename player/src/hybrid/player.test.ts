@@ -136,3 +136,17 @@ describe('createHybridPlayer in Node', () => {
     }
   });
 });
+
+describe('rememberCopy', () => {
+  it('keeps each segment’s count, newest last, and forgets the oldest past 64 segments', async () => {
+    const { rememberCopy } = await import('./player');
+    const copies = new Map<string, number>();
+    for (let i = 0; i < 64; i++) rememberCopy(copies, `s${i}`, 1);
+    rememberCopy(copies, 's0', 2); // touched: now the newest
+    rememberCopy(copies, 's64', 1); // one too many: s1, the oldest, goes
+    expect(copies.size).toBe(64);
+    expect(copies.get('s0')).toBe(2);
+    expect(copies.has('s1')).toBe(false);
+    expect([...copies.keys()].at(-1)).toBe('s64');
+  });
+});

@@ -148,6 +148,19 @@ export interface HybridPlayer {
   destroy(): void;
 }
 
+/** Segments whose upload copies are remembered: well over a live window's worth (older ones are past their deadline). */
+const copiesRemembered = 64;
+
+/** Records a segment's copies as the newest entry, forgetting the oldest past `copiesRemembered`. */
+export function rememberCopy(copies: Map<string, number>, segment: string, count: number): void {
+  copies.delete(segment);
+  copies.set(segment, count);
+  if (copies.size > copiesRemembered) {
+    const oldest = copies.keys().next().value;
+    if (oldest !== undefined) copies.delete(oldest);
+  }
+}
+
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 function randomId(length: number): string {
   const bytes = crypto.getRandomValues(new Uint8Array(length));
@@ -264,16 +277,26 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
    * segment): taken only if this uplink can deliver it, behind the uploads under way and what waits in the
    * connections, within the deadline margin.
    */
+  /** Requests taken per segment, for upload to spread (the newest segments only: the rest are past their deadline). */
+  const copiesTaken = new Map<string, number>();
   const uploadGate: UploadGate = {
     activeBytes: 0,
     refused: 0,
-    admit: (bytes) =>
-      admitsUpload(
-        uploadGate.activeBytes + (engineRef ? uploadQueuedBytes(engineRef) : 0),
-        bytes,
+    admit: (bytes, segment) => {
+      const servedCopies = copiesTaken.get(segment) ?? 0;
+      const admitted = admitsUpload(
+        {
+          queuedBytes: uploadGate.activeBytes + (engineRef ? uploadQueuedBytes(engineRef) : 0),
+          segmentBytes: bytes,
+          servedCopies,
+        },
         tickState.uplink,
         actions.marginSeconds,
-      ),
+        policy,
+      );
+      if (admitted) rememberCopy(copiesTaken, segment, servedCopies + 1);
+      return admitted;
+    },
   };
   /** The uplink probe's result, once it has one. */
   let uplinkProbe: UplinkProbe | undefined;
