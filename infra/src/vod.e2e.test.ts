@@ -2,7 +2,8 @@
  * The VOD path end to end, every component real: ffmpeg packages a 10 s clip,
  * the `vod` CLI uploads it into wrangler dev (workerd, local R2), ffprobe reads
  * a segment of every rendition, and headless Chromium plays it through hls.js
- * to the end.
+ * to the end. Then `vod --replace`: a new player gets the new version while a
+ * player that started on the old one finishes it.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { locate } from '@edgeswarm/origin/ffmpeg/locate';
 import { type MediaPlaylist, parsePlaylist, resolveRelative } from '@edgeswarm/protocol';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './browser';
 import { freePort, type LocalEdge, repoRoot, startLocalEdge } from './local-edge';
@@ -185,5 +187,130 @@ describe('vod refuses bad input clearly, publishing nothing', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('error: unknown option --sream; did you mean --stream?');
     expect(result.stderr).toContain('usage:');
+  });
+});
+
+describe('vod --replace end to end', () => {
+  const stream = 'e2e-replace';
+  const env = { PUBLISH_SECRET: secret };
+  const versionOf = (stderr: string) => /^version (\S+)/m.exec(stderr)?.[1] ?? '';
+  const videoOf = () =>
+    (document.querySelector('hybrid-player')?.shadowRoot?.querySelector('video') as HTMLVideoElement | null) ?? null;
+
+  /** Every request a page makes into the stream, with its answer and whether the replace had finished by then. */
+  function recordStreamTraffic(page: Page, replaced: () => boolean) {
+    const seen: { path: string; status: number; afterReplace: boolean }[] = [];
+    page.on('response', (response) => {
+      const path = new URL(response.url()).pathname;
+      if (path.startsWith(`/v1/streams/${stream}/`))
+        seen.push({ path, status: response.status(), afterReplace: replaced() });
+    });
+    return seen;
+  }
+
+  it('refuses an existing id without --replace; with it, new players get the new version and an old player finishes the old one', async () => {
+    const first = await makeTestClip(join(work, 'first.mp4'), { seconds: 20, width: 320, height: 180 });
+    const second = await makeTestClip(join(work, 'second.mp4'), { seconds: 6, width: 320, height: 180 });
+    const uploaded = await runOriginCli(['vod', first, '--stream', stream, '--edge', edge.url], env);
+    expect(uploaded.code, uploaded.stderr).toBe(0);
+    const oldVersion = versionOf(uploaded.stderr);
+    expect(oldVersion).toMatch(/^\d{8}T\d{6}Z-[0-9a-z]{4}$/);
+
+    // The same id again, without --replace: refused before anything is encoded (the tools only record a start).
+    const started = join(work, 'replace-tools-started');
+    const tool = join(work, 'replace-fake-tool.sh');
+    writeFileSync(tool, `#!/bin/sh\necho "$0 $*" >> ${started}\nexit 1\n`, { mode: 0o755 });
+    const refused = await runOriginCli(['vod', second, '--stream', stream, '--edge', edge.url], {
+      ...env,
+      FFMPEG_PATH: tool,
+      FFPROBE_PATH: tool,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `error: stream ${stream} already exists: run again with --replace to publish this file as its new version`,
+    );
+    expect(existsSync(started)).toBe(false);
+
+    const browser = await launchChromium();
+    try {
+      // An old player starts on the first version. A short buffer keeps it fetching that version's segments all
+      // the way through (hls.js would otherwise load a clip this small at once); it is held still during the replace.
+      let replaced = false;
+      const oldPage = await browser.newPage({ viewport: { width: 640, height: 480 } });
+      const oldTraffic = recordStreamTraffic(oldPage, () => replaced);
+      await oldPage.goto(`${edge.url}/watch/${stream}?ice-servers=none`);
+      await oldPage.waitForFunction(() => window.edgeswarm?.player?.hls, null, { timeout: 30_000 });
+      await oldPage.evaluate(() => {
+        const hls = window.edgeswarm.player?.hls;
+        if (hls) Object.assign(hls.config, { maxBufferLength: 4, maxMaxBufferLength: 4 });
+      });
+      await oldPage.waitForFunction(
+        () => window.edgeswarm?.stats.startedAt != null || window.edgeswarm?.stats.errors.length,
+        null,
+        { timeout: 30_000 },
+      );
+      await oldPage.evaluate(`(${videoOf})()?.pause()`);
+
+      const replacing = await runOriginCli(['vod', second, '--stream', stream, '--edge', edge.url, '--replace'], env);
+      expect(replacing.code, replacing.stderr).toBe(0);
+      const newVersion = versionOf(replacing.stderr);
+      expect(newVersion).toMatch(/^\d{8}T\d{6}Z-[0-9a-z]{4}$/);
+      expect(newVersion).not.toBe(oldVersion);
+      expect(replacing.stderr).toContain('replaced the previous one');
+      replaced = true;
+
+      // The old player goes on, on a rendition whose playlist it has not loaded yet if there is one (a level switch
+      // is when a player would find a replaced playlist naming other segments).
+      const switched = await oldPage.evaluate(`(() => {
+        const hls = window.edgeswarm.player.hls;
+        const unloaded = hls.levels.findIndex((level) => !level.details);
+        const next = unloaded >= 0 ? unloaded : (hls.currentLevel + 1) % hls.levels.length;
+        hls.nextLevel = next;
+        (${videoOf})().play();
+        return { unloaded: unloaded >= 0, level: next };
+      })()`);
+
+      // A new player gets the new version.
+      const newPage = await browser.newPage({ viewport: { width: 640, height: 480 } });
+      const newTraffic = recordStreamTraffic(newPage, () => replaced);
+      await newPage.goto(`${edge.url}/watch/${stream}?ice-servers=none`);
+      await newPage.waitForFunction(
+        () => window.edgeswarm?.stats.ended || window.edgeswarm?.stats.errors.length,
+        null,
+        {
+          timeout: 60_000,
+        },
+      );
+      const fresh = await newPage.evaluate(`({ stats: window.edgeswarm.stats, duration: (${videoOf})().duration })`);
+      expect((fresh as { stats: { errors: string[] } }).stats.errors).toEqual([]);
+      expect(fresh).toMatchObject({ stats: { ended: true }, duration: expect.closeTo(6, 0) });
+      const newSegments = newTraffic.filter((r) => r.path.endsWith('.m4s'));
+      expect(newSegments.length).toBeGreaterThan(0);
+      expect(newSegments.filter((r) => !r.path.includes(`/${newVersion}/`))).toEqual([]);
+
+      // The old player finishes the old version, every request answered.
+      await oldPage.waitForFunction(
+        () => window.edgeswarm?.stats.ended || window.edgeswarm?.stats.errors.length,
+        null,
+        {
+          timeout: 90_000,
+        },
+      );
+      const finished = await oldPage.evaluate(`({ stats: window.edgeswarm.stats, duration: (${videoOf})().duration })`);
+      console.log(`old player after the replace: ${JSON.stringify({ ...(finished as object), switched })}`);
+      expect((finished as { stats: { errors: string[] } }).stats.errors).toEqual([]);
+      expect(finished).toMatchObject({ stats: { ended: true }, duration: expect.closeTo(20, 0) });
+      expect(oldTraffic.filter((r) => r.status >= 400)).toEqual([]);
+      expect(oldTraffic.filter((r) => r.path.includes(`/${newVersion}/`))).toEqual([]);
+      const afterReplace = oldTraffic.filter((r) => r.afterReplace);
+      expect(
+        afterReplace.filter((r) => r.path.endsWith('.m4s') && r.path.includes(`/${oldVersion}/`)).length,
+      ).toBeGreaterThan(0);
+      if ((switched as { unloaded: boolean }).unloaded) {
+        expect(afterReplace.some((r) => new RegExp(`/${oldVersion}/v\\d+/index\\.m3u8$`).test(r.path))).toBe(true);
+      }
+    } finally {
+      await browser.close();
+    }
   });
 });
