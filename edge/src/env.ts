@@ -4,6 +4,8 @@ export interface Env {
   ASSETS: Fetcher;
   LIVE: DurableObjectNamespace<import('./live/live-stream').LiveStream>;
   SWARM: DurableObjectNamespace<import('./tracker/swarm').TrackerSwarm>;
+  /** One sub-shard directory per (stream, region shard). */
+  SWARM_DIRECTORY: DurableObjectNamespace<import('./tracker/directory').TrackerDirectory>;
   STATS: DurableObjectNamespace<import('./stats/stream-stats').StreamStats>;
   /** Secret from which per-stream publish keys are derived (see protocol/src/tokens.ts). */
   PUBLISH_SECRET?: string;

@@ -19,6 +19,7 @@ import { trackerRoutes } from './routes/tracker';
 
 export { LiveStream } from './live/live-stream';
 export { StreamStats } from './stats/stream-stats';
+export { TrackerDirectory } from './tracker/directory';
 export { TrackerSwarm } from './tracker/swarm';
 
 export const app = new Hono<AppEnv>();

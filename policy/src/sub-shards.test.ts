@@ -323,6 +323,7 @@ describe('neighbourOf and assignmentOf', () => {
       start: 100,
       end: 200,
       version: layout.version,
+      changedAt: -1e9,
       neighbour: 0,
       options,
     });

@@ -188,6 +188,8 @@ export function subShardName(regionObject: string, start: number): string {
 /** Where a sub-shard stands with the directory: its range (empty once merged away), and whom it is introduced to. */
 export interface SubShardAssignment extends KeyRange {
   version: number;
+  /** When its range last changed (ms): its split decisions wait out the cooldown from here. */
+  changedAt: number;
   /** Start of the neighbouring sub-shard that takes offers this one's small swarms cannot place. */
   neighbour?: number;
   options: SubShardOptions;
@@ -383,11 +385,12 @@ export function assignmentOf(
   options: SubShardOptions,
 ): SubShardAssignment {
   const index = layout.leaves.findIndex((leaf) => leaf.start === start);
-  if (index < 0) return { start, end: start, version: layout.version, options };
+  if (index < 0) return { start, end: start, version: layout.version, changedAt: 0, options };
   const neighbour = neighbourOf(layout, start, reports);
   return {
     ...rangeAt(layout, index),
     version: layout.version,
+    changedAt: (layout.leaves[index] as SubShardLeaf).changedAt,
     ...(neighbour !== undefined ? { neighbour } : {}),
     options,
   };

@@ -10,7 +10,8 @@
 import type { Env } from '../env';
 import { accessObjectKey } from '../lib/playback-access';
 import { forgetKnownStream } from '../stats/known-streams';
-import { regionShards, swarmObjectName } from '../tracker/region';
+import { regionShards } from '../tracker/region';
+import { directoryOf, streamSubShards } from '../tracker/sub-shard-stubs';
 import { deleteStreamObjects, hasObjects, streamObjectDefaults } from './stream-objects';
 
 export interface StreamRemoval {
@@ -48,11 +49,13 @@ export async function removeStream(
   if (!(await streamKnown(env, stream))) return undefined;
   const coordinator = env.LIVE.get(env.LIVE.idFromName(stream));
   const renditions = (await coordinator.status())?.renditions.map((r) => r.name) ?? [];
-  const trackerSockets = (
-    await Promise.all(
-      regionShards.map((shard) => env.SWARM.get(env.SWARM.idFromName(swarmObjectName(stream, shard))).forget()),
-    )
-  ).reduce((a, b) => a + b, 0);
+  // Every sub-shard of every region shard, then the directories that list them.
+  const regions = await streamSubShards(env, stream);
+  const trackerSockets = (await Promise.all(regions.flatMap((r) => r.subShards.map((s) => s.stub.forget())))).reduce(
+    (a, b) => a + b,
+    0,
+  );
+  await Promise.all(regionShards.map((shard) => directoryOf(env, stream, shard).forget()));
   const stats = await env.STATS.get(env.STATS.idFromName(stream)).forget();
   const hadCoordinator = await coordinator.forget();
   const access = (await env.MEDIA.head(accessObjectKey(stream))) !== null;

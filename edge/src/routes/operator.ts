@@ -11,7 +11,8 @@ import { openMetricsContentType, renderOpenMetrics } from '../lib/openmetrics';
 import { metricsDefaults, type StreamMetricsInput, streamMetricFamilies } from '../lib/stream-metrics';
 import { removeStream } from '../media/remove-stream';
 import { listStreamIds, streamState } from '../media/stream-directory';
-import { regionShards, swarmObjectName } from '../tracker/region';
+import { mergeShardStats } from '../tracker/stats';
+import { streamSubShards } from '../tracker/sub-shard-stubs';
 import { requireOperator } from './auth';
 
 export const operatorRoutes = new Hono<AppEnv>();
@@ -37,11 +38,14 @@ async function streamMetrics(c: Context<AppEnv>, id: string): Promise<StreamMetr
   const [state, stats, shards] = await Promise.all([
     streamState(c.env, id),
     c.env.STATS.get(c.env.STATS.idFromName(id)).snapshot(id),
-    Promise.all(
-      regionShards.map(async (shard) => ({
-        shard,
-        stats: await c.env.SWARM.get(c.env.SWARM.idFromName(swarmObjectName(id, shard))).getStats(),
-      })),
+    // Per region shard, its sub-shards summed (tracker/sub-shard-stubs.ts).
+    streamSubShards(c.env, id).then((regions) =>
+      Promise.all(
+        regions.map(async ({ shard, subShards }) => ({
+          shard,
+          stats: mergeShardStats(await Promise.all(subShards.map((s) => s.stub.getStats()))),
+        })),
+      ),
     ),
   ]);
   return {

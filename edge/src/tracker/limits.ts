@@ -80,6 +80,8 @@ export const closeCodes = {
   rateLimited: 4029,
   /** Open, but in no swarm and silent for longer than the peer timeout. */
   idle: 4008,
+  /** Its sub-shard split or merged: the socket belongs to another one now, and reconnecting finds it. */
+  moved: 4010,
 } as const;
 
 export type CloseCode = (typeof closeCodes)[keyof typeof closeCodes];

@@ -49,6 +49,8 @@ export interface ShardStats {
   /** Rolling averages over the last `rateWindowSeconds`. */
   announcesPerSecond: number;
   offersRelayedPerSecond: number;
+  /** Every inbound message (upgrades, frames, forwarded offers and answers): what the message budget counts. */
+  messagesPerSecond: number;
   /**
    * Since the shard first had a peer: each open socket's counts live in its attachment and a
    * closed socket's are added to totals in storage, so they survive hibernation and restarts.
@@ -93,4 +95,32 @@ export function addCounters(into: TrackerCounters, more: Partial<TrackerCounters
     if (typeof value === 'number' && Number.isFinite(value)) into[key] += value;
   }
   return into;
+}
+
+/** One region shard's stats from its sub-shards' (sums; a swarm split over sub-shards is one swarm). */
+export function mergeShardStats(parts: readonly ShardStats[]): ShardStats {
+  const swarms = new Map<string, { infoHash: string; complete: number; incomplete: number }>();
+  const totals = emptyCounters();
+  let sockets = 0;
+  let peers = 0;
+  let announcesPerSecond = 0;
+  let offersRelayedPerSecond = 0;
+  let messagesPerSecond = 0;
+  for (const part of parts) {
+    sockets += part.sockets;
+    peers += part.peers;
+    announcesPerSecond += part.announcesPerSecond;
+    offersRelayedPerSecond += part.offersRelayedPerSecond;
+    messagesPerSecond += part.messagesPerSecond ?? 0;
+    addCounters(totals, part.totals);
+    for (const swarm of part.swarms) {
+      const seen = swarms.get(swarm.infoHash);
+      if (seen) {
+        seen.complete += swarm.complete;
+        seen.incomplete += swarm.incomplete;
+      } else swarms.set(swarm.infoHash, { ...swarm });
+    }
+  }
+  const top = [...swarms.values()].sort((a, b) => b.complete + b.incomplete - (a.complete + a.incomplete)).slice(0, 50);
+  return { sockets, peers, swarms: top, announcesPerSecond, offersRelayedPerSecond, messagesPerSecond, totals };
 }

@@ -13,6 +13,13 @@
  * reach it through) from the Worker, and derives the stream's info_hashes from
  * its multivariant playlist in R2 when the engine asks (swarm-ids.ts),
  * caching them in storage so a wake costs no R2 read.
+ *
+ * Sub-shards: this object is one sub-shard of its region shard, owning a range
+ * of routing keys (policy/src/sub-shards.ts). Every `reportEveryMs` while it
+ * has sockets it reports its load to the region's TrackerDirectory, asking for
+ * a split when the pure rule says so, and adopts the range it is given back.
+ * Sockets whose key it no longer owns are closed a few per second (close code
+ * 4010), so they reconnect and the Worker routes them to their new sub-shard.
  */
 
 interface StoredAllowlist {
@@ -23,6 +30,15 @@ interface StoredAllowlist {
 }
 
 import { DurableObject } from 'cloudflare:workers';
+import {
+  inRange,
+  keySpaceEnd,
+  planSplit,
+  type SubShardAssignment,
+  type SubShardOptions,
+  subShardDefaults,
+  subShardName,
+} from '@edgeswarm/policy';
 import { multivariantName, storageKey } from '@edgeswarm/protocol';
 import type { Env } from '../env';
 import type { SwarmAllowlist } from './allowlist';
@@ -30,7 +46,16 @@ import { trackerDefaults } from './limits';
 import { resolveRegion } from './region';
 import type { ShardStats, TrackerCounters } from './stats';
 import { deriveInfoHashes, manifestSwarmId, playerSwarmId, variantsOf } from './swarm-ids';
-import { type Outcome, TrackerEngine } from './tracker-engine';
+import { type ForwardedAnswer, type ForwardedOffers, type Outcome, TrackerEngine } from './tracker-engine';
+
+/** Where this sub-shard stands: its region shard's object name (the directory's too), and its range. */
+interface StoredPlace {
+  base: string;
+  assignment: SubShardAssignment;
+}
+
+/** The upgrade's answer when the key belongs to another sub-shard (the Worker's layout was stale): it asks again. */
+export const misdirectedStatus = 421;
 
 /** Close codes a server may send back when echoing a client's close. */
 function echoableCode(code: number): number {
@@ -50,6 +75,10 @@ export class TrackerSwarm extends DurableObject<Env> {
   /** Origins viewers reached the edge through: a stock player's default swarm id is the playlist's URL there. */
   private origins: string[];
   private refreshing: Promise<void> | undefined;
+  /** Unset until the Worker (or the directory) has placed this object: then it is the whole key range. */
+  private place: StoredPlace | undefined;
+  private nextReportAt = 0;
+  private reporting: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -59,6 +88,8 @@ export class TrackerSwarm extends DurableObject<Env> {
     this.origins = kv.get<string[]>('origins') ?? [];
     const retired = kv.get<TrackerCounters>('retired');
     if (retired) this.engine.restoreRetired(retired);
+    this.place = kv.get<StoredPlace>('place');
+    if (this.place) this.applyPlace(this.place);
     const cached = kv.get<StoredAllowlist>('allowlist');
     if (cached) this.engine.allowlist = { ...cached, infoHashes: new Set(cached.infoHashes) };
     for (const ws of ctx.getWebSockets()) {
@@ -80,11 +111,20 @@ export class TrackerSwarm extends DurableObject<Env> {
     const region = resolveRegion(undefined, params, true);
     if (!region.ok) return new Response(region.reason, { status: 400 });
     this.learnStream(params.get('stream'), params.get('origin'));
+    const key = Number(params.get('key') ?? '0');
+    if (!Number.isSafeInteger(key) || key < 0) return new Response('key must be a routing key', { status: 400 });
+    this.learnPlace(params);
+    const range = this.range;
+    if (!inRange(range, key)) {
+      const body = { error: 'misdirected', reason: 'this sub-shard no longer owns that key', version: this.version };
+      return Response.json(body, { status: misdirectedStatus });
+    }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const now = Date.now();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment(this.engine.connect(server, region.value, now));
-    await this.ensureSweep(now);
+    server.serializeAttachment(this.engine.connect(server, region.value, now, key));
+    await this.ensureAlarm(now);
+    this.maybeReport(now);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -96,6 +136,7 @@ export class TrackerSwarm extends DurableObject<Env> {
         outcome = this.engine.receive(ws, message, Date.now());
       }
       this.carryOut(outcome);
+      this.maybeReport(Date.now());
     } catch (error) {
       // A bug must cost one message, never the object and its other peers.
       console.error('tracker: message handling failed', error);
@@ -117,9 +158,41 @@ export class TrackerSwarm extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const now = Date.now();
-    this.carryOut(this.engine.sweep(now));
     this.alarmAt = null;
-    await this.ensureSweep(now);
+    this.carryOut(this.engine.sweep(now));
+    // Sockets that belong to another sub-shard now: a few a second, so their re-announces do not arrive at once.
+    const range = this.range;
+    const { outcome, remaining } = this.engine.shed((key) => inRange(range, key), this.options.shedPerSecond);
+    this.carryOut(outcome);
+    await this.ensureAlarm(now, remaining > 0);
+  }
+
+  /** The directory places this sub-shard: its range (empty once merged away), neighbour and options. */
+  async assign(base: string, assignment: SubShardAssignment): Promise<void> {
+    this.adopt(base, assignment);
+    await this.ensureAlarm(
+      Date.now(),
+      this.engine.keys().some((key) => !inRange(this.range, key)),
+    );
+  }
+
+  /** Offers forwarded by the neighbouring sub-shard (an introduction). */
+  relayForwardedOffers(forwarded: ForwardedOffers): void {
+    this.carryOut(this.engine.receiveForwardedOffers(forwarded, Date.now()));
+  }
+
+  /** An answer, from the neighbouring sub-shard, to an offer one of our peers made. */
+  deliverForwardedAnswer(forwarded: ForwardedAnswer): void {
+    this.carryOut(this.engine.receiveForwardedAnswer(forwarded, Date.now()));
+  }
+
+  /** Reports to the directory now rather than at the next report time (tests, and operators watching a split). */
+  async reportNow(): Promise<SubShardAssignment | undefined> {
+    await this.reporting;
+    this.nextReportAt = 0;
+    this.maybeReport(Date.now());
+    await this.reporting;
+    return this.place?.assignment;
   }
 
   /**
@@ -148,6 +221,7 @@ export class TrackerSwarm extends DurableObject<Env> {
     this.engine = new TrackerEngine(trackerDefaults, randomSeed(), true);
     this.stream = undefined;
     this.origins = [];
+    this.place = undefined;
     this.alarmAt = null;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
@@ -157,6 +231,82 @@ export class TrackerSwarm extends DurableObject<Env> {
   /** RPC for the stats route. */
   getStats(): ShardStats {
     return this.engine.stats(Date.now());
+  }
+
+  private get options(): SubShardOptions {
+    return this.place?.assignment.options ?? subShardDefaults;
+  }
+
+  private get range(): { start: number; end: number } {
+    return this.place?.assignment ?? { start: 0, end: keySpaceEnd };
+  }
+
+  private get version(): number {
+    return this.place?.assignment.version ?? -1;
+  }
+
+  /** The Worker says where it routed this upgrade: adopted when newer than what this object knows. */
+  private learnPlace(params: URLSearchParams): void {
+    const base = params.get('base');
+    const start = Number(params.get('start'));
+    const end = Number(params.get('end'));
+    const version = Number(params.get('v'));
+    if (!base || !Number.isSafeInteger(start) || !(end <= keySpaceEnd) || !Number.isSafeInteger(version)) return;
+    if (version <= this.version) return;
+    this.adopt(base, {
+      start,
+      end,
+      version,
+      changedAt: this.place?.assignment.changedAt ?? 0,
+      options: this.options,
+    });
+  }
+
+  private adopt(base: string, assignment: SubShardAssignment): void {
+    if (this.place && assignment.version < this.place.assignment.version) return;
+    this.place = { base, assignment };
+    this.ctx.storage.kv.put('place', this.place);
+    this.applyPlace(this.place);
+  }
+
+  private applyPlace({ base, assignment }: StoredPlace): void {
+    this.engine.setLoadWindow(assignment.options.loadWindowSeconds);
+    this.engine.introduction =
+      assignment.neighbour === undefined
+        ? undefined
+        : {
+            self: subShardName(base, assignment.start),
+            neighbour: subShardName(base, assignment.neighbour),
+            belowPeers: assignment.options.introduceBelowPeers,
+          };
+  }
+
+  /** Every `reportEveryMs` while it has sockets: the load to the directory, a split asked for when due. */
+  private maybeReport(now: number): void {
+    const place = this.place;
+    if (!place || this.reporting || now < this.nextReportAt || this.engine.socketCount === 0) return;
+    const options = this.options;
+    this.nextReportAt = now + options.reportEveryMs;
+    const { start } = place.assignment;
+    const load = {
+      messagesPerSecond: this.engine.messagesPerSecond(now),
+      peers: this.engine.peerCount,
+      sockets: this.engine.socketCount,
+      changedAt: place.assignment.changedAt,
+    };
+    const splitAt = planSplit(load, this.engine.keys(), this.range, now, options);
+    const directory = this.env.SWARM_DIRECTORY.get(this.env.SWARM_DIRECTORY.idFromName(place.base));
+    this.reporting = directory
+      .report(place.base, start, splitAt.length > 0 ? { ...load, splitAt } : load)
+      .then(async (assignment) => {
+        this.adopt(place.base, assignment);
+        const range = this.range;
+        if (this.engine.keys().some((key) => !inRange(range, key))) await this.ensureAlarm(Date.now(), true);
+      })
+      .catch((error: unknown) => console.error('tracker: load report failed', error))
+      .finally(() => {
+        this.reporting = undefined;
+      });
   }
 
   /** Remembers the stream and origin from an upgrade; a new origin means new swarm ids, so the list is re-derived. */
@@ -208,6 +358,13 @@ export class TrackerSwarm extends DurableObject<Env> {
   }
 
   private carryOut(outcome: Outcome<WebSocket>): void {
+    for (const forward of outcome.forward ?? []) {
+      const stub = this.env.SWARM.get(this.env.SWARM.idFromName(forward.to));
+      const sent =
+        forward.kind === 'offers' ? stub.relayForwardedOffers(forward) : stub.deliverForwardedAnswer(forward);
+      // Best effort, as any relay: a lost forward costs one connection attempt.
+      sent.catch((error: unknown) => console.error('tracker: forward to the neighbouring sub-shard failed', error));
+    }
     for (const { to, message } of outcome.send) {
       try {
         to.send(JSON.stringify(message));
@@ -242,12 +399,16 @@ export class TrackerSwarm extends DurableObject<Env> {
     }
   }
 
-  /** Keeps one sweep alarm scheduled while any socket is connected. */
-  private async ensureSweep(now: number): Promise<void> {
+  /**
+   * Keeps one alarm scheduled while any socket is connected: the sweep every
+   * `sweepEveryMs`, or in a second while sockets are being shed.
+   */
+  private async ensureAlarm(now: number, soon = false): Promise<void> {
     if (this.engine.socketCount === 0) return;
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
-    if (this.alarmAt !== null) return;
-    this.alarmAt = now + this.engine.limits.sweepEveryMs;
-    await this.ctx.storage.setAlarm(this.alarmAt);
+    const due = now + (soon ? 1000 : this.engine.limits.sweepEveryMs);
+    if (this.alarmAt !== null && this.alarmAt <= due) return;
+    this.alarmAt = due;
+    await this.ctx.storage.setAlarm(due);
   }
 }

@@ -698,3 +698,103 @@ describe('stats', () => {
     expect(stats.totals).toMatchObject({ announces: 2, offersRelayed: 1 });
   });
 });
+
+describe('sub-shards: load, shedding and introductions', () => {
+  it('counts every inbound message (upgrades and frames) over the load window', () => {
+    const { engine, join, announce } = setup();
+    engine.setLoadWindow(2);
+    const a = join('a', region(1), 0);
+    announce(a, {}, 0);
+    announce(a, {}, 500);
+    expect(engine.messagesPerSecond(900)).toBe(1.5);
+    expect(engine.messagesPerSecond(3100)).toBe(0);
+    expect(engine.stats(900).messagesPerSecond).toBe(1.5);
+  });
+
+  it('keeps each socket’s routing key, and sheds only sockets whose key it no longer owns, a few at a time', () => {
+    const { engine } = setup();
+    const sockets = [10, 20, 30, 40, 50].map((key) => {
+      const socket = { name: `k${key}` };
+      engine.connect(socket, region(1), 0, key);
+      return socket;
+    });
+    expect(engine.keys()).toEqual([10, 20, 30, 40, 50]);
+    const owns = (key: number) => key < 25;
+    const first = engine.shed(owns, 2);
+    expect(first.outcome.close.map((c) => [c.socket.name, c.code])).toEqual([
+      ['k30', closeCodes.moved],
+      ['k40', closeCodes.moved],
+    ]);
+    expect(first.remaining).toBe(1);
+    const second = engine.shed(owns, 2);
+    expect(second.outcome.close.map((c) => c.socket)).toEqual([sockets[4]]);
+    expect(second.remaining).toBe(0);
+    expect(engine.keys()).toEqual([10, 20]);
+    expect(engine.counters.socketsClosed).toBe(3);
+  });
+
+  it('forwards offers a small swarm cannot place to the neighbour, and routes the answer back', () => {
+    // Two sub-shards, A and B, each with one peer of the swarm: A's peer wants five connections.
+    const A = setup();
+    const B = setup();
+    A.engine.introduction = { self: 'A', neighbour: 'B', belowPeers: 8 };
+    B.engine.introduction = { self: 'B', neighbour: 'A', belowPeers: 8 };
+    const a = A.join('a', region(1));
+    const b = B.join('b', region(2));
+    B.announce(b);
+    const out = A.announce(a, { offers: offers('a', 5) });
+    expect(relayedOffers(out)).toEqual([]);
+    expect(out.forward).toEqual([
+      {
+        kind: 'offers',
+        to: 'B',
+        from: 'A',
+        infoHash: ih,
+        peerId: id('a'),
+        region: region(1),
+        offers: offers('a', 5),
+      },
+    ]);
+    const forwarded = out.forward?.[0];
+    if (forwarded?.kind !== 'offers') throw new Error('expected forwarded offers');
+    const atB = B.engine.receiveForwardedOffers(forwarded, 0);
+    const offer = offered(atB);
+    expect(offer.to).toBe(b);
+    expect(offer.message.peer_id).toBe(id('a'));
+
+    // b answers on its own socket to its own sub-shard, which sends the answer back to A.
+    const answered = B.send(b, answerTo(offer));
+    expect(answered.send).toEqual([]);
+    const back = answered.forward?.[0];
+    expect(back).toMatchObject({ kind: 'answer', to: 'A', toPeerId: id('a'), peerId: id('b') });
+    if (back?.kind !== 'answer') throw new Error('expected a forwarded answer');
+    const atA = A.engine.receiveForwardedAnswer(back, 0);
+    expect(to(atA, a)).toEqual([
+      {
+        action: 'announce',
+        answer: { type: 'answer', sdp: 'answer sdp' },
+        offer_id: offer.message.offer_id,
+        peer_id: id('b'),
+        info_hash: ih,
+      },
+    ]);
+    // A second answer to the same offer goes nowhere; an answer for a peer that left is dropped.
+    expect(B.send(b, answerTo(offer)).forward).toBeUndefined();
+    A.engine.disconnect(a);
+    expect(A.engine.receiveForwardedAnswer(back, 0).send).toEqual([]);
+  });
+
+  it('forwards only what it could not place, only from a small swarm, and only with a neighbour', () => {
+    const { engine, join, announce } = setup();
+    const peers = Array.from({ length: 3 }, (_, i) => join(`p${i}`, region(1)));
+    for (const p of peers) announce(p);
+    const a = join('a', region(1));
+    expect(announce(a, { offers: offers('a', 5) }).forward).toBeUndefined();
+    engine.introduction = { self: 'A', neighbour: 'B', belowPeers: 8 };
+    const out = announce(a, { offers: offers('a', 5) });
+    expect(relayedOffers(out)).toHaveLength(3);
+    expect(out.forward?.[0]).toMatchObject({ kind: 'offers', offers: offers('a', 5).slice(3) });
+    engine.introduction = { self: 'A', neighbour: 'B', belowPeers: 3 };
+    expect(announce(a, { offers: offers('a', 5) }).forward).toBeUndefined();
+  });
+});

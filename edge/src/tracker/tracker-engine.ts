@@ -11,7 +11,7 @@
  */
 
 import { boundedCandidates, type MatchCandidate, nextSeed, pickOfferTargets } from '@edgeswarm/policy';
-import type { TrackerServerMessage } from '@edgeswarm/protocol';
+import type { SessionDescription, TrackerOffer, TrackerServerMessage } from '@edgeswarm/protocol';
 import { trackerIdToHex } from '@edgeswarm/protocol';
 import { fullBucket, type TokenBucket, takeToken } from '../lib/token-bucket';
 import { admit, type SwarmAllowlist } from './allowlist';
@@ -52,6 +52,8 @@ export interface RelayedOffer {
   at: number;
   /** Set by the first answer; later ones are dropped. */
   answered?: true;
+  /** The sub-shard the offer was forwarded from (an introduction): the answer goes back there. */
+  via?: string;
 }
 
 /** A socket's memberships are keyed by info_hash + peer_id: both are exactly 20 characters, so the key is unambiguous. */
@@ -79,6 +81,8 @@ export interface SocketAttachment {
   lastMessageAt: number;
   /** What this socket has done (announces, relays, refusals…): the shard's totals survive a wake with it. */
   counters: TrackerCounters;
+  /** Its routing key (policy/src/sub-shards.ts): where it belongs when the sub-shard splits. Absent: 0. */
+  key?: number;
 }
 
 interface Member<S> extends MatchCandidate {
@@ -101,6 +105,44 @@ export interface Outgoing<S> {
   message: TrackerServerMessage;
 }
 
+/**
+ * Offers a small swarm could not place here, for the neighbouring sub-shard it
+ * is introduced to; the answers come back through `ForwardedAnswer`.
+ */
+export interface ForwardedOffers {
+  kind: 'offers';
+  /** The sub-shard to send it to (an object name), and the one it came from. */
+  to: string;
+  from: string;
+  infoHash: string;
+  peerId: string;
+  region: PeerRegion;
+  offers: TrackerOffer[];
+}
+
+/** An answer to a forwarded offer, on its way back to the sub-shard of the peer that made it. */
+export interface ForwardedAnswer {
+  kind: 'answer';
+  to: string;
+  infoHash: string;
+  /** The answering peer, and the offering one (in the receiving sub-shard). */
+  peerId: string;
+  toPeerId: string;
+  offerId: string;
+  answer: SessionDescription<'answer'>;
+}
+
+export type Forward = ForwardedOffers | ForwardedAnswer;
+
+/** A sub-shard's introduction: where offers its small swarms cannot place go. */
+export interface Introduction {
+  /** This sub-shard's own object name, and its neighbour's. */
+  self: string;
+  neighbour: string;
+  /** A swarm with fewer peers than this here forwards the offers it cannot place. */
+  belowPeers: number;
+}
+
 export interface Closing<S> {
   socket: S;
   code: CloseCode;
@@ -112,6 +154,8 @@ export interface Outcome<S> {
   send: Outgoing<S>[];
   close: Closing<S>[];
   dirty: S[];
+  /** For other sub-shards (introductions); absent when none. */
+  forward?: Forward[];
   /**
    * Set when the frame needs a fresh swarm allowlist before it can be judged:
    * nothing else was done. Refresh `allowlist`, then hand the same frame in again.
@@ -120,6 +164,11 @@ export interface Outcome<S> {
 }
 
 const emptyOutcome = <S>(): Outcome<S> => ({ send: [], close: [], dirty: [] });
+
+function pushForward<S>(out: Outcome<S>, forward: Forward): void {
+  if (out.forward) out.forward.push(forward);
+  else out.forward = [forward];
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
@@ -158,12 +207,16 @@ export class TrackerEngine<S> {
   private readonly swarms = new Map<string, Swarm<S>>();
   private readonly announceRate: RateMeter = createRateMeter();
   private readonly offerRate: RateMeter = createRateMeter();
+  /** Every inbound message (upgrades, frames, forwards): the load a sub-shard's split decision reads. */
+  private messageRate: RateMeter = createRateMeter();
   /** Counters of sockets that have left, kept by the caller in storage (see `retiredCounters`). */
   private retired: TrackerCounters = emptyCounters();
   private retiredChanged = false;
   private seed: number;
   /** The stream's real swarms, set by the caller; consulted only when `knownSwarmsOnly`. */
   allowlist: SwarmAllowlist | undefined;
+  /** Set by the caller when this sub-shard has a neighbour to forward offers to. */
+  introduction: Introduction | undefined;
 
   /**
    * @param knownSwarmsOnly announce only into swarms on the allowlist (the Durable
@@ -185,6 +238,44 @@ export class TrackerEngine<S> {
     let peers = 0;
     for (const swarm of this.swarms.values()) peers += swarm.members.size;
     return peers;
+  }
+
+  /** The window the message rate is averaged over (the sub-shard options' `loadWindowSeconds`); resets the meter when it changes. */
+  setLoadWindow(seconds: number): void {
+    if (this.messageRate.starts.length !== seconds) this.messageRate = createRateMeter(seconds);
+  }
+
+  /** Inbound messages per second, averaged over the load window. */
+  messagesPerSecond(now: number): number {
+    return ratePerSecond(this.messageRate, now);
+  }
+
+  /** The routing keys of the open sockets, ascending: where a split should cut. */
+  keys(): number[] {
+    const keys: number[] = [];
+    for (const state of this.sockets.values()) keys.push(state.key ?? 0);
+    return keys.sort((a, b) => a - b);
+  }
+
+  /**
+   * Closes up to `max` sockets whose key this sub-shard no longer owns (after a
+   * split or merge), so they reconnect and are routed to their new sub-shard.
+   * Paced by the caller; `remaining` says how many still belong elsewhere.
+   */
+  shed(owns: (key: number) => boolean, max: number): { outcome: Outcome<S>; remaining: number } {
+    const out = emptyOutcome<S>();
+    let remaining = 0;
+    for (const [socket, state] of this.sockets) {
+      if (owns(state.key ?? 0)) continue;
+      if (out.close.length >= max) {
+        remaining++;
+        continue;
+      }
+      out.close.push({ socket, code: closeCodes.moved, reason: 'tracker sub-shard moved: reconnect' });
+      state.counters.socketsClosed++;
+      this.disconnect(socket);
+    }
+    return { outcome: out, remaining };
   }
 
   attachment(socket: S): SocketAttachment | undefined {
@@ -215,7 +306,8 @@ export class TrackerEngine<S> {
   }
 
   /** A new connection: returns the attachment to store on it. */
-  connect(socket: S, region: PeerRegion, now: number): SocketAttachment {
+  connect(socket: S, region: PeerRegion, now: number, key = 0): SocketAttachment {
+    recordEvents(this.messageRate, now);
     const state: SocketAttachment = {
       v: 3,
       region,
@@ -226,6 +318,7 @@ export class TrackerEngine<S> {
       strikes: { count: 0, at: now },
       lastMessageAt: now,
       counters: emptyCounters(),
+      key,
     };
     this.sockets.set(socket, state);
     return state;
@@ -261,6 +354,7 @@ export class TrackerEngine<S> {
     const out = emptyOutcome<S>();
     const state = this.sockets.get(socket);
     if (!state) return out;
+    recordEvents(this.messageRate, now);
     const parsed = parseClientMessage(frame, this.limits);
     if (this.knownSwarmsOnly && parsed.ok && parsed.message.kind === 'announce') {
       const { infoHash } = parsed.message;
@@ -357,6 +451,7 @@ export class TrackerEngine<S> {
       swarms,
       announcesPerSecond: ratePerSecond(this.announceRate, now),
       offersRelayedPerSecond: ratePerSecond(this.offerRate, now),
+      messagesPerSecond: ratePerSecond(this.messageRate, now),
       totals: this.counters,
     };
   }
@@ -446,23 +541,47 @@ export class TrackerEngine<S> {
     if (wanted === 0) return;
     const swarm = this.swarms.get(infoHash);
     if (!swarm) return;
+    const relayed = this.relayOffers(out, member, swarm, message.offers.slice(0, wanted), undefined, now);
+    state.counters.offersRelayed += relayed;
+    // A swarm too small here to take every offer: the rest go to the neighbouring sub-shard, so no viewer is stranded.
+    const intro = this.introduction;
+    if (intro && relayed < wanted && swarm.members.size - 1 < intro.belowPeers) {
+      pushForward(out, {
+        kind: 'offers',
+        to: intro.neighbour,
+        from: intro.self,
+        infoHash,
+        peerId,
+        region: state.region,
+        offers: message.offers.slice(relayed, wanted),
+      });
+    }
+  }
+
+  /** Relays offers to the best-matched members of `swarm` (one offer each); answers how many went out. */
+  private relayOffers(
+    out: Outcome<S>,
+    from: MatchCandidate,
+    swarm: Swarm<S>,
+    offers: readonly TrackerOffer[],
+    via: string | undefined,
+    now: number,
+  ): number {
     const seed = this.nextSeed();
-    const candidates = boundedCandidates(member, swarm.list, this.limits.maxMatchCandidates, seed);
-    const targets = pickOfferTargets(member, candidates, { count: wanted, seed });
+    const candidates = boundedCandidates(from, swarm.list, this.limits.maxMatchCandidates, seed);
+    const targets = pickOfferTargets(from, candidates, { count: offers.length, seed });
+    const { infoHash } = swarm;
     for (const [i, targetId] of targets.entries()) {
       const target = swarm.members.get(targetId);
-      const offer = message.offers[i];
+      const offer = offers[i];
       if (!target || !offer) continue;
       target.offersReceived++;
       const targetState = this.sockets.get(target.socket);
       if (targetState) {
         // Remembered on the receiving socket: its answer is relayed only if it answers this offer.
-        targetState.offers = rememberOffer(
-          targetState.offers,
-          { offerId: offer.offer_id, infoHash, from: peerId, to: targetId, at: now },
-          now,
-          this.limits,
-        );
+        const relayed: RelayedOffer = { offerId: offer.offer_id, infoHash, from: from.peerId, to: targetId, at: now };
+        if (via !== undefined) relayed.via = via;
+        targetState.offers = rememberOffer(targetState.offers, relayed, now, this.limits);
         out.dirty.push(target.socket);
       }
       out.send.push({
@@ -471,13 +590,53 @@ export class TrackerEngine<S> {
           action: 'announce',
           offer: offer.offer,
           offer_id: offer.offer_id,
-          peer_id: peerId,
+          peer_id: from.peerId,
           info_hash: infoHash,
         },
       });
     }
-    state.counters.offersRelayed += targets.length;
     recordEvents(this.offerRate, now, targets.length);
+    return targets.length;
+  }
+
+  /**
+   * Offers forwarded by the neighbouring sub-shard whose swarm was too small:
+   * relayed to peers here as if announced here, and their answers sent back.
+   */
+  receiveForwardedOffers(forwarded: ForwardedOffers, now: number): Outcome<S> {
+    const out = emptyOutcome<S>();
+    recordEvents(this.messageRate, now);
+    const swarm = this.swarms.get(forwarded.infoHash);
+    if (!swarm) return out;
+    const { asn, colo, country } = forwarded.region;
+    const from = { peerId: forwarded.peerId, asn, colo, country, offersReceived: 0 };
+    this.retired.offersRelayed += this.relayOffers(out, from, swarm, forwarded.offers, forwarded.from, now);
+    this.retiredChanged = true;
+    return out;
+  }
+
+  /** An answer from the neighbouring sub-shard to an offer one of our peers made: delivered if that peer is still here. */
+  receiveForwardedAnswer(forwarded: ForwardedAnswer, now: number): Outcome<S> {
+    const out = emptyOutcome<S>();
+    recordEvents(this.messageRate, now);
+    const target = this.swarms.get(forwarded.infoHash)?.members.get(forwarded.toPeerId);
+    this.retiredChanged = true;
+    if (!target) {
+      this.retired.answersDropped++;
+      return out;
+    }
+    out.send.push({
+      to: target.socket,
+      message: {
+        action: 'announce',
+        answer: forwarded.answer,
+        offer_id: forwarded.offerId,
+        peer_id: forwarded.peerId,
+        info_hash: forwarded.infoHash,
+      },
+    });
+    this.retired.answersRelayed++;
+    return out;
   }
 
   private answer(out: Outcome<S>, socket: S, state: SocketAttachment, message: AnswerMessage, now: number): void {
@@ -503,6 +662,20 @@ export class TrackerEngine<S> {
       return;
     }
     relayed.answered = true;
+    if (relayed.via !== undefined) {
+      // The offer came from the neighbouring sub-shard: so does the peer waiting for this answer.
+      pushForward(out, {
+        kind: 'answer',
+        to: relayed.via,
+        infoHash,
+        peerId,
+        toPeerId,
+        offerId,
+        answer: message.answer,
+      });
+      state.counters.answersRelayed++;
+      return;
+    }
     const target = this.swarms.get(infoHash)?.members.get(toPeerId);
     if (!target) {
       // The offering peer left; like bittorrent-tracker, there is nobody to tell.
