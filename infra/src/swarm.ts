@@ -92,7 +92,9 @@ export function swarmLinks(
   return linksFor(o.network, o.viewers + (o.outage ? 1 : 0));
 }
 
-const secret = 'swarm-harness-secret-0123456789';
+/** The edge's publish secret in a swarm; a harness that hands runSwarm an edge of its own (edgeUrl) starts it with this. */
+export const swarmPublishSecret = 'swarm-harness-secret-0123456789';
+const secret = swarmPublishSecret;
 const playbackKey = { id: 'swarm', secret: 'swarm-harness-playback-key-0123' };
 
 export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<SwarmResult> {

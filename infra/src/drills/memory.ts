@@ -1,0 +1,117 @@
+/**
+ * Resident memory of the stack's processes, read from /proc: workerd, the
+ * wrangler that runs it, Chromium (its browser processes, and its renderers,
+ * one per tab), the publisher and its ffmpeg. The drill runs in a PID namespace
+ * of its own, so every process seen here is the drill's.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { residentBytes } from '../tracker-proc';
+import type { MemorySeries } from './types';
+
+export interface ProcessReading {
+  pid: number;
+  command: string;
+  cmdline: string;
+  rssBytes: number;
+}
+
+/** Pure: which series a process belongs to; undefined: not one the drills watch. */
+export function memoryLabel(
+  p: Pick<ProcessReading, 'pid' | 'command' | 'cmdline'>,
+  perTab: boolean,
+): string | undefined {
+  if (p.command === 'workerd') return 'workerd';
+  if (p.command === 'ffmpeg') return 'ffmpeg';
+  if (/chrom/i.test(p.command)) {
+    if (!p.cmdline.includes('--type=renderer')) return 'chromium (browser, gpu, network)';
+    return perTab ? `chromium tab ${p.pid}` : 'chromium renderers';
+  }
+  if (p.cmdline.includes('origin/src/cli.ts')) return 'publisher';
+  if (p.cmdline.includes('wrangler')) return 'wrangler';
+  return undefined;
+}
+
+function readings(): ProcessReading[] {
+  const found: ProcessReading[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      found.push({ pid, command, cmdline, rssBytes: residentBytes(pid) });
+    } catch {
+      // gone meanwhile, or a kernel thread without VmRSS
+    }
+  }
+  return found;
+}
+
+/** Pure: one reading of every process, summed by series, MB. */
+export function sumByLabel(procs: readonly ProcessReading[], perTab: boolean): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const p of procs) {
+    const label = memoryLabel(p, perTab);
+    if (label) sums.set(label, (sums.get(label) ?? 0) + p.rssBytes / 1e6);
+  }
+  return sums;
+}
+
+export class MemorySampler {
+  private readonly series = new Map<string, [number, number][]>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly elapsed: () => number,
+    private readonly perTab = false,
+  ) {}
+
+  sample(): void {
+    const t = Number(this.elapsed().toFixed(1));
+    for (const [label, mb] of sumByLabel(readings(), this.perTab)) {
+      const points = this.series.get(label) ?? [];
+      points.push([t, Number(mb.toFixed(1))]);
+      this.series.set(label, points);
+    }
+  }
+
+  start(everySeconds: number): void {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), everySeconds * 1000);
+    this.timer.unref();
+  }
+
+  stop(): MemorySeries[] {
+    clearInterval(this.timer);
+    return [...this.series].map(([label, points]) => ({ label, points }));
+  }
+}
+
+/**
+ * Pure: a series' trend over its last `windowSeconds`, by least squares: MB per hour, and the growth over the
+ * window as a percentage of the fitted value at its start. Undefined with fewer than 3 points in the window.
+ */
+export function memoryGrowth(
+  points: readonly [number, number][],
+  windowSeconds: number,
+): { mbPerHour: number; growthPercent: number; points: number } | undefined {
+  const end = points.at(-1)?.[0];
+  if (end === undefined) return undefined;
+  const inWindow = points.filter(([t]) => t >= end - windowSeconds - 1e-9);
+  if (inWindow.length < 3) return undefined;
+  const n = inWindow.length;
+  const mx = inWindow.reduce((s, [t]) => s + t, 0) / n;
+  const my = inWindow.reduce((s, [, y]) => s + y, 0) / n;
+  const sxx = inWindow.reduce((s, [t]) => s + (t - mx) ** 2, 0);
+  const sxy = inWindow.reduce((s, [t, y]) => s + (t - mx) * (y - my), 0);
+  const slope = sxx > 0 ? sxy / sxx : 0; // MB per second
+  const t0 = inWindow[0]?.[0] ?? end;
+  const start = my + slope * (t0 - mx);
+  const span = end - t0;
+  return {
+    mbPerHour: slope * 3600,
+    growthPercent: start > 0 ? (100 * slope * span) / start : 0,
+    points: n,
+  };
+}
