@@ -1,26 +1,42 @@
 /**
  * One Durable Object per live stream. It persists commits in SQLite, keeps the
  * state in memory, renders each rendition's playlist once per change, and
- * holds blocking-reload requests until the segment they want is committed:
- * one commit wakes every waiter at once. The decisions are in live-state.ts.
+ * holds blocking-reload requests until the segment (or part) they want is
+ * committed: one commit wakes every waiter at once. LL-HLS parts are kept in
+ * memory only (never R2, never SQLite) for the few seconds they are useful.
+ * The decisions are in live-state.ts and protocol's low-latency.ts.
  */
 
 import { DurableObject } from 'cloudflare:workers';
-import { type BlockingDirectives, type SegmentCommit, type StreamStatus, storageKey } from '@edgeswarm/protocol';
+import {
+  type BlockingDirectives,
+  blockingDefaults,
+  decideBlockingReload,
+  decidePartRequest,
+  hasReached,
+  type PartRequestDecision,
+  type SegmentCommit,
+  type StreamStatus,
+  storageKey,
+} from '@edgeswarm/protocol';
 import type { Env } from '../env';
 import { cacheControlFor } from '../lib/cache-policy';
 import {
   applyCommit,
-  blockingDecision,
+  applyPart,
   endStream,
   type LiveOptions,
   type LiveStreamState,
-  lastMsn,
+  liveEdge,
   newStream,
   openSession,
+  type PartLog,
+  type PartUpload,
+  pruneParts,
   type Refusal,
   renderLivePlaylist,
   resolveOptions,
+  resolvePartTarget,
   type SegmentRecord,
   streamStatus,
 } from './live-state';
@@ -34,7 +50,11 @@ export type PlaylistAnswer =
       cacheable: boolean;
     }
   | Refusal
-  | { ok: false; status: 404; reason: string };
+  | { ok: false; status: 404 | 503; reason: string };
+
+export type PartAnswer =
+  | { ok: true; bytes: ArrayBuffer; sha256: string; size: number }
+  | { ok: false; status: 404 | 503; reason: string };
 
 export type CoordinatorMetrics = typeof emptyMetrics;
 
@@ -55,19 +75,30 @@ const emptyMetrics = {
   /** Segments retention dropped, and objects it deleted from R2 (segments and unused init segments). */
   segmentsPruned: 0,
   objectsDeleted: 0,
+  /** LL-HLS parts accepted, repeated, asked for, asked for before they existed, and never arrived in time. */
+  parts: 0,
+  duplicateParts: 0,
+  partRequests: 0,
+  partWaits: 0,
+  partTimeouts: 0,
 };
 
 /** R2 deletes at most this many keys per call. */
 const deleteBatch = 1000;
 
 interface Waiter {
-  msn: number;
+  /** Whether what the waiter wants is there now (or will never come). */
+  ready: () => boolean;
   wake: () => void;
 }
 
 export class LiveStream extends DurableObject<Env> {
   private stream: LiveStreamState | null = null;
+  /** Rendered playlists by rendition (and `?skip` for its delta update). */
   private readonly rendered = new Map<string, string>();
+  /** LL-HLS parts, and their bytes by `<rendition>/<uri>`: memory only, lost (harmlessly) when the object restarts. */
+  private parts: PartLog = {};
+  private readonly partBytes = new Map<string, ArrayBuffer>();
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly metrics = { ...emptyMetrics };
   private tablesReady = false;
@@ -137,12 +168,71 @@ export class LiveStream extends DurableObject<Env> {
   }
 
   /** A publisher starts (or restarts): creates the stream if needed and hands out a session number. */
-  async openSession(id: string, requested: Partial<Record<keyof LiveOptions, unknown>> = {}) {
-    const created = await this.create(id, requested);
+  async openSession(id: string, requested: Partial<Record<keyof LiveOptions | 'partTarget', unknown>> = {}) {
+    const { partTarget: requestedPartTarget, ...options } = requested;
+    const created = await this.create(id, options);
     if (!created.ok) return created;
-    const { state, session } = openSession(this.stream as LiveStreamState, new Date());
+    const stream = this.stream as LiveStreamState;
+    const partTarget = resolvePartTarget(requestedPartTarget, stream.options);
+    if (typeof partTarget === 'object') return partTarget;
+    const { state, session } = openSession(stream, new Date(), partTarget);
     this.save(state);
+    this.setParts(pruneParts(state, this.parts));
     return { ok: true as const, session, status: streamStatus(state) };
+  }
+
+  /** Replaces the part log, dropping the bytes of parts it no longer holds. */
+  private setParts(next: PartLog): void {
+    this.parts = next;
+    const held = new Set(Object.entries(next).flatMap(([r, parts]) => parts.map((p) => `${r}/${p.uri}`)));
+    for (const key of this.partBytes.keys()) if (!held.has(key)) this.partBytes.delete(key);
+    this.rendered.clear();
+  }
+
+  /** A part from the publisher (LL-HLS): held in memory, listed in the playlists, served to held requests. */
+  async putPart(upload: PartUpload, bytes: ArrayBuffer) {
+    if (!this.stream) return { ok: false as const, status: 404 as const, reason: 'no such live stream' };
+    const result = applyPart(this.stream, this.parts, upload);
+    if (!result.ok) return result;
+    if (result.outcome === 'duplicate') {
+      this.metrics.duplicateParts++;
+      return { ok: true as const, outcome: result.outcome };
+    }
+    this.metrics.parts++;
+    this.partBytes.set(`${upload.rendition}/${result.record.uri}`, bytes);
+    this.setParts(result.log);
+    this.wake(upload.rendition);
+    return { ok: true as const, outcome: result.outcome };
+  }
+
+  /** A part's bytes; a part a preload hint may name is held until it is published (or will never be). */
+  async part(rendition: string, msn: number, part: number, session: number): Promise<PartAnswer> {
+    this.metrics.partRequests++;
+    const key = `${rendition}/s${session}-${msn}.p${part}.m4s`;
+    const decide = (): PartRequestDecision => {
+      const stream = this.stream;
+      if (!stream) return { ok: false, status: 404, reason: 'no such live stream' };
+      const published = this.partBytes.has(key);
+      if (!published && session !== stream.sessions - 1) {
+        return { ok: false, status: 404, reason: `session ${session} is not the current publisher session` };
+      }
+      return decidePartRequest(liveEdge(stream, rendition, this.parts), msn, part, published, Date.now());
+    };
+    const waiting = (d: PartRequestDecision) => 'kind' in d && d.kind === 'wait';
+    const first = decide();
+    if ('kind' in first && first.kind === 'wait') {
+      this.metrics.partWaits++;
+      if (!(await this.waitUntil(rendition, () => !waiting(decide()), first.until))) {
+        this.metrics.partTimeouts++;
+        return { ok: false, status: 503, reason: `part ${part} of segment ${msn} was not published in time; retry` };
+      }
+    }
+    const decision = decide();
+    if ('ok' in decision) return decision;
+    const bytes = this.partBytes.get(key);
+    const record = this.parts[rendition]?.find((p) => `${rendition}/${p.uri}` === key);
+    if (!bytes || !record) return { ok: false, status: 404, reason: `part ${part} of segment ${msn} is not published` };
+    return { ok: true, bytes: bytes.slice(0), sha256: record.sha256, size: record.size };
   }
 
   async commit(commit: SegmentCommit) {
@@ -161,6 +251,7 @@ export class LiveStream extends DurableObject<Env> {
     );
     this.metrics.commits++;
     this.save(result.state);
+    this.setParts(pruneParts(result.state, this.parts));
     this.wake(commit.rendition);
     await this.scheduleRetention();
     return { ok: true as const, outcome: result.outcome, msn: commit.msn };
@@ -169,6 +260,7 @@ export class LiveStream extends DurableObject<Env> {
   async end() {
     if (!this.stream) return { ok: false as const, status: 404 as const, reason: 'no such live stream' };
     this.save(endStream(this.stream, new Date()));
+    this.setParts({});
     for (const rendition of this.waiters.keys()) this.wake(rendition);
     return { ok: true as const, status: streamStatus(this.stream) };
   }
@@ -236,7 +328,7 @@ export class LiveStream extends DurableObject<Env> {
       for (const rendition of this.waiters.keys()) this.wake(rendition);
     }
     this.stream = null;
-    this.rendered.clear();
+    this.setParts({});
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.tablesReady = false;
@@ -251,16 +343,30 @@ export class LiveStream extends DurableObject<Env> {
   async playlist(rendition: string, directives: BlockingDirectives): Promise<PlaylistAnswer> {
     this.metrics.playlistRequests++;
     if (!this.stream) return { ok: false, status: 404, reason: 'no such live stream' };
-    const decision = blockingDecision(this.stream, rendition, directives);
+    const decision = decideBlockingReload(directives, liveEdge(this.stream, rendition, this.parts), Date.now());
     if ('ok' in decision) return decision;
     let cacheable = true;
     if (decision.kind === 'wait') {
       this.metrics.blockingRequests++;
-      const timeoutMs = this.stream.options.blockingTimeoutTargetDurations * this.stream.options.targetDuration * 1000;
-      cacheable = await this.waitFor(rendition, decision.msn, timeoutMs);
-      if (!cacheable) this.metrics.blockingTimeouts++;
+      const { msn, part } = decision;
+      cacheable = await this.waitUntil(
+        rendition,
+        () => this.stream?.state !== 'live' || hasReached(liveEdge(this.stream, rendition, this.parts), msn, part),
+        decision.until,
+      );
+      if (!cacheable) {
+        this.metrics.blockingTimeouts++;
+        if (decision.onTimeout === 'unavailable') {
+          return {
+            ok: false,
+            status: 503,
+            reason: `segment ${msn}${part === undefined ? '' : ` part ${part}`} did not appear within ${blockingDefaults.timeoutTargetDurations} target durations; retry`,
+          };
+        }
+      }
+      if (!this.stream) return { ok: false, status: 404, reason: 'no such live stream' };
     }
-    const body = this.render(rendition);
+    const body = this.render(rendition, directives.skip === true);
     if (body === undefined) return { ok: false, status: 404, reason: `rendition ${rendition} has no segments yet` };
     const stream = this.stream;
     const cacheControl = !cacheable
@@ -276,28 +382,32 @@ export class LiveStream extends DurableObject<Env> {
     return { ok: true, body, cacheControl, cacheable };
   }
 
-  private render(rendition: string): string | undefined {
-    const cached = this.rendered.get(rendition);
+  private render(rendition: string, skip = false): string | undefined {
+    const key = skip ? `${rendition}?skip` : rendition;
+    const cached = this.rendered.get(key);
     if (cached !== undefined) return cached;
-    const text = this.stream ? renderLivePlaylist(this.stream, rendition) : undefined;
+    const text = this.stream ? renderLivePlaylist(this.stream, rendition, this.parts, skip) : undefined;
     if (text !== undefined) {
       this.metrics.renders++;
-      this.rendered.set(rendition, text);
+      this.rendered.set(key, text);
     }
     return text;
   }
 
-  /** Resolves true when `msn` is committed (or the stream ends), false on timeout. */
-  private waitFor(rendition: string, msn: number, timeoutMs: number): Promise<boolean> {
+  /** Resolves true once `ready()` holds (checked at each commit, part and end), false at `until` (epoch ms). */
+  private waitUntil(rendition: string, ready: () => boolean, until: number): Promise<boolean> {
     return new Promise((resolve) => {
       const set = this.waiters.get(rendition) ?? new Set<Waiter>();
       this.waiters.set(rendition, set);
-      const timer = setTimeout(() => {
-        set.delete(waiter);
-        resolve(false);
-      }, timeoutMs);
+      const timer = setTimeout(
+        () => {
+          set.delete(waiter);
+          resolve(false);
+        },
+        Math.max(0, until - Date.now()),
+      );
       const waiter: Waiter = {
-        msn,
+        ready,
         wake: () => {
           clearTimeout(timer);
           resolve(true);
@@ -307,14 +417,13 @@ export class LiveStream extends DurableObject<Env> {
     });
   }
 
-  /** One wake-up: every waiter whose segment is now available is released together. */
+  /** One wake-up: every waiter whose segment or part is now available is released together. */
   private wake(rendition: string): void {
     const set = this.waiters.get(rendition);
-    if (!set || set.size === 0 || !this.stream) return;
-    const last = this.stream.state === 'ended' ? Number.POSITIVE_INFINITY : lastMsn(this.stream, rendition);
+    if (!set || set.size === 0) return;
     let released = 0;
     for (const waiter of set) {
-      if (waiter.msn > last) continue;
+      if (this.stream && !waiter.ready()) continue;
       set.delete(waiter);
       waiter.wake();
       released++;

@@ -47,7 +47,7 @@ function subjectFor(object: ObjectName, bytes: ArrayBuffer): CacheSubject {
   return { kind: 'playlist', playlist: 'multivariant' };
 }
 
-function metaHeaders(meta: ObjectMeta): Headers {
+export function metaHeaders(meta: ObjectMeta): Headers {
   return new Headers({
     'Content-Type': meta.contentType,
     'Cache-Control': meta.cacheControl,
@@ -57,7 +57,7 @@ function metaHeaders(meta: ObjectMeta): Headers {
   });
 }
 
-function metaFromHeaders(headers: Headers): ObjectMeta {
+export function metaFromHeaders(headers: Headers): ObjectMeta {
   return {
     contentType: headers.get('Content-Type') ?? 'application/octet-stream',
     cacheControl: headers.get('Cache-Control') ?? 'no-cache',

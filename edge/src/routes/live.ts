@@ -1,29 +1,41 @@
 /**
  * Live streams: lifecycle (create, list, status, sessions, end), segment
- * commits, and the coordinator-rendered media playlists with blocking reload.
- * Parse, delegate to the stream's LiveStream object, map the answer.
+ * commits, LL-HLS parts (PUT by the publisher, GET held until published), and
+ * the coordinator-rendered media playlists with blocking reload and delta
+ * updates. Parse, delegate to the stream's LiveStream object, map the answer.
+ * Every answer that can wait is coalesced per isolate and cached per colo, so
+ * N viewers waiting for the same part cost one coordinator call.
  */
 import {
   type BlockingDirectives,
   derivePublishKey,
   parseBlockingDirectives,
   parseCommit,
+  parsePartName,
   paths,
   type StreamStatus,
+  sha256Hex,
   storageKey,
   validateStreamId,
 } from '@edgeswarm/protocol';
 import { type Context, Hono } from 'hono';
+import { readConfig } from '../config';
 import type { AppEnv, Env } from '../env';
+import { cacheControlFor } from '../lib/cache-policy';
 import { createCoalescer } from '../lib/coalesce';
-import { BadRequestError, ConflictError, type EdgeError, NotFoundError } from '../lib/errors';
+import { BadRequestError, ConflictError, type EdgeError, NotFoundError, ServiceUnavailableError } from '../lib/errors';
+import { strongEtag } from '../lib/http';
 import type { Refusal } from '../live/live-state';
-import type { PlaylistAnswer } from '../live/live-stream';
+import type { PartAnswer, PlaylistAnswer } from '../live/live-stream';
 import { storageCounters } from '../media/counters';
 import { readBounded } from '../media/ingest';
+import { metaFromHeaders, metaHeaders, type ObjectMeta } from '../media/read-through';
+import { respondWithObject } from '../media/respond';
 import { listStreamIds, streamState } from '../media/stream-directory';
 import { streamSize } from '../media/stream-objects';
+import { recordServed } from '../stats/served';
 import { requireOperator, requirePublisher } from './auth';
+import { parseObjectAddress } from './object-path';
 
 export const liveRoutes = new Hono<AppEnv>();
 
@@ -35,9 +47,10 @@ function streamParam(c: Context<AppEnv>): string {
   return stream.value;
 }
 
-function refusal(r: Refusal | { ok: false; status: 404; reason: string }): EdgeError {
+function refusal(r: Refusal | { ok: false; status: 404 | 503; reason: string }): EdgeError {
   if (r.status === 404) return new NotFoundError(r.reason);
   if (r.status === 409) return new ConflictError(r.reason);
+  if (r.status === 503) return new ServiceUnavailableError(r.reason);
   return new BadRequestError(r.reason);
 }
 
@@ -72,9 +85,9 @@ async function markStream(env: Env, status: StreamStatus): Promise<void> {
 function options(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new BadRequestError('body must be a JSON object');
-  const { targetDuration, windowSegments, dvrWindowSeconds } = body as Record<string, unknown>;
+  const { targetDuration, windowSegments, dvrWindowSeconds, partTarget } = body as Record<string, unknown>;
   return Object.fromEntries(
-    Object.entries({ targetDuration, windowSegments, dvrWindowSeconds }).filter(([, v]) => v !== undefined),
+    Object.entries({ targetDuration, windowSegments, dvrWindowSeconds, partTarget }).filter(([, v]) => v !== undefined),
   );
 }
 
@@ -139,9 +152,10 @@ liveRoutes.post('/v1/streams/:stream/sessions', async (c) => {
   return c.json({ session: result.session, stream: result.status, ...playback(c, id) });
 });
 
-/** The colo's cached copy of a rendition's plain (non-blocking) playlist, dropped whenever it changes. */
-function plainPlaylistKey(c: Context<AppEnv>, id: string, rendition: string): string {
-  return `${new URL(c.req.url).origin}/v1/streams/${id}/${rendition}/live.m3u8`;
+/** The colo's cached copies of a rendition's plain (non-blocking) playlist and its delta update, dropped whenever it changes. */
+function purgePlainPlaylist(c: Context<AppEnv>, id: string, rendition: string): Promise<unknown> {
+  const plain = `${new URL(c.req.url).origin}/v1/streams/${id}/${rendition}/live.m3u8`;
+  return Promise.all([caches.default.delete(plain), caches.default.delete(`${plain}?_HLS_skip=YES`)]);
 }
 
 liveRoutes.post('/v1/streams/:stream/commits', async (c) => {
@@ -161,7 +175,7 @@ liveRoutes.post('/v1/streams/:stream/commits', async (c) => {
   }
   const result = await coordinator(c.env, id).commit(commit.value);
   if (!result.ok) throw refusal(result);
-  if (result.outcome === 'appended') await caches.default.delete(plainPlaylistKey(c, id, commit.value.rendition));
+  if (result.outcome === 'appended') await purgePlainPlaylist(c, id, commit.value.rendition);
   return c.json(result, result.outcome === 'appended' ? 201 : 200);
 });
 
@@ -170,16 +184,21 @@ liveRoutes.post('/v1/streams/:stream/end', async (c) => {
   await requirePublisher(c, id);
   const result = await coordinator(c.env, id).end();
   if (!result.ok) throw refusal(result);
-  await Promise.all(result.status.renditions.map((r) => caches.default.delete(plainPlaylistKey(c, id, r.name))));
+  await Promise.all(result.status.renditions.map((r) => purgePlainPlaylist(c, id, r.name)));
   return c.json({ stream: result.status });
 });
 
 const playlistLoads = createCoalescer<PlaylistAnswer>();
 
+/** One spelling per answer: msn, part and skip in a fixed order, nothing else (tokens never split the cache). */
 function playlistCacheKey(url: string, directives: BlockingDirectives): string {
   const { origin, pathname } = new URL(url);
-  if (directives.msn === undefined) return `${origin}${pathname}`;
-  return `${origin}${pathname}?_HLS_msn=${directives.msn}${directives.part === undefined ? '' : `&_HLS_part=${directives.part}`}`;
+  const query = [
+    ...(directives.msn === undefined ? [] : [`_HLS_msn=${directives.msn}`]),
+    ...(directives.part === undefined ? [] : [`_HLS_part=${directives.part}`]),
+    ...(directives.skip ? ['_HLS_skip=YES'] : []),
+  ];
+  return query.length === 0 ? `${origin}${pathname}` : `${origin}${pathname}?${query.join('&')}`;
 }
 
 liveRoutes.get('/v1/streams/:stream/:rendition/live.m3u8', async (c) => {
@@ -218,4 +237,115 @@ liveRoutes.get('/v1/streams/:stream/:rendition/live.m3u8', async (c) => {
   return new Response(answer.body, {
     headers: { ...headers, 'Cache-Control': answer.cacheControl, 'X-Edge-Cache': leader ? 'MISS' : 'COALESCED' },
   });
+});
+
+/** LL-HLS parts: `<rendition>/s<session>-<msn>.p<part>.m4s` (liveNames.part). */
+const partPath = '/v1/streams/:stream/:rendition/:file{s[0-9]+-[0-9]+\\.p[0-9]+\\.m4s}';
+
+function partName(c: Context<AppEnv>) {
+  const name = parsePartName(`${c.req.param('rendition')}/${c.req.param('file')}`);
+  if (!name) throw new BadRequestError('a part is named <rendition>/s<session>-<msn>.p<part>.m4s');
+  return name;
+}
+
+/**
+ * A part from the publisher. Parts go to the coordinator, not R2: R2 bills every write, a part is worth
+ * a few seconds, and its bytes arrive again in the whole segment, which alone is stored. Headers:
+ * X-Part-Duration (seconds), X-Part-Independent (YES when it starts with a key frame), and optionally
+ * X-Content-SHA256, checked against the bytes.
+ */
+liveRoutes.put(partPath, async (c) => {
+  const id = streamParam(c);
+  await requirePublisher(c, id);
+  const name = partName(c);
+  const durationHeader = c.req.header('X-Part-Duration') ?? '';
+  if (!/^\d{1,3}(\.\d{1,9})?$/.test(durationHeader)) {
+    throw new BadRequestError('X-Part-Duration must be the part duration in seconds, a decimal');
+  }
+  const length = c.req.header('Content-Length');
+  const bytes = await readBounded(
+    c.req.raw.body,
+    readConfig(c.env).maxUploadBytes,
+    length !== undefined && /^\d{1,15}$/.test(length) ? Number(length) : undefined,
+  );
+  if (bytes.byteLength === 0) throw new BadRequestError('a part has bytes');
+  const sha256 = await sha256Hex(bytes);
+  const declared = c.req.header('X-Content-SHA256');
+  if (declared !== undefined && declared !== sha256) {
+    throw new BadRequestError('X-Content-SHA256 does not match the bytes received');
+  }
+  const result = await coordinator(c.env, id).putPart(
+    {
+      rendition: name.rendition,
+      session: name.session,
+      msn: name.msn,
+      part: name.part,
+      duration: Number(durationHeader),
+      independent: c.req.header('X-Part-Independent') === 'YES',
+      sha256,
+      size: bytes.byteLength,
+    },
+    bytes.buffer,
+  );
+  if (!result.ok) throw refusal(result);
+  if (result.outcome === 'appended') await purgePlainPlaylist(c, id, name.rendition);
+  return c.json(
+    { name: `${name.rendition}/${c.req.param('file')}`, sha256, ...result },
+    result.outcome === 'appended' ? 201 : 200,
+  );
+});
+
+const partLoads = createCoalescer<PartAnswer>();
+
+/**
+ * A part for a viewer: from the colo's cache, or from the coordinator, which holds a request for the part a
+ * preload hint names until it is published. Every viewer in this isolate asking for the same part shares
+ * one coordinator call; the answer is cached like a segment (its bytes never change).
+ */
+liveRoutes.get(partPath, async (c) => {
+  const address = parseObjectAddress(c.req.url);
+  const name = partName(c);
+  const cached = await caches.default.match(address.cacheKey);
+  if (cached?.body) {
+    storageCounters.cacheHits++;
+    const response = await respondWithObject(c.req.raw, {
+      meta: metaFromHeaders(cached.headers),
+      body: cached.body,
+      cacheStatus: 'HIT',
+    });
+    recordServed(c, address, response);
+    return response;
+  }
+  const meta = (answer: PartAnswer & { ok: true }): ObjectMeta => ({
+    contentType: address.object.contentType,
+    cacheControl: cacheControlFor({ kind: 'segment' }),
+    etag: strongEtag(answer.sha256),
+    sha256: answer.sha256,
+    size: answer.size,
+  });
+  const { promise, leader } = partLoads.run(
+    address.cacheKey,
+    () => {
+      storageCounters.coordinatorCalls++;
+      return coordinator(c.env, address.streamId).part(name.rendition, name.msn, name.part, name.session);
+    },
+    (answer) => {
+      if (!answer.ok) return undefined;
+      const stored = caches.default.put(
+        address.cacheKey,
+        new Response(answer.bytes.slice(0), { headers: metaHeaders(meta(answer)) }),
+      );
+      c.executionCtx.waitUntil(stored);
+      return stored;
+    },
+  );
+  const answer = await promise;
+  if (!answer.ok) throw refusal(answer);
+  const response = await respondWithObject(c.req.raw, {
+    meta: meta(answer),
+    body: answer.bytes.slice(0),
+    cacheStatus: leader ? 'MISS' : 'COALESCED',
+  });
+  recordServed(c, address, response);
+  return response;
 });
