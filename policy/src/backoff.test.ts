@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trackerReconnectDelayMs } from './backoff';
+import { edgeRecoveryDelayMs, trackerReconnectDelayMs } from './backoff';
 import { nextSeed } from './seeded';
 
 describe('tracker reconnect backoff', () => {
@@ -10,6 +10,14 @@ describe('tracker reconnect backoff', () => {
     expect(trackerReconnectDelayMs(0, 0)).toBe(1000);
     expect(trackerReconnectDelayMs(3, 0.5)).toBe(12000);
     expect(trackerReconnectDelayMs(-3, 1)).toBe(2000);
+  });
+});
+
+describe('edge recovery backoff', () => {
+  it('loads again after 1 s, doubling to an 8 s cap, jittered over the upper half, for ever', () => {
+    expect([0, 1, 2, 3, 4, 50].map((r) => edgeRecoveryDelayMs(r, 1))).toEqual([1000, 2000, 4000, 8000, 8000, 8000]);
+    expect(edgeRecoveryDelayMs(0, 0)).toBe(500);
+    expect(edgeRecoveryDelayMs(-1, 1)).toBe(1000);
   });
 });
 

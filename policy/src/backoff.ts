@@ -14,3 +14,16 @@ export function trackerReconnectDelayMs(retries: number, random: number): number
   const ceiling = Math.min(trackerBackoffDefaults.capMs, trackerBackoffDefaults.firstMs * 2 ** Math.max(0, retries));
   return Math.round(ceiling * (0.5 + 0.5 * random));
 }
+
+/**
+ * How long the player waits before loading again once hls.js has given up on the edge (a fatal network error: its
+ * own retries for a playlist last about 3 s, and an edge restart or a blip takes longer). Exponential from 1 s,
+ * capped at 8 s, jittered the same way, without end: a viewer resumes within seconds of the edge coming back,
+ * however long it was away. `npm run drills` (workerd-restart) shows the need: without it every viewer stopped for good.
+ */
+export const edgeRecoveryDefaults = { firstMs: 1000, capMs: 8000 } as const;
+
+export function edgeRecoveryDelayMs(retries: number, random: number): number {
+  const ceiling = Math.min(edgeRecoveryDefaults.capMs, edgeRecoveryDefaults.firstMs * 2 ** Math.max(0, retries));
+  return Math.round(ceiling * (0.5 + 0.5 * random));
+}

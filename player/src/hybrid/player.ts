@@ -14,6 +14,7 @@
 import {
   admitsUpload,
   type DeviceObservation,
+  edgeRecoveryDelayMs,
   initialTickState,
   type LoaderWindows,
   makePeerId,
@@ -404,10 +405,27 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         edgeFetches.push((stats.loading.end - stats.loading.start) / 1000);
       }
     });
+    // hls.js stops loading for good after a fatal network error (its retries ran out: the edge restarting, a blip):
+    // load again on the policy's backoff until the edge answers, so playback resumes once it is back.
+    let recoveries = 0;
+    const recovered = () => {
+      recoveries = 0;
+    };
+    hls.on(Hls.Events.LEVEL_LOADED, recovered);
+    hls.on(Hls.Events.FRAG_LOADED, recovered);
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
       playback.errors.push(`${data.type}: ${data.details}`);
       emit('error', data.details);
+      if (data.type !== Hls.ErrorTypes.NETWORK_ERROR) return;
+      const instance = hls;
+      const timer = window.setTimeout(
+        () => {
+          if (hls === instance) instance?.startLoad();
+        },
+        edgeRecoveryDelayMs(recoveries++, Math.random()),
+      );
+      timers.push(timer);
     });
     hls.loadSource(options.src);
     hls.attachMedia(video);
