@@ -53,8 +53,10 @@ export interface SwarmOptions {
   secureContext?: boolean;
   /** A viewer (by index) whose page asks for consent before uploading, given this many seconds after the last join. */
   uploadConsent?: { viewer: number; afterSeconds: number };
-  /** Reuse a running edge instead of starting one. */
+  /** Reuse a running edge instead of starting one (started with swarmPublishSecret). */
   edgeUrl?: string;
+  /** More things to do during the run (seconds since the first join), e.g. a drill's fault; in-process callers only. */
+  events?: CohortEvent[];
   log: (line: string) => void;
 }
 
@@ -157,7 +159,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
     if (!status) throw new Error(`the publisher never went live:\n${publisher.output().stderr}`);
 
     const joinAtSeconds = Array.from({ length: o.viewers }, (_, i) => i * o.staggerSeconds);
-    const events: CohortEvent[] = [];
+    const events: CohortEvent[] = [...(o.events ?? [])];
     if (o.outage) {
       const { afterSeconds, seconds } = o.outage;
       events.push({
@@ -207,7 +209,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
         .then((r) => (r.ok ? (r.json() as Promise<StatsSnapshot>) : undefined))
         .catch(() => undefined);
     }
-    const { log: _log, ...options } = o;
+    const { log: _log, events: _events, ...options } = o;
     return {
       options,
       targetDuration: final.targetDuration,
