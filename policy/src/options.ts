@@ -110,7 +110,9 @@ export const policyDefaults: PolicyOptions = {
   strainStreakTicks: 3,
   strainHoldSeconds: 30,
   strainMarginFactor: 2,
-  spreadCopies: 0,
+  // Three: steady 10k in the simulator went from 97.0% to 96.6% offload while the top 1% of uploaders' share of all
+  // upload fell from 18% to 4% and the viewers who upload anything rose from 86% to 97% (two: 95.9%, 3%, 98%).
+  spreadCopies: 3,
 };
 
 const ranges: Record<keyof PolicyOptions, [number, number]> = {
