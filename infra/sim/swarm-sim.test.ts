@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSimConfig, type SimOverrides } from './model';
 import { scenarios } from './scenarios';
-import { runSimulation, type SimResult, uploadSpread } from './swarm-sim';
+import { runSimulation, type SimResult } from './swarm-sim';
 
 /** A small world: four minutes of stream with 5-minute sessions, so the whole file runs in seconds. */
 const small = (viewers: number): SimOverrides => ({
@@ -198,27 +198,5 @@ describe('the decisions are the policy module’s', () => {
     // As newcomers they wait for peers: the start segment, and one already inside its deadline margin at most.
     for (const v of r.viewers?.slice(1) ?? []) expect(v.httpSegments).toBeLessThanOrEqual(3);
     expect(r.summary.stalls).toBe(0);
-  });
-});
-
-describe('uploadSpread', () => {
-  it('a star: one viewer sent everything', () => {
-    expect(uploadSpread([0, 900, 0, 0])).toEqual({ topPercentShare: 100, topViewerShare: 100, uploadersPercent: 25 });
-  });
-
-  it('a tree: the top 1% of 200 viewers (two of them) and the largest uploader, against everyone who sent anything', () => {
-    const uploaded = Array.from({ length: 200 }, (_, i): number => (i < 100 ? 10 : 0));
-    uploaded[0] = 60;
-    uploaded[1] = 30;
-    // 98 × 10 + 60 + 30 = 1070 bytes.
-    const spread = uploadSpread(uploaded);
-    expect(spread.topPercentShare).toBeCloseTo((100 * 90) / 1070, 9);
-    expect(spread.topViewerShare).toBeCloseTo((100 * 60) / 1070, 9);
-    expect(spread.uploadersPercent).toBe(50);
-  });
-
-  it('nothing uploaded, or nobody: zeros, not NaN', () => {
-    expect(uploadSpread([0, 0])).toEqual({ topPercentShare: 0, topViewerShare: 0, uploadersPercent: 0 });
-    expect(uploadSpread([])).toEqual({ topPercentShare: 0, topViewerShare: 0, uploadersPercent: 0 });
   });
 });
