@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { didYouMean, editDistance, type OptionTable, parseCli } from './cli-options';
+import { cliAnswer, didYouMean, editDistance, type OptionTable, parseCli, parseOptions } from './cli-options';
 
 const options: OptionTable = {
   stream: { type: 'string' },
@@ -91,5 +91,62 @@ describe('parseCli', () => {
       values: { help: true },
     });
     expect(parseCli([], commands, options)).toMatchObject({ ok: true, command: undefined });
+  });
+});
+
+describe('parseOptions', () => {
+  const table = {
+    viewers: { type: 'string', default: '4,8' },
+    seconds: { type: 'string' },
+    set: { type: 'string', multiple: true, default: [] },
+    'no-baseline': { type: 'boolean' },
+  } satisfies OptionTable;
+
+  it('reads options with their defaults, repeated ones in order', () => {
+    expect(parseOptions(['--seconds', '30', '--set', 'a.b=1', '--set=c.d=2', '--no-baseline'], table)).toEqual({
+      ok: true,
+      value: {
+        values: { viewers: '4,8', seconds: '30', set: ['a.b=1', 'c.d=2'], 'no-baseline': true },
+        positionals: [],
+      },
+    });
+  });
+
+  it('answers --help or -h anywhere with the usage, even beside a mistake', () => {
+    for (const argv of [['--help'], ['-h'], ['--seconds', '3', '--help'], ['--bogus', '-h'], ['--help=yes']]) {
+      expect(parseOptions(argv, table), argv.join(' ')).toEqual({ ok: true, help: true });
+    }
+    // After --, it is an argument like any other.
+    expect(parseOptions(['--', '--help'], table)).toEqual({ ok: false, reason: 'unexpected argument "--help"' });
+  });
+
+  it('refuses an unknown option with the one meant, a missing value and stray arguments', () => {
+    expect(parseOptions(['--viewer', '8'], table)).toEqual({
+      ok: false,
+      reason: 'unknown option --viewer; did you mean --viewers?',
+    });
+    expect(parseOptions(['--bogus'], table)).toEqual({ ok: false, reason: 'unknown option --bogus' });
+    expect(parseOptions(['-x'], table)).toEqual({ ok: false, reason: 'unknown option -x' });
+    expect(parseOptions(['--seconds'], table)).toEqual({ ok: false, reason: '--seconds needs a value' });
+    expect(parseOptions(['--no-baseline=1'], table)).toEqual({ ok: false, reason: '--no-baseline takes no value' });
+    expect(parseOptions(['steady'], table)).toEqual({ ok: false, reason: 'unexpected argument "steady"' });
+    expect(parseOptions(['movie.mp4'], table, { positionals: true })).toMatchObject({
+      ok: true,
+      value: { positionals: ['movie.mp4'] },
+    });
+  });
+});
+
+describe('cliAnswer', () => {
+  const usage = 'usage: npm run thing -- [--seconds 30]';
+  it('prints the usage on stdout with exit 0 for --help', () => {
+    expect(cliAnswer({ ok: true, help: true }, usage)).toEqual({ stdout: `${usage}\n`, stderr: '', exitCode: 0 });
+  });
+  it('prints one error line, then the usage, on stderr with exit 2 for a mistake', () => {
+    expect(cliAnswer({ ok: false, reason: 'unknown option --bogus\nmore' }, usage)).toEqual({
+      stdout: '',
+      stderr: `error: unknown option --bogus\n\n${usage}\n`,
+      exitCode: 2,
+    });
   });
 });

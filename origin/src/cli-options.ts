@@ -1,15 +1,20 @@
 /**
  * The command line, parsed and checked. Pure: argv and the option table in, plain data out.
  *
- * Node's own strict parseArgs answers a typo with advice about positionals that start with a dash;
- * this answers with the option the user most likely meant.
+ * Node's own strict parseArgs answers a typo with advice about positionals that start with a dash
+ * (and a script that forgets to catch it, with a stack trace); this answers with the option the user
+ * most likely meant. Every npm script reads its options here, so they all answer alike: `--help` or
+ * `-h` with the usage on stdout and exit 0, a mistake with one `error: …` line and the usage on
+ * stderr and exit 2 (cliAnswer; cli-exit.ts prints it).
  */
 import { parseArgs } from 'node:util';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
   short?: string;
-  default?: string | boolean;
+  /** Given more than once: every value, in order. */
+  multiple?: boolean;
+  default?: string | boolean | string[];
 }
 
 export type OptionTable = Record<string, OptionSpec>;
@@ -22,6 +27,20 @@ export type ParsedCli =
       positionals: string[];
     }
   | { ok: false; reason: string };
+
+/** What a script's command line asks for: a run with these arguments, or the usage; or why it cannot be read. */
+export type CliRequest<T> = { ok: true; value: T } | { ok: true; help: true } | { ok: false; reason: string };
+
+type ValueOf<S extends OptionSpec> = S extends { multiple: true }
+  ? string[]
+  : S extends { type: 'boolean' }
+    ? boolean
+    : string;
+
+/** The values an option table yields: an option with a default is always there. */
+export type OptionValues<T extends OptionTable> = {
+  [K in keyof T]: T[K] extends { default: unknown } ? ValueOf<T[K]> : ValueOf<T[K]> | undefined;
+};
 
 /** Levenshtein distance: insertions, deletions and substitutions, each costing 1. */
 export function editDistance(a: string, b: string): number {
@@ -59,15 +78,15 @@ const suggestion = (input: string, candidates: readonly string[], prefix = '') =
   return near ? `; did you mean ${prefix}${near}?` : '';
 };
 
-/** `<command> [options] [positionals]` against the known commands and options. */
-export function parseCli(argv: readonly string[], commands: readonly string[], options: OptionTable): ParsedCli {
-  const [command, ...rest] = argv;
-  if (command !== undefined && !command.startsWith('-') && !commands.includes(command)) {
-    return { ok: false, reason: `unknown command ${JSON.stringify(command)}${suggestion(command, commands)}` };
-  }
-  const args = command === undefined || command.startsWith('-') ? [...argv] : rest;
+/** Options and positionals, every option known and given the way its spec says (Node's non-strict parse, checked). */
+function readOptions(
+  args: readonly string[],
+  options: OptionTable,
+):
+  | { ok: true; values: Record<string, string | boolean | string[] | undefined>; positionals: string[] }
+  | { ok: false; reason: string } {
   const { values, positionals, tokens } = parseArgs({
-    args,
+    args: [...args],
     options,
     allowPositionals: true,
     strict: false,
@@ -88,10 +107,66 @@ export function parseCli(argv: readonly string[], commands: readonly string[], o
       return { ok: false, reason: `${token.rawName} takes no value` };
     }
   }
+  return { ok: true, values, positionals };
+}
+
+/** `<command> [options] [positionals]` against the known commands and options. */
+export function parseCli(argv: readonly string[], commands: readonly string[], options: OptionTable): ParsedCli {
+  const [command, ...rest] = argv;
+  if (command !== undefined && !command.startsWith('-') && !commands.includes(command)) {
+    return { ok: false, reason: `unknown command ${JSON.stringify(command)}${suggestion(command, commands)}` };
+  }
+  const args = command === undefined || command.startsWith('-') ? [...argv] : rest;
+  const read = readOptions(args, options);
+  if (!read.ok) return read;
+  const { values, positionals } = read;
   return {
     ok: true,
     command: command === undefined || command.startsWith('-') ? undefined : command,
     values: values as Record<string, string | boolean | undefined>,
     positionals,
   };
+}
+
+/**
+ * A script's options, with no command: `--help` or `-h` anywhere asks for the usage (the table need not
+ * list it); an unknown option, a missing value or, unless `positionals` allows them, any other argument
+ * is a mistake.
+ */
+export function parseOptions<T extends OptionTable>(
+  argv: readonly string[],
+  options: T,
+  { positionals: allowPositionals = false }: { positionals?: boolean } = {},
+): CliRequest<{ values: OptionValues<T>; positionals: string[] }> {
+  const table: OptionTable = { help: { type: 'boolean', short: 'h' }, ...options };
+  // Asked for wherever it is, even beside a mistake: the usage is what such a user needs.
+  const tokens = parseArgs({
+    args: [...argv],
+    options: table,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  }).tokens;
+  if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { ok: true, help: true };
+  const read = readOptions(argv, table);
+  if (!read.ok) return read;
+  const [extra] = read.positionals;
+  if (!allowPositionals && extra !== undefined)
+    return { ok: false, reason: `unexpected argument ${JSON.stringify(extra)}` };
+  const { help: _, ...values } = read.values;
+  return { ok: true, value: { values: values as OptionValues<T>, positionals: read.positionals } };
+}
+
+/** What a script prints, and exits with, for a request it does not run. */
+export interface CliAnswer {
+  stdout: string;
+  stderr: string;
+  exitCode: 0 | 2;
+}
+
+/** The usage on stdout and 0 for `--help`; for a mistake, one line saying what is wrong, the usage, and 2. */
+export function cliAnswer(request: { ok: true; help: true } | { ok: false; reason: string }, usage: string): CliAnswer {
+  if (request.ok) return { stdout: `${usage}\n`, stderr: '', exitCode: 0 };
+  const line = request.reason.split('\n', 1)[0];
+  return { stdout: '', stderr: `error: ${line}\n\n${usage}\n`, exitCode: 2 };
 }
