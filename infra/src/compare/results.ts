@@ -3,6 +3,7 @@
  * inside the network namespace), what the harness adds around it (the edge's
  * own count, the proxy's count, CPU), and results.json as a whole.
  */
+import type { UploadSpread } from '../../sim/upload-spread';
 import type { CohortName, CohortRun, ViewerRecord } from '../cohort/records';
 import type { CompareOptions } from './options';
 import type { ProxyCounters } from './throttle-proxy';
@@ -37,6 +38,8 @@ export interface CohortSummary {
   httpBytes: number;
   p2pBytes: number;
   uploadedBytes: number;
+  /** How that upload spread over the viewers (the simulator's measure): one viewer feeding everyone is a star. */
+  upload: UploadSpread;
   /** p2p ÷ (p2p + http), percent. */
   offloadPercent: number;
   /** p2p-media-loader's bound, (N−1)/N, percent. */

@@ -94,6 +94,7 @@ describe('cohort summary', () => {
       httpBytes: 4_000_000,
       p2pBytes: 0,
       uploadedBytes: 0,
+      upload: { topPercentShare: 0, topViewerShare: 0, uploadersPercent: 0 },
       offloadPercent: 0,
       boundPercent: 50,
       edgeEgressBytes: 4_000_000,
@@ -126,6 +127,8 @@ describe('cohort summary', () => {
     // Latency samples pooled: [6, 7, 8].
     expect(s?.latencyP50Seconds).toBe(7);
     expect(s?.latencyP95Seconds).toBe(8);
+    // Viewer 0 sent all 2 MB: a star of one, and one viewer of two uploading.
+    expect(s?.upload).toEqual({ topPercentShare: 100, topViewerShare: 100, uploadersPercent: 50 });
   });
 
   it('compares hybrid with CDN-only as ratios', () => {

@@ -4,6 +4,7 @@
  * CDN-only ratios. Pure, so each number is checked by hand in summary.test.ts.
  */
 import type { PlaybackMode, StatsSnapshot } from '@edgeswarm/protocol';
+import { uploadSpread } from '../../sim/upload-spread';
 import type { BrowserCpu } from '../cohort/browser-cpu';
 import type {
   CohortRun,
@@ -166,6 +167,7 @@ export function summariseCohort(
     httpBytes,
     p2pBytes,
     uploadedBytes: sum((x) => x.uploadedBytes),
+    upload: uploadSpread(v.map((x) => x.uploadedBytes)),
     offloadPercent: httpBytes + p2pBytes > 0 ? (100 * p2pBytes) / (httpBytes + p2pBytes) : 0,
     boundPercent: v.length > 0 ? (100 * (v.length - 1)) / v.length : 0,
     edgeEgressBytes: egress.bytes,

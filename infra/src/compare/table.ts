@@ -85,6 +85,11 @@ export function comparisonRows(results: CompareResults): TableRow[] {
         ]),
     row("viewers' HTTP bytes", (x) => formatBytes(x.summary.httpBytes), times(div(h.httpBytes, c.httpBytes))),
     row("viewers' P2P bytes", (x) => formatBytes(x.summary.p2pBytes)),
+    row('upload: largest uploader’s share, viewers uploading', (x) =>
+      x.summary.uploadedBytes > 0
+        ? `${x.summary.upload.topViewerShare.toFixed(0)}%, ${x.summary.upload.uploadersPercent.toFixed(0)}%`
+        : '—',
+    ),
     row('start-up p50', (x) => ms(x.summary.startupP50Ms), times(results.comparison.startupP50)),
     row('start-up p95', (x) => ms(x.summary.startupP95Ms), times(div(h.startupP95Ms, c.startupP95Ms))),
     row(
