@@ -6,15 +6,17 @@
  * self-contained report.html (harness.ts says how).
  */
 import { relative } from 'node:path';
+import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import { repoRoot } from '../local-edge';
-import { runCompare } from './harness';
-import { CompareInputError, compareUsage, parseCompareArgs } from './options';
+import { compareUsage, parseCompareArgs } from './options';
 import { formatProfileTable, formatTable } from './table';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(argv: string[]): Promise<void> {
-  const { options, warnings } = parseCompareArgs(argv);
+  const { options, warnings } = valueOrExit(parseCompareArgs(argv), compareUsage);
+  // Loaded once the command line holds: the harness brings Playwright, which --help has no use for.
+  const { runCompare } = await import('./harness');
   // Ctrl-C reaches the publisher and the cohort's browsers too (same process group); staying alive lets the
   // harness stop the edge, which runs in its own group, instead of leaving it behind. A second Ctrl-C quits.
   let interrupts = 0;
@@ -34,10 +36,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof CompareInputError) {
-    console.error(`error: ${error.message}\n\n${compareUsage}`);
-  } else {
-    console.error(error instanceof Error ? `error: ${error.message}` : error);
-  }
+  console.error(error instanceof Error ? `error: ${error.message}` : error);
   process.exitCode = 1;
 });

@@ -1,14 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { CompareInputError, compareDefaults, parseCompareArgs, resolveCompareOptions, runStamp } from './options';
 
+/** The options parseCompareArgs reads, or its refusal thrown. */
+function read(argv: string[]) {
+  const request = parseCompareArgs(argv);
+  if (!request.ok) throw new CompareInputError(request.reason);
+  if ('help' in request) throw new Error('asked for the usage');
+  return request.value;
+}
+
 describe('compare options', () => {
   it('defaults to 8 viewers for 120 s, 3 s apart, CDN-only first, no cap', () => {
-    expect(parseCompareArgs([])).toEqual({ options: compareDefaults, warnings: [] });
+    expect(read([])).toEqual({ options: compareDefaults, warnings: [] });
     expect(compareDefaults).toMatchObject({ viewers: 8, seconds: 120, staggerSeconds: 3, order: ['cdn', 'hybrid'] });
   });
 
   it('reads the issue command line', () => {
-    const { options } = parseCompareArgs([
+    const { options } = read([
       ...['--viewers', '4', '--seconds', '30', '--url', 'http://127.0.0.1:8787/'],
       ...['--edge-mbps', '1.5', '--out', '/tmp/x', '--order', 'hybrid-first', '--stream', 'ab-1'],
     ]);
@@ -25,8 +33,8 @@ describe('compare options', () => {
 
   it('refuses what it cannot run, with the option named', () => {
     const refused = (argv: string[], message: RegExp) => {
-      expect(() => parseCompareArgs(argv)).toThrow(CompareInputError);
-      expect(() => parseCompareArgs(argv)).toThrow(message);
+      expect(() => read(argv)).toThrow(CompareInputError);
+      expect(() => read(argv)).toThrow(message);
     };
     refused(['--viewers', '0'], /--viewers must be an integer from 1 to 32/);
     refused(['--viewers', '2.5'], /--viewers/);
@@ -45,19 +53,29 @@ describe('compare options', () => {
     refused(['--network', 'dsl', '--edge-link-mbps', '0'], /--edge-link-mbps must be a number/);
   });
 
+  it('answers --help with the usage, and an unknown option with the one meant', () => {
+    expect(parseCompareArgs(['--viewers', '4', '--help'])).toEqual({ ok: true, help: true });
+    expect(parseCompareArgs(['-h'])).toEqual({ ok: true, help: true });
+    expect(parseCompareArgs(['--viewer', '4'])).toEqual({
+      ok: false,
+      reason: 'unknown option --viewer; did you mean --viewers?',
+    });
+    expect(parseCompareArgs(['--viewers', 'many'])).toEqual({ ok: false, reason: '--viewers must be a number' });
+  });
+
   it('takes a network of shaped links, by mix or profile, and a cap on the edge’s own link', () => {
     expect(compareDefaults.network).toBe('loopback');
-    expect(parseCompareArgs(['--network', 'residential']).options.network).toBe('residential');
-    expect(parseCompareArgs(['--network', 'cable', '--edge-link-mbps', '20']).options).toMatchObject({
+    expect(read(['--network', 'residential']).options.network).toBe('residential');
+    expect(read(['--network', 'cable', '--edge-link-mbps', '20']).options).toMatchObject({
       network: 'cable',
       edgeLinkMbps: 20,
     });
   });
 
   it('runs stock p2p-media-loader as a third cohort, in the order given, and refuses cohort lists it cannot compare', () => {
-    expect(parseCompareArgs(['--cohorts', 'cdn,p2pml,hybrid']).options.order).toEqual(['cdn', 'p2pml', 'hybrid']);
-    expect(parseCompareArgs(['--cohorts', 'hybrid, cdn']).options.order).toEqual(['hybrid', 'cdn']);
-    const refused = (argv: string[], message: RegExp) => expect(() => parseCompareArgs(argv)).toThrow(message);
+    expect(read(['--cohorts', 'cdn,p2pml,hybrid']).options.order).toEqual(['cdn', 'p2pml', 'hybrid']);
+    expect(read(['--cohorts', 'hybrid, cdn']).options.order).toEqual(['hybrid', 'cdn']);
+    const refused = (argv: string[], message: RegExp) => expect(() => read(argv)).toThrow(message);
     refused(['--cohorts', 'cdn,webtorrent,hybrid'], /unknown cohort "webtorrent"/);
     refused(['--cohorts', 'p2pml,hybrid'], /--cohorts must list cdn and hybrid/);
     refused(['--cohorts', 'cdn,hybrid,cdn'], /each once/);
@@ -66,9 +84,9 @@ describe('compare options', () => {
 
   it('burns a share of the CPU beside every cohort when asked, never all of it', () => {
     expect(compareDefaults.burnCpuPercent).toBe(0);
-    expect(parseCompareArgs(['--burn-cpu', '40']).options.burnCpuPercent).toBe(40);
-    expect(() => parseCompareArgs(['--burn-cpu', '95'])).toThrow(/--burn-cpu must be a number from 0 to 90/);
-    expect(() => parseCompareArgs(['--burn-cpu', 'lots'])).toThrow(/--burn-cpu must be a number/);
+    expect(read(['--burn-cpu', '40']).options.burnCpuPercent).toBe(40);
+    expect(() => read(['--burn-cpu', '95'])).toThrow(/--burn-cpu must be a number from 0 to 90/);
+    expect(() => read(['--burn-cpu', 'lots'])).toThrow(/--burn-cpu must be a number/);
   });
 
   it('clamps a stagger that would have the last viewer join after half the run, with a warning', () => {

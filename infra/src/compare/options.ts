@@ -3,7 +3,7 @@
  * value fails with a clear message; a stagger that would leave the last viewer
  * too little time is clamped with a warning. Pure.
  */
-import { parseArgs } from 'node:util';
+import { type CliRequest, type OptionTable, type OptionValues, parseOptions } from '@edgeswarm/origin/cli-options';
 import { type CohortName, cohortNames, isCohortName } from '../cohort/records';
 import { isNetworkName, type NetworkName, networkNames } from '../link-profiles';
 
@@ -165,35 +165,41 @@ export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): {
   return { options: o, warnings };
 }
 
-/** Parses the command line (what follows `npm run compare --`). */
-export function parseCompareArgs(argv: string[]): { options: CompareOptions; warnings: string[] } {
-  let values: Record<string, string | undefined>;
+const compareOptionTable = {
+  viewers: { type: 'string' },
+  seconds: { type: 'string' },
+  stagger: { type: 'string' },
+  url: { type: 'string' },
+  'edge-mbps': { type: 'string' },
+  network: { type: 'string' },
+  'edge-link-mbps': { type: 'string' },
+  out: { type: 'string' },
+  stream: { type: 'string' },
+  order: { type: 'string' },
+  cohorts: { type: 'string' },
+  'burn-cpu': { type: 'string' },
+  key: { type: 'string' },
+  size: { type: 'string' },
+} satisfies OptionTable;
+
+/** Parses the command line (what follows `npm run compare --`): the options and warnings, the usage, or the mistake. */
+export function parseCompareArgs(argv: readonly string[]): CliRequest<{ options: CompareOptions; warnings: string[] }> {
+  const parsed = parseOptions(argv, compareOptionTable);
+  if (!parsed.ok || 'help' in parsed) return parsed;
   try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        viewers: { type: 'string' },
-        seconds: { type: 'string' },
-        stagger: { type: 'string' },
-        url: { type: 'string' },
-        'edge-mbps': { type: 'string' },
-        network: { type: 'string' },
-        'edge-link-mbps': { type: 'string' },
-        out: { type: 'string' },
-        stream: { type: 'string' },
-        order: { type: 'string' },
-        cohorts: { type: 'string' },
-        'burn-cpu': { type: 'string' },
-        key: { type: 'string' },
-        size: { type: 'string' },
-      },
-    }).values as Record<string, string | undefined>;
+    return { ok: true, value: compareOptionsFrom(parsed.value.values) };
   } catch (error) {
-    throw new CompareInputError((error as Error).message);
+    if (error instanceof CompareInputError) return { ok: false, reason: error.message };
+    throw error;
   }
+}
+
+function compareOptionsFrom(values: OptionValues<typeof compareOptionTable>): {
+  options: CompareOptions;
+  warnings: string[];
+} {
   const partial: Partial<CompareOptions> = {};
-  const num = (name: string) => {
+  const num = (name: keyof typeof values) => {
     const raw = values[name];
     if (raw === undefined) return undefined;
     if (raw.trim() === '' || Number.isNaN(Number(raw))) throw new CompareInputError(`--${name} must be a number`);
