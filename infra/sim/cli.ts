@@ -16,53 +16,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { policyDefaults } from '@edgeswarm/policy';
-import { networkFor } from './links';
-import { type SimOverrides, simDefaults } from './model';
+import { valueOrExit } from '@edgeswarm/origin/cli-exit';
+import type { SimOverrides } from './model';
 import { type RealRun, realRunsFrom } from './real-runs';
 import { type CalibrationRow, profileCalibration, renderReport } from './report';
 import { type RunRequest, runHere, runIsolated, type SimRunRecord, toJson } from './runs';
-import { calibrationWorld, scenarioNames, scenarios } from './scenarios';
+import { calibrationWorld, scenarios } from './scenarios';
+import { parseSimArgs, simUsage } from './sim-args';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** The defaults of the command line, in one place. */
-export const cliDefaults = {
-  scenario: 'steady',
-  viewers: '1000',
-  seed: '1',
-  real: 'bench-results/offload.json',
-};
-
-/** `a.b=c` into a nested override; values are JSON where they parse, else strings ("Infinity" is Infinity). */
-export function parseSet(items: readonly string[]): SimOverrides {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const item of items) {
-    const eq = item.indexOf('=');
-    const path = item.slice(0, eq).split('.');
-    if (eq < 0 || path.length !== 2 || !path[0] || !path[1]) {
-      throw new Error(`--set expects section.key=value (e.g. network.iceFailure=0.1), got ${item}`);
-    }
-    const [section, key] = path as [string, string];
-    const known = section === 'policy' ? policyDefaults : (simDefaults as unknown as Record<string, unknown>)[section];
-    if (typeof known !== 'object' || known === null || !(key in known)) {
-      throw new Error(`--set ${section}.${key}: no such model value (see the Assumptions in the report)`);
-    }
-    const raw = item.slice(eq + 1);
-    let value: unknown = raw;
-    if (raw === 'Infinity') value = Number.POSITIVE_INFINITY;
-    else {
-      try {
-        value = JSON.parse(raw);
-      } catch {
-        value = raw;
-      }
-    }
-    out[path[0]] = { ...out[path[0]], [path[1]]: value };
-  }
-  return out as SimOverrides;
-}
 
 function row(r: SimRunRecord): string {
   const s = r.summary;
@@ -111,54 +73,27 @@ function readReal(paths: readonly string[]): RealRun[] {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      scenario: { type: 'string', default: cliDefaults.scenario },
-      viewers: { type: 'string', default: cliDefaults.viewers },
-      seconds: { type: 'string' },
-      seed: { type: 'string', default: cliDefaults.seed },
-      baseline: { type: 'boolean' },
-      'no-baseline': { type: 'boolean' },
-      set: { type: 'string', multiple: true, default: [] },
-      network: { type: 'string' },
-      out: { type: 'string' },
-      real: { type: 'string', default: cliDefaults.real },
-      isolate: { type: 'boolean' },
-      child: { type: 'string' },
-    },
-  });
-
-  if (values.child) {
-    const record = runHere(JSON.parse(values.child) as RunRequest);
+  const args = valueOrExit(parseSimArgs(process.argv.slice(2)), simUsage);
+  if (args.child) {
+    const record = runHere(JSON.parse(args.child) as RunRequest);
     process.stdout.write(`${toJson(record)}\n`);
     return;
   }
 
-  const names = values.scenario === 'all' ? scenarioNames.filter((n) => n !== 'calibrate') : [values.scenario];
-  for (const name of names) {
-    if (!scenarios[name]) throw new Error(`unknown scenario ${name}; one of ${scenarioNames.join(', ')}, all`);
-  }
-  const viewers = values.viewers.split(',').map((v) => Number(v.trim()));
-  if (viewers.some((v) => !Number.isInteger(v) || v < 1)) throw new Error('--viewers takes positive integers');
-  const seed = Number(values.seed);
-  const set = parseSet(values.set ?? []);
-  // The harnesses' link profiles: every viewer on one, or a mix assigned in join order (links.ts).
-  if (values.network) set.network = { ...set.network, ...networkFor(values.network) };
-  const realPaths = (values.real ?? cliDefaults.real).split(',').map((p) => resolve(repoRoot, p.trim()));
+  const { names, viewers, seed, set } = args;
+  const realPaths = args.real.split(',').map((p) => resolve(repoRoot, p.trim()));
   const real = names.includes('calibrate') ? readReal(realPaths) : [];
   const realFor = (n: number) => real.find((r) => r.viewers === n);
 
   const requests: RunRequest[] = [];
   for (const name of names) {
     const scenario = scenarios[name] as (typeof scenarios)[string];
-    const baseline = values['no-baseline'] ? false : (values.baseline ?? scenario.baseline);
+    const baseline = args.baseline ?? scenario.baseline;
     for (const n of viewers) {
       const overrides: SimOverrides = { ...set };
       // Calibration compares like with like: by default it watches as long after the last join as the real run did.
-      const secondsArg = values.seconds ?? (name === 'calibrate' ? realFor(n)?.secondsAfterLastJoin : undefined);
-      if (secondsArg !== undefined) {
-        const s = Number(secondsArg);
-        if (!(s > 0)) throw new Error('--seconds takes a positive number');
+      const s = args.seconds ?? (name === 'calibrate' ? realFor(n)?.secondsAfterLastJoin : undefined);
+      if (s !== undefined) {
         const seconds = name === 'calibrate' ? (n - 1) * calibrationWorld.staggerSeconds + s : s;
         overrides.audience = { ...set.audience, seconds };
       }
@@ -167,7 +102,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const isolate = values.isolate ?? requests.length > 1;
+  const isolate = args.isolate ?? requests.length > 1;
   const started = performance.now();
   console.log(header);
   const runs: SimRunRecord[] = [];
@@ -185,7 +120,7 @@ async function main(): Promise<void> {
       const secondsAfterLastJoin = r.config.audience.seconds - (r.viewers - 1) * calibrationWorld.staggerSeconds;
       const match = realFor(r.viewers);
       if (!match) {
-        console.log(`\nN = ${r.viewers}: no real run in ${values.real}; run npm run bench:offload or compare first`);
+        console.log(`\nN = ${r.viewers}: no real run in ${args.real}; run npm run bench:offload or compare first`);
         continue;
       }
       if (match.secondsAfterLastJoin !== secondsAfterLastJoin) {
@@ -228,8 +163,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const label = `${values.scenario}-${viewers.join('_')}`;
-  const out = resolve(repoRoot, values.out ?? join('bench-results', `sim-${label}`));
+  const label = `${args.scenario}-${viewers.join('_')}`;
+  const out = resolve(repoRoot, args.out ?? join('bench-results', `sim-${label}`));
   mkdirSync(dirname(out), { recursive: true });
   const command = `npm run sim -- ${process.argv.slice(2).join(' ')}`.trim();
   const generatedAt = new Date().toISOString();
@@ -255,7 +190,7 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  // Bad arguments and failed runs: one line, no stack, a non-zero exit.
-  console.error(`sim: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 2;
+  // A failed run: one line, no stack (bad arguments never get here: parseSimArgs answers them, exit 2).
+  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
 }
