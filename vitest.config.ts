@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['{protocol,policy,origin,player,infra}/src/**/*.test.ts', 'infra/sim/**/*.test.ts'],
+          include: ['{protocol,policy,origin,player,infra}/src/**/*.test.ts', 'infra/{sim,bench}/**/*.test.ts'],
           exclude: ['**/*.e2e.test.ts', '**/node_modules/**'],
         },
       },

@@ -12,22 +12,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import { createEdgeClient } from '@edgeswarm/origin/edge-client';
 import { derivePublishKey } from '@edgeswarm/protocol';
 import { freePort, repoRoot, startLocalEdge } from '../src/local-edge';
 import { type LoadResult, runWrk } from '../src/wrk';
+import { edgeBenchUsage, parseEdgeBenchArgs } from './bench-args';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '16' },
-    size: { type: 'string', default: '500000' },
-  },
-});
-const seconds = Number(values.seconds);
-const connections = Number(values.connections);
-const size = Number(values.size);
+const { seconds, connections, size } = valueOrExit(parseEdgeBenchArgs(process.argv.slice(2)), edgeBenchUsage);
 
 async function load(label: string, url: string): Promise<LoadResult> {
   process.stderr.write(`${label}: ${connections} connections for ${seconds} s against ${url}\n`);

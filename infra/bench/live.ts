@@ -16,21 +16,13 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
+import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import { createEdgeClient } from '@edgeswarm/origin/edge-client';
 import { derivePublishKey, liveNames, type SegmentCommit, sha256Hex } from '@edgeswarm/protocol';
 import { repoRoot, startLocalEdge } from '../src/local-edge';
+import { liveBenchUsage, parseLiveBenchArgs } from './bench-args';
 
-const { values } = parseArgs({
-  options: {
-    pollers: { type: 'string', default: '200' },
-    segments: { type: 'string', default: '15' },
-    'target-duration': { type: 'string', default: '1' },
-  },
-});
-const pollers = Number(values.pollers);
-const segments = Number(values.segments);
-const targetDuration = Number(values['target-duration']);
+const { pollers, segments, targetDuration } = valueOrExit(parseLiveBenchArgs(process.argv.slice(2)), liveBenchUsage);
 
 interface Counters {
   coordinatorCalls: number;

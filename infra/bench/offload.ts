@@ -14,28 +14,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { runInNamespace } from '../src/cohort/in-namespace';
+import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import { summariseProfiles } from '../src/compare/summary';
-import { isNetworkName, type NetworkName, networkNames } from '../src/link-profiles';
 import { repoRoot } from '../src/local-edge';
 import { privateNetworkAvailable } from '../src/netns';
-import { formatSwarm, type SwarmResult } from '../src/swarm';
+import type { SwarmResult } from '../src/swarm';
+import { offloadBenchUsage, parseOffloadBenchArgs } from './bench-args';
 
-const { values } = parseArgs({
-  options: {
-    viewers: { type: 'string', default: '4,8' },
-    seconds: { type: 'string', default: '30' },
-    stagger: { type: 'string', default: '3' },
-    network: { type: 'string', default: 'loopback' },
-  },
-});
-function networkOption(value: string): NetworkName {
-  if (isNetworkName(value)) return value;
-  console.error(`error: --network must be one of ${networkNames.join(', ')}, not ${JSON.stringify(value)}`);
-  process.exit(1);
-}
-const network = networkOption(values.network);
+const { viewers, seconds, stagger, network } = valueOrExit(
+  parseOffloadBenchArgs(process.argv.slice(2)),
+  offloadBenchUsage,
+);
 
 export interface CohortSummary {
   viewers: number;
@@ -72,11 +61,13 @@ async function cohort(viewers: number, p2p: boolean): Promise<SwarmResult> {
   const options = {
     viewers,
     p2p,
-    seconds: Number(values.seconds),
-    staggerSeconds: Number(values.stagger),
+    seconds,
+    staggerSeconds: stagger,
     stream: `bench-${p2p ? 'hybrid' : 'cdn'}-${viewers}`,
     network,
   };
+  // Loaded here, not at the top: the cohort brings Playwright, which --help and a typo have no use for.
+  const { runInNamespace } = await import('../src/cohort/in-namespace');
   process.stderr.write(`\n== ${viewers} ${p2p ? 'hybrid' : 'CDN-only'} viewers, network ${network} ==\n`);
   return runInNamespace(
     { task: 'swarm', options },
@@ -87,8 +78,9 @@ async function cohort(viewers: number, p2p: boolean): Promise<SwarmResult> {
 async function main(): Promise<void> {
   const unavailable = privateNetworkAvailable({ shaped: network !== 'loopback' });
   if (unavailable) throw new Error(`bench:offload needs a private network namespace: ${unavailable}`);
+  const { formatSwarm } = await import('../src/swarm');
   const rows = [];
-  for (const n of values.viewers.split(',').map(Number)) {
+  for (const n of viewers) {
     const cdn = await cohort(n, false);
     const loadAfterCdn = loadavg()[0];
     const hybrid = await cohort(n, true);
@@ -113,9 +105,11 @@ async function main(): Promise<void> {
     process.stderr.write(`${formatSwarm(hybrid)}\n`);
   }
   mkdirSync(join(repoRoot, 'bench-results'), { recursive: true });
+  // As the command line gave them, as earlier result files hold them (sim's real-runs.ts reads seconds).
+  const settings = { viewers: viewers.join(','), seconds: String(seconds), stagger: String(stagger), network };
   writeFileSync(
     join(repoRoot, 'bench-results/offload.json'),
-    `${JSON.stringify({ benchmark: 'offload', date: new Date().toISOString(), settings: values, rows }, null, 2)}\n`,
+    `${JSON.stringify({ benchmark: 'offload', date: new Date().toISOString(), settings, rows }, null, 2)}\n`,
   );
   console.log('\n  N  cohort   offload  (bound)  edge MB  stalls (s)  start-up p50  latency p50');
   for (const r of rows) {

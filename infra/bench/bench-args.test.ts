@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { parseEdgeBenchArgs, parseLiveBenchArgs, parseOffloadBenchArgs } from './bench-args';
+
+const reason = (request: { ok: boolean; reason?: string }) => (request.ok ? 'ok' : request.reason);
+
+describe('bench:edge, bench:live and bench:offload: the command line', () => {
+  it('reads the settings, with the defaults', () => {
+    expect(parseEdgeBenchArgs([])).toEqual({ ok: true, value: { seconds: 10, connections: 16, size: 500_000 } });
+    expect(parseEdgeBenchArgs(['--seconds', '3', '--size=1000'])).toMatchObject({ value: { seconds: 3, size: 1000 } });
+    expect(parseLiveBenchArgs(['--target-duration', '2'])).toEqual({
+      ok: true,
+      value: { pollers: 200, segments: 15, targetDuration: 2 },
+    });
+    expect(parseOffloadBenchArgs([])).toEqual({
+      ok: true,
+      value: { viewers: [4, 8], seconds: 30, stagger: 3, network: 'loopback' },
+    });
+    expect(parseOffloadBenchArgs(['--viewers', '6', '--stagger', '0', '--network', 'residential'])).toMatchObject({
+      value: { viewers: [6], stagger: 0, network: 'residential' },
+    });
+  });
+
+  it('answers --help and -h with the usage', () => {
+    for (const parse of [parseEdgeBenchArgs, parseLiveBenchArgs, parseOffloadBenchArgs]) {
+      expect(parse(['--help'])).toEqual({ ok: true, help: true });
+      expect(parse(['-h'])).toEqual({ ok: true, help: true });
+    }
+  });
+
+  it('refuses unknown options, with the one meant, and malformed values', () => {
+    expect(reason(parseEdgeBenchArgs(['--bogus']))).toBe('unknown option --bogus');
+    expect(reason(parseEdgeBenchArgs(['--conections', '4']))).toBe(
+      'unknown option --conections; did you mean --connections?',
+    );
+    expect(reason(parseEdgeBenchArgs(['--size', '0']))).toBe('--size takes a positive integer, not "0"');
+    expect(reason(parseEdgeBenchArgs(['--seconds', 'ten']))).toBe('--seconds takes a positive integer, not "ten"');
+    expect(reason(parseLiveBenchArgs(['--pollers', '2.5']))).toBe('--pollers takes a positive integer, not "2.5"');
+    expect(reason(parseLiveBenchArgs(['--segments']))).toBe('--segments needs a value');
+    expect(reason(parseOffloadBenchArgs(['--viewers', '4,x']))).toBe(
+      '--viewers takes positive integers, e.g. 4,8, not 4,x',
+    );
+    expect(reason(parseOffloadBenchArgs(['--stagger', '-1']))).toBe('--stagger takes a non-negative number, not "-1"');
+    expect(reason(parseOffloadBenchArgs(['--network', 'adsl']))).toMatch(/^--network must be one of .*, not "adsl"$/);
+    expect(reason(parseOffloadBenchArgs(['8']))).toBe('unexpected argument "8"');
+  });
+});
