@@ -27,6 +27,7 @@ describe('parseStreamsArgs', () => {
       value: { edge: streamsCommandDefaults.edge, secret: 'dev', json: false },
     });
     expect(parseStreamsArgs(['-h'], {}, undefined)).toEqual({ ok: true, help: true });
+    expect(parseStreamsArgs(['--bogus', '--help'], {}, undefined)).toEqual({ ok: true, help: true });
   });
 
   it('fails clearly without a secret, with a typo, a stray argument or a bad edge', () => {

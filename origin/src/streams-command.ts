@@ -5,7 +5,7 @@
  * a wrong secret or an edge that is not ours fails at once with the way out.
  * Parsing, explaining and formatting are pure; `listStreams` does the requests.
  */
-import { type OptionTable, parseCli } from './cli-options';
+import { type CliRequest, type OptionTable, parseOptions } from './cli-options';
 import { reasonOf } from './edge-client';
 import { EdgeUnavailableError, InputError, type OriginError, PreflightError } from './errors';
 
@@ -29,7 +29,6 @@ const options = {
   edge: { type: 'string' },
   secret: { type: 'string' },
   json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h' },
 } satisfies OptionTable;
 
 export interface StreamsArgs {
@@ -42,21 +41,18 @@ export function parseStreamsArgs(
   argv: readonly string[],
   environment: { EDGE_URL?: string | undefined; PUBLISH_SECRET?: string | undefined },
   devVarsSecret: string | undefined,
-): { ok: true; value: StreamsArgs } | { ok: true; help: true } | { ok: false; reason: string } {
-  const parsed = parseCli(argv, [], options);
-  if (!parsed.ok) return parsed;
-  if (parsed.command !== undefined || parsed.positionals.length > 0) {
-    return { ok: false, reason: `unexpected argument ${JSON.stringify(parsed.command ?? parsed.positionals[0])}` };
-  }
-  if (parsed.values.help) return { ok: true, help: true };
-  const edge = (parsed.values.edge as string | undefined) ?? environment.EDGE_URL ?? streamsCommandDefaults.edge;
+): CliRequest<StreamsArgs> {
+  const parsed = parseOptions(argv, options);
+  if (!parsed.ok || 'help' in parsed) return parsed;
+  const { values } = parsed.value;
+  const edge = values.edge ?? environment.EDGE_URL ?? streamsCommandDefaults.edge;
   try {
     const url = new URL(edge);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http');
   } catch {
     return { ok: false, reason: `--edge must be an http(s) URL, not ${JSON.stringify(edge)}` };
   }
-  const secret = (parsed.values.secret as string | undefined) || environment.PUBLISH_SECRET || devVarsSecret;
+  const secret = values.secret || environment.PUBLISH_SECRET || devVarsSecret;
   if (!secret) {
     return {
       ok: false,
@@ -64,7 +60,7 @@ export function parseStreamsArgs(
         'listing streams needs the operator secret: pass --secret, set PUBLISH_SECRET, or run npm start once to create .dev.vars',
     };
   }
-  return { ok: true, value: { edge: edge.replace(/\/+$/, ''), secret, json: parsed.values.json === true } };
+  return { ok: true, value: { edge: edge.replace(/\/+$/, ''), secret, json: values.json } };
 }
 
 export type EdgeAnswer = { status: number; reason: string } | { unreachable: string };

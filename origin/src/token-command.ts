@@ -4,8 +4,8 @@
  * --keys, $PLAYBACK_KEYS or .dev.vars). What a site's backend does per viewer,
  * for operators and scripts.
  */
-import { parseArgs } from 'node:util';
-import { mintPlaybackToken, parsePlaybackKeys, parseTtl, type Validation } from '@edgeswarm/protocol';
+import { mintPlaybackToken, parsePlaybackKeys, parseTtl } from '@edgeswarm/protocol';
+import { type CliRequest, type OptionTable, parseOptions } from './cli-options';
 
 export const tokenCommandDefaults = { ttl: '1h' } as const;
 
@@ -20,33 +20,27 @@ export interface MintedToken {
   keyId: string;
 }
 
-/** Mints the token the arguments ask for; `now` in unix seconds. */
+const options = {
+  stream: { type: 'string' },
+  ttl: { type: 'string', default: tokenCommandDefaults.ttl },
+  viewer: { type: 'string' },
+  keys: { type: 'string' },
+} satisfies OptionTable;
+
+/** Mints the token the arguments ask for (or asks for the usage, or says what is wrong); `now` in unix seconds. */
 export async function tokenFromArgs(
-  argv: string[],
+  argv: readonly string[],
   keysFromEnvironment: string | undefined,
   now: number,
-): Promise<Validation<MintedToken>> {
-  let values: { stream?: string; ttl?: string; viewer?: string; keys?: string };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        stream: { type: 'string' },
-        ttl: { type: 'string', default: tokenCommandDefaults.ttl },
-        viewer: { type: 'string' },
-        keys: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return { ok: false, reason: `${(error as Error).message}\n${tokenUsage}` };
-  }
-  if (!values.stream) return { ok: false, reason: `--stream is required\n${tokenUsage}` };
-  const ttl = parseTtl(values.ttl ?? tokenCommandDefaults.ttl);
+): Promise<CliRequest<MintedToken>> {
+  const parsed = parseOptions(argv, options);
+  if (!parsed.ok || 'help' in parsed) return parsed;
+  const { values } = parsed.value;
+  if (!values.stream) return { ok: false, reason: '--stream is required' };
+  const ttl = parseTtl(values.ttl);
   if (!ttl.ok) return { ok: false, reason: `--ttl: ${ttl.reason}` };
   const keys = parsePlaybackKeys(values.keys ?? keysFromEnvironment ?? '');
-  if (!keys.ok) return { ok: false, reason: `PLAYBACK_KEYS: ${keys.reason}\n${tokenUsage}` };
+  if (!keys.ok) return { ok: false, reason: `PLAYBACK_KEYS: ${keys.reason}` };
   const key = keys.value[0];
   if (!key) return { ok: false, reason: 'no playback keys' };
   const expiresAt = now + ttl.value;
