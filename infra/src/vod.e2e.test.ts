@@ -184,7 +184,7 @@ describe('vod refuses bad input clearly, publishing nothing', () => {
 
   it('answers a mistyped option with the one meant, and the usage', async () => {
     const result = await runOriginCli(['vod', 'clip.mp4', '--sream', 'x']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('error: unknown option --sream; did you mean --stream?');
     expect(result.stderr).toContain('usage:');
   });

@@ -10,7 +10,7 @@ import { derivePublishKey, validateStreamId } from '@edgeswarm/protocol';
 import { type OptionTable, parseCli } from './cli-options';
 import { readDevVars } from './dev-vars';
 import { checkPublisher } from './edge-client';
-import { InputError, OriginError, PreflightError } from './errors';
+import { InputError, OriginError, PreflightError, UsageError } from './errors';
 import { publishLive } from './live/publish';
 import { parseSource, sourceDefaults } from './live/sources';
 import { resolvePublishKey } from './publish-key';
@@ -72,7 +72,7 @@ const commands = ['vod', 'publish', 'key'];
 
 async function main(argv: string[]): Promise<void> {
   const parsed = parseCli(argv, commands, cliOptions);
-  if (!parsed.ok) throw new InputError(parsed.reason);
+  if (!parsed.ok) throw new UsageError(parsed.reason);
   const { command, positionals } = parsed;
   const values = parsed.values as CliValues;
   if (values.help || !command) {
@@ -80,15 +80,15 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const streamId = values.stream;
-  if (!streamId) throw new InputError('--stream is required');
+  if (!streamId) throw new UsageError('--stream is required');
   const valid = validateStreamId(streamId);
-  if (!valid.ok) throw new InputError(`--stream: ${valid.reason}`);
+  if (!valid.ok) throw new UsageError(`--stream: ${valid.reason}`);
 
   switch (command) {
     case 'vod': {
       const [input, ...extra] = positionals;
-      if (!input || extra.length > 0) throw new InputError('vod takes exactly one input file');
-      if (values.source || values.duration) throw new InputError('--source and --duration are for publish, not vod');
+      if (!input || extra.length > 0) throw new UsageError('vod takes exactly one input file');
+      if (values.source || values.duration) throw new UsageError('--source and --duration are for publish, not vod');
       const publishKey = await resolvePublishKey(streamId, values.key);
       // Before any encoding: a wrong key or edge, or an id that is taken, fails now, not after the encode.
       const plan = planVodPublish(await checkPublisher({ edgeUrl: values.edge, streamId, publishKey }), values.replace);
@@ -107,15 +107,15 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'publish': {
-      if (values.replace) throw new InputError('--replace is for vod, not publish');
+      if (values.replace) throw new UsageError('--replace is for vod, not publish');
       const size = /^(\d+)x(\d+)$/.exec(values.size);
-      if (!size) throw new InputError(`--size must look like 640x360, not ${values.size}`);
+      if (!size) throw new UsageError(`--size must look like 640x360, not ${values.size}`);
       const duration = values.duration === undefined ? undefined : Number(values.duration);
       if (duration !== undefined && !(duration > 0))
-        throw new InputError('--duration must be a positive number of seconds');
+        throw new UsageError('--duration must be a positive number of seconds');
       const grace = Number(values.grace);
       if (!(Number.isFinite(grace) && grace >= 0 && grace <= 86_400))
-        throw new InputError(`--grace must be a number of seconds from 0 to 86400, not ${values.grace}`);
+        throw new UsageError(`--grace must be a number of seconds from 0 to 86400, not ${values.grace}`);
       const source = parseSource(
         values.source,
         { width: Number(size[1]), height: Number(size[2]), frameRate: Number(values.fps) },
@@ -176,16 +176,17 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
-      throw new InputError(`unknown command ${JSON.stringify(command)}`);
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
   }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof OriginError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    console.error(`error: ${(error as Error).message}`);
+  if (error instanceof OriginError) {
+    console.error(`error: ${error.message}`);
     if (error instanceof InputError) console.error(`\n${usage}`);
   } else {
     console.error(error);
   }
-  process.exitCode = 1;
+  // 2, as every npm script answers a wrong command line; 1 for the rest (a file, the edge, ffmpeg).
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 });

@@ -12,6 +12,9 @@ export class OriginError extends Error {
 /** The input file or the command line is wrong; nothing was published. */
 export class InputError extends OriginError {}
 
+/** The command line itself is wrong (an unknown option, a malformed value): the CLI adds the usage and exits 2. */
+export class UsageError extends InputError {}
+
 /** ffmpeg or ffprobe is missing or failed. */
 export class ToolError extends OriginError {}
 
