@@ -17,7 +17,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { valueOrExit } from '@edgeswarm/origin/cli-exit';
+import { parseOptions } from '@edgeswarm/origin/cli-options';
 import { readDevVars } from '@edgeswarm/origin/dev-vars';
 import { acquireDirLock } from '@edgeswarm/origin/dir-lock';
 import { LockedError, OriginError } from '@edgeswarm/origin/errors';
@@ -27,6 +28,13 @@ import { publishVod } from '@edgeswarm/origin/vod';
 import { paths } from '@edgeswarm/protocol';
 import { type LocalEdge, repoRoot, startLocalEdge } from './local-edge';
 import { makeTestClip } from './test-media';
+
+const usage = `usage: npm start -- [--input <file>]
+
+Runs the local stack until Ctrl-C: wrangler dev (workerd) with persisted local R2 and Durable Objects, the
+demo VOD (on first start: --input <file>, else a generated 30 s test pattern) and a live test pattern as
+stream live; prints their URLs. Environment: PORT (default 8787), EDGESWARM_STATE_DIR (default
+.wrangler/state). It refuses a port already taken or a state folder another stack holds.`;
 
 const demoStream = 'demo';
 const liveStream = 'live';
@@ -83,7 +91,8 @@ async function ensurePortFree(host: string, port: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { input: { type: 'string' } } });
+  // Before the lock, the port and the build: --help or a typo starts nothing.
+  const { values } = valueOrExit(parseOptions(process.argv.slice(2), { input: { type: 'string' } }), usage);
   // A closed terminal turns every write into EIO/EPIPE: that must not stop the clean shutdown.
   process.stdout.on('error', () => {});
   process.stderr.on('error', () => {});
