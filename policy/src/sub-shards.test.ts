@@ -9,11 +9,14 @@ import {
   inRange,
   keySpaceEnd,
   type LoadReport,
+  layoutCacheMs,
   leafIndexOf,
   neighbourOf,
   planMerge,
   planSplit,
   rangeAt,
+  reportedLoad,
+  reportNow,
   resolveSubShardOptions,
   routeSocket,
   routingKey,
@@ -144,7 +147,8 @@ describe('splitWays', () => {
     ['twice over it: parts start at half the threshold', load(2 * threshold), 4],
     ['a flash crowd: capped at maxSplitWays', load(100 * threshold), options.maxSplitWays],
     ['too many peers, few messages', load(10, options.maxPeers + 1), 3],
-    ['within the cooldown', load(10 * threshold, 100, -options.cooldownMs + 1), 1],
+    ['within the split cooldown', load(10 * threshold, 100, -options.splitCooldownMs + 1), 1],
+    ['past it, though within the merge cooldown', load(2 * threshold, 100, -options.splitCooldownMs), 4],
   ])('%s', (_name, l, ways) => {
     expect(splitWays(l, 0, options)).toBe(ways);
   });
@@ -330,5 +334,22 @@ describe('neighbourOf and assignmentOf', () => {
     const gone = assignmentOf(layout, 150, new Map(), options);
     expect(gone.end - gone.start).toBe(0);
     expect(assignmentOf(layout, 200, new Map(), options).end).toBe(keySpaceEnd);
+  });
+});
+
+describe('flash crowds: reporting early and short layout caches', () => {
+  it('reports the higher of the window mean and the last two seconds, and reports early when both passed the threshold', () => {
+    expect(reportedLoad(100, [40, 50])).toBe(100);
+    expect(reportedLoad(10, [400, 300])).toBe(300);
+    expect(reportNow([threshold, 1e6], options)).toBe(false);
+    expect(reportNow([1e6, threshold], options)).toBe(false);
+    expect(reportNow([threshold + 1, threshold + 1], options)).toBe(true);
+  });
+
+  it('lets Workers keep a settled layout for layoutCacheMs, and a changing one briefly', () => {
+    const settled = layoutOf([0, 100], 0);
+    expect(layoutCacheMs(settled, 10 * options.layoutCacheMs, options)).toBe(options.layoutCacheMs);
+    expect(layoutCacheMs(settled, 0, options)).toBe(options.layoutCacheMs / 10);
+    expect(layoutCacheMs(settled, 8000, options)).toBe(2000);
   });
 });

@@ -31,8 +31,16 @@ export interface SubShardOptions {
   maxSubShards: number;
   /** A sub-shard far over its threshold (a flash crowd) splits into up to this many parts at once. */
   maxSplitWays: number;
-  /** After a split or merge, the sub-shards involved are left alone this long: their moved sockets are still reconnecting. */
+  /**
+   * After a split or merge, no merge touches the sub-shards involved for this long: their moved sockets are
+   * still reconnecting, and their load is still settling.
+   */
   cooldownMs: number;
+  /**
+   * ...and they split again only after this long: a split diverts new sockets at once (once the Workers'
+   * layouts are fresh), so in a flash crowd a part still over its threshold splits again soon.
+   */
+  splitCooldownMs: number;
   /** How often a sub-shard with sockets reports its load to the directory (and learns its range). */
   reportEveryMs: number;
   /** A merge is decided only on reports younger than this. */
@@ -60,8 +68,9 @@ export const subShardDefaults: SubShardOptions = {
   mergeBelowShare: 0.3,
   maxPeers: 5000,
   maxSubShards: 4096,
-  maxSplitWays: 8,
+  maxSplitWays: 16,
   cooldownMs: 60_000,
+  splitCooldownMs: 10_000,
   reportEveryMs: 5_000,
   reportFreshMs: 30_000,
   shedPerSecond: 25,
@@ -201,7 +210,10 @@ export const inRange = (range: KeyRange, key: number): boolean => key >= range.s
 
 /** What a sub-shard reports about itself. */
 export interface SubShardLoad {
-  /** Inbound messages per second, averaged over `loadWindowSeconds`. */
+  /**
+   * Inbound messages per second: the higher of its mean over `loadWindowSeconds` and the lower of its last two
+   * whole seconds (so a flash crowd is seen in two seconds, not after a window, and one noisy second is not).
+   */
   messagesPerSecond: number;
   /** Swarm memberships. */
   peers: number;
@@ -210,9 +222,40 @@ export interface SubShardLoad {
   changedAt: number;
 }
 
+/**
+ * The load a sub-shard reports, from its mean over the window and its last two
+ * whole seconds. Two, not one: a sub-shard near its threshold passes it for a
+ * second now and then by chance (an announce brings its answers with it), and
+ * across hundreds of sub-shards that would be a needless split every few seconds.
+ */
+export function reportedLoad(windowMeanPerSecond: number, lastSeconds: readonly [number, number]): number {
+  return Math.max(windowMeanPerSecond, Math.min(...lastSeconds));
+}
+
+/**
+ * Whether a sub-shard should report before its next report time: each of its
+ * last two whole seconds passed the split threshold (a flash crowd arriving).
+ */
+export function reportNow(lastSeconds: readonly [number, number], options: SubShardOptions): boolean {
+  return Math.min(...lastSeconds) > options.messageBudgetPerSecond * options.splitAtShare;
+}
+
+/**
+ * How long a Worker may keep the layout: `layoutCacheMs`, shortened while the
+ * layout is changing (a quarter of the time since its last change, at least a
+ * tenth of `layoutCacheMs`), so during a flash crowd new sockets follow splits
+ * within a second or so instead of knocking at the old sub-shard.
+ */
+export function layoutCacheMs(layout: SubShardLayout, now: number, options: SubShardOptions): number {
+  let changed = Number.NEGATIVE_INFINITY;
+  for (const leaf of layout.leaves) changed = Math.max(changed, leaf.changedAt);
+  const settling = (now - changed) / 4;
+  return Math.round(Math.min(options.layoutCacheMs, Math.max(options.layoutCacheMs / 10, settling)));
+}
+
 /** How many parts a sub-shard should split into now: 1 means no split. */
 export function splitWays(load: SubShardLoad, now: number, options: SubShardOptions): number {
-  if (now - load.changedAt < options.cooldownMs) return 1;
+  if (now - load.changedAt < options.splitCooldownMs) return 1;
   const threshold = options.messageBudgetPerSecond * options.splitAtShare;
   if (load.messagesPerSecond <= threshold && load.peers <= options.maxPeers) return 1;
   // Each part should start at about half the threshold, so it can grow before it splits again.

@@ -3,13 +3,19 @@
  * and fault injection. Parse, route to the sub-shard of the region shard the
  * pure routing function names (policy/src/sub-shards.ts), map errors.
  */
-import { routeSocket, type SubShardLayout, subShardName } from '@edgeswarm/policy';
+import {
+  routeSocket,
+  type SubShardLayout,
+  type SubShardOptions,
+  subShardDefaults,
+  subShardName,
+} from '@edgeswarm/policy';
 import { validateStreamId } from '@edgeswarm/protocol';
 import { Hono } from 'hono';
 import type { AppEnv, Env } from '../env';
 import { BadRequestError } from '../lib/errors';
 import { LayoutCache } from '../tracker/layout-cache';
-import { type RegionSource, resolveRegion, swarmObjectName } from '../tracker/region';
+import { type RegionSource, regionShards, resolveRegion, swarmObjectName } from '../tracker/region';
 import { mergeShardStats, type ShardStats } from '../tracker/stats';
 import { directoryOf, streamSubShards } from '../tracker/sub-shard-stubs';
 import { misdirectedStatus } from '../tracker/swarm';
@@ -133,6 +139,33 @@ trackerRoutes.get('/v1/tracker/:stream/stats', async (c) => {
       subShards: sum((s) => s.subShards.length),
     },
   });
+});
+
+/**
+ * Per-stream sub-shard options (operator secret): a JSON object of overrides of
+ * the defaults (policy/src/sub-shards.ts), e.g. a budget for a large event or
+ * `{"maxSubShards": 1}` to keep one object per region for a benchmark. Applied
+ * to every region shard's directory; sub-shards take them at their next report.
+ */
+trackerRoutes.put('/v1/tracker/:stream/sub-shards', async (c) => {
+  const stream = streamIdFrom(c.req.url);
+  requireOperator(c);
+  const body: unknown = await c.req.json().catch(() => undefined);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BadRequestError('expected a JSON object of sub-shard options');
+  }
+  for (const [key, value] of Object.entries(body)) {
+    if (!(key in subShardDefaults)) throw new BadRequestError(`unknown sub-shard option ${key}`);
+    if (typeof value !== 'number') throw new BadRequestError(`sub-shard option ${key} must be a number`);
+  }
+  const overrides = body as Partial<SubShardOptions>;
+  const results = await Promise.all(
+    regionShards.map((shard) => directoryOf(c.env, stream, shard).setOptions(overrides)),
+  );
+  const refused = results.find((r) => !r.ok);
+  if (refused && !refused.ok) throw new BadRequestError(refused.reason);
+  c.header('Cache-Control', 'no-store');
+  return c.json({ stream, options: results[0]?.ok ? results[0].value : subShardDefaults });
 });
 
 /** Fault injection (operator secret): every sub-shard of the stream drops its peers and refuses upgrades for a while. */

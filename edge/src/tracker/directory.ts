@@ -17,6 +17,7 @@ import {
   assignmentOf,
   initialLayout,
   type LoadReport,
+  layoutCacheMs,
   planMerge,
   resolveSubShardOptions,
   type SubShardAssignment,
@@ -53,7 +54,7 @@ export class TrackerDirectory extends DurableObject<Env> {
   }
 
   routing(): Routing {
-    return { layout: this.layout, cacheMs: this.options.layoutCacheMs };
+    return { layout: this.layout, cacheMs: layoutCacheMs(this.layout, Date.now(), this.options) };
   }
 
   /** Operators and tests: per-stream overrides of the sub-shard defaults, validated (a refusal says why). */
@@ -84,7 +85,7 @@ export class TrackerDirectory extends DurableObject<Env> {
     const touched: number[] = [];
     // A sub-shard still in its cooldown (its moved sockets are reconnecting) may not split again, whatever it thinks.
     const leaf = this.layout.leaves.find((l) => l.start === start);
-    const cooled = leaf !== undefined && now - leaf.changedAt >= this.options.cooldownMs;
+    const cooled = leaf !== undefined && now - leaf.changedAt >= this.options.splitCooldownMs;
     const split = cooled && splitAt?.length ? applySplit(this.layout, start, splitAt, now, this.options) : undefined;
     if (split) {
       const before = new Set(this.layout.leaves.map((leaf) => leaf.start));

@@ -39,6 +39,13 @@ export function ratePerSecond(meter: RateMeter, now: number): number {
   return total / window;
 }
 
+/** Events counted in the whole second `back` seconds before `now`'s (0 when that bucket was reused or never filled). */
+export function eventsInSecondBefore(meter: RateMeter, now: number, back = 1): number {
+  const second = Math.floor(now / 1000) - back;
+  const slot = ((second % meter.starts.length) + meter.starts.length) % meter.starts.length;
+  return meter.starts[slot] === second ? (meter.counts[slot] ?? 0) : 0;
+}
+
 /** What one region shard reports: the JSON the stats route aggregates. */
 export interface ShardStats {
   /** Open sockets (viewers), whether or not they have joined a swarm yet. */

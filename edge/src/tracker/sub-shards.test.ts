@@ -21,6 +21,7 @@ const testOptions: Partial<SubShardOptions> = {
   mergeBelowShare: 0.2,
   maxSplitWays: 2,
   cooldownMs: 0,
+  splitCooldownMs: 0,
   loadWindowSeconds: 2,
   shedPerSecond: 100,
   reportEveryMs: 600_000,
@@ -178,6 +179,37 @@ describe('tracker sub-shards', () => {
       info_hash: small,
     });
     for (const p of [...peers, y]) p.ws.close(1000, 'done');
+  });
+
+  it('PUT /v1/tracker/:stream/sub-shards: operator only, known numeric options only, a bad value refused with its reason', async () => {
+    const stream = newStream();
+    const put = (body: unknown, auth = true) =>
+      exports.default.fetch(
+        new Request(`https://edge.test/v1/tracker/${stream}/sub-shards`, {
+          method: 'PUT',
+          headers: auth ? { Authorization: `Bearer ${env.PUBLISH_SECRET}` } : {},
+          body: JSON.stringify(body),
+        }),
+      );
+    expect((await put({ maxSubShards: 1 }, false)).status).toBe(401);
+    for (const [body, reason] of [
+      [[1], /JSON object/],
+      [{ splitEvery: 3 }, /unknown sub-shard option splitEvery/],
+      [{ maxSubShards: '1' }, /must be a number/],
+      [{ messageBudgetPerSecond: -5 }, /messageBudgetPerSecond/],
+    ] as const) {
+      const response = await put(body);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ error: 'bad_request', reason: expect.stringMatching(reason) });
+    }
+    const ok = await put({ messageBudgetPerSecond: 300 });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ stream, options: { messageBudgetPerSecond: 300, maxSubShards: 4096 } });
+    const stats = (await (await exports.default.fetch(`https://edge.test/v1/tracker/${stream}/stats`)).json()) as {
+      shards: Record<string, { messageBudgetPerSecond: number }>;
+    };
+    expect(stats.shards.eu?.messageBudgetPerSecond).toBe(300);
+    expect(stats.shards.na?.messageBudgetPerSecond).toBe(300);
   });
 
   it('refuses sub-shard options that would disable a rule', async () => {

@@ -34,6 +34,8 @@ import {
   inRange,
   keySpaceEnd,
   planSplit,
+  reportedLoad,
+  reportNow,
   type SubShardAssignment,
   type SubShardOptions,
   subShardDefaults,
@@ -78,6 +80,7 @@ export class TrackerSwarm extends DurableObject<Env> {
   /** Unset until the Worker (or the directory) has placed this object: then it is the whole key range. */
   private place: StoredPlace | undefined;
   private nextReportAt = 0;
+  private lastEarlyReportAt = 0;
   private reporting: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -281,15 +284,22 @@ export class TrackerSwarm extends DurableObject<Env> {
           };
   }
 
-  /** Every `reportEveryMs` while it has sockets: the load to the directory, a split asked for when due. */
+  /**
+   * Every `reportEveryMs` while it has sockets, and at once (at most once a second) when its last two seconds
+   * each passed the split threshold: the load to the directory, a split asked for when due.
+   */
   private maybeReport(now: number): void {
     const place = this.place;
-    if (!place || this.reporting || now < this.nextReportAt || this.engine.socketCount === 0) return;
+    if (!place || this.reporting || this.engine.socketCount === 0) return;
     const options = this.options;
+    const lastSeconds = this.engine.messagesLastSeconds(now);
+    const early = reportNow(lastSeconds, options) && now >= this.lastEarlyReportAt + 1000;
+    if (now < this.nextReportAt && !early) return;
+    if (early) this.lastEarlyReportAt = now;
     this.nextReportAt = now + options.reportEveryMs;
     const { start } = place.assignment;
     const load = {
-      messagesPerSecond: this.engine.messagesPerSecond(now),
+      messagesPerSecond: reportedLoad(this.engine.messagesPerSecond(now), lastSeconds),
       peers: this.engine.peerCount,
       sockets: this.engine.socketCount,
       changedAt: place.assignment.changedAt,

@@ -24,6 +24,7 @@ import {
   addCounters,
   createRateMeter,
   emptyCounters,
+  eventsInSecondBefore,
   type RateMeter,
   ratePerSecond,
   recordEvents,
@@ -248,6 +249,11 @@ export class TrackerEngine<S> {
   /** Inbound messages per second, averaged over the load window. */
   messagesPerSecond(now: number): number {
     return ratePerSecond(this.messageRate, now);
+  }
+
+  /** Inbound messages in each of the last two whole seconds: a flash crowd shows here a window before the mean. */
+  messagesLastSeconds(now: number): [number, number] {
+    return [eventsInSecondBefore(this.messageRate, now, 1), eventsInSecondBefore(this.messageRate, now, 2)];
   }
 
   /** The routing keys of the open sockets, ascending: where a split should cut. */
