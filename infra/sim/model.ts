@@ -6,8 +6,9 @@
  *
  * Every number below is an assumption, and the report prints them all.
  */
-import type { PolicyOptions } from '@edgeswarm/policy';
+import { type PolicyOptions, subShardDefaults } from '@edgeswarm/policy';
 import type { Distribution } from './random';
+import type { SubShardModel } from './sub-shard-tracker';
 
 export interface StreamModel {
   /** Segment duration, seconds (EXT-X-TARGETDURATION). */
@@ -212,6 +213,8 @@ export interface SimConfig {
   network: NetworkModel;
   edge: EdgeModel;
   tracker: TrackerModel;
+  /** The tracker's sub-shards: the edge's own options (policy's subShardDefaults), and whether they are on. */
+  subShards: SubShardModel;
   player: PlayerModel;
   /** Overrides of the player's policy defaults, validated by resolvePolicyOptions. */
   policy: Partial<PolicyOptions>;
@@ -227,6 +230,7 @@ export const simDefaults: SimConfig = {
   network: networkDefaults,
   edge: edgeDefaults,
   tracker: trackerModelDefaults,
+  subShards: { ...subShardDefaults, enabled: true },
   player: playerModelDefaults,
   policy: {},
   bucketSeconds: 10,
@@ -241,6 +245,7 @@ export interface SimOverrides {
   network?: Partial<NetworkModel>;
   edge?: Partial<EdgeModel>;
   tracker?: Partial<TrackerModel>;
+  subShards?: Partial<SubShardModel>;
   player?: Partial<PlayerModel>;
   policy?: Partial<PolicyOptions>;
   bucketSeconds?: number;
@@ -257,6 +262,7 @@ export function resolveSimConfig(...layers: SimOverrides[]): SimConfig {
       network: { ...c.network, ...o.network },
       edge: { ...c.edge, ...o.edge },
       tracker: { ...c.tracker, ...o.tracker },
+      subShards: { ...c.subShards, ...o.subShards },
       player: { ...c.player, ...o.player },
       policy: { ...c.policy, ...o.policy },
       bucketSeconds: o.bucketSeconds ?? c.bucketSeconds,

@@ -200,3 +200,23 @@ describe('the decisions are the policy module’s', () => {
     expect(r.summary.stalls).toBe(0);
   });
 });
+
+describe('tracker sub-shards', () => {
+  it('split a region shard over its budget with the edge’s rules, keep bytes conserved, and cost little offload', () => {
+    // A budget of 20 messages/s per object: 600 viewers in one region pass it several times over.
+    const oneRegion: SimOverrides = {
+      network: { regions: [{ name: 'eu', weight: 1, countries: 6, asnsPerCountry: 5 }] },
+      subShards: { messageBudgetPerSecond: 20 },
+    };
+    const split = run(small(600), oneRegion, { seed: 3 });
+    const whole = run(small(600), oneRegion, { seed: 3, subShards: { enabled: false } });
+    expectConserved(split);
+    expect(split.summary.tracker.splits).toBeGreaterThan(0);
+    expect(split.summary.tracker.subShardsMax).toBeGreaterThan(1);
+    expect(split.summary.tracker.moved).toBeGreaterThan(0);
+    expect(whole.summary.tracker).toMatchObject({ splits: 0, subShardsEnd: 1 });
+    // Splitting spreads the same messages over more objects.
+    expect(split.summary.tracker.maxReportedPerSecond).toBeLessThan(whole.summary.tracker.maxReportedPerSecond);
+    expect(Math.abs(split.summary.offloadPercent - whole.summary.offloadPercent)).toBeLessThan(3);
+  }, 60_000);
+});

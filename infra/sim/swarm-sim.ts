@@ -46,12 +46,13 @@ import {
   type UplinkProbe,
   uploadOpen,
 } from '@edgeswarm/policy';
-import { type UploadSpread, uploadSpread } from './upload-spread';
 import { EventQueue, type PoppedEvent } from './event-queue';
 import { Histogram } from './histogram';
 import type { SimConfig } from './model';
 import { Rng, sample, weightedIndex } from './random';
 import { SharedLink } from './shared-link';
+import { type SimSubShard, SubShardTracker, type SubShardTrackerStats } from './sub-shard-tracker';
+import { type UploadSpread, uploadSpread } from './upload-spread';
 
 /**
  * The policy and matching functions, read once: through tsx's module interop every call to an imported name goes
@@ -86,6 +87,7 @@ const ev = {
   edgeArrive: 13,
   edgeNext: 14,
   tick: 15,
+  subShardCheck: 16,
 } as const;
 
 /** Viewer phases. */
@@ -159,6 +161,8 @@ export interface SimSummary {
   refusedUploads: number;
   /** How upload spread over the audience: a star puts nearly all of it on a few viewers. */
   upload: UploadSpread;
+  /** The tracker objects' load: messages per second per object against the budget, splits and merges. */
+  tracker: SubShardTrackerStats;
 }
 
 export interface SimSeries {
@@ -205,7 +209,9 @@ export interface SimResult {
 
 interface SimCandidate extends MatchCandidate {
   viewer: number;
+  /** Position in its sub-shard's member list, and its routing key (the edge's routeSocket). */
   index: number;
+  key: number;
 }
 
 /** Where a run has got to, for a progress line on long runs. */
@@ -372,7 +378,8 @@ export class SwarmSimulation {
   private readonly rxCount: Uint8Array;
 
   // Tracker.
-  private readonly shards: SimCandidate[][];
+  /** Region shards and their sub-shards, split and merged by the edge's own rules (sub-shard-tracker.ts). */
+  private readonly tracker: SubShardTracker<SimCandidate>;
   private trackerSeed: number;
 
   // Accounting.
@@ -528,7 +535,9 @@ export class SwarmSimulation {
     this.sCount = new Uint16Array(n);
     this.sGen = new Int32Array(n);
     this.rxCount = new Uint8Array(n);
-    this.shards = config.network.regions.map(() => []);
+    this.tracker = new SubShardTracker(config.tracker.shardByRegion ? config.network.regions.length : 1, {
+      ...config.subShards,
+    });
 
     const popRng = this.rng.fork(37);
     // Drawn from a stream of its own, so the audience stays the same one whatever else changes.
@@ -623,6 +632,7 @@ export class SwarmSimulation {
     for (const outage of this.cfg.tracker.outages) {
       q.push(this.tStart + outage.fromSeconds, ev.trackerDown, 0);
     }
+    q.push(this.tStart + 1, ev.subShardCheck, 0);
     const e: PoppedEvent = { time: 0, kind: 0, a: 0, b: 0, c: 0 };
     while (q.pop(e)) {
       if (e.time > this.tEnd) break;
@@ -668,6 +678,9 @@ export class SwarmSimulation {
           break;
         case ev.trackerDown:
           this.onTrackerDown(t);
+          break;
+        case ev.subShardCheck:
+          this.onSubShardCheck(t);
           break;
         case ev.edgeArrive:
           if (this.fGen[e.a] === e.b && this.fKind[e.a] === flowKind.http) {
@@ -1737,23 +1750,30 @@ export class SwarmSimulation {
     }
     this.announcesOk++;
     this.retries[v] = 0;
-    const shard = this.shardOf(v);
     let me = this.candidates[v];
+    // A new socket: its upgrade is a message to the sub-shard the routing function picks.
+    let messages = 1;
     if (!me) {
       const c = this.country[v] as number;
       const place = this.placeName(c);
+      const peerId = this.ids[v] as string;
+      const asn = this.asn[v] as number;
       me = {
-        peerId: this.ids[v] as string,
-        asn: this.asn[v] as number,
+        peerId,
+        asn,
         colo: place,
         country: place,
         offersReceived: 0,
         viewer: v,
-        index: shard.length,
+        index: 0,
+        key: SubShardTracker.keyOf({ colo: place, asn, client: peerId }),
       };
       this.candidates[v] = me;
-      shard.push(me);
+      this.tracker.add(this.trackerRegion(v), me, t);
+      messages++;
     }
+    const leaf = this.tracker.leafOf(me) as SimSubShard<SimCandidate>;
+    const shard = leaf.members;
     const wanted = Math.min(
       this.cfg.tracker.offersPerAnnounce,
       this.D - (this.degree[v] as number) - (this.pending[v] as number),
@@ -1766,10 +1786,31 @@ export class SwarmSimulation {
         if (j === undefined) continue;
         const target = this.candidates[j];
         if (target) target.offersReceived++;
+        // Each relayed offer is answered: one more message to the same sub-shard.
+        messages++;
         this.offer(v, j, t);
       }
     }
+    this.tracker.record(leaf, messages, t);
     this.scheduleAnnounce(v, t + this.cfg.tracker.announceIntervalSeconds);
+  }
+
+  /**
+   * Sub-shards report; a split or merge moves some members: they are shed a
+   * few a second, reconnect on the player's backoff and announce again in
+   * their new sub-shard.
+   */
+  private onSubShardCheck(t: number): void {
+    const moved = this.tracker.check(t);
+    const pace = Math.max(1, this.cfg.subShards.shedPerSecond);
+    for (const [i, m] of moved.entries()) {
+      const v = m.viewer;
+      if (this.candidates[v] !== m) continue;
+      this.candidates[v] = undefined;
+      this.scheduleAnnounce(v, t + Math.floor(i / pace) + this.reconnectDelay(v));
+    }
+    // Every second: a sub-shard reports at its report time, or early when its last second passed the threshold.
+    this.queue.push(t + 1, ev.subShardCheck, 0);
   }
 
   /** One string per country, so the tracker's equality checks on colo and country compare pointers. */
@@ -1784,28 +1825,21 @@ export class SwarmSimulation {
     return name;
   }
 
-  private shardOf(v: number): SimCandidate[] {
-    return this.shards[this.cfg.tracker.shardByRegion ? (this.region[v] as number) : 0] as SimCandidate[];
+  private trackerRegion(v: number): number {
+    return this.cfg.tracker.shardByRegion ? (this.region[v] as number) : 0;
   }
 
   private trackerRemove(v: number): void {
     const me = this.candidates[v];
     if (!me) return;
-    const shard = this.shardOf(v);
-    const last = shard.pop() as SimCandidate;
-    if (last !== me) {
-      shard[me.index] = last;
-      last.index = me.index;
-    }
+    this.tracker.remove(me);
     this.candidates[v] = undefined;
   }
 
   /** The tracker goes away: sockets close, its swarms are lost, every client starts its reconnect timer. */
   private onTrackerDown(t: number): void {
-    for (const shard of this.shards) {
-      for (const c of shard) this.candidates[c.viewer] = undefined;
-      shard.length = 0;
-    }
+    this.tracker.clear();
+    this.candidates.fill(undefined);
     for (const v of this.active) {
       this.retries[v] = 0;
       this.scheduleAnnounce(v, t + this.reconnectDelay(v));
@@ -2025,6 +2059,7 @@ export class SwarmSimulation {
       liveEdgeJumps: this.jumps,
       refusedUploads: this.refusedUploads,
       upload: uploadSpread(this.upBytes),
+      tracker: this.tracker.summary(this.tEnd),
     };
     const out: SimResult = {
       config: this.cfg,
