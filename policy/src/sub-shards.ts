@@ -58,14 +58,16 @@ export interface SubShardOptions {
 /**
  * Sized for the per-object limit: a viewer sends about 0.2 messages a second
  * (an announce every 30 s, and an answer to each of the ~5 offers relayed to
- * it per 30 s), so a sub-shard splits at about 2 250 viewers (450 messages/s)
- * and each half starts at about 1 100.
+ * it per 30 s), so a sub-shard splits at about 1 800 viewers (360 messages/s)
+ * and each half starts at about 900. The split share, merge share and shedding
+ * pace were chosen with the simulator's million-viewer run (BENCHMARKS.md): at
+ * 0.75 and 25 sockets/s, single seconds on a few objects went to 112% of the budget.
  */
 export const subShardDefaults: SubShardOptions = {
   objectLimitPerSecond: 1000,
   messageBudgetPerSecond: 600,
-  splitAtShare: 0.75,
-  mergeBelowShare: 0.3,
+  splitAtShare: 0.6,
+  mergeBelowShare: 0.25,
   maxPeers: 5000,
   maxSubShards: 4096,
   maxSplitWays: 16,
@@ -73,7 +75,7 @@ export const subShardDefaults: SubShardOptions = {
   splitCooldownMs: 10_000,
   reportEveryMs: 5_000,
   reportFreshMs: 30_000,
-  shedPerSecond: 25,
+  shedPerSecond: 10,
   introduceBelowPeers: 8,
   layoutCacheMs: 5_000,
   loadWindowSeconds: 10,
