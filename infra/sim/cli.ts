@@ -23,6 +23,16 @@ import { type CalibrationRow, profileCalibration, renderReport } from './report'
 import { type RunRequest, runHere, runIsolated, type SimRunRecord, toJson } from './runs';
 import { calibrationWorld, scenarios } from './scenarios';
 import { parseSimArgs, simUsage } from './sim-args';
+import { trackerScaleMain } from './tracker-scale-cli';
+
+/** The arguments without `--scenario tracker-scale` when that is the scenario; undefined otherwise. */
+function trackerScaleArgs(argv: readonly string[]): string[] | undefined {
+  const at = argv.findIndex(
+    (a, i) => a === '--scenario=tracker-scale' || (a === '--scenario' && argv[i + 1] === 'tracker-scale'),
+  );
+  if (at < 0) return undefined;
+  return argv.filter((_, i) => i !== at && !(argv[at] === '--scenario' && i === at + 1));
+}
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -73,6 +83,17 @@ function readReal(paths: readonly string[]): RealRun[] {
 }
 
 async function main(): Promise<void> {
+  // The tracker at scale is a model of its own (announces, not media), with options of its own.
+  const scale = trackerScaleArgs(process.argv.slice(2));
+  if (scale) {
+    try {
+      trackerScaleMain(scale);
+    } catch (error) {
+      console.error(`sim: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 2;
+    }
+    return;
+  }
   const args = valueOrExit(parseSimArgs(process.argv.slice(2)), simUsage);
   if (args.child) {
     const record = runHere(JSON.parse(args.child) as RunRequest);

@@ -1,6 +1,7 @@
 /**
- * npx tsx infra/sim/tracker-scale-cli.ts [--viewers 1000000] [--seconds 1800] [--seed 1]
- *                                        [--set subShards.<key>=value ...] [--set scale.<key>=value ...] [--out path]
+ * npm run sim -- --scenario tracker-scale [--viewers 1000000] [--seconds 1800] [--seed 1]
+ *                [--set subShards.<key>=value ...] [--set scale.<key>=value ...] [--out path]
+ * (or npx tsx infra/sim/tracker-scale-cli.ts with the same options)
  *
  * The tracker at scale (tracker-scale.ts): one stream's audience in one region, as an aggregate model of
  * announces, not of media. Runs it with sub-shards and, as the same-run baseline, with one object for the
@@ -40,8 +41,10 @@ export function parseScaleSet(items: readonly string[]): {
   return out;
 }
 
-function main(): void {
+/** Runs the scenario for a command line (without `--scenario tracker-scale`). */
+export function trackerScaleMain(argv: readonly string[]): void {
   const { values } = parseArgs({
+    args: [...argv],
     options: {
       viewers: { type: 'string' },
       seconds: { type: 'string' },
@@ -88,15 +91,17 @@ function main(): void {
   console.log(`  wall time ${(sharded.perf.wallSeconds + whole.perf.wallSeconds).toFixed(1)} s`);
   const out = resolve(repoRoot, values.out ?? join('bench-results', `sim-tracker-scale-${config.viewers}`));
   mkdirSync(dirname(out), { recursive: true });
-  const command = `npx tsx infra/sim/tracker-scale-cli.ts ${process.argv.slice(2).join(' ')}`.trim();
+  const command = `npm run sim -- --scenario tracker-scale ${argv.join(' ')}`.trim();
   const report = { benchmark: 'sim-tracker-scale', generatedAt: new Date().toISOString(), command, sharded, whole };
   writeFileSync(`${out}.json`, `${toJson(report, 2)}\n`);
   console.log(`wrote ${out}.json`);
 }
 
-try {
-  main();
-} catch (error) {
-  console.error(`tracker-scale: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 2;
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  try {
+    trackerScaleMain(process.argv.slice(2));
+  } catch (error) {
+    console.error(`tracker-scale: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 2;
+  }
 }
