@@ -86,12 +86,8 @@ async function main(): Promise<void> {
   // The tracker at scale is a model of its own (announces, not media), with options of its own.
   const scale = trackerScaleArgs(process.argv.slice(2));
   if (scale) {
-    try {
-      trackerScaleMain(scale);
-    } catch (error) {
-      console.error(`sim: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 2;
-    }
+    // Its own command line is answered inside (--help: exit 0; a mistake: exit 2); a failed run lands below.
+    trackerScaleMain(scale);
     return;
   }
   const args = valueOrExit(parseSimArgs(process.argv.slice(2)), simUsage);

@@ -25,7 +25,8 @@ Runs the swarm simulator, hybrid and (--baseline, the default for most scenarios
 scenario and viewer count; prints a row per run and writes <out>.json and <out>.html. --seconds is
 stream seconds after the first join (for calibrate: after the last join, as bench:offload's). --set
 overrides any model value (e.g. --set network.iceFailure=0.1). --network puts the viewers on the
-real-browser harnesses' link profiles. --isolate runs each in a child process (the default for several).`;
+real-browser harnesses' link profiles. --isolate runs each in a child process (the default for several).
+--scenario tracker-scale is a model of its own, with options of its own: add --help to it for them.`;
 
 const simOptionTable = {
   scenario: { type: 'string', default: cliDefaults.scenario },

@@ -10,12 +10,59 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { valueOrExit } from '@edgeswarm/origin/cli-exit';
+import { type CliRequest, type OptionTable, parseOptions } from '@edgeswarm/origin/cli-options';
 import { subShardDefaults } from '@edgeswarm/policy';
 import { toJson } from './runs';
 import { resolveTrackerScale, runTrackerScale, type TrackerScaleConfig, trackerScaleDefaults } from './tracker-scale';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const trackerScaleUsage = `usage: npm run sim -- --scenario tracker-scale [--viewers 1000000] [--seconds 1800] [--seed 1]
+       [--set subShards.<key>=value ...] [--set scale.<key>=value ...] [--out path]
+
+The tracker at scale: one stream's audience in one region, as a model of announces, not of media, with
+sub-shards and, as the same-run baseline, one object for the region; prints the most messages one tracker
+object got in a second against its budget, and writes <out>.json.`;
+
+const trackerScaleOptions = {
+  viewers: { type: 'string' },
+  seconds: { type: 'string' },
+  seed: { type: 'string', default: '1' },
+  set: { type: 'string', multiple: true, default: [] },
+  out: { type: 'string' },
+} satisfies OptionTable;
+
+/** The command line (without `--scenario tracker-scale`), read and checked: the run's config, the usage, or the mistake. */
+export function parseTrackerScaleArgs(
+  argv: readonly string[],
+): CliRequest<{ config: TrackerScaleConfig; out: string | undefined }> {
+  const parsed = parseOptions(argv, trackerScaleOptions);
+  if (!parsed.ok || 'help' in parsed) return parsed;
+  const { values } = parsed.value;
+  if (values.seed.trim() === '' || !Number.isInteger(Number(values.seed))) {
+    return { ok: false, reason: `--seed takes an integer, not ${values.seed}` };
+  }
+  let set: ReturnType<typeof parseScaleSet>;
+  try {
+    set = parseScaleSet(values.set);
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+  const config = resolveTrackerScale(
+    {
+      ...set.scale,
+      ...(values.viewers !== undefined ? { viewers: Number(values.viewers) } : {}),
+      ...(values.seconds !== undefined ? { seconds: Number(values.seconds) } : {}),
+      seed: Number(values.seed),
+    },
+    set.subShards,
+  );
+  if (!(Number.isInteger(config.viewers) && config.viewers >= 1 && config.seconds > 0)) {
+    return { ok: false, reason: '--viewers takes a positive integer and --seconds a positive number' };
+  }
+  return { ok: true, value: { config, out: values.out } };
+}
 
 /** `subShards.key=value` and `scale.key=value`, checked against the defaults; values are JSON where they parse. */
 export function parseScaleSet(items: readonly string[]): {
@@ -43,29 +90,8 @@ export function parseScaleSet(items: readonly string[]): {
 
 /** Runs the scenario for a command line (without `--scenario tracker-scale`). */
 export function trackerScaleMain(argv: readonly string[]): void {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      viewers: { type: 'string' },
-      seconds: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      set: { type: 'string', multiple: true, default: [] },
-      out: { type: 'string' },
-    },
-  });
-  const set = parseScaleSet(values.set ?? []);
-  const config = resolveTrackerScale(
-    {
-      ...set.scale,
-      ...(values.viewers !== undefined ? { viewers: Number(values.viewers) } : {}),
-      ...(values.seconds !== undefined ? { seconds: Number(values.seconds) } : {}),
-      seed: Number(values.seed),
-    },
-    set.subShards,
-  );
-  if (!(Number.isInteger(config.viewers) && config.viewers >= 1 && config.seconds > 0)) {
-    throw new Error('--viewers takes a positive integer and --seconds a positive number');
-  }
+  // --help and a wrong command line are answered here, exit 0 or 2, before the model runs.
+  const { config, out: outArg } = valueOrExit(parseTrackerScaleArgs(argv), trackerScaleUsage);
   const run = (enabled: boolean) => runTrackerScale({ ...config, subShards: { ...config.subShards, enabled } });
   const sharded = run(true);
   // The same audience with one object for the region: the same-run baseline.
@@ -89,7 +115,7 @@ export function trackerScaleMain(argv: readonly string[]): void {
     `  one object for the region instead: at most ${whole.tracker.maxMessagesPerSecond} messages in one second (${(whole.tracker.maxMessagesPerSecond / budget).toFixed(0)}× the budget)`,
   );
   console.log(`  wall time ${(sharded.perf.wallSeconds + whole.perf.wallSeconds).toFixed(1)} s`);
-  const out = resolve(repoRoot, values.out ?? join('bench-results', `sim-tracker-scale-${config.viewers}`));
+  const out = resolve(repoRoot, outArg ?? join('bench-results', `sim-tracker-scale-${config.viewers}`));
   mkdirSync(dirname(out), { recursive: true });
   const command = `npm run sim -- --scenario tracker-scale ${argv.join(' ')}`.trim();
   const report = { benchmark: 'sim-tracker-scale', generatedAt: new Date().toISOString(), command, sharded, whole };
