@@ -5,6 +5,20 @@
  *
  *   npm run bench:tracker -- [--clients 1000] [--saturate-clients 4000] [--seconds 8] [--memory-peers 10000]
  *                            [--rejoin-clients 1000] [--rejoin-rounds 5] [--rejoin-only]
+ *                            [--engine-seconds 3] [--engine-peers 1000] [--engine-only]
+ *                            [--ramp 250,500,1000,1500,2000,3000,4000,5500] [--ramp-seconds 4] [--ramp-only]
+ *
+ * 0. Engine (issue #15 (a)): the tracker engine alone in this Node process, one
+ *    core, 5 offers per announce, JSON in and out, against bittorrent-tracker's
+ *    Server driven the same way in the same process (infra/src/tracker-engine-bench.ts),
+ *    next to the per-core figures aquatic's load test published. Runs first,
+ *    before wrangler starts. `--engine-only` runs just this (no wrangler) and
+ *    writes bench-results/tracker-engine.json.
+ * R. Ramp (issue #15 (b)): per object, announces/s until relay p99 passes
+ *    100 ms: fresh clients at each step of `--ramp` (each ≤ 1 announce per
+ *    550 ms), measured for `--ramp-seconds`, until a step's relay p99 is over
+ *    100 ms; the figure is the rate of the last step under it. Both servers.
+ *    `--ramp-only` runs just this (and the engine) and writes bench-results/tracker-ramp.json.
  *
  * 1. Memory: connect `--memory-peers` clients, then have each join a 20-peer
  *    swarm, reading the server process's resident memory (VmRSS) before, after
@@ -28,8 +42,10 @@
  * more than 20 peers. Both servers get the same info_hashes.
  *
  * Our tracker is measured on the workerd process that runs the Worker, not
- * through wrangler's dev proxy, with every client in one region shard (one
- * Durable Object): the per-object figure is the one sharding multiplies.
+ * through wrangler's dev proxy, with every client in one region shard and
+ * sub-shards off for the bench streams (PUT /v1/tracker/:stream/sub-shards
+ * {"maxSubShards": 1}): one Durable Object, the figure sub-shards multiply.
+ * Memory per idle peer (issue #15 (c)) is the connect-only reading per peer.
  * Prints tables and ratios; writes bench-results/tracker.json.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -41,6 +57,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { repoRoot, startLocalEdge } from '../src/local-edge';
 import { publishSwarms } from '../src/tracker-clients';
+import {
+  benchBittorrentTracker,
+  benchOurEngine,
+  type EngineBenchResult,
+  engineBenchDefaults,
+  publishedPerCore,
+} from '../src/tracker-engine-bench';
 import {
   type AnnounceLoadResult,
   announceLoadDefaults,
@@ -62,6 +85,12 @@ const { values } = parseArgs({
     'rejoin-clients': { type: 'string', default: '1000' },
     'rejoin-rounds': { type: 'string', default: '5' },
     'rejoin-only': { type: 'boolean', default: false },
+    'engine-seconds': { type: 'string', default: String(engineBenchDefaults.seconds) },
+    'engine-peers': { type: 'string', default: String(engineBenchDefaults.peers) },
+    'engine-only': { type: 'boolean', default: false },
+    ramp: { type: 'string', default: '250,500,1000,1500,2000,3000,4000,5500' },
+    'ramp-seconds': { type: 'string', default: '4' },
+    'ramp-only': { type: 'boolean', default: false },
   },
 });
 const clients = Number(values.clients);
@@ -70,6 +99,12 @@ const seconds = Number(values.seconds);
 const memoryPeers = Number(values['memory-peers']);
 const rejoinClients = Number(values['rejoin-clients']);
 const rejoinRounds = Number(values['rejoin-rounds']);
+const engineSeconds = Number(values['engine-seconds']);
+const enginePeers = Number(values['engine-peers']);
+const rampSteps = values.ramp.split(',').map((v) => Number(v.trim()));
+const rampSeconds = Number(values['ramp-seconds']);
+/** The ramp stops at the first step whose relay p99 passes this. */
+const rampP99LimitMs = 100;
 const swarmSize = announceLoadDefaults.swarmSize;
 for (const [name, value, max] of [
   ['clients', clients, 6000],
@@ -78,6 +113,10 @@ for (const [name, value, max] of [
   ['memory-peers', memoryPeers, 15000],
   ['rejoin-clients', rejoinClients, 6000],
   ['rejoin-rounds', rejoinRounds, 50],
+  ['engine-seconds', engineSeconds, 60],
+  ['engine-peers', enginePeers, 100_000],
+  ['ramp-seconds', rampSeconds, 60],
+  ...rampSteps.map((step) => ['ramp', step, 6000] as const),
 ] as const) {
   // Bounded: every client is a socket on this machine (the fd limit here is 20 000), and the run must end.
   if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be an integer 1–${max}`);
@@ -106,6 +145,9 @@ interface MemoryResult {
   /** The part that appeared on connecting alone, and the part joining swarms added. */
   connectMegabytesPer10k: number;
   joinMegabytesPer10k: number;
+  /** Per peer: connected and silent (an idle peer), and what joining a swarm added. */
+  kilobytesPerIdlePeer: number;
+  kilobytesPerJoin: number;
 }
 
 /**
@@ -156,6 +198,8 @@ async function readMemory(pid: number, url: (stream: string) => string): Promise
     megabytesPer10k: per10k(joined - before),
     connectMegabytesPer10k: per10k(connected - before),
     joinMegabytesPer10k: per10k(joined - connected),
+    kilobytesPerIdlePeer: (connected - before) / memoryPeers / 1000,
+    kilobytesPerJoin: (joined - connected) / memoryPeers / 1000,
   };
 }
 
@@ -168,6 +212,119 @@ async function measureLoad(target: Target, count: number, stream: string): Promi
     await closeClients(load);
     return result;
   });
+}
+
+interface RampStep {
+  clients: number;
+  offeredPerSecond: number;
+  result: AnnounceLoadResult;
+}
+
+interface RampResult {
+  steps: RampStep[];
+  /** Announces/s at the last step whose relay p99 stayed within the limit (0 if none did). */
+  announcesPerSecondUnderLimit: number;
+  /** The first step over it, if the ramp got there. */
+  firstOver?: { clients: number; relayP99Ms: number; announcesPerSecond: number };
+  loadAverage: { before: number; after: number };
+}
+
+/** Fresh clients at each step, more each time, until relay p99 passes the limit (the step after is not run). */
+async function measureRamp(target: Target, stream: string): Promise<RampResult> {
+  const steps: RampStep[] = [];
+  const before = loadavg()[0] ?? Number.NaN;
+  let firstOver: RampResult['firstOver'];
+  for (const count of rampSteps) {
+    const result = await phase(target, `ramp: ${count} clients for ${rampSeconds} s`, async ({ pid, url }) => {
+      const load = await openClients(url(stream), count);
+      const swarms = benchSwarms.get(stream);
+      await joinSwarms(load, swarmSize, swarms);
+      const r = await runAnnounceLoad(load, {
+        seconds: rampSeconds,
+        warmupSeconds: 1,
+        serverCpu: () => cpuSeconds(pid),
+        swarms,
+      });
+      await closeClients(load);
+      return r;
+    });
+    steps.push({ clients: count, offeredPerSecond: (count * 1000) / announceLoadDefaults.minGapMs, result });
+    process.stderr.write(
+      `${target.name}: ramp ${count} clients: ${result.announcesPerSecond.toFixed(0)} announces/s, relay p99 ${result.relayP99Ms.toFixed(1)} ms\n`,
+    );
+    if (!(result.relayP99Ms <= rampP99LimitMs)) {
+      firstOver = { clients: count, relayP99Ms: result.relayP99Ms, announcesPerSecond: result.announcesPerSecond };
+      break;
+    }
+  }
+  const under = steps.filter((s) => s.result.relayP99Ms <= rampP99LimitMs);
+  return {
+    steps,
+    announcesPerSecondUnderLimit: under.at(-1)?.result.announcesPerSecond ?? 0,
+    ...(firstOver ? { firstOver } : {}),
+    loadAverage: { before, after: loadavg()[0] ?? Number.NaN },
+  };
+}
+
+function printRamp(base: RampResult, ours: RampResult): void {
+  console.log(
+    `\nramp: per object, announces/s until relay p99 passes ${rampP99LimitMs} ms (${rampSeconds} s per step, fresh clients each)`,
+  );
+  console.log('server              last under    first over (clients, p99)   steps');
+  for (const [name, r] of [
+    ['bittorrent-tracker', base],
+    ['edge (one object)', ours],
+  ] as const) {
+    const over = r.firstOver
+      ? `${r.firstOver.clients} clients, ${r.firstOver.relayP99Ms.toFixed(0)} ms`
+      : 'not reached';
+    const steps = r.steps.map(
+      (s) => `${s.clients}:${s.result.announcesPerSecond.toFixed(0)}/s@${s.result.relayP99Ms.toFixed(0)}ms`,
+    );
+    console.log(
+      `${name.padEnd(19)} ${r.announcesPerSecondUnderLimit.toFixed(0).padStart(10)}/s  ${over.padEnd(27)} ${steps.join(' ')}`,
+    );
+  }
+}
+
+interface EngineReport {
+  settings: typeof engineBenchDefaults;
+  ours: EngineBenchResult;
+  bittorrentTracker: EngineBenchResult;
+  ratio: number;
+  published: typeof publishedPerCore;
+  loadAverage: { before: number; after: number };
+}
+
+/** Part (a): the engines alone in this process, before wrangler starts (a quieter machine). */
+async function measureEngines(): Promise<EngineReport> {
+  const settings = { ...engineBenchDefaults, peers: enginePeers, seconds: engineSeconds };
+  const before = loadavg()[0] ?? Number.NaN;
+  process.stderr.write(`engine: ours, then bittorrent-tracker's, ${engineSeconds} CPU s each\n`);
+  const ours = benchOurEngine(settings);
+  const bittorrentTracker = await benchBittorrentTracker(settings);
+  return {
+    settings,
+    ours,
+    bittorrentTracker,
+    ratio: ours.announcesPerCoreSecond / bittorrentTracker.announcesPerCoreSecond,
+    published: publishedPerCore,
+    loadAverage: { before, after: loadavg()[0] ?? Number.NaN },
+  };
+}
+
+function printEngine(e: EngineReport): void {
+  const k = (x: number) => `${(x / 1000).toFixed(1)}k`;
+  console.log(
+    `\nengine alone (Node ${process.version}, one core, ${e.settings.peers} peers in ${e.settings.swarmSize}-peer swarms, ${e.settings.offersPerAnnounce} offers per announce, JSON in and out), load average ${e.loadAverage.before.toFixed(2)}`,
+  );
+  console.log(
+    `  ours ${k(e.ours.announcesPerCoreSecond)} announces/s per core (${e.ours.framesOutPerAnnounce.toFixed(2)} frames out each); bittorrent-tracker's Server, same harness, ${k(e.bittorrentTracker.announcesPerCoreSecond)} (${e.bittorrentTracker.framesOutPerAnnounce.toFixed(2)}): ratio ${e.ratio.toFixed(2)}x`,
+  );
+  const p = e.published;
+  console.log(
+    `  published per core (${p.source}): aquatic_ws ${k(p.aquatic_ws)}, wt-tracker ${k(p['wt-tracker'])}, bittorrent-tracker ${k(p['bittorrent-tracker'].low)}-${k(p['bittorrent-tracker'].high)}; target ≥ ${k(p.target)}: ${e.ours.announcesPerCoreSecond >= p.target ? 'met' : 'not met'}`,
+  );
 }
 
 function startBaseline(): Promise<{ child: ChildProcess; port: number }> {
@@ -201,6 +358,8 @@ const memoryRow = (name: string, m: MemoryResult) =>
     m.megabytesPer10k.toFixed(1).padStart(12),
     m.connectMegabytesPer10k.toFixed(1).padStart(11),
     m.joinMegabytesPer10k.toFixed(1).padStart(8),
+    m.kilobytesPerIdlePeer.toFixed(1).padStart(14),
+    m.kilobytesPerJoin.toFixed(2).padStart(12),
   ].join(' ');
 
 function printLoad(title: string, count: number, base: AnnounceLoadResult, ours: AnnounceLoadResult): void {
@@ -269,7 +428,28 @@ rejoin after a shard restart, ${r.clients} clients, ${r.rounds.length} rounds: e
   );
 }
 
+function writeReport(name: string, report: unknown): void {
+  const out = join(repoRoot, 'bench-results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, name), `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`wrote bench-results/${name}`);
+}
+
+const machine = () => ({ cpus: cpus().length, model: cpus()[0]?.model, node: process.version });
+
 async function main(): Promise<void> {
+  // Part (a) first, while nothing of ours runs yet.
+  const engine = await measureEngines();
+  printEngine(engine);
+  if (values['engine-only']) {
+    writeReport('tracker-engine.json', {
+      benchmark: 'tracker-engine',
+      date: new Date().toISOString(),
+      machine: machine(),
+      engine,
+    });
+    return;
+  }
   const work = mkdtempSync(join(tmpdir(), 'edgeswarm-bench-tracker-'));
   let wranglerTail = '';
   const secret = randomBytes(24).toString('base64url');
@@ -299,16 +479,27 @@ async function main(): Promise<void> {
       console.log('wrote bench-results/tracker-rejoin.json');
       return;
     }
-    for (const [stream, peers] of [
-      ['bench-memory', memoryPeers],
-      ['bench-moderate', clients],
-      ['bench-saturate', saturateClients],
-    ] as const) {
+    const streams = values['ramp-only']
+      ? ([['bench-ramp', Math.max(...rampSteps)]] as const)
+      : ([
+          ['bench-memory', memoryPeers],
+          ['bench-moderate', clients],
+          ['bench-saturate', saturateClients],
+          ['bench-ramp', Math.max(...rampSteps)],
+        ] as const);
+    for (const [stream, peers] of streams) {
       const hashes = await publishSwarms(edge.url, secret, stream, Math.ceil(peers / swarmSize));
       benchSwarms.set(
         stream,
         hashes.map((h) => new TextDecoder().decode(h)),
       );
+      // One object per stream: the per-object figure is what sub-shards multiply.
+      const set = await fetch(`${edge.url}/v1/tracker/${stream}/sub-shards`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ maxSubShards: 1 }),
+      });
+      if (!set.ok) throw new Error(`sub-shard options: ${set.status} ${await set.text()}`);
     }
     const started = await startBaseline();
     baseline = started.child;
@@ -328,6 +519,28 @@ async function main(): Promise<void> {
         };
       },
     };
+    if (values['ramp-only']) {
+      const ramp = {
+        base: await measureRamp(baselineTarget, 'bench-ramp'),
+        ours: await measureRamp(edgeTarget, 'bench-ramp'),
+      };
+      const rampRatio = ramp.ours.announcesPerSecondUnderLimit / ramp.base.announcesPerSecondUnderLimit;
+      printEngine(engine);
+      printRamp(ramp.base, ramp.ours);
+      console.log(
+        `\nratio edge/bittorrent-tracker: announces/s under ${rampP99LimitMs} ms relay p99 ${rampRatio.toFixed(2)}x`,
+      );
+      writeReport('tracker-ramp.json', {
+        benchmark: 'tracker-ramp',
+        date: new Date().toISOString(),
+        machine: machine(),
+        settings: { ...announceLoadDefaults, rampSteps, rampSeconds, rampP99LimitMs },
+        engine,
+        ramp,
+        ratio: { engineAnnouncesPerCore: engine.ratio, announcesPerSecondUnderLimit: rampRatio },
+      });
+      return;
+    }
     const memory = { base: await measureMemory(baselineTarget), ours: await measureMemory(edgeTarget) };
     const moderate = {
       base: await measureLoad(baselineTarget, clients, 'bench-moderate'),
@@ -336,6 +549,10 @@ async function main(): Promise<void> {
     const saturated = {
       base: await measureLoad(baselineTarget, saturateClients, 'bench-saturate'),
       ours: await measureLoad(edgeTarget, saturateClients, 'bench-saturate'),
+    };
+    const ramp = {
+      base: await measureRamp(baselineTarget, 'bench-ramp'),
+      ours: await measureRamp(edgeTarget, 'bench-ramp'),
     };
     const rejoin = await measureRejoinRounds(runtimeUrl.replace(/^http/, 'ws'), runtimeUrl, secret);
     // The tracker's own view of the saturating run (its counters), when the runtime is still the same one.
@@ -349,6 +566,9 @@ async function main(): Promise<void> {
       relayP99AtModerateLoad: moderate.ours.relayP99Ms / moderate.base.relayP99Ms,
       cpuPerAnnounce: moderate.ours.serverCpuMsPer1000Announces / moderate.base.serverCpuMsPer1000Announces,
       memoryPer10k: memory.ours.megabytesPer10k / memory.base.megabytesPer10k,
+      memoryPerIdlePeer: memory.ours.kilobytesPerIdlePeer / memory.base.kilobytesPerIdlePeer,
+      engineAnnouncesPerCore: engine.ratio,
+      announcesPerSecondUnderLimit: ramp.ours.announcesPerSecondUnderLimit / ramp.base.announcesPerSecondUnderLimit,
     };
     const report = {
       benchmark: 'tracker',
@@ -362,9 +582,11 @@ async function main(): Promise<void> {
         memoryPeers,
         edgeMeasuredAt: 'the workerd runtime process and port (no dev proxy), one region shard',
       },
+      engine,
       memory,
       moderate,
       saturated,
+      ramp,
       rejoin,
       ratio,
       edgeTrackerStatsAfterRun: trackerStats,
@@ -379,7 +601,7 @@ async function main(): Promise<void> {
     printLoad('moderate load', clients, moderate.base, moderate.ours);
     printLoad('saturating load', saturateClients, saturated.base, saturated.ours);
     console.log(`\nmemory: server VmRSS, ${memoryPeers} peers connected, then joined to swarms; scaled to 10k peers`);
-    console.log('server              MB/10k peers  on connect  on join');
+    console.log('server              MB/10k peers  on connect  on join  KB/idle peer  KB per join');
     console.log(memoryRow('bittorrent-tracker', memory.base));
     console.log(memoryRow('edge (workerd)', memory.ours));
     console.log(
@@ -388,9 +610,13 @@ async function main(): Promise<void> {
         `sustained announces/s ${ratio.sustainedAnnouncesPerSecond.toFixed(2)}x,`,
         `relay p50 ${ratio.relayP50AtModerateLoad.toFixed(2)}x and p99 ${ratio.relayP99AtModerateLoad.toFixed(2)}x at moderate load,`,
         `CPU per announce ${ratio.cpuPerAnnounce.toFixed(2)}x,`,
-        `memory per 10k peers ${ratio.memoryPer10k.toFixed(2)}x`,
+        `memory per 10k peers ${ratio.memoryPer10k.toFixed(2)}x and per idle peer ${ratio.memoryPerIdlePeer.toFixed(2)}x,`,
+        `engine announces per core ${ratio.engineAnnouncesPerCore.toFixed(2)}x,`,
+        `announces/s per object under ${rampP99LimitMs} ms relay p99 ${ratio.announcesPerSecondUnderLimit.toFixed(2)}x`,
       ].join(' '),
     );
+    printEngine(engine);
+    printRamp(ramp.base, ramp.ours);
     printRejoin(rejoin);
     console.log('wrote bench-results/tracker.json');
   } catch (error) {
