@@ -36,6 +36,8 @@ const ctx: DrillContext = {
     figures[figureName] = value;
   },
   elapsed,
+  memory: () => memory.memory(),
+  fds: () => memory.fds(),
 };
 const memory = new MemorySampler(elapsed, drill.memoryPerTab);
 memory.start(drill.sampleSeconds[quick ? 0 : 1]);

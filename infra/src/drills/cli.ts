@@ -12,10 +12,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import { repoRoot } from '../local-edge';
 import { privateNetworkAvailable, runInPrivateNetwork } from '../netns';
 import { descendants, stopProcesses } from '../process-tree';
-import { DrillOptionsError, drillUsage, parseDrillOptions } from './options';
+import { drillUsage, parseDrillOptions } from './options';
 import { drills } from './registry';
 import { type DrillsReport, drillRow, drillsTable, renderDrillsHtml } from './report';
 import type { Drill, DrillResult } from './types';
@@ -23,21 +24,13 @@ import type { Drill, DrillResult } from './types';
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
-let options: ReturnType<typeof parseDrillOptions>;
-try {
-  options = parseDrillOptions(
+const options = valueOrExit(
+  parseDrillOptions(
     process.argv.slice(2),
     drills.map((d) => d.name),
-  );
-} catch (error) {
-  if (!(error instanceof DrillOptionsError)) throw error;
-  err(`error: ${error.message}\n\n${drillUsage}`);
-  process.exit(2);
-}
-if (options.help) {
-  out(drillUsage);
-  process.exit(0);
-}
+  ),
+  drillUsage,
+);
 if (options.list) {
   for (const d of drills) out(`${d.name.padEnd(18)} ${d.title}: ${d.holds}`);
   process.exit(0);

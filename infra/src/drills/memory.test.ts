@@ -19,9 +19,9 @@ describe('memoryLabel', () => {
   it('sums each group in MB', () => {
     const sums = sumByLabel(
       [
-        { pid: 1, command: 'workerd', cmdline: '', rssBytes: 100e6 },
-        { pid: 2, command: 'workerd', cmdline: '', rssBytes: 50e6 },
-        { pid: 3, command: 'bash', cmdline: '', rssBytes: 5e6 },
+        { pid: 1, command: 'workerd', cmdline: '', rssBytes: 100e6, fds: 10 },
+        { pid: 2, command: 'workerd', cmdline: '', rssBytes: 50e6, fds: 5 },
+        { pid: 3, command: 'bash', cmdline: '', rssBytes: 5e6, fds: 1 },
       ],
       false,
     );

@@ -13,6 +13,8 @@ export interface ProcessReading {
   command: string;
   cmdline: string;
   rssBytes: number;
+  /** Open file descriptors (sockets, files, pipes). */
+  fds: number;
 }
 
 /** Pure: which series a process belongs to; undefined: not one the drills watch. */
@@ -40,7 +42,7 @@ function readings(): ProcessReading[] {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      found.push({ pid, command, cmdline, rssBytes: residentBytes(pid) });
+      found.push({ pid, command, cmdline, rssBytes: residentBytes(pid), fds: readdirSync(`/proc/${pid}/fd`).length });
     } catch {
       // gone meanwhile, or a kernel thread without VmRSS
     }
@@ -58,8 +60,19 @@ export function sumByLabel(procs: readonly ProcessReading[], perTab: boolean): M
   return sums;
 }
 
+/** Pure: open descriptors by series (tabs not split: a count, not a size). */
+export function fdsByLabel(procs: readonly ProcessReading[]): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const p of procs) {
+    const label = memoryLabel(p, false);
+    if (label) sums.set(label, (sums.get(label) ?? 0) + p.fds);
+  }
+  return sums;
+}
+
 export class MemorySampler {
   private readonly series = new Map<string, [number, number][]>();
+  private readonly fdSeries = new Map<string, [number, number][]>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -69,11 +82,24 @@ export class MemorySampler {
 
   sample(): void {
     const t = Number(this.elapsed().toFixed(1));
-    for (const [label, mb] of sumByLabel(readings(), this.perTab)) {
-      const points = this.series.get(label) ?? [];
-      points.push([t, Number(mb.toFixed(1))]);
-      this.series.set(label, points);
-    }
+    const procs = readings();
+    const add = (into: Map<string, [number, number][]>, label: string, value: number) => {
+      const points = into.get(label) ?? [];
+      points.push([t, value]);
+      into.set(label, points);
+    };
+    for (const [label, mb] of sumByLabel(procs, this.perTab)) add(this.series, label, Number(mb.toFixed(1)));
+    for (const [label, fds] of fdsByLabel(procs)) add(this.fdSeries, label, fds);
+  }
+
+  /** The memory series so far. */
+  memory(): MemorySeries[] {
+    return [...this.series].map(([label, points]) => ({ label, points: [...points] }));
+  }
+
+  /** Open descriptors by series so far. */
+  fds(): MemorySeries[] {
+    return [...this.fdSeries].map(([label, points]) => ({ label, points: [...points] }));
   }
 
   start(everySeconds: number): void {
@@ -84,7 +110,7 @@ export class MemorySampler {
 
   stop(): MemorySeries[] {
     clearInterval(this.timer);
-    return [...this.series].map(([label, points]) => ({ label, points }));
+    return this.memory();
   }
 }
 

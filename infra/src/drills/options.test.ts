@@ -1,27 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { DrillOptionsError, drillDefaults, parseDrillOptions } from './options';
+import { drillDefaults, parseDrillOptions } from './options';
 
 const known = ['publisher-kill', 'edge-outage', 'workerd-restart'];
+const value = (argv: string[]) => {
+  const read = parseDrillOptions(argv, known);
+  if (!(read.ok && 'value' in read)) throw new Error(JSON.stringify(read));
+  return read.value;
+};
 
 describe('parseDrillOptions', () => {
   it('runs every drill in full by default', () => {
-    expect(parseDrillOptions([], known)).toEqual(drillDefaults);
+    expect(value([])).toEqual(drillDefaults);
   });
 
   it('selects drills in the registry order, comma-separated or repeated', () => {
-    const o = parseDrillOptions(['--quick', '--only', 'workerd-restart,publisher-kill', '--out', '/tmp/x'], known);
+    const o = value(['--quick', '--only', 'workerd-restart,publisher-kill', '--out', '/tmp/x']);
     expect(o).toMatchObject({ quick: true, only: ['publisher-kill', 'workerd-restart'], outDir: '/tmp/x' });
-    expect(parseDrillOptions(['--only', 'edge-outage', '--only', 'publisher-kill'], known).only).toEqual([
+    expect(value(['--only', 'edge-outage', '--only', 'publisher-kill']).only).toEqual([
       'publisher-kill',
       'edge-outage',
     ]);
   });
 
-  it('names the drills when one is unknown, and refuses unknown flags', () => {
-    expect(() => parseDrillOptions(['--only', 'nope'], known)).toThrow(
-      /unknown drill nope; the drills are: publisher-kill/,
-    );
-    expect(() => parseDrillOptions(['--fast'], known)).toThrow(DrillOptionsError);
-    expect(() => parseDrillOptions(['--out', ' '], known)).toThrow(/--out needs a folder/);
+  it('asks for the usage, names the drills when one is unknown, and refuses unknown options', () => {
+    expect(parseDrillOptions(['--quick', '--help'], known)).toEqual({ ok: true, help: true });
+    expect(parseDrillOptions(['--only', 'nope'], known)).toEqual({
+      ok: false,
+      reason: 'unknown drill nope; the drills are: publisher-kill, edge-outage, workerd-restart',
+    });
+    expect(parseDrillOptions(['--quik'], known)).toMatchObject({ ok: false, reason: expect.stringMatching(/--quick/) });
+    expect(parseDrillOptions(['--out', ' '], known)).toEqual({ ok: false, reason: '--out needs a folder' });
   });
 });

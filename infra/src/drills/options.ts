@@ -1,5 +1,8 @@
-/** `npm run drills` options: parsed and checked at the boundary, with a clear message for a wrong one. */
-import { parseArgs } from 'node:util';
+/**
+ * `npm run drills` options, read with the parser every npm script shares (origin's cli-options.ts): `--help` prints
+ * the usage and exits 0; a mistake gets one `error: …` line, the usage, and exit 2 (cli-exit.ts). Pure.
+ */
+import { type CliRequest, type OptionTable, parseOptions } from '@edgeswarm/origin/cli-options';
 
 export interface DrillOptions {
   quick: boolean;
@@ -8,64 +11,52 @@ export interface DrillOptions {
   /** Where drills.json and drills.html go. */
   outDir: string;
   list: boolean;
-  help: boolean;
 }
 
-export const drillDefaults: DrillOptions = {
-  quick: false,
-  only: [],
-  outDir: 'bench-results',
-  list: false,
-  help: false,
-};
+export const drillDefaults: DrillOptions = { quick: false, only: [], outDir: 'bench-results', list: false };
 
 export const drillUsage = `usage: npm run drills -- [--quick] [--only <drill>[,<drill>…]] [--out <dir>] [--list]
+
+Every fault the system claims to survive, against a real local stack (workerd, the origin publisher and
+ffmpeg, Chromium viewers in a private network namespace), one drill at a time. Prints a row per drill
+(pass or FAIL, and its figures) and writes drills.json and a self-contained drills.html (memory over time).
 
   --quick        shorten every drill (as npm test runs them)
   --only         run only these drills (see --list); may be given more than once
   --out          folder for drills.json and drills.html (drills-quick.* with --quick); default bench-results
   --list         print the drills and what each must show, then exit`;
 
-export class DrillOptionsError extends Error {
-  override name = 'DrillOptionsError';
-}
+const table = {
+  quick: { type: 'boolean' },
+  only: { type: 'string', multiple: true },
+  out: { type: 'string' },
+  list: { type: 'boolean' },
+} satisfies OptionTable;
 
 /** Pure: argv (after the script) → options, against the known drill names. */
-export function parseDrillOptions(argv: readonly string[], known: readonly string[]): DrillOptions {
-  let values: { quick?: boolean; only?: string[]; out?: string; list?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        quick: { type: 'boolean' },
-        only: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        list: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new DrillOptionsError((error as Error).message);
-  }
+export function parseDrillOptions(argv: readonly string[], known: readonly string[]): CliRequest<DrillOptions> {
+  const read = parseOptions(argv, table);
+  if (!(read.ok && 'value' in read)) return read;
+  const values = read.value.values;
   const only = (values.only ?? [])
     .flatMap((v) => v.split(','))
     .map((v) => v.trim())
     .filter(Boolean);
   const unknown = only.filter((name) => !known.includes(name));
   if (unknown.length > 0)
-    throw new DrillOptionsError(
-      `unknown drill${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the drills are: ${known.join(', ')}`,
-    );
-  if (values.out !== undefined && values.out.trim() === '') throw new DrillOptionsError('--out needs a folder');
+    return {
+      ok: false,
+      reason: `unknown drill${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the drills are: ${known.join(', ')}`,
+    };
+  if (values.out !== undefined && values.out.trim() === '') return { ok: false, reason: '--out needs a folder' };
   return {
-    ...drillDefaults,
-    quick: values.quick ?? false,
-    // The registry's order, whatever order they were given in.
-    only: known.filter((name) => only.includes(name)),
-    outDir: values.out ?? drillDefaults.outDir,
-    list: values.list ?? false,
-    help: values.help ?? false,
+    ok: true,
+    value: {
+      quick: values.quick ?? false,
+      // The registry's order, whatever order they were given in.
+      only: known.filter((name) => only.includes(name)),
+      outDir: values.out ?? drillDefaults.outDir,
+      list: values.list ?? false,
+    },
   };
 }

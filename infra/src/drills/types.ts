@@ -44,6 +44,9 @@ export interface DrillContext {
   figure(name: string, value: number | string): void;
   /** Seconds since the drill started. */
   elapsed(): number;
+  /** The memory samples so far (MB), and open descriptors by the same groups. */
+  memory(): MemorySeries[];
+  fds(): MemorySeries[];
 }
 
 export interface Drill {

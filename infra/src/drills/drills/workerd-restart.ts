@@ -1,8 +1,9 @@
 /**
  * workerd (the whole local edge: wrangler and every workerd it runs) is stopped
  * and started again on the same port and state while four viewers play a live
- * stream. Viewers must ride it out on their buffers, no longer stalled than the
- * deadline margin, and the stream must come out whole: every segment published
+ * stream. Viewers ride it out on their buffers and must be playing again within
+ * the deadline margin of the edge's return (a stall no longer than the restart
+ * plus the margin), and the stream must come out whole: every segment published
  * before and after the restart once, in order, with its hash.
  */
 import { policyDefaults } from '@edgeswarm/policy';
@@ -15,7 +16,8 @@ import type { Drill } from '../types';
 export const workerdRestart: Drill = {
   name: 'workerd-restart',
   title: 'workerd restarted mid-live, 4 viewers playing',
-  holds: 'no viewer stalls longer than the deadline margin; every segment once, in order, with its hash',
+  holds:
+    'viewers play again within the deadline margin of the edge coming back; every segment once, in order, with its hash',
   sampleSeconds: [2, 5],
   timeoutSeconds: [240, 600],
   async run(ctx) {
@@ -84,12 +86,14 @@ export const workerdRestart: Drill = {
           )
           .join(', '),
       );
+      // While the edge is down no new segment exists anywhere (the publisher cannot commit, peers have nothing newer),
+      // so a restart longer than a viewer's buffer forces a stall of that much; past it, a viewer must be playing
+      // again within the deadline margin of the edge coming back. Without recovery they stopped for good.
+      const allowed = (downSeconds ?? 0) + margin;
       ctx.check(
-        `no viewer stalled longer than the deadline margin (${margin} s)`,
-        maxStalled <= margin,
-        result.viewers
-          .map((v) => `v${v.viewer + 1} ${v.stalls} stalls ${(v.stalledMs / 1000).toFixed(1)} s`)
-          .join(', '),
+        `stalled no longer than the restart plus the deadline margin (${margin} s)`,
+        maxStalled <= allowed,
+        `at most ${allowed.toFixed(1)} s: ${result.viewers.map((v) => `v${v.viewer + 1} ${v.stalls} stalls ${(v.stalledMs / 1000).toFixed(1)} s`).join(', ')}`,
       );
       const check = await checkStream(edge.url, stream);
       ctx.figure('segments', check.segments);

@@ -1,0 +1,122 @@
+/**
+ * The soak: a live stream watched by 8 hybrid viewers for 30 minutes, with
+ * the resident memory of workerd, every Chromium tab, the publisher and its
+ * ffmpeg sampled each minute. Over the last 20 minutes nothing may grow by
+ * more than 5% (each reported in MB/hour), no viewer may stall, offload must
+ * hold steady within ±5 points, and no process's count of open descriptors
+ * (sockets, files) may grow. --quick: 4 viewers for 150 s, judged over the
+ * last 90 s.
+ */
+import { offloadPercent } from '../../cohort/records';
+import { intervalFigures } from '../../compare/summary';
+import { runSwarm } from '../../swarm';
+import { memoryGrowth } from '../memory';
+import type { Drill, MemorySeries } from '../types';
+
+export const soakLimits = {
+  /** Growth over the judged window, % of the value at its start. */
+  memoryGrowthPercent: 5,
+  fdGrowthPercent: 5,
+  /** Offload in every part of the window within ±5 points of each other's middle. */
+  offloadSpreadPoints: 10,
+};
+
+export const soak: Drill = {
+  name: 'soak',
+  title: 'soak: live, 8 viewers, 30 min',
+  holds:
+    'memory growth ≤ 5% over the last 20 min (MB/hour); no stalls; offload steady within ±5 points; no descriptor count that grows',
+  sampleSeconds: [10, 60],
+  timeoutSeconds: [420, 2700],
+  memoryPerTab: true,
+  async run(ctx) {
+    const viewers = ctx.quick ? 4 : 8;
+    const seconds = ctx.quick ? 150 : 1800;
+    const window = ctx.quick ? 90 : 1200;
+    const stagger = 3;
+    const lastJoin = (viewers - 1) * stagger;
+    let memory: MemorySeries[] = [];
+    let fds: MemorySeries[] = [];
+    const result = await runSwarm({
+      viewers,
+      seconds,
+      staggerSeconds: stagger,
+      stream: 'drill-soak',
+      sampleSeconds: ctx.quick ? 5 : 15,
+      log: ctx.log,
+      // The readings are judged up to the end of the watch, before anything is torn down.
+      events: [
+        {
+          atSeconds: lastJoin + seconds - 2,
+          run: async () => {
+            memory = ctx.memory();
+            fds = ctx.fds();
+          },
+        },
+      ],
+    });
+    const judged = memory
+      .filter((s) => s.label !== 'wrangler')
+      .map((s) => ({ label: s.label, growth: memoryGrowth(s.points, window) }))
+      .filter((s): s is { label: string; growth: NonNullable<typeof s.growth> } => s.growth !== undefined);
+    const tabs = judged.filter((s) => s.label.startsWith('chromium tab'));
+    const of = (label: string) => judged.find((s) => s.label === label)?.growth;
+    const mbh = (g: { mbPerHour: number } | undefined) => (g ? Number(g.mbPerHour.toFixed(1)) : '—');
+    ctx.figure('workerd MB/h', mbh(of('workerd')));
+    ctx.figure('publisher MB/h', mbh(of('publisher')));
+    ctx.figure(
+      'tabs MB/h max',
+      tabs.length ? Number(Math.max(...tabs.map((t) => t.growth.mbPerHour)).toFixed(1)) : '—',
+    );
+    const worst = judged.reduce<(typeof judged)[number] | undefined>(
+      (w, s) => (!w || s.growth.growthPercent > w.growth.growthPercent ? s : w),
+      undefined,
+    );
+    ctx.figure('max growth %', worst ? Number(worst.growth.growthPercent.toFixed(1)) : '—');
+    ctx.check(
+      `memory grows ≤ ${soakLimits.memoryGrowthPercent}% over the last ${window / 60} min`,
+      judged.some((s) => s.label === 'workerd') &&
+        tabs.length >= viewers &&
+        judged.every((s) => s.growth.growthPercent <= soakLimits.memoryGrowthPercent),
+      judged
+        .map((s) => `${s.label} ${s.growth.growthPercent.toFixed(1)}% (${s.growth.mbPerHour.toFixed(1)} MB/h)`)
+        .join(', '),
+    );
+    const fdGrowth = fds
+      .filter((s) => s.label !== 'wrangler')
+      .map((s) => ({ label: s.label, growth: memoryGrowth(s.points, window) }))
+      .filter((s) => s.growth !== undefined);
+    ctx.check(
+      `open descriptors grow ≤ ${soakLimits.fdGrowthPercent}%`,
+      fdGrowth.every((s) => (s.growth?.growthPercent ?? 0) <= soakLimits.fdGrowthPercent),
+      fdGrowth
+        .map((s) => `${s.label} ${s.growth?.growthPercent.toFixed(1)}% (${s.growth?.mbPerHour.toFixed(1)}/h)`)
+        .join(', '),
+    );
+    const stalls = result.viewers.reduce((s, v) => s + v.stalls, 0);
+    ctx.figure('stalls', stalls);
+    ctx.check(
+      'no stalls',
+      stalls === 0 && result.viewers.every((v) => v.errors.length === 0),
+      result.viewers
+        .map((v) => `v${v.viewer + 1} ${v.stalls}${v.errors.length ? ` ${v.errors.join('; ')}` : ''}`)
+        .join(', '),
+    );
+    // Offload in four equal parts of the judged window, from the cohort's own samples.
+    const end = result.samples.at(-1)?.t ?? 0;
+    const at = (t: number) => result.samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best));
+    const parts = [0, 1, 2, 3].map(
+      (i) =>
+        intervalFigures(at(end - window + (i * window) / 4), at(end - window + ((i + 1) * window) / 4)).offloadPercent,
+    );
+    const known = parts.filter((p): p is number => p !== null);
+    const spread = known.length ? Math.max(...known) - Math.min(...known) : Number.POSITIVE_INFINITY;
+    ctx.figure('offload %', Number(offloadPercent(result.viewers).toFixed(0)));
+    ctx.figure('offload spread', Number(spread.toFixed(1)));
+    ctx.check(
+      'offload steady within ±5 points',
+      known.length === 4 && spread <= soakLimits.offloadSpreadPoints,
+      `by quarter of the last ${window / 60} min: ${parts.map((p) => (p === null ? '—' : `${p.toFixed(1)}%`)).join(', ')}`,
+    );
+  },
+};
