@@ -17,7 +17,7 @@ import { launchChromium } from '../browser';
 import { intervalFigures } from '../compare/summary';
 import { linkLabel, type ViewerLink } from '../link-profiles';
 import { addBrowserCpu, type BrowserCpu, readBrowserCpu } from './browser-cpu';
-import { corruptUploadsScript } from './page-faults';
+import { corruptUploadsScript, policyOverridesScript } from './page-faults';
 import {
   type CohortName,
   type CohortRun,
@@ -52,6 +52,8 @@ export interface CohortPlan {
   edgeLinkMbps?: number;
   /** Viewers (by index) that corrupt everything they upload. */
   corrupt?: number[];
+  /** Policy values every viewer's player runs with instead of the defaults (compare's --policy). */
+  policy?: Record<string, number>;
   /** A viewer that closes its page at a time (seconds since the first join). */
   leave?: { viewer: number; atSeconds: number };
   /** Playback tokens by viewer (signed playback), passed in the watch page's URL; null or absent: none. */
@@ -212,6 +214,9 @@ export async function runCohort(
       const page = await (browser as Browser).newPage({ viewport: cohortDefaults.viewport });
       slots.push({ page, browser: link ? browser : undefined, joinedAt: now });
       if (plan.corrupt?.includes(index)) await page.addInitScript({ content: await corruptUploadsScript() });
+      if (plan.policy && Object.keys(plan.policy).length > 0) {
+        await page.addInitScript({ content: policyOverridesScript(plan.policy) });
+      }
       const consent: Record<string, string> = plan.uploadConsent?.viewer === index ? { 'p2p-upload': 'consent' } : {};
       await page.goto(watchUrl(plan, plan.tokens?.[index], consent), {
         waitUntil: 'domcontentloaded',

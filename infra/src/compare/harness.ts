@@ -166,7 +166,13 @@ export async function runCompare(
     log(`compare: publishing a ${options.size} test pattern as ${stream} to ${edgeUrl}`);
     await waitUntilLive(edgeUrl, stream, publisher);
     log(
-      `compare: live; ${options.order.map(cohortLabel).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}`,
+      `compare: live; ${options.order.map(cohortLabel).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}${
+        options.policy
+          ? `, hybrid policy ${Object.entries(options.policy)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',')}`
+          : ''
+      }`,
     );
     // Both cohorts get the same links in the same join order.
     const links = options.network === 'loopback' ? undefined : linksFor(options.network, options.viewers);
@@ -192,6 +198,7 @@ export async function runCompare(
             beacons: true,
             ...(links ? { links } : {}),
             ...(options.edgeLinkMbps === undefined ? {} : { edgeLinkMbps: options.edgeLinkMbps }),
+            ...(name === 'hybrid' && options.policy ? { policy: options.policy } : {}),
           },
           socketPath: proxy.address,
         },

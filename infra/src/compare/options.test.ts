@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CompareInputError, compareDefaults, parseCompareArgs, resolveCompareOptions, runStamp } from './options';
+import {
+  CompareInputError,
+  compareDefaults,
+  parseCompareArgs,
+  parsePolicyOverrides,
+  resolveCompareOptions,
+  runStamp,
+} from './options';
 
 /** The options parseCompareArgs reads, or its refusal thrown. */
 function read(argv: string[]) {
@@ -100,5 +107,28 @@ describe('compare options', () => {
 
   it('stamps runs in a file-name-safe UTC form', () => {
     expect(runStamp(new Date('2026-11-25T01:37:12.345Z'))).toBe('2026-11-25T01-37-12Z');
+  });
+});
+
+describe('--policy', () => {
+  it('runs the hybrid cohort with other policy values, named as the policy names them', () => {
+    const parsed = parseCompareArgs(['--policy', 'spreadCopies=0, seederFanout=8']);
+    expect(parsed).toMatchObject({ ok: true, value: { options: { policy: { spreadCopies: 0, seederFanout: 8 } } } });
+    const defaults = parseCompareArgs([]);
+    expect(defaults.ok && 'value' in defaults && defaults.value.options.policy).toBeUndefined();
+  });
+
+  it.each([
+    ['spreadCopies', 'name=value pairs'],
+    ['spreadCopies=1=2', 'name=value pairs'],
+    ['=3', 'name=value pairs'],
+    ['spreadcopies=3', 'spreadcopies is not a policy option'],
+    ['spreadCopies=', 'spreadCopies must be a number'],
+    ['spreadCopies=many', 'spreadCopies must be a number'],
+    ['spreadCopies=500', 'spreadCopies=500 is outside [0, 100]'],
+  ])('refuses %s: %s', (text, reason) => {
+    expect(() => parsePolicyOverrides(text)).toThrow(reason);
+    const parsed = parseCompareArgs(['--policy', text]);
+    expect(parsed.ok).toBe(false);
   });
 });

@@ -4,6 +4,7 @@
  * too little time is clamped with a warning. Pure.
  */
 import { type CliRequest, type OptionTable, type OptionValues, parseOptions } from '@edgeswarm/origin/cli-options';
+import { policyDefaults, resolvePolicyOptions } from '@edgeswarm/policy';
 import { type CohortName, cohortNames, isCohortName } from '../cohort/records';
 import { isNetworkName, type NetworkName, networkNames } from '../link-profiles';
 
@@ -42,6 +43,11 @@ export interface CompareOptions {
    * slower device, the same for every cohort. 0: none.
    */
   burnCpuPercent: number;
+  /**
+   * Policy values the hybrid cohort runs with instead of the player's defaults (`--policy spreadCopies=0`), to measure
+   * one against another on the same links; names are the policy's options (policy/src/options.ts). Absent: defaults.
+   */
+  policy?: Record<string, number>;
   /** Publish key for --url (else the publisher derives it from $PUBLISH_SECRET or .dev.vars). */
   key?: string;
   /** Test pattern size: small, so ffmpeg leaves the CPU to the viewers. */
@@ -86,13 +92,15 @@ export const compareUsage = `usage: npm run compare -- [--viewers 8] [--seconds 
        [--network loopback|residential|dsl-heavy|<profile>] [--edge-link-mbps <cap>]
        [--cohorts cdn,p2pml,hybrid | --order cdn-first|hybrid-first] [--burn-cpu <percent>]
        [--stagger 3] [--out <dir>] [--stream <id>] [--key <publish key>] [--size 320x180]
+       [--policy <name>=<value>[,<name>=<value>…]]
 
 Runs a CDN-only and a hybrid cohort of N headless Chromium viewers (and, with --cohorts,
 stock p2p-media-loader with its default settings on our tracker), one after the other in
 the order given, on one live test stream, inside a private network namespace; prints a
 side-by-side table and writes results.json and report.html. --network puts each viewer
 behind a shaped link of its own (profiles: ${networkNames.join(', ')}). --burn-cpu burns
-that share of the machine's CPU beside every cohort, a stand-in for slower devices.`;
+that share of the machine's CPU beside every cohort, a stand-in for slower devices. --policy
+runs the hybrid cohort with other policy values (e.g. spreadCopies=0), to compare them.`;
 
 function numberIn(name: string, value: number, min: number, max: number, integer = false): number {
   if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
@@ -180,6 +188,7 @@ const compareOptionTable = {
   'burn-cpu': { type: 'string' },
   key: { type: 'string' },
   size: { type: 'string' },
+  policy: { type: 'string' },
 } satisfies OptionTable;
 
 /** Parses the command line (what follows `npm run compare --`): the options and warnings, the usage, or the mistake. */
@@ -223,6 +232,7 @@ function compareOptionsFrom(values: OptionValues<typeof compareOptionTable>): {
   if (values.size !== undefined) partial.size = values.size;
   const burn = num('burn-cpu');
   if (burn !== undefined) partial.burnCpuPercent = burn;
+  if (values.policy !== undefined) partial.policy = parsePolicyOverrides(values.policy);
   if (values.order !== undefined && values.cohorts !== undefined) {
     throw new CompareInputError('--order and --cohorts both set the order: give one');
   }
@@ -240,6 +250,29 @@ function compareOptionsFrom(values: OptionValues<typeof compareOptionTable>): {
     else throw new CompareInputError('--order must be cdn-first or hybrid-first');
   }
   return resolveCompareOptions(partial);
+}
+
+/**
+ * Pure: `--policy spreadCopies=0,seederFanout=8` as policy values. Every name must be a policy option and every value
+ * within its range: a benchmark run with a value the player would have clamped measures something else.
+ */
+export function parsePolicyOverrides(text: string): Record<string, number> {
+  const policy: Record<string, number> = {};
+  for (const pair of text.split(',')) {
+    const [name = '', raw, ...rest] = pair.split('=').map((part) => part.trim());
+    if (raw === undefined || rest.length > 0 || name === '') {
+      throw new CompareInputError(`--policy takes name=value pairs separated by commas, not ${JSON.stringify(pair)}`);
+    }
+    if (!(name in policyDefaults)) {
+      throw new CompareInputError(`--policy: ${name} is not a policy option (policy/src/options.ts)`);
+    }
+    const value = Number(raw);
+    if (raw === '' || !Number.isFinite(value)) throw new CompareInputError(`--policy: ${name} must be a number`);
+    const { warnings } = resolvePolicyOptions({ [name]: value });
+    if (warnings.length > 0) throw new CompareInputError(`--policy: ${warnings.join('; ')}`);
+    policy[name] = value;
+  }
+  return policy;
 }
 
 /** A file-name-safe UTC timestamp, e.g. 2026-11-25T01-37-12Z. */

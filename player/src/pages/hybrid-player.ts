@@ -22,6 +22,7 @@
  * A live stream gets a LIVE badge (top left; a click goes back to live, as element.goToLive() does).
  * JS: Edgeswarm.createHybridPlayer(video, options) → { snapshot(), on(), goToLive(), destroy() }.
  */
+import { configureEvent } from '../hybrid/configure-event';
 import { liveIndicator } from '../hybrid/live-indicator';
 import { overlayText } from '../hybrid/overlay';
 import {
@@ -56,9 +57,6 @@ video { display: block; width: 100%; height: 100%; aspect-ratio: 16 / 9; backgro
 :host([data-live]) video::-webkit-media-controls-current-time-display,
 :host([data-live]) video::-webkit-media-controls-time-remaining-display { display: none; }
 `;
-
-/** Fired on the element (bubbling to the document) with the options object, just before the player starts. */
-export const configureEvent = 'hybrid-player-configure';
 
 export class HybridPlayerElement extends HTMLElement {
   static observedAttributes = ['overlay'];

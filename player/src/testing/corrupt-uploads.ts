@@ -9,6 +9,7 @@
  * player a corrupting segment storage.
  */
 import type { SegmentStorage } from 'p2p-media-loader-core';
+import { configureEvent } from '../hybrid/configure-event';
 import type { HybridPlayerOptions } from '../hybrid/player';
 
 /** A segment storage that flips one byte every 1 KiB of what it hands to peers. */
@@ -64,7 +65,7 @@ export function corruptCopy(data: ArrayBuffer): ArrayBuffer {
 
 /** Runs in the page before the player script: every <hybrid-player> on it corrupts its uploads. */
 export function installCorruptUploads(target: Pick<Document, 'addEventListener'> = document): void {
-  target.addEventListener('hybrid-player-configure', (event) => {
+  target.addEventListener(configureEvent, (event) => {
     const options = (event as CustomEvent<HybridPlayerOptions>).detail;
     options.segmentStorageFactory = () => new CorruptingStorage();
   });
