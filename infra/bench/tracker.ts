@@ -54,7 +54,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
+import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import { repoRoot, startLocalEdge } from '../src/local-edge';
 import { publishSwarms } from '../src/tracker-clients';
 import {
@@ -75,52 +75,26 @@ import {
 } from '../src/tracker-load';
 import { cpuSeconds, findWorkerRuntime, isAlive, residentBytes } from '../src/tracker-proc';
 import { measureRejoin, type RejoinResult } from '../src/tracker-rejoin';
+import { parseTrackerBenchArgs, trackerBenchUsage } from './tracker-args';
 
-const { values } = parseArgs({
-  options: {
-    clients: { type: 'string', default: '1000' },
-    'saturate-clients': { type: 'string', default: '4000' },
-    seconds: { type: 'string', default: '8' },
-    'memory-peers': { type: 'string', default: '10000' },
-    'rejoin-clients': { type: 'string', default: '1000' },
-    'rejoin-rounds': { type: 'string', default: '5' },
-    'rejoin-only': { type: 'boolean', default: false },
-    'engine-seconds': { type: 'string', default: String(engineBenchDefaults.seconds) },
-    'engine-peers': { type: 'string', default: String(engineBenchDefaults.peers) },
-    'engine-only': { type: 'boolean', default: false },
-    ramp: { type: 'string', default: '250,500,1000,1500,2000,3000,4000,5500' },
-    'ramp-seconds': { type: 'string', default: '4' },
-    'ramp-only': { type: 'boolean', default: false },
-  },
-});
-const clients = Number(values.clients);
-const saturateClients = Number(values['saturate-clients']);
-const seconds = Number(values.seconds);
-const memoryPeers = Number(values['memory-peers']);
-const rejoinClients = Number(values['rejoin-clients']);
-const rejoinRounds = Number(values['rejoin-rounds']);
-const engineSeconds = Number(values['engine-seconds']);
-const enginePeers = Number(values['engine-peers']);
-const rampSteps = values.ramp.split(',').map((v) => Number(v.trim()));
-const rampSeconds = Number(values['ramp-seconds']);
+const {
+  clients,
+  saturateClients,
+  seconds,
+  memoryPeers,
+  rejoinClients,
+  rejoinRounds,
+  rejoinOnly,
+  engineSeconds,
+  enginePeers,
+  engineOnly,
+  rampSteps,
+  rampSeconds,
+  rampOnly,
+} = valueOrExit(parseTrackerBenchArgs(process.argv.slice(2)), trackerBenchUsage);
 /** The ramp stops at the first step whose relay p99 passes this. */
 const rampP99LimitMs = 100;
 const swarmSize = announceLoadDefaults.swarmSize;
-for (const [name, value, max] of [
-  ['clients', clients, 6000],
-  ['saturate-clients', saturateClients, 6000],
-  ['seconds', seconds, 60],
-  ['memory-peers', memoryPeers, 15000],
-  ['rejoin-clients', rejoinClients, 6000],
-  ['rejoin-rounds', rejoinRounds, 50],
-  ['engine-seconds', engineSeconds, 60],
-  ['engine-peers', enginePeers, 100_000],
-  ['ramp-seconds', rampSeconds, 60],
-  ...rampSteps.map((step) => ['ramp', step, 6000] as const),
-] as const) {
-  // Bounded: every client is a socket on this machine (the fd limit here is 20 000), and the run must end.
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be an integer 1–${max}`);
-}
 
 interface Endpoint {
   pid: number;
@@ -441,7 +415,7 @@ async function main(): Promise<void> {
   // Part (a) first, while nothing of ours runs yet.
   const engine = await measureEngines();
   printEngine(engine);
-  if (values['engine-only']) {
+  if (engineOnly) {
     writeReport('tracker-engine.json', {
       benchmark: 'tracker-engine',
       date: new Date().toISOString(),
@@ -462,7 +436,7 @@ async function main(): Promise<void> {
   });
   let baseline: ChildProcess | undefined;
   try {
-    if (values['rejoin-only']) {
+    if (rejoinOnly) {
       const runtime = await findWorkerRuntime(edge.process.pid ?? 0, edge.port);
       const rejoin = await measureRejoinRounds(runtime.url.replace(/^http/, 'ws'), runtime.url, secret);
       const out = join(repoRoot, 'bench-results');
@@ -479,7 +453,7 @@ async function main(): Promise<void> {
       console.log('wrote bench-results/tracker-rejoin.json');
       return;
     }
-    const streams = values['ramp-only']
+    const streams = rampOnly
       ? ([['bench-ramp', Math.max(...rampSteps)]] as const)
       : ([
           ['bench-memory', memoryPeers],
@@ -519,7 +493,7 @@ async function main(): Promise<void> {
         };
       },
     };
-    if (values['ramp-only']) {
+    if (rampOnly) {
       const ramp = {
         base: await measureRamp(baselineTarget, 'bench-ramp'),
         ours: await measureRamp(edgeTarget, 'bench-ramp'),
