@@ -23,6 +23,7 @@ const usage = `usage:
   npm run publish -- --stream <id> [--source testpattern|<file>|rtmp|-] [--edge <url>] [--key <key>]
                      [--segment-seconds 2] [--duration <seconds>] [--size 640x360] [--fps 30]
                      [--queue-dir <dir>] [--rtmp-key <key>] [--rtmp-port 1935] [--grace 60] [--no-audio]
+                     [--parts [--part-seconds 0.5] | --no-parts]
   npm run key -- --stream <id>
 
   publish sources: testpattern (default: moving pattern, burnt-in clock, tone), a file (looped in
@@ -31,6 +32,8 @@ const usage = `usage:
   the ladder follows the encoder's picture; when the encoder goes away the stream stays open --grace
   seconds for it to come back, after a discontinuity), - (MPEG-TS on stdin). Ctrl-C ends the stream
   cleanly; a second Ctrl-C quits at once, keeping the queue on disk for the next run.
+  --parts sends LL-HLS parts (fragments of --part-seconds, 0.5 by default) as they are encoded, then
+  each whole segment; --no-parts (today's default) sends whole segments only.
 
   vod refuses a stream id that already exists; --replace publishes the file as the stream's new
   version instead: new players get it, players already watching finish the old one.
@@ -57,6 +60,9 @@ const cliOptions = {
   'rtmp-port': { type: 'string', default: String(sourceDefaults.rtmpPort) },
   grace: { type: 'string', default: String(sourceDefaults.rtmpGraceSeconds) },
   'no-audio': { type: 'boolean', default: false },
+  parts: { type: 'boolean', default: false },
+  'no-parts': { type: 'boolean', default: false },
+  'part-seconds': { type: 'string', default: '0.5' },
   help: { type: 'boolean', short: 'h' },
 } satisfies OptionTable;
 
@@ -153,6 +159,7 @@ async function main(argv: string[]): Promise<void> {
         signal: stop.signal,
         assumeAudio: !values['no-audio'],
         ...(duration ? { durationSeconds: duration } : {}),
+        ...(values.parts && !values['no-parts'] ? { parts: Number(values['part-seconds']) } : {}),
         onPlayable: ({ playlist, watch }) => {
           console.log(`playlist: ${playlist}`);
           console.log(`watch: ${watch}`);

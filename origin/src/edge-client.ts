@@ -95,8 +95,21 @@ export function createEdgeClient(options: EdgeClientOptions) {
         ...(put.createOnly ? { 'If-None-Match': '*' } : {}),
       });
     },
-    openSession(liveOptions: { targetDuration?: number } = {}): Promise<SessionResult> {
+    /** `partTarget` (seconds): the session sends LL-HLS parts. */
+    openSession(liveOptions: { targetDuration?: number; partTarget?: number } = {}): Promise<SessionResult> {
       return send('POST', '/sessions', 'session', json(liveOptions), jsonHeaders);
+    },
+    /** An LL-HLS part of the segment being written; the coordinator keeps it, R2 never sees it. */
+    putPart(
+      name: string,
+      bytes: Uint8Array,
+      part: { duration: number; independent: boolean },
+    ): Promise<{ outcome: 'appended' | 'duplicate' }> {
+      return send('PUT', `/${name}`, name, bytes, {
+        'X-Content-SHA256': createHash('sha256').update(bytes).digest('hex'),
+        'X-Part-Duration': String(Number(part.duration.toFixed(6))),
+        ...(part.independent ? { 'X-Part-Independent': 'YES' } : {}),
+      });
     },
     commit(commit: SegmentCommit): Promise<{ outcome: 'appended' | 'duplicate' }> {
       return send('POST', '/commits', `commit ${commit.rendition}#${commit.msn}`, json(commit), jsonHeaders);

@@ -7,17 +7,23 @@
  * Stopping (Ctrl-C, --duration, or the source ending) lets ffmpeg finish the
  * segment in hand, drains the queue, and ends the stream.
  *
+ * With parts (LL-HLS, `--parts`), ffmpeg writes each rendition as a
+ * fragmented MP4 to a pipe instead; every fragment is queued as a part the
+ * moment it is complete, and each segment, exactly its parts concatenated,
+ * is queued as before ("PUT, then commit") once its parts add up to it.
+ *
  * RTMP runs in takes: one per encoder push, each with an ffmpeg of its own and a
  * ladder built from the push's own picture. When the encoder goes away the
  * stream stays open for the grace period; a push within it opens a new
  * publisher session (new object names, a discontinuity, as a restarted
  * publisher does), and only the grace period running out, or Ctrl-C, ends it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   liveNames,
@@ -29,10 +35,12 @@ import {
 import { acquireDirLock } from '../dir-lock';
 import { createEdgeClient } from '../edge-client';
 import { InputError, ToolError } from '../errors';
+import { fragmentedOutputArgs } from '../ffmpeg/fragmented-args';
 import { encodeArgs, ffmpegPreamble, hlsMuxArgs } from '../ffmpeg/hls-args';
 import { locate } from '../ffmpeg/locate';
 import { probe } from '../ffmpeg/probe';
 import { buildLadder, type Rendition } from '../ladder';
+import { createPartSplitter, partPlan, type SplitEvent } from './fmp4-parts';
 import { anchoredProgramDateTime, ladderForTake, ladderSourceFor } from './incoming-stream';
 import { DiskQueue } from './queue';
 import { type RtmpGate, type RtmpPush, startRtmpGate } from './rtmp-gate';
@@ -61,7 +69,15 @@ export interface PublishOptions {
   assumeAudio?: boolean;
   /** Called once, when the stream is playable at the edge (its playlists answer, with a segment). */
   onPlayable?: (urls: { playlist: string; watch: string }) => void;
+  /** LL-HLS parts of this many seconds (partDefaults.partSeconds is the usual choice); absent: plain HLS. */
+  parts?: number;
 }
+
+export const partDefaults = {
+  partSeconds: 0.5,
+  /** Shorter parts cost more requests than they save latency. */
+  minPartSeconds: 0.1,
+} as const;
 
 export interface PublishSummary {
   /** The last publisher session; an RTMP encoder that came back opened one per push. */
@@ -86,6 +102,8 @@ interface RenditionProgress {
   initQueued: boolean;
   /** ffmpeg's PROGRAM-DATE-TIME of this take's first segment, the origin of anchored stamps. */
   ffmpegFirstMs?: number;
+  /** With parts: seconds of this rendition's media in this take before the segment in hand. */
+  takeSeconds: number;
 }
 
 async function describeSource(source: Source, assumeAudio: boolean) {
@@ -114,6 +132,20 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
   if (!(Number.isInteger(segmentSeconds) && segmentSeconds >= 1 && segmentSeconds <= 10)) {
     throw new InputError(`segment duration must be a whole number of seconds from 1 to 10, not ${segmentSeconds}`);
   }
+  const partSeconds = options.parts;
+  if (
+    partSeconds !== undefined &&
+    !(Number.isFinite(partSeconds) && partSeconds >= partDefaults.minPartSeconds && partSeconds <= segmentSeconds / 2)
+  ) {
+    throw new InputError(
+      `parts must last from ${partDefaults.minPartSeconds} s to half a segment (${segmentSeconds / 2} s), not ${partSeconds}`,
+    );
+  }
+  /** The session options: with parts, the PART-TARGET their frame rate gives (live/fmp4-parts.ts partPlan). */
+  const sessionOptions = (frameRate: number) => ({
+    targetDuration: segmentSeconds,
+    ...(partSeconds === undefined ? {} : { partTarget: partPlan(partSeconds, frameRate).partTarget }),
+  });
   const source = options.source;
   const graceSeconds = source.kind === 'rtmp' ? (source.graceSeconds ?? sourceDefaults.rtmpGraceSeconds) : 0;
   if (!(Number.isFinite(graceSeconds) && graceSeconds >= 0 && graceSeconds <= 24 * 3600)) {
@@ -148,6 +180,7 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
     const samples: { at: number; bytes: number }[] = [];
     let published = 0;
     let rejected = 0;
+    let partsRefused = 0;
     let masterDelivered = false;
     let playable: { playlist: string; watch: string } | undefined;
     let checkingPlayable = false;
@@ -195,6 +228,13 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
           log(`edge: ${reason}; retrying item ${item.seq} (attempt ${attempt}, next in ${delay} ms)`);
       },
       onRejected: (item, error) => {
+        if (item.part) {
+          // A part is worth seconds: one the edge no longer wants (its segment is complete) is simply dropped.
+          partsRefused++;
+          if (partsRefused === 1 || partsRefused % 100 === 0)
+            log(`edge refused part ${item.part.name} (${partsRefused} so far): ${error.message}`);
+          return;
+        }
         rejected++;
         log(`edge refused queued item ${item.seq}: ${error.message}`);
       },
@@ -216,7 +256,7 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
       },
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const first = await sessionClient.openSession({ targetDuration: segmentSeconds });
+    const first = await sessionClient.openSession(sessionOptions(described.frameRate));
     let opened = first;
     const sessions = [first.session];
     playable = { playlist: first.playlist, watch: first.watch };
@@ -306,7 +346,7 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
             );
           if (take > 0) {
             try {
-              opened = await sessionClient.openSession({ targetDuration: segmentSeconds });
+              opened = await sessionClient.openSession(sessionOptions(planned.frameRate));
             } catch (error) {
               push.drop();
               if (stopRequested()) break; // Ctrl-C while waiting for the edge: end what was published
@@ -389,30 +429,47 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
       const progress: RenditionProgress[] = renditions.map((rendition) => {
         // An earlier take's last segments may still be queued (the edge has not seen them yet): go on after them.
         const last = Math.max(lastMsn.get(rendition.name) ?? -1, lastQueuedMsn.get(rendition.name) ?? -1);
-        return { rendition, seen: 0, nextMsn: last + 1, firstOfSession: last >= 0, initQueued: false };
+        return { rendition, seen: 0, nextMsn: last + 1, firstOfSession: last >= 0, initQueued: false, takeSeconds: 0 };
       });
       const work = mkdtempSync(join(tmpdir(), 'edgeswarm-live-'));
       const input = sourceInputArgs(source);
       const remaining = options.durationSeconds ? Math.max(segmentSeconds, options.durationSeconds - mediaSeconds) : 0;
+      const encode = {
+        renditions,
+        segmentSeconds,
+        frameRate: planned.frameRate,
+        hasAudio: planned.hasAudio,
+        audioKbps: 96,
+        preset: 'veryfast',
+        tune: 'zerolatency',
+        audioInput: input.audioInput,
+      };
+      // With parts, rendition i is a fragmented MP4 on ffmpeg's fd 3 + i.
+      const plan = partSeconds === undefined ? undefined : partPlan(partSeconds, planned.frameRate);
+      const firstFd = 3;
       const args = [
         ...ffmpegPreamble,
         ...input.args,
-        ...(remaining ? ['-t', String(remaining)] : []),
-        ...encodeArgs({
-          renditions,
-          segmentSeconds,
-          frameRate: planned.frameRate,
-          hasAudio: planned.hasAudio,
-          audioKbps: 96,
-          preset: 'veryfast',
-          tune: 'zerolatency',
-          audioInput: input.audioInput,
-        }),
-        ...hlsMuxArgs({ outputDir: work, renditions, segmentSeconds, hasAudio: planned.hasAudio, live: true }),
+        ...(remaining && !plan ? ['-t', String(remaining)] : []),
+        ...(plan
+          ? fragmentedOutputArgs({
+              ...encode,
+              fragmentSeconds: plan.fragmentSeconds,
+              firstFd,
+              ...(remaining ? { outputSeconds: remaining } : {}),
+            })
+          : [
+              ...encodeArgs(encode),
+              ...hlsMuxArgs({ outputDir: work, renditions, segmentSeconds, hasAudio: planned.hasAudio, live: true }),
+            ]),
       ];
-      const ffmpeg: ChildProcess = spawn(locate('ffmpeg'), args, {
-        stdio: [source.kind === 'stdin' ? 'inherit' : source.kind === 'rtmp' ? 'pipe' : 'ignore', 'ignore', 'pipe'],
-      });
+      const stdio: StdioOptions = [
+        source.kind === 'stdin' ? 'inherit' : source.kind === 'rtmp' ? 'pipe' : 'ignore',
+        'ignore',
+        'pipe',
+        ...(plan ? renditions.map(() => 'pipe' as const) : []),
+      ];
+      const ffmpeg: ChildProcess = spawn(locate('ffmpeg'), args, { stdio });
       let ffmpegErrors = '';
       ffmpeg.stderr?.on('data', (chunk) => {
         ffmpegErrors = (ffmpegErrors + chunk).slice(-2000);
@@ -473,8 +530,61 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
         uploader.notify();
       };
 
+      /** Wall-clock time of this take's first frame: parts' segments are stamped from it and their media time. */
+      let anchorMs: number | undefined;
+      /** With parts: each fragment is queued as a part as it completes, each segment once its parts add up to it. */
+      const onPartEvent = (p: RenditionProgress, index: number, event: SplitEvent) => {
+        const initName = liveNames.init(p.rendition.name, session.session);
+        if (event.kind === 'init') {
+          queue.enqueue({ put: { name: initName } }, event.bytes);
+          p.initQueued = true;
+          if (!masterQueued && progress.every((q) => q.initQueued))
+            masterQueued = queueMaster(work, queue, renditions, planned.frameRate);
+        } else if (event.kind === 'part') {
+          anchorMs ??= push?.firstMediaAt ?? Date.now() - event.duration * 1000;
+          const name = liveNames.part(p.rendition.name, session.session, p.nextMsn, event.part);
+          queue.enqueue({ part: { name, duration: event.duration, independent: event.independent } }, event.bytes);
+        } else {
+          const commit: SegmentCommit = {
+            rendition: p.rendition.name,
+            msn: p.nextMsn,
+            name: liveNames.segment(p.rendition.name, session.session, p.nextMsn),
+            init: initName,
+            duration: event.duration,
+            sha256: createHash('sha256').update(event.bytes).digest('hex'),
+            programDateTime: new Date((anchorMs ?? Date.now()) + p.takeSeconds * 1000).toISOString(),
+            discontinuity: p.firstOfSession,
+          };
+          queue.enqueue({ put: { name: commit.name }, commit }, event.bytes);
+          lastQueuedMsn.set(p.rendition.name, p.nextMsn);
+          samples.push({ at: Date.now(), bytes: event.bytes.byteLength });
+          if (index === 0) mediaSeconds += event.duration;
+          queuedThisTake++;
+          p.takeSeconds += event.duration;
+          p.nextMsn++;
+          p.firstOfSession = false;
+        }
+        uploader.notify();
+      };
+      const pipesClosed = plan
+        ? progress.map((p, index) => {
+            const splitter = createPartSplitter({ segmentSeconds, partSeconds: plan.fragmentSeconds });
+            const pipe = ffmpeg.stdio[firstFd + index] as Readable;
+            const handle = (events: SplitEvent[]) => {
+              for (const event of events) onPartEvent(p, index, event);
+            };
+            pipe.on('data', (chunk: Buffer) => handle(splitter.push(new Uint8Array(chunk))));
+            return new Promise<void>((resolve) =>
+              pipe.on('close', () => {
+                handle(splitter.end());
+                resolve();
+              }),
+            );
+          })
+        : [];
+
       while (!ffmpegDone && !stopRequested()) {
-        scan();
+        if (!plan) scan();
         showStatus();
         await sleep(250);
       }
@@ -483,7 +593,8 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
         push?.drop();
       }
       const code = await ffmpegExit;
-      scan();
+      if (plan) await Promise.all(pipesClosed);
+      else scan();
       rmSync(work, { recursive: true, force: true });
       if (code !== 0 && code !== 255 && !stopRequested() && queuedThisTake === 0) {
         return { code, failed: ffmpegErrors.trim().split('\n').slice(-3).join('\n  ') };

@@ -11,6 +11,8 @@ import type { SegmentCommit } from '@edgeswarm/protocol';
 export interface QueueItem {
   /** Upload these bytes under this object name first (idempotent on the edge). */
   put?: { name: string };
+  /** Or send these bytes as an LL-HLS part (kept by the coordinator, never stored in R2). */
+  part?: { name: string; duration: number; independent: boolean };
   /** Then commit this segment to the live coordinator. */
   commit?: SegmentCommit;
   /** Then end the stream. */

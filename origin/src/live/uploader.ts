@@ -19,9 +19,10 @@ export interface UploaderEvents {
 
 export const uploaderRetry: RetryPolicy = { retries: Number.POSITIVE_INFINITY, baseMs: 250, maxMs: 5_000 };
 
-type Client = Pick<EdgeClient, 'putObject' | 'commit' | 'end'>;
+type Client = Pick<EdgeClient, 'putObject' | 'commit' | 'end'> & Partial<Pick<EdgeClient, 'putPart'>>;
 
 async function send(client: Client, item: QueuedItem): Promise<void> {
+  if (item.part && client.putPart) await client.putPart(item.part.name, item.bytes(), item.part);
   if (item.put) await client.putObject(item.put.name, item.bytes());
   if (item.commit) await client.commit(item.commit);
   if (item.end) await client.end();
