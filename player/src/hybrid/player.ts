@@ -34,6 +34,7 @@ import type { SegmentStorage } from 'p2p-media-loader-core';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { Blocklist, IntegrityChecker } from '../integrity';
 import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent, type PlaybackStats } from '../playback-stats';
+import { hlsLatencyConfig } from './latency-setting';
 import { goToLivePosition, type LiveEdge } from './live-indicator';
 import {
   announcedSince,
@@ -88,6 +89,11 @@ export interface HybridPlayerOptions {
    */
   upload?: UploadSetting;
   policy?: Partial<PolicyOptions>;
+  /**
+   * `'low'`: LL-HLS from the edge: hls.js low-latency mode at the playlist's PART-HOLD-BACK, loading parts. P2P is
+   * off in this mode for now (peers share whole segments only, and parts are what a low-latency viewer plays).
+   */
+  latency?: 'low';
   /** Beacon endpoint; false turns beacons off. Default: the edge's /v1/streams/:stream/beacons. */
   beacon?: string | false;
   beaconIntervalMs?: number;
@@ -232,7 +238,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     for (const listener of listeners.get(event) ?? []) listener(detail);
   };
   const nowSeconds = () => Date.now() / 1000;
-  const p2pWanted = (options.p2p ?? playerDefaults.p2p) !== false && canUseP2P();
+  const lowLatency = options.latency === 'low';
+  const p2pWanted = !lowLatency && (options.p2p ?? playerDefaults.p2p) !== false && canUseP2P();
   const stock = p2pWanted && options.p2p === 'stock';
   const mode: PlaybackMode = stock ? 'p2pml' : p2pWanted ? 'hybrid' : 'cdn';
   // 20 characters, so p2p-media-loader adds nothing random to it; it carries our join time for the first-fetcher rank.
@@ -332,7 +339,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     else emit('error', 'this browser can play neither MSE nor native HLS');
   } else {
     const tokened = tokenRequestSetup(options.token);
-    const hlsConfig: Partial<HlsConfig> = { lowLatencyMode: true, ...actions.hls, ...tokened.hls };
+    const hlsConfig: Partial<HlsConfig> = { ...hlsLatencyConfig(lowLatency, actions.hls), ...tokened.hls };
     if (stock) {
       // The incumbent as its README shows it: hls.js and p2p-media-loader defaults, only the tracker and swarm ours.
       const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
@@ -619,7 +626,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     actions = runTick(now);
     // Stock p2p-media-loader is observed (its counters, its peers) but never steered.
     if (stock) return;
-    if (actions.hlsChanged && hls) Object.assign(hls.config, actions.hls);
+    if (actions.hlsChanged && hls && !lowLatency) Object.assign(hls.config, actions.hls);
     if (!engine) return;
     retimeTrackerReconnects(engine);
     // Peers whose connect event came before p2p-media-loader listed them are gated here, within a second.

@@ -12,7 +12,7 @@
  * ice-transport-policy="relay" (TURN only: give the servers in rtcConfig); token
  * (signed playback: sent as ?token= on every request the player makes);
  * upload-kbps (upload cap; "0" is consume-only); latency-target (in target
- * durations, default 4); overlay (show the stats line; the top-right corner,
+ * durations, default 4; "low": LL-HLS from the edge, P2P off); overlay (show the stats line; the top-right corner,
  * which shows the latency on a live stream, toggles it); beacon="off". Nothing else is
  * read: the edge's /watch and /embed pages pass on the same allowlist.
  * Options that only JavaScript can give (segmentStorageFactory, rtcConfig with
@@ -23,6 +23,7 @@
  * JS: Edgeswarm.createHybridPlayer(video, options) → { snapshot(), on(), goToLive(), destroy() }.
  */
 import { configureEvent } from '../hybrid/configure-event';
+import { parseLatencySetting } from '../hybrid/latency-setting';
 import { liveIndicator } from '../hybrid/live-indicator';
 import { overlayText } from '../hybrid/overlay';
 import {
@@ -104,8 +105,9 @@ export class HybridPlayerElement extends HTMLElement {
     const policy: Record<string, number> = {};
     const upload = this.getAttribute('upload-kbps');
     if (upload !== null) policy.uploadKbps = Number(upload);
-    const latency = this.getAttribute('latency-target');
-    if (latency !== null) policy.latencyTargetDurations = Number(latency);
+    const latency = parseLatencySetting(this.getAttribute('latency-target'));
+    if (latency.kind === 'target') policy.latencyTargetDurations = latency.targetDurations;
+    if (latency.kind === 'low') options.latency = 'low';
     options.policy = policy;
     // The embedding page's scripts (never its URL) may amend the options before the player starts.
     this.dispatchEvent(

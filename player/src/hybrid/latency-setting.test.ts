@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { hlsLatencyConfig, parseLatencySetting } from './latency-setting';
+
+describe('parseLatencySetting', () => {
+  it.each([
+    [null, { kind: 'default' }],
+    ['', { kind: 'default' }],
+    ['low', { kind: 'low' }],
+    [' LOW ', { kind: 'low' }],
+    ['6', { kind: 'target', targetDurations: 6 }],
+    ['soon', { kind: 'target', targetDurations: Number.NaN }],
+  ])('%j', (value, expected) => {
+    expect(parseLatencySetting(value)).toEqual(expected);
+  });
+});
+
+describe('hlsLatencyConfig', () => {
+  const policy = { liveSyncDuration: 7, liveMaxLatencyDuration: 12 };
+  it('leaves hls.js at PART-HOLD-BACK in low mode, with none of the hybrid live sync', () => {
+    expect(hlsLatencyConfig(true, policy)).toEqual({ lowLatencyMode: true });
+  });
+  it('keeps the policy live sync otherwise', () => {
+    expect(hlsLatencyConfig(false, policy)).toEqual({ lowLatencyMode: true, ...policy });
+  });
+});

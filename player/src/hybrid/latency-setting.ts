@@ -1,0 +1,23 @@
+/**
+ * The `latency-target` attribute, pure: `"low"` plays LL-HLS from the edge (hls.js low-latency mode at
+ * the playlist's PART-HOLD-BACK, parts and blocking reloads, P2P off); a number is the hybrid's latency
+ * target in target durations (the policy clamps it); absent, the policy's default.
+ */
+import type { HlsConfig } from 'hls.js';
+
+export type LatencySetting = { kind: 'low' } | { kind: 'target'; targetDurations: number } | { kind: 'default' };
+
+export function parseLatencySetting(value: string | null): LatencySetting {
+  if (value === null || value.trim() === '') return { kind: 'default' };
+  if (value.trim().toLowerCase() === 'low') return { kind: 'low' };
+  return { kind: 'target', targetDurations: Number(value) };
+}
+
+/**
+ * hls.js settings for a latency setting. Low: low-latency mode and nothing of the hybrid's live sync, so hls.js
+ * plays PART-HOLD-BACK behind the end (RFC 8216bis) and loads parts. Otherwise: low-latency mode (blocking
+ * reloads) under the policy's live-sync plan, as always.
+ */
+export function hlsLatencyConfig(low: boolean, policyHls: Partial<HlsConfig> | undefined): Partial<HlsConfig> {
+  return low ? { lowLatencyMode: true } : { lowLatencyMode: true, ...policyHls };
+}
