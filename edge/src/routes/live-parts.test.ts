@@ -193,6 +193,35 @@ describe('parts from the publisher', () => {
     }
   });
 
+  it('counts whether each committed segment is exactly its parts', async () => {
+    const id = newId();
+    const p = await llPublisher(id);
+    await p.publish(2);
+    await p.putPart(2, 0);
+    // A segment whose bytes differ from the part published for it: a publisher bug the coordinator reports.
+    const init = `v0/init-s${p.session}.mp4`;
+    const name = `v0/s${p.session}-2.m4s`;
+    const bytes = 'not the parts';
+    expect((await call(`/v1/streams/${id}/${name}`, { method: 'PUT', headers: p.auth, body: bytes })).status).toBe(201);
+    const commit = await call(`/v1/streams/${id}/commits`, {
+      method: 'POST',
+      headers: p.auth,
+      body: JSON.stringify({
+        rendition: 'v0',
+        msn: 2,
+        name,
+        init,
+        duration: 2,
+        sha256: await sha256Hex(new TextEncoder().encode(bytes).slice()),
+        programDateTime: new Date(Date.UTC(2026, 11, 1, 9, 0, 4)).toISOString(),
+        discontinuity: false,
+      }),
+    });
+    expect(commit.status).toBe(201);
+    const status = await env.LIVE.get(env.LIVE.idFromName(id)).status();
+    expect(status?.coordinator).toMatchObject({ partsMatched: 2, partMismatches: 1 });
+  });
+
   it('keeps parts out of R2: only whole segments are stored', async () => {
     const id = newId();
     const p = await llPublisher(id);
