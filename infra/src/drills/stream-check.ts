@@ -66,6 +66,15 @@ export async function checkStream(edgeUrl: string, stream: string): Promise<Stre
     hashMismatches: 0,
     problems: [],
   };
+  // A rendition the multivariant playlist offers but the coordinator never got a segment of is lost whole.
+  const master = parsePlaylist(await text(`${base}/master.m3u8`));
+  if (master.ok && master.value.type === 'multivariant') {
+    for (const variant of master.value.variants) {
+      const name = variant.uri.split('/')[0] ?? variant.uri;
+      if (!status.renditions.some((r) => r.name === name))
+        check.problems.push(`${name}: offered by the multivariant playlist, but not one segment committed`);
+    }
+  } else check.problems.push('the multivariant playlist did not parse');
   const sessions = new Set<number>();
   for (const rendition of status.renditions) {
     const parsed = parsePlaylist(await text(`${base}/${rendition.name}/live.m3u8`));

@@ -1,5 +1,6 @@
 /**
- * Storage fails writes: a third of the segment PUTs answer 503, half of those
+ * Storage fails writes: a quarter of the segment PUTs answer 503 (every fourth,
+ * so each rendition in turn), half of those
  * after the bytes were stored (the answer lost, so the retry meets an object
  * that is already there). The publisher must retry each, say so, and the
  * stream must come out whole: nothing lost, every segment once, in order,
@@ -28,12 +29,12 @@ export const storageErrors: Drill = {
     try {
       await createKeepingStream(edge.url, drillSecret, stream);
       let after = false;
-      // Alternate: every third segment PUT fails, before or after the bucket stored it.
+      // Every fourth segment PUT fails (with three renditions, each in turn), before or after the bucket stored it.
       const timer = setInterval(() => {
         after = !after;
-        proxy.failWrites({ every: 1 / 3, after });
+        proxy.failWrites({ every: 1 / 4, after });
       }, 1500);
-      proxy.failWrites({ every: 1 / 3, after });
+      proxy.failWrites({ every: 1 / 4, after });
       publisher = spawnPublisher({
         stream,
         edgeUrl: proxy.url,
