@@ -26,6 +26,8 @@ export default defineConfig({
                 PUBLISH_SECRET: 'test-publish-secret',
                 MAX_UPLOAD_BYTES: '1048576',
                 TRACKER_REGION_OVERRIDE: '1',
+                // Fault injection is for harnesses and these tests only; wrangler.toml never sets it.
+                FAULT_INJECTION: '1',
                 // Signed playback: k3 signs, k2 is in its overlap window, k1 was rotated out (edge/src/routes/access.test.ts).
                 PLAYBACK_KEYS:
                   'k3:edge-test-playback-key-3,k2:edge-test-playback-key-2@2099-01-01T00:00:00Z,k1:edge-test-playback-key-1@2026-01-01T00:00:00Z',

@@ -10,6 +10,11 @@ export interface Env {
   /** Secret from which per-stream publish keys are derived (see protocol/src/tokens.ts). */
   PUBLISH_SECRET?: string;
   MAX_UPLOAD_BYTES?: string;
+  /**
+   * "1" turns on fault injection (`POST /v1/tracker/:stream/outage`): set only by the test harnesses and the workerd
+   * tests, never in wrangler.toml, so a deployed edge answers that URL 404.
+   */
+  FAULT_INJECTION?: string;
   /** "1" lets tracker clients pick their region shard (local runs and tests only). */
   TRACKER_REGION_OVERRIDE?: string;
   /** Signed playback keys, `id:secret[@retirement]`, the signing key first (protocol/src/playback-token.ts). */

@@ -429,7 +429,7 @@ async function main(): Promise<void> {
   const secret = randomBytes(24).toString('base64url');
   const edge = await startLocalEdge({
     persistDir: join(work, 'state'),
-    vars: { PUBLISH_SECRET: secret, TRACKER_REGION_OVERRIDE: '1' },
+    vars: { PUBLISH_SECRET: secret, TRACKER_REGION_OVERRIDE: '1', FAULT_INJECTION: '1' },
     onOutput: (text) => {
       wranglerTail = (wranglerTail + text).slice(-4000);
     },

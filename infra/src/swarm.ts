@@ -112,6 +112,8 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
         vars: {
           PUBLISH_SECRET: secret,
           TRACKER_REGION_OVERRIDE: '1',
+          // The tracker outage this harness can inject; a deployed edge has no such route.
+          FAULT_INJECTION: '1',
           ...(o.tokens ? { PLAYBACK_KEYS: `${playbackKey.id}:${playbackKey.secret}` } : {}),
         },
         // Viewers in namespaces of their own reach the edge across the bridge, not on this loopback.

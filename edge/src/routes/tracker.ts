@@ -13,7 +13,7 @@ import {
 import { validateStreamId } from '@edgeswarm/protocol';
 import { Hono } from 'hono';
 import type { AppEnv, Env } from '../env';
-import { BadRequestError } from '../lib/errors';
+import { BadRequestError, NotFoundError } from '../lib/errors';
 import { LayoutCache } from '../tracker/layout-cache';
 import { type RegionSource, regionShards, resolveRegion, swarmObjectName } from '../tracker/region';
 import { mergeShardStats, type ShardStats } from '../tracker/stats';
@@ -168,8 +168,12 @@ trackerRoutes.put('/v1/tracker/:stream/sub-shards', async (c) => {
   return c.json({ stream, options: results[0]?.ok ? results[0].value : subShardDefaults });
 });
 
-/** Fault injection (operator secret): every sub-shard of the stream drops its peers and refuses upgrades for a while. */
+/**
+ * Fault injection for the harnesses (FAULT_INJECTION=1, which only they and the workerd tests set; elsewhere 404), and
+ * the operator secret too: every sub-shard of the stream drops its peers and refuses upgrades for a while.
+ */
 trackerRoutes.post('/v1/tracker/:stream/outage', async (c) => {
+  if (c.env.FAULT_INJECTION !== '1') throw new NotFoundError('no such route');
   const stream = streamIdFrom(c.req.url);
   requireOperator(c);
   const seconds = Number(c.req.query('seconds') ?? '10');

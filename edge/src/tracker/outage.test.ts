@@ -1,12 +1,30 @@
-/** The fault-injection route: operator only; drops peers and refuses upgrades for the given time. */
+/** The fault-injection route: harnesses only (FAULT_INJECTION=1), operator only; drops peers and refuses upgrades for the given time. */
+import { createExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import app from '../index';
 
 const base = 'https://edge.test';
 const upgrade = (stream: string) =>
   exports.default.fetch(new Request(`${base}/v1/tracker/${stream}?region=eu`, { headers: { Upgrade: 'websocket' } }));
 
 describe('tracker outage', () => {
+  it('does not exist on an edge without FAULT_INJECTION=1 (a deployed one): 404, even with the operator secret', async () => {
+    const { FAULT_INJECTION: _on, ...deployed } = env;
+    const response = await app.fetch(
+      new Request(`${base}/v1/tracker/out0/outage?seconds=1`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${env.PUBLISH_SECRET}` },
+      }),
+      deployed,
+      createExecutionContext(),
+    );
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: 'not_found' });
+    // The same request where the harness turned it on is served.
+    expect(env.FAULT_INJECTION).toBe('1');
+  });
+
   it('needs the operator secret and a sane duration', async () => {
     expect(
       (await exports.default.fetch(new Request(`${base}/v1/tracker/out1/outage`, { method: 'POST' }))).status,
