@@ -48,8 +48,23 @@ export function playlistProblems(rendition: string, playlist: MediaPlaylist): st
   return problems;
 }
 
+/**
+ * A harness read of the edge: a connection the local runtime drops (undici's keep-alive socket closed under it:
+ * `fetch failed`) is tried again, so the check judges the stream, not one socket.
+ */
+async function read(url: string): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, { signal: AbortSignal.timeout(20_000) });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
+}
+
 async function text(url: string): Promise<string> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+  const response = await read(url);
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
   return response.text();
 }
@@ -92,7 +107,7 @@ export async function checkStream(edgeUrl: string, stream: string): Promise<Stre
       check.segments++;
       check.names.push(`${rendition.name}/${segment.uri}`);
       sessions.add(Number(/^s(\d+)-/.exec(segment.uri)?.[1]));
-      const response = await fetch(`${base}/${rendition.name}/${segment.uri}`, { signal: AbortSignal.timeout(20_000) });
+      const response = await read(`${base}/${rendition.name}/${segment.uri}`);
       const bytes = response.ok ? await response.arrayBuffer() : undefined;
       if (!bytes || (await sha256Hex(bytes)) !== segment.sha256) {
         check.hashMismatches++;
