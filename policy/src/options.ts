@@ -110,9 +110,11 @@ export const policyDefaults: PolicyOptions = {
   strainStreakTicks: 3,
   strainHoldSeconds: 30,
   strainMarginFactor: 2,
-  // Three: steady 10k in the simulator went from 97.0% to 96.6% offload while the top 1% of uploaders' share of all
-  // upload fell from 18% to 4% and the viewers who upload anything rose from 86% to 97% (two: 95.9%, 3%, 98%).
-  spreadCopies: 3,
+  // Off. With 3 copies, real browsers at N = 8 showed a tree (the largest uploader's share of upload 97% -> 42%, 7 of 8
+  // viewers uploading) but lost offload where the next level's uplinks are slow: 91% -> 71-77% of the bound on dsl-heavy,
+  // 92% -> 88-91% on residential (BENCHMARKS.md). Steady 10k in the simulator: 97.0% -> 96.6%. `compare --policy
+  // spreadCopies=3` measures it; a rule that spreads only onto uplinks that can carry it is the next step.
+  spreadCopies: 0,
 };
 
 const ranges: Record<keyof PolicyOptions, [number, number]> = {
