@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import type { DrillsReport } from './drills/report';
 import { repoRoot } from './local-edge';
 
-/** Drills quick enough for npm test (about 2.5 minutes together); the P2P faults are in p2p.e2e.test.ts. */
-const inTests = ['publisher-kill', 'edge-outage', 'workerd-restart', 'storage-errors'];
+/** Drills quick enough for npm test (about 3 minutes together); the P2P faults are in p2p.e2e.test.ts. */
+const inTests = ['publisher-kill', 'edge-outage', 'workerd-restart', 'storage-errors', 'queue-disk-full'];
 
 describe('npm run drills -- --quick', () => {
   it(`${inTests.join(', ')}: every drill passes, one row each, JSON and HTML written`, async () => {

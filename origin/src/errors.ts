@@ -39,6 +39,13 @@ export class EdgeUnavailableError extends OriginError {
   }
 }
 
+/** The publisher's disk queue could not take more (ENOSPC): nothing queued is lost; retrying needs space first. */
+export class QueueFullError extends OriginError {}
+
+/** Whether an error is the disk being full. */
+export const isDiskFull = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ENOSPC';
+
 /** Another process holds what this one needs (a state folder, a queue, a port): retrying now cannot succeed. */
 export class LockedError extends OriginError {
   constructor(

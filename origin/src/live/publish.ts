@@ -34,7 +34,7 @@ import {
 } from '@edgeswarm/protocol';
 import { acquireDirLock } from '../dir-lock';
 import { createEdgeClient } from '../edge-client';
-import { InputError, ToolError } from '../errors';
+import { InputError, isDiskFull, QueueFullError, ToolError } from '../errors';
 import { fragmentedOutputArgs } from '../ffmpeg/fragmented-args';
 import { encodeArgs, ffmpegPreamble, hlsMuxArgs } from '../ffmpeg/hls-args';
 import { locate } from '../ffmpeg/locate';
@@ -300,6 +300,15 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
       }
     };
     const stopRequested = () => options.signal?.aborted ?? false;
+    /** The queue's disk is full: stop (encoding on would only lose more), keep what is queued for the next run. */
+    const stopForFullDisk = async (): Promise<never> => {
+      uploader.stop();
+      await uploading;
+      if (tty) statusStream.write('\n');
+      throw new QueueFullError(
+        `the queue folder ${options.queueDir} is full (ENOSPC): encoding stopped; the ${queue.depth} items queued are kept there and are delivered first by the next run once there is space`,
+      );
+    };
     let mediaSeconds = 0; // of the top rendition, over every take: --duration counts media, not gaps
     const lastQueuedMsn = new Map<string, number>();
 
@@ -388,11 +397,19 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
           `rtmp: the encoder went away; the stream stays open ${graceSeconds} s for it to come back (Ctrl-C ends it now)`,
         );
       }
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      return await stopForFullDisk();
     } finally {
       await gate?.close();
     }
 
-    queue.enqueue({ end: true });
+    try {
+      queue.enqueue({ end: true });
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      return await stopForFullDisk();
+    }
     uploader.notify();
     if (tty) statusStream.write('\n');
     log(`stopping: delivering ${queue.depth} queued items, then ending the stream…`);
@@ -583,19 +600,29 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
           })
         : [];
 
-      while (!ffmpegDone && !stopRequested()) {
-        if (!plan) scan();
-        showStatus();
-        await sleep(250);
-      }
-      if (!ffmpegDone) {
-        ffmpeg.kill('SIGINT'); // ffmpeg finishes the segment in hand and its playlists
+      let code: number | null;
+      try {
+        while (!ffmpegDone && !stopRequested()) {
+          if (!plan) scan();
+          showStatus();
+          await sleep(250);
+        }
+        if (!ffmpegDone) {
+          ffmpeg.kill('SIGINT'); // ffmpeg finishes the segment in hand and its playlists
+          push?.drop();
+        }
+        code = await ffmpegExit;
+        if (plan) await Promise.all(pipesClosed);
+        else scan();
+      } catch (error) {
+        // The queue could not take a segment (a full disk): encoding on would only lose more. What is queued stays.
+        if (!ffmpegDone) ffmpeg.kill('SIGKILL');
         push?.drop();
+        await ffmpegExit;
+        throw error;
+      } finally {
+        rmSync(work, { recursive: true, force: true });
       }
-      const code = await ffmpegExit;
-      if (plan) await Promise.all(pipesClosed);
-      else scan();
-      rmSync(work, { recursive: true, force: true });
       if (code !== 0 && code !== 255 && !stopRequested() && queuedThisTake === 0) {
         return { code, failed: ffmpegErrors.trim().split('\n').slice(-3).join('\n  ') };
       }
