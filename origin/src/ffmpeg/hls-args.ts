@@ -37,24 +37,42 @@ export interface EncodeOptions {
   audioInput?: number;
 }
 
-/** One encode, `split` into renditions, keyframes forced on every segment boundary. */
-export function encodeArgs(o: EncodeOptions): string[] {
+/** The ladder's shared parts: one decode `split` into a scaled stream per rendition, and each rendition's inputs. */
+export function ladderArgs(o: EncodeOptions): { filter: string[]; maps: (i: number) => string[]; gop: number } {
   const n = o.renditions.length;
   const splits = o.renditions.map((_, i) => `[s${i}]`).join('');
   const scales = o.renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height}[v${i}]`).join(';');
-  const gop = Math.max(1, Math.round(o.frameRate * o.segmentSeconds));
-  const args = ['-filter_complex', `[0:v]split=${n}${splits};${scales}`];
+  return {
+    filter: ['-filter_complex', `[0:v]split=${n}${splits};${scales}`],
+    maps: (i) => ['-map', `[v${i}]`, ...(o.hasAudio ? ['-map', `${o.audioInput ?? 0}:a:0`] : [])],
+    gop: Math.max(1, Math.round(o.frameRate * o.segmentSeconds)),
+  };
+}
+
+/** x264 with the optional tune, then the frame rate and key frames forced on every segment boundary. */
+export const x264Args = (o: EncodeOptions): string[] => [
+  ...['-c:v', 'libx264', '-preset', o.preset, '-pix_fmt', 'yuv420p', '-profile:v', 'high'],
+  ...(o.tune ? ['-tune', o.tune] : []),
+];
+
+export const keyFrameArgs = (o: EncodeOptions, gop: number): string[] => [
+  ...['-r', String(o.frameRate), '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0'],
+  ...['-force_key_frames', `expr:gte(t,n_forced*${o.segmentSeconds})`],
+];
+
+export const audioArgs = (o: EncodeOptions): string[] =>
+  o.hasAudio ? ['-c:a', 'aac', '-b:a', `${o.audioKbps}k`, '-ac', '2', '-ar', '48000'] : [];
+
+/** One encode, `split` into renditions, keyframes forced on every segment boundary. */
+export function encodeArgs(o: EncodeOptions): string[] {
+  const ladder = ladderArgs(o);
+  const args = [...ladder.filter];
   o.renditions.forEach((r, i) => {
-    args.push('-map', `[v${i}]`);
-    if (o.hasAudio) args.push('-map', `${o.audioInput ?? 0}:a:0`);
+    args.push(...ladder.maps(i));
     args.push(`-b:v:${i}`, `${r.videoKbps}k`, `-maxrate:v:${i}`, `${Math.round(r.videoKbps * 1.2)}k`);
     args.push(`-bufsize:v:${i}`, `${r.videoKbps * 2}k`);
   });
-  args.push('-c:v', 'libx264', '-preset', o.preset, '-pix_fmt', 'yuv420p', '-profile:v', 'high');
-  if (o.tune) args.push('-tune', o.tune);
-  args.push('-r', String(o.frameRate), '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0');
-  args.push('-force_key_frames', `expr:gte(t,n_forced*${o.segmentSeconds})`);
-  if (o.hasAudio) args.push('-c:a', 'aac', '-b:a', `${o.audioKbps}k`, '-ac', '2', '-ar', '48000');
+  args.push(...x264Args(o), ...keyFrameArgs(o, ladder.gop), ...audioArgs(o));
   return args;
 }
 
