@@ -428,6 +428,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       const instance = hls;
       const timer = window.setTimeout(
         () => {
+          // Fired: forget its id, or an edge that keeps failing grows `timers` by one per fatal error for good.
+          timers.splice(timers.indexOf(timer), 1);
           if (hls === instance) instance?.startLoad();
         },
         edgeRecoveryDelayMs(recoveries++, Math.random()),
