@@ -1,3 +1,4 @@
+export * from './abandon';
 export * from './backoff';
 export * from './capacity';
 export * from './deadlines';
