@@ -1,5 +1,5 @@
 /**
- * LL-HLS end to end with the real publisher, ffmpeg and wrangler dev: `publish --parts` sends each
+ * LL-HLS end to end with the real publisher, ffmpeg and wrangler dev: `publish` (parts are its default) sends each
  * fragment as a part while it encodes; the edge lists the parts, holds a blocking reload and a request
  * for the hinted part until they exist, and every whole segment is byte for byte its parts, and decodes;
  * Chromium plays it with latency-target=low (hls.js low-latency mode, loading parts) without a stall once playing.
@@ -43,7 +43,7 @@ describe('LL-HLS end to end', () => {
     const work = mkdtempSync(join(tmpdir(), 'edgeswarm-e2e-ll-'));
     const edge = await startLocalEdge({ persistDir: join(work, 'state'), vars: { PUBLISH_SECRET: secret } });
     const publisher = spawnOriginCli(
-      ['publish', '--stream', stream, '--edge', edge.url, '--duration', '40', '--size', '320x180', '--parts'],
+      ['publish', '--stream', stream, '--edge', edge.url, '--duration', '40', '--size', '320x180'],
       { PUBLISH_SECRET: secret, EDGESWARM_QUEUE_DIR: join(work, 'queue') },
     );
     const base = `${edge.url}/v1/streams/${stream}/v0/`;

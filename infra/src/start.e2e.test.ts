@@ -91,12 +91,16 @@ describe('npm start', () => {
         'vod-watch': `${edge}/watch/demo`,
         playlist: `${edge}/v1/streams/live/master.m3u8`,
         watch: `${edge}/watch/live`,
+        'watch-low': `${edge}/watch/live?latency-target=low`,
       });
       // Printed once, each on its own line, and only once playable: a segment is listed already.
       expect(run.stdout().match(/^watch: /gm)).toHaveLength(1);
       const live = await (await fetch(`${edge}/v1/streams/live/v0/live.m3u8`)).text();
       expect(live).toMatch(/^#EXTINF:/m);
       expect(live).toContain('#EXT-X-EDGESWARM-SHA256:');
+      // LL-HLS by default: the live test pattern sends parts.
+      expect(live).toMatch(/^#EXT-X-PART-INF:PART-TARGET=/m);
+      expect(live).toMatch(/^#EXT-X-PRELOAD-HINT:TYPE=PART,/m);
       for (const master of [urls['vod-playlist'], urls.playlist]) {
         const response = await fetch(master ?? '');
         expect(response.status, master).toBe(200);

@@ -22,7 +22,7 @@ import { parseOptions } from '@edgeswarm/origin/cli-options';
 import { readDevVars } from '@edgeswarm/origin/dev-vars';
 import { acquireDirLock } from '@edgeswarm/origin/dir-lock';
 import { LockedError, OriginError } from '@edgeswarm/origin/errors';
-import { publishLive } from '@edgeswarm/origin/live/publish';
+import { partDefaults, publishLive } from '@edgeswarm/origin/live/publish';
 import { resolvePublishKey } from '@edgeswarm/origin/publish-key';
 import { publishVod } from '@edgeswarm/origin/vod';
 import { paths } from '@edgeswarm/protocol';
@@ -33,8 +33,8 @@ const usage = `usage: npm start -- [--input <file>]
 
 Runs the local stack until Ctrl-C: wrangler dev (workerd) with persisted local R2 and Durable Objects, the
 demo VOD (on first start: --input <file>, else a generated 30 s test pattern) and a live test pattern as
-stream live; prints their URLs. Environment: PORT (default 8787), EDGESWARM_STATE_DIR (default
-.wrangler/state). It refuses a port already taken or a state folder another stack holds.`;
+stream live, in LL-HLS (0.5 s parts: watch-low plays it with latency-target=low); prints their URLs.
+Environment: PORT (default 8787), EDGESWARM_STATE_DIR (default .wrangler/state). It refuses a port already taken or a state folder another stack holds.`;
 
 const demoStream = 'demo';
 const liveStream = 'live';
@@ -170,7 +170,9 @@ async function main(): Promise<void> {
   if (stop.signal.aborted) return;
 
   live = true;
-  console.error(`publishing a live test pattern as stream ${liveStream}…`);
+  console.error(
+    `publishing a live test pattern as stream ${liveStream}, LL-HLS with ${partDefaults.partSeconds} s parts…`,
+  );
   try {
     await publishLive({
       streamId: liveStream,
@@ -179,6 +181,8 @@ async function main(): Promise<void> {
       source: { kind: 'testpattern', width: 640, height: 360, frameRate: 30 },
       queueDir: join(persistDir, 'publisher-queue', liveStream),
       signal: stop.signal,
+      // LL-HLS, as `publish` does by default: a newcomer sees the low-latency mode at once.
+      parts: partDefaults.partSeconds,
       // Once, when the live stream is playable: every URL, each on a line of its own.
       onPlayable: ({ playlist, watch }) => {
         const url = edge?.url ?? edgeUrl;
@@ -189,9 +193,15 @@ async function main(): Promise<void> {
             `vod-watch: ${url}${paths.watch(demoStream)}`,
             `playlist: ${playlist}`,
             `watch: ${watch}`,
+            `watch-low: ${watch}?latency-target=low`,
           ].join('\n'),
         );
-        console.error('running; press Ctrl-C to stop');
+        console.error(
+          [
+            'the live stream is LL-HLS: watch-low plays it from the edge in low-latency mode (latency-target="low"),',
+            'watch through the P2P hybrid, 4 target durations behind live. Running; press Ctrl-C to stop',
+          ].join('\n'),
+        );
       },
     });
     console.error(`live stream ${liveStream} ended (EXT-X-ENDLIST); stopping the local edge…`);

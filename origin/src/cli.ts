@@ -11,6 +11,7 @@ import { type OptionTable, parseCli } from './cli-options';
 import { readDevVars } from './dev-vars';
 import { checkPublisher } from './edge-client';
 import { InputError, OriginError, PreflightError, UsageError } from './errors';
+import { choosePartSeconds } from './live/part-choice';
 import { publishLive } from './live/publish';
 import { parseSource, sourceDefaults } from './live/sources';
 import { resolvePublishKey } from './publish-key';
@@ -23,7 +24,7 @@ const usage = `usage:
   npm run publish -- --stream <id> [--source testpattern|<file>|rtmp|-] [--edge <url>] [--key <key>]
                      [--segment-seconds 2] [--duration <seconds>] [--size 640x360] [--fps 30]
                      [--queue-dir <dir>] [--rtmp-key <key>] [--rtmp-port 1935] [--grace 60] [--no-audio]
-                     [--parts [--part-seconds 0.5] | --no-parts]
+                     [--part-seconds 0.5 | --no-parts]
   npm run key -- --stream <id>
 
   publish sources: testpattern (default: moving pattern, burnt-in clock, tone), a file (looped in
@@ -32,8 +33,9 @@ const usage = `usage:
   the ladder follows the encoder's picture; when the encoder goes away the stream stays open --grace
   seconds for it to come back, after a discontinuity), - (MPEG-TS on stdin). Ctrl-C ends the stream
   cleanly; a second Ctrl-C quits at once, keeping the queue on disk for the next run.
-  --parts sends LL-HLS parts (fragments of --part-seconds, 0.5 by default) as they are encoded, then
-  each whole segment; --no-parts (today's default) sends whole segments only.
+  publish sends LL-HLS parts by default (fragments of --part-seconds, 0.5 by default) as they are
+  encoded, then each whole segment; watch with latency-target=low. --no-parts sends whole segments
+  only (plain HLS); --parts says the default out loud.
 
   vod refuses a stream id that already exists; --replace publishes the file as the stream's new
   version instead: new players get it, players already watching finish the old one.
@@ -62,7 +64,7 @@ const cliOptions = {
   'no-audio': { type: 'boolean', default: false },
   parts: { type: 'boolean', default: false },
   'no-parts': { type: 'boolean', default: false },
-  'part-seconds': { type: 'string', default: '0.5' },
+  'part-seconds': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies OptionTable;
 
@@ -129,6 +131,12 @@ async function main(argv: string[]): Promise<void> {
         Number(values['rtmp-port']),
         grace,
       );
+      const parts = choosePartSeconds({
+        parts: values.parts,
+        noParts: values['no-parts'],
+        partSeconds: values['part-seconds'],
+      });
+      if (!parts.ok) throw new UsageError(parts.reason);
       const stop = new AbortController();
       let interrupts = 0;
       const queueDir =
@@ -159,7 +167,7 @@ async function main(argv: string[]): Promise<void> {
         signal: stop.signal,
         assumeAudio: !values['no-audio'],
         ...(duration ? { durationSeconds: duration } : {}),
-        ...(values.parts && !values['no-parts'] ? { parts: Number(values['part-seconds']) } : {}),
+        ...(parts.partSeconds === undefined ? {} : { parts: parts.partSeconds }),
         onPlayable: ({ playlist, watch }) => {
           console.log(`playlist: ${playlist}`);
           console.log(`watch: ${watch}`);
