@@ -111,7 +111,8 @@ export function createEdgeClient(options: EdgeClientOptions) {
         ...(part.independent ? { 'X-Part-Independent': 'YES' } : {}),
       });
     },
-    commit(commit: SegmentCommit): Promise<{ outcome: 'appended' | 'duplicate' }> {
+    /** `warning`: accepted, but something is wrong (a segment that is not its parts: the edge dropped the parts). */
+    commit(commit: SegmentCommit): Promise<{ outcome: 'appended' | 'duplicate'; warning?: string }> {
       return send('POST', '/commits', `commit ${commit.rendition}#${commit.msn}`, json(commit), jsonHeaders);
     },
     end(): Promise<{ stream: StreamStatus }> {

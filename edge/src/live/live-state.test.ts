@@ -3,12 +3,15 @@ import { describe, expect, it } from 'vitest';
 import {
   applyCommit,
   blockingDecision,
+  dropParts,
   endStream,
   type LiveStreamState,
   liveDefaults,
   livePlaylist,
   newStream,
   openSession,
+  type PartRecord,
+  partsOfSegment,
   renderLivePlaylist,
   resolveOptions,
   type SegmentRecord,
@@ -337,5 +340,31 @@ describe('streamStatus', () => {
       sessions: 1,
       renditions: [{ name: 'v0', segments: 3, lastMsn: 2, lastProgramDateTime: at(4).toISOString() }],
     });
+  });
+});
+
+describe('dropParts', () => {
+  const part = (msn: number, n: number, session = 0): PartRecord => ({
+    msn,
+    part: n,
+    session,
+    uri: `s${session}-${msn}.p${n}.m4s`,
+    duration: 0.5,
+    independent: n === 0,
+    sha256: sha(msn * 10 + n),
+    size: 100,
+  });
+  const log = { v0: [part(1, 0), part(1, 1), part(2, 0)], v1: [part(1, 0)] };
+
+  it('drops exactly the named parts of one rendition', () => {
+    const mismatched = partsOfSegment(log.v0, { msn: 1, uri: 's0-1.m4s' }).map((p) => p.uri);
+    expect(mismatched).toEqual(['s0-1.p0.m4s', 's0-1.p1.m4s']);
+    expect(dropParts(log, 'v0', mismatched)).toEqual({ v0: [part(2, 0)], v1: [part(1, 0)] });
+  });
+
+  it('leaves no empty rendition behind, and an unknown rendition or name changes nothing', () => {
+    expect(dropParts(log, 'v1', ['s0-1.p0.m4s'])).toEqual({ v0: log.v0 });
+    expect(dropParts(log, 'v9', ['s0-1.p0.m4s'])).toEqual(log);
+    expect(dropParts(log, 'v0', ['s0-7.p0.m4s'])).toEqual(log);
   });
 });

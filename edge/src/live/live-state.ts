@@ -286,7 +286,7 @@ export function sessionStartOffset(segments: SegmentRecord[], options: LiveOptio
 }
 
 /** The parts of a complete segment: those named for its session and msn. */
-function partsOfSegment(parts: PartRecord[], segment: Pick<SegmentRecord, 'msn' | 'uri'>): PartRecord[] {
+export function partsOfSegment(parts: PartRecord[], segment: Pick<SegmentRecord, 'msn' | 'uri'>): PartRecord[] {
   const prefix = `${segment.uri.slice(0, -'.m4s'.length)}.p`;
   return parts.filter((p) => p.msn === segment.msn && p.uri.startsWith(prefix));
 }
@@ -386,6 +386,13 @@ export function pruneParts(state: LiveStreamState, log: PartLog): PartLog {
     if (kept.length > 0) next[rendition] = kept;
   }
   return next;
+}
+
+/** The log without these parts of a rendition (a segment that did not match its parts keeps none). */
+export function dropParts(log: PartLog, rendition: string, uris: readonly string[]): PartLog {
+  const kept = (log[rendition] ?? []).filter((p) => !uris.includes(p.uri));
+  const { [rendition]: _, ...others } = log;
+  return kept.length > 0 ? { ...others, [rendition]: kept } : others;
 }
 
 const toPart = (p: PartRecord): Part => ({

@@ -25,6 +25,7 @@ import { cacheControlFor } from '../lib/cache-policy';
 import {
   applyCommit,
   applyPart,
+  dropParts,
   endStream,
   type LiveOptions,
   type LiveStreamState,
@@ -33,6 +34,7 @@ import {
   openSession,
   type PartLog,
   type PartUpload,
+  partsOfSegment,
   pruneParts,
   type Refusal,
   renderLivePlaylist,
@@ -84,10 +86,13 @@ const emptyMetrics = {
   partTimeouts: 0,
   /**
    * Committed segments whose bytes are exactly the parts published for them, and those that are not (a publisher
-   * bug, or parts this object missed after a restart): low-latency viewers and everyone else then saw different bytes.
+   * bug): low-latency viewers may have played bytes that differ from everyone else's. A segment whose parts this
+   * object missed (it restarted mid-segment) is neither.
    */
   partsMatched: 0,
   partMismatches: 0,
+  /** Parts no longer listed because their segment did not match them (the segment is kept). */
+  partsDropped: 0,
 };
 
 /** R2 deletes at most this many keys per call. */
@@ -244,6 +249,16 @@ export class LiveStream extends DurableObject<Env> {
 
   async commit(commit: SegmentCommit) {
     if (!this.stream) return { ok: false as const, status: 404 as const, reason: 'no such live stream' };
+    const preview = applyCommit(this.stream, commit, new Date());
+    if (!preview.ok) return preview;
+    if (preview.outcome === 'duplicate') {
+      this.metrics.duplicateCommits++;
+      return { ok: true as const, outcome: preview.outcome, msn: commit.msn };
+    }
+    // Judged before anything changes, so no waiter woken by this commit sees parts that are about to go.
+    const parts = await this.partsVerdict(commit.rendition, preview.record);
+    if (!this.stream) return { ok: false as const, status: 404 as const, reason: 'no such live stream' };
+    // Again, on the state as it is after the hash: another request may have run meanwhile.
     const result = applyCommit(this.stream, commit, new Date());
     if (!result.ok) return result;
     if (result.outcome === 'duplicate') {
@@ -258,33 +273,52 @@ export class LiveStream extends DurableObject<Env> {
     );
     this.metrics.commits++;
     this.save(result.state);
-    this.setParts(pruneParts(result.state, this.parts));
+    let next = pruneParts(result.state, this.parts);
+    if (parts.kind === 'matched') this.metrics.partsMatched++;
+    if (parts.kind === 'mismatch') {
+      // The segment wins: its bytes are stored and hash-checked, and P2P, DVR and every non-LL player use them;
+      // refusing it would leave a gap that refuses every later commit. Its parts stop being listed, so players
+      // load the whole segment; a part already fetched cannot be called back.
+      this.metrics.partMismatches++;
+      this.metrics.partsDropped += parts.uris.length;
+      next = dropParts(next, commit.rendition, parts.uris);
+      console.warn(
+        `${this.stream.id} ${commit.rendition}/${result.record.uri} is not the concatenation of its ${parts.uris.length} parts; the parts are dropped`,
+      );
+    }
+    this.setParts(next);
     this.wake(commit.rendition);
-    await this.checkParts(commit.rendition, result.record);
     await this.scheduleRetention();
-    return { ok: true as const, outcome: result.outcome, msn: commit.msn };
+    return {
+      ok: true as const,
+      outcome: result.outcome,
+      msn: commit.msn,
+      ...(parts.kind === 'mismatch'
+        ? {
+            partsDropped: parts.uris.length,
+            warning: `the segment is not the concatenation of its ${parts.uris.length} parts; the segment is kept and its parts are no longer listed`,
+          }
+        : {}),
+    };
   }
 
-  /** Counts whether a committed segment is byte for byte the concatenation of the parts published for it. */
-  private async checkParts(rendition: string, segment: SegmentRecord): Promise<void> {
-    const prefix = `${segment.uri.slice(0, -'.m4s'.length)}.p`;
-    const parts = (this.parts[rendition] ?? []).filter((p) => p.msn === segment.msn && p.uri.startsWith(prefix));
+  /** Whether a segment about to be committed is byte for byte the concatenation of the parts published for it. */
+  private async partsVerdict(
+    rendition: string,
+    segment: SegmentRecord,
+  ): Promise<{ kind: 'unchecked' } | { kind: 'matched' } | { kind: 'mismatch'; uris: string[] }> {
+    const parts = partsOfSegment(this.parts[rendition] ?? [], segment);
     const chunks = parts.map((p) => this.partBytes.get(`${rendition}/${p.uri}`));
-    if (parts.length === 0 || chunks.some((c) => c === undefined)) return;
+    // No parts, or some missing (the object restarted mid-segment): nothing to compare.
+    if (parts.length === 0 || chunks.some((c) => c === undefined)) return { kind: 'unchecked' };
     const joined = new Uint8Array(chunks.reduce((sum, c) => sum + (c?.byteLength ?? 0), 0));
     let at = 0;
     for (const chunk of chunks as ArrayBuffer[]) {
       joined.set(new Uint8Array(chunk), at);
       at += chunk.byteLength;
     }
-    if ((await sha256Hex(joined)) === segment.sha256) {
-      this.metrics.partsMatched++;
-    } else {
-      this.metrics.partMismatches++;
-      console.warn(
-        `${this.stream?.id} ${rendition}/${segment.uri} is not the concatenation of its ${parts.length} parts`,
-      );
-    }
+    if ((await sha256Hex(joined)) === segment.sha256) return { kind: 'matched' };
+    return { kind: 'mismatch', uris: parts.map((p) => p.uri) };
   }
 
   async end() {

@@ -193,12 +193,14 @@ describe('parts from the publisher', () => {
     }
   });
 
-  it('counts whether each committed segment is exactly its parts', async () => {
+  it('keeps a segment that is not its parts, stops listing the parts, and the stream goes on', async () => {
     const id = newId();
     const p = await llPublisher(id);
     await p.publish(2);
     await p.putPart(2, 0);
-    // A segment whose bytes differ from the part published for it: a publisher bug the coordinator reports.
+    await p.putPart(2, 1);
+    // A segment whose bytes differ from the parts published for it (a publisher bug). Refusing it would
+    // leave msn 2 missing, and every later commit would be refused as a gap: the stream would stop for everyone.
     const init = `v0/init-s${p.session}.mp4`;
     const name = `v0/s${p.session}-2.m4s`;
     const bytes = 'not the parts';
@@ -218,8 +220,26 @@ describe('parts from the publisher', () => {
       }),
     });
     expect(commit.status).toBe(201);
+    expect(await commit.json()).toMatchObject({
+      outcome: 'appended',
+      msn: 2,
+      partsDropped: 2,
+      warning: expect.stringContaining('not the concatenation of its 2 parts'),
+    });
+    // The segment is listed and served; its parts are not listed, nor served any more.
+    const parsed = parsePlaylist(await (await playlist(id)).text());
+    if (!parsed.ok || parsed.value.type !== 'media') throw new Error('no playlist');
+    const listed = parsed.value.segments.map((s) => ({ msn: s.uri, parts: s.parts?.length ?? 0 }));
+    expect(listed.at(-1)).toEqual({ msn: `s${p.session}-2.m4s`, parts: 0 });
+    expect(listed.at(-2)).toEqual({ msn: `s${p.session}-1.m4s`, parts: 4 });
+    expect(await (await call(`/v1/streams/${id}/${name}`)).text()).toBe(bytes);
+    expect((await call(p.partUrl(2, 0))).status).toBe(404);
+    // A blocking reload for a part of segment 2 is answered at once: the segment is complete.
+    expect((await playlist(id, '?_HLS_msn=2&_HLS_part=3')).status).toBe(200);
+    // The next segment, with its parts, is accepted as usual.
+    await p.publish(1, 4, 'v0', 3);
     const status = await env.LIVE.get(env.LIVE.idFromName(id)).status();
-    expect(status?.coordinator).toMatchObject({ partsMatched: 2, partMismatches: 1 });
+    expect(status?.coordinator).toMatchObject({ partsMatched: 3, partMismatches: 1, partsDropped: 2 });
   });
 
   it('keeps parts out of R2: only whole segments are stored', async () => {

@@ -222,6 +222,7 @@ export async function publishLive(options: PublishOptions): Promise<PublishSumma
         published++;
         lagSeconds.push(publishLagSeconds(at, item.commit.programDateTime, item.commit.duration));
       },
+      onWarning: (item, warning) => log(`edge: ${item.commit ? `segment ${item.commit.name}: ` : ''}${warning}`),
       onRetry: (item, attempt, reason, delay) => {
         retrying = true;
         if (attempt === 1 || attempt % 10 === 0)

@@ -110,4 +110,29 @@ describe('Uploader', () => {
     expect(rejected).toEqual(['edge refused commit v0#0: 409 gap']);
     expect(seen).toEqual([1]);
   });
+
+  it('passes on the warning of a commit the edge accepted with one, and delivers on', async () => {
+    const queue = newQueue();
+    queue.enqueue({ commit: commit(0) });
+    queue.enqueue({ commit: commit(1) });
+    const warnings: string[] = [];
+    const done: number[] = [];
+    const client = {
+      putObject: async () => ({ outcome: 'created' as const, sha256: '', size: 0 }),
+      commit: async (c: SegmentCommit) =>
+        c.msn === 0 ? { outcome: 'appended' as const, warning: 'not its parts' } : { outcome: 'appended' as const },
+      end: async () => ({ stream: {} as never }),
+    };
+    await new Uploader(
+      queue,
+      client,
+      {
+        onWarning: (item, w) => warnings.push(`${item.commit?.msn}: ${w}`),
+        onDone: (item) => done.push(item.commit?.msn ?? -1),
+      },
+      fast,
+    ).run(true);
+    expect(warnings).toEqual(['0: not its parts']);
+    expect(done).toEqual([0, 1]);
+  });
 });

@@ -15,17 +15,21 @@ export interface UploaderEvents {
   onDone?: (item: QueuedItem, at: number) => void;
   onRetry?: (item: QueuedItem, attempt: number, reason: string, delayMs: number) => void;
   onRejected?: (item: QueuedItem, error: EdgeRejectedError) => void;
+  /** The edge accepted the item but said something was wrong (a segment that is not its parts). */
+  onWarning?: (item: QueuedItem, warning: string) => void;
 }
 
 export const uploaderRetry: RetryPolicy = { retries: Number.POSITIVE_INFINITY, baseMs: 250, maxMs: 5_000 };
 
 type Client = Pick<EdgeClient, 'putObject' | 'commit' | 'end'> & Partial<Pick<EdgeClient, 'putPart'>>;
 
-async function send(client: Client, item: QueuedItem): Promise<void> {
+/** Delivers one item; the edge's warning about it, if any. */
+async function send(client: Client, item: QueuedItem): Promise<string | undefined> {
   if (item.part && client.putPart) await client.putPart(item.part.name, item.bytes(), item.part);
   if (item.put) await client.putObject(item.put.name, item.bytes());
-  if (item.commit) await client.commit(item.commit);
+  const committed = item.commit ? await client.commit(item.commit) : undefined;
   if (item.end) await client.end();
+  return committed?.warning;
 }
 
 export class Uploader {
@@ -66,8 +70,9 @@ export class Uploader {
       }
       for (let attempt = 0; !this.stopped; attempt++) {
         try {
-          await send(this.client, item);
+          const warning = await send(this.client, item);
           this.queue.remove(item.seq);
+          if (warning !== undefined) this.events.onWarning?.(item, warning);
           this.events.onDone?.(item, this.now());
           break;
         } catch (error) {
