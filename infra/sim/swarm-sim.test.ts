@@ -148,6 +148,19 @@ describe('known answers', () => {
   });
 });
 
+describe('giving up slow peer transfers', () => {
+  it('gives up transfers projected to finish past the margin, and none when the sample is never complete', () => {
+    const projected = run(small(200), { network: { access: [slowUplink] } });
+    expectConserved(projected);
+    expect(projected.summary.projectedAbandons).toBeGreaterThan(0);
+    expect(projected.summary.httpByReason.abandoned).toBeGreaterThan(0);
+    // A sample longer than any slack: only p2p-media-loader's switch at the margin is left.
+    const marginOnly = run(small(200), { network: { access: [slowUplink] }, policy: { abandonSampleSeconds: 30 } });
+    expectConserved(marginOnly);
+    expect(marginOnly.summary.projectedAbandons).toBe(0);
+  });
+});
+
 describe('an edge with a capacity', () => {
   const cdn = (capacityMbps: number) => run(small(200), { p2p: false, edge: { capacityMbps } });
 

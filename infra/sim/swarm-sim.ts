@@ -7,7 +7,9 @@
  * choke, the latency plan) and the tracker's matching (boundedCandidates,
  * pickOfferTargets, its seeded tie-break stream). Per segment, the source is
  * p2p-media-loader's choice under the tick's windows, as loader-model.ts
- * states it (chooseSource, loaderAbandons). What is modelled here is only the
+ * states it (chooseSource); a running peer transfer is given up by the
+ * player's own projection (projectTransfer, which also holds p2p-media-loader's
+ * switch at the margin). What is modelled here is only the
  * world around them: links, round trips, NATs, the edge, the tracker's
  * availability, the audience.
  *
@@ -26,7 +28,6 @@ import {
   epochOf,
   idAlphabet,
   initialTickState,
-  loaderAbandons,
   loaderLagSeconds,
   type MatchCandidate,
   makePeerId,
@@ -38,11 +39,13 @@ import {
   type PeerTransfer,
   type PolicyOptions,
   pickOfferTargets,
+  projectTransfer,
   resolvePolicyOptions,
   slack,
   type TickState,
   tick,
   trackerReconnectDelayMs,
+  transferCheckSeconds,
   type UplinkProbe,
   uploadOpen,
 } from '@edgeswarm/policy';
@@ -62,7 +65,7 @@ const policy = {
   chooseSource,
   deadlineMargin,
   epochOf,
-  loaderAbandons,
+  projectTransfer,
   slack,
   tick,
   uploadOpen,
@@ -71,7 +74,7 @@ const matching = { boundedCandidates, pickOfferTargets };
 /** A sender not yet measured: its gate takes any request its copies allow. */
 const unmeasured = newUplinkEstimate(0);
 
-/** Event kinds (10, a transfer's rate check, went with the rate-based abandon rule p2p-media-loader does not have). */
+/** Event kinds. */
 const ev = {
   publish: 1,
   join: 2,
@@ -82,6 +85,8 @@ const ev = {
   httpDone: 7,
   p2pBegin: 8,
   senderNext: 9,
+  /** A running peer transfer's projected finish, judged as the player's tick does once a second. */
+  transferCheck: 10,
   margin: 11,
   trackerDown: 12,
   edgeArrive: 13,
@@ -159,6 +164,8 @@ export interface SimSummary {
   liveEdgeJumps: number;
   /** Upload requests senders' upload gates answered "absent" (not deliverable within their margin). */
   refusedUploads: number;
+  /** Peer transfers given up before the margin because their projected finish fell past it (projectTransfer). */
+  projectedAbandons: number;
   /** How upload spread over the audience: a star puts nearly all of it on a few viewers. */
   upload: UploadSpread;
   /** The tracker objects' load: messages per second per object against the budget, splits and merges. */
@@ -343,6 +350,8 @@ export class SwarmSimulation {
   private readonly slotServed: Uint16Array;
   /** Upload requests refused by senders' upload gates. */
   private refusedUploads = 0;
+  /** Peer transfers given up before the margin because their projected finish fell past it. */
+  private projectedAbandons = 0;
   private readonly slotGen: Int32Array;
   /** When the slot's pending margin check fires (-1: none pending), so an identical one is not queued twice. */
   private readonly slotMarginAt: Float64Array;
@@ -369,6 +378,9 @@ export class SwarmSimulation {
   private fUpdated = new Float64Array(1024);
   private fReason = new Uint8Array(1024);
   private fStart = new Float64Array(1024);
+  /** The last rate check's look at a peer transfer (when, bytes by then); when < 0, none yet. */
+  private fSeenAt = new Float64Array(1024);
+  private fSeenDone = new Float64Array(1024);
   private fFree: number[] = [];
   private fTop = 0;
   private readonly sHead: Int32Array;
@@ -669,6 +681,9 @@ export class SwarmSimulation {
           break;
         case ev.senderNext:
           if (this.sGen[e.a] === e.b) this.onSenderNext(e.a, t);
+          break;
+        case ev.transferCheck:
+          if (this.fGen[e.a] === e.b && this.fKind[e.a] === flowKind.p2p) this.checkTransfer(e.a, t);
           break;
         case ev.margin:
           this.onMargin(e.a, e.b, e.c, t);
@@ -1210,6 +1225,8 @@ export class SwarmSimulation {
     this.fRate[f] = 0;
     this.fUpdated[f] = t;
     this.fStart[f] = t;
+    this.fSeenAt[f] = -1;
+    this.fSeenDone[f] = 0;
     this.fNext[f] = -1;
     this.fPrev[f] = -1;
     this.fGen[f] = (this.fGen[f] as number) + 1;
@@ -1247,6 +1264,8 @@ export class SwarmSimulation {
     this.fUpdated = g(this.fUpdated, (n) => new Float64Array(n));
     this.fReason = g(this.fReason, (n) => new Uint8Array(n));
     this.fStart = g(this.fStart, (n) => new Float64Array(n));
+    this.fSeenAt = g(this.fSeenAt, (n) => new Float64Array(n));
+    this.fSeenDone = g(this.fSeenDone, (n) => new Float64Array(n));
   }
 
   /**
@@ -1360,6 +1379,10 @@ export class SwarmSimulation {
     this.sCount[j] = (this.sCount[j] as number) + 1;
     this.fUpdated[f] = t;
     this.rescheduleSender(j, t);
+    // The player first projects the transfer once it has a sample (its tick looks once a second after that).
+    const o = this.optionsOf(v);
+    const at = Math.max(t, (this.fStart[f] as number) + o.abandonSampleSeconds);
+    this.queue.push(at, ev.transferCheck, f, this.fGen[f] as number);
     // The sender's player sees its queue grow: its tick decides whether it takes more requests.
     this.tickViewer(j, t);
   }
@@ -1482,13 +1505,59 @@ export class SwarmSimulation {
     }
   }
 
-  /** p2p-media-loader's rule: a peer transfer still running when its segment enters the high-demand window goes to the edge. */
-  private judge(f: number, t: number, slackSeconds: number, marginSeconds: number): boolean {
-    if (!policy.loaderAbandons({ slackSeconds, marginSeconds })) return false;
+  /**
+   * The player's rule (projectTransfer): a peer transfer whose projected finish lands after the deadline less the
+   * margin goes to the edge, and so does one still running when its segment enters the margin (p2p-media-loader's
+   * high-demand switch). `projected`: a rate check, which (as in the player) waits while every edge connection is busy.
+   */
+  private judge(f: number, t: number, slackSeconds: number, marginSeconds: number, projected = false): boolean {
     const j = this.fSend[f] as number;
     if (this.inSenderList(f)) this.advanceSender(j, t);
+    const v = this.fRecv[f] as number;
+    const done = this.fDone[f] as number;
+    const seenAt = this.fSeenAt[f] as number;
+    const verdict = policy.projectTransfer(
+      {
+        startedAt: this.fStart[f] as number,
+        receivedBytes: done,
+        bytesLeft: (this.fBytes[f] as number) - done,
+        ...(seenAt >= 0 ? { previous: { at: seenAt, receivedBytes: this.fSeenDone[f] as number } } : {}),
+      },
+      slackSeconds,
+      marginSeconds,
+      t,
+      this.optionsOf(v),
+    );
+    this.fSeenAt[f] = t;
+    this.fSeenDone[f] = done;
+    if (!verdict.abandon) return false;
+    if (projected && verdict.reason === 'late') {
+      if ((this.httpActive[v] as number) >= this.httpCap) return false;
+      // What the given-up transfer delivered is the peer's measured rate too (the player reports it the same way).
+      const seconds = t - (this.fStart[f] as number);
+      if (done >= 1 && seconds > 0) {
+        const transfer = { peerId: this.ids[j] as string, bytes: Math.floor(done), seconds };
+        const pending = this.pendingTransfers[v];
+        if (pending) pending.push(transfer);
+        else this.pendingTransfers[v] = [transfer];
+      }
+      this.projectedAbandons++;
+    }
     this.abandon(f, t, reason.abandoned);
     return true;
+  }
+
+  /** A running peer transfer's rate check; the next comes a tick later while it runs and its margin is ahead. */
+  private checkTransfer(f: number, t: number): void {
+    const v = this.fRecv[f] as number;
+    const k = this.fSeg[f] as number;
+    if (!this.isActive(v)) return;
+    const slackSeconds = policy.slack(k * this.T, this.playhead(v, t));
+    const marginSeconds = this.marginFor(v);
+    // Inside the margin the margin check (onMargin) is the one that acts, as p2p-media-loader's switch does.
+    if (slackSeconds <= marginSeconds) return;
+    if (this.judge(f, t, slackSeconds, marginSeconds, true)) return;
+    this.queue.push(t + transferCheckSeconds, ev.transferCheck, f, this.fGen[f] as number);
   }
 
   /** The rest of a peer transfer comes from the edge with a Range request; what arrived counts as peer bytes. */
@@ -2058,6 +2127,7 @@ export class SwarmSimulation {
       announces: { ok: this.announcesOk, failed: this.announcesFailed },
       liveEdgeJumps: this.jumps,
       refusedUploads: this.refusedUploads,
+      projectedAbandons: this.projectedAbandons,
       upload: uploadSpread(this.upBytes),
       tracker: this.tracker.summary(this.tEnd),
     };

@@ -11,7 +11,11 @@
  * left to p2p-media-loader's own no-bytes timeout (p2pNotReceivingBytesTimeoutMs)
  * and to the margin.
  */
+import { loaderAbandons } from './loader-model';
 import type { PolicyOptions } from './options';
+
+/** The player projects its running peer transfers at its tick, once a second; the simulator looks as often. */
+export const transferCheckSeconds = 1;
 
 /** One attempt at a segment from one peer, as far as it got. Times in seconds. */
 export interface TransferProgress {
@@ -63,7 +67,8 @@ export function projectTransfer(
   }
   const rateBps = measuredRate(progress, now, options);
   const finishInSeconds = rateBps > 0 && bytesLeft !== undefined ? bytesLeft / rateBps : Number.POSITIVE_INFINITY;
-  if (slackSeconds <= marginSeconds) return { abandon: true, reason: 'margin', rateBps, finishInSeconds };
+  if (loaderAbandons({ slackSeconds, marginSeconds }))
+    return { abandon: true, reason: 'margin', rateBps, finishInSeconds };
   if (rateBps === 0 || bytesLeft === undefined || receivedBytes <= 0) {
     return { abandon: false, reason: 'unmeasured', rateBps, finishInSeconds };
   }

@@ -54,7 +54,8 @@ export interface TransferInput {
  * finish from its rate; a slow peer keeps the segment until the margin. (It
  * also drops a peer that sends nothing for p2pNotReceivingBytesTimeoutMs; the
  * simulator's fluid transfers always send something, so that rule never fires
- * there.)
+ * there.) Our own rule, projectTransfer (abandon.ts), gives a slow transfer up
+ * earlier and includes this one as its margin case.
  */
 export function loaderAbandons(input: TransferInput): boolean {
   return input.slackSeconds <= input.marginSeconds;

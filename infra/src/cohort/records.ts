@@ -60,6 +60,10 @@ export interface ViewerSample {
     strained?: boolean;
     /** Upload requests answered "absent" so far: not deliverable within the margin. */
     refusedUploads?: number;
+    /** Peer transfers given up so far because their projected finish fell past the deadline less the margin… */
+    abandonedTransfers?: number;
+    /** …and the bytes the edge finished them with (Range requests). Absent from older players. */
+    abandonedBytes?: number;
   } | null;
 }
 

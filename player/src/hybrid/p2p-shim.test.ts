@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  abandonTransfers,
   announcedSince,
   closePeer,
   gateUploads,
@@ -167,6 +168,109 @@ describe('upload queue', () => {
     expect(uploadQueuedBytes(engine)).toBe(65_536 + 16_384 + 1000 + 5);
     expect(uploadQueuedBytes(undefined)).toBe(0);
     expect(uploadQueuedBytes({ core: {} })).toBe(0);
+  });
+});
+
+describe('giving up a slow peer transfer', () => {
+  /** A request as p2p-media-loader 2.3.x has it (private fields included); aborting keeps its bytes. */
+  function fakeRequest(over: Record<string, unknown> = {}) {
+    const request = {
+      status: 'loading',
+      downloadSource: 'p2p',
+      loadedBytes: 150_000,
+      totalBytes: 500_000 as number | undefined,
+      segment: { url: 'http://e/seg-12.ts', startTime: 24 },
+      progress: { startTimestamp: 10_000, loadedBytes: 100_000 },
+      currentAttempt: { downloadSource: 'p2p', peerId: 'pA' },
+      abortFromProcessQueue() {
+        request.status = 'aborted';
+      },
+      ...over,
+    };
+    return request;
+  }
+  function engineWith(requests: ReturnType<typeof fakeRequest>[], httpLoading = 0) {
+    const loadedThroughHttp: unknown[] = [];
+    const loader = {
+      requests: { items: () => requests.values(), executingHttpCount: httpLoading },
+      playback: { position: 20, rate: 1 },
+      config: { simultaneousHttpDownloads: 2 },
+      loadThroughHttp(segment: unknown) {
+        loadedThroughHttp.push(segment);
+      },
+    };
+    return { engine: { core: { mainStreamLoader: loader } }, loadedThroughHttp };
+  }
+
+  it('reads each running peer transfer as plain data, and finishes the ones it gives up from the edge', () => {
+    const slow = fakeRequest();
+    const fine = fakeRequest({
+      segment: { url: 'http://e/seg-13.ts', startTime: 26 },
+      currentAttempt: { peerId: 'pB' },
+    });
+    const { engine, loadedThroughHttp } = engineWith([slow, fine]);
+    const seen: unknown[] = [];
+    const given = abandonTransfers(engine, 11, (t) => {
+      seen.push(t);
+      return t.peerId === 'pA';
+    });
+    const slowTransfer = {
+      segment: 'http://e/seg-12.ts',
+      peerId: 'pA',
+      slackSeconds: 4, // starts at 24 s, the playhead at 20 s
+      startedAt: 10, // performance.now() in seconds
+      receivedBytes: 100_000, // this attempt's bytes: an earlier one brought 50 kB
+      bytesLeft: 350_000,
+    };
+    expect(seen[0]).toEqual(slowTransfer);
+    expect(seen[1]).toMatchObject({ peerId: 'pB', slackSeconds: 6 });
+    expect(given).toEqual([slowTransfer]);
+    // Aborted, so the peer stops sending, then loaded through HTTP: p2p-media-loader resumes it with a Range request.
+    expect(slow.status).toBe('aborted');
+    expect(loadedThroughHttp).toEqual([slow.segment]);
+    expect(fine.status).toBe('loading');
+  });
+
+  it('passes the last look at the same attempt, so a transfer that sped up is judged on its recent rate', () => {
+    const request = fakeRequest();
+    const { engine } = engineWith([request]);
+    const seen: { previous?: unknown }[] = [];
+    abandonTransfers(engine, 11, (t) => seen.push(t) < 0);
+    request.progress = { startTimestamp: 10_000, loadedBytes: 300_000 };
+    abandonTransfers(engine, 12, (t) => seen.push(t) < 0);
+    expect(seen[0]?.previous).toBeUndefined();
+    expect(seen[1]?.previous).toEqual({ at: 11, receivedBytes: 100_000 });
+    // A new attempt at the same request (another peer, later) starts without one.
+    request.progress = { startTimestamp: 13_000, loadedBytes: 20_000 };
+    abandonTransfers(engine, 14, (t) => seen.push(t) < 0);
+    expect(seen[2]?.previous).toBeUndefined();
+  });
+
+  it('leaves edge fetches, finished or aborted requests alone, and a size not known yet unknown', () => {
+    const http = fakeRequest({ downloadSource: 'http' });
+    const done = fakeRequest({ status: 'succeed' });
+    const sizeless = fakeRequest({ totalBytes: undefined });
+    const { engine } = engineWith([http, done, sizeless]);
+    const seen: { bytesLeft: number | undefined }[] = [];
+    expect(abandonTransfers(engine, 11, (t) => seen.push(t) < 0)).toEqual([]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.bytesLeft).toBeUndefined();
+  });
+
+  it('waits while every edge connection is busy (p2p-media-loader’s limit): the margin switch still guards it', () => {
+    const request = fakeRequest();
+    const { engine, loadedThroughHttp } = engineWith([request], 2);
+    expect(abandonTransfers(engine, 11, () => true)).toEqual([]);
+    expect(request.status).toBe('loading');
+    expect(loadedThroughHttp).toEqual([]);
+  });
+
+  it('does nothing where p2p-media-loader lacks what it reaches for (a changed version), or without an engine', () => {
+    const { engine } = engineWith([fakeRequest()]);
+    const changed = { core: { mainStreamLoader: { ...engine.core.mainStreamLoader, loadThroughHttp: undefined } } };
+    expect(abandonTransfers(changed, 11, () => true)).toEqual([]);
+    expect(abandonTransfers(undefined, 11, () => true)).toEqual([]);
+    expect(abandonTransfers({ core: {} }, 11, () => true)).toEqual([]);
   });
 });
 

@@ -3,9 +3,10 @@
  * way to close a particular peer's connection. We need one to keep a peer that
  * sent a tampered segment away, and to choke free-riders when our upload budget
  * is contended. The end-to-end fault test fails if this stops working after an
- * upgrade of the pinned version.
+ * upgrade of the pinned version. Nor has it one to give up a slow peer transfer
+ * before the margin (abandonTransfers).
  */
-import { trackerReconnectDelayMs } from '@edgeswarm/policy';
+import { slack, type TransferProgress, trackerReconnectDelayMs } from '@edgeswarm/policy';
 
 interface PeerLike {
   destroy(): void;
@@ -161,6 +162,87 @@ export function retimeTrackerReconnects(engine: unknown, random: () => number = 
     }
   }
   return count;
+}
+
+/** A peer transfer under way, as the shim reads it from p2p-media-loader's request (plain data for projectTransfer). */
+export interface RunningTransfer extends TransferProgress {
+  /** The segment's URL (what p2p-media-loader's events name it by). */
+  segment: string;
+  peerId: string | undefined;
+  /** Seconds until the playhead reaches the segment, at p2p-media-loader's last playback update. */
+  slackSeconds: number;
+}
+
+interface TransferRequestLike {
+  status?: string;
+  downloadSource?: string;
+  loadedBytes?: number;
+  totalBytes?: number;
+  segment?: { url: string; startTime: number };
+  /** This attempt: when it started and what it received (ms, performance.now(); a private field). */
+  progress?: { startTimestamp: number; loadedBytes: number };
+  currentAttempt?: { peerId?: string };
+  abortFromProcessQueue?: () => void;
+}
+interface HybridLoaderLike {
+  requests?: { items(): Iterable<TransferRequestLike>; executingHttpCount: number };
+  playback?: { position: number; rate: number };
+  config?: { simultaneousHttpDownloads?: number };
+  loadThroughHttp?: (segment: unknown) => void;
+}
+
+/** The last look at each request's attempt, for the rate since then (a transfer that sped up). */
+const transferLooks = new WeakMap<object, { startedAt: number; at: number; receivedBytes: number }>();
+
+/**
+ * Gives up running peer transfers that `abandon` says will finish too late, and finishes each from the edge at once.
+ * p2p-media-loader has no hook for it; it switches a peer transfer to the edge only when its segment enters the
+ * high-demand window. This does what that switch does, earlier: the request is aborted (the peer is told to stop
+ * sending, and the bytes received stay with the request) and loaded through HTTP, which resumes it with a Range request
+ * from the bytes received. A transfer is left alone while every edge connection is busy (p2p-media-loader's own
+ * limit); its margin switch still guards it. `now` is performance.now() in seconds. Returns what it gave up.
+ */
+export function abandonTransfers(
+  engine: unknown,
+  now: number,
+  abandon: (transfer: RunningTransfer) => boolean,
+): RunningTransfer[] {
+  const core = (engine as { core?: CoreLike } | undefined)?.core;
+  const given: RunningTransfer[] = [];
+  for (const streamLoader of [core?.mainStreamLoader, core?.secondaryStreamLoader]) {
+    const loader = streamLoader as HybridLoaderLike | undefined;
+    const requests = loader?.requests;
+    const playback = loader?.playback;
+    if (!requests || !playback || typeof loader?.loadThroughHttp !== 'function') continue;
+    const running = [...requests.items()].filter(
+      (r) => r.status === 'loading' && r.downloadSource === 'p2p' && r.progress && r.segment,
+    );
+    for (const request of running) {
+      const progress = request.progress as NonNullable<TransferRequestLike['progress']>;
+      const segment = request.segment as NonNullable<TransferRequestLike['segment']>;
+      const startedAt = progress.startTimestamp / 1000;
+      const look = transferLooks.get(request);
+      const transfer: RunningTransfer = {
+        segment: segment.url,
+        peerId: request.currentAttempt?.peerId,
+        slackSeconds: slack(segment.startTime, playback.position, playback.rate),
+        startedAt,
+        receivedBytes: progress.loadedBytes,
+        bytesLeft: request.totalBytes === undefined ? undefined : request.totalBytes - (request.loadedBytes ?? 0),
+        ...(look && look.startedAt === startedAt
+          ? { previous: { at: look.at, receivedBytes: look.receivedBytes } }
+          : {}),
+      };
+      transferLooks.set(request, { startedAt, at: now, receivedBytes: progress.loadedBytes });
+      if (!abandon(transfer)) continue;
+      const limit = loader.config?.simultaneousHttpDownloads ?? 1;
+      if (requests.executingHttpCount >= limit || typeof request.abortFromProcessQueue !== 'function') continue;
+      request.abortFromProcessQueue();
+      loader.loadThroughHttp(request.segment);
+      given.push(transfer);
+    }
+  }
+  return given;
 }
 
 /** The per-request upload check, and what it has seen: bytes of uploads under way, requests refused. */

@@ -68,6 +68,8 @@ describe('createHybridPlayer in Node', () => {
       strained: false,
       strainSign: null,
       refusedUploads: 0,
+      abandonedTransfers: 0,
+      abandonedBytes: 0,
     });
     const stats: unknown[] = [];
     player.on('stats', (s) => stats.push(s));

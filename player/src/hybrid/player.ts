@@ -21,6 +21,7 @@ import {
   type PeerLedger,
   type PeerTransfer,
   type PolicyOptions,
+  projectTransfer,
   resolvePolicyOptions,
   type StrainSign,
   type TickActions,
@@ -37,10 +38,12 @@ import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent, type PlaybackSta
 import { hlsLatencyConfig } from './latency-setting';
 import { goToLivePosition, type LiveEdge } from './live-indicator';
 import {
+  abandonTransfers,
   announcedSince,
   closePeer,
   gateUploads,
   peerAnnouncements,
+  type RunningTransfer,
   retimeTrackerReconnects,
   syncLivePlaylist,
   type UploadGate,
@@ -129,6 +132,10 @@ export interface HybridSnapshot {
     strainSign: StrainSign | null;
     /** Upload requests answered "absent" because they could not be delivered within the margin. */
     refusedUploads: number;
+    /** Peer transfers given up because their projected finish fell past the deadline less the margin… */
+    abandonedTransfers: number;
+    /** …and the bytes they still lacked, which the edge then sent (Range requests). */
+    abandonedBytes: number;
   };
   windows: LoaderWindows | undefined;
   bufferSeconds: number;
@@ -259,6 +266,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     );
   }
   let blockedPeersClosed = 0;
+  /** Peer transfers given up early (projected too late), and the bytes the edge finished them with. */
+  const abandoned = { transfers: 0, bytes: 0 };
   const uploadSetting: UploadSetting = options.upload ?? 'on';
   let uploadConsented = false;
   let upload = uploadPermission(uploadSetting, uploadConsented, connectionInfo());
@@ -478,13 +487,27 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       else if (peerId) peerStarts.set(segment.url, { at: performance.now(), peerId });
     });
     const peerStarts = new Map<string, { at: number; peerId: string }>();
+    /**
+     * What peers sent of segments whose transfer was switched to the edge (given up early, or at the margin): the
+     * request keeps those bytes and the edge sends only the rest (a Range request), so they count as P2P bytes when
+     * the segment loads. Bounded: a request dropped from the queue takes its bytes with it and never loads.
+     */
+    const fromPeerBeforeSwitch = new Map<string, number>();
     engine.addEventListener('onSegmentAbort', ({ segment, downloadSource, peerId }) => {
       edgeStarts.delete(segment.url);
       peerStarts.delete(segment.url);
-      if (downloadSource === 'p2p' && peerId) unchecked.delete(peerId);
+      if (downloadSource === 'p2p' && peerId) {
+        const received = unchecked.get(peerId) ?? 0;
+        if (received > 0) fromPeerBeforeSwitch.set(segment.url, received);
+        if (fromPeerBeforeSwitch.size > copiesRemembered)
+          fromPeerBeforeSwitch.delete(fromPeerBeforeSwitch.keys().next().value as string);
+        unchecked.delete(peerId);
+      }
     });
     engine.addEventListener('onSegmentLoaded', ({ downloadSource, segmentUrl, bytesLength, peerId }) => {
       engineLoads.loaded(segmentUrl);
+      if (downloadSource === 'http') counters.p2pBytes += fromPeerBeforeSwitch.get(segmentUrl) ?? 0;
+      fromPeerBeforeSwitch.delete(segmentUrl);
       if (downloadSource === 'p2p') {
         counters.p2pSegments++;
         if (peerId) {
@@ -643,6 +666,26 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       closePeer(engine, peerId);
       peers.delete(peerId);
     }
+    abandonLateTransfers(engine, actions.marginSeconds);
+  }
+
+  /**
+   * A peer transfer projected to finish past the deadline less the margin goes to the edge now (a Range request for
+   * the rest), not when the margin is reached; the switch at the margin stays p2p-media-loader's own. What the given-up
+   * transfer delivered is the peer's measured rate too: a peer whose transfers are always given up must still count as
+   * slow.
+   */
+  function abandonLateTransfers(engine: HlsJsP2PEngine, marginSeconds: number): void {
+    const at = performance.now() / 1000;
+    const late = (t: RunningTransfer) =>
+      projectTransfer(t, t.slackSeconds, marginSeconds, at, policy).reason === 'late';
+    for (const given of abandonTransfers(engine, at, late)) {
+      abandoned.transfers++;
+      abandoned.bytes += given.bytesLeft ?? 0;
+      if (given.peerId && given.receivedBytes > 0 && at > given.startedAt) {
+        p2pTransfers.push({ peerId: given.peerId, bytes: given.receivedBytes, seconds: at - given.startedAt });
+      }
+    }
   }
   let lastTimerAt = performance.now();
   timers.push(
@@ -736,6 +779,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         strained: actions.strained,
         strainSign: actions.strainSign,
         refusedUploads: uploadGate.refused,
+        abandonedTransfers: abandoned.transfers,
+        abandonedBytes: abandoned.bytes,
       },
       windows,
       bufferSeconds: bufferSeconds(),
