@@ -67,6 +67,39 @@ describe('SubShardTracker', () => {
     expect(tracker.summary(10)).toMatchObject({ splits: 1, merges: 1 });
   });
 
+  it('reports when its first socket arrives, so a flash crowd splits it after two seconds over the threshold, not one', () => {
+    const tracker = new SubShardTracker<LeafMember>(1, model);
+    for (const m of members(400)) tracker.add(0, m, 0.1);
+    const leaf = tracker.leafFor(0, 0);
+    tracker.record(leaf, 400, 0.5);
+    expect(tracker.check(1)).toEqual([]);
+    tracker.record(leaf, 400, 1.5);
+    expect(tracker.check(2).length).toBeGreaterThan(0);
+    expect(tracker.summary(2).splits).toBe(1);
+  });
+
+  it.each([
+    ['each Worker isolate knocks once at the old sub-shard after a split (a 421 refreshes its layout)', 3, 3],
+    ['without isolates every new socket knocks while the old layout may be cached', undefined, 50],
+  ])('%s', (_name, isolates, knocks) => {
+    const tracker = new SubShardTracker<LeafMember>(1, model, isolates);
+    const leaf = tracker.leafFor(0, 0);
+    for (const m of members(400)) tracker.add(0, m, 0.1);
+    tracker.record(leaf, 400, 0.5);
+    tracker.record(leaf, 400, 1.5);
+    tracker.check(2);
+    expect(tracker.subShardCount()).toBe(2);
+    // New sockets in the second after the split whose key the old sub-shard no longer owns.
+    const elsewhere = members(2000)
+      .slice(400)
+      .filter((m) => tracker.leafFor(0, m.key) !== leaf)
+      .slice(0, 50);
+    expect(elsewhere).toHaveLength(50);
+    for (const m of elsewhere) tracker.add(0, m, 2.2);
+    tracker.record(leaf, 0, 2.9);
+    expect(leaf.count).toBe(knocks);
+  });
+
   it('never splits when sub-shards are off: one object per region', () => {
     const tracker = new SubShardTracker<LeafMember>(2, { ...model, enabled: false });
     for (const m of members(100)) tracker.add(1, m);

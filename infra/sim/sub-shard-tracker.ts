@@ -9,9 +9,11 @@
  * What is modelled: messages counted per object per second (upgrades,
  * announces, answers), the load each object reports (the higher of its mean
  * over `loadWindowSeconds` and its last two seconds), reports every
- * `reportEveryMs` or early when both passed the threshold, the
- * Workers' cached layouts (after a change, new sockets knock once, a 421, at
- * the sub-shard the previous layout names, for as long as it was cached), and
+ * `reportEveryMs` (the first when its first socket arrives) or early when
+ * both passed the threshold, the Workers' cached layouts (after a change, a
+ * new socket knocks, a 421, at the sub-shard the previous layout names, for as
+ * long as it was cached; with `isolates`, once per Worker isolate, which then
+ * asks the directory again, as routes/tracker.ts does), and
  * the sockets a split or merge moves, handed back to the caller to reconnect
  * (shed `shedPerSecond` a second, then the client's reconnect delay). Members
  * are taken out of their old sub-shard when it splits, not one by one as shed.
@@ -80,14 +82,23 @@ export class SubShardTracker<M extends LeafMember> {
   private readonly regionLeaves: Map<number, SimSubShard<M>>[];
   private readonly reports: Map<number, LoadReport>[];
   private readonly memberLeaf = new Map<M, SimSubShard<M>>();
-  /** Per region: the layout Workers may still hold after the last change, and until when (seconds). */
-  private readonly stale: ({ layout: SubShardLayout; until: number } | undefined)[];
+  /**
+   * Per region: the layout Workers may still hold after the last change, until when (seconds), and the isolates
+   * that have dropped it since (a 421 makes the Worker drop its copy and ask the directory again).
+   */
+  private readonly stale: ({ layout: SubShardLayout; until: number; refreshed: Set<number> } | undefined)[];
   private readonly window: number;
   private readonly stats: SubShardTrackerStats;
 
+  /**
+   * `isolates`: Worker isolates new sockets arrive through (a socket's isolate is its key modulo this). Each
+   * knocks once at the old sub-shard after a change and then routes by the new layout, as the Worker does;
+   * undefined: every new socket knocks while the old layout may be cached (an upper bound).
+   */
   constructor(
     regions: number,
     readonly model: SubShardModel,
+    private readonly isolates?: number,
   ) {
     this.window = Math.max(1, Math.round(model.loadWindowSeconds));
     this.layouts = Array.from({ length: regions }, () => initialLayout(-1e15));
@@ -138,8 +149,17 @@ export class SubShardTracker<M extends LeafMember> {
     const stale = this.stale[region];
     if (stale && t < stale.until) {
       const old = rangeAt(stale.layout, leafIndexOf(stale.layout, member.key)).start;
-      const knocked = old !== leaf.start ? this.regionLeaves[region]?.get(old) : undefined;
-      if (knocked) this.record(knocked, 1, t);
+      const isolate = this.isolates === undefined ? -1 : member.key % this.isolates;
+      const knocked =
+        old !== leaf.start && !stale.refreshed.has(isolate) ? this.regionLeaves[region]?.get(old) : undefined;
+      if (knocked) {
+        this.record(knocked, 1, t);
+        if (isolate >= 0) stale.refreshed.add(isolate);
+      }
+    }
+    // A sub-shard reports when its first socket arrives (with no load to show yet), then every reportEveryMs.
+    if (leaf.nextReportAt === Number.NEGATIVE_INFINITY && Number.isFinite(t)) {
+      leaf.nextReportAt = t + this.model.reportEveryMs / 1000;
     }
     member.index = leaf.members.length;
     leaf.members.push(member);
@@ -210,7 +230,13 @@ export class SubShardTracker<M extends LeafMember> {
         const messagesPerSecond = reportedLoad(mean, lastSeconds);
         this.stats.maxReportedPerSecond = Math.max(this.stats.maxReportedPerSecond, messagesPerSecond);
         const changedAt = (layout.leaves[index] as { changedAt: number }).changedAt;
-        const load = { messagesPerSecond, peers: leaf.members.length, sockets: leaf.members.length, changedAt };
+        const load = {
+          messagesPerSecond,
+          lastSeconds,
+          peers: leaf.members.length,
+          sockets: leaf.members.length,
+          changedAt,
+        };
         reports.set(leaf.start, { ...load, at: now });
         // Off: one object per region shard, whose load is still measured.
         if (!this.model.enabled) continue;
@@ -270,7 +296,7 @@ export class SubShardTracker<M extends LeafMember> {
     const previous = this.layouts[region] as SubShardLayout;
     const cached = layoutCacheMs(previous, t * 1000, this.model) / 1000;
     // An older layout may still be cached too; the one just replaced is what most Workers hold.
-    this.stale[region] = { layout: previous, until: t + cached };
+    this.stale[region] = { layout: previous, until: t + cached, refreshed: new Set() };
     this.layouts[region] = next;
   }
 

@@ -37,7 +37,10 @@ export interface TrackerScaleConfig {
   asnsPerColo: number;
   announceIntervalSeconds: number;
   offersPerAnnounce: number;
-  /** Worker isolates that each fetch the layout at most once per layoutCacheMs (for the directory's load). */
+  /**
+   * Worker isolates: each fetches the layout at most once per layoutCacheMs (for the directory's load), and after
+   * a change knocks once (a 421) at the sub-shard its old copy names before it routes by the new one.
+   */
   isolates: number;
   subShards: SubShardModel;
 }
@@ -106,7 +109,7 @@ function pick(cumulative: readonly number[], u: number): number {
 export function runTrackerScale(config: TrackerScaleConfig): TrackerScaleResult {
   const wall = performance.now();
   const rng = new Rng(config.seed);
-  const tracker = new SubShardTracker<Viewer>(1, config.subShards);
+  const tracker = new SubShardTracker<Viewer>(1, config.subShards, config.isolates);
   const n = config.viewers;
   const colos = popularity(config.colos);
   const asns = popularity(config.asnsPerColo);

@@ -11,6 +11,7 @@ import {
   type LoadReport,
   layoutCacheMs,
   leafIndexOf,
+  maySplit,
   neighbourOf,
   planMerge,
   planSplit,
@@ -151,6 +152,60 @@ describe('splitWays', () => {
     ['past it, though within the merge cooldown', load(2 * threshold, 100, -options.splitCooldownMs), 4],
   ])('%s', (_name, l, ways) => {
     expect(splitWays(l, 0, options)).toBe(ways);
+  });
+
+  const budget = options.messageBudgetPerSecond;
+  const cooling = -options.splitCooldownMs + 1;
+  const withLast = (l: SubShardLoad, lastSeconds: [number, number]): SubShardLoad => ({ ...l, lastSeconds });
+  it.each([
+    // A flash crowd's first report: the window's mean has seen a tenth of it, the last second all of it.
+    [
+      'sized from the last second when it is higher than the reported load',
+      withLast(load(2 * threshold), [12 * threshold, 0]),
+      24,
+    ],
+    [
+      'sized from the reported load when it is higher than the last second',
+      withLast(load(4 * threshold), [threshold, 4 * threshold]),
+      8,
+    ],
+    [
+      'a last second over the threshold alone does not make it split',
+      withLast(load(threshold), [10 * threshold, threshold]),
+      1,
+    ],
+    [
+      'in the cooldown, both last seconds over the whole budget: splits, sized from the last one',
+      withLast(load(10 * threshold, 100, cooling), [3 * threshold, budget + 1]),
+      6,
+    ],
+    [
+      'in the cooldown, one of them at the budget: waits',
+      withLast(load(10 * threshold, 100, cooling), [10 * threshold, budget]),
+      1,
+    ],
+    [
+      'in the cooldown, both over the threshold but under the budget: waits',
+      withLast(load(10 * threshold, 100, cooling), [budget - 1, budget - 1]),
+      1,
+    ],
+    ['in the cooldown without last seconds (an older reporter): waits', load(10 * threshold, 100, cooling), 1],
+    ['in the cooldown over the peer cap alone: waits', withLast(load(10, options.maxPeers * 4, cooling), [10, 10]), 1],
+  ])('%s', (_name, l, ways) => {
+    expect(splitWays(l, 0, options)).toBe(ways);
+  });
+});
+
+describe('maySplit', () => {
+  const budget = options.messageBudgetPerSecond;
+  it.each([
+    ['past the cooldown, whatever the load', { lastSeconds: [0, 0] as const }, -options.splitCooldownMs, true],
+    ['past it with no last seconds', {}, -options.splitCooldownMs, true],
+    ['in it, each second over the whole budget', { lastSeconds: [budget + 1, budget + 1] as const }, -1, true],
+    ['in it, one second at the budget', { lastSeconds: [budget + 1, budget] as const }, -1, false],
+    ['in it, with no last seconds', {}, -1, false],
+  ])('%s', (_name, l, changedAt, expected) => {
+    expect(maySplit(l, changedAt, 0, options)).toBe(expected);
   });
 });
 

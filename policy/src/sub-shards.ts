@@ -29,7 +29,11 @@ export interface SubShardOptions {
   maxPeers: number;
   /** Sub-shards per region shard at most; a split that would pass it splits less. */
   maxSubShards: number;
-  /** A sub-shard far over its threshold (a flash crowd) splits into up to this many parts at once. */
+  /**
+   * A sub-shard far over its threshold (a flash crowd) splits into up to this many parts at once: enough that
+   * the parts of a first object taking a whole flash crowd (~7 500 messages/s in the simulator's million) each
+   * start under the threshold.
+   */
   maxSplitWays: number;
   /**
    * After a split or merge, no merge touches the sub-shards involved for this long: their moved sockets are
@@ -70,7 +74,7 @@ export const subShardDefaults: SubShardOptions = {
   mergeBelowShare: 0.25,
   maxPeers: 5000,
   maxSubShards: 4096,
-  maxSplitWays: 16,
+  maxSplitWays: 64,
   cooldownMs: 60_000,
   splitCooldownMs: 10_000,
   reportEveryMs: 5_000,
@@ -217,6 +221,12 @@ export interface SubShardLoad {
    * whole seconds (so a flash crowd is seen in two seconds, not after a window, and one noisy second is not).
    */
   messagesPerSecond: number;
+  /**
+   * Inbound messages in each of its last two whole seconds, the last first. Optional (the load a sub-shard
+   * reported before this field existed is judged on `messagesPerSecond` alone): a split is sized from the last
+   * second, and a sub-shard still in its split cooldown splits again only when both are over the whole budget.
+   */
+  lastSeconds?: readonly [number, number];
   /** Swarm memberships. */
   peers: number;
   sockets: number;
@@ -255,13 +265,44 @@ export function layoutCacheMs(layout: SubShardLayout, now: number, options: SubS
   return Math.round(Math.min(options.layoutCacheMs, Math.max(options.layoutCacheMs / 10, settling)));
 }
 
-/** How many parts a sub-shard should split into now: 1 means no split. */
+/**
+ * Whether a sub-shard whose range last changed at `changedAt` may split now:
+ * once its split cooldown is over; before that, only when each of its last two
+ * whole seconds was over its whole budget (not just the split threshold). A
+ * split diverts new sockets at once, so a part still over its budget right
+ * after a split got too small a share of the split (a flash crowd arriving
+ * faster than the load it was sized from) and should not wait out the
+ * cooldown over budget. The directory asks this with its own `changedAt`.
+ */
+export function maySplit(
+  load: Pick<SubShardLoad, 'lastSeconds'>,
+  changedAt: number,
+  now: number,
+  options: SubShardOptions,
+): boolean {
+  if (now - changedAt >= options.splitCooldownMs) return true;
+  const last = load.lastSeconds;
+  return last !== undefined && Math.min(last[0], last[1]) > options.messageBudgetPerSecond;
+}
+
+/**
+ * How many parts a sub-shard should split into now: 1 means no split. Due when
+ * its load passes the split threshold (or its peers the cap), past its
+ * cooldown, or in it when `maySplit` allows. Sized so each part starts at about
+ * half the threshold, from the higher of the reported load and its last whole
+ * second: a flash crowd's first report comes a second or two into it, when the
+ * window's mean has seen a fraction of it. In the cooldown only the last second
+ * counts (the window still holds the load of the range before the split).
+ */
 export function splitWays(load: SubShardLoad, now: number, options: SubShardOptions): number {
-  if (now - load.changedAt < options.splitCooldownMs) return 1;
+  if (!maySplit(load, load.changedAt, now, options)) return 1;
   const threshold = options.messageBudgetPerSecond * options.splitAtShare;
   if (load.messagesPerSecond <= threshold && load.peers <= options.maxPeers) return 1;
+  const cooling = now - load.changedAt < options.splitCooldownMs;
+  const lastSecond = load.lastSeconds?.[0] ?? 0;
+  const rate = cooling ? lastSecond : Math.max(load.messagesPerSecond, lastSecond);
   // Each part should start at about half the threshold, so it can grow before it splits again.
-  const byMessages = Math.ceil(load.messagesPerSecond / (threshold / 2));
+  const byMessages = Math.ceil(rate / (threshold / 2));
   const byPeers = Math.ceil(load.peers / (options.maxPeers / 2));
   return Math.min(options.maxSplitWays, Math.max(2, byMessages, byPeers));
 }

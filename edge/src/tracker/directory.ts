@@ -18,6 +18,7 @@ import {
   initialLayout,
   type LoadReport,
   layoutCacheMs,
+  maySplit,
   planMerge,
   resolveSubShardOptions,
   type SubShardAssignment,
@@ -83,9 +84,10 @@ export class TrackerDirectory extends DurableObject<Env> {
     const { splitAt, ...load } = report;
     this.reports.set(start, { ...load, at: now });
     const touched: number[] = [];
-    // A sub-shard still in its cooldown (its moved sockets are reconnecting) may not split again, whatever it thinks.
+    // A sub-shard still in its cooldown (its moved sockets are reconnecting) splits again only over its whole
+    // budget, by the layout's own change time, whatever it thinks.
     const leaf = this.layout.leaves.find((l) => l.start === start);
-    const cooled = leaf !== undefined && now - leaf.changedAt >= this.options.splitCooldownMs;
+    const cooled = leaf !== undefined && maySplit(load, leaf.changedAt, now, this.options);
     const split = cooled && splitAt?.length ? applySplit(this.layout, start, splitAt, now, this.options) : undefined;
     if (split) {
       const before = new Set(this.layout.leaves.map((leaf) => leaf.start));

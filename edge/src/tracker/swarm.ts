@@ -300,6 +300,7 @@ export class TrackerSwarm extends DurableObject<Env> {
     const { start } = place.assignment;
     const load = {
       messagesPerSecond: reportedLoad(this.engine.messagesPerSecond(now), lastSeconds),
+      lastSeconds,
       peers: this.engine.peerCount,
       sockets: this.engine.socketCount,
       changedAt: place.assignment.changedAt,
