@@ -33,7 +33,55 @@ describe('matchTier', () => {
   });
 });
 
+/** pickOfferTargets as first written: every candidate ranked, a stable sort, the first `count`. */
+function sortedReference(announcer: typeof me, candidates: readonly MatchCandidate[], count: number, seed: number) {
+  const seen = new Set<string>([announcer.peerId]);
+  const ranked: { peerId: string; tier: number; load: number; tie: number }[] = [];
+  for (const c of candidates) {
+    if (seen.has(c.peerId)) continue;
+    seen.add(c.peerId);
+    ranked.push({
+      peerId: c.peerId,
+      tier: matchTier(announcer, c),
+      load: c.offersReceived,
+      tie: seededHash(seed, c.peerId),
+    });
+  }
+  ranked.sort((a, b) => a.tier - b.tier || a.load - b.load || a.tie - b.tie);
+  return ranked.slice(0, Math.max(0, Math.floor(count))).map((e) => e.peerId);
+}
+
 describe('pickOfferTargets', () => {
+  it('picks exactly what a stable sort of every candidate would (random swarms, duplicates, equal loads)', () => {
+    let x = 12345;
+    const next = (n: number) => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return (x >>> 0) % n;
+    };
+    for (let run = 0; run < 500; run++) {
+      const size = next(40);
+      const swarm = Array.from({ length: size }, () =>
+        peer(
+          `p${next(30)}`,
+          [0, 1, 3320][next(3)] as number,
+          ['', 'FRA', 'AMS'][next(3)] as string,
+          ['', 'DE'][next(2)] as string,
+          next(4),
+        ),
+      );
+      if (next(4) === 0) swarm.push({ ...me, offersReceived: 0 });
+      const count = next(12);
+      const seed = next(1000);
+      const expected = sortedReference(me, swarm, count, seed);
+      expect(pickOfferTargets(me, swarm, { count, seed })).toEqual(expected);
+      // A caller that promises distinct ids (the tracker's swarm lists) gets the same answer without the check.
+      const distinct = swarm.filter((c, i) => swarm.findIndex((d) => d.peerId === c.peerId) === i);
+      expect(pickOfferTargets(me, distinct, { count, seed, distinct: true })).toEqual(expected);
+    }
+  });
+
   const swarm = [
     peer('far1', 1, 'JFK', 'US'),
     peer('country', 2, 'MUC', 'DE'),

@@ -58,8 +58,35 @@ export interface MatchOptions {
   count: number;
   /** Varies the tie-break between announces; the same seed gives the same order. */
   seed: number;
+  /**
+   * The caller guarantees no peer id appears twice among the candidates (a swarm's member list): the check for
+   * repeats is skipped, and the answer is the same.
+   */
+  distinct?: boolean;
 }
 
+interface Ranked {
+  peerId: string;
+  tier: number;
+  load: number;
+  /** The seeded hash of the peer id, computed when a tie needs it; -1 until then. */
+  tie: number;
+}
+
+/** Whether `a` ranks strictly ahead of `b`: tier, then load, then the seeded hash. */
+function ranksAhead(a: Ranked, b: Ranked, seed: number): boolean {
+  if (a.tier !== b.tier) return a.tier < b.tier;
+  if (a.load !== b.load) return a.load < b.load;
+  if (a.tie < 0) a.tie = seededHash(seed, a.peerId);
+  if (b.tie < 0) b.tie = seededHash(seed, b.peerId);
+  return a.tie < b.tie;
+}
+
+/**
+ * The `count` best candidates by (tier, load, seeded hash), the first of equals
+ * first: what a stable sort of them all and its first `count` give, kept as a
+ * top-k insertion instead (it runs on every announce, and `count` is a few).
+ */
 export function pickOfferTargets(
   announcer: MatchPeer,
   candidates: readonly MatchCandidate[],
@@ -67,20 +94,27 @@ export function pickOfferTargets(
 ): string[] {
   const count = Math.max(0, Math.floor(options.count));
   if (count === 0) return [];
-  const seen = new Set<string>([announcer.peerId]);
-  const ranked: { peerId: string; tier: number; load: number; tie: number }[] = [];
+  const seed = options.seed;
+  const seen = options.distinct ? undefined : new Set<string>([announcer.peerId]);
+  const best: Ranked[] = [];
   for (const candidate of candidates) {
-    if (seen.has(candidate.peerId)) continue;
-    seen.add(candidate.peerId);
-    ranked.push({
-      peerId: candidate.peerId,
-      tier: matchTier(announcer, candidate),
-      load: candidate.offersReceived,
-      tie: seededHash(options.seed, candidate.peerId),
-    });
+    if (seen) {
+      if (seen.has(candidate.peerId)) continue;
+      seen.add(candidate.peerId);
+    } else if (candidate.peerId === announcer.peerId) continue;
+    const tier = matchTier(announcer, candidate);
+    const load = candidate.offersReceived;
+    const last = best.length === count ? (best[count - 1] as Ranked) : undefined;
+    // Behind the last of a full list on tier or load alone: out, without a hash.
+    if (last && (tier > last.tier || (tier === last.tier && load > last.load))) continue;
+    const entry: Ranked = { peerId: candidate.peerId, tier, load, tie: -1 };
+    if (last && !ranksAhead(entry, last, seed)) continue;
+    let at = best.length;
+    while (at > 0 && ranksAhead(entry, best[at - 1] as Ranked, seed)) at--;
+    best.splice(at, 0, entry);
+    if (best.length > count) best.pop();
   }
-  ranked.sort((a, b) => a.tier - b.tier || a.load - b.load || a.tie - b.tie);
-  return ranked.slice(0, count).map((entry) => entry.peerId);
+  return best.map((entry) => entry.peerId);
 }
 
 /**

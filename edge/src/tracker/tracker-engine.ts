@@ -186,21 +186,39 @@ export function readAttachment(value: unknown): SocketAttachment | undefined {
   return value as unknown as SocketAttachment;
 }
 
-/** Relayed offers still answerable at `now`: a client gives up on its offers after bittorrent-tracker's 50 s. */
-export function liveOffers(offers: readonly RelayedOffer[], now: number, timeoutMs: number): RelayedOffer[] {
-  return offers.filter((o) => o.at > now - timeoutMs);
+/**
+ * Drops the offers no longer answerable at `now` (a client gives up on its
+ * offers after bittorrent-tracker's 50 s) from a socket's own list, in place:
+ * it runs for every offer relayed. Answers whether any went.
+ */
+export function dropExpiredOffers(offers: RelayedOffer[], now: number, timeoutMs: number): boolean {
+  const cutoff = now - timeoutMs;
+  let kept = 0;
+  for (let i = 0; i < offers.length; i++) {
+    const offer = offers[i] as RelayedOffer;
+    if (offer.at > cutoff) offers[kept++] = offer;
+  }
+  if (kept === offers.length) return false;
+  offers.length = kept;
+  return true;
 }
 
-/** Adds a relayed offer, dropping expired ones and then the oldest beyond the per-socket bound. */
+/**
+ * Adds a relayed offer to a socket's own list, dropping expired ones and then
+ * the oldest beyond the per-socket bound. Changes `offers` in place (it runs
+ * for every offer relayed) and returns it.
+ */
 export function rememberOffer(
-  offers: readonly RelayedOffer[],
+  offers: RelayedOffer[],
   offer: RelayedOffer,
   now: number,
   limits: Pick<TrackerLimits, 'offerTimeoutMs' | 'maxPendingOffersPerSocket'>,
 ): RelayedOffer[] {
-  const kept = liveOffers(offers, now, limits.offerTimeoutMs);
-  kept.push(offer);
-  return kept.length > limits.maxPendingOffersPerSocket ? kept.slice(-limits.maxPendingOffersPerSocket) : kept;
+  dropExpiredOffers(offers, now, limits.offerTimeoutMs);
+  offers.push(offer);
+  const over = offers.length - limits.maxPendingOffersPerSocket;
+  if (over > 0) offers.splice(0, over);
+  return offers;
 }
 
 export class TrackerEngine<S> {
@@ -427,11 +445,7 @@ export class TrackerEngine<S> {
         state.counters.peersTimedOut++;
         changed = true;
       }
-      const offers = liveOffers(state.offers, now, this.limits.offerTimeoutMs);
-      if (offers.length !== state.offers.length) {
-        state.offers = offers;
-        changed = true;
-      }
+      if (dropExpiredOffers(state.offers, now, this.limits.offerTimeoutMs)) changed = true;
       if (changed) out.dirty.push(socket);
       if (state.swarms.size === 0 && state.lastMessageAt < cutoff) {
         out.close.push({ socket, code: closeCodes.idle, reason: 'idle: no announce within the peer timeout' });
@@ -534,9 +548,13 @@ export class TrackerEngine<S> {
     }
     const complete = current?.complete || message.complete || message.event === 'completed';
     const member = this.addMember(infoHash, socket, state, peerId, complete);
-    state.swarms.set(key, { infoHash, peerId, complete, seenAt: now });
+    if (current) {
+      current.complete = complete;
+      current.seenAt = now;
+    } else state.swarms.set(key, { infoHash, peerId, complete, seenAt: now });
 
-    const reply: TrackerServerMessage = { ...this.counts(infoHash) };
+    // counts() makes a new object each time: the reply may take a warning of its own.
+    const reply: TrackerServerMessage = this.counts(infoHash);
     if (message.droppedOffers > 0) {
       reply['warning message'] = `only the first ${this.limits.maxOffersPerAnnounce} offers were relayed`;
     }
@@ -575,7 +593,8 @@ export class TrackerEngine<S> {
   ): number {
     const seed = this.nextSeed();
     const candidates = boundedCandidates(from, swarm.list, this.limits.maxMatchCandidates, seed);
-    const targets = pickOfferTargets(from, candidates, { count: offers.length, seed });
+    // A swarm's list holds each peer id once (its members are keyed by it).
+    const targets = pickOfferTargets(from, candidates, { count: offers.length, seed, distinct: true });
     const { infoHash } = swarm;
     for (const [i, targetId] of targets.entries()) {
       const target = swarm.members.get(targetId);
@@ -587,7 +606,7 @@ export class TrackerEngine<S> {
         // Remembered on the receiving socket: its answer is relayed only if it answers this offer.
         const relayed: RelayedOffer = { offerId: offer.offer_id, infoHash, from: from.peerId, to: targetId, at: now };
         if (via !== undefined) relayed.via = via;
-        targetState.offers = rememberOffer(targetState.offers, relayed, now, this.limits);
+        rememberOffer(targetState.offers, relayed, now, this.limits);
         out.dirty.push(target.socket);
       }
       out.send.push({
@@ -650,8 +669,8 @@ export class TrackerEngine<S> {
     const { infoHash, peerId, toPeerId, offerId } = message;
     // Only an answer to an offer this tracker relayed to this very socket, back to the peer that made
     // it, from a peer id this socket holds in that swarm: nothing else can be injected into a real peer.
-    const offers = liveOffers(state.offers, now, this.limits.offerTimeoutMs);
-    state.offers = offers;
+    dropExpiredOffers(state.offers, now, this.limits.offerTimeoutMs);
+    const offers = state.offers;
     const relayed = offers.find((o) => o.offerId === offerId && o.infoHash === infoHash && o.from === toPeerId);
     const membership = state.swarms.get(membershipKey(infoHash, peerId));
     if (!relayed || !membership) {
