@@ -12,6 +12,16 @@ describe('cohort runner', () => {
     );
   });
 
+  it('sets the latency target when the plan has one (compare --latency)', () => {
+    const base = { pageBase: 'http://127.0.0.1:9', stream: 's1' };
+    expect(watchUrl({ ...base, name: 'cdn', latencyTarget: 'low' })).toBe(
+      'http://127.0.0.1:9/watch/s1?region=eu&ice-servers=none&p2p=off&latency-target=low',
+    );
+    expect(watchUrl({ ...base, name: 'hybrid', latencyTarget: 6 })).toBe(
+      'http://127.0.0.1:9/watch/s1?region=eu&ice-servers=none&latency-target=6',
+    );
+  });
+
   it('joins viewers a stagger apart, or when the plan says', () => {
     expect(joinTimes({ viewers: 3, staggerSeconds: 3 })).toEqual([0, 3, 6]);
     expect(joinTimes({ viewers: 4, staggerSeconds: 3, joinAtSeconds: [0, 3, 6, 10] })).toEqual([0, 3, 6, 10]);

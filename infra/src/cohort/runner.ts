@@ -54,6 +54,8 @@ export interface CohortPlan {
   corrupt?: number[];
   /** Policy values every viewer's player runs with instead of the defaults (compare's --policy). */
   policy?: Record<string, number>;
+  /** Every viewer's `latency-target` (compare's --latency): `low` or target durations; absent: the player's default. */
+  latencyTarget?: 'low' | number;
   /** A viewer that closes its page at a time (seconds since the first join). */
   leave?: { viewer: number; atSeconds: number };
   /** Playback tokens by viewer (signed playback), passed in the watch page's URL; null or absent: none. */
@@ -89,7 +91,7 @@ export const cohortDefaults = {
  * never in it: they go in through the automation (page-faults.ts).
  */
 export function watchUrl(
-  plan: Pick<CohortPlan, 'pageBase' | 'stream' | 'name'> & Partial<Pick<CohortPlan, 'beacons'>>,
+  plan: Pick<CohortPlan, 'pageBase' | 'stream' | 'name'> & Partial<Pick<CohortPlan, 'beacons' | 'latencyTarget'>>,
   token?: string | null,
   extra: Record<string, string> = {},
 ): string {
@@ -97,6 +99,7 @@ export function watchUrl(
   if (plan.name === 'cdn') query.set('p2p', 'off');
   if (plan.name === 'p2pml') query.set('p2p', 'stock');
   if (plan.beacons === false) query.set('beacon', 'off');
+  if (plan.latencyTarget !== undefined) query.set('latency-target', String(plan.latencyTarget));
   if (token) query.set('token', token);
   for (const [name, value] of Object.entries(extra)) query.set(name, value);
   return `${plan.pageBase}/watch/${plan.stream}?${query}`;

@@ -1,5 +1,6 @@
 /**
  * npm run compare -- --viewers 8 --seconds 120 [--url <edge>] [--edge-mbps <cap>] [--network residential]
+ * npm run compare -- --latency low,3,4,6 …   (the latency dial: frontier.ts)
  *
  * A CDN-only and a hybrid cohort of N headless Chromium viewers on one live
  * test stream; prints a side-by-side table and writes results.json and a
@@ -8,6 +9,7 @@
 import { relative } from 'node:path';
 import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import { repoRoot } from '../local-edge';
+import { formatFrontierTable } from './frontier';
 import { compareUsage, parseCompareArgs } from './options';
 import { formatProfileTable, formatTable } from './table';
 
@@ -28,6 +30,11 @@ async function main(argv: string[]): Promise<void> {
   const command = ['npm run compare --', ...argv].join(' ');
   const run = await runCompare(options, log, { command, warnings });
   console.log(`\n${formatTable(run.results)}`);
+  if (run.results.frontier) {
+    console.log(
+      `\nthe latency dial (edge egress against CDN-only HLS of this run):\n${formatFrontierTable(run.results.frontier)}`,
+    );
+  }
   if (options.network !== 'loopback') console.log(`\nper link profile:\n${formatProfileTable(run.results)}`);
   for (const warning of run.results.warnings) console.log(`warning: ${warning}`);
   const shown = (path: string) => (path.startsWith(repoRoot) ? relative(repoRoot, path) : path);

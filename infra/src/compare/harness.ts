@@ -31,6 +31,7 @@ import { type LocalEdge, repoRoot, startLocalEdge } from '../local-edge';
 import { privateNetworkAvailable } from '../netns';
 import { type RunningCli, spawnOriginCli } from '../run-cli';
 import { startCpuBurner } from './cpu-burner';
+import { frontierRows, type SweepPoint, sweepPoints } from './frontier';
 import { type CohortName, type CompareOptions, runStamp } from './options';
 import { renderReport } from './report-html';
 import type { CohortResult, CompareResults } from './results';
@@ -138,6 +139,10 @@ export async function runCompare(
   let proxy: ThrottleProxy | undefined;
   let publisher: RunningCli | undefined;
   const cohorts: CohortResult[] = [];
+  // The cohorts in the order they run: a latency sweep's points, or the cohorts of --cohorts/--order.
+  const points: { name: CohortName; label: string; latency?: SweepPoint['latency'] }[] = options.latency
+    ? sweepPoints(options.latency).map((p) => ({ name: p.cohort, label: p.label, latency: p.latency }))
+    : options.order.map((name) => ({ name, label: cohortLabel(name) }));
   try {
     if (!options.url) {
       log('compare: starting the local edge (wrangler dev)');
@@ -153,13 +158,16 @@ export async function runCompare(
       ...(options.edgeMbps === undefined ? {} : { edgeMbps: options.edgeMbps }),
     });
     const publishSeconds =
-      options.order.length * (options.seconds + harnessDefaults.cohortOverheadSeconds) +
-      harnessDefaults.publishMarginSeconds;
+      points.length * (options.seconds + harnessDefaults.cohortOverheadSeconds) + harnessDefaults.publishMarginSeconds;
     publisher = spawnOriginCli(
       [
         ...['publish', '--stream', stream, '--edge', edgeUrl, '--duration', String(Math.ceil(publishSeconds))],
         ...['--size', options.size, '--segment-seconds', String(options.segmentSeconds)],
         ...(options.key ? ['--key', options.key] : []),
+        // A sweep needs parts for its low-latency points. Otherwise whole segments, as the comparison has always
+        // measured: hls.js in low-latency mode loads listed parts over HTTP at every target, P2P or not.
+        ...(options.latency ? [] : ['--no-parts']),
+        ...(options.partSeconds === undefined ? [] : ['--part-seconds', String(options.partSeconds)]),
       ],
       { ...(edge ? { PUBLISH_SECRET: secret } : {}), EDGESWARM_QUEUE_DIR: join(work, 'queue') },
     );
@@ -174,10 +182,12 @@ export async function runCompare(
           : ''
       }`,
     );
+    if (options.latency) log(`compare: latency sweep: ${points.map((p) => p.label).join(' then ')}`);
     // Both cohorts get the same links in the same join order.
     const links = options.network === 'loopback' ? undefined : linksFor(options.network, options.viewers);
 
-    for (const name of options.order) {
+    for (const point of points) {
+      const name = point.name;
       const before = await fetchJson<StatsSnapshot>(`${edgeUrl}/v1/streams/${stream}/stats`);
       const proxyBefore = proxy.counters();
       const cpuBefore = cpus();
@@ -196,6 +206,7 @@ export async function runCompare(
             sampleSeconds: options.sampleSeconds,
             progressSeconds: options.progressSeconds,
             beacons: true,
+            ...(point.latency === undefined || point.latency === 'default' ? {} : { latencyTarget: point.latency }),
             ...(links ? { links } : {}),
             ...(options.edgeLinkMbps === undefined ? {} : { edgeLinkMbps: options.edgeLinkMbps }),
             ...(name === 'hybrid' && options.policy ? { policy: options.policy } : {}),
@@ -205,14 +216,14 @@ export async function runCompare(
         log,
       ).finally(() => burner.stop());
       const cpu = cpuFigures(cpuBefore, cpus(), run.samples, loadavg()[0] ?? 0);
-      log(`compare: ${cohortLabel(name)} done; waiting ${options.settleSeconds} s for the edge's count`);
+      log(`compare: ${point.label} done; waiting ${options.settleSeconds} s for the edge's count`);
       const after = await settledStats(edgeUrl, stream, options.settleSeconds);
       const edgeCount = edgeCountBetween(before, after, name);
       const proxyCount = proxyBetween(proxyBefore, proxy.counters());
       const summary = summariseCohort(run, edgeCount, proxyCount, options.edgeMbps !== undefined);
       const result: CohortResult = {
         name,
-        label: cohortLabel(name),
+        label: point.label,
         p2p: name !== 'cdn',
         run,
         edge: edgeCount,
@@ -221,11 +232,12 @@ export async function runCompare(
         summary,
         byProfile: summariseProfiles(run),
         saturated: isSaturated(cpu),
+        ...(point.latency === undefined ? {} : { latency: point.latency }),
       };
       cohorts.push(result);
       warnings.push(...cohortWarnings(result));
       log(
-        `compare: ${cohortLabel(name)}: edge ${(summary.edgeEgressBytes / 1e6).toFixed(2)} MB (${summary.edgeEgressSource} count), offload ${summary.offloadPercent.toFixed(0)}%, CPU ${cpu.busyPercent.toFixed(0)}% busy`,
+        `compare: ${point.label}: edge ${(summary.edgeEgressBytes / 1e6).toFixed(2)} MB (${summary.edgeEgressSource} count), offload ${summary.offloadPercent.toFixed(0)}%, CPU ${cpu.busyPercent.toFixed(0)}% busy`,
       );
     }
   } finally {
@@ -253,6 +265,17 @@ export async function runCompare(
     machine: { cores: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}` },
     cohorts,
     comparison: compareSummaries(byName('cdn').summary, byName('hybrid').summary),
+    ...(options.latency
+      ? {
+          frontier: frontierRows(
+            cohorts.map((c) => ({
+              point: { cohort: c.name === 'cdn' ? 'cdn' : 'hybrid', latency: c.latency ?? 'default', label: c.label },
+              summary: c.summary,
+              saturated: c.saturated,
+            })),
+          ),
+        }
+      : {}),
     warnings,
   };
   const resultsPath = join(outDir, 'results.json');

@@ -1,3 +1,4 @@
+import { cliAnswer } from '@edgeswarm/origin/cli-options';
 import { describe, expect, it } from 'vitest';
 import {
   CompareInputError,
@@ -130,5 +131,32 @@ describe('--policy', () => {
     expect(() => parsePolicyOverrides(text)).toThrow(reason);
     const parsed = parseCompareArgs(['--policy', text]);
     expect(parsed.ok).toBe(false);
+  });
+});
+
+describe('--latency', () => {
+  it('sweeps the latency dial: the targets in the order given, no sweep without it', () => {
+    expect(read(['--latency', 'low,3,4,6']).options.latency).toEqual(['low', 3, 4, 6]);
+    expect(read([]).options.latency).toBeUndefined();
+    expect(read(['--latency', 'low', '--viewers', '4']).options).toMatchObject({ latency: ['low'], viewers: 4 });
+    expect(read(['--latency', 'low', '--part-seconds', '0.2']).options.partSeconds).toBe(0.2);
+  });
+
+  it.each([
+    [['--latency'], '--latency needs a value'],
+    [['--latency', 'fast'], 'not "fast"'],
+    [['--latency', '2'], 'latencyTargetDurations'],
+    [['--latency', 'low,low'], 'lists low twice'],
+    [['--latency', 'low', '--cohorts', 'cdn,hybrid'], 'drop --cohorts and --order'],
+    [['--latency', '4', '--order', 'hybrid-first'], 'drop --cohorts and --order'],
+    [['--latncy', 'low'], 'did you mean --latency?'],
+    [['--part-seconds', '0.2'], 'it needs --latency'],
+    [['--latency', 'low', '--part-seconds', '0.05'], '--part-seconds must be a number from 0.1 to 1'],
+    [['--latency', 'low', '--part-seconds', 'short'], '--part-seconds must be a number'],
+  ])('refuses %j as a usage mistake (exit 2)', (argv, reason) => {
+    const parsed = parseCompareArgs(argv);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.reason).toContain(reason);
+    expect(cliAnswer(parsed as { ok: false; reason: string }, 'usage').exitCode).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import { type CliRequest, type OptionTable, type OptionValues, parseOptions } fr
 import { policyDefaults, resolvePolicyOptions } from '@edgeswarm/policy';
 import { type CohortName, cohortNames, isCohortName } from '../cohort/records';
 import { isNetworkName, type NetworkName, networkNames } from '../link-profiles';
+import { type LatencyTarget, parseLatencyTargets } from './frontier';
 
 export type { CohortName };
 
@@ -48,6 +49,14 @@ export interface CompareOptions {
    * one against another on the same links; names are the policy's options (policy/src/options.ts). Absent: defaults.
    */
   policy?: Record<string, number>;
+  /**
+   * The latency dial, measured (`--latency low,3,4,6`): instead of the cohorts of `order`, CDN-only HLS and CDN-only
+   * LL-HLS, then the hybrid at each of these latency targets, on the same stream; the run adds the offload–latency
+   * frontier (frontier.ts). Absent: no sweep.
+   */
+  latency?: LatencyTarget[];
+  /** A sweep's LL-HLS part length, seconds (the publisher's --part-seconds); absent: the publisher's default. */
+  partSeconds?: number;
   /** Publish key for --url (else the publisher derives it from $PUBLISH_SECRET or .dev.vars). */
   key?: string;
   /** Test pattern size: small, so ffmpeg leaves the CPU to the viewers. */
@@ -92,7 +101,7 @@ export const compareUsage = `usage: npm run compare -- [--viewers 8] [--seconds 
        [--network loopback|residential|dsl-heavy|<profile>] [--edge-link-mbps <cap>]
        [--cohorts cdn,p2pml,hybrid | --order cdn-first|hybrid-first] [--burn-cpu <percent>]
        [--stagger 3] [--out <dir>] [--stream <id>] [--key <publish key>] [--size 320x180]
-       [--policy <name>=<value>[,<name>=<value>…]]
+       [--policy <name>=<value>[,<name>=<value>…]] [--latency low,3,4,6 [--part-seconds 0.5]]
 
 Runs a CDN-only and a hybrid cohort of N headless Chromium viewers (and, with --cohorts,
 stock p2p-media-loader with its default settings on our tracker), one after the other in
@@ -100,7 +109,11 @@ the order given, on one live test stream, inside a private network namespace; pr
 side-by-side table and writes results.json and report.html. --network puts each viewer
 behind a shaped link of its own (profiles: ${networkNames.join(', ')}). --burn-cpu burns
 that share of the machine's CPU beside every cohort, a stand-in for slower devices. --policy
-runs the hybrid cohort with other policy values (e.g. spreadCopies=0), to compare them.`;
+runs the hybrid cohort with other policy values (e.g. spreadCopies=0), to compare them.
+--latency sweeps the latency dial instead: CDN-only HLS and CDN-only LL-HLS, then the hybrid
+at each latency target (low, or target durations), and prints the offload–latency frontier,
+with the stalls beside each point (a chart in report.html, the rows in results.json);
+--part-seconds sets the stream's LL-HLS part length.`;
 
 function numberIn(name: string, value: number, min: number, max: number, integer = false): number {
   if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
@@ -161,6 +174,10 @@ export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): {
       `--cohorts must list cdn and hybrid, and may add p2pml, each once (of ${cohortNames.join(', ')}), not ${o.order.join(',')}`,
     );
   }
+  if (o.partSeconds !== undefined) {
+    if (!o.latency) throw new CompareInputError('--part-seconds sets the parts of a latency sweep: it needs --latency');
+    numberIn('part-seconds', o.partSeconds, 0.1, o.segmentSeconds / 2);
+  }
   numberIn('burn-cpu', o.burnCpuPercent, 0, compareLimits.burnCpuPercent.max);
   const latestJoin = compareLimits.joinShare * o.seconds;
   if (o.viewers > 1 && (o.viewers - 1) * o.staggerSeconds > latestJoin) {
@@ -189,6 +206,8 @@ const compareOptionTable = {
   key: { type: 'string' },
   size: { type: 'string' },
   policy: { type: 'string' },
+  latency: { type: 'string' },
+  'part-seconds': { type: 'string' },
 } satisfies OptionTable;
 
 /** Parses the command line (what follows `npm run compare --`): the options and warnings, the usage, or the mistake. */
@@ -233,6 +252,18 @@ function compareOptionsFrom(values: OptionValues<typeof compareOptionTable>): {
   const burn = num('burn-cpu');
   if (burn !== undefined) partial.burnCpuPercent = burn;
   if (values.policy !== undefined) partial.policy = parsePolicyOverrides(values.policy);
+  if (values.latency !== undefined) {
+    if (values.order !== undefined || values.cohorts !== undefined) {
+      throw new CompareInputError(
+        '--latency runs its own cohorts (CDN-only HLS and LL-HLS, then the hybrid at each target): drop --cohorts and --order',
+      );
+    }
+    const targets = parseLatencyTargets(values.latency);
+    if (!targets.ok) throw new CompareInputError(targets.reason);
+    partial.latency = targets.value;
+  }
+  const partSeconds = num('part-seconds');
+  if (partSeconds !== undefined) partial.partSeconds = partSeconds;
   if (values.order !== undefined && values.cohorts !== undefined) {
     throw new CompareInputError('--order and --cohorts both set the order: give one');
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { frontierRows } from './frontier';
 import { renderReport } from './report-html';
+import type { CohortResult } from './results';
 import { results, shapedResults } from './test-fixtures';
 
 describe('report.html', () => {
@@ -36,5 +38,30 @@ describe('report.html', () => {
     expect(shaped).toContain('network residential: a shaped link per viewer');
     expect(shaped).toContain('dsl 16/1 Mbit/s');
     expect(shaped).toContain('0.95 Mbit/s (95%)');
+  });
+
+  it('leads a latency sweep with the frontier table and chart, and draws every cohort of one name apart', () => {
+    const base = results();
+    const [cdn, hybrid] = base.cohorts as [CohortResult, CohortResult];
+    const cohorts: CohortResult[] = [
+      { ...cdn, label: 'CDN-only HLS', latency: 'default' },
+      { ...cdn, label: 'CDN-only LL-HLS', latency: 'low', summary: { ...cdn.summary, latencyP50Seconds: 2 } },
+      { ...hybrid, label: 'hybrid 6 TD', latency: 6 },
+    ];
+    const frontier = frontierRows(
+      cohorts.map((c) => ({
+        point: { cohort: c.name === 'cdn' ? 'cdn' : 'hybrid', latency: c.latency ?? 'default', label: c.label },
+        summary: c.summary,
+        saturated: c.saturated,
+      })),
+    );
+    const sweep = renderReport({ ...base, cohorts, frontier, options: { ...base.options, latency: [6] } });
+    expect(sweep).toContain('<table class="frontier">');
+    expect(sweep).toContain('The latency dial');
+    expect(sweep).toContain('CDN-only HLS first, then CDN-only LL-HLS first, then hybrid 6 TD');
+    // Six charts and the frontier's; a line per cohort in each of the four time series, three colours.
+    expect((sweep.match(/<svg /g) ?? []).length).toBe(7);
+    expect((sweep.match(/class="series"/g) ?? []).length).toBe(4 * 3 + 1 + 3);
+    expect(html).not.toContain('The latency dial');
   });
 });

@@ -8,7 +8,8 @@ import { escapeHtml as esc } from '@edgeswarm/protocol';
 import { cohortLabel } from '../cohort/records';
 import { linkShaping } from '../cohort/viewer-links';
 import { linkLabel } from '../link-profiles';
-import { lineChart, stackedBarChart } from '../svg-charts';
+import { chartDefaults, lineChart, stackedBarChart } from '../svg-charts';
+import { frontierCells, frontierChart } from './frontier';
 import type { CohortResult, CompareResults } from './results';
 import { cohortSeries, rollingHttpMbps, rollingOffload, summaryDefaults } from './summary';
 import { comparisonRows, formatBytes, profileTable, tableCohorts } from './table';
@@ -26,13 +27,25 @@ export const reportColors = {
   reference: '#7a3ea8',
 };
 
-const cohortColor = (c: CohortResult) => reportColors[c.name];
+/** A cohort's colour: by name, or in a latency sweep (several cohorts of one name) the palette's, by position. */
+function cohortColors(cohorts: readonly CohortResult[]): Map<CohortResult, string> {
+  const sweep = cohorts.some((c) => c.latency !== undefined);
+  return new Map(
+    cohorts.map((c, i) => [
+      c,
+      sweep ? (chartDefaults.palette[i % chartDefaults.palette.length] as string) : reportColors[c.name],
+    ]),
+  );
+}
 /** The CDN-only line is drawn wider, so it shows under the hybrid's where the two coincide. */
 const cohortStroke = (c: CohortResult) => (c.name === 'cdn' ? 4.5 : 2);
 
 function charts(results: CompareResults): string[] {
   const cohorts = results.cohorts;
-  const series = new Map(cohorts.map((c) => [c.name, cohortSeries(c.run.samples)]));
+  const colors = cohortColors(cohorts);
+  const cohortColor = (c: CohortResult) => colors.get(c) as string;
+  // By position: a latency sweep runs several cohorts of one name.
+  const series = cohorts.map((c) => cohortSeries(c.run.samples));
   const cap = results.options.edgeMbps;
   const hybrid = cohorts.find((c) => c.name === 'hybrid');
   const xLabel = 'seconds since the first viewer joined';
@@ -41,14 +54,14 @@ function charts(results: CompareResults): string[] {
     title: 'From the edge: HTTP bytes the viewers received',
     xLabel,
     yLabel: `Mbit/s over the last ${smoothingWindow * results.options.sampleSeconds} s`,
-    series: cohorts.map((c) => ({
+    series: cohorts.map((c, n) => ({
       name: c.label,
       color: cohortColor(c),
       strokeWidth: cohortStroke(c),
       points: ((figures) => {
         const rolling = rollingHttpMbps(figures, smoothingWindow);
         return figures.map((f, i) => [f.t, rolling[i] ?? 0] as [number, number]);
-      })(series.get(c.name) ?? []),
+      })(series[n] ?? []),
     })),
     references: cap === undefined ? [] : [{ label: `cap ${cap} Mbit/s`, y: cap, color: reportColors.reference }],
   });
@@ -59,14 +72,14 @@ function charts(results: CompareResults): string[] {
     yLabel: `% over the last ${smoothingWindow * results.options.sampleSeconds} s`,
     yMin: 0,
     yMax: 100,
-    series: cohorts.map((c) => ({
+    series: cohorts.map((c, n) => ({
       name: c.label,
       color: cohortColor(c),
       strokeWidth: cohortStroke(c),
       points: ((figures) => {
         const rolling = rollingOffload(figures, smoothingWindow);
         return figures.map((f, i) => [f.t, rolling[i] ?? null] as [number, number | null]);
-      })(series.get(c.name) ?? []),
+      })(series[n] ?? []),
     })),
     references: hybrid
       ? [
@@ -83,8 +96,8 @@ function charts(results: CompareResults): string[] {
     title: 'Live latency of the playing viewers: median, band lowest to highest',
     xLabel,
     yLabel: 'seconds behind live',
-    series: cohorts.map((c) => {
-      const figures = series.get(c.name) ?? [];
+    series: cohorts.map((c, n) => {
+      const figures = series[n] ?? [];
       return {
         name: c.label,
         color: cohortColor(c),
@@ -101,13 +114,13 @@ function charts(results: CompareResults): string[] {
     title: 'Stalled seconds so far, all viewers together',
     xLabel,
     yLabel: 'seconds stalled',
-    series: cohorts.map((c) => {
+    series: cohorts.map((c, n) => {
       let total = 0;
       return {
         name: c.label,
         color: cohortColor(c),
         strokeWidth: cohortStroke(c),
-        points: (series.get(c.name) ?? []).map((f) => {
+        points: (series[n] ?? []).map((f) => {
           total += f.stalledSeconds;
           return [f.t, total] as [number, number];
         }),
@@ -231,6 +244,17 @@ function viewerTable(c: CohortResult): string {
 <tbody>${rows.join('\n')}</tbody></table>`;
 }
 
+/** A latency sweep's frontier: the table, then the chart; nothing for a run that is not a sweep. */
+function frontierSection(results: CompareResults): string {
+  if (!results.frontier) return '';
+  const { header, rows } = frontierCells(results.frontier);
+  return `<h2>The latency dial: offload against latency</h2>
+<p class="notes">Each point is one cohort on the same stream: CDN-only HLS (the player's default target) and CDN-only LL-HLS (latency-target="low") as baselines, then the hybrid at each latency target. Edge egress is against CDN-only HLS of this run; a point is on the frontier when no other has both lower latency and at least as much offload.</p>
+<table class="frontier"><thead><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>
+<tbody>${rows.map((r) => `<tr>${r.map((x, i) => (i === 0 ? `<th scope="row">${esc(x)}</th>` : `<td>${esc(x)}</td>`)).join('')}</tr>`).join('\n')}</tbody></table>
+<div class="chart" style="margin-top: 12px">${frontierChart(results.frontier)}</div>`;
+}
+
 export function renderReport(results: CompareResults): string {
   const o = results.options;
   const rows = comparisonRows(results)
@@ -269,7 +293,7 @@ export function renderReport(results: CompareResults): string {
   table { border-collapse: collapse; background: #fff; }
   th, td { padding: 4px 10px; border-bottom: 1px solid #e6e8eb; text-align: right; }
   th[scope="row"], thead th:first-child { text-align: left; font-weight: 500; }
-${columns.map((c, i) => `  table.side td:nth-child(${i + 2}) { color: ${reportColors[c.name]}; font-weight: 600; }`).join('\n')}
+${columns.map((c, i) => `  table.side td:nth-child(${i + 2}) { color: ${cohortColors(results.cohorts).get(c)}; font-weight: 600; }`).join('\n')}
   td.ratio { text-align: left; color: #5b616b; }
   table.viewers, table.profiles { font-size: 12px; }
   table.profiles td:nth-child(-n+2) { text-align: left; }
@@ -284,9 +308,10 @@ ${columns.map((c, i) => `  table.side td:nth-child(${i + 2}) { color: ${reportCo
 <body>
 <main>
 <h1>${esc(title)}: ${o.viewers} viewers, ${o.seconds} s per cohort</h1>
-<p class="meta">${esc(results.startedAt.replace('T', ' ').slice(0, 19))} UTC · stream <code>${esc(results.stream)}</code> · ${esc(results.edge.url)} · ${esc(cap)} · ${esc(network)} · viewers ${o.staggerSeconds} s apart · ${esc(o.order.map(cohortLabel).join(' first, then '))} · ${results.machine.cores} cores, ${esc(results.machine.node)}${esc(burn)}<br>
+<p class="meta">${esc(results.startedAt.replace('T', ' ').slice(0, 19))} UTC · stream <code>${esc(results.stream)}</code> · ${esc(results.edge.url)} · ${esc(cap)} · ${esc(network)} · viewers ${o.staggerSeconds} s apart · ${esc((results.frontier ? results.cohorts.map((c) => c.label) : o.order.map(cohortLabel)).join(' first, then '))} · ${results.machine.cores} cores, ${esc(results.machine.node)}${esc(burn)}<br>
 <code>${esc(results.command)}</code></p>
 ${warnings}
+${frontierSection(results)}
 <h2>Side by side</h2>
 <table class="side">
 <thead><tr><th></th>${columns.map((c) => `<th>${esc(c.label)}</th>`).join('')}<th class="ratio">hybrid vs CDN-only</th></tr></thead>

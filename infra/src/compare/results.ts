@@ -5,6 +5,7 @@
  */
 import type { UploadSpread } from '../../sim/upload-spread';
 import type { CohortName, CohortRun, ViewerRecord } from '../cohort/records';
+import type { FrontierRow, SweepPoint } from './frontier';
 import type { CompareOptions } from './options';
 import type { ProxyCounters } from './throttle-proxy';
 
@@ -110,6 +111,8 @@ export interface CohortResult {
   /** By link profile, in order of first appearance; one `loopback` row without links of their own. */
   byProfile: ProfileSummary[];
   saturated: boolean;
+  /** In a latency sweep (--latency): the viewers' latency-target; `default` is the player's own. */
+  latency?: SweepPoint['latency'];
 }
 
 export interface Comparison {
@@ -137,5 +140,7 @@ export interface CompareResults {
   machine: { cores: number; node: string; platform: string };
   cohorts: CohortResult[];
   comparison: Comparison;
+  /** A latency sweep's points (--latency), in the order they ran: the offload–latency frontier. */
+  frontier?: FrontierRow[];
   warnings: string[];
 }
