@@ -3,13 +3,19 @@ import { edgeRecoveryDelayMs, trackerReconnectDelayMs } from './backoff';
 import { nextSeed } from './seeded';
 
 describe('tracker reconnect backoff', () => {
-  it('backs off exponentially from 2 s to a 30 s cap, jittered over the upper half', () => {
-    expect([0, 1, 2, 3, 4, 5, 9].map((r) => trackerReconnectDelayMs(r, 1))).toEqual([
+  it('retries first within a second, jittered over all of it', () => {
+    expect(trackerReconnectDelayMs(0, 0)).toBe(0);
+    expect(trackerReconnectDelayMs(0, 0.5)).toBe(500);
+    expect(trackerReconnectDelayMs(0, 0.999)).toBe(999);
+    expect(trackerReconnectDelayMs(-3, 0.999)).toBe(999);
+  });
+
+  it('then backs off exponentially from 1 s to a 30 s cap, jittered over the upper half', () => {
+    expect([1, 2, 3, 4, 5, 6, 9].map((r) => trackerReconnectDelayMs(r, 1))).toEqual([
       2000, 4000, 8000, 16000, 30000, 30000, 30000,
     ]);
-    expect(trackerReconnectDelayMs(0, 0)).toBe(1000);
-    expect(trackerReconnectDelayMs(3, 0.5)).toBe(12000);
-    expect(trackerReconnectDelayMs(-3, 1)).toBe(2000);
+    expect(trackerReconnectDelayMs(1, 0)).toBe(1000);
+    expect(trackerReconnectDelayMs(4, 0.5)).toBe(12000);
   });
 });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   abandonTransfers,
   announcedSince,
@@ -134,6 +134,58 @@ describe('tracker reconnects', () => {
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect(opened).toBe(1);
     expect(tracker.retries).toBe(1);
+  });
+
+  it('retimes a connection the moment it closes, once it has been seen: bittorrent-tracker’s own schedule never waits for the next call', () => {
+    vi.useFakeTimers();
+    try {
+      let opened = 0;
+      const tracker = {
+        destroyed: false,
+        reconnecting: false,
+        retries: 0,
+        reconnectTimer: undefined as ReturnType<typeof setTimeout> | undefined,
+        _openSocket() {
+          opened++;
+        },
+        // As bittorrent-tracker's websocket-tracker.js: 10 s and up to five minutes more.
+        _startReconnectTimer() {
+          this.reconnecting = true;
+          clearTimeout(this.reconnectTimer);
+          this.reconnectTimer = setTimeout(() => {
+            this.retries++;
+            this._openSocket();
+          }, 10_000);
+        },
+      };
+      const engine = {
+        core: {
+          mainStreamLoader: {
+            p2pLoaders: {
+              loaders: new Map([[1, { loader: { trackerClient: { client: { _trackers: [tracker] } } } }]]),
+            },
+          },
+        },
+      };
+      // Connected: nothing to retime, but the connection is hooked.
+      expect(retimeTrackerReconnects(engine, () => 0.5)).toBe(0);
+      // The socket closes (the tracker restarted): bittorrent-tracker destroys the connection and schedules.
+      tracker.destroyed = true;
+      tracker._startReconnectTimer();
+      // First retry within a second (0.5 of it here), without another call.
+      vi.advanceTimersByTime(499);
+      expect(opened).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(opened).toBe(1);
+      expect(tracker.retries).toBe(1);
+      // Already on our schedule: a later call leaves it be.
+      tracker._startReconnectTimer();
+      expect(retimeTrackerReconnects(engine, () => 0.5)).toBe(0);
+      vi.advanceTimersByTime(1500);
+      expect(opened).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

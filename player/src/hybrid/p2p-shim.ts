@@ -133,11 +133,34 @@ interface WebSocketTrackerLike {
   retries?: number;
   reconnectTimer?: ReturnType<typeof setTimeout>;
   _openSocket?: () => void;
+  _startReconnectTimer?: () => void;
 }
 
 const retimed = new WeakMap<object, unknown>();
+const hooked = new WeakSet<object>();
 
-/** Puts every tracker connection that is waiting to reconnect on our schedule; returns how many it retimed. */
+/** Puts one tracker connection waiting to reconnect on our schedule, unless it is already; answers whether it did. */
+function retime(tracker: WebSocketTrackerLike, random: () => number): boolean {
+  if (!tracker.reconnecting || !tracker.destroyed || typeof tracker._openSocket !== 'function') return false;
+  if (retimed.get(tracker) === tracker.reconnectTimer) return false; // already on our schedule
+  clearTimeout(tracker.reconnectTimer);
+  tracker.reconnectTimer = setTimeout(
+    () => {
+      tracker.retries = (tracker.retries ?? 0) + 1;
+      tracker._openSocket?.();
+    },
+    trackerReconnectDelayMs(tracker.retries ?? 0, random()),
+  );
+  retimed.set(tracker, tracker.reconnectTimer);
+  return true;
+}
+
+/**
+ * Puts every tracker connection that is waiting to reconnect on our schedule; returns how many it retimed. Each
+ * connection seen is also hooked where bittorrent-tracker schedules its reconnect (`_startReconnectTimer`, on a
+ * close or an error), so from then on a closed socket is retimed the moment it closes, not at the next call (up
+ * to a second later): a tracker restart costs the backoff alone.
+ */
 export function retimeTrackerReconnects(engine: unknown, random: () => number = Math.random): number {
   const core = (engine as { core?: CoreLike } | undefined)?.core;
   let count = 0;
@@ -146,18 +169,15 @@ export function retimeTrackerReconnects(engine: unknown, random: () => number = 
       const client = (item.loader?.trackerClient as { client?: { _trackers?: WebSocketTrackerLike[] } } | undefined)
         ?.client;
       for (const tracker of client?._trackers ?? []) {
-        if (!tracker.reconnecting || !tracker.destroyed || typeof tracker._openSocket !== 'function') continue;
-        if (retimed.get(tracker) === tracker.reconnectTimer) continue; // already on our schedule
-        clearTimeout(tracker.reconnectTimer);
-        tracker.reconnectTimer = setTimeout(
-          () => {
-            tracker.retries = (tracker.retries ?? 0) + 1;
-            tracker._openSocket?.();
-          },
-          trackerReconnectDelayMs(tracker.retries ?? 0, random()),
-        );
-        retimed.set(tracker, tracker.reconnectTimer);
-        count++;
+        const start = tracker._startReconnectTimer;
+        if (typeof start === 'function' && !hooked.has(tracker)) {
+          hooked.add(tracker);
+          tracker._startReconnectTimer = function (this: WebSocketTrackerLike) {
+            start.call(this);
+            retime(tracker, random);
+          };
+        }
+        if (retime(tracker, random)) count++;
       }
     }
   }
