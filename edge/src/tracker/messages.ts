@@ -112,20 +112,25 @@ export function parseClientMessage(
   return { ok: false, reason: `invalid action in WS request: ${quote(data.action)}` };
 }
 
+/** An announce refused once its info_hash is known (a function of its own: parseAnnounce runs on every frame). */
+function refusal(infoHash: string, reason: string): ParseResult {
+  return { ok: false, action: 'announce', infoHash, reason };
+}
+
 function parseAnnounce(
   data: Record<string, unknown>,
   limits: Pick<TrackerLimits, 'maxOffersPerAnnounce'>,
 ): ParseResult {
   if (!isTrackerId(data.info_hash)) return { ok: false, action: 'announce', reason: 'invalid info_hash' };
   const infoHash = data.info_hash;
-  const fail = (reason: string): ParseResult => ({ ok: false, action: 'announce', infoHash, reason });
-  if (!isTrackerId(data.peer_id)) return fail('invalid peer_id');
+  if (!isTrackerId(data.peer_id)) return refusal(infoHash, 'invalid peer_id');
   const peerId = data.peer_id;
 
   if (data.answer !== undefined && data.answer !== null) {
-    if (!isTrackerId(data.to_peer_id)) return fail('invalid `to_peer_id` (required with `answer`)');
-    if (!isTrackerId(data.offer_id)) return fail('invalid `offer_id` (required with `answer`)');
-    if (!isDescription(data.answer, 'answer')) return fail('invalid `answer`: expected {type: "answer", sdp}');
+    if (!isTrackerId(data.to_peer_id)) return refusal(infoHash, 'invalid `to_peer_id` (required with `answer`)');
+    if (!isTrackerId(data.offer_id)) return refusal(infoHash, 'invalid `offer_id` (required with `answer`)');
+    if (!isDescription(data.answer, 'answer'))
+      return refusal(infoHash, 'invalid `answer`: expected {type: "answer", sdp}');
     const answer = { type: 'answer' as const, sdp: data.answer.sdp };
     return {
       ok: true,
@@ -135,23 +140,25 @@ function parseAnnounce(
 
   let event: TrackerEvent = 'update';
   if (data.event !== undefined && data.event !== null && data.event !== '' && data.event !== 'empty') {
-    if (typeof data.event !== 'string' || !events.has(data.event)) return fail(`invalid event: ${quote(data.event)}`);
+    if (typeof data.event !== 'string' || !events.has(data.event))
+      return refusal(infoHash, `invalid event: ${quote(data.event)}`);
     event = data.event as TrackerEvent;
   }
-  if (data.numwant !== undefined && !isCount(data.numwant)) return fail('invalid numwant: expected a number ≥ 0');
+  if (data.numwant !== undefined && !isCount(data.numwant))
+    return refusal(infoHash, 'invalid numwant: expected a number ≥ 0');
   for (const field of ['uploaded', 'downloaded', 'left'] as const) {
     if (data[field] !== undefined && data[field] !== null && !isCount(data[field])) {
-      return fail(`invalid ${field}: expected a number ≥ 0`);
+      return refusal(infoHash, `invalid ${field}: expected a number ≥ 0`);
     }
   }
 
   const offers: TrackerOffer[] = [];
   let droppedOffers = 0;
   if (data.offers !== undefined && data.offers !== null) {
-    if (!Array.isArray(data.offers)) return fail('invalid offers: expected an array');
+    if (!Array.isArray(data.offers)) return refusal(infoHash, 'invalid offers: expected an array');
     for (const [index, item] of data.offers.entries()) {
       if (!isRecord(item) || !isTrackerId(item.offer_id) || !isDescription(item.offer, 'offer')) {
-        return fail(`invalid offers[${index}]: expected {offer_id, offer: {type: "offer", sdp}}`);
+        return refusal(infoHash, `invalid offers[${index}]: expected {offer_id, offer: {type: "offer", sdp}}`);
       }
       if (offers.length < limits.maxOffersPerAnnounce) {
         offers.push({ offer_id: item.offer_id, offer: { type: 'offer', sdp: item.offer.sdp } });
