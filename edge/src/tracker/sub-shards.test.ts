@@ -212,6 +212,29 @@ describe('tracker sub-shards', () => {
     expect(stats.shards.na?.messageBudgetPerSecond).toBe(300);
   });
 
+  it('the directory lets a sub-shard in its split cooldown split again only when its last two seconds were over the whole budget', async () => {
+    const stream = newStream();
+    const dir = directory(stream);
+    expect(await dir.setOptions({ ...testOptions, splitCooldownMs: 600_000 })).toMatchObject({ ok: true });
+    const base = `${stream}:eu`;
+    const load = (lastSeconds: [number, number]) => ({
+      messagesPerSecond: 20,
+      lastSeconds,
+      peers: 1,
+      sockets: 1,
+      changedAt: 0,
+    });
+    // The first split: the layout's first leaf has never changed, so no cooldown.
+    await dir.report(base, 0, { ...load([20, 20]), splitAt: [2 ** 52] });
+    expect((await layoutOf(stream)).leaves.map((l) => l.start)).toEqual([0, 2 ** 52]);
+    // Over the threshold (5/s) but not the budget (10/s) in its cooldown: no split.
+    await dir.report(base, 0, { ...load([9, 20]), splitAt: [2 ** 51] });
+    expect((await layoutOf(stream)).leaves).toHaveLength(2);
+    // Both last seconds over the whole budget: it splits, cooldown or not.
+    await dir.report(base, 0, { ...load([11, 12]), splitAt: [2 ** 51] });
+    expect((await layoutOf(stream)).leaves.map((l) => l.start)).toEqual([0, 2 ** 51, 2 ** 52]);
+  });
+
   it('refuses sub-shard options that would disable a rule', async () => {
     expect(await directory(newStream()).setOptions({ messageBudgetPerSecond: 0 })).toEqual({
       ok: false,
