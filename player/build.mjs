@@ -1,5 +1,5 @@
-// Bundles every page entry (src/pages/<name>.ts) into player/<name>.js of a fresh build folder
-// (builds/<id>/), then points the symlink dist at it, which wrangler serves as static assets at
+// Bundles every page entry (src/pages/<name>.ts, with build-options.mjs) into player/<name>.js of a fresh build
+// folder (builds/<id>/), then points the symlink dist at it, which wrangler serves as static assets at
 // /player/<name>.js. The swap is one rename(2), so a build (npm run build, npm test) never pulls
 // files out from under a running edge: it sees the old build or the new one, never none.
 import {
@@ -14,9 +14,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { build } from 'esbuild';
+import { pageBuildOptions, pagesDir as pages } from './build-options.mjs';
 
 const root = new URL('./', import.meta.url).pathname;
-const pages = `${root}src/pages/`;
 const builds = `${root}builds/`;
 const dist = `${root}dist`;
 /** How long a superseded build stays, for an edge still serving it until it notices the swap. */
@@ -34,17 +34,9 @@ const entryPoints = Object.fromEntries(
 
 try {
   await build({
+    ...pageBuildOptions,
     entryPoints,
     outdir,
-    bundle: true,
-    minify: true,
-    sourcemap: true,
-    format: 'iife',
-    target: ['chrome100', 'firefox100', 'safari15'],
-    // The P2P stack (bittorrent-tracker and friends) was written for Node: give it what it expects.
-    inject: [`${root}src/shims/process.ts`],
-    define: { global: 'globalThis', 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'warning',
   });
 } catch (error) {
   rmSync(`${builds}${id}`, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   abandonTransfers,
   announcedSince,
+  attachEngine,
   closePeer,
   gateUploads,
   peerAnnouncements,
@@ -395,5 +396,71 @@ describe('upload gate', () => {
     const gate = { activeBytes: 0, refused: 0, admit: () => false };
     expect(gateUploads(engineWith({ destroy() {} }), gate)).toBe(0);
     expect(gateUploads(undefined, gate)).toBe(0);
+  });
+});
+
+describe('attaching the engine to a playing hls.js', () => {
+  /** The engine's private hls.js hooks as p2p-media-loader-hlsjs 2.3 has them, recording what they were given. */
+  const fakeEngine = () => {
+    const calls: string[] = [];
+    const engine = {
+      bindHls: (hls: unknown) => calls.push(`bind ${String(hls)}`),
+      initHlsEvents: () => calls.push('init'),
+      handleManifestLoaded: (_event: string, data: unknown) => calls.push(`manifest ${String(data)}`),
+      handleLevelSwitching: (_event: string, data: unknown) => calls.push(`switching ${String(data)}`),
+      handleLevelUpdated: (_event: string, data: { details: { url: string } }) =>
+        calls.push(`updated ${data.details.url}`),
+      segmentManager: {
+        updatePlaylist: (data: { details: { url: string } }) => calls.push(`canonical ${data.details.url}`),
+      },
+    };
+    return { engine, calls };
+  };
+  const update = (url: string, fragments: unknown[] = [{}]) => ({ details: { url, fragments, live: true } });
+
+  it('hooks hls.js, then replays the manifest, the rendition and each playlist (under its canonical URL too)', () => {
+    const { engine, calls } = fakeEngine();
+    const history = {
+      manifest: 'M',
+      switching: 'S',
+      playlists: new Map([
+        ['https://e/v1/streams/a/720p.m3u8', update('https://e/v1/streams/a/720p.m3u8?_HLS_msn=9&token=t')],
+        ['https://e/v1/streams/a/audio.m3u8', update('https://e/v1/streams/a/audio.m3u8')],
+        ['https://e/v1/streams/a/empty.m3u8', update('https://e/v1/streams/a/empty.m3u8', [])],
+      ]),
+    };
+    expect(attachEngine(engine, 'hls', history)).toBe(true);
+    expect(calls).toEqual([
+      'bind hls',
+      'init',
+      'manifest M',
+      'switching S',
+      'updated https://e/v1/streams/a/720p.m3u8?_HLS_msn=9&token=t',
+      'canonical https://e/v1/streams/a/720p.m3u8',
+      'updated https://e/v1/streams/a/audio.m3u8',
+    ]);
+  });
+
+  it('replays nothing hls.js has not reported yet', () => {
+    const { engine, calls } = fakeEngine();
+    expect(attachEngine(engine, 'hls', { playlists: new Map() })).toBe(true);
+    expect(calls).toEqual(['bind hls', 'init']);
+  });
+
+  it('touches nothing and says so where a hook is missing (a changed p2p-media-loader)', () => {
+    for (const missing of [
+      'bindHls',
+      'initHlsEvents',
+      'handleManifestLoaded',
+      'handleLevelSwitching',
+      'handleLevelUpdated',
+    ]) {
+      const { engine, calls } = fakeEngine();
+      const changed = { ...engine, [missing]: undefined };
+      expect(attachEngine(changed, 'hls', { manifest: 'M', playlists: new Map([['u', update('u')]]) }), missing).toBe(
+        false,
+      );
+      expect(calls, missing).toEqual([]);
+    }
   });
 });

@@ -325,3 +325,58 @@ export function gateUploads(engine: unknown, gate: UploadGate): number {
   }
   return count;
 }
+
+/** A playlist update as hls.js reports it (LEVEL_UPDATED, AUDIO_TRACK_LOADED). */
+export interface PlaylistUpdate {
+  details: { url: string; fragments: unknown[]; live: boolean };
+}
+
+/** What hls.js reported before the engine was there, kept to replay to it. */
+export interface HlsHistory {
+  /** MANIFEST_LOADED's data. */
+  manifest?: unknown;
+  /** The latest LEVEL_SWITCHING's data (the rendition's bitrate). */
+  switching?: unknown;
+  /** The latest update of each playlist, by the URL hls.js loaded it from. */
+  playlists: Map<string, PlaylistUpdate>;
+}
+
+interface LateEngineLike {
+  bindHls?: (hls: unknown) => void;
+  /** Private: registers the engine's hls.js and media element handlers (its playlist loader calls it). */
+  initHlsEvents?: () => void;
+  handleManifestLoaded?: (event: string, data: unknown) => void;
+  handleLevelSwitching?: (event: string, data: unknown) => void;
+  handleLevelUpdated?: (event: string, data: unknown) => void;
+}
+
+/**
+ * Attaches p2p-media-loader to an hls.js that is already playing. Its injectMixin hooks hls.js as it is constructed,
+ * and the engine learns the streams from hls.js events (MANIFEST_LOADED, LEVEL_UPDATED) it registers for when hls.js
+ * first builds its playlist loader. Here those handlers are registered now and what they missed is replayed: the
+ * manifest, the rendition, each playlist's latest update (under its canonical URL too, as syncLivePlaylist does).
+ * The engine's fragment loader (getConfigForHlsJs) must then take hls.js's next fragment loads. Returns false, having
+ * touched nothing, where the engine lacks these methods (a changed p2p-media-loader): P2P then stays off.
+ */
+export function attachEngine(engine: unknown, hls: unknown, history: HlsHistory): boolean {
+  const late = engine as LateEngineLike;
+  if (
+    typeof late.bindHls !== 'function' ||
+    typeof late.initHlsEvents !== 'function' ||
+    typeof late.handleManifestLoaded !== 'function' ||
+    typeof late.handleLevelSwitching !== 'function' ||
+    typeof late.handleLevelUpdated !== 'function'
+  ) {
+    return false;
+  }
+  late.bindHls(hls);
+  late.initHlsEvents();
+  if (history.manifest) late.handleManifestLoaded('hlsManifestLoaded', history.manifest);
+  if (history.switching) late.handleLevelSwitching('hlsLevelSwitching', history.switching);
+  for (const update of history.playlists.values()) {
+    if (update.details.fragments.length === 0) continue;
+    late.handleLevelUpdated('hlsLevelUpdated', update);
+    syncLivePlaylist(engine, update.details);
+  }
+  return true;
+}

@@ -4,9 +4,6 @@
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
-// p2p-media-loader's bundle does not load in Node; no test here reaches P2P (there is no RTCPeerConnection).
-vi.mock('p2p-media-loader-hlsjs', () => ({ HlsJsP2PEngine: class {} }));
-
 function fakeVideo() {
   const listeners = new Map<string, Set<() => void>>();
   return {

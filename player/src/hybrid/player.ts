@@ -30,9 +30,9 @@ import {
   type UplinkProbe,
 } from '@edgeswarm/policy';
 import { type Counters, type PlaybackMode, zeroCounters } from '@edgeswarm/protocol';
-import Hls, { type HlsConfig } from 'hls.js';
+import Hls, { type FragmentLoaderConstructor, type HlsConfig } from 'hls.js';
 import type { SegmentStorage } from 'p2p-media-loader-core';
-import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import type { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { Blocklist, IntegrityChecker } from '../integrity';
 import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent, type PlaybackStats } from '../playback-stats';
 import { hlsLatencyConfig } from './latency-setting';
@@ -40,15 +40,20 @@ import { goToLivePosition, type LiveEdge } from './live-indicator';
 import {
   abandonTransfers,
   announcedSince,
+  attachEngine,
   closePeer,
   gateUploads,
+  type HlsHistory,
+  type PlaylistUpdate,
   peerAnnouncements,
   type RunningTransfer,
   retimeTrackerReconnects,
   syncLivePlaylist,
   type UploadGate,
   uploadQueuedBytes,
+  withoutDeliveryDirectives,
 } from './p2p-shim';
+import { defaultP2PStackUrl, loadP2PStack, type P2PStack, switchableFragmentLoader } from './p2p-stack';
 import { withToken } from './playback-token';
 import { EngineLoads, type Gauges, sendBeacons } from './stats';
 import { type ConnectionInfo, type UploadPermission, type UploadSetting, uploadPermission } from './upload-permission';
@@ -105,6 +110,11 @@ export interface HybridPlayerOptions {
    * in-memory storage. Set from JavaScript only (no attribute or page parameter reaches it).
    */
   segmentStorageFactory?: (isLive: boolean) => SegmentStorage;
+  /**
+   * The P2P stack's script (hybrid-p2p.js), loaded after the first frame; default: beside the script this player came
+   * from, else the edge's /player/hybrid-p2p.js. Never loaded with P2P off.
+   */
+  p2pScript?: string;
 }
 
 export const playerDefaults = {
@@ -343,59 +353,92 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   });
 
   let hls: Hls | null = null;
+  let destroyed = false;
+  /** p2p-media-loader's fragment loader once the engine is attached (hybrid); hls.js's own until then. */
+  let engineFragmentLoader: FragmentLoaderConstructor | undefined;
+  /** What hls.js reported before the engine was attached, replayed to it then. */
+  const history: HlsHistory = { playlists: new Map() };
+  const p2pScript = options.p2pScript ?? defaultP2PStackUrl(options.src);
+  const tokened = tokenRequestSetup(options.token);
   if (!canUseMse()) {
     if (video.canPlayType('application/vnd.apple.mpegurl')) video.src = options.src;
     else emit('error', 'this browser can play neither MSE nor native HLS');
+  } else if (stock) {
+    // The incumbent as its README shows it: hls.js and p2p-media-loader defaults, only the tracker and swarm ours.
+    // It builds hls.js with the engine inside, so it waits for the P2P script (the incumbent ships one bundle).
+    loadP2PStack(p2pScript).then(
+      (stack) => {
+        if (destroyed) return;
+        const HlsWithP2P = stack.HlsJsP2PEngine.injectMixin(Hls);
+        const instance = new HlsWithP2P({
+          ...tokened.hls,
+          p2p: {
+            core: {
+              announceTrackers: [trackerUrl(options)],
+              rtcConfig: rtcConfigOf(options),
+              swarmId: `edgeswarm:${options.stream}`,
+              ...tokened.core,
+            },
+          },
+        });
+        const engine = instance.p2pEngine;
+        wireP2P(engine);
+        const onPlaying = () => {
+          video.removeEventListener('playing', onPlaying);
+          p2pStarted(engine);
+        };
+        video.addEventListener('playing', onPlaying);
+        cleanups.push(() => video.removeEventListener('playing', onPlaying));
+        startHls(instance as unknown as Hls);
+      },
+      (error: Error) => {
+        warnings.push(`P2P is off: ${error.message}`);
+        if (!destroyed) startHls(new Hls(tokened.hls));
+      },
+    );
   } else {
-    const tokened = tokenRequestSetup(options.token);
     const hlsConfig: Partial<HlsConfig> = { ...hlsLatencyConfig(lowLatency, actions.hls), ...tokened.hls };
-    if (stock) {
-      // The incumbent as its README shows it: hls.js and p2p-media-loader defaults, only the tracker and swarm ours.
-      const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
-      hls = new HlsWithP2P({
-        ...tokened.hls,
-        p2p: {
-          core: {
-            announceTrackers: [trackerUrl(options)],
-            rtcConfig: rtcConfigOf(options),
-            swarmId: `edgeswarm:${options.stream}`,
-            ...tokened.core,
-          },
-        },
-      }) as unknown as Hls;
-      wireP2P(hls as unknown as { p2pEngine: HlsJsP2PEngine });
-    } else if (p2pWanted) {
-      const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
+    if (p2pWanted) {
       windows = actions.windows;
-      hls = new HlsWithP2P({
-        ...hlsConfig,
-        p2p: {
-          core: {
-            announceTrackers: [trackerUrl(options)],
-            rtcConfig: rtcConfigOf(options),
-            swarmId: `edgeswarm:${options.stream}`,
-            trackerClientVersionPrefix: selfPeerId,
-            validateP2PSegment: (url: string, _range: unknown, data: ArrayBuffer) => integrity.validate(url, data),
-            simultaneousHttpDownloads: policy.httpConcurrency,
-            simultaneousP2PDownloads: policy.p2pConcurrency,
-            httpErrorRetries: 5,
-            // Start-up is the edge's job: P2P (tracker, WebRTC set-up) starts once playback has, see below.
-            isP2PDisabled: true,
-            ...windows,
-            ...tokened.core,
-            ...(options.segmentStorageFactory ? { customSegmentStorageFactory: options.segmentStorageFactory } : {}),
-          },
-        },
-      }) as unknown as Hls;
-      const engine = (hls as unknown as { p2pEngine: HlsJsP2PEngine }).p2pEngine;
-      hls.on(Hls.Events.LEVEL_UPDATED, (_event, data) => {
-        syncLivePlaylist(engine, { url: data.details.url, fragments: data.details.fragments, live: data.details.live });
-      });
-      wireP2P(hls as unknown as { p2pEngine: HlsJsP2PEngine });
-    } else {
-      hls = new Hls(hlsConfig);
+      // hls.js starts alone; p2p-media-loader takes its fragment loads from the first frame on (attachP2P).
+      hlsConfig.fLoader = switchableFragmentLoader(() => engineFragmentLoader);
     }
-    hls.on(Hls.Events.LEVEL_LOADED, (_event, data) => {
+    startHls(new Hls(hlsConfig));
+    if (p2pWanted) {
+      // A newcomer has no peers for its first segments anyway, and opening the tracker socket and a handful of
+      // peer connections while the first segment loads cost start-up time (1.2× CDN-only at N = 8, measured).
+      // So P2P starts with playback: its script loads once the first frame is on screen, and the engine attaches
+      // with the role and windows of a newcomer already in place.
+      const startP2P = () => {
+        video.removeEventListener('playing', startP2P);
+        loadP2PStack(p2pScript).then(attachP2P, (error: Error) => warnings.push(`P2P is off: ${error.message}`));
+      };
+      video.addEventListener('playing', startP2P);
+      cleanups.push(() => video.removeEventListener('playing', startP2P));
+    }
+  }
+  video.play().catch(() => {});
+
+  /** Listens to hls.js, then loads the stream into the video. */
+  function startHls(instance: Hls): void {
+    hls = instance;
+    if (p2pWanted && !stock) {
+      instance.on(Hls.Events.MANIFEST_LOADED, (_event, data) => {
+        history.manifest = data;
+      });
+      instance.on(Hls.Events.LEVEL_SWITCHING, (_event, data) => {
+        history.switching = data;
+      });
+      const updated = (_event: string, data: PlaylistUpdate) => {
+        history.playlists.set(withoutDeliveryDirectives(data.details.url), data);
+      };
+      instance.on(Hls.Events.LEVEL_UPDATED, updated);
+      instance.on(Hls.Events.AUDIO_TRACK_LOADED, updated);
+      instance.on(Hls.Events.LEVEL_UPDATED, (_event, data) => {
+        if (engineRef) syncLivePlaylist(engineRef, data.details);
+      });
+    }
+    instance.on(Hls.Events.LEVEL_LOADED, (_event, data) => {
       const details = data.details;
       integrity.record(details.fragments.map((f) => ({ url: f.url, tagList: f.tagList })));
       playlistLoaded = true;
@@ -406,7 +449,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         decide();
       }
     });
-    hls.on(Hls.Events.FRAG_LOADED, (_event, data) => {
+    instance.on(Hls.Events.FRAG_LOADED, (_event, data) => {
       if (data.frag.type === 'main' && data.frag.sn !== 'initSegment') {
         const bytes = data.payload.byteLength;
         segmentBytes = segmentBytes === 0 ? bytes : 0.8 * segmentBytes + 0.2 * bytes;
@@ -427,31 +470,63 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     const recovered = () => {
       recoveries = 0;
     };
-    hls.on(Hls.Events.LEVEL_LOADED, recovered);
-    hls.on(Hls.Events.FRAG_LOADED, recovered);
-    hls.on(Hls.Events.ERROR, (_event, data) => {
+    instance.on(Hls.Events.LEVEL_LOADED, recovered);
+    instance.on(Hls.Events.FRAG_LOADED, recovered);
+    instance.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
       playback.errors.push(`${data.type}: ${data.details}`);
       emit('error', data.details);
       if (data.type !== Hls.ErrorTypes.NETWORK_ERROR) return;
-      const instance = hls;
       const timer = window.setTimeout(
         () => {
           // Fired: forget its id, or an edge that keeps failing grows `timers` by one per fatal error for good.
           timers.splice(timers.indexOf(timer), 1);
-          if (hls === instance) instance?.startLoad();
+          if (hls === instance) instance.startLoad();
         },
         edgeRecoveryDelayMs(recoveries++, Math.random()),
       );
       timers.push(timer);
     });
-    hls.loadSource(options.src);
-    hls.attachMedia(video);
+    instance.loadSource(options.src);
+    instance.attachMedia(video);
   }
-  video.play().catch(() => {});
 
-  function wireP2P(instance: { p2pEngine: HlsJsP2PEngine }): void {
-    const engine = instance.p2pEngine;
+  /**
+   * The hybrid's P2P, once the first frame is on screen and the P2P script has loaded: the engine, built with the
+   * tick's current windows and P2P off, is attached to the playing hls.js, observed, then started.
+   */
+  function attachP2P(stack: P2PStack): void {
+    const instance = hls;
+    if (destroyed || !instance) return;
+    windows = actions.windows;
+    const engine = new stack.HlsJsP2PEngine({
+      core: {
+        announceTrackers: [trackerUrl(options)],
+        rtcConfig: rtcConfigOf(options),
+        swarmId: `edgeswarm:${options.stream}`,
+        trackerClientVersionPrefix: selfPeerId,
+        validateP2PSegment: (url: string, _range: unknown, data: ArrayBuffer) => integrity.validate(url, data),
+        simultaneousHttpDownloads: policy.httpConcurrency,
+        simultaneousP2PDownloads: policy.p2pConcurrency,
+        httpErrorRetries: 5,
+        isP2PDisabled: true,
+        ...windows,
+        ...tokened.core,
+        ...(options.segmentStorageFactory ? { customSegmentStorageFactory: options.segmentStorageFactory } : {}),
+      },
+    });
+    if (!attachEngine(engine, instance, history)) {
+      warnings.push('P2P is off: this p2p-media-loader cannot be attached to a playing hls.js');
+      engine.destroy();
+      return;
+    }
+    engineFragmentLoader = engine.getConfigForHlsJs().fLoader as FragmentLoaderConstructor;
+    wireP2P(engine);
+    p2pStarted(engine);
+  }
+
+  /** Observes the engine: its events feed the counters, the peer ledger and the tick. */
+  function wireP2P(engine: HlsJsP2PEngine): void {
     const ledger = (peerId: string) => {
       let entry = peers.get(peerId);
       if (!entry) {
@@ -550,20 +625,16 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       peers.delete(peerId);
     });
 
-    // A newcomer has no peers for its first segments anyway, and opening the tracker socket and a handful of
-    // peer connections while the first segment loads cost start-up time (1.2× CDN-only at N = 8, measured).
-    // So P2P starts with playback, with the role and windows of a newcomer already in place.
-    const startP2P = () => {
-      video.removeEventListener('playing', startP2P);
-      p2pStartedAt = nowSeconds();
-      // The probe uploads 256 kB: not for a viewer that may not upload (a metered link, Save-Data, no consent).
-      if (!stock && upload.allowed) probeUplink();
-      decide();
-      engine.applyDynamicConfig({ core: { isP2PDisabled: false } });
-    };
-    video.addEventListener('playing', startP2P);
-    cleanups.push(() => video.removeEventListener('playing', startP2P));
     engineRef = engine;
+  }
+
+  /** P2P starts (the tracker is asked for peers): with playback, never before. */
+  function p2pStarted(engine: HlsJsP2PEngine): void {
+    p2pStartedAt = nowSeconds();
+    // The probe uploads 256 kB: not for a viewer that may not upload (a metered link, Save-Data, no consent).
+    if (!stock && upload.allowed) probeUplink();
+    decide();
+    engine.applyDynamicConfig({ core: { isP2PDisabled: false } });
   }
 
   /**
@@ -622,7 +693,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         uploadedBytes: 0,
         edgeFetchSeconds: edgeFetches,
         ...(p2pStartedAt === undefined ? {} : { p2pStartedAt }),
-        ...(engineRef ? { uplink: { deliveredBytes, queuedBytes } } : {}),
+        ...(p2pWanted ? { uplink: { deliveredBytes, queuedBytes } } : {}),
         p2pTransfers,
         segmentBytes,
         device: deviceSince(),
@@ -822,6 +893,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       for (const timer of timers) clearInterval(timer);
       for (const [event, handler] of handlers) video.removeEventListener(event, handler);
       for (const cleanup of cleanups) cleanup();
+      destroyed = true;
       hls?.destroy();
       hls = null;
     },
