@@ -5,6 +5,7 @@ export * from './deadlines';
 export * from './device';
 export * from './hash';
 export * from './loader-model';
+export * from './low-latency';
 export * from './matching';
 export * from './options';
 export * from './reciprocity';

@@ -662,3 +662,42 @@ describe('tick: a viewer that may not upload (privacy controls)', () => {
     expect(actions?.windows.p2pDownloadTimeWindow).toBeGreaterThan(0);
   });
 });
+
+describe('tick: P2P for a low-latency viewer', () => {
+  const me = id(T0, 'me00000');
+  const ticks = (behind: (number | undefined)[], extra: Partial<TickObservations> = {}) =>
+    run(
+      behind.map((behindLiveSeconds, i) => ({
+        now: T0 + i,
+        obs: observe(me, [], {
+          lowLatency: true,
+          ...(behindLiveSeconds === undefined ? {} : { behindLiveSeconds }),
+          ...extra,
+        }),
+      })),
+    ).map((a) => a.p2p);
+
+  it('the hybrid always has P2P, wherever its playhead is', () => {
+    const actions = run([0, 1, 30].map((b, i) => ({ now: T0 + i, obs: observe(me, [], { behindLiveSeconds: b }) })));
+    expect(actions.map((a) => a.p2p)).toEqual([true, true, true]);
+  });
+
+  it('off at the live edge; on once as far behind as the hybrid plays (paused, DVR); off again back near live', () => {
+    const plan = run([{ now: T0, obs: observe(me, []) }])[0]?.plan;
+    const mark = plan?.liveSyncDuration ?? Number.NaN;
+    expect(ticks([undefined, 1.5, 1.5, mark + 10, mark, mark - 1, mark - 2.5, mark - 1])).toEqual([
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      false,
+      false,
+    ]);
+  });
+
+  it('always on for VOD', () => {
+    expect(ticks([undefined, 0, 100], { live: false })).toEqual([true, true, true]);
+  });
+});

@@ -6,8 +6,9 @@
  *
  * What is ours and what is p2p-media-loader's: the tick decides who counts as
  * an active peer, the first-fetcher role, the deadline margin, the loader's
- * time windows, whether upload is open and which peers are choked, and the
- * latency plan (hls.js's live-sync settings). Per segment, p2p-media-loader's
+ * time windows, whether upload is open and which peers are choked, the
+ * latency plan (hls.js's live-sync settings), and whether P2P serves a
+ * low-latency viewer at all (low-latency.ts). Per segment, p2p-media-loader's
  * own scheduler then chooses the source under those windows; `loader-model.ts`
  * states that choice as we model it for the simulator.
  */
@@ -34,6 +35,7 @@ import {
   observeDevice,
   type StrainSign,
 } from './device';
+import { lowLatencyP2P } from './low-latency';
 import type { PolicyOptions } from './options';
 import {
   budgetContended,
@@ -86,6 +88,13 @@ export interface TickObservations {
    * "consent" not given yet), on a cellular link or with Save-Data on. Absent: allowed.
    */
   uploadAllowed?: boolean;
+  /**
+   * latency-target="low": the viewer plays LL-HLS parts from the edge, and P2P serves it only where there is slack
+   * (lowLatencyP2P). Absent: the hybrid, P2P always.
+   */
+  lowLatency?: boolean;
+  /** How far the playhead is behind the live edge (the end of the playlist), seconds; absent: not known yet. */
+  behindLiveSeconds?: number;
 }
 
 export interface TickState {
@@ -102,6 +111,8 @@ export interface TickState {
   /** What the last tick decided, to tell the adapter what changed. */
   windows: LoaderWindows | undefined;
   hls: HlsLiveSettings | undefined;
+  /** Whether P2P served this viewer after the last tick (a low-latency viewer's hysteresis). */
+  p2p: boolean;
 }
 
 export interface RoleMemo {
@@ -151,6 +162,11 @@ export interface TickActions {
   /** hls.js's live settings; `hlsChanged` when they differ from the last tick's. */
   hls: HlsLiveSettings;
   hlsChanged: boolean;
+  /**
+   * Whether P2P serves this viewer now: always in the hybrid; for a low-latency viewer only with slack (VOD, or as far
+   * behind live as the hybrid plays). Off: the player leaves P2P off (or turns it off), and every segment is the edge's.
+   */
+  p2p: boolean;
 }
 
 export function initialTickState(now: number, options: PolicyOptions): TickState {
@@ -164,6 +180,7 @@ export function initialTickState(now: number, options: PolicyOptions): TickState
     device: calmDevice,
     windows: undefined,
     hls: undefined,
+    p2p: false,
   };
 }
 
@@ -266,9 +283,22 @@ export function tick(
   const plan = planLatency(targetDuration, options.plannedPublishLagSeconds, options);
   const hls = hlsLiveSettings(plan, targetDuration);
   const windows = loaderWindows({ live, targetDuration, marginSeconds, firstFetcher, uploadOpen: open }, plan);
+  const p2p = observations.lowLatency
+    ? lowLatencyP2P(
+        {
+          live,
+          targetDuration,
+          ...(observations.behindLiveSeconds === undefined
+            ? {}
+            : { behindLiveSeconds: observations.behindLiveSeconds }),
+        },
+        state.p2p,
+        plan,
+      )
+    : true;
 
   return {
-    state: { budget, uplink, charged, peerRates, edgeFetchSeconds, role, device, windows, hls },
+    state: { budget, uplink, charged, peerRates, edgeFetchSeconds, role, device, windows, hls, p2p },
     actions: {
       active,
       firstFetcher,
@@ -290,6 +320,7 @@ export function tick(
       plan,
       hls,
       hlsChanged: !sameValues(hls, state.hls),
+      p2p,
     },
   };
 }
