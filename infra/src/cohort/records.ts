@@ -6,6 +6,7 @@
 import { type CounterKey, type Counters, counterKeys } from '@edgeswarm/protocol';
 import type { ViewerLink } from '../link-profiles';
 import type { BrowserCpu } from './browser-cpu';
+import type { ProfileSummary } from './renderer-profile';
 
 /** CDN-only (P2P off), stock p2p-media-loader (its defaults, our tracker) and the hybrid, in the order tables show them. */
 export const cohortNames = ['cdn', 'p2pml', 'hybrid'] as const;
@@ -145,6 +146,8 @@ export interface CohortRun {
   samples: CohortSample[];
   /** CPU every browser of the cohort used, together; null when no browser could say. */
   browserCpu: BrowserCpu | null;
+  /** Where the renderers' main threads spent their time (compare --profile). */
+  profile?: ProfileSummary;
 }
 
 /** Whether each viewer was a first fetcher at each sample: [t, yes] from its join on, by viewer. */

@@ -10,7 +10,9 @@
  * its shaped veth (viewer-links.ts), and the samples carry what crossed each
  * link.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../browser';
@@ -26,6 +28,15 @@ import {
   firstFetcherSeconds,
   type ViewerRecord,
 } from './records';
+import {
+  type CpuProfile,
+  cpuByThreadKind,
+  fetchLookup,
+  type RendererProfiler,
+  readRendererThreads,
+  startRendererProfile,
+  summariseProfiles,
+} from './renderer-profile';
 import { type PlayerReading, readPlayerInPage, toRecord, toSample } from './snapshot';
 import { linkUse, ViewerNetwork } from './viewer-links';
 
@@ -70,12 +81,25 @@ export interface CohortPlan {
    * namespace's (non-loopback) http address have no Web Crypto, as on a plain-http site. Default true.
    */
   secureContext?: boolean;
+  /**
+   * Profile every viewer's renderer (V8's sampling profiler, renderer-profile.ts) from its join to the end: the
+   * run's `profile` sums them; with a folder, each raw profile is written there too (`<cohort>-v<n>.cpuprofile`).
+   */
+  profile?: { dir?: string };
+  /**
+   * Scripts every page runs before its own, through the automation (a drill's counters, drills/page-counters.ts);
+   * never in a URL.
+   */
+  initScripts?: string[];
 }
 
-/** Things the harness does at a time during the run (e.g. take the tracker down), before joins due then. */
+/**
+ * Things the harness does at a time during the run (e.g. take the tracker down), before joins due then. `pages` are
+ * the viewers' pages by index: undefined before a viewer joined and after it left.
+ */
 export interface CohortEvent {
   atSeconds: number;
-  run: () => Promise<void>;
+  run: (pages: readonly (Page | undefined)[]) => Promise<void>;
 }
 
 export const cohortDefaults = {
@@ -172,6 +196,24 @@ interface Slot {
   final?: PlayerReading | string;
   /** Its own browser's CPU, read before the browser closed. */
   cpu?: BrowserCpu | null;
+  profiler?: RendererProfiler;
+  profile?: CpuProfile | null;
+}
+
+/** With --profile: the renderer threads of every browser, read before each closed. */
+type ThreadReading = { name: string; seconds: number }[];
+
+/** The cohort's renderer profiles summed by source and function; the raw ones written to the plan's folder. */
+async function profileOf(plan: CohortPlan, slots: readonly Slot[], threads: readonly ThreadReading[]) {
+  const profiles = slots.map((s) => s.profile).filter((p): p is CpuProfile => Boolean(p));
+  if (plan.profile?.dir) {
+    mkdirSync(plan.profile.dir, { recursive: true });
+    profiles.forEach((p, i) => {
+      writeFileSync(join(plan.profile?.dir as string, `${plan.name}-v${i + 1}.cpuprofile`), JSON.stringify(p));
+    });
+  }
+  const lookup = await fetchLookup(profiles.flatMap((p) => p.nodes.map((node) => node.callFrame.url)));
+  return { ...summariseProfiles(profiles, lookup), threads: cpuByThreadKind(threads.flat()) };
 }
 
 export async function runCohort(
@@ -186,6 +228,7 @@ export async function runCohort(
   const pending = [...events].sort((a, b) => a.atSeconds - b.atSeconds);
   const network = links ? new ViewerNetwork() : undefined;
   const slots: Slot[] = [];
+  const threads: ThreadReading[] = [];
   let shared: Browser | undefined;
   try {
     if (plan.edgeLinkMbps !== undefined) {
@@ -215,8 +258,10 @@ export async function runCohort(
         });
       }
       const page = await (browser as Browser).newPage({ viewport: cohortDefaults.viewport });
-      slots.push({ page, browser: link ? browser : undefined, joinedAt: now });
+      const profiler = plan.profile ? await startRendererProfile(page) : undefined;
+      slots.push({ page, browser: link ? browser : undefined, joinedAt: now, ...(profiler ? { profiler } : {}) });
       if (plan.corrupt?.includes(index)) await page.addInitScript({ content: await corruptUploadsScript() });
+      for (const content of plan.initScripts ?? []) await page.addInitScript({ content });
       if (plan.policy && Object.keys(plan.policy).length > 0) {
         await page.addInitScript({ content: policyOverridesScript(plan.policy) });
       }
@@ -244,7 +289,7 @@ export async function runCohort(
       const leaving = plan.leave ? slots[plan.leave.viewer] : undefined;
       const nextLeave = plan.leave && leaving?.leftAt === undefined ? plan.leave.atSeconds : Number.POSITIVE_INFINITY;
       if (now >= nextEvent) {
-        await pending.shift()?.run();
+        await pending.shift()?.run(slots.map((s) => (s.leftAt === undefined ? s.page : undefined)));
         continue;
       }
       if (now >= nextJoin) {
@@ -262,6 +307,8 @@ export async function runCohort(
         continue;
       }
       if (leaving && plan.leave && now >= nextLeave) {
+        leaving.profile = await leaving.profiler?.stop();
+        if (plan.profile && leaving.browser) threads.push((await readRendererThreads(leaving.browser)) ?? []);
         leaving.final = await finalReading(leaving.page);
         if (leaving.browser) leaving.cpu = await readBrowserCpu(leaving.browser);
         leaving.leftAt = now;
@@ -302,6 +349,11 @@ export async function runCohort(
     }
 
     const durationSeconds = elapsed();
+    await Promise.all(
+      slots.map(async (s) => {
+        if (s.leftAt === undefined && s.profiler) s.profile = await s.profiler.stop();
+      }),
+    );
     const finals = await Promise.all(
       slots.map((s) => (s.leftAt === undefined ? finalReading(s.page) : (s.final ?? 'no player'))),
     );
@@ -310,6 +362,11 @@ export async function runCohort(
         if (s.browser && s.leftAt === undefined) s.cpu = await readBrowserCpu(s.browser);
       }),
     );
+    if (plan.profile) {
+      for (const browser of [shared, ...slots.map((s) => (s.leftAt === undefined ? s.browser : undefined))]) {
+        if (browser) threads.push((await readRendererThreads(browser)) ?? []);
+      }
+    }
     const sharedCpu = shared ? await readBrowserCpu(shared) : null;
     const browserCpu = [sharedCpu, ...slots.map((s) => s.cpu ?? null)]
       .filter((cpu): cpu is BrowserCpu => cpu !== null)
@@ -327,7 +384,9 @@ export async function runCohort(
         cpu: s.cpu ?? null,
       });
     });
+    const profile = plan.profile ? await profileOf(plan, slots, threads) : undefined;
     return {
+      ...(profile ? { profile } : {}),
       name: plan.name,
       p2p: plan.name !== 'cdn',
       stream: plan.stream,

@@ -1,9 +1,17 @@
 /**
- * Burns a share of the machine's CPU beside a cohort: a stand-in for viewers on
- * slower devices. One worker thread per core, each busy for `percent` of every
- * short period and asleep for the rest, so the load is steady rather than
- * bursty. The same setting is applied to every cohort of a run.
+ * Burns CPU beside a cohort: a stand-in for viewers on slower devices. The
+ * same setting is applied to every cohort of a run. Two kinds:
+ *
+ * - a share (`--burn-cpu`): one worker thread per core, each busy for
+ *   `percent` of every short period and asleep for the rest, so the load is
+ *   steady rather than bursty. It takes CPU time but never queues: the load
+ *   average barely rises, and the browsers still get the cores when they wake.
+ * - a load (`--burn-load`): that many processes that never sleep, at the
+ *   priority they inherit (the browsers'), so they queue for the cores like as
+ *   many more browsers and the load average rises by about that much. This is
+ *   what eight browsers on two cores do to each other.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
@@ -59,6 +67,41 @@ export function startCpuBurner(percent: number, threads = availableParallelism()
               worker.postMessage('stop');
               // A worker stuck in its busy part still ends within a period; terminate is the backstop.
               setTimeout(() => void worker.terminate(), 1000).unref();
+            }),
+        ),
+      );
+    },
+  };
+}
+
+/** A busy loop that never sleeps; it exits when its parent goes (stdin closes) or on a signal. */
+const spin = `process.stdin.on('end', () => process.exit(0)); process.stdin.resume();
+setImmediate(function spin() { const end = Date.now() + 50; while (Date.now() < end) {} setImmediate(spin); });`;
+
+export interface LoadBurner {
+  /** Busy processes running. */
+  readonly processes: number;
+  /** Their pids, to stop each by its own. */
+  readonly pids: number[];
+  stop(): Promise<void>;
+}
+
+/** Starts `processes` busy processes at this process's priority; 0 starts nothing. */
+export function startLoadBurner(processes: number): LoadBurner {
+  const children: ChildProcess[] = Array.from({ length: Math.max(0, Math.floor(processes)) }, () =>
+    spawn(process.execPath, ['-e', spin], { stdio: ['pipe', 'ignore', 'ignore'] }),
+  );
+  return {
+    processes: children.length,
+    pids: children.flatMap((child) => (child.pid === undefined ? [] : [child.pid])),
+    async stop() {
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              child.once('exit', () => resolve());
+              child.kill('SIGKILL');
             }),
         ),
       );

@@ -26,11 +26,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { StatsSnapshot, StreamStatus } from '@edgeswarm/protocol';
 import { type NamespaceTask, runInNamespace } from '../cohort/in-namespace';
 import { cohortLabel } from '../cohort/records';
+import { profileLines } from '../cohort/renderer-profile';
 import { linksFor } from '../link-profiles';
 import { type LocalEdge, repoRoot, startLocalEdge } from '../local-edge';
 import { privateNetworkAvailable } from '../netns';
 import { type RunningCli, spawnOriginCli } from '../run-cli';
-import { startCpuBurner } from './cpu-burner';
+import { startCpuBurner, startLoadBurner } from './cpu-burner';
 import { frontierRows, type SweepPoint, sweepPoints } from './frontier';
 import { type CohortName, type CompareOptions, runStamp } from './options';
 import { renderReport } from './report-html';
@@ -174,7 +175,7 @@ export async function runCompare(
     log(`compare: publishing a ${options.size} test pattern as ${stream} to ${edgeUrl}`);
     await waitUntilLive(edgeUrl, stream, publisher);
     log(
-      `compare: live; ${options.order.map(cohortLabel).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}${
+      `compare: live; ${options.order.map(cohortLabel).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}${options.burnLoad > 0 ? `, ${options.burnLoad} busy processes beside each cohort` : ''}${options.profile ? ', profiling every renderer' : ''}${
         options.policy
           ? `, hybrid policy ${Object.entries(options.policy)
               .map(([k, v]) => `${k}=${v}`)
@@ -193,6 +194,7 @@ export async function runCompare(
       const cpuBefore = cpus();
       // The same burn beside every cohort; it counts in the cohort's CPU figures like any other load.
       const burner = startCpuBurner(options.burnCpuPercent);
+      const loadBurner = startLoadBurner(options.burnLoad);
       const run = await runCohortInNamespace(
         {
           task: 'cohort',
@@ -210,11 +212,12 @@ export async function runCompare(
             ...(links ? { links } : {}),
             ...(options.edgeLinkMbps === undefined ? {} : { edgeLinkMbps: options.edgeLinkMbps }),
             ...(name === 'hybrid' && options.policy ? { policy: options.policy } : {}),
+            ...(options.profile ? { profile: { dir: join(outDir, 'profiles') } } : {}),
           },
           socketPath: proxy.address,
         },
         log,
-      ).finally(() => burner.stop());
+      ).finally(() => Promise.all([burner.stop(), loadBurner.stop()]));
       const cpu = cpuFigures(cpuBefore, cpus(), run.samples, loadavg()[0] ?? 0);
       log(`compare: ${point.label} done; waiting ${options.settleSeconds} s for the edge's count`);
       const after = await settledStats(edgeUrl, stream, options.settleSeconds);
@@ -235,6 +238,7 @@ export async function runCompare(
         ...(point.latency === undefined ? {} : { latency: point.latency }),
       };
       cohorts.push(result);
+      if (run.profile) for (const line of profileLines(`compare: ${cohortLabel(name)}`, run.profile)) log(line);
       warnings.push(...cohortWarnings(result));
       log(
         `compare: ${point.label}: edge ${(summary.edgeEgressBytes / 1e6).toFixed(2)} MB (${summary.edgeEgressSource} count), offload ${summary.offloadPercent.toFixed(0)}%, CPU ${cpu.busyPercent.toFixed(0)}% busy`,

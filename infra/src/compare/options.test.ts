@@ -97,6 +97,24 @@ describe('compare options', () => {
     expect(() => read(['--burn-cpu', 'lots'])).toThrow(/--burn-cpu must be a number/);
   });
 
+  it('starts a whole number of busy processes beside every cohort when asked', () => {
+    expect(compareDefaults.burnLoad).toBe(0);
+    expect(read(['--burn-load', '8']).options.burnLoad).toBe(8);
+    expect(read(['--burn-load', '8', '--burn-cpu', '20']).options).toMatchObject({ burnLoad: 8, burnCpuPercent: 20 });
+    expect(() => read(['--burn-load', '2.5'])).toThrow(/--burn-load must be an integer from 0 to 32/);
+    expect(() => read(['--burn-load', '33'])).toThrow(/--burn-load must be an integer from 0 to 32/);
+    expect(() => read(['--burn-load', '-1'])).toThrow(/--burn-load must be an integer from 0 to 32/);
+    expect(() => read(['--burn-load', ''])).toThrow(/--burn-load must be a number/);
+    expect(() => read(['--burn-load'])).toThrow(/burn-load/);
+  });
+
+  it('profiles the renderers only when asked, and --profile takes no value', () => {
+    expect(compareDefaults.profile).toBe(false);
+    expect(read([]).options.profile).toBe(false);
+    expect(read(['--profile']).options.profile).toBe(true);
+    expect(() => read(['--profile=yes'])).toThrow(/profile/);
+  });
+
   it('clamps a stagger that would have the last viewer join after half the run, with a warning', () => {
     // 12 viewers 3 s apart join over 33 s; a 40 s run allows 20 s: 20 / 11 = 1.8 s.
     const { options, warnings } = resolveCompareOptions({ viewers: 12, seconds: 40 });

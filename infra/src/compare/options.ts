@@ -45,6 +45,16 @@ export interface CompareOptions {
    */
   burnCpuPercent: number;
   /**
+   * Busy processes started beside every cohort, each at the browsers' priority and never sleeping, so they queue for
+   * the cores like that many more browsers (the load average rises by about this many). 0: none.
+   */
+  burnLoad: number;
+  /**
+   * Profile every viewer's renderer (V8's sampling profiler): the top sources and functions per cohort in the log and
+   * results.json, the raw profiles in <out>/profiles/. The profiler costs a little CPU itself.
+   */
+  profile: boolean;
+  /**
    * Policy values the hybrid cohort runs with instead of the player's defaults (`--policy spreadCopies=0`), to measure
    * one against another on the same links; names are the policy's options (policy/src/options.ts). Absent: defaults.
    */
@@ -76,6 +86,8 @@ export const compareDefaults: CompareOptions = {
   staggerSeconds: 3,
   order: ['cdn', 'hybrid'],
   burnCpuPercent: 0,
+  burnLoad: 0,
+  profile: false,
   network: 'loopback',
   size: '320x180',
   segmentSeconds: 2,
@@ -91,6 +103,8 @@ export const compareLimits = {
   joinShare: 0.5,
   /** Leaves the viewers something: at 100% they would get no CPU at all. */
   burnCpuPercent: { max: 90 },
+  /** Busy processes: 32 is a load far past anything a 2-core machine plays video under. */
+  burnLoad: { max: 32 },
 };
 
 export class CompareInputError extends Error {
@@ -100,7 +114,7 @@ export class CompareInputError extends Error {
 export const compareUsage = `usage: npm run compare -- [--viewers 8] [--seconds 120] [--url <edge>] [--edge-mbps <cap>]
        [--network loopback|residential|dsl-heavy|<profile>] [--edge-link-mbps <cap>]
        [--cohorts cdn,p2pml,hybrid | --order cdn-first|hybrid-first] [--burn-cpu <percent>]
-       [--stagger 3] [--out <dir>] [--stream <id>] [--key <publish key>] [--size 320x180]
+       [--burn-load <processes>] [--profile] [--stagger 3] [--out <dir>] [--stream <id>] [--key <publish key>] [--size 320x180]
        [--policy <name>=<value>[,<name>=<value>…]] [--latency low,3,4,6 [--part-seconds 0.5]]
 
 Runs a CDN-only and a hybrid cohort of N headless Chromium viewers (and, with --cohorts,
@@ -108,7 +122,10 @@ stock p2p-media-loader with its default settings on our tracker), one after the 
 the order given, on one live test stream, inside a private network namespace; prints a
 side-by-side table and writes results.json and report.html. --network puts each viewer
 behind a shaped link of its own (profiles: ${networkNames.join(', ')}). --burn-cpu burns
-that share of the machine's CPU beside every cohort, a stand-in for slower devices. --policy
+that share of the machine's CPU beside every cohort, a stand-in for slower devices; --burn-load
+starts that many never-sleeping processes beside every cohort, which queue for the cores like
+as many more browsers (the load average rises by about that much). --profile profiles every
+viewer's renderer and prints where its time went (raw profiles in <out>/profiles/). --policy
 runs the hybrid cohort with other policy values (e.g. spreadCopies=0), to compare them.
 --latency sweeps the latency dial instead: CDN-only HLS and CDN-only LL-HLS, then the hybrid
 at each latency target (low, or target durations), and prints the offload–latency frontier,
@@ -179,6 +196,7 @@ export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): {
     numberIn('part-seconds', o.partSeconds, 0.1, o.segmentSeconds / 2);
   }
   numberIn('burn-cpu', o.burnCpuPercent, 0, compareLimits.burnCpuPercent.max);
+  numberIn('burn-load', o.burnLoad, 0, compareLimits.burnLoad.max, true);
   const latestJoin = compareLimits.joinShare * o.seconds;
   if (o.viewers > 1 && (o.viewers - 1) * o.staggerSeconds > latestJoin) {
     const clamped = Math.floor((10 * latestJoin) / (o.viewers - 1)) / 10;
@@ -203,6 +221,8 @@ const compareOptionTable = {
   order: { type: 'string' },
   cohorts: { type: 'string' },
   'burn-cpu': { type: 'string' },
+  'burn-load': { type: 'string' },
+  profile: { type: 'boolean' },
   key: { type: 'string' },
   size: { type: 'string' },
   policy: { type: 'string' },
@@ -227,7 +247,7 @@ function compareOptionsFrom(values: OptionValues<typeof compareOptionTable>): {
   warnings: string[];
 } {
   const partial: Partial<CompareOptions> = {};
-  const num = (name: keyof typeof values) => {
+  const num = (name: Exclude<keyof typeof values, 'profile'>) => {
     const raw = values[name];
     if (raw === undefined) return undefined;
     if (raw.trim() === '' || Number.isNaN(Number(raw))) throw new CompareInputError(`--${name} must be a number`);
@@ -251,6 +271,9 @@ function compareOptionsFrom(values: OptionValues<typeof compareOptionTable>): {
   if (values.size !== undefined) partial.size = values.size;
   const burn = num('burn-cpu');
   if (burn !== undefined) partial.burnCpuPercent = burn;
+  const burnLoad = num('burn-load');
+  if (burnLoad !== undefined) partial.burnLoad = burnLoad;
+  if (values.profile === true) partial.profile = true;
   if (values.policy !== undefined) partial.policy = parsePolicyOverrides(values.policy);
   if (values.latency !== undefined) {
     if (values.order !== undefined || values.cohorts !== undefined) {
