@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { busyMsPerPeriod, cpuBurnerDefaults, startCpuBurner, startLoadBurner } from './cpu-burner';
@@ -54,5 +55,19 @@ describe('CPU burner', () => {
       await burner.stop();
     }
     for (const pid of burner.pids) expect(existsSync(`/proc/${pid}`)).toBe(false);
+  });
+
+  it('runs its processes the given nice levels from this one', async () => {
+    // Away from the end of the range this runs at, so the child's nice differs from the one it inherits.
+    const delta = getPriority() >= 17 ? -2 : 2;
+    const burner = startLoadBurner(1, delta);
+    try {
+      const [pid] = burner.pids;
+      // Field 19 of /proc/<pid>/stat is the nice value.
+      const nice = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
+      expect(nice).toBe(getPriority() + delta);
+    } finally {
+      await burner.stop();
+    }
   });
 });

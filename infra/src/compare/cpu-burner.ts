@@ -12,7 +12,7 @@
  *   what eight browsers on two cores do to each other.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, getPriority, setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 export const cpuBurnerDefaults = {
@@ -86,11 +86,18 @@ export interface LoadBurner {
   stop(): Promise<void>;
 }
 
-/** Starts `processes` busy processes at this process's priority; 0 starts nothing. */
-export function startLoadBurner(processes: number): LoadBurner {
-  const children: ChildProcess[] = Array.from({ length: Math.max(0, Math.floor(processes)) }, () =>
-    spawn(process.execPath, ['-e', spin], { stdio: ['pipe', 'ignore', 'ignore'] }),
-  );
+/**
+ * Starts `processes` busy processes at this process's priority (which the browsers inherit too), or `niceDelta`
+ * nice levels from it (negative: ahead of the browsers, as other work at a higher priority would be; needs root);
+ * 0 processes starts nothing.
+ */
+export function startLoadBurner(processes: number, niceDelta = 0): LoadBurner {
+  const nice = Math.max(-20, Math.min(19, getPriority() + niceDelta));
+  const children: ChildProcess[] = Array.from({ length: Math.max(0, Math.floor(processes)) }, () => {
+    const child = spawn(process.execPath, ['-e', spin], { stdio: ['pipe', 'ignore', 'ignore'] });
+    if (niceDelta !== 0 && child.pid !== undefined) setPriority(child.pid, nice);
+    return child;
+  });
   return {
     processes: children.length,
     pids: children.flatMap((child) => (child.pid === undefined ? [] : [child.pid])),

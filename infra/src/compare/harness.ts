@@ -175,7 +175,7 @@ export async function runCompare(
     log(`compare: publishing a ${options.size} test pattern as ${stream} to ${edgeUrl}`);
     await waitUntilLive(edgeUrl, stream, publisher);
     log(
-      `compare: live; ${options.order.map(cohortLabel).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}${options.burnLoad > 0 ? `, ${options.burnLoad} busy processes beside each cohort` : ''}${options.profile ? ', profiling every renderer' : ''}${
+      `compare: live; ${options.order.map(cohortLabel).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}${options.burnLoad > 0 ? `, ${options.burnLoad} busy processes beside each cohort${options.burnNice === 0 ? '' : ` at nice ${options.burnNice > 0 ? '+' : ''}${options.burnNice} from the browsers`}` : ''}${options.profile ? ', profiling every renderer' : ''}${
         options.policy
           ? `, hybrid policy ${Object.entries(options.policy)
               .map(([k, v]) => `${k}=${v}`)
@@ -194,7 +194,7 @@ export async function runCompare(
       const cpuBefore = cpus();
       // The same burn beside every cohort; it counts in the cohort's CPU figures like any other load.
       const burner = startCpuBurner(options.burnCpuPercent);
-      const loadBurner = startLoadBurner(options.burnLoad);
+      const loadBurner = startLoadBurner(options.burnLoad, options.burnNice);
       const run = await runCohortInNamespace(
         {
           task: 'cohort',

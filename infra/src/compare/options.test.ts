@@ -108,6 +108,16 @@ describe('compare options', () => {
     expect(() => read(['--burn-load'])).toThrow(/burn-load/);
   });
 
+  it("runs the busy processes at the browsers' priority unless told how many nice levels from it", () => {
+    expect(compareDefaults.burnNice).toBe(0);
+    expect(read(['--burn-load', '8', '--burn-nice', '-5']).options).toMatchObject({ burnLoad: 8, burnNice: -5 });
+    expect(() => read(['--burn-nice', '-5'])).toThrow(/--burn-nice .* needs --burn-load/);
+    expect(() => read(['--burn-load', '8', '--burn-nice', '-20'])).toThrow(
+      /--burn-nice must be an integer from -19 to 19/,
+    );
+    expect(() => read(['--burn-load', '8', '--burn-nice', '1.5'])).toThrow(/--burn-nice must be an integer/);
+  });
+
   it('profiles the renderers only when asked, and --profile takes no value', () => {
     expect(compareDefaults.profile).toBe(false);
     expect(read([]).options.profile).toBe(false);

@@ -50,6 +50,11 @@ export interface CompareOptions {
    */
   burnLoad: number;
   /**
+   * The --burn-load processes' priority, in nice levels from the harness's (and so the browsers'): negative puts them
+   * ahead of the browsers, as other work at a higher priority would be (root only). 0: the browsers' own.
+   */
+  burnNice: number;
+  /**
    * Profile every viewer's renderer (V8's sampling profiler): the top sources and functions per cohort in the log and
    * results.json, the raw profiles in <out>/profiles/. The profiler costs a little CPU itself.
    */
@@ -87,6 +92,7 @@ export const compareDefaults: CompareOptions = {
   order: ['cdn', 'hybrid'],
   burnCpuPercent: 0,
   burnLoad: 0,
+  burnNice: 0,
   profile: false,
   network: 'loopback',
   size: '320x180',
@@ -105,6 +111,7 @@ export const compareLimits = {
   burnCpuPercent: { max: 90 },
   /** Busy processes: 32 is a load far past anything a 2-core machine plays video under. */
   burnLoad: { max: 32 },
+  burnNice: { min: -19, max: 19 },
 };
 
 export class CompareInputError extends Error {
@@ -114,7 +121,7 @@ export class CompareInputError extends Error {
 export const compareUsage = `usage: npm run compare -- [--viewers 8] [--seconds 120] [--url <edge>] [--edge-mbps <cap>]
        [--network loopback|residential|dsl-heavy|<profile>] [--edge-link-mbps <cap>]
        [--cohorts cdn,p2pml,hybrid | --order cdn-first|hybrid-first] [--burn-cpu <percent>]
-       [--burn-load <processes>] [--profile] [--stagger 3] [--out <dir>] [--stream <id>] [--key <publish key>] [--size 320x180]
+       [--burn-load <processes> [--burn-nice <levels>]] [--profile] [--stagger 3] [--out <dir>] [--stream <id>] [--key <publish key>] [--size 320x180]
        [--policy <name>=<value>[,<name>=<value>…]] [--latency low,3,4,6 [--part-seconds 0.5]]
 
 Runs a CDN-only and a hybrid cohort of N headless Chromium viewers (and, with --cohorts,
@@ -124,7 +131,8 @@ side-by-side table and writes results.json and report.html. --network puts each 
 behind a shaped link of its own (profiles: ${networkNames.join(', ')}). --burn-cpu burns
 that share of the machine's CPU beside every cohort, a stand-in for slower devices; --burn-load
 starts that many never-sleeping processes beside every cohort, which queue for the cores like
-as many more browsers (the load average rises by about that much). --profile profiles every
+as many more browsers (the load average rises by about that much); --burn-nice -5 runs them
+5 nice levels ahead of the browsers. --profile profiles every
 viewer's renderer and prints where its time went (raw profiles in <out>/profiles/). --policy
 runs the hybrid cohort with other policy values (e.g. spreadCopies=0), to compare them.
 --latency sweeps the latency dial instead: CDN-only HLS and CDN-only LL-HLS, then the hybrid
@@ -197,6 +205,9 @@ export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): {
   }
   numberIn('burn-cpu', o.burnCpuPercent, 0, compareLimits.burnCpuPercent.max);
   numberIn('burn-load', o.burnLoad, 0, compareLimits.burnLoad.max, true);
+  numberIn('burn-nice', o.burnNice, compareLimits.burnNice.min, compareLimits.burnNice.max, true);
+  if (o.burnNice !== 0 && o.burnLoad === 0)
+    throw new CompareInputError("--burn-nice sets the priority of --burn-load's processes: it needs --burn-load");
   const latestJoin = compareLimits.joinShare * o.seconds;
   if (o.viewers > 1 && (o.viewers - 1) * o.staggerSeconds > latestJoin) {
     const clamped = Math.floor((10 * latestJoin) / (o.viewers - 1)) / 10;
@@ -222,6 +233,7 @@ const compareOptionTable = {
   cohorts: { type: 'string' },
   'burn-cpu': { type: 'string' },
   'burn-load': { type: 'string' },
+  'burn-nice': { type: 'string' },
   profile: { type: 'boolean' },
   key: { type: 'string' },
   size: { type: 'string' },
@@ -273,6 +285,8 @@ function compareOptionsFrom(values: OptionValues<typeof compareOptionTable>): {
   if (burn !== undefined) partial.burnCpuPercent = burn;
   const burnLoad = num('burn-load');
   if (burnLoad !== undefined) partial.burnLoad = burnLoad;
+  const burnNice = num('burn-nice');
+  if (burnNice !== undefined) partial.burnNice = burnNice;
   if (values.profile === true) partial.profile = true;
   if (values.policy !== undefined) partial.policy = parsePolicyOverrides(values.policy);
   if (values.latency !== undefined) {
