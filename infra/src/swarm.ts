@@ -57,6 +57,8 @@ export interface SwarmOptions {
   edgeUrl?: string;
   /** More things to do during the run (seconds since the first join), e.g. a drill's fault; in-process callers only. */
   events?: CohortEvent[];
+  /** Scripts every viewer's page runs before its own (a drill's counters); in-process callers only. */
+  initScripts?: string[];
   log: (line: string) => void;
 }
 
@@ -202,6 +204,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
           ? { uploadConsent: { viewer: o.uploadConsent.viewer, atSeconds: lastJoin + o.uploadConsent.afterSeconds } }
           : {}),
         ...(o.leave ? { leave: { viewer: o.leave.viewer, atSeconds: lastJoin + o.leave.afterSeconds } } : {}),
+        ...(o.initScripts ? { initScripts: o.initScripts } : {}),
       },
       o.log,
       events,
@@ -215,7 +218,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
         .then((r) => (r.ok ? (r.json() as Promise<StatsSnapshot>) : undefined))
         .catch(() => undefined);
     }
-    const { log: _log, events: _events, ...options } = o;
+    const { log: _log, events: _events, initScripts: _initScripts, ...options } = o;
     return {
       options,
       targetDuration: final.targetDuration,

@@ -11,7 +11,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemorySampler } from './memory';
 import { drillNamed } from './registry';
-import type { DrillCheck, DrillContext, DrillResult } from './types';
+import type { DrillCheck, DrillContext, DrillResult, MemorySeries } from './types';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const { drill: name, quick } = JSON.parse(process.argv[2] ?? '{}') as { drill: string; quick: boolean };
@@ -22,6 +22,7 @@ const started = performance.now();
 const elapsed = () => (performance.now() - started) / 1000;
 const checks: DrillCheck[] = [];
 const figures: Record<string, number | string> = {};
+const counts: MemorySeries[] = [];
 const work = mkdtempSync(join(tmpdir(), `edgeswarm-drill-${name}-`));
 const ctx: DrillContext = {
   quick,
@@ -38,6 +39,10 @@ const ctx: DrillContext = {
   elapsed,
   memory: () => memory.memory(),
   fds: () => memory.fds(),
+  sockets: () => memory.sockets(),
+  recordCounts(series) {
+    counts.push(...series);
+  },
 };
 const memory = new MemorySampler(elapsed, drill.memoryPerTab);
 memory.start(drill.sampleSeconds[quick ? 0 : 1]);
@@ -61,6 +66,7 @@ const result: DrillResult = {
   figures,
   checks,
   memory: memory.stop(),
+  ...(counts.length ? { counts } : {}),
   load: { start: loadStart, end: loadavg()[0] ?? 0 },
   ...(error ? { error } : {}),
 };

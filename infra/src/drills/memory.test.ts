@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryGrowth, memoryLabel, sumByLabel } from './memory';
+import { countAllowance, countGrowth, memoryGrowth, memoryLabel, sumByLabel } from './memory';
 
 describe('memoryLabel', () => {
   it('groups the stack by what each process is', () => {
@@ -19,9 +19,9 @@ describe('memoryLabel', () => {
   it('sums each group in MB', () => {
     const sums = sumByLabel(
       [
-        { pid: 1, command: 'workerd', cmdline: '', rssBytes: 100e6, fds: 10 },
-        { pid: 2, command: 'workerd', cmdline: '', rssBytes: 50e6, fds: 5 },
-        { pid: 3, command: 'bash', cmdline: '', rssBytes: 5e6, fds: 1 },
+        { pid: 1, command: 'workerd', cmdline: '', rssBytes: 100e6, fds: 10, sockets: 4 },
+        { pid: 2, command: 'workerd', cmdline: '', rssBytes: 50e6, fds: 5, sockets: 2 },
+        { pid: 3, command: 'bash', cmdline: '', rssBytes: 5e6, fds: 1, sockets: 0 },
       ],
       false,
     );
@@ -43,5 +43,37 @@ describe('memoryGrowth', () => {
   it('needs three points in the window', () => {
     expect(memoryGrowth([[0, 1]], 60)).toBeUndefined();
     expect(memoryGrowth([], 60)).toBeUndefined();
+  });
+});
+
+describe('countGrowth', () => {
+  const series = (f: (i: number) => number) => Array.from({ length: 41 }, (_, i) => [i * 30, f(i)] as [number, number]);
+
+  it('reads a count that jumps about but keeps its floor as not growing', () => {
+    const g = countGrowth(
+      series((i) => 10 + (i % 3) * 4),
+      20 * 60,
+    );
+    expect(g).toMatchObject({ first: 10, last: 10, growth: 0, perHour: 0 });
+  });
+
+  it('reads a rising floor as growth, per hour over the three quarters between the floors', () => {
+    // One more every 2 minutes: the floors of the first and last quarter of 20 minutes are 7.5 handles apart.
+    const g = countGrowth(
+      series((i) => 10 + Math.floor(i / 4)),
+      20 * 60,
+    );
+    expect(g?.growth).toBe(7);
+    expect(g?.perHour).toBeCloseTo(28);
+  });
+
+  it('needs two points per quarter', () => {
+    expect(countGrowth(series(() => 1).slice(0, 5), 20 * 60)).toBeUndefined();
+    expect(countGrowth([], 60)).toBeUndefined();
+  });
+
+  it('allows 5% of the floor, and never less than the slack', () => {
+    expect(countAllowance(10, 5, 2)).toBe(2);
+    expect(countAllowance(400, 5, 2)).toBe(20);
   });
 });

@@ -4,7 +4,7 @@
  * one per tab), the publisher and its ffmpeg. The drill runs in a PID namespace
  * of its own, so every process seen here is the drill's.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { residentBytes } from '../tracker-proc';
 import type { MemorySeries } from './types';
 
@@ -15,6 +15,8 @@ export interface ProcessReading {
   rssBytes: number;
   /** Open file descriptors (sockets, files, pipes). */
   fds: number;
+  /** Of those, sockets (TCP, UDP, Unix). */
+  sockets: number;
 }
 
 /** Pure: which series a process belongs to; undefined: not one the drills watch. */
@@ -42,7 +44,16 @@ function readings(): ProcessReading[] {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      found.push({ pid, command, cmdline, rssBytes: residentBytes(pid), fds: readdirSync(`/proc/${pid}/fd`).length });
+      const fds = readdirSync(`/proc/${pid}/fd`);
+      let sockets = 0;
+      for (const fd of fds) {
+        try {
+          if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) sockets++;
+        } catch {
+          // closed meanwhile
+        }
+      }
+      found.push({ pid, command, cmdline, rssBytes: residentBytes(pid), fds: fds.length, sockets });
     } catch {
       // gone meanwhile, or a kernel thread without VmRSS
     }
@@ -60,12 +71,12 @@ export function sumByLabel(procs: readonly ProcessReading[], perTab: boolean): M
   return sums;
 }
 
-/** Pure: open descriptors by series (tabs not split: a count, not a size). */
-export function fdsByLabel(procs: readonly ProcessReading[]): Map<string, number> {
+/** Pure: open descriptors (or, with `what`, sockets) by series (tabs not split: a count, not a size). */
+export function fdsByLabel(procs: readonly ProcessReading[], what: 'fds' | 'sockets' = 'fds'): Map<string, number> {
   const sums = new Map<string, number>();
   for (const p of procs) {
     const label = memoryLabel(p, false);
-    if (label) sums.set(label, (sums.get(label) ?? 0) + p.fds);
+    if (label) sums.set(label, (sums.get(label) ?? 0) + p[what]);
   }
   return sums;
 }
@@ -73,6 +84,7 @@ export function fdsByLabel(procs: readonly ProcessReading[]): Map<string, number
 export class MemorySampler {
   private readonly series = new Map<string, [number, number][]>();
   private readonly fdSeries = new Map<string, [number, number][]>();
+  private readonly socketSeries = new Map<string, [number, number][]>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -90,6 +102,7 @@ export class MemorySampler {
     };
     for (const [label, mb] of sumByLabel(procs, this.perTab)) add(this.series, label, Number(mb.toFixed(1)));
     for (const [label, fds] of fdsByLabel(procs)) add(this.fdSeries, label, fds);
+    for (const [label, sockets] of fdsByLabel(procs, 'sockets')) add(this.socketSeries, label, sockets);
   }
 
   /** The memory series so far. */
@@ -100,6 +113,11 @@ export class MemorySampler {
   /** Open descriptors by series so far. */
   fds(): MemorySeries[] {
     return [...this.fdSeries].map(([label, points]) => ({ label, points: [...points] }));
+  }
+
+  /** Open sockets by series so far. */
+  sockets(): MemorySeries[] {
+    return [...this.socketSeries].map(([label, points]) => ({ label, points: [...points] }));
   }
 
   start(everySeconds: number): void {
@@ -140,4 +158,35 @@ export function memoryGrowth(
     growthPercent: start > 0 ? (100 * slope * span) / start : 0,
     points: n,
   };
+}
+
+/**
+ * Pure: whether a count (timers, sockets, descriptors) grows over a series' last `windowSeconds`. Counts jump about
+ * (a timer set and fired between samples), and what a leak raises is the floor, so the window is cut in quarters
+ * and the lowest reading of the last quarter is compared with the lowest of the first. Undefined with fewer than
+ * 8 points in the window (two per quarter).
+ */
+export function countGrowth(
+  points: readonly [number, number][],
+  windowSeconds: number,
+): { first: number; last: number; growth: number; perHour: number; points: number } | undefined {
+  const end = points.at(-1)?.[0];
+  if (end === undefined) return undefined;
+  const start = end - windowSeconds;
+  const inWindow = points.filter(([t]) => t >= start - 1e-9);
+  if (inWindow.length < 8) return undefined;
+  const quarter = windowSeconds / 4;
+  const floor = (from: number, to: number) =>
+    Math.min(...inWindow.filter(([t]) => t >= from - 1e-9 && t <= to + 1e-9).map(([, y]) => y));
+  const first = floor(start, start + quarter);
+  const last = floor(end - quarter, end);
+  if (!Number.isFinite(first) || !Number.isFinite(last)) return undefined;
+  const growth = last - first;
+  // The floors are three quarters of the window apart (the middles of the first and the last quarter).
+  return { first, last, growth, perHour: (growth * 3600) / (windowSeconds * 0.75), points: inWindow.length };
+}
+
+/** Pure: the most a count may grow over the window and still be steady: 5% of its floor, and never under 2. */
+export function countAllowance(first: number, percent: number, atLeast: number): number {
+  return Math.max(atLeast, (first * percent) / 100);
 }

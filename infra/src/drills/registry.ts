@@ -5,6 +5,7 @@ import { publisherKill } from './drills/publisher-kill';
 import { queueDiskFull } from './drills/queue-disk-full';
 import { soak } from './drills/soak';
 import { storageErrors } from './drills/storage-errors';
+import { trackerRestart } from './drills/tracker-restart';
 import { workerdRestart } from './drills/workerd-restart';
 import type { Drill } from './types';
 
@@ -16,6 +17,7 @@ export const drills: Drill[] = [
   queueDiskFull,
   corruptPeer,
   peerLeaves,
+  trackerRestart,
   soak,
 ];
 

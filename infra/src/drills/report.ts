@@ -59,6 +59,22 @@ function memoryChart(d: DrillResult): string {
   });
 }
 
+function countsChart(d: DrillResult): string {
+  if (!d.counts?.length) return '';
+  const minutes = (d.counts[0]?.points.at(-1)?.[0] ?? 0) >= 600;
+  return lineChart({
+    title: `${d.drill}: open timers, sockets and descriptors`,
+    xLabel: minutes ? 'minutes since the drill started' : 'seconds since the drill started',
+    yLabel: 'count',
+    series: d.counts.map((s) => ({
+      name: s.label,
+      points: s.points.map(([t, n]) => [minutes ? t / 60 : t, n] as [number, number | null]),
+    })),
+    width: 760,
+    height: 300,
+  });
+}
+
 /** Pure: growth of each memory series over the last `windowSeconds` (the soak's 20 minutes). */
 export function memoryTrends(d: DrillResult, windowSeconds: number): string {
   const rows = d.memory.map((s) => {
@@ -95,6 +111,7 @@ ${d.error ? `<pre class="bad">${esc(d.error)}</pre>` : ''}
 <ul>${checks}</ul>
 ${memoryChart(d)}
 ${memoryTrends(d, window)}
+${countsChart(d)}
 </section>`;
     })
     .join('\n');

@@ -28,6 +28,8 @@ export interface DrillResult {
   figures: Record<string, number | string>;
   checks: DrillCheck[];
   memory: MemorySeries[];
+  /** Counts over the drill (timers, sockets, descriptors), by series, when the drill recorded them. */
+  counts?: MemorySeries[];
   /** The machine's 1-minute load average at the start and the end. */
   load: { start: number; end: number };
   /** Why the drill could not finish (a check that failed is not an error). */
@@ -44,9 +46,12 @@ export interface DrillContext {
   figure(name: string, value: number | string): void;
   /** Seconds since the drill started. */
   elapsed(): number;
-  /** The memory samples so far (MB), and open descriptors by the same groups. */
+  /** The memory samples so far (MB), and open descriptors and sockets by the same groups. */
   memory(): MemorySeries[];
   fds(): MemorySeries[];
+  sockets(): MemorySeries[];
+  /** Keeps count series (timers, sockets) for the report. */
+  recordCounts(series: MemorySeries[]): void;
 }
 
 export interface Drill {

@@ -3,14 +3,26 @@
  * the resident memory of workerd, every Chromium tab, the publisher and its
  * ffmpeg sampled each minute. Over the last 20 minutes nothing may grow by
  * more than 5% (each reported in MB/hour), no viewer may stall, offload must
- * hold steady within ±5 points, and no process's count of open descriptors
- * (sockets, files) may grow. --quick: 4 viewers for 150 s, judged over the
- * last 90 s, memory only for a gross leak (soakLimits).
+ * hold steady within ±5 points, and no count may grow: each page's live
+ * timers, RTCPeerConnections, data channels and WebSockets (counted inside
+ * the page by the harness's init script, page-counters.ts), and the open
+ * sockets and descriptors of workerd, the publisher, ffmpeg and Chromium
+ * (from /proc). --quick: 4 viewers for 150 s, judged over the last 90 s,
+ * memory only for a gross leak (soakLimits).
  */
+import type { Page } from 'playwright-core';
 import { offloadPercent } from '../../cohort/records';
 import { intervalFigures } from '../../compare/summary';
 import { runSwarm } from '../../swarm';
-import { memoryGrowth } from '../memory';
+import { countAllowance, countGrowth, memoryGrowth } from '../memory';
+import {
+  type PageCountKind,
+  type PageCounts,
+  pageCountersGlobal,
+  pageCountersScript,
+  pageCountKinds,
+  readPageCounts,
+} from '../page-counters';
 import type { Drill, MemorySeries } from '../types';
 
 export const soakLimits = {
@@ -22,6 +34,11 @@ export const soakLimits = {
    */
   quickMemoryGrowthPercent: 30,
   fdGrowthPercent: 5,
+  /** A count (timers, sockets, descriptors) may rise by this % of its floor over the window, and never less than this many. */
+  countGrowthPercent: 5,
+  countSlack: 2,
+  /** How often each page's counters are read, seconds (quick, full). */
+  countEverySeconds: [5, 15] as [number, number],
   /** Offload in every part of the window within ±5 points of each other's middle. */
   offloadSpreadPoints: 10,
 };
@@ -30,7 +47,7 @@ export const soak: Drill = {
   name: 'soak',
   title: 'soak: live, 8 viewers, 30 min',
   holds:
-    'memory growth ≤ 5% over the last 20 min (MB/hour); no stalls; offload steady within ±5 points; no descriptor count that grows',
+    'memory growth ≤ 5% over the last 20 min (MB/hour); no stalls; offload steady within ±5 points; no timer or socket count that grows',
   sampleSeconds: [10, 60],
   timeoutSeconds: [420, 2700],
   memoryPerTab: true,
@@ -43,6 +60,27 @@ export const soak: Drill = {
     const lastJoin = (viewers - 1) * stagger;
     let memory: MemorySeries[] = [];
     let fds: MemorySeries[] = [];
+    let sockets: MemorySeries[] = [];
+    // Each page's counts by viewer and kind, on the drill's clock (the memory samples' too).
+    const pageCounts = new Map<string, [number, number][]>();
+    const readCounts = async (pages: readonly (Page | undefined)[]) => {
+      const t = Number(ctx.elapsed().toFixed(1));
+      const readings = await Promise.all(
+        pages.map((page) => page?.evaluate(readPageCounts, pageCountersGlobal).catch(() => null) ?? null),
+      );
+      readings.forEach((counts: PageCounts | null, i) => {
+        if (!counts) return;
+        for (const kind of pageCountKinds) {
+          const label = `v${i + 1} ${kind}`;
+          pageCounts.set(label, [...(pageCounts.get(label) ?? []), [t, counts[kind]]]);
+        }
+      });
+    };
+    const every = soakLimits.countEverySeconds[ctx.quick ? 0 : 1];
+    const countEvents = Array.from({ length: Math.floor((lastJoin + seconds - 3) / every) }, (_, i) => ({
+      atSeconds: (i + 1) * every,
+      run: readCounts,
+    }));
     const result = await runSwarm({
       viewers,
       seconds,
@@ -50,13 +88,16 @@ export const soak: Drill = {
       stream: 'drill-soak',
       sampleSeconds: ctx.quick ? 5 : 15,
       log: ctx.log,
+      initScripts: [pageCountersScript],
       // The readings are judged up to the end of the watch, before anything is torn down.
       events: [
+        ...countEvents,
         {
           atSeconds: lastJoin + seconds - 2,
           run: async () => {
             memory = ctx.memory();
             fds = ctx.fds();
+            sockets = ctx.sockets();
           },
         },
       ],
@@ -88,16 +129,49 @@ export const soak: Drill = {
         .map((s) => `${s.label} ${s.growth.growthPercent.toFixed(1)}% (${s.growth.mbPerHour.toFixed(1)} MB/h)`)
         .join(', '),
     );
-    const fdGrowth = fds
-      .filter((s) => s.label !== 'wrangler')
-      .map((s) => ({ label: s.label, growth: memoryGrowth(s.points, window) }))
-      .filter((s) => s.growth !== undefined);
+    // Counts: each page's, and each process group's sockets and descriptors; a count grows when its floor rises.
+    const pageSeries: MemorySeries[] = [...pageCounts].map(([label, points]) => ({ label, points }));
+    const processSeries = (series: MemorySeries[], what: string) =>
+      series.filter((s) => s.label !== 'wrangler').map((s) => ({ label: `${s.label} ${what}`, points: s.points }));
+    const countSeries = [...pageSeries, ...processSeries(sockets, 'sockets'), ...processSeries(fds, 'descriptors')];
+    ctx.recordCounts(countSeries);
+    const counted = countSeries.map((s) => {
+      const g = countGrowth(s.points, window);
+      return {
+        label: s.label,
+        growth: g,
+        grows:
+          g !== undefined && g.growth > countAllowance(g.first, soakLimits.countGrowthPercent, soakLimits.countSlack),
+      };
+    });
+    const judgedPages = new Set(
+      counted.filter((c) => c.growth && /^v\d+ /.test(c.label)).map((c) => c.label.split(' ')[0]),
+    );
+    const lastOf = (kind: PageCountKind) =>
+      counted.filter((c) => c.label.endsWith(` ${kind}`) && c.growth).map((c) => c.growth?.last ?? 0);
+    const range = (values: number[]) => (values.length ? `${Math.min(...values)}–${Math.max(...values)}` : '—');
+    ctx.figure('tab timers', range(lastOf('timeouts').map((n, i) => n + (lastOf('intervals')[i] ?? 0))));
+    ctx.figure('tab RTC conns', range(lastOf('peerConnections')));
+    ctx.figure('workerd sockets', counted.find((c) => c.label === 'workerd sockets')?.growth?.last ?? '—');
+    const growing = counted.filter((c) => c.grows);
     ctx.check(
-      `open descriptors grow ≤ ${soakLimits.fdGrowthPercent}%`,
-      fdGrowth.every((s) => (s.growth?.growthPercent ?? 0) <= soakLimits.fdGrowthPercent),
-      fdGrowth
-        .map((s) => `${s.label} ${s.growth?.growthPercent.toFixed(1)}% (${s.growth?.mbPerHour.toFixed(1)}/h)`)
-        .join(', '),
+      `no timer or socket count grows (by more than ${soakLimits.countGrowthPercent}% or ${soakLimits.countSlack}, floor of the last quarter vs the first)`,
+      judgedPages.size >= viewers &&
+        counted.some((c) => c.label === 'workerd sockets' && c.growth) &&
+        counted.some((c) => c.label === 'publisher sockets' && c.growth) &&
+        growing.length === 0,
+      [
+        growing.length
+          ? `growing: ${growing
+              .slice(0, 8)
+              .map((c) => `${c.label} ${c.growth?.first} → ${c.growth?.last}`)
+              .join(', ')}${growing.length > 8 ? ` and ${growing.length - 8} more` : ''}`
+          : `none growing of ${counted.filter((c) => c.growth).length} counts (${judgedPages.size} pages)`,
+        ...counted
+          .filter((c) => !/^v\d+ /.test(c.label) && c.growth)
+          .map((c) => `${c.label} ${c.growth?.first} → ${c.growth?.last}`),
+        ...pageCountKinds.map((kind) => `${kind} ${range(lastOf(kind))}`),
+      ].join('; '),
     );
     const stalls = result.viewers.reduce((s, v) => s + v.stalls, 0);
     ctx.figure('stalls', stalls);
