@@ -15,9 +15,10 @@ describe('parseLatencySetting', () => {
 });
 
 describe('hlsLatencyConfig', () => {
-  const policy = { liveSyncDuration: 7, liveMaxLatencyDuration: 12 };
-  it('leaves hls.js at PART-HOLD-BACK in low mode, with none of the hybrid live sync', () => {
-    expect(hlsLatencyConfig(true, policy)).toEqual({ lowLatencyMode: true });
+  const policy = { liveSyncDuration: 7, liveMaxLatencyDuration: 12, maxBufferLength: 30, maxLiveSyncPlaybackRate: 1.1 };
+  it('leaves hls.js at PART-HOLD-BACK in low mode, with none of the hybrid live sync, only its buffer length', () => {
+    expect(hlsLatencyConfig(true, policy)).toEqual({ lowLatencyMode: true, maxBufferLength: 30 });
+    expect(hlsLatencyConfig(true, undefined)).toEqual({ lowLatencyMode: true });
   });
   it('keeps the policy live sync otherwise', () => {
     expect(hlsLatencyConfig(false, policy)).toEqual({ lowLatencyMode: true, ...policy });

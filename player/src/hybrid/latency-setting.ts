@@ -1,6 +1,7 @@
 /**
  * The `latency-target` attribute, pure: `"low"` plays LL-HLS from the edge (hls.js low-latency mode at
- * the playlist's PART-HOLD-BACK, parts and blocking reloads, P2P off); a number is the hybrid's latency
+ * the playlist's PART-HOLD-BACK, parts and blocking reloads; P2P only where there is slack, as the policy's
+ * lowLatencyP2P decides); a number is the hybrid's latency
  * target in target durations (the policy clamps it); absent, the policy's default.
  */
 import type { HlsConfig } from 'hls.js';
@@ -15,9 +16,13 @@ export function parseLatencySetting(value: string | null): LatencySetting {
 
 /**
  * hls.js settings for a latency setting. Low: low-latency mode and nothing of the hybrid's live sync, so hls.js
- * plays PART-HOLD-BACK behind the end (RFC 8216bis) and loads parts. Otherwise: low-latency mode (blocking
- * reloads) under the policy's live-sync plan, as always.
+ * plays PART-HOLD-BACK behind the end (RFC 8216bis) and loads parts; only the policy's maxBufferLength (hls.js's own
+ * 30 s at usual target durations), because p2p-media-loader, attached once a low-latency viewer has slack, cuts a
+ * maxBufferLength the page left unset down to its own window, and the hybrid's windows count on hls.js asking early.
+ * Otherwise: low-latency mode (blocking reloads) under the policy's live-sync plan, as always.
  */
 export function hlsLatencyConfig(low: boolean, policyHls: Partial<HlsConfig> | undefined): Partial<HlsConfig> {
-  return low ? { lowLatencyMode: true } : { lowLatencyMode: true, ...policyHls };
+  if (!low) return { lowLatencyMode: true, ...policyHls };
+  const maxBufferLength = policyHls?.maxBufferLength;
+  return maxBufferLength === undefined ? { lowLatencyMode: true } : { lowLatencyMode: true, maxBufferLength };
 }

@@ -3,6 +3,7 @@
  * only end-to-end runs caught before, such as a binding read before it is declared during construction.
  */
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { HybridPlayerOptions } from './player';
 
 function fakeVideo() {
   const listeners = new Map<string, Set<() => void>>();
@@ -37,13 +38,14 @@ beforeAll(() => {
 afterEach(() => vi.useRealTimers());
 
 /** The player on a fake video element, beacons off. */
-async function newPlayer() {
+async function newPlayer(extra: Partial<HybridPlayerOptions> = {}) {
   const { createHybridPlayer } = await import('./player');
   const video = fakeVideo();
   const player = createHybridPlayer(video as unknown as HTMLVideoElement, {
     src: 'http://127.0.0.1:8787/v1/streams/demo/master.m3u8',
     stream: 'demo',
     beacon: false,
+    ...extra,
   });
   return { video, player };
 }
@@ -76,6 +78,16 @@ describe('createHybridPlayer in Node', () => {
     vi.advanceTimersByTime(3000);
     expect(stats).toHaveLength(3);
     expect([...video.listeners.values()].every((set) => set.size === 0)).toBe(true);
+  });
+
+  it('constructs and ticks in low-latency mode too (its tick reads how far behind live hls.js plays)', async () => {
+    vi.useFakeTimers();
+    const { player } = await newPlayer({ latency: 'low' });
+    const stats: unknown[] = [];
+    player.on('stats', (s) => stats.push(s));
+    vi.advanceTimersByTime(2000);
+    expect(stats).toHaveLength(2);
+    player.destroy();
   });
 
   it('tells the tick how the device keeps up: a video dropping frames three seconds in a row marks it strained', async () => {

@@ -98,8 +98,10 @@ export interface HybridPlayerOptions {
   upload?: UploadSetting;
   policy?: Partial<PolicyOptions>;
   /**
-   * `'low'`: LL-HLS from the edge: hls.js low-latency mode at the playlist's PART-HOLD-BACK, loading parts. P2P is
-   * off in this mode for now (peers share whole segments only, and parts are what a low-latency viewer plays).
+   * `'low'`: LL-HLS from the edge: hls.js low-latency mode at the playlist's PART-HOLD-BACK, loading parts. Peers
+   * share whole segments only, so P2P serves such a viewer only where there is slack: on VOD, or once it plays as far
+   * behind live as the hybrid does (paused, sought back); at the live edge it never loads the P2P script (the policy's
+   * lowLatencyP2P, through the tick).
    */
   latency?: 'low';
   /** Beacon endpoint; false turns beacons off. Default: the edge's /v1/streams/:stream/beacons. */
@@ -256,8 +258,9 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   };
   const nowSeconds = () => Date.now() / 1000;
   const lowLatency = options.latency === 'low';
-  const p2pWanted = !lowLatency && (options.p2p ?? playerDefaults.p2p) !== false && canUseP2P();
-  const stock = p2pWanted && options.p2p === 'stock';
+  // Low latency keeps P2P for where there is slack (the tick's p2p); stock p2p-media-loader has no low mode.
+  const p2pWanted = (options.p2p ?? playerDefaults.p2p) !== false && canUseP2P();
+  const stock = p2pWanted && !lowLatency && options.p2p === 'stock';
   const mode: PlaybackMode = stock ? 'p2pml' : p2pWanted ? 'hybrid' : 'cdn';
   // 20 characters, so p2p-media-loader adds nothing random to it; it carries our join time for the first-fetcher rank.
   const selfPeerId = makePeerId(nowSeconds(), randomId(7));
@@ -330,6 +333,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   let tickState: TickState = initialTickState(nowSeconds(), policy);
   let windows: LoaderWindows | undefined;
   let engineRef: HlsJsP2PEngine | undefined;
+  /** hls.js once it runs (declared before the first tick, which reads how far behind live it plays). */
+  let hls: Hls | null = null;
   /**
    * The tick with nothing observed yet: the latency plan and a newcomer's windows to start with. It runs here, during
    * construction, so it must come after every binding runTick reads (a binding declared later is in its temporal dead
@@ -352,13 +357,16 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     return [event, handler] as const;
   });
 
-  let hls: Hls | null = null;
   let destroyed = false;
   /** p2p-media-loader's fragment loader once the engine is attached (hybrid); hls.js's own until then. */
   let engineFragmentLoader: FragmentLoaderConstructor | undefined;
   /** What hls.js reported before the engine was attached, replayed to it then. */
   const history: HlsHistory = { playlists: new Map() };
   const p2pScript = options.p2pScript ?? defaultP2PStackUrl(options.src);
+  /** The first frame is on screen (P2P may start), the P2P script was asked for, P2P is on in the engine. */
+  let firstFrame = false;
+  let p2pRequested = false;
+  let p2pOn = false;
   const tokened = tokenRequestSetup(options.token);
   if (!canUseMse()) {
     if (video.canPlayType('application/vnd.apple.mpegurl')) video.src = options.src;
@@ -409,12 +417,13 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       // peer connections while the first segment loads cost start-up time (1.2× CDN-only at N = 8, measured).
       // So P2P starts with playback: its script loads once the first frame is on screen, and the engine attaches
       // with the role and windows of a newcomer already in place.
-      const startP2P = () => {
-        video.removeEventListener('playing', startP2P);
-        loadP2PStack(p2pScript).then(attachP2P, (error: Error) => warnings.push(`P2P is off: ${error.message}`));
+      const onFirstFrame = () => {
+        video.removeEventListener('playing', onFirstFrame);
+        firstFrame = true;
+        maybeStartP2P();
       };
-      video.addEventListener('playing', startP2P);
-      cleanups.push(() => video.removeEventListener('playing', startP2P));
+      video.addEventListener('playing', onFirstFrame);
+      cleanups.push(() => video.removeEventListener('playing', onFirstFrame));
     }
   }
   video.play().catch(() => {});
@@ -489,6 +498,16 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     });
     instance.loadSource(options.src);
     instance.attachMedia(video);
+  }
+
+  /**
+   * Loads the P2P script once the first frame is on screen and the tick wants P2P: at once in the hybrid; a low-latency
+   * viewer only once it has slack (VOD, or far enough behind live), so one at the live edge never loads it.
+   */
+  function maybeStartP2P(): void {
+    if (!p2pWanted || stock || !firstFrame || !actions.p2p || p2pRequested) return;
+    p2pRequested = true;
+    loadP2PStack(p2pScript).then(attachP2P, (error: Error) => warnings.push(`P2P is off: ${error.message}`));
   }
 
   /**
@@ -633,8 +652,12 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     p2pStartedAt = nowSeconds();
     // The probe uploads 256 kB: not for a viewer that may not upload (a metered link, Save-Data, no consent).
     if (!stock && upload.allowed) probeUplink();
+    // A low-latency viewer's P2P follows the tick from here on (decide turns it on when there is slack).
     decide();
-    engine.applyDynamicConfig({ core: { isP2PDisabled: false } });
+    if (!lowLatency) {
+      p2pOn = true;
+      engine.applyDynamicConfig({ core: { isP2PDisabled: false } });
+    }
   }
 
   /**
@@ -675,6 +698,11 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     return observed;
   }
 
+  /** How far the playhead is behind the live edge, as hls.js reckons it (0 until it knows). */
+  function behindLive(): { behindLiveSeconds?: number } {
+    return hls && playlistLoaded && hls.latency > 0 ? { behindLiveSeconds: hls.latency } : {};
+  }
+
   /** The policy's tick on what was observed since the last one. */
   function runTick(now: number): TickActions {
     const observed = [...peers.values()].map((p) => ({ ...p, lastHeardAt: lastHeard.get(p.id) ?? p.connectedAt }));
@@ -699,6 +727,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         device: deviceSince(),
         ...(uplinkProbe ? { uplinkProbe } : {}),
         uploadAllowed: upload.allowed,
+        ...(lowLatency ? { lowLatency, ...behindLive() } : {}),
       },
       now,
       policy,
@@ -723,7 +752,13 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     // Stock p2p-media-loader is observed (its counters, its peers) but never steered.
     if (stock) return;
     if (actions.hlsChanged && hls && !lowLatency) Object.assign(hls.config, actions.hls);
+    maybeStartP2P();
     if (!engine) return;
+    if (lowLatency && p2pStartedAt !== undefined && actions.p2p !== p2pOn) {
+      // Low latency: whole segments from peers while there is slack; back at the live edge, parts from the edge alone.
+      p2pOn = actions.p2p;
+      engine.applyDynamicConfig({ core: { isP2PDisabled: !p2pOn } });
+    }
     retimeTrackerReconnects(engine);
     // Peers whose connect event came before p2p-media-loader listed them are gated here, within a second.
     gateUploads(engine, uploadGate);
