@@ -20,7 +20,14 @@ describe('hlsLatencyConfig', () => {
     expect(hlsLatencyConfig(true, policy)).toEqual({ lowLatencyMode: true, maxBufferLength: 30 });
     expect(hlsLatencyConfig(true, undefined)).toEqual({ lowLatencyMode: true });
   });
-  it('keeps the policy live sync otherwise', () => {
-    expect(hlsLatencyConfig(false, policy)).toEqual({ lowLatencyMode: true, ...policy });
+  it('keeps the policy live sync otherwise, on whole segments: its playlist loader hides parts', () => {
+    const { pLoader, ...config } = hlsLatencyConfig(false, policy);
+    expect(config).toEqual({ lowLatencyMode: true, ...policy });
+    expect(pLoader?.name).toBe('WholeSegmentsPlaylistLoader');
+    // One loader class for every player on the page.
+    expect(hlsLatencyConfig(false, undefined).pLoader).toBe(pLoader);
+  });
+  it('leaves the parts to hls.js in low mode', () => {
+    expect(hlsLatencyConfig(true, policy).pLoader).toBeUndefined();
   });
 });

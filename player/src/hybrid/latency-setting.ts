@@ -4,7 +4,8 @@
  * lowLatencyP2P decides); a number is the hybrid's latency
  * target in target durations (the policy clamps it); absent, the policy's default.
  */
-import type { HlsConfig } from 'hls.js';
+import Hls, { type HlsConfig } from 'hls.js';
+import { wholeSegmentsPlaylistLoader } from './whole-segments';
 
 export type LatencySetting = { kind: 'low' } | { kind: 'target'; targetDurations: number } | { kind: 'default' };
 
@@ -14,15 +15,23 @@ export function parseLatencySetting(value: string | null): LatencySetting {
   return { kind: 'target', targetDurations: Number(value) };
 }
 
+/** hls.js's playlist loader without parts, for numeric targets; built on first use. */
+let wholeSegments: HlsConfig['pLoader'] | undefined;
+
 /**
  * hls.js settings for a latency setting. Low: low-latency mode and nothing of the hybrid's live sync, so hls.js
  * plays PART-HOLD-BACK behind the end (RFC 8216bis) and loads parts; only the policy's maxBufferLength (hls.js's own
  * 30 s at usual target durations), because p2p-media-loader, attached once a low-latency viewer has slack, cuts a
  * maxBufferLength the page left unset down to its own window, and the hybrid's windows count on hls.js asking early.
- * Otherwise: low-latency mode (blocking reloads) under the policy's live-sync plan, as always.
+ * Otherwise: low-latency mode (blocking reloads, catch-up) under the policy's live-sync plan, as always, on whole
+ * segments: the playlist loader hides a stream's parts from hls.js, which would otherwise load them over HTTP, where
+ * peers cannot serve them (`whole-segments.ts`).
  */
 export function hlsLatencyConfig(low: boolean, policyHls: Partial<HlsConfig> | undefined): Partial<HlsConfig> {
-  if (!low) return { lowLatencyMode: true, ...policyHls };
+  if (!low) {
+    wholeSegments ??= wholeSegmentsPlaylistLoader(Hls.DefaultConfig.loader);
+    return { lowLatencyMode: true, ...policyHls, pLoader: wholeSegments };
+  }
   const maxBufferLength = policyHls?.maxBufferLength;
   return maxBufferLength === undefined ? { lowLatencyMode: true } : { lowLatencyMode: true, maxBufferLength };
 }
