@@ -83,8 +83,9 @@ export const trackerRestart: Drill = {
       const p95 = percentileOf(times, 95);
       ctx.figure('restarts', asked.length);
       ctx.figure('sockets dropped', asked.map((a) => a.dropped).join('+'));
-      ctx.figure('rejoin p50 ms', Math.round(percentileOf(times, 50)));
-      ctx.figure('rejoin p95 ms', Math.round(p95));
+      const ms = (v: number) => (Number.isFinite(v) ? Math.round(v) : '—');
+      ctx.figure('rejoin p50 ms', ms(percentileOf(times, 50)));
+      ctx.figure('rejoin p95 ms', ms(p95));
       const stalls = result.viewers.reduce((s, v) => s + v.stalls, 0);
       ctx.figure('stalls', stalls);
       ctx.figure('offload %', Number(offloadPercent(result.viewers).toFixed(0)));
@@ -99,7 +100,7 @@ export const trackerRestart: Drill = {
       ctx.check(
         `every viewer back in the swarm within ${trackerRestartLimits.rejoinP95Ms / 1000} s p95`,
         missing === 0 && times.length > 0 && p95 <= trackerRestartLimits.rejoinP95Ms,
-        `${missing ? `${missing} of ${rejoins.flat().length} never back; ` : ''}p95 ${Math.round(p95)} ms; ${rejoins
+        `${missing ? `${missing} of ${rejoins.flat().length} never back; ` : ''}p95 ${ms(p95)} ms; ${rejoins
           .map(
             (byRestart, v) =>
               `v${v + 1} ${byRestart.map((r) => (r?.backMs === undefined ? '—' : `${Math.round(r.backMs)}`)).join('/')} ms`,
