@@ -144,10 +144,6 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
       [
         ...['publish', '--stream', o.stream, '--edge', edgeUrl, '--duration', String(mediaSeconds)],
         ...['--size', o.size, '--segment-seconds', String(o.segmentSeconds)],
-        // Whole segments only: the swarm measures P2P on whole segments, and hls.js in low-latency mode (which the
-        // hybrid uses for blocking reloads at every target) loads listed parts over HTTP, which took the 4-viewer
-        // offload from 65–70% to 0–15% when parts became publish's default.
-        '--no-parts',
       ],
       { PUBLISH_SECRET: secret, EDGESWARM_QUEUE_DIR: join(work, 'queue') },
     );
