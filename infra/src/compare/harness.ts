@@ -166,7 +166,8 @@ export async function runCompare(
         ...['--size', options.size, '--segment-seconds', String(options.segmentSeconds)],
         ...(options.key ? ['--key', options.key] : []),
         // A sweep needs parts for its low-latency points. Otherwise whole segments, as the comparison has always
-        // measured: hls.js in low-latency mode loads listed parts over HTTP at every target, P2P or not.
+        // measured: the hybrid and CDN-only viewers play whole segments either way, but stock p2p-media-loader, which
+        // builds hls.js with its defaults (low-latency mode), would load parts over HTTP.
         ...(options.latency ? [] : ['--no-parts']),
         ...(options.partSeconds === undefined ? [] : ['--part-seconds', String(options.partSeconds)]),
       ],
