@@ -536,12 +536,47 @@ describe('tick: a device that cannot keep up backs off', () => {
     });
     expect(strained?.windows.isP2PUploadDisabled).toBe(true);
     expect(strained?.marginSeconds).toBeCloseTo((before?.marginSeconds ?? 0) * o.strainMarginFactor, 9);
-    expect(strained?.windows.highDemandTimeWindow).toBeCloseTo((strained?.marginSeconds ?? 0) + loaderLagSeconds, 9);
+    // It takes every segment from the edge at once, as the first fetcher it was did (the same windows, upload off),
+    // without waiting for peers inside its margin.
+    const { highDemandTimeWindow, httpDownloadTimeWindow, p2pDownloadTimeWindow } = before?.windows ?? {};
+    expect(strained?.windows).toMatchObject({ highDemandTimeWindow, httpDownloadTimeWindow, p2pDownloadTimeWindow });
+    expect(strained?.windows.httpDownloadTimeWindow).toBe(strained?.windows.highDemandTimeWindow);
     // Calm ticks do not end it early…
     expect(holding).toMatchObject({ strained: true, uploadOpen: false });
     // …strainHoldSeconds after the last sign it leads and uploads again, with the usual margin.
     expect(after).toMatchObject({ strained: false, firstFetcher: true, uploadOpen: true });
     expect(after?.marginSeconds).toBeCloseTo(before?.marginSeconds ?? 0, 9);
+  });
+
+  it('a strained viewer that does not lead stops waiting for peers, and waits again once calm', () => {
+    const now = T0 + 100;
+    // `later` never leads while `me` (the earlier joiner) is heard: it takes segments from peers inside its margin.
+    const peers = [peer(me, T0, { lastHeardAt: now + 100 })];
+    const late = { timerLateSeconds: 1.5, droppedFrames: 0, decodedFrames: 30 };
+    const calm = { timerLateSeconds: 0, droppedFrames: 0, decodedFrames: 30 };
+    const at = (t: number, device: typeof late) => ({
+      now: t,
+      obs: observe(later, peers, { p2pStartedAt: T0, device }),
+    });
+    const [before, , , strained, after] = run([
+      at(now, calm),
+      at(now + 1, late),
+      at(now + 2, late),
+      at(now + 3, late),
+      at(now + 3 + o.strainHoldSeconds, calm),
+    ]);
+    expect(before).toMatchObject({ strained: false, firstFetcher: false });
+    // Calm, it fetches from the edge only inside its margin (plus the loader's lag) and waits for peers before that.
+    expect(before?.windows.httpDownloadTimeWindow).toBe(0);
+    expect(before?.windows.highDemandTimeWindow).toBeCloseTo((before?.marginSeconds ?? 0) + loaderLagSeconds, 9);
+    // Strained: from the edge at once over the whole window, still not a first fetcher, upload off.
+    expect(strained).toMatchObject({ strained: true, firstFetcher: false, uploadOpen: false });
+    expect(strained?.windows.highDemandTimeWindow).toBe(strained?.windows.p2pDownloadTimeWindow);
+    expect(strained?.windows.httpDownloadTimeWindow).toBe(strained?.windows.p2pDownloadTimeWindow);
+    expect(strained?.windows.highDemandTimeWindow).toBeGreaterThan(before?.windows.highDemandTimeWindow ?? 0);
+    // Calm for strainHoldSeconds: back to waiting for peers.
+    expect(after).toMatchObject({ strained: false, firstFetcher: false });
+    expect(after?.windows).toEqual(before?.windows);
   });
 
   it('the other viewers see a strained leader go quiet and rank the next one first', () => {

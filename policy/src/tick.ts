@@ -282,7 +282,13 @@ export function tick(
 
   const plan = planLatency(targetDuration, options.plannedPublishLagSeconds, options);
   const hls = hlsLiveSettings(plan, targetDuration);
-  const windows = loaderWindows({ live, targetDuration, marginSeconds, firstFetcher, uploadOpen: open }, plan);
+  // A strained device takes every segment from the edge at once, as a first fetcher (and a CDN-only viewer) does,
+  // without being one: waiting for peers spends slack a device already running late cannot spare, and its P2P
+  // downloads run on the same starved renderer. It keeps its connections, and takes from peers again once calm.
+  const windows = loaderWindows(
+    { live, targetDuration, marginSeconds, firstFetcher: firstFetcher || strained, uploadOpen: open },
+    plan,
+  );
   const p2p = observations.lowLatency
     ? lowLatencyP2P(
         {
