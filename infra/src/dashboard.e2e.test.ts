@@ -186,6 +186,12 @@ describe('dashboard end to end', () => {
       for (const { page } of viewers) {
         await page.waitForFunction(() => window.edgeswarm?.stats?.ended, null, { timeout: 60_000 });
       }
+      // p2p=off never loads the P2P stack (hybrid-p2p.js follows the first frame only where P2P may run).
+      for (const { page } of viewers) {
+        const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+        expect(loaded.some((name) => name.endsWith('/player/hybrid-player.js'))).toBe(true);
+        expect(loaded.filter((name) => name.includes('hybrid-p2p'))).toEqual([]);
+      }
       beaconing = false;
       await beaconLoop;
       statuses.push(...(await Promise.all(viewers.map((v) => v.beacon(true)))));
