@@ -58,5 +58,23 @@ describe('renderDrillsHtml', () => {
     expect(html).toContain('<svg');
     expect(html).toContain('&lt;script&gt;x&lt;/script&gt;');
     expect(html).not.toMatch(/<script|src="http|href="http/);
+    expect(html).not.toContain('open timers, sockets and descriptors');
+  });
+
+  it('charts the counts a drill recorded beside its memory', () => {
+    const counts = [{ label: 'v1 <timeouts>', points: [[0, 3] as [number, number], [5, 4] as [number, number]] }];
+    const html = renderDrillsHtml({
+      command: 'npm run drills -- --only soak',
+      quick: false,
+      startedAt: 'a',
+      finishedAt: 'b',
+      load: { start: 1, end: 2 },
+      cpus: 2,
+      interrupted: false,
+      drills: [result({ drill: 'soak', counts })],
+    });
+    expect(html).toContain('soak: open timers, sockets and descriptors');
+    expect(html).toContain('v1 &lt;timeouts&gt;');
+    expect(html.match(/<svg/g)).toHaveLength(2);
   });
 });
