@@ -9,7 +9,14 @@ describe('bench:edge, bench:live and bench:offload: the command line', () => {
     expect(parseEdgeBenchArgs(['--seconds', '3', '--size=1000'])).toMatchObject({ value: { seconds: 3, size: 1000 } });
     expect(parseLiveBenchArgs(['--target-duration', '2'])).toEqual({
       ok: true,
-      value: { pollers: 200, segments: 15, targetDuration: 2 },
+      value: { parts: false, pollers: 200, segments: 15, targetDuration: 2 },
+    });
+    expect(parseLiveBenchArgs(['--parts'])).toEqual({
+      ok: true,
+      value: { parts: true, pollers: 1000, segments: 6, targetDuration: 2, partSeconds: 0.5 },
+    });
+    expect(parseLiveBenchArgs(['--parts', '--part-seconds', '0.2', '--pollers', '50'])).toMatchObject({
+      value: { parts: true, pollers: 50, partSeconds: 0.2 },
     });
     expect(parseOffloadBenchArgs([])).toEqual({
       ok: true,
@@ -36,6 +43,20 @@ describe('bench:edge, bench:live and bench:offload: the command line', () => {
     expect(reason(parseEdgeBenchArgs(['--seconds', 'ten']))).toBe('--seconds takes a positive integer, not "ten"');
     expect(reason(parseLiveBenchArgs(['--pollers', '2.5']))).toBe('--pollers takes a positive integer, not "2.5"');
     expect(reason(parseLiveBenchArgs(['--segments']))).toBe('--segments needs a value');
+    expect(reason(parseLiveBenchArgs(['--part-seconds', '0.5']))).toBe('--part-seconds goes with --parts');
+    expect(reason(parseLiveBenchArgs(['--parts=yes']))).toBe('--parts takes no value');
+    expect(reason(parseLiveBenchArgs(['--pollers', '5001']))).toBe('--pollers is at most 5000, not 5001');
+    expect(reason(parseLiveBenchArgs(['--segments', '61', '--target-duration', '2']))).toBe(
+      '--segments × --target-duration is at most 120 s per mode, not 122 s',
+    );
+    expect(reason(parseLiveBenchArgs(['--parts', '--part-seconds', 'x']))).toBe(
+      '--part-seconds takes a positive number, not "x"',
+    );
+    for (const bad of ['0.05', '1.5', '0.3']) {
+      expect(reason(parseLiveBenchArgs(['--parts', '--part-seconds', bad]))).toBe(
+        `--part-seconds must be at least 0.1, at most half of --target-duration (2), and divide it into whole parts, not ${bad}`,
+      );
+    }
     expect(reason(parseOffloadBenchArgs(['--viewers', '4,x']))).toBe(
       '--viewers takes positive integers, e.g. 4,8, not 4,x',
     );

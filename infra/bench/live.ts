@@ -4,12 +4,17 @@
  * same local edge (wrangler dev / workerd).
  *
  *   npm run bench:live -- [--pollers 200] [--segments 15] [--target-duration 1]
+ *   npm run bench:live -- --parts [--part-seconds 0.5] [--pollers 1000] [--segments 6] [--target-duration 2]
  *
  * Per new segment: HTTP requests, requests reaching the stream's coordinator
  * (after the Cache API and per-isolate coalescing), coordinator wake-ups and
  * renders, storage reads. And publish-to-playable lag: from the commit's
  * answer to each poller holding a playlist that lists the segment.
  * Writes bench-results/live.json.
+ *
+ * --parts: the same for LL-HLS parts (live-parts-run.ts drives it, live-parts.ts sums it up): per part,
+ * coordinator calls (the blocking playlist and the part's bytes apart), wake-ups, renders, storage reads
+ * and part lag, blocking vs naive in the same run. Writes bench-results/live-parts.json.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,8 +26,11 @@ import { createEdgeClient } from '@edgeswarm/origin/edge-client';
 import { derivePublishKey, liveNames, type SegmentCommit, sha256Hex } from '@edgeswarm/protocol';
 import { repoRoot, startLocalEdge } from '../src/local-edge';
 import { liveBenchUsage, parseLiveBenchArgs } from './bench-args';
+import { type PartsCounters, partsFigures, partsRatios, partsReportLines, partsVerdict } from './live-parts';
+import { runPartsMode } from './live-parts-run';
 
-const { pollers, segments, targetDuration } = valueOrExit(parseLiveBenchArgs(process.argv.slice(2)), liveBenchUsage);
+const settings = valueOrExit(parseLiveBenchArgs(process.argv.slice(2)), liveBenchUsage);
+const { pollers, segments, targetDuration } = settings;
 
 interface Counters {
   coordinatorCalls: number;
@@ -177,4 +185,50 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+async function mainParts(partSeconds: number): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'edgeswarm-bench-live-parts-'));
+  const secret = randomBytes(24).toString('base64url');
+  const edge = await startLocalEdge({ persistDir: join(work, 'state'), vars: { PUBLISH_SECRET: secret } });
+  const counters = async (stream: string): Promise<PartsCounters> => {
+    const metrics = (await (await fetch(`${edge.url}/v1/metrics`)).json()) as {
+      storage: { coordinatorCalls: number; r2Gets: number; cacheHits: number };
+    };
+    const status = (await (await fetch(`${edge.url}/v1/streams/${stream}`)).json()) as {
+      coordinator: Omit<PartsCounters, 'coordinatorCalls' | 'r2Gets' | 'cacheHits'>;
+    };
+    const { coordinatorCalls, r2Gets, cacheHits } = metrics.storage;
+    const { playlistRequests, partRequests, renders, wakeups, storageReads } = status.coordinator;
+    return { coordinatorCalls, r2Gets, cacheHits, playlistRequests, partRequests, renders, wakeups, storageReads };
+  };
+  try {
+    const run = { pollers, segments, targetDuration, partSeconds };
+    const progress = (line: string) => process.stderr.write(line);
+    const blockingRun = await runPartsMode(edge.url, secret, 'blocking', run, counters, progress);
+    const naiveRun = await runPartsMode(edge.url, secret, 'naive', run, counters, progress);
+    const blocking = partsFigures(blockingRun);
+    const naive = partsFigures(naiveRun);
+    const report = {
+      benchmark: 'live-parts',
+      date: new Date().toISOString(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+      settings: run,
+      blocking,
+      naive,
+      ratio: partsRatios(blocking, naive),
+      target: partsVerdict(blocking),
+      counters: {
+        blocking: { before: blockingRun.before, after: blockingRun.after },
+        naive: { before: naiveRun.before, after: naiveRun.after },
+      },
+    };
+    mkdirSync(join(repoRoot, 'bench-results'), { recursive: true });
+    writeFileSync(join(repoRoot, 'bench-results/live-parts.json'), `${JSON.stringify(report, null, 2)}\n`);
+    console.log('');
+    for (const line of partsReportLines(run, blocking, naive)) console.log(line);
+    console.log('wrote bench-results/live-parts.json');
+  } finally {
+    await edge.stop();
+  }
+}
+
+await (settings.parts ? mainParts(settings.partSeconds) : main());
