@@ -163,7 +163,7 @@ export function memoryGrowth(
 /**
  * Pure: whether a count (timers, sockets, descriptors) grows over a series' last `windowSeconds`. Counts jump about
  * (a timer set and fired between samples), and what a leak raises is the floor, so the window is cut in quarters
- * and the lowest reading of the last quarter is compared with the lowest of the first. Undefined with fewer than
+ * and the lowest reading of the last quarter is compared with the median of the first. Undefined with fewer than
  * 8 points in the window (two per quarter).
  */
 export function countGrowth(
@@ -178,7 +178,13 @@ export function countGrowth(
   const quarter = windowSeconds / 4;
   const floor = (from: number, to: number) =>
     Math.min(...inWindow.filter(([t]) => t >= from - 1e-9 && t <= to + 1e-9).map(([, y]) => y));
-  const first = floor(start, start + quarter);
+  // The first quarter's median, not its floor: one dip early in the window (a count that drops and comes back, as
+  // peer connections did in the full soak) would otherwise read as growth.
+  const firstQuarter = inWindow
+    .filter(([t]) => t <= start + quarter + 1e-9)
+    .map(([, y]) => y)
+    .sort((a, b) => a - b);
+  const first = firstQuarter.length ? (firstQuarter[Math.floor((firstQuarter.length - 1) / 2)] as number) : Number.NaN;
   const last = floor(end - quarter, end);
   if (!Number.isFinite(first) || !Number.isFinite(last)) return undefined;
   const growth = last - first;
