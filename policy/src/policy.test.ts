@@ -95,6 +95,8 @@ describe('latency plan and window sizing', () => {
       liveSyncDuration: 5,
       liveMaxLatencyDuration: 11,
       maxBufferLength: 30,
+      // Played media is let go 30 s behind the playhead, not kept until the browser's quota.
+      backBufferLength: 30,
       // Behind target, it plays up to 10% faster instead of drifting until the jump.
       maxLiveSyncPlaybackRate: 1.1,
     });

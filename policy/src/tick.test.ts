@@ -244,6 +244,7 @@ describe('tick: margin, windows and the latency plan', () => {
       liveSyncDuration: 4.9,
       liveMaxLatencyDuration: 10.9,
       maxBufferLength: 30,
+      backBufferLength: 30,
       maxLiveSyncPlaybackRate: 1.1,
     });
     expect(first?.hlsChanged).toBe(true);

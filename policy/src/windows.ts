@@ -69,6 +69,11 @@ export interface HlsLiveSettings {
   liveMaxLatencyDuration: number;
   maxBufferLength: number;
   /**
+   * Played media hls.js keeps in the media element's buffers. hls.js keeps all of it by default, and the browser
+   * evicts only at its quota: in the 30-minute soak every tab grew by the stream's own bitrate (about 140 MB an hour).
+   */
+  backBufferLength: number;
+  /**
    * A viewer that fell behind its target catches up by playing up to this much faster (hls.js low-latency mode),
    * rather than drifting until liveMaxLatencyDuration makes hls.js jump, which skips video and counts as a stall.
    */
@@ -78,12 +83,16 @@ export interface HlsLiveSettings {
 /** Fast enough to win back a target duration in 20 s of 2 s segments; slow enough that few notice it. */
 export const catchUpPlaybackRate = 1.1;
 
+/** Seconds of played media kept for seeking back a little without a refetch (at least 3 target durations). */
+export const backBufferSeconds = 30;
+
 export function hlsLiveSettings(plan: LatencyPlan, targetDuration: number): HlsLiveSettings {
   return {
     liveSyncDuration: plan.liveSyncDuration,
     liveMaxLatencyDuration: plan.liveSyncDuration + 3 * targetDuration,
     // Ask for each new segment as soon as it is listed, so it has the whole slack for P2P.
     maxBufferLength: Math.max(30, plan.liveSyncDuration + 3 * targetDuration),
+    backBufferLength: Math.max(backBufferSeconds, 3 * targetDuration),
     maxLiveSyncPlaybackRate: catchUpPlaybackRate,
   };
 }

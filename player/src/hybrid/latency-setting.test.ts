@@ -15,9 +15,15 @@ describe('parseLatencySetting', () => {
 });
 
 describe('hlsLatencyConfig', () => {
-  const policy = { liveSyncDuration: 7, liveMaxLatencyDuration: 12, maxBufferLength: 30, maxLiveSyncPlaybackRate: 1.1 };
-  it('leaves hls.js at PART-HOLD-BACK in low mode, with none of the hybrid live sync, only its buffer length', () => {
-    expect(hlsLatencyConfig(true, policy)).toEqual({ lowLatencyMode: true, maxBufferLength: 30 });
+  const policy = {
+    liveSyncDuration: 7,
+    liveMaxLatencyDuration: 12,
+    maxBufferLength: 30,
+    backBufferLength: 30,
+    maxLiveSyncPlaybackRate: 1.1,
+  };
+  it('leaves hls.js at PART-HOLD-BACK in low mode, with none of the hybrid live sync, only its buffer lengths', () => {
+    expect(hlsLatencyConfig(true, policy)).toEqual({ lowLatencyMode: true, maxBufferLength: 30, backBufferLength: 30 });
     expect(hlsLatencyConfig(true, undefined)).toEqual({ lowLatencyMode: true });
   });
   it('keeps the policy live sync otherwise, on whole segments: its playlist loader hides parts', () => {

@@ -32,6 +32,11 @@ export function hlsLatencyConfig(low: boolean, policyHls: Partial<HlsConfig> | u
     wholeSegments ??= wholeSegmentsPlaylistLoader(Hls.DefaultConfig.loader);
     return { lowLatencyMode: true, ...policyHls, pLoader: wholeSegments };
   }
-  const maxBufferLength = policyHls?.maxBufferLength;
-  return maxBufferLength === undefined ? { lowLatencyMode: true } : { lowLatencyMode: true, maxBufferLength };
+  // The policy's buffer lengths only: how far ahead hls.js asks, and how much played media it lets go of.
+  const { maxBufferLength, backBufferLength } = policyHls ?? {};
+  return {
+    lowLatencyMode: true,
+    ...(maxBufferLength === undefined ? {} : { maxBufferLength }),
+    ...(backBufferLength === undefined ? {} : { backBufferLength }),
+  };
 }
