@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drillRow, drillsTable, renderDrillsHtml } from './report';
+import { drillRow, drillsTable, renderDrillsHtml, timeSeriesChart } from './report';
 import type { DrillResult } from './types';
 
 const result = (over: Partial<DrillResult> = {}): DrillResult => ({
@@ -76,5 +76,29 @@ describe('renderDrillsHtml', () => {
     expect(html).toContain('soak: open timers, sockets and descriptors');
     expect(html).toContain('v1 &lt;timeouts&gt;');
     expect(html.match(/<svg/g)).toHaveLength(2);
+  });
+});
+
+describe('timeSeriesChart', () => {
+  const series = (last: number) => [
+    {
+      label: 'workerd',
+      points: [
+        [0, 100],
+        [last, 120],
+      ] as [number, number][],
+    },
+  ];
+
+  it('plots seconds for a short drill', () => {
+    const svg = timeSeriesChart('quick: resident memory', 'MB', series(120));
+    expect(svg).toContain('seconds since the drill started');
+    expect(svg).toContain('quick: resident memory');
+  });
+
+  it('plots minutes once the drill ran 10 minutes or more', () => {
+    const svg = timeSeriesChart('soak: resident memory', 'MB', series(1800));
+    expect(svg).toContain('minutes since the drill started');
+    expect(svg).not.toContain('seconds since');
   });
 });

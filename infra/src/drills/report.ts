@@ -6,7 +6,7 @@
 import { escapeHtml as esc } from '@edgeswarm/protocol';
 import { lineChart } from '../svg-charts';
 import { memoryGrowth } from './memory';
-import type { DrillResult } from './types';
+import type { DrillResult, MemorySeries } from './types';
 
 export interface DrillsReport {
   command: string;
@@ -43,32 +43,19 @@ export function drillsTable(drills: readonly DrillResult[]): string {
   return [head, ...drills.map((d) => drillRow(d, width))].join('\n');
 }
 
-function memoryChart(d: DrillResult): string {
-  if (d.memory.length === 0) return '<p class="muted">no memory samples</p>';
-  const minutes = (d.memory[0]?.points.at(-1)?.[0] ?? 0) >= 600;
+/**
+ * Pure: one chart of series over the drill's time (seconds since it started),
+ * shown in minutes once the drill ran 10 minutes or more.
+ */
+export function timeSeriesChart(title: string, yLabel: string, series: readonly MemorySeries[]): string {
+  const minutes = (series[0]?.points.at(-1)?.[0] ?? 0) >= 600;
   return lineChart({
-    title: `${d.drill}: resident memory`,
+    title,
     xLabel: minutes ? 'minutes since the drill started' : 'seconds since the drill started',
-    yLabel: 'MB',
-    series: d.memory.map((s) => ({
+    yLabel,
+    series: series.map((s) => ({
       name: s.label,
-      points: s.points.map(([t, mb]) => [minutes ? t / 60 : t, mb] as [number, number | null]),
-    })),
-    width: 760,
-    height: 300,
-  });
-}
-
-function countsChart(d: DrillResult): string {
-  if (!d.counts?.length) return '';
-  const minutes = (d.counts[0]?.points.at(-1)?.[0] ?? 0) >= 600;
-  return lineChart({
-    title: `${d.drill}: open timers, sockets and descriptors`,
-    xLabel: minutes ? 'minutes since the drill started' : 'seconds since the drill started',
-    yLabel: 'count',
-    series: d.counts.map((s) => ({
-      name: s.label,
-      points: s.points.map(([t, n]) => [minutes ? t / 60 : t, n] as [number, number | null]),
+      points: s.points.map(([t, y]) => [minutes ? t / 60 : t, y] as [number, number | null]),
     })),
     width: 760,
     height: 300,
@@ -109,9 +96,9 @@ export function renderDrillsHtml(report: DrillsReport): string {
 <p class="muted">${d.quick ? 'quick' : 'full'} · started ${esc(d.startedAt)} · ${d.seconds.toFixed(0)} s · load ${d.load.start.toFixed(2)} → ${d.load.end.toFixed(2)}</p>
 ${d.error ? `<pre class="bad">${esc(d.error)}</pre>` : ''}
 <ul>${checks}</ul>
-${memoryChart(d)}
+${d.memory.length ? timeSeriesChart(`${d.drill}: resident memory`, 'MB', d.memory) : '<p class="muted">no memory samples</p>'}
 ${memoryTrends(d, window)}
-${countsChart(d)}
+${d.counts?.length ? timeSeriesChart(`${d.drill}: open timers, sockets and descriptors`, 'count', d.counts) : ''}
 </section>`;
     })
     .join('\n');
