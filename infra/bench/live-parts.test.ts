@@ -1,16 +1,6 @@
-import type { SegmentCommit } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
-import {
-  applyCommit,
-  applyPart,
-  type LiveStreamState,
-  liveDefaults,
-  newStream,
-  openSession,
-  type PartLog,
-  pruneParts,
-  renderLivePlaylist,
-} from '../../edge/src/live/live-state';
+import { partsFixture } from '../../edge/src/live/live-parts-fixture';
+import { renderLivePlaylist } from '../../edge/src/live/live-state';
 import {
   type PartsCounters,
   type PartsMode,
@@ -23,44 +13,9 @@ import {
   readLlPlaylist,
 } from './live-parts';
 
-const t0 = new Date('2026-12-01T09:00:00.000Z');
-
 /** The coordinator's own playlist (edge/src/live/live-state.ts): `segments` whole segments of 4 parts, then `open` parts. */
 function edgePlaylist(segments: number, open: number): string {
-  let state: LiveStreamState = openSession(newStream('demo', { ...liveDefaults }, t0), t0, 0.5).state;
-  let log: PartLog = {};
-  const put = (msn: number, part: number) => {
-    const result = applyPart(state, log, {
-      rendition: 'v0',
-      session: 0,
-      msn,
-      part,
-      duration: 0.5,
-      independent: part === 0,
-      sha256: `${msn}${part}`.padStart(64, 'a'),
-      size: 1000,
-    });
-    if (!result.ok) throw new Error(result.reason);
-    log = result.log;
-  };
-  for (let msn = 0; msn < segments; msn++) {
-    for (let part = 0; part < 4; part++) put(msn, part);
-    const commit: SegmentCommit = {
-      rendition: 'v0',
-      msn,
-      name: `v0/s0-${msn}.m4s`,
-      init: 'v0/init-s0.mp4',
-      duration: 2,
-      sha256: msn.toString(16).padStart(64, '0'),
-      programDateTime: new Date(t0.getTime() + msn * 2000).toISOString(),
-      discontinuity: false,
-    };
-    const result = applyCommit(state, commit, new Date(t0.getTime() + msn * 2000 + 2000));
-    if (!result.ok) throw new Error(result.reason);
-    state = result.state;
-    log = pruneParts(state, log);
-  }
-  for (let part = 0; part < open; part++) put(segments, part);
+  const { state, log } = partsFixture(segments, open);
   return renderLivePlaylist(state, 'v0', log) ?? '';
 }
 

@@ -1,73 +1,20 @@
 /** The coordinator's LL-HLS decisions, pure: accepting parts, listing them, where the live edge is. */
-import { parsePlaylist, type SegmentCommit } from '@edgeswarm/protocol';
+import { parsePlaylist } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
+import { fixturePart, partsFixture, partsFixtureStart } from './live-parts-fixture';
 import {
-  applyCommit,
   applyPart,
   endStream,
-  type LiveStreamState,
   liveDefaults,
   liveEdge,
   livePlaylist,
-  newStream,
   openSession,
-  type PartLog,
-  type PartUpload,
   pruneParts,
   renderLivePlaylist,
   resolvePartTarget,
 } from './live-state';
 
-const t0 = new Date('2026-12-01T09:00:00.000Z');
-const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
-
-function commit(msn: number, rendition = 'v0', session = 0): SegmentCommit {
-  return {
-    rendition,
-    msn,
-    name: `${rendition}/s${session}-${msn}.m4s`,
-    init: `${rendition}/init-s${session}.mp4`,
-    duration: 2,
-    sha256: msn.toString(16).padStart(64, '0'),
-    programDateTime: at(msn * 2).toISOString(),
-    discontinuity: false,
-  };
-}
-
-const upload = (msn: number, part: number, rendition = 'v0', session = 0): PartUpload => ({
-  rendition,
-  session,
-  msn,
-  part,
-  duration: 0.5,
-  independent: part === 0,
-  sha256: `${msn}${part}`.padStart(64, 'a'),
-  size: 1000,
-});
-
-/** A stream with parts of 0.5 s: `segments` complete segments of 4 parts each, then `open` parts of the next. */
-function llStream(segments: number, open: number, partTarget: number | null = 0.5) {
-  let state: LiveStreamState = openSession(
-    newStream('demo', { ...liveDefaults }, t0),
-    t0,
-    partTarget ?? undefined,
-  ).state;
-  let log: PartLog = {};
-  const put = (u: PartUpload) => {
-    const result = applyPart(state, log, u);
-    if (!result.ok) throw new Error(result.reason);
-    log = result.log;
-  };
-  for (let msn = 0; msn < segments; msn++) {
-    if (partTarget !== null) for (let p = 0; p < 4; p++) put(upload(msn, p));
-    const result = applyCommit(state, commit(msn), at(msn * 2 + 2));
-    if (!result.ok) throw new Error(result.reason);
-    state = result.state;
-    log = pruneParts(state, log);
-  }
-  for (let p = 0; p < open; p++) put(upload(segments, p));
-  return { state, log };
-}
+const at = (seconds: number) => new Date(partsFixtureStart.getTime() + seconds * 1000);
 
 describe('resolvePartTarget', () => {
   it('accepts none, or seconds in [0.1, half the target duration]', () => {
@@ -82,39 +29,39 @@ describe('resolvePartTarget', () => {
 
 describe('applyPart', () => {
   it('accepts the open segment parts in order, and an identical repeat as a duplicate', () => {
-    const { state, log } = llStream(2, 1);
-    expect(applyPart(state, log, upload(2, 1))).toMatchObject({ ok: true, outcome: 'appended' });
-    expect(applyPart(state, log, upload(2, 0))).toMatchObject({ ok: true, outcome: 'duplicate' });
+    const { state, log } = partsFixture(2, 1);
+    expect(applyPart(state, log, fixturePart(2, 1))).toMatchObject({ ok: true, outcome: 'appended' });
+    expect(applyPart(state, log, fixturePart(2, 0))).toMatchObject({ ok: true, outcome: 'duplicate' });
   });
 
   it.each([
-    ['a gap', upload(2, 2), 409, 'expected part 1'],
-    ['a complete segment', upload(1, 4), 409, 'segment 2 only'],
-    ['a segment after the open one', upload(3, 0), 409, 'segment 2 only'],
-    ['a changed repeat', { ...upload(2, 0), size: 5 }, 409, 'different content'],
-    ['an old session', upload(2, 1, 'v0', 1), 409, 'current session is 0'],
-    ['a part longer than the target', { ...upload(2, 1), duration: 0.6 }, 400, 'part target'],
+    ['a gap', fixturePart(2, 2), 409, 'expected part 1'],
+    ['a complete segment', fixturePart(1, 4), 409, 'segment 2 only'],
+    ['a segment after the open one', fixturePart(3, 0), 409, 'segment 2 only'],
+    ['a changed repeat', { ...fixturePart(2, 0), size: 5 }, 409, 'different content'],
+    ['an old session', fixturePart(2, 1, 'v0', 1), 409, 'current session is 0'],
+    ['a part longer than the target', { ...fixturePart(2, 1), duration: 0.6 }, 400, 'part target'],
   ])('refuses %s', (_, part, status, reason) => {
-    const { state, log } = llStream(2, 1);
+    const { state, log } = partsFixture(2, 1);
     expect(applyPart(state, log, part)).toMatchObject({ ok: false, status, reason: expect.stringContaining(reason) });
   });
 
   it('refuses parts from a session opened without partTarget, and once the stream ended', () => {
-    const plain = llStream(1, 0, null);
-    expect(applyPart(plain.state, plain.log, upload(1, 0))).toMatchObject({ status: 409 });
-    const ll = llStream(1, 0);
-    expect(applyPart(endStream(ll.state, at(10)), ll.log, upload(1, 0))).toMatchObject({ status: 409 });
+    const plain = partsFixture(1, 0, null);
+    expect(applyPart(plain.state, plain.log, fixturePart(1, 0))).toMatchObject({ status: 409 });
+    const ll = partsFixture(1, 0);
+    expect(applyPart(endStream(ll.state, at(10)), ll.log, fixturePart(1, 0))).toMatchObject({ status: 409 });
   });
 
   it('holds the parts of the last few segments only', () => {
-    const { log } = llStream(10, 2);
+    const { log } = partsFixture(10, 2);
     expect(new Set(log.v0?.map((p) => p.msn))).toEqual(new Set([6, 7, 8, 9, 10]));
   });
 });
 
 describe('liveEdge', () => {
   it('tells where the last part is', () => {
-    const { state, log } = llStream(3, 2);
+    const { state, log } = partsFixture(3, 2);
     expect(liveEdge(state, 'v0', log)).toEqual({
       ended: false,
       targetDuration: 2,
@@ -130,7 +77,7 @@ describe('liveEdge', () => {
 
 describe('livePlaylist with parts', () => {
   it('lists parts for segments starting within 3 target durations of the end, the open segment, a hint', () => {
-    const { state, log } = llStream(6, 2);
+    const { state, log } = partsFixture(6, 2);
     const playlist = livePlaylist(state, 'v0', log);
     // 6 s before the end (12 + 1 s of open parts): segments 4 and 5 start within it, 3 starts 7 s before.
     expect(playlist?.segments.map((s) => s.parts?.length ?? 0)).toEqual([0, 0, 0, 0, 4, 4]);
@@ -141,9 +88,9 @@ describe('livePlaylist with parts', () => {
   });
 
   it('starts the open segment of a new session with a discontinuity and its init segment', () => {
-    const { state, log } = llStream(2, 0);
+    const { state, log } = partsFixture(2, 0);
     const reopened = openSession(state, at(20), 0.5).state;
-    const result = applyPart(reopened, log, upload(2, 0, 'v0', 1));
+    const result = applyPart(reopened, log, fixturePart(2, 0, 'v0', 1));
     if (!result.ok) throw new Error(result.reason);
     expect(livePlaylist(reopened, 'v0', result.log)?.openSegment).toEqual({
       parts: [{ uri: 's1-2.p0.m4s', duration: 0.5, independent: true }],
@@ -153,14 +100,14 @@ describe('livePlaylist with parts', () => {
   });
 
   it('renders exactly as plain HLS when the session sends no parts, whatever the part log holds', () => {
-    const plain = llStream(3, 0, null);
-    const ll = llStream(3, 2);
+    const plain = partsFixture(3, 0, null);
+    const ll = partsFixture(3, 2);
     expect(renderLivePlaylist(plain.state, 'v0', ll.log)).toBe(renderLivePlaylist(plain.state, 'v0'));
     expect(renderLivePlaylist(plain.state, 'v0')).not.toContain('PART');
   });
 
   it('drops every part tag once the stream ends', () => {
-    const { state, log } = llStream(3, 2);
+    const { state, log } = partsFixture(3, 2);
     const text = renderLivePlaylist(endStream(state, at(10)), 'v0', pruneParts(endStream(state, at(10)), log)) ?? '';
     expect(text).not.toContain('PART');
     expect(text).toContain('#EXT-X-ENDLIST');
