@@ -5,6 +5,7 @@
  * upload disabled) come out.
  */
 import { describe, expect, it } from 'vitest';
+import { networkFor } from './links';
 import { resolveSimConfig, type SimOverrides } from './model';
 import { scenarios } from './scenarios';
 import { runSimulation, type SimResult } from './swarm-sim';
@@ -211,6 +212,26 @@ describe('the decisions are the policy module’s', () => {
     // As newcomers they wait for peers: the start segment, and one already inside its deadline margin at most.
     for (const v of r.viewers?.slice(1) ?? []) expect(v.httpSegments).toBeLessThanOrEqual(3);
     expect(r.summary.stalls).toBe(0);
+  });
+
+  it('spreads upload onto relays where the swarm has them, and keeps the star where it has none (spreadRelays)', () => {
+    const calibrate = (scenarios.calibrate as (typeof scenarios)[string]).overrides(8);
+    const on = (network: string, spreadRelays: number) =>
+      run(calibrate, { network: networkFor(network), policy: { spreadRelays } });
+    // Residential: cable, fibre and mobile uplinks can relay; the first fetcher refuses once three of them have a
+    // segment, and its share of all upload falls.
+    const star = on('residential', 0);
+    const tree = on('residential', 3);
+    expect(tree.summary.refusedUploads).toBeGreaterThan(star.summary.refusedUploads);
+    expect(tree.summary.upload.topViewerShare).toBeLessThan(star.summary.upload.topViewerShare - 10);
+    expect(tree.summary.stalls).toBe(0);
+    // Dsl-heavy: besides the first fetcher only two uplinks can relay three copies, so it keeps serving everyone.
+    const dslHeavy = on('dsl-heavy', 3);
+    expect(on('dsl-heavy', 0).summary.upload.topViewerShare).toBeGreaterThan(90);
+    expect(dslHeavy.summary.upload.topViewerShare).toBeGreaterThan(90);
+    expect(dslHeavy.summary.stalls).toBe(0);
+    expectConserved(tree);
+    expectConserved(dslHeavy);
   });
 });
 

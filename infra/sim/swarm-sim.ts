@@ -22,7 +22,9 @@
  */
 import {
   admitsUpload,
+  advertisedUplinkClass,
   boundedCandidates,
+  canRelay,
   chooseSource,
   deadlineMargin,
   epochOf,
@@ -348,6 +350,8 @@ export class SwarmSimulation {
   private readonly slotRefusedBy: Int32Array;
   /** Requests for this slot's segment its viewer has taken as a sender (policy's servedCopies, for upload to spread). */
   private readonly slotServed: Uint16Array;
+  /** Of those, the requesters whose peer id advertised an uplink able to relay it (policy's relayCopies). */
+  private readonly slotRelays: Uint16Array;
   /** Upload requests refused by senders' upload gates. */
   private refusedUploads = 0;
   /** Peer transfers given up before the margin because their projected finish fell past it. */
@@ -535,6 +539,7 @@ export class SwarmSimulation {
     this.slotFlow = new Int32Array(n * ringSize).fill(-1);
     this.slotRefusedBy = new Int32Array(n * ringSize).fill(-1);
     this.slotServed = new Uint16Array(n * ringSize);
+    this.slotRelays = new Uint16Array(n * ringSize);
     this.slotGen = new Int32Array(n * ringSize);
     this.slotMarginAt = new Float64Array(n * ringSize).fill(-1);
     this.slotDone = new Float64Array(n * ringSize);
@@ -588,7 +593,13 @@ export class SwarmSimulation {
       this.freeRider[v] = popRng.next() < config.audience.freeRiderFraction ? 1 : 0;
       let random = '';
       for (let i = 0; i < 7; i++) random += idAlphabet[popRng.int(idAlphabet.length)];
-      const id = makePeerId(epochBase + (this.joinAt[v] as number), random);
+      // With spreadRelays the player starts P2P once its uplink probe is done, and its peer id carries what the probe
+      // read (advertisedUplinkClass); the simulated probe's result is known from the start (probeResult).
+      const uplinkClass =
+        this.policy.spreadRelays > 0
+          ? advertisedUplinkClass(this.probeResult(v, this.policy), !this.freeRider[v], this.optionsOf(v))
+          : undefined;
+      const id = makePeerId(epochBase + (this.joinAt[v] as number), random, uplinkClass);
       this.ids[v] = id;
       this.idToViewer.set(id, v);
     }
@@ -891,6 +902,7 @@ export class SwarmSimulation {
       this.slotSt[s] = slotState.none;
       this.slotRefusedBy[s] = -1;
       this.slotServed[s] = 0;
+      this.slotRelays[s] = 0;
       this.slotHttp[s] = 0;
       this.slotP2P[s] = 0;
       this.totals.requestedBytes += this.segSize[k] as number;
@@ -1082,11 +1094,16 @@ export class SwarmSimulation {
    * is known once it has finished, or timed out, counted from playback start.
    */
   private probeOf(v: number, t: number, o: PolicyOptions): { uplinkProbe?: UplinkProbe } {
+    const probe = this.probeResult(v, o);
+    return probe && t - (this.startedAt[v] as number) >= probe.seconds ? { uplinkProbe: probe } : {};
+  }
+
+  /** What v's probe reads once done (uplinkProbeBytes at its uplink rate, or what it sent by the timeout). */
+  private probeResult(v: number, o: PolicyOptions): UplinkProbe | undefined {
     const bytes = o.uplinkProbeBytes;
     const rate = this.up[v] as number;
-    if (bytes <= 0 || !(rate > 0)) return {};
-    const seconds = Math.min(o.uplinkProbeTimeoutSeconds, bytes / rate);
-    return t - (this.startedAt[v] as number) >= seconds ? { uplinkProbe: { bytes, seconds } } : {};
+    if (bytes <= 0 || !(rate > 0)) return undefined;
+    return { bytes, seconds: Math.min(o.uplinkProbeTimeoutSeconds, bytes / rate) };
   }
 
   private onTick(v: number, t: number): void {
@@ -1173,12 +1190,14 @@ export class SwarmSimulation {
   /**
    * Whether sender j's player takes a request for segment k as it arrives (policy's admitsUpload, as its upload gate
    * asks it): deliverable behind what it is already sending, within its margin, and within its copies of k. A request
-   * taken is counted against j's copies of k.
+   * taken is counted against j's copies of k, and against its relays of k when requester v's id advertises one.
    */
-  private admits(j: number, k: number, t: number): boolean {
+  private admits(j: number, k: number, v: number, t: number): boolean {
     const state = this.ts[j];
     const held = this.slotOf(j, k);
-    const servedCopies = this.slotSeg[held] === k ? (this.slotServed[held] as number) : 0;
+    const mine = this.slotSeg[held] === k;
+    const servedCopies = mine ? (this.slotServed[held] as number) : 0;
+    const relayCopies = mine ? (this.slotRelays[held] as number) : 0;
     let queued = 0;
     if (state && state.uplink.capacityBps > 0) {
       this.advanceSender(j, t);
@@ -1187,12 +1206,17 @@ export class SwarmSimulation {
       }
     }
     const admitted = admitsUpload(
-      { queuedBytes: queued, segmentBytes: this.segSize[k] as number, servedCopies },
+      { queuedBytes: queued, segmentBytes: this.segSize[k] as number, servedCopies, relayCopies },
       state?.uplink ?? unmeasured,
       this.margin[j] as number,
       this.optionsOf(j),
     );
-    if (admitted && this.slotSeg[held] === k) this.slotServed[held] = servedCopies + 1;
+    if (admitted && mine) {
+      this.slotServed[held] = servedCopies + 1;
+      if (canRelay(this.ids[v] as string, this.segSize[k] as number, this.T, this.optionsOf(j))) {
+        this.slotRelays[held] = relayCopies + 1;
+      }
+    }
     return admitted;
   }
 
@@ -1364,7 +1388,7 @@ export class SwarmSimulation {
       return;
     }
     // The sender's upload gate: a request it could not deliver by its margin is answered "absent".
-    if (!this.admits(j, this.fSeg[f] as number, t)) {
+    if (!this.admits(j, this.fSeg[f] as number, v, t)) {
       this.refusedUploads++;
       this.slotRefusedBy[this.slotOf(v, this.fSeg[f] as number)] = j;
       this.retryElsewhere(f, t);
@@ -1701,7 +1725,10 @@ export class SwarmSimulation {
       this.latency[v] = t - (this.p0[v] as number);
       this.startupHist.add(t - (this.joinAt[v] as number));
       if (this.cfg.p2p) {
-        this.announce(v, t);
+        // With spreadRelays the player waits for its uplink probe before it starts P2P (its peer id carries the class).
+        const probe = this.policy.spreadRelays > 0 && !this.freeRider[v] ? this.probeResult(v, this.policy) : undefined;
+        if (probe) this.scheduleAnnounce(v, t + probe.seconds);
+        else this.announce(v, t);
         this.roleDirty[v] = 1;
         const direct = Math.max(this.cfg.player.startSegments, this.cfg.player.directSegments);
         for (let k = s0 + direct; k <= this.newest; k++) this.decide(v, k, t, t);

@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { admitsUpload, newUplinkEstimate, seedUplink, type UplinkEstimate, uplinkSpeed } from './capacity';
+import {
+  admitsUpload,
+  advertisedUplinkClass,
+  canRelay,
+  newUplinkEstimate,
+  seedUplink,
+  type UplinkEstimate,
+  uplinkClassBps,
+  uplinkClassOf,
+  uplinkSpeed,
+} from './capacity';
+import { policyDefaults } from './options';
+import { makePeerId, peerJoinedAt, peerUplinkClass } from './roles';
 
 const T0 = 1_764_000_000;
-const noSpread = { spreadCopies: 0 };
+const noSpread = { spreadCopies: 0, spreadRelays: 0 };
 /** An uplink measured at `bps` bytes/s (seeded as a probe would). */
 const measured = (bps: number): UplinkEstimate => seedUplink(newUplinkEstimate(T0), { bytes: bps, seconds: 1 });
 
@@ -46,18 +58,133 @@ describe('admitsUpload: upload spreads, a tree and not a star', () => {
     [1, 1, false],
     [0, 1000, true],
   ] as const)('spreadCopies %i with %i copies taken: %s', (spreadCopies, served, admitted) => {
-    expect(admitsUpload(request(served), fibre, 1, { spreadCopies })).toBe(admitted);
+    expect(admitsUpload(request(served), fibre, 1, { spreadCopies, spreadRelays: 0 })).toBe(admitted);
   });
 
   it('limits copies even on an unmeasured uplink, which otherwise takes every request', () => {
-    expect(admitsUpload(request(3), newUplinkEstimate(T0), 1, { spreadCopies: 3 })).toBe(false);
-    expect(admitsUpload(request(2), newUplinkEstimate(T0), 1, { spreadCopies: 3 })).toBe(true);
+    expect(admitsUpload(request(3), newUplinkEstimate(T0), 1, { spreadCopies: 3, spreadRelays: 0 })).toBe(false);
+    expect(admitsUpload(request(2), newUplinkEstimate(T0), 1, { spreadCopies: 3, spreadRelays: 0 })).toBe(true);
   });
 
   it('a copy within the limit is still refused when the uplink cannot deliver it by the margin', () => {
     const dsl = measured(125_000);
     expect(
-      admitsUpload({ queuedBytes: 68_000, segmentBytes: 68_000, servedCopies: 1 }, dsl, 1, { spreadCopies: 3 }),
+      admitsUpload({ queuedBytes: 68_000, segmentBytes: 68_000, servedCopies: 1 }, dsl, 1, {
+        spreadCopies: 3,
+        spreadRelays: 0,
+      }),
     ).toBe(false);
+  });
+});
+
+describe('uplink classes: what a peer id says of its uplink', () => {
+  it.each([
+    // bytes/s → class
+    [0, 0],
+    [999, 0],
+    [125_000, 13], // 1 Mbit/s DSL: at least 90.5 kB/s
+    [625_000, 18], // 5 Mbit/s mobile: at least 512 kB/s
+    [1_250_000, 20], // 10 Mbit/s cable: at least 1.02 MB/s
+    [12_500_000, 27], // 100 Mbit/s fibre
+    [1e12, 35], // the top class
+  ] as const)('%d bytes/s is class %i, whose least is at most that', (bps, uplinkClass) => {
+    expect(uplinkClassOf(bps)).toBe(uplinkClass);
+    if (uplinkClass > 0 && uplinkClass < 35) {
+      expect(uplinkClassBps(uplinkClass)).toBeLessThanOrEqual(bps);
+      expect(uplinkClassBps(uplinkClass + 1)).toBeGreaterThan(bps);
+    }
+  });
+
+  it('travels in the peer id beside the join time, and only in ids that carry one', () => {
+    const id = makePeerId(1_764_030_000, 'Zz9abcdef', 20);
+    expect(id).toHaveLength(20);
+    expect(id.startsWith('-ES02-')).toBe(true);
+    expect(peerJoinedAt(id)).toBe(1_764_030_000);
+    expect(peerUplinkClass(id)).toBe(20);
+    expect(peerUplinkClass(makePeerId(1_764_030_000, 'Zz9abcdef', 99))).toBe(35);
+    expect(peerUplinkClass(makePeerId(1_764_030_000, 'Zz9abcdef', -3))).toBe(0);
+    // The id without a class: random characters, never read as one.
+    expect(peerUplinkClass(makePeerId(1_764_030_000, 'kkkkkkk'))).toBeUndefined();
+    expect(peerUplinkClass('foreign-client-id-12')).toBeUndefined();
+    expect(peerUplinkClass('-ES02-0000000Z123456')).toBeUndefined();
+  });
+
+  it('advertises the probe, capped by the upload budget; nothing without a probe or upload', () => {
+    const dslProbe = { bytes: 262_144, seconds: 2.1 };
+    expect(advertisedUplinkClass(dslProbe, true, policyDefaults)).toBe(13);
+    // 8 Mbit/s budget: a fibre probe advertises the budget, not the link.
+    expect(advertisedUplinkClass({ bytes: 262_144, seconds: 0.02 }, true, policyDefaults)).toBe(uplinkClassOf(1e6));
+    expect(advertisedUplinkClass(undefined, true, policyDefaults)).toBeUndefined();
+    expect(advertisedUplinkClass(dslProbe, false, policyDefaults)).toBeUndefined();
+    expect(advertisedUplinkClass(dslProbe, true, { uploadKbps: 0 })).toBeUndefined();
+    expect(advertisedUplinkClass({ bytes: 262_144, seconds: 0 }, true, policyDefaults)).toBeUndefined();
+  });
+});
+
+describe('admitsUpload with spreadRelays: upload spreads only onto uplinks that can carry the next level', () => {
+  const segment = 68_000;
+  const targetDuration = 2;
+  const options = { ...policyDefaults, spreadRelays: 3 };
+  const probe = (bps: number) => ({ bytes: 262_144, seconds: 262_144 / bps });
+  const peer = (name: string, bps: number) =>
+    makePeerId(1_764_030_000, name, advertisedUplinkClass(probe(bps), true, policyDefaults));
+  const dsl = (name: string) => peer(name, 125_000);
+  const cable = (name: string) => peer(name, 1_250_000);
+  const mobile = (name: string) => peer(name, 625_000);
+
+  /** One holder's gate taking a burst of requests for one segment, as the player's and the simulator's count them. */
+  function serve(requesters: readonly string[], uplink: UplinkEstimate, queuedPerCopy = 0): string[] {
+    let servedCopies = 0;
+    let relayCopies = 0;
+    const taken: string[] = [];
+    for (const id of requesters) {
+      const request = { queuedBytes: queuedPerCopy * servedCopies, segmentBytes: segment, servedCopies, relayCopies };
+      if (!admitsUpload(request, uplink, 2, options)) continue;
+      taken.push(id);
+      servedCopies++;
+      if (canRelay(id, segment, targetDuration, options)) relayCopies++;
+    }
+    return taken;
+  }
+
+  it('knows a relay by the uplink its id advertises: one that feeds three more within a target duration', () => {
+    // 1.5 x 68 kB x 3 / 2 s = 153 kB/s.
+    expect(canRelay(dsl('aaaaaaa'), segment, targetDuration, options)).toBe(false);
+    expect(canRelay(mobile('bbbbbbb'), segment, targetDuration, options)).toBe(true);
+    expect(canRelay(cable('ccccccc'), segment, targetDuration, options)).toBe(true);
+    // A peer that advertises nothing (an id without a class, another client) is no relay.
+    expect(canRelay(makePeerId(1_764_030_000, 'ddddddd'), segment, targetDuration, options)).toBe(false);
+    expect(canRelay('foreign-client-id-12', segment, targetDuration, options)).toBe(false);
+    // Off: nobody is.
+    expect(canRelay(cable('ccccccc'), segment, targetDuration, { ...options, spreadRelays: 0 })).toBe(false);
+    // A bigger segment needs a faster relay.
+    expect(canRelay(mobile('bbbbbbb'), 250_000, targetDuration, options)).toBe(false);
+  });
+
+  it('keeps the star where the swarm has too few relays (dsl-heavy): everyone is served', () => {
+    const swarm = [dsl('a'), cable('b'), dsl('c'), dsl('d'), mobile('e'), dsl('f'), dsl('g')];
+    expect(serve(swarm, measured(1_250_000))).toEqual(swarm);
+  });
+
+  it('makes a tree where there are relays: refuses once three relays have the segment, DSL copies not counted', () => {
+    const swarm = [dsl('a'), cable('b'), dsl('c'), cable('d'), mobile('e'), dsl('f'), cable('g'), dsl('h')];
+    // a, c: DSL, served and not counted; b, d, e: the three relays; then everyone else is refused.
+    expect(serve(swarm, measured(12_500_000))).toEqual(swarm.slice(0, 5));
+  });
+
+  it('still refuses what the holder cannot deliver by the margin, relay or not', () => {
+    const swarm = [cable('a'), cable('b'), cable('c')];
+    // 1 Mbit/s holder, 2 s margin: the second copy behind the first would take 1.09 s, the third 1.63 s, a fourth 2.2 s.
+    expect(serve(swarm, measured(125_000), segment)).toEqual(swarm);
+    expect(serve([...swarm, dsl('d')], measured(125_000), segment)).toEqual(swarm);
+  });
+
+  it('sits beside spreadCopies: whichever limit is reached first refuses', () => {
+    const both = { ...options, spreadCopies: 2 };
+    const fibre = measured(12_500_000);
+    const request = { queuedBytes: 0, segmentBytes: segment, servedCopies: 2, relayCopies: 0 };
+    expect(admitsUpload(request, fibre, 2, both)).toBe(false);
+    expect(admitsUpload({ ...request, servedCopies: 5, relayCopies: 2 }, fibre, 2, options)).toBe(true);
+    expect(admitsUpload({ ...request, servedCopies: 5, relayCopies: 3 }, fibre, 2, options)).toBe(false);
   });
 });

@@ -7,6 +7,7 @@
  * given the role. Pure: cumulative counters and `now` in, plain data out.
  */
 import type { PolicyOptions } from './options';
+import { peerUplinkClass } from './roles';
 
 /** The viewer's own uplink as measured so far. */
 export interface UplinkEstimate {
@@ -118,6 +119,8 @@ export interface UploadRequest {
   segmentBytes: number;
   /** Peers this viewer has already taken a request for this same segment from. */
   servedCopies: number;
+  /** Of those, the peers that advertised an uplink able to relay it onward (canRelay); absent: none. */
+  relayCopies?: number;
 }
 
 /**
@@ -129,17 +132,68 @@ export interface UploadRequest {
  *   segment reaches its first holder within a round trip of its announcement, so without this the fastest uplink
  *   serves everyone (a star). Refused, a requester takes the segment from one of those it was sent to, once they
  *   announce it (p2p-media-loader asks the next holder after an "absent"): a tree, each level within its own uplink.
+ * - Upload spreads onto uplinks that can carry it: with `spreadRelays`, a viewer refuses further requests for a
+ *   segment only once it has sent it to `spreadRelays` peers that advertised an uplink able to pass it on to as many
+ *   more within a target duration (canRelay). Copies to slower or silent uplinks do not count: where the swarm has
+ *   too few relays, the star stays, and where it has them, the tree's inner levels are the uplinks that can feed it.
  */
 export function admitsUpload(
   request: UploadRequest,
   estimate: UplinkEstimate,
   marginSeconds: number,
-  options: Pick<PolicyOptions, 'spreadCopies'>,
+  options: Pick<PolicyOptions, 'spreadCopies' | 'spreadRelays'>,
 ): boolean {
   if (options.spreadCopies > 0 && request.servedCopies >= options.spreadCopies) return false;
+  if (options.spreadRelays > 0 && (request.relayCopies ?? 0) >= options.spreadRelays) return false;
   if (estimate.capacityBps === 0) return true;
   return (
     (Math.max(0, request.queuedBytes) + Math.max(0, request.segmentBytes)) / uplinkSpeed(estimate) <= marginSeconds
+  );
+}
+
+/**
+ * Uplink classes, as a peer id carries them (makePeerId): half-octaves of bytes/s from 1 kB/s, so class c means at
+ * least 1000 * 2^(c/2) bytes/s (class 13: 90 kB/s, a 1 Mbit/s DSL uplink; 20: 1 MB/s; 35: 185 MB/s, the top).
+ */
+export function uplinkClassOf(bps: number): number {
+  if (!(bps > 1000)) return 0;
+  return Math.min(35, Math.floor(2 * Math.log2(bps / 1000)));
+}
+
+/** The least bytes/s an uplink of this class has. */
+export const uplinkClassBps = (uplinkClass: number): number => 1000 * 2 ** (uplinkClass / 2);
+
+/**
+ * The uplink class a viewer advertises in its peer id (spreadRelays): its probe's speed, capped by its upload budget.
+ * None when it has no probe result, or may not upload (it relays nothing, so it must not be counted as a relay).
+ */
+export function advertisedUplinkClass(
+  probe: UplinkProbe | undefined,
+  uploadAllowed: boolean,
+  options: Pick<PolicyOptions, 'uploadKbps'>,
+): number | undefined {
+  if (!uploadAllowed || options.uploadKbps <= 0 || !probe || !(probe.bytes > 0) || !(probe.seconds > 0)) {
+    return undefined;
+  }
+  return uplinkClassOf(Math.min(probe.bytes / probe.seconds, (options.uploadKbps * 1000) / 8));
+}
+
+/**
+ * Whether a requester could relay a segment onward: the uplink its peer id advertises (at its class's least) carries
+ * the segment to `spreadRelays` peers within one target duration, with the first fetcher's headroom. A peer that
+ * advertises nothing cannot.
+ */
+export function canRelay(
+  peerId: string,
+  segmentBytes: number,
+  targetDuration: number,
+  options: Pick<PolicyOptions, 'spreadRelays' | 'uplinkHeadroom'>,
+): boolean {
+  if (options.spreadRelays <= 0) return false;
+  const uplinkClass = peerUplinkClass(peerId);
+  if (uplinkClass === undefined) return false;
+  return (
+    uplinkClassBps(uplinkClass) >= firstFetcherNeedBps(segmentBytes, options.spreadRelays, targetDuration, options)
   );
 }
 

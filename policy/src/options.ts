@@ -68,6 +68,12 @@ export interface PolicyOptions {
   strainMarginFactor: number;
   /** A viewer sends one segment to at most this many peers; the rest take it from those (a tree, not a star). 0: no limit. */
   spreadCopies: number;
+  /**
+   * A viewer sends one segment on to others until this many peers able to relay it (their peer id advertises an uplink
+   * that carries it to as many more in a target duration) have it; copies to slower uplinks do not count, so without
+   * relays the star stays. 0: off. With it on, P2P waits for the uplink probe, whose class the peer id carries.
+   */
+  spreadRelays: number;
   /** A peer transfer's finish is projected from its rate only once it has run this long, seconds… */
   abandonSampleSeconds: number;
   /** …and received this many bytes (before that, the no-bytes timeout and the margin guard it). */
@@ -119,6 +125,8 @@ export const policyDefaults: PolicyOptions = {
   // 92% -> 88-91% on residential (BENCHMARKS.md). Steady 10k in the simulator: 97.0% -> 96.6%. `compare --policy
   // spreadCopies=3` measures it; a rule that spreads only onto uplinks that can carry it is the next step.
   spreadCopies: 0,
+  // Off until real runs under both residential and dsl-heavy support it (BENCHMARKS.md, "Upload spreads onto relays").
+  spreadRelays: 0,
   // Half a second and one 16 KiB data-channel message: enough to read the link rather than the round trip, early
   // enough that a 2 s segment's edge fetch still has most of its slack.
   abandonSampleSeconds: 0.5,
@@ -158,6 +166,7 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   strainHoldSeconds: [0, 3600],
   strainMarginFactor: [1, 10],
   spreadCopies: [0, 100],
+  spreadRelays: [0, 100],
   abandonSampleSeconds: [0, 30],
   abandonSampleBytes: [0, 16_777_216],
 };

@@ -23,20 +23,36 @@ export function epochOf(nowSeconds: number, epochSeconds: number): number {
 }
 
 const peerIdPrefix = '-ES01-';
+/** The same id, with its uplink class where the first random character was (spreadRelays; see capacity.ts). */
+const classedPeerIdPrefix = '-ES02-';
 const idAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const classDigits = '0123456789abcdefghijklmnopqrstuvwxyz';
 
-/** A 20-character peer id carrying its join time (whole seconds, base 36, 7 digits) and 7 random characters. */
-export function makePeerId(joinedAtSeconds: number, random: string): string {
+/**
+ * A 20-character peer id carrying its join time (whole seconds, base 36, 7 digits) and 7 random characters; with an
+ * uplink class (0-35, uplinkClassOf), `-ES02-` and the class as one base-36 digit before 6 random characters.
+ */
+export function makePeerId(joinedAtSeconds: number, random: string, uplinkClass?: number): string {
   const joined = Math.max(0, Math.floor(joinedAtSeconds)).toString(36).padStart(7, '0').slice(-7);
-  return `${peerIdPrefix}${joined}${random
+  const tail = random
     .replace(/[^A-Za-z0-9]/g, 'x')
     .padEnd(7, 'x')
-    .slice(0, 7)}`;
+    .slice(0, 7);
+  if (uplinkClass === undefined || !Number.isFinite(uplinkClass)) return `${peerIdPrefix}${joined}${tail}`;
+  const digit = classDigits[Math.min(35, Math.max(0, Math.floor(uplinkClass)))] as string;
+  return `${classedPeerIdPrefix}${joined}${digit}${tail.slice(0, 6)}`;
+}
+
+/** Whether the id is one of ours (makePeerId), and whether it carries an uplink class. */
+function idVersion(peerId: string): 0 | 1 | 2 {
+  if (peerId.length !== 20) return 0;
+  if (peerId.startsWith(peerIdPrefix)) return 1;
+  return peerId.startsWith(classedPeerIdPrefix) ? 2 : 0;
 }
 
 /** When a peer joined, read from its id; undefined for ids not made by makePeerId (other clients). */
 export function peerJoinedAt(peerId: string): number | undefined {
-  if (peerId.length !== 20 || !peerId.startsWith(peerIdPrefix)) return undefined;
+  if (idVersion(peerId) === 0) return undefined;
   // Base 36 by hand: this runs for every peer on every tick, and in the simulator millions of times.
   let joined = 0;
   for (let i = 6; i < 13; i++) {
@@ -46,6 +62,14 @@ export function peerJoinedAt(peerId: string): number | undefined {
     joined = joined * 36 + digit;
   }
   return joined;
+}
+
+/** The uplink class a peer advertises in its id; undefined when it advertises none (or the id is not ours). */
+export function peerUplinkClass(peerId: string): number | undefined {
+  if (idVersion(peerId) !== 2) return undefined;
+  const c = peerId.charCodeAt(13);
+  const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 122 ? c - 87 : -1;
+  return digit < 0 ? undefined : digit;
 }
 
 export { idAlphabet };

@@ -358,14 +358,20 @@ describe('upload gate', () => {
     },
   });
 
-  it('asks the gate with the segment’s runtime id, or its external id when it has none', async () => {
+  it('asks the gate with the segment’s runtime id, or its external id when it has none, and the requester’s id', async () => {
     const a = fakePeer();
+    const b = fakePeer();
     const asked: string[] = [];
-    const gate = { activeBytes: 0, refused: 0, admit: (_bytes: number, segment: string) => asked.push(segment) < 0 };
-    gateUploads(engineWith(a.peer), gate);
+    const gate = {
+      activeBytes: 0,
+      refused: 0,
+      admit: (_bytes: number, segment: string, peerId: string) => asked.push(`${segment} from ${peerId}`) < 0,
+    };
+    gateUploads(engineWith(a.peer, b.peer), gate);
     await a.peer.uploadSegmentData({ externalId: 7, runtimeId: 'v720-7' }, 1, new ArrayBuffer(10));
     await a.peer.uploadSegmentData({ externalId: 8 }, 2, new ArrayBuffer(10));
-    expect(asked).toEqual(['v720-7', '8']);
+    await b.peer.uploadSegmentData({ externalId: 8 }, 3, new ArrayBuffer(10));
+    expect(asked).toEqual(['v720-7 from p0', '8 from p0', '8 from p1']);
     expect(a.log).toEqual(['absent 7 r1', 'absent 8 r2']);
   });
 

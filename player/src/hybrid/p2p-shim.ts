@@ -269,9 +269,9 @@ export function abandonTransfers(
 export interface UploadGate {
   /**
    * Whether to take a request for this segment (p2p-media-loader's runtime id, or its external id) of this many bytes
-   * (`activeBytes` already counts those under way).
+   * from this peer (its peer id; `activeBytes` already counts those under way).
    */
-  admit(bytes: number, segment: string): boolean;
+  admit(bytes: number, segment: string, peerId: string): boolean;
   activeBytes: number;
   refused: number;
 }
@@ -299,14 +299,14 @@ export function gateUploads(engine: unknown, gate: UploadGate): number {
   let count = 0;
   for (const streamLoader of [core?.mainStreamLoader, core?.secondaryStreamLoader]) {
     for (const item of streamLoader?.p2pLoaders?.loaders?.values() ?? []) {
-      for (const entry of item.loader?.trackerClient?._peers?.values() ?? []) {
+      for (const [peerId, entry] of item.loader?.trackerClient?._peers ?? []) {
         const peer = entry.peer as (PeerLike & UploadingPeerLike) | undefined;
         if (!peer || gatedPeers.has(peer)) continue;
         const upload = peer.uploadSegmentData;
         const absent = peer.sendSegmentAbsentCommand;
         if (typeof upload !== 'function' || typeof absent !== 'function') continue;
         peer.uploadSegmentData = async (segment, requestId, data) => {
-          if (!gate.admit(data.byteLength, segment.runtimeId ?? String(segment.externalId))) {
+          if (!gate.admit(data.byteLength, segment.runtimeId ?? String(segment.externalId), peerId)) {
             gate.refused++;
             absent.call(peer, segment.externalId, requestId);
             return;

@@ -13,6 +13,8 @@
 
 import {
   admitsUpload,
+  advertisedUplinkClass,
+  canRelay,
   type DeviceObservation,
   edgeRecoveryDelayMs,
   initialTickState,
@@ -178,7 +180,7 @@ export interface HybridPlayer {
 const copiesRemembered = 64;
 
 /** Records a segment's copies as the newest entry, forgetting the oldest past `copiesRemembered`. */
-export function rememberCopy(copies: Map<string, number>, segment: string, count: number): void {
+export function rememberCopy<T>(copies: Map<string, T>, segment: string, count: T): void {
   copies.delete(segment);
   copies.set(segment, count);
   if (copies.size > copiesRemembered) {
@@ -262,8 +264,13 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   const p2pWanted = (options.p2p ?? playerDefaults.p2p) !== false && canUseP2P();
   const stock = p2pWanted && !lowLatency && options.p2p === 'stock';
   const mode: PlaybackMode = stock ? 'p2pml' : p2pWanted ? 'hybrid' : 'cdn';
-  // 20 characters, so p2p-media-loader adds nothing random to it; it carries our join time for the first-fetcher rank.
-  const selfPeerId = makePeerId(nowSeconds(), randomId(7));
+  // 20 characters, so p2p-media-loader adds nothing random to it; it carries our join time for the first-fetcher rank
+  // and, with spreadRelays, the uplink class the probe read (set as the engine is built, after the probe).
+  const joinedAt = nowSeconds();
+  const idRandom = randomId(7);
+  let selfPeerId = makePeerId(joinedAt, idRandom);
+  /** With spreadRelays, P2P waits for the uplink probe so that the peer id can carry its class. */
+  const advertiseUplink = policy.spreadRelays > 0;
   const counters = zeroCounters();
   const engineLoads = new EngineLoads();
   let playback = newPlaybackStats(performance.now());
@@ -307,29 +314,37 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
    * segment): taken only if this uplink can deliver it, behind the uploads under way and what waits in the
    * connections, within the deadline margin.
    */
-  /** Requests taken per segment, for upload to spread (the newest segments only: the rest are past their deadline). */
-  const copiesTaken = new Map<string, number>();
+  /**
+   * Requests taken per segment, and how many of them came from peers able to relay it, for upload to spread (the
+   * newest segments only: the rest are past their deadline).
+   */
+  const copiesTaken = new Map<string, { served: number; relays: number }>();
   const uploadGate: UploadGate = {
     activeBytes: 0,
     refused: 0,
-    admit: (bytes, segment) => {
-      const servedCopies = copiesTaken.get(segment) ?? 0;
+    admit: (bytes, segment, peerId) => {
+      const { served, relays } = copiesTaken.get(segment) ?? { served: 0, relays: 0 };
       const admitted = admitsUpload(
         {
           queuedBytes: uploadGate.activeBytes + (engineRef ? uploadQueuedBytes(engineRef) : 0),
           segmentBytes: bytes,
-          servedCopies,
+          servedCopies: served,
+          relayCopies: relays,
         },
         tickState.uplink,
         actions.marginSeconds,
         policy,
       );
-      if (admitted) rememberCopy(copiesTaken, segment, servedCopies + 1);
+      if (admitted) {
+        const relay = peerId !== undefined && canRelay(peerId, bytes, targetDuration, policy);
+        rememberCopy(copiesTaken, segment, { served: served + 1, relays: relays + (relay ? 1 : 0) });
+      }
       return admitted;
     },
   };
   /** The uplink probe's result, once it has one. */
   let uplinkProbe: UplinkProbe | undefined;
+  let probeStarted = false;
   let tickState: TickState = initialTickState(nowSeconds(), policy);
   let windows: LoaderWindows | undefined;
   let engineRef: HlsJsP2PEngine | undefined;
@@ -507,7 +522,12 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   function maybeStartP2P(): void {
     if (!p2pWanted || stock || !firstFrame || !actions.p2p || p2pRequested) return;
     p2pRequested = true;
-    loadP2PStack(p2pScript).then(attachP2P, (error: Error) => warnings.push(`P2P is off: ${error.message}`));
+    // With spreadRelays the probe runs first (it ends by uplinkProbeTimeoutSeconds): the peer id carries its class.
+    const probed = advertiseUplink && upload.allowed ? probeUplink() : Promise.resolve();
+    Promise.all([loadP2PStack(p2pScript), probed]).then(
+      ([stack]) => attachP2P(stack),
+      (error: Error) => warnings.push(`P2P is off: ${error.message}`),
+    );
   }
 
   /**
@@ -518,6 +538,10 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     const instance = hls;
     if (destroyed || !instance) return;
     windows = actions.windows;
+    if (advertiseUplink) {
+      const uplinkClass = advertisedUplinkClass(uplinkProbe, upload.allowed, policy);
+      selfPeerId = makePeerId(joinedAt, idRandom, uplinkClass);
+    }
     const engine = new stack.HlsJsP2PEngine({
       core: {
         announceTrackers: [trackerUrl(options)],
@@ -651,7 +675,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   function p2pStarted(engine: HlsJsP2PEngine): void {
     p2pStartedAt = nowSeconds();
     // The probe uploads 256 kB: not for a viewer that may not upload (a metered link, Save-Data, no consent).
-    if (!stock && upload.allowed) probeUplink();
+    if (!stock && upload.allowed && !probeStarted) probeUplink();
     // A low-latency viewer's P2P follows the tick from here on (decide turns it on when there is slack).
     decide();
     if (!lowLatency) {
@@ -663,17 +687,19 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   /**
    * Times an upload of uplinkProbeBytes to the edge, once, as P2P starts: the uplink is then known before any peer
    * asks this viewer to lead (a newcomer waits newcomerSeconds first). A probe that times out reads as what it could
-   * have sent by then, at most.
+   * have sent by then, at most. With spreadRelays it runs before P2P starts instead, and P2P waits for it (the peer id
+   * carries its class); it settles, never rejects, by uplinkProbeTimeoutSeconds.
    */
-  function probeUplink(): void {
+  function probeUplink(): Promise<void> {
+    probeStarted = true;
     const bytes = policy.uplinkProbeBytes;
-    if (bytes <= 0) return;
+    if (bytes <= 0) return Promise.resolve();
     const url = withToken(new URL('/v1/probe/uplink', new URL(options.src, location.href)).toString(), options.token);
     const started = performance.now();
     const timeoutMs = policy.uplinkProbeTimeoutSeconds * 1000;
     const abort = new AbortController();
     const timer = window.setTimeout(() => abort.abort(), timeoutMs);
-    fetch(url, { method: 'POST', body: new Uint8Array(bytes), signal: abort.signal, cache: 'no-store' })
+    return fetch(url, { method: 'POST', body: new Uint8Array(bytes), signal: abort.signal, cache: 'no-store' })
       .then((response) => {
         if (response.ok) uplinkProbe = { bytes, seconds: (performance.now() - started) / 1000 };
       })
