@@ -2,7 +2,8 @@
  * LL-HLS end to end with the real publisher, ffmpeg and wrangler dev: `publish` (parts are its default) sends each
  * fragment as a part while it encodes; the edge lists the parts, holds a blocking reload and a request
  * for the hinted part until they exist, and every whole segment is byte for byte its parts, and decodes;
- * Chromium plays it with latency-target=low (hls.js low-latency mode, loading parts) without a stall once playing.
+ * Chromium plays it with latency-target=low (hls.js low-latency mode, loading parts) without a stall once playing,
+ * and at the live edge loads no P2P (p2p.e2e.test.ts has a low-latency viewer behind live take segments from peers).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,6 +114,12 @@ describe('LL-HLS end to end', () => {
           coordinator: { partRequests: number };
         };
         expect(status.coordinator.partRequests).toBeGreaterThan(0);
+        // At the live edge there is no slack for a peer: no P2P script, no byte from a peer (the policy's lowLatencyP2P).
+        const p2p = await page.evaluate(() => ({
+          bytes: window.edgeswarm.player?.snapshot().counters.p2pBytes,
+          scripts: performance.getEntriesByType('resource').filter((e) => e.name.includes('hybrid-p2p')).length,
+        }));
+        expect(p2p).toEqual({ bytes: 0, scripts: 0 });
       } finally {
         await browser.close();
       }

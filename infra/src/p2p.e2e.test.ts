@@ -23,10 +23,22 @@ async function swarm(options: Partial<SwarmOptions>): Promise<SwarmResult> {
 const offloadFloorPercent = 45;
 
 describe('hybrid P2P swarm', () => {
-  it('4 viewers: no stalls, offload above a floor for the viewers after the first, latency within target', async () => {
-    const result = await swarm({ viewers: 4, seconds: 20, stream: 'p2p-healthy' });
+  it('4 viewers: no stalls, offload above a floor for the viewers after the first, latency within target; a low-latency viewer paused behind live takes whole segments from them', async () => {
+    // A fifth viewer plays latency-target="low" (LL-HLS parts from the edge) and pauses 3 s after it joins, for 9 s:
+    // it then plays about 11 s behind live, where whole segments have slack, and the policy's lowLatencyP2P turns
+    // P2P on for it. It joins with the fourth, so the run is no longer.
+    const result = await swarm({
+      viewers: 5,
+      seconds: 20,
+      stream: 'p2p-healthy',
+      joinAtSeconds: [0, 3, 6, 9, 9],
+      latencyTargets: [null, null, null, null, 'low'],
+      pause: { viewer: 4, afterSeconds: 3, seconds: 9 },
+    });
+    const hybrid = result.viewers.slice(0, 4);
+    const low = result.viewers[4];
     const target = 4 * result.targetDuration;
-    for (const viewer of result.viewers) {
+    for (const viewer of hybrid) {
       expect(viewer.errors, `viewer ${viewer.viewer}`).toEqual([]);
       expect(viewer.startupMs, `viewer ${viewer.viewer} started`).not.toBeNull();
       expect(viewer.stalls, `viewer ${viewer.viewer} stalls`).toBe(0);
@@ -34,16 +46,19 @@ describe('hybrid P2P swarm', () => {
         target,
       );
     }
-    for (const viewer of result.viewers.slice(1)) {
+    for (const viewer of hybrid.slice(1)) {
       expect(viewer.p2pSegments, `viewer ${viewer.viewer} P2P segments`).toBeGreaterThan(0);
     }
-    const later = offloadPercent(result.viewers.slice(1));
+    const later = offloadPercent(hybrid.slice(1));
     console.log(
-      `offload: ${offloadPercent(result.viewers).toFixed(0)}% of all bytes (bound (N−1)/N = 75%); viewers after the first ${later.toFixed(0)}%`,
+      `offload: ${offloadPercent(hybrid).toFixed(0)}% of the hybrid viewers' bytes (bound (N−1)/N = 75%); viewers after the first ${later.toFixed(0)}%; the low-latency viewer ${low ? offloadPercent([low]).toFixed(0) : '—'}%`,
     );
     expect(later, 'offload of the viewers after the first, % of their bytes').toBeGreaterThanOrEqual(
       offloadFloorPercent,
     );
+    expect(low?.errors).toEqual([]);
+    expect(low?.stalls, 'the low-latency viewer stalls').toBe(0);
+    expect(low?.p2pBytes, 'P2P bytes of the low-latency viewer behind live').toBeGreaterThan(0);
   });
 
   it('a viewer that corrupts its uploads: every bad segment is refused, the peer is dropped, nobody stalls', async () => {

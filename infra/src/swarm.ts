@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mintPlaybackToken, type StatsSnapshot, type StreamStatus } from '@edgeswarm/protocol';
+import type { Page } from 'playwright-core';
 import type { CohortSample, ViewerRecord } from './cohort/records';
 import { type CohortEvent, runCohort } from './cohort/runner';
 import { linksFor, type NetworkName, type ViewerLink } from './link-profiles';
@@ -26,6 +27,8 @@ export interface SwarmOptions {
   /** Seconds to keep watching after the last viewer joined. */
   seconds: number;
   staggerSeconds: number;
+  /** When each viewer joins, seconds after the first; absent: `staggerSeconds` apart. */
+  joinAtSeconds?: number[];
   p2p: boolean;
   stream: string;
   segmentSeconds: number;
@@ -53,10 +56,19 @@ export interface SwarmOptions {
   secureContext?: boolean;
   /** A viewer (by index) whose page asks for consent before uploading, given this many seconds after the last join. */
   uploadConsent?: { viewer: number; afterSeconds: number };
+  /** A viewer's own `latency-target`, by index (`low`: LL-HLS from the edge); null or absent: the player's default. */
+  latencyTargets?: ('low' | number | null)[];
+  /**
+   * A viewer (by index) that pauses this many seconds after it joined, for `seconds`, then plays on from where it was:
+   * behind live by about that much.
+   */
+  pause?: { viewer: number; afterSeconds: number; seconds: number };
   /** Reuse a running edge instead of starting one (started with swarmPublishSecret). */
   edgeUrl?: string;
   /** More things to do during the run (seconds since the first join), e.g. a drill's fault; in-process callers only. */
   events?: CohortEvent[];
+  /** The players' stats beacons, for a harness that reads the dashboard's figures (off otherwise). */
+  beacons?: boolean;
   /** Scripts every viewer's page runs before its own (a drill's counters); in-process callers only. */
   initScripts?: string[];
   log: (line: string) => void;
@@ -138,7 +150,8 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
         ),
       );
     }
-    const lastJoin = (o.viewers - 1) * o.staggerSeconds;
+    const joinAtSeconds = Array.from({ length: o.viewers }, (_, i) => o.joinAtSeconds?.[i] ?? i * o.staggerSeconds);
+    const lastJoin = Math.max(0, ...joinAtSeconds);
     const mediaSeconds = lastJoin + o.seconds + 20;
     publisher = spawnOriginCli(
       [
@@ -162,7 +175,6 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
     }
     if (!status) throw new Error(`the publisher never went live:\n${publisher.output().stderr}`);
 
-    const joinAtSeconds = Array.from({ length: o.viewers }, (_, i) => i * o.staggerSeconds);
     const events: CohortEvent[] = [...(o.events ?? [])];
     if (o.outage) {
       const { afterSeconds, seconds } = o.outage;
@@ -179,6 +191,32 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
       // One more viewer joins while the tracker is down.
       joinAtSeconds.push(lastJoin + afterSeconds);
     }
+    if (o.pause) {
+      const { viewer, afterSeconds, seconds } = o.pause;
+      const pausedAt = (joinAtSeconds[viewer] ?? 0) + afterSeconds;
+      const video = (page: Page | undefined, play: boolean) =>
+        page?.evaluate((play) => {
+          const element = document.querySelector('hybrid-player')?.shadowRoot?.querySelector('video');
+          if (play) return element?.play();
+          element?.pause();
+        }, play);
+      events.push(
+        {
+          atSeconds: pausedAt,
+          run: async (pages) => {
+            await video(pages[viewer], false);
+            o.log(`swarm: viewer ${viewer + 1} paused for ${seconds} s`);
+          },
+        },
+        {
+          atSeconds: pausedAt + seconds,
+          run: async (pages) => {
+            await video(pages[viewer], true);
+            o.log(`swarm: viewer ${viewer + 1} plays on`);
+          },
+        },
+      );
+    }
     const run = await runCohort(
       {
         harness: 'swarm',
@@ -191,7 +229,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
         sampleSeconds: o.sampleSeconds,
         progressSeconds: 5,
         pageBase: edgeUrl,
-        beacons: false,
+        beacons: o.beacons ?? false,
         ...(links ? { links } : {}),
         corrupt: o.corrupt,
         ...(tokens ? { tokens } : {}),
@@ -201,6 +239,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
           : {}),
         ...(o.leave ? { leave: { viewer: o.leave.viewer, atSeconds: lastJoin + o.leave.afterSeconds } } : {}),
         ...(o.initScripts ? { initScripts: o.initScripts } : {}),
+        ...(o.latencyTargets ? { latencyTargets: o.latencyTargets } : {}),
       },
       o.log,
       events,

@@ -67,6 +67,8 @@ export interface CohortPlan {
   policy?: Record<string, number>;
   /** Every viewer's `latency-target` (compare's --latency): `low` or target durations; absent: the player's default. */
   latencyTarget?: 'low' | number;
+  /** A viewer's own `latency-target`, by index, instead of `latencyTarget` (null or absent: the cohort's). */
+  latencyTargets?: ('low' | number | null)[];
   /** A viewer that closes its page at a time (seconds since the first join). */
   leave?: { viewer: number; atSeconds: number };
   /** Playback tokens by viewer (signed playback), passed in the watch page's URL; null or absent: none. */
@@ -265,12 +267,18 @@ export async function runCohort(
       if (plan.policy && Object.keys(plan.policy).length > 0) {
         await page.addInitScript({ content: policyOverridesScript(plan.policy) });
       }
-      const consent: Record<string, string> = plan.uploadConsent?.viewer === index ? { 'p2p-upload': 'consent' } : {};
-      await page.goto(watchUrl(plan, plan.tokens?.[index], consent), {
+      const extra: Record<string, string> = plan.uploadConsent?.viewer === index ? { 'p2p-upload': 'consent' } : {};
+      const ownLatency = plan.latencyTargets?.[index];
+      if (ownLatency !== undefined && ownLatency !== null) extra['latency-target'] = String(ownLatency);
+      await page.goto(watchUrl(plan, plan.tokens?.[index], extra), {
         waitUntil: 'domcontentloaded',
         timeout: cohortDefaults.gotoTimeoutMs,
       });
-      const notes = [link ? linkLabel(link) : '', plan.corrupt?.includes(index) ? 'corrupts uploads' : '']
+      const notes = [
+        link ? linkLabel(link) : '',
+        plan.corrupt?.includes(index) ? 'corrupts uploads' : '',
+        ownLatency !== undefined && ownLatency !== null ? `latency-target=${ownLatency}` : '',
+      ]
         .filter(Boolean)
         .join(', ');
       log(
