@@ -58,14 +58,29 @@ describe('countGrowth', () => {
     expect(g?.growth).toBeLessThanOrEqual(0);
   });
 
-  it('reads a rising floor as growth, per hour over the three quarters between the floors', () => {
-    // One more every 2 minutes: the floors of the first and last quarter of 20 minutes are 7.5 handles apart.
+  it('reads a rising floor as growth, per hour over the three quarters between the quarters', () => {
+    // One more every 2 minutes: the first quarter of 20 minutes ends at 12, the last starts at 17.
     const g = countGrowth(
       series((i) => 10 + Math.floor(i / 4)),
       20 * 60,
     );
-    expect(g?.growth).toBe(6);
-    expect(g?.perHour).toBeCloseTo(24);
+    expect(g).toMatchObject({ first: 12, last: 17, growth: 5 });
+    expect(g?.perHour).toBeCloseTo(20);
+  });
+
+  it('reads a leak that swings as it grows as growth', () => {
+    // The full soak's 12/17 swing, with one more every minute under it.
+    const g = countGrowth(
+      series((i) => 12 + (i % 2) * 5 + Math.floor(i / 2)),
+      20 * 60,
+    );
+    expect(g?.growth).toBeGreaterThan(countAllowance(g?.first ?? 0, 5, 2));
+  });
+
+  it('does not read a swing whose samples drift from both sides to the high side as growth', () => {
+    // v7's RTCPeerConnections in the full soak, every 15 s: 12, 17, 12, 17 … then 17 from minute 21 on.
+    const v7 = Array.from({ length: 81 }, (_, i) => [i * 15, i < 44 && i % 2 === 0 ? 12 : 17] as [number, number]);
+    expect(countGrowth(v7, 20 * 60)).toMatchObject({ first: 17, last: 17, growth: 0 });
   });
 
   it('does not read one dip early in the window as growth', () => {

@@ -155,7 +155,7 @@ export const soak: Drill = {
     ctx.figure('workerd sockets', counted.find((c) => c.label === 'workerd sockets')?.growth?.last ?? '—');
     const growing = counted.filter((c) => c.grows);
     ctx.check(
-      `no timer or socket count grows (by more than ${soakLimits.countGrowthPercent}% or ${soakLimits.countSlack}, floor of the last quarter vs the median of the first)`,
+      `no timer or socket count grows (by more than ${soakLimits.countGrowthPercent}% or ${soakLimits.countSlack}, lowest of the last quarter vs the highest of the first)`,
       judgedPages.size >= viewers &&
         counted.some((c) => c.label === 'workerd sockets' && c.growth) &&
         counted.some((c) => c.label === 'publisher sockets' && c.growth) &&
