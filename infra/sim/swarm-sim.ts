@@ -1063,7 +1063,7 @@ export class SwarmSimulation {
         peers,
         uploadedBytes: 0,
         edgeFetchSeconds,
-        ...(playing ? { p2pStartedAt: epochBase + (this.startedAt[v] as number) } : {}),
+        ...(playing && t >= this.p2pStartOf(v) ? { p2pStartedAt: epochBase + this.p2pStartOf(v) } : {}),
         uplink: this.uplinkOf(v, t),
         ...(transfers ? { p2pTransfers: transfers } : {}),
         segmentBytes: this.meanSegmentBytes,
@@ -1096,6 +1096,16 @@ export class SwarmSimulation {
   private probeOf(v: number, t: number, o: PolicyOptions): { uplinkProbe?: UplinkProbe } {
     const probe = this.probeResult(v, o);
     return probe && t - (this.startedAt[v] as number) >= probe.seconds ? { uplinkProbe: probe } : {};
+  }
+
+  /**
+   * When v's player starts P2P: with playback, or with spreadRelays once its probe is done (the peer id carries its
+   * class). Until then it has no peers and fetches everything from the edge, as hls.js does before P2P is attached.
+   */
+  private p2pStartOf(v: number): number {
+    const started = this.startedAt[v] as number;
+    if (this.policy.spreadRelays <= 0 || this.freeRider[v]) return started;
+    return started + (this.probeResult(v, this.policy)?.seconds ?? 0);
   }
 
   /** What v's probe reads once done (uplinkProbeBytes at its uplink rate, or what it sent by the timeout). */
@@ -1726,8 +1736,8 @@ export class SwarmSimulation {
       this.startupHist.add(t - (this.joinAt[v] as number));
       if (this.cfg.p2p) {
         // With spreadRelays the player waits for its uplink probe before it starts P2P (its peer id carries the class).
-        const probe = this.policy.spreadRelays > 0 && !this.freeRider[v] ? this.probeResult(v, this.policy) : undefined;
-        if (probe) this.scheduleAnnounce(v, t + probe.seconds);
+        const p2pStart = this.p2pStartOf(v);
+        if (p2pStart > t) this.scheduleAnnounce(v, p2pStart);
         else this.announce(v, t);
         this.roleDirty[v] = 1;
         const direct = Math.max(this.cfg.player.startSegments, this.cfg.player.directSegments);
