@@ -171,13 +171,15 @@ describe('the swarm allowlist against stock hls.js + p2p-media-loader-core', () 
     engine.connect(viewer, { shard: 'eu', asn: 0, colo: '', country: '' }, 0);
     const stock = player[0] as Any;
     expect(stock).toMatchObject({ action: 'announce', event: 'started', peer_id: expect.stringMatching(/^-PM0203-/) });
-    expect(engine.receive(viewer, JSON.stringify(stock), 1).send[0]?.message).toMatchObject({
+    const reply = (frame: unknown, now: number) =>
+      JSON.parse(engine.receive(viewer, JSON.stringify(frame), now).send[0]?.frame ?? 'null');
+    expect(reply(stock, 1)).toMatchObject({
       action: 'announce',
       info_hash: sent[0],
       interval: trackerDefaults.intervalSeconds,
     });
     const foreign = { ...stock, info_hash: 'c12fe1c06bba254a9dc9', offers: [] };
-    expect(engine.receive(viewer, JSON.stringify(foreign), 2).send[0]?.message).toMatchObject({
+    expect(reply(foreign, 2)).toMatchObject({
       'failure reason': expect.stringMatching(/^unknown swarm/),
     });
   });

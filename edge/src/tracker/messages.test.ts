@@ -6,6 +6,11 @@ const id = (c: string) => c.repeat(20);
 /** A 20-byte id with high bytes, as bittorrent-tracker's hex2bin produces. */
 const binaryId = String.fromCharCode(...Array.from({ length: 20 }, (_, i) => 0xeb - i * 7));
 const offer = (n: number) => ({ offer_id: String(n).padStart(20, 'o'), offer: { type: 'offer', sdp: `v=0 ${n}` } });
+/** An offer as the parser passes it on: with its id and SDP as the JSON text they came in. */
+const parsed = (n: number) => {
+  const o = offer(n);
+  return { ...o, offerIdJson: JSON.stringify(o.offer_id), sdpJson: JSON.stringify(o.offer.sdp) };
+};
 const parse = (value: unknown) =>
   parseClientMessage(typeof value === 'string' ? value : JSON.stringify(value), trackerDefaults);
 
@@ -44,7 +49,7 @@ describe('parseClientMessage: accepted', () => {
         event: 'started',
         numwant: 5,
         complete: false,
-        offers: [offer(1), offer(2)],
+        offers: [parsed(1), parsed(2)],
         droppedOffers: 0,
       },
     });
@@ -75,9 +80,23 @@ describe('parseClientMessage: accepted', () => {
     const result = parse({ action: 'announce', info_hash: id('i'), peer_id: id('p'), offers });
     expect(result.ok).toBe(true);
     if (result.ok && result.message.kind === 'announce') {
-      expect(result.message.offers).toEqual(offers.slice(0, 10));
+      expect(result.message.offers).toEqual(offers.slice(0, 10).map((_, i) => parsed(i)));
       expect(result.message.droppedOffers).toBe(3);
     }
+  });
+
+  it("keeps each offer's id and SDP as the client wrote them, its own escapes included", () => {
+    const text = `{"action":"announce","info_hash":"${id('i')}","peer_id":"${id('p')}","offers":[
+      {"offer_id":"\\u006f${'o'.repeat(19)}","offer":{"type":"offer","sdp":"v=0\\r\\n\\/\\u00e9"}}]}`;
+    const result = parseClientMessage(text, trackerDefaults);
+    expect(result.ok && result.message.kind === 'announce' && result.message.offers).toEqual([
+      {
+        offer_id: 'o'.repeat(20),
+        offer: { type: 'offer', sdp: 'v=0\r\n/é' },
+        offerIdJson: `"\\u006f${'o'.repeat(19)}"`,
+        sdpJson: '"v=0\\r\\n\\/\\u00e9"',
+      },
+    ]);
   });
 
   it('an answer', () => {

@@ -6,7 +6,19 @@
  * wrong type is refused rather than coerced.
  */
 import { type SessionDescription, type TrackerEvent, type TrackerOffer, trackerIdLength } from '@edgeswarm/protocol';
+import { type JsonString, jsonString } from './frames';
 import type { TrackerLimits } from './limits';
+import { offerLiterals } from './offer-literals';
+
+/**
+ * An offer as parsed, with its id and SDP also as JSON text, for the relayed
+ * frame: as the client wrote them when they could be found in the frame
+ * (offer-literals.ts), else stringified here. Either way once per offer.
+ */
+export interface ParsedOffer extends TrackerOffer {
+  offerIdJson: JsonString;
+  sdpJson: JsonString;
+}
 
 export interface AnnounceMessage {
   kind: 'announce';
@@ -19,7 +31,7 @@ export interface AnnounceMessage {
   /** Whether the peer is a seeder (`left === 0`). */
   complete: boolean;
   /** At most `maxOffersPerAnnounce`; the rest are counted in `droppedOffers`. */
-  offers: TrackerOffer[];
+  offers: ParsedOffer[];
   droppedOffers: number;
 }
 
@@ -107,7 +119,7 @@ export function parseClientMessage(
     return { ok: false, reason: 'invalid JSON' };
   }
   if (!isRecord(data)) return { ok: false, reason: 'message must be a JSON object' };
-  if (data.action === 'announce') return parseAnnounce(data, limits);
+  if (data.action === 'announce') return parseAnnounce(data, text, limits);
   if (data.action === 'scrape') return parseScrape(data, limits);
   return { ok: false, reason: `invalid action in WS request: ${quote(data.action)}` };
 }
@@ -119,6 +131,7 @@ function refusal(infoHash: string, reason: string): ParseResult {
 
 function parseAnnounce(
   data: Record<string, unknown>,
+  text: string,
   limits: Pick<TrackerLimits, 'maxOffersPerAnnounce'>,
 ): ParseResult {
   if (!isTrackerId(data.info_hash)) return { ok: false, action: 'announce', reason: 'invalid info_hash' };
@@ -152,17 +165,38 @@ function parseAnnounce(
     }
   }
 
-  const offers: TrackerOffer[] = [];
+  const offers: ParsedOffer[] = [];
   let droppedOffers = 0;
   if (data.offers !== undefined && data.offers !== null) {
     if (!Array.isArray(data.offers)) return refusal(infoHash, 'invalid offers: expected an array');
-    for (const [index, item] of data.offers.entries()) {
+    const count = data.offers.length;
+    for (let index = 0; index < count; index++) {
+      const item: unknown = data.offers[index];
       if (!isRecord(item) || !isTrackerId(item.offer_id) || !isDescription(item.offer, 'offer')) {
         return refusal(infoHash, `invalid offers[${index}]: expected {offer_id, offer: {type: "offer", sdp}}`);
       }
-      if (offers.length < limits.maxOffersPerAnnounce) {
-        offers.push({ offer_id: item.offer_id, offer: { type: 'offer', sdp: item.offer.sdp } });
-      } else droppedOffers++;
+    }
+    // Every offer checked: now where each one's strings are in the text (once, for the ones kept).
+    const literals = count > 0 ? offerLiterals(text) : undefined;
+    const found = literals?.length === count ? literals : undefined;
+    for (let index = 0; index < count; index++) {
+      if (offers.length >= limits.maxOffersPerAnnounce) {
+        droppedOffers = count - index;
+        break;
+      }
+      const item = data.offers[index] as { offer_id: string; offer: SessionDescription<'offer'> };
+      const offerId = item.offer_id;
+      const sdp = item.offer.sdp;
+      const literal = found?.[index];
+      offers.push({
+        offer_id: offerId,
+        offer: { type: 'offer', sdp },
+        // A literal is at least its value and two quotes long: anything shorter was not this value.
+        offerIdJson: (literal?.offerId && literal.offerId.length >= offerId.length + 2
+          ? literal.offerId
+          : jsonString(offerId)) as JsonString,
+        sdpJson: (literal?.sdp && literal.sdp.length >= sdp.length + 2 ? literal.sdp : jsonString(sdp)) as JsonString,
+      });
     }
   }
   return {

@@ -43,8 +43,9 @@ import {
 } from '@edgeswarm/policy';
 import { multivariantName, storageKey } from '@edgeswarm/protocol';
 import type { Env } from '../env';
+import { AddressLimiter, clientAddress, isLimitedAddress } from '../lib/address-limiter';
 import type { SwarmAllowlist } from './allowlist';
-import { trackerDefaults } from './limits';
+import { closeCodes, trackerAddressDefaults, trackerDefaults } from './limits';
 import { resolveRegion } from './region';
 import type { ShardStats, TrackerCounters } from './stats';
 import { deriveInfoHashes, manifestSwarmId, playerSwarmId, variantsOf } from './swarm-ids';
@@ -59,6 +60,9 @@ interface StoredPlace {
 /** The upgrade's answer when the key belongs to another sub-shard (the Worker's layout was stale): it asks again. */
 export const misdirectedStatus = 421;
 
+/** The hibernation tag of a socket's client address (tags are at most 256 characters; an address is far less). */
+const addressTag = (address: string): string => `a:${address.slice(0, 200)}`;
+
 /** Close codes a server may send back when echoing a client's close. */
 function echoableCode(code: number): number {
   return code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
@@ -70,6 +74,8 @@ function randomSeed(): number {
 
 export class TrackerSwarm extends DurableObject<Env> {
   private engine: TrackerEngine<WebSocket>;
+  /** Per client address: the flood bound (in memory only; a restart forgives every address). */
+  private readonly addresses = new AddressLimiter(trackerAddressDefaults);
   /** When the sweep alarm is due: undefined until read from storage once per wake, null when none. */
   private alarmAt: number | null | undefined;
   /** This shard's stream, as the Worker routed it here (kept in storage for after a wake). */
@@ -122,17 +128,69 @@ export class TrackerSwarm extends DurableObject<Env> {
       const body = { error: 'misdirected', reason: 'this sub-shard no longer owns that key', version: this.version };
       return Response.json(body, { status: misdirectedStatus });
     }
-    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     const now = Date.now();
-    this.ctx.acceptWebSocket(server);
+    const address = clientAddress(request.headers);
+    const refused = this.admitAddress(address, now);
+    if (refused) return refused;
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    // Tagged with its address, so the sockets one address holds are counted (and closed) across hibernation.
+    this.ctx.acceptWebSocket(server, [addressTag(address)]);
     server.serializeAttachment(this.engine.connect(server, region.value, now, key));
     await this.ensureAlarm(now);
     this.maybeReport(now);
     return new Response(null, { status: 101, webSocket: client });
   }
 
+  /**
+   * The per address bound (limits.ts, trackerAddressDefaults): undefined to admit the upgrade, or the 429 to answer.
+   * An address over it is a flood: every socket it holds here is closed, and it is refused for the penalty.
+   */
+  private admitAddress(address: string, now: number): Response | undefined {
+    if (!isLimitedAddress(address)) return undefined;
+    const limits = trackerAddressDefaults;
+    const refuse = (reason: string) =>
+      Response.json(
+        { error: 'too_many_requests', reason },
+        { status: 429, headers: { 'Retry-After': String(Math.ceil(limits.penaltyMs / 1000)) } },
+      );
+    if (this.addresses.penalised(address, now)) {
+      this.addresses.take(address, now);
+      return refuse('this address is refused for a while: it opened too many tracker sockets');
+    }
+    const held = this.ctx.getWebSockets(addressTag(address));
+    const paced = this.addresses.take(address, now);
+    if (held.length < limits.maxSocketsPerAddress && paced.ok) return undefined;
+    this.addresses.penalise(address, now);
+    for (const ws of held) this.dropSocket(ws, 'too many tracker sockets from one address');
+    this.persistRetired();
+    return refuse(
+      `at most ${limits.maxSocketsPerAddress} tracker sockets per address, opened at most ${limits.refillPerSecond} per second`,
+    );
+  }
+
+  /** Whether `ws` came from an address that is penalised now (its hibernation tag says which). */
+  private fromPenalisedAddress(ws: WebSocket, now: number): boolean {
+    if (this.addresses.size === 0) return false;
+    const tag = this.ctx.getTags(ws).find((t) => t.startsWith('a:'));
+    return tag !== undefined && this.addresses.penalised(tag.slice(2), now);
+  }
+
+  /** Closes a flood's socket (4029): it leaves every swarm at once, counted as closed. */
+  private dropSocket(ws: WebSocket, reason: string): void {
+    const state = this.engine.attachment(ws);
+    if (state) state.counters.socketsClosed++;
+    this.engine.disconnect(ws);
+    this.closeQuietly(ws, closeCodes.rateLimited, reason);
+  }
+
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     try {
+      if (this.fromPenalisedAddress(ws, Date.now())) {
+        // A socket of a flood that outran its address's penalty (its upgrade raced it): closed unheard.
+        this.dropSocket(ws, 'too many tracker sockets from one address');
+        this.persistRetired();
+        return;
+      }
       let outcome = this.engine.receive(ws, message, Date.now());
       if (outcome.refreshAllowlist) {
         await this.refreshAllowlist();
@@ -376,9 +434,9 @@ export class TrackerSwarm extends DurableObject<Env> {
       // Best effort, as any relay: a lost forward costs one connection attempt.
       sent.catch((error: unknown) => console.error('tracker: forward to the neighbouring sub-shard failed', error));
     }
-    for (const { to, message } of outcome.send) {
+    for (const { to, frame } of outcome.send) {
       try {
-        to.send(JSON.stringify(message));
+        to.send(frame);
       } catch {
         // The peer is gone mid-send: it leaves its swarms now rather than at its close event.
         this.engine.disconnect(to);

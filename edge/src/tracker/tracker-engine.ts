@@ -11,12 +11,21 @@
  */
 
 import { boundedCandidates, type MatchCandidate, nextSeed, pickOfferTargets } from '@edgeswarm/policy';
-import type { SessionDescription, TrackerOffer, TrackerServerMessage } from '@edgeswarm/protocol';
+import type { SessionDescription, TrackerServerMessage } from '@edgeswarm/protocol';
 import { trackerIdToHex } from '@edgeswarm/protocol';
 import { fullBucket, type TokenBucket, takeToken } from '../lib/token-bucket';
 import { admit, type SwarmAllowlist } from './allowlist';
+import {
+  answerFrame,
+  countsFrame,
+  type JsonString,
+  jsonString,
+  messageFrame,
+  offerFrame,
+  offerFrameTail,
+} from './frames';
 import { addStrike, type CloseCode, closeCodes, type Strikes, type TrackerLimits } from './limits';
-import type { AnnounceMessage, AnswerMessage, ParseResult, ScrapeMessage } from './messages';
+import type { AnnounceMessage, AnswerMessage, ParsedOffer, ParseResult, ScrapeMessage } from './messages';
 import { parseClientMessage } from './messages';
 import type { PeerRegion } from './region';
 import { regionShards } from './region';
@@ -95,15 +104,22 @@ interface Member<S> extends MatchCandidate {
 
 interface Swarm<S> {
   infoHash: string;
+  /** The info_hash as a JSON string, written once for every frame that names this swarm. */
+  quotedInfoHash: JsonString;
   members: Map<string, Member<S>>;
   /** The same members as an array: sampling for matching needs positions. */
   list: Member<S>[];
   complete: number;
 }
 
+/**
+ * A frame to send: the JSON text itself (frames.ts), so the caller sends it as
+ * is. Every announce makes several, and stringifying a message object per frame
+ * was a quarter of an announce's cost.
+ */
 export interface Outgoing<S> {
   to: S;
-  message: TrackerServerMessage;
+  frame: string;
 }
 
 /**
@@ -118,7 +134,8 @@ export interface ForwardedOffers {
   infoHash: string;
   peerId: string;
   region: PeerRegion;
-  offers: TrackerOffer[];
+  /** As parsed here, with their JSON text: the neighbour relays them without stringifying again. */
+  offers: ParsedOffer[];
 }
 
 /** An answer to a forwarded offer, on its way back to the sub-shard of the peer that made it. */
@@ -493,7 +510,7 @@ export class TrackerEngine<S> {
     const message: TrackerServerMessage = { 'failure reason': failure.reason };
     if (failure.action) message.action = failure.action;
     if (failure.infoHash !== undefined) message.info_hash = failure.infoHash;
-    out.send.push({ to: socket, message });
+    out.send.push({ to: socket, frame: messageFrame(message) });
     const struck = addStrike(state.strikes, now, this.limits);
     state.strikes = struck.strikes;
     if (struck.close) {
@@ -517,7 +534,7 @@ export class TrackerEngine<S> {
         this.removeMember(infoHash, peerId, socket);
         state.swarms.delete(key);
       }
-      out.send.push({ to: socket, message: this.counts(infoHash) });
+      out.send.push({ to: socket, frame: this.countsReply(infoHash) });
       return;
     }
 
@@ -553,13 +570,10 @@ export class TrackerEngine<S> {
       current.seenAt = now;
     } else state.swarms.set(key, { infoHash, peerId, complete, seenAt: now });
 
-    // counts() makes a new object each time: the reply may take a warning of its own.
-    const reply: TrackerServerMessage = this.counts(infoHash);
-    if (message.droppedOffers > 0) {
-      reply['warning message'] = `only the first ${this.limits.maxOffersPerAnnounce} offers were relayed`;
-    }
+    const warning =
+      message.droppedOffers > 0 ? `only the first ${this.limits.maxOffersPerAnnounce} offers were relayed` : undefined;
     // Reply first, then relay, as bittorrent-tracker does.
-    out.send.push({ to: socket, message: reply });
+    out.send.push({ to: socket, frame: this.countsReply(infoHash, warning) });
 
     const wanted = Math.min(message.offers.length, message.numwant ?? message.offers.length);
     if (wanted === 0) return;
@@ -587,7 +601,7 @@ export class TrackerEngine<S> {
     out: Outcome<S>,
     from: MatchCandidate,
     swarm: Swarm<S>,
-    offers: readonly TrackerOffer[],
+    offers: readonly ParsedOffer[],
     via: string | undefined,
     now: number,
   ): number {
@@ -596,6 +610,8 @@ export class TrackerEngine<S> {
     // A swarm's list holds each peer id once (its members are keyed by it).
     const targets = pickOfferTargets(from, candidates, { count: offers.length, seed, distinct: true });
     const { infoHash } = swarm;
+    // The same peer_id and info_hash end every offer relayed for this announce: quoted once.
+    const tail = offerFrameTail(jsonString(from.peerId), swarm.quotedInfoHash);
     for (const [i, targetId] of targets.entries()) {
       const target = swarm.members.get(targetId);
       const offer = offers[i];
@@ -609,16 +625,7 @@ export class TrackerEngine<S> {
         rememberOffer(targetState.offers, relayed, now, this.limits);
         out.dirty.push(target.socket);
       }
-      out.send.push({
-        to: target.socket,
-        message: {
-          action: 'announce',
-          offer: offer.offer,
-          offer_id: offer.offer_id,
-          peer_id: from.peerId,
-          info_hash: infoHash,
-        },
-      });
+      out.send.push({ to: target.socket, frame: offerFrame(offer.sdpJson, offer.offerIdJson, tail) });
     }
     recordEvents(this.offerRate, now, targets.length);
     return targets.length;
@@ -644,22 +651,15 @@ export class TrackerEngine<S> {
   receiveForwardedAnswer(forwarded: ForwardedAnswer, now: number): Outcome<S> {
     const out = emptyOutcome<S>();
     recordEvents(this.messageRate, now);
-    const target = this.swarms.get(forwarded.infoHash)?.members.get(forwarded.toPeerId);
+    const swarm = this.swarms.get(forwarded.infoHash);
+    const target = swarm?.members.get(forwarded.toPeerId);
     this.retiredChanged = true;
-    if (!target) {
+    if (!swarm || !target) {
       this.retired.answersDropped++;
       return out;
     }
-    out.send.push({
-      to: target.socket,
-      message: {
-        action: 'announce',
-        answer: forwarded.answer,
-        offer_id: forwarded.offerId,
-        peer_id: forwarded.peerId,
-        info_hash: forwarded.infoHash,
-      },
-    });
+    const { answer, offerId, peerId } = forwarded;
+    out.send.push({ to: target.socket, frame: answerFrame(answer.sdp, offerId, peerId, swarm.quotedInfoHash) });
     this.retired.answersRelayed++;
     return out;
   }
@@ -701,21 +701,16 @@ export class TrackerEngine<S> {
       state.counters.answersRelayed++;
       return;
     }
-    const target = this.swarms.get(infoHash)?.members.get(toPeerId);
-    if (!target) {
+    const swarm = this.swarms.get(infoHash);
+    const target = swarm?.members.get(toPeerId);
+    if (!swarm || !target) {
       // The offering peer left; like bittorrent-tracker, there is nobody to tell.
       state.counters.answersDropped++;
       return;
     }
     out.send.push({
       to: target.socket,
-      message: {
-        action: 'announce',
-        answer: message.answer,
-        offer_id: offerId,
-        peer_id: peerId,
-        info_hash: infoHash,
-      },
+      frame: answerFrame(message.answer.sdp, offerId, peerId, swarm.quotedInfoHash),
     });
     state.counters.answersRelayed++;
   }
@@ -724,26 +719,26 @@ export class TrackerEngine<S> {
     state.counters.scrapes++;
     const files: Record<string, { complete: number; incomplete: number; downloaded: number }> = {};
     for (const infoHash of message.infoHashes) {
-      const { complete, incomplete } = this.counts(infoHash);
-      files[infoHash] = { complete, incomplete, downloaded: complete };
+      const swarm = this.swarms.get(infoHash);
+      const complete = swarm?.complete ?? 0;
+      files[infoHash] = { complete, incomplete: (swarm?.members.size ?? 0) - complete, downloaded: complete };
     }
-    out.send.push({
-      to: socket,
-      message: { action: 'scrape', files, flags: { min_request_interval: this.limits.intervalSeconds } },
-    });
+    const reply = { action: 'scrape' as const, files, flags: { min_request_interval: this.limits.intervalSeconds } };
+    out.send.push({ to: socket, frame: messageFrame(reply) });
   }
 
-  private counts(infoHash: string) {
+  /** The reply to an announce: the swarm's counts and the announce interval (and a warning, if any). */
+  private countsReply(infoHash: string, warning?: string): string {
     const swarm = this.swarms.get(infoHash);
-    const size = swarm?.members.size ?? 0;
-    const complete = swarm?.complete ?? 0;
-    return {
-      action: 'announce' as const,
-      interval: this.limits.intervalSeconds,
-      info_hash: infoHash,
+    if (!swarm) return countsFrame(this.limits.intervalSeconds, jsonString(infoHash), 0, 0, warning);
+    const { complete } = swarm;
+    return countsFrame(
+      this.limits.intervalSeconds,
+      swarm.quotedInfoHash,
       complete,
-      incomplete: size - complete,
-    };
+      swarm.members.size - complete,
+      warning,
+    );
   }
 
   private addMember(
@@ -755,7 +750,7 @@ export class TrackerEngine<S> {
   ): Member<S> {
     let swarm = this.swarms.get(infoHash);
     if (!swarm) {
-      swarm = { infoHash, members: new Map(), list: [], complete: 0 };
+      swarm = { infoHash, quotedInfoHash: jsonString(infoHash), members: new Map(), list: [], complete: 0 };
       this.swarms.set(infoHash, swarm);
     }
     const existing = swarm.members.get(peerId);
