@@ -4,7 +4,10 @@ import { countAllowance, countGrowth, memoryGrowth, memoryLabel, sumByLabel } fr
 describe('memoryLabel', () => {
   it('groups the stack by what each process is', () => {
     const p = (command: string, cmdline: string, pid = 1) => memoryLabel({ pid, command, cmdline }, false);
-    expect(p('workerd', '/x/workerd serve')).toBe('workerd');
+    expect(p('workerd', '/x/workerd serve --control-fd=3 - --inspector-addr=localhost:0')).toBe('workerd');
+    expect(p('workerd', '/x/workerd serve --socket-addr=entry=127.0.0.1:8787 --control-fd=3 -')).toBe(
+      'workerd (wrangler proxy)',
+    );
     expect(p('ffmpeg', 'ffmpeg -i')).toBe('ffmpeg');
     expect(p('chromium', '/usr/lib/chromium/chromium --type=renderer --x')).toBe('chromium renderers');
     expect(p('chromium', '/usr/lib/chromium/chromium --headless')).toBe('chromium (browser, gpu, network)');
@@ -19,13 +22,17 @@ describe('memoryLabel', () => {
   it('sums each group in MB', () => {
     const sums = sumByLabel(
       [
-        { pid: 1, command: 'workerd', cmdline: '', rssBytes: 100e6, fds: 10, sockets: 4 },
-        { pid: 2, command: 'workerd', cmdline: '', rssBytes: 50e6, fds: 5, sockets: 2 },
-        { pid: 3, command: 'bash', cmdline: '', rssBytes: 5e6, fds: 1, sockets: 0 },
+        { pid: 1, command: 'workerd', cmdline: '--inspector-addr=localhost:0', rssBytes: 100e6, fds: 10, sockets: 4 },
+        { pid: 2, command: 'workerd', cmdline: '--inspector-addr=localhost:0', rssBytes: 50e6, fds: 5, sockets: 2 },
+        { pid: 3, command: 'workerd', cmdline: '', rssBytes: 60e6, fds: 5, sockets: 2 },
+        { pid: 4, command: 'bash', cmdline: '', rssBytes: 5e6, fds: 1, sockets: 0 },
       ],
       false,
     );
-    expect([...sums]).toEqual([['workerd', 150]]);
+    expect([...sums]).toEqual([
+      ['workerd', 150],
+      ['workerd (wrangler proxy)', 60],
+    ]);
   });
 });
 

@@ -24,7 +24,9 @@ export function memoryLabel(
   p: Pick<ProcessReading, 'pid' | 'command' | 'cmdline'>,
   perTab: boolean,
 ): string | undefined {
-  if (p.command === 'workerd') return 'workerd';
+  // wrangler dev runs two: the edge (the one it gives an inspector) and its own dev proxy in front (none of our code
+  // runs there, and production has no such process).
+  if (p.command === 'workerd') return p.cmdline.includes('--inspector-addr') ? 'workerd' : 'workerd (wrangler proxy)';
   if (p.command === 'ffmpeg') return 'ffmpeg';
   if (/chrom/i.test(p.command)) {
     if (!p.cmdline.includes('--type=renderer')) return 'chromium (browser, gpu, network)';

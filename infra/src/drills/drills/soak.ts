@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { offloadPercent } from '../../cohort/records';
 import { intervalFigures } from '../../compare/summary';
 import { runSwarm } from '../../swarm';
+import { findInspectorPort, isolateHeapMb } from '../isolate-heap';
 import { countAllowance, countGrowth, memoryGrowth } from '../memory';
 import {
   type PageCountKind,
@@ -81,6 +82,19 @@ export const soak: Drill = {
       atSeconds: (i + 1) * every,
       run: readCounts,
     }));
+    // The edge's own JS heap (our Worker and Durable Objects, one isolate), after a full collection, as often as
+    // memory is sampled: beside workerd's resident memory, it says whether growth is in our code or outside it.
+    const heapLabel = 'workerd: our isolate JS heap';
+    const heap: [number, number][] = [];
+    const heapEvery = ctx.quick ? 10 : 60;
+    const heapEvents = Array.from({ length: Math.floor((lastJoin + seconds - 3) / heapEvery) }, (_, i) => ({
+      atSeconds: (i + 1) * heapEvery,
+      run: async () => {
+        const port = findInspectorPort();
+        const mb = port ? await isolateHeapMb(port) : undefined;
+        if (mb !== undefined) heap.push([Number(ctx.elapsed().toFixed(1)), mb]);
+      },
+    }));
     const result = await runSwarm({
       viewers,
       seconds,
@@ -92,24 +106,29 @@ export const soak: Drill = {
       // The readings are judged up to the end of the watch, before anything is torn down.
       events: [
         ...countEvents,
+        ...heapEvents,
         {
           atSeconds: lastJoin + seconds - 2,
           run: async () => {
-            memory = ctx.memory();
+            memory = [...ctx.memory(), ...(heap.length ? [{ label: heapLabel, points: [...heap] }] : [])];
             fds = ctx.fds();
             sockets = ctx.sockets();
           },
         },
       ],
     });
+    // Judged: each process's resident memory. Our isolate's heap is inside workerd's and reported beside it.
+    const ourHeap = memory.find((s) => s.label === heapLabel);
     const judged = memory
-      .filter((s) => s.label !== 'wrangler')
+      .filter((s) => s.label !== 'wrangler' && s !== ourHeap)
       .map((s) => ({ label: s.label, growth: memoryGrowth(s.points, window) }))
       .filter((s): s is { label: string; growth: NonNullable<typeof s.growth> } => s.growth !== undefined);
     const tabs = judged.filter((s) => s.label.startsWith('chromium tab'));
     const of = (label: string) => judged.find((s) => s.label === label)?.growth;
     const mbh = (g: { mbPerHour: number } | undefined) => (g ? Number(g.mbPerHour.toFixed(1)) : '—');
     ctx.figure('workerd MB/h', mbh(of('workerd')));
+    ctx.figure('our JS heap MB/h', mbh(ourHeap ? memoryGrowth(ourHeap.points, window) : undefined));
+    ctx.figure('workerd proxy MB/h', mbh(of('workerd (wrangler proxy)')));
     ctx.figure('publisher MB/h', mbh(of('publisher')));
     ctx.figure(
       'tabs MB/h max',

@@ -1,0 +1,79 @@
+/**
+ * The JS heap of the edge's own isolate (the Worker and every Durable Object class of ours run in one isolate in
+ * workerd), read through the inspector wrangler dev opens for it: after a full garbage collection, what our code
+ * still holds. Beside workerd's resident memory, it tells growth in our code from growth in workerd and the local
+ * simulators miniflare runs in it (R2, the Cache API, Durable Object storage), which production does not have.
+ * The drill runs in a PID namespace of its own, so the one wrangler seen in /proc is the drill's.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import WebSocket from 'ws';
+
+export const isolateHeapDefaults = {
+  /** Each inspector call (the target list, the socket, each command) gives up after this long. */
+  timeoutMs: 5000,
+};
+
+/** Pure: the inspector port on a `wrangler dev` command line (NUL-separated, as /proc has it). */
+export function inspectorPortOf(cmdline: string): number | undefined {
+  const args = cmdline.split('\0');
+  if (!args.some((a) => /wrangler/.test(a)) || !args.includes('dev')) return undefined;
+  const i = args.indexOf('--inspector-port');
+  const port = i >= 0 ? Number(args[i + 1]) : Number.NaN;
+  return Number.isInteger(port) && port > 0 ? port : undefined;
+}
+
+/** The inspector port of the wrangler dev running in this PID namespace, if any. */
+export function findInspectorPort(): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const port = inspectorPortOf(readFileSync(`/proc/${entry}/cmdline`, 'utf8'));
+      if (port) return port;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+/** MB of JS heap the isolate holds after a full collection; undefined when the inspector does not answer. */
+export async function isolateHeapMb(
+  port: number,
+  timeoutMs = isolateHeapDefaults.timeoutMs,
+): Promise<number | undefined> {
+  try {
+    const targets = (await (
+      await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(timeoutMs) })
+    ).json()) as { webSocketDebuggerUrl?: string }[];
+    const url = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
+    if (!url) return undefined;
+    const ws = new WebSocket(url);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        ws.once('open', () => resolve());
+        ws.once('error', reject);
+        setTimeout(() => reject(new Error('inspector socket timed out')), timeoutMs).unref();
+      });
+      const call = (id: number, method: string) =>
+        new Promise<Record<string, unknown>>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`${method} timed out`)), timeoutMs);
+          const onMessage = (data: Buffer) => {
+            const message = JSON.parse(data.toString()) as { id?: number; result?: Record<string, unknown> };
+            if (message.id !== id) return;
+            clearTimeout(timer);
+            ws.off('message', onMessage);
+            resolve(message.result ?? {});
+          };
+          ws.on('message', onMessage);
+          ws.send(JSON.stringify({ id, method, params: {} }));
+        });
+      await call(1, 'HeapProfiler.collectGarbage');
+      const usage = await call(2, 'Runtime.getHeapUsage');
+      return typeof usage.usedSize === 'number' ? Number((usage.usedSize / 1e6).toFixed(2)) : undefined;
+    } finally {
+      ws.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
