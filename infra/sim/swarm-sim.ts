@@ -42,6 +42,7 @@ import {
   type PolicyOptions,
   pickOfferTargets,
   projectTransfer,
+  relayProbeWaitSeconds,
   resolvePolicyOptions,
   slack,
   type TickState,
@@ -596,7 +597,7 @@ export class SwarmSimulation {
       // With spreadRelays the player starts P2P once its uplink probe is done, and its peer id carries what the probe
       // read (advertisedUplinkClass); the simulated probe's result is known from the start (probeResult).
       const uplinkClass =
-        this.policy.spreadRelays > 0
+        this.policy.spreadRelays > 0 && (this.probeResult(v, this.policy)?.seconds ?? 0) <= this.relayProbeWait()
           ? advertisedUplinkClass(this.probeResult(v, this.policy), !this.freeRider[v], this.optionsOf(v))
           : undefined;
       const id = makePeerId(epochBase + (this.joinAt[v] as number), random, uplinkClass);
@@ -1100,12 +1101,17 @@ export class SwarmSimulation {
 
   /**
    * When v's player starts P2P: with playback, or with spreadRelays once its probe is done (the peer id carries its
-   * class). Until then it has no peers and fetches everything from the edge, as hls.js does before P2P is attached.
+   * class) or has run as long as a relay would take to finish it (then its id carries none). Until then it has no peers and fetches everything from the edge, as hls.js does before P2P is attached.
    */
   private p2pStartOf(v: number): number {
     const started = this.startedAt[v] as number;
     if (this.policy.spreadRelays <= 0 || this.freeRider[v]) return started;
-    return started + (this.probeResult(v, this.policy)?.seconds ?? 0);
+    return started + Math.min(this.probeResult(v, this.policy)?.seconds ?? 0, this.relayProbeWait());
+  }
+
+  /** How long a player waits for its probe before starting P2P with spreadRelays (relayProbeWaitSeconds). */
+  private relayProbeWait(): number {
+    return relayProbeWaitSeconds(this.meanSegmentBytes, this.T, this.policy);
   }
 
   /** What v's probe reads once done (uplinkProbeBytes at its uplink rate, or what it sent by the timeout). */

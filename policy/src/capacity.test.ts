@@ -4,6 +4,7 @@ import {
   advertisedUplinkClass,
   canRelay,
   newUplinkEstimate,
+  relayProbeWaitSeconds,
   seedUplink,
   type UplinkEstimate,
   uplinkClassBps,
@@ -186,5 +187,25 @@ describe('admitsUpload with spreadRelays: upload spreads only onto uplinks that 
     expect(admitsUpload(request, fibre, 2, both)).toBe(false);
     expect(admitsUpload({ ...request, servedCopies: 5, relayCopies: 2 }, fibre, 2, options)).toBe(true);
     expect(admitsUpload({ ...request, servedCopies: 5, relayCopies: 3 }, fibre, 2, options)).toBe(false);
+  });
+});
+
+describe('relayProbeWaitSeconds: how long P2P waits for the probe whose class the peer id carries', () => {
+  const options = { ...policyDefaults, spreadRelays: 3 };
+  it('waits as long as a relay would take to send the probe, and no longer', () => {
+    // 3 relays of 68 kB segments every 2 s with 1.5x headroom: 153 kB/s, so 256 kB in 1.71 s.
+    const wait = relayProbeWaitSeconds(68_000, 2, options);
+    expect(wait).toBeCloseTo(262_144 / 153_000, 5);
+    // A probe still running by then shows an uplink slower than a relay needs: no class, and no relay either.
+    const slower = { bytes: 262_144, seconds: wait + 0.01 };
+    const id = makePeerId(1_764_030_000, 'aaaaaaa', advertisedUplinkClass(slower, true, options));
+    expect(canRelay(id, 68_000, 2, options)).toBe(false);
+  });
+
+  it('waits for the probe’s timeout without a segment size, and never past it; not at all when off', () => {
+    expect(relayProbeWaitSeconds(0, 2, options)).toBe(6);
+    expect(relayProbeWaitSeconds(1_000, 2, options)).toBe(6);
+    expect(relayProbeWaitSeconds(68_000, 2, { ...options, spreadRelays: 0 })).toBe(0);
+    expect(relayProbeWaitSeconds(68_000, 2, { ...options, uplinkProbeBytes: 0 })).toBe(0);
   });
 });

@@ -179,6 +179,30 @@ export function advertisedUplinkClass(
 }
 
 /**
+ * How long P2P waits for the uplink probe with spreadRelays on, seconds: until the probe is done, but no longer than a
+ * relay's uplink would take to send it (relayNeedBps). A probe still running then shows an uplink too slow to relay,
+ * which needs no class in its id (a relay is counted only from a class that says so), so P2P starts without one.
+ * Without a segment size yet: the probe's own timeout.
+ */
+export function relayProbeWaitSeconds(
+  segmentBytes: number,
+  targetDuration: number,
+  options: Pick<PolicyOptions, 'spreadRelays' | 'uplinkHeadroom' | 'uplinkProbeBytes' | 'uplinkProbeTimeoutSeconds'>,
+): number {
+  if (options.spreadRelays <= 0 || options.uplinkProbeBytes <= 0) return 0;
+  if (!(segmentBytes > 0)) return options.uplinkProbeTimeoutSeconds;
+  const need = relayNeedBps(segmentBytes, targetDuration, options);
+  return Math.min(options.uplinkProbeTimeoutSeconds, options.uplinkProbeBytes / need);
+}
+
+/** Bytes/s a relay's uplink needs: each segment to `spreadRelays` peers within a target duration, with headroom. */
+export const relayNeedBps = (
+  segmentBytes: number,
+  targetDuration: number,
+  options: Pick<PolicyOptions, 'spreadRelays' | 'uplinkHeadroom'>,
+): number => firstFetcherNeedBps(segmentBytes, options.spreadRelays, targetDuration, options);
+
+/**
  * Whether a requester could relay a segment onward: the uplink its peer id advertises (at its class's least) carries
  * the segment to `spreadRelays` peers within one target duration, with the first fetcher's headroom. A peer that
  * advertises nothing cannot.
@@ -192,9 +216,7 @@ export function canRelay(
   if (options.spreadRelays <= 0) return false;
   const uplinkClass = peerUplinkClass(peerId);
   if (uplinkClass === undefined) return false;
-  return (
-    uplinkClassBps(uplinkClass) >= firstFetcherNeedBps(segmentBytes, options.spreadRelays, targetDuration, options)
-  );
+  return uplinkClassBps(uplinkClass) >= relayNeedBps(segmentBytes, targetDuration, options);
 }
 
 /** Whether this viewer's uplink can carry the first-fetcher role; unmeasured links are given the benefit of the doubt. */

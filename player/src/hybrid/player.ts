@@ -24,6 +24,7 @@ import {
   type PeerTransfer,
   type PolicyOptions,
   projectTransfer,
+  relayProbeWaitSeconds,
   resolvePolicyOptions,
   type StrainSign,
   type TickActions,
@@ -522,8 +523,17 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   function maybeStartP2P(): void {
     if (!p2pWanted || stock || !firstFrame || !actions.p2p || p2pRequested) return;
     p2pRequested = true;
-    // With spreadRelays the probe runs first (it ends by uplinkProbeTimeoutSeconds): the peer id carries its class.
-    const probed = advertiseUplink && upload.allowed ? probeUplink() : Promise.resolve();
+    // With spreadRelays the probe runs first, for as long as a relay would take to send it: the peer id carries its
+    // class. A probe still running by then shows an uplink too slow to relay, and P2P starts without a class.
+    const probed =
+      advertiseUplink && upload.allowed
+        ? Promise.race([
+            probeUplink(),
+            new Promise<void>((resolve) =>
+              window.setTimeout(resolve, 1000 * relayProbeWaitSeconds(segmentBytes, targetDuration, policy)),
+            ),
+          ])
+        : Promise.resolve();
     Promise.all([loadP2PStack(p2pScript), probed]).then(
       ([stack]) => attachP2P(stack),
       (error: Error) => warnings.push(`P2P is off: ${error.message}`),
