@@ -23,6 +23,7 @@ const elapsed = () => (performance.now() - started) / 1000;
 const checks: DrillCheck[] = [];
 const figures: Record<string, number | string> = {};
 const counts: MemorySeries[] = [];
+const extraMemory: MemorySeries[] = [];
 const work = mkdtempSync(join(tmpdir(), `edgeswarm-drill-${name}-`));
 const ctx: DrillContext = {
   quick,
@@ -42,6 +43,9 @@ const ctx: DrillContext = {
   sockets: () => memory.sockets(),
   recordCounts(series) {
     counts.push(...series);
+  },
+  recordMemory(series) {
+    extraMemory.push(...series);
   },
 };
 const memory = new MemorySampler(elapsed, drill.memoryPerTab);
@@ -65,7 +69,7 @@ const result: DrillResult = {
   seconds: elapsed(),
   figures,
   checks,
-  memory: memory.stop(),
+  memory: [...memory.stop(), ...extraMemory],
   ...(counts.length ? { counts } : {}),
   load: { start: loadStart, end: loadavg()[0] ?? 0 },
   ...(error ? { error } : {}),

@@ -52,6 +52,8 @@ export interface DrillContext {
   sockets(): MemorySeries[];
   /** Keeps count series (timers, sockets) for the report. */
   recordCounts(series: MemorySeries[]): void;
+  /** Keeps memory series the drill measured itself (MB, as the sampler's) for the report, beside the sampler's. */
+  recordMemory(series: MemorySeries[]): void;
 }
 
 export interface Drill {

@@ -158,6 +158,7 @@ export const soak: Drill = {
       series.filter((s) => s.label !== 'wrangler').map((s) => ({ label: `${s.label} ${what}`, points: s.points }));
     const countSeries = [...pageSeries, ...processSeries(sockets, 'sockets'), ...processSeries(fds, 'descriptors')];
     ctx.recordCounts(countSeries);
+    if (ourHeap) ctx.recordMemory([ourHeap]);
     const counted = countSeries.map((s) => {
       const g = countGrowth(s.points, window);
       return {
