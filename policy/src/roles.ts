@@ -10,6 +10,10 @@
  * the same rank without asking anyone. The set widens with the swarm and when
  * peers are scarce; a first fetcher whose upload budget runs dry stops
  * announcing, and the next peers to hit their deadline take over.
+ *
+ * With spreadRelays on, the peer id also carries the viewer's uplink class
+ * (`-ES02-`), so a holder knows which requesters could relay a segment
+ * onward (capacity.ts, canRelay).
  */
 import { fnv1a } from './hash';
 import type { PolicyOptions } from './options';
