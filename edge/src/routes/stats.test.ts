@@ -10,6 +10,7 @@ import type { StatsSnapshot } from '@edgeswarm/protocol';
 import { type Beacon, derivePublishKey, zeroCounters } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
 import { app } from '../index';
+import { addressRefusal } from '../stats/stream-stats';
 
 const base = 'https://edge.test';
 const secret = 'test-publish-secret';
@@ -159,6 +160,33 @@ describe('POST /v1/streams/:stream/beacons', () => {
     const snapshot = await stats(id);
     expect(snapshot.rejections.byReason).toEqual({ rate_limited: refused });
     expect(snapshot.totals.beacons).toBe(12 - refused);
+  });
+
+  it('holds beacons from an internet address, and refuses an address over its limit with 429', async () => {
+    const id = newId();
+    await publishStream(id);
+    const from = (address: string, viewer: string) =>
+      post(id, JSON.stringify(beacon(id, { viewer, startupMs: undefined })), {
+        'Content-Type': 'text/plain',
+        'CF-Connecting-IP': address,
+      });
+    // A flood making up a viewer id per beacon: the address's burst (20) is admitted and held, then it is refused.
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await from('198.51.100.7', `flood-viewer-${i}`)).status);
+    expect(statuses.slice(0, 20)).toEqual(Array(20).fill(202));
+    expect(statuses.slice(20)).toEqual(Array(5).fill(429));
+    // Penalised, another viewer id from it is refused too; another address is not.
+    const again = await from('198.51.100.7', 'flood-viewer-new');
+    expect(again.status).toBe(429);
+    expect(Number(again.headers.get('Retry-After'))).toBe(60);
+    expect((await from('203.0.113.9', 'office-viewer-1')).status).toBe(202);
+    // Loopback (the local harnesses) is judged and counted at once.
+    expect((await from('127.0.0.1', 'local-viewer-1')).status).toBe(204);
+    const snapshot = await stats(id);
+    expect(snapshot.totals.beacons).toBe(1);
+    // The object counts the refusal that penalised the address; the Worker refuses the rest itself, uncounted.
+    expect(snapshot.rejections.byReason).toEqual({ rate_limited: 1 });
+    expect(snapshot.rejections.detail).toEqual({ [addressRefusal]: 1 });
   });
 
   it('refuses beacons for a stream nobody published, and bad stream ids', async () => {

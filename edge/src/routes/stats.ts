@@ -8,6 +8,7 @@ import type { RejectionReason } from '@edgeswarm/protocol';
 import { beaconLimits, parseBeacon, paths, validateStreamId } from '@edgeswarm/protocol';
 import { type Context, Hono } from 'hono';
 import type { AppEnv, Env } from '../env';
+import { clientAddress, PenaltyNotes } from '../lib/address-limiter';
 import {
   BadRequestError,
   ConflictError,
@@ -17,10 +18,15 @@ import {
   TooManyRequestsError,
 } from '../lib/errors';
 import { readBounded } from '../media/ingest';
+import { beaconAddressDefaults } from '../stats/aggregate';
 import { renderDashboardPage } from '../stats/dashboard-page';
 import { streamExists } from '../stats/known-streams';
+import { addressRefusal } from '../stats/stream-stats';
 
 export const statsRoutes = new Hono<AppEnv>();
+
+/** Per isolate: addresses the stats objects penalised for a beacon flood (lib/address-limiter.ts). */
+const penalties = new PenaltyNotes(beaconAddressDefaults.maxAddresses);
 
 const statsObject = (env: Env, stream: string) => env.STATS.get(env.STATS.idFromName(stream));
 
@@ -40,9 +46,13 @@ async function readBody(body: ReadableStream<Uint8Array> | null): Promise<Uint8A
 }
 
 // sendBeacon posts text/plain or application/json and never reads the answer, so the
-// answer is for curl users and tests: 204, or { error, reason } with the status.
+// answer is for curl users and tests: 204 (202 when held, from an internet address), or { error, reason } with the status.
 statsRoutes.post('/v1/streams/:stream/beacons', async (c) => {
   const stream = streamParam(c);
+  // An address the stats object penalised is refused here, uncounted, until it may try again: a flood costs no call.
+  const address = clientAddress(c.req.raw.headers);
+  const until = penalties.refusedUntil(address, Date.now());
+  if (until) throw new TooManyRequestsError(addressRefusal, Math.ceil((until - Date.now()) / 1000));
   if (!(await streamExists(c.env.MEDIA, stream))) throw new NotFoundError(`no stream ${stream} has been published`);
   const stats = statsObject(c.env, stream);
   const refuse = (reason: RejectionReason, error: EdgeError, detail?: string): EdgeError => {
@@ -69,9 +79,12 @@ statsRoutes.post('/v1/streams/:stream/beacons', async (c) => {
     );
   }
 
-  const verdict = await stats.ingest(parsed.value);
-  if (verdict.ok) return c.body(null, 204);
+  const verdict = await stats.ingest(parsed.value, address);
+  // 202: held, counted in a few seconds unless its address floods meanwhile (stats/held-beacons.ts).
+  if (verdict.ok) return c.body(null, verdict.held ? 202 : 204);
   if (verdict.status === 409) throw new ConflictError(verdict.message);
+  if (verdict.reason === 'rate_limited' && verdict.address)
+    penalties.note(address, Date.now(), verdict.retryAfterSeconds ?? 0);
   throw new TooManyRequestsError(verdict.message, verdict.retryAfterSeconds);
 });
 

@@ -13,8 +13,10 @@ import {
 import { validateStreamId } from '@edgeswarm/protocol';
 import { Hono } from 'hono';
 import type { AppEnv, Env } from '../env';
-import { BadRequestError, NotFoundError } from '../lib/errors';
+import { clientAddress, PenaltyNotes } from '../lib/address-limiter';
+import { BadRequestError, NotFoundError, TooManyRequestsError } from '../lib/errors';
 import { LayoutCache } from '../tracker/layout-cache';
+import { trackerAddressDefaults } from '../tracker/limits';
 import { type RegionSource, regionShards, resolveRegion, swarmObjectName } from '../tracker/region';
 import { mergeShardStats, type ShardStats } from '../tracker/stats';
 import { directoryOf, streamSubShards } from '../tracker/sub-shard-stubs';
@@ -22,6 +24,9 @@ import { misdirectedStatus } from '../tracker/swarm';
 import { requireOperator } from './auth';
 
 export const trackerRoutes = new Hono<AppEnv>();
+
+/** Per isolate: addresses a sub-shard penalised, refused here without asking it again. */
+const penalties = new PenaltyNotes(trackerAddressDefaults.maxAddresses);
 
 /** Per isolate: each region shard's layout, for as long as its directory allows. */
 const layouts = new LayoutCache();
@@ -80,7 +85,16 @@ trackerRoutes.get('/v1/tracker/:stream', async (c) => {
     const stub = c.env.SWARM.get(c.env.SWARM.idFromName(subShardName(base, route.start)));
     return stub.fetch(new Request(inner, { headers: c.req.raw.headers }));
   };
-  const response = await connect(await layoutFor(c.env, stream, shard, Date.now()));
+  // An address a sub-shard penalised (tracker/limits.ts, trackerAddressDefaults) is refused here until it may try again.
+  const address = clientAddress(c.req.raw.headers);
+  const now = Date.now();
+  const until = penalties.refusedUntil(address, now);
+  if (until) {
+    const seconds = Math.ceil((until - now) / 1000);
+    throw new TooManyRequestsError('this address is refused for a while: it opened too many tracker sockets', seconds);
+  }
+  const response = await connect(await layoutFor(c.env, stream, shard, now));
+  if (response.status === 429) penalties.note(address, Date.now(), Number(response.headers.get('Retry-After')));
   if (response.status !== misdirectedStatus) return response;
   // Our copy of the layout was older than a split or merge: ask the directory and route again, once.
   layouts.delete(base);

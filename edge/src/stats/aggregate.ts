@@ -27,6 +27,7 @@ import {
   type PlaybackMode,
   zeroCounters,
 } from '@edgeswarm/protocol';
+import type { AddressLimits } from '../lib/address-limiter';
 import { fullBucket, takeToken } from '../lib/token-bucket';
 import { addSample, binEdges, exactPercentile, type Histogram, percentile, sampleCount } from './histogram';
 
@@ -60,6 +61,18 @@ export interface StatsOptions {
   startupEdgesMs: number[];
   latencyEdgesSeconds: number[];
 }
+
+/**
+ * Beacons per client address (CF-Connecting-IP), besides the per viewer limit: a flood that makes up a new viewer id
+ * for each beacon gets past that one. Sized for an office of about 20 viewers behind one address (a viewer beacons
+ * every 5 s); an address over it is refused everything until a minute after its last try (lib/address-limiter.ts).
+ */
+export const beaconAddressDefaults: AddressLimits = {
+  capacity: 20,
+  refillPerSecond: 4,
+  penaltyMs: 60_000,
+  maxAddresses: 10_000,
+};
 
 export const statsDefaults: StatsOptions = {
   bucketMs: 10_000,
@@ -384,8 +397,17 @@ function incrementBounded(counts: Record<string, number>, key: string, max: numb
 }
 
 export type BeaconVerdict =
-  | { ok: true }
-  | { ok: false; reason: RejectionReason; status: 409 | 429; message: string; retryAfterSeconds?: number };
+  /** `held`: admitted, and counted a few seconds later unless its address floods (held-beacons.ts). */
+  | { ok: true; held?: true }
+  | {
+      ok: false;
+      reason: RejectionReason;
+      status: 409 | 429;
+      message: string;
+      retryAfterSeconds?: number;
+      /** Refused for its address (the penalty), not its viewer. */
+      address?: true;
+    };
 
 /** Admits a beacon and, if accepted, adds it to buckets, totals and the viewer's bookkeeping. */
 export function applyBeacon(

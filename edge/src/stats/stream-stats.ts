@@ -11,10 +11,12 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Beacon, RejectionReason, StatsSnapshot } from '@edgeswarm/protocol';
 import type { Env } from '../env';
+import { AddressLimiter, isLimitedAddress } from '../lib/address-limiter';
 import {
   applyBeacon,
   type BeaconVerdict,
   type Bucket,
+  beaconAddressDefaults,
   type Changes,
   emptyState,
   emptyTotals,
@@ -28,13 +30,21 @@ import {
   type Totals,
   type ViewerState,
 } from './aggregate';
+import { dueHeld, type HeldBeacon, heldDefaults } from './held-beacons';
 
 const options = statsDefaults;
+/** The rejection details of beacons refused, or dropped from the hold, for their address's flood. */
+export const addressRefusal = 'address over its beacon limit';
+export const addressDropped = 'held, then dropped: its address went over its beacon limit';
 
 export class StreamStats extends DurableObject<Env> {
   private state: StatsState = emptyState();
   private hasTables = false;
   private prunedAt = 0;
+  /** Beacons per client address (in memory only: a restart forgives every address). */
+  private readonly addresses = new AddressLimiter(beaconAddressDefaults);
+  /** Admitted beacons from limited addresses, in arrival order, until they are due (held-beacons.ts; memory only). */
+  private held: HeldBeacon[] = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -109,16 +119,49 @@ export class StreamStats extends DurableObject<Env> {
   }
 
   /** A schema-valid beacon whose stream matches this object's. */
-  async ingest(beacon: Beacon): Promise<BeaconVerdict> {
+  /**
+   * One schema-valid beacon from `address` (CF-Connecting-IP). From a limited address (lib/address-limiter.ts) it
+   * takes a token of the address's, or is refused with 429 (and the address penalised); admitted, it is held for
+   * `heldDefaults.holdMs` and counted then, unless its address was penalised meanwhile (held-beacons.ts): the answer
+   * says `held`. From any other it is judged and counted at once.
+   */
+  async ingest(beacon: Beacon, address = ''): Promise<BeaconVerdict> {
     const now = Date.now();
+    this.countHeld(now);
+    if (isLimitedAddress(address)) {
+      const taken = this.addresses.take(address, now);
+      if (!taken.ok) {
+        this.persist(recordRejection(this.state, 'rate_limited', addressRefusal, now, options), now);
+        return {
+          ok: false,
+          reason: 'rate_limited',
+          status: 429,
+          message: `more than ${beaconAddressDefaults.capacity} beacons at once or ${beaconAddressDefaults.refillPerSecond} per second from one address: refused for ${beaconAddressDefaults.penaltyMs / 1000} s after the last one`,
+          retryAfterSeconds: Math.ceil(taken.retryAfterMs / 1000),
+          address: true,
+        };
+      }
+      this.held.push({ beacon, address, at: now });
+      return { ok: true, held: true };
+    }
     const { verdict, changes } = applyBeacon(this.state, beacon, now, options);
     this.persist(changes, now);
     return verdict;
   }
 
+  /** Counts the held beacons now due, and drops those of an address penalised since they came. */
+  private countHeld(now: number): void {
+    if (this.held.length === 0) return;
+    const { count, drop, keep } = dueHeld(this.held, now, (a) => this.addresses.penalisedUntil(a), heldDefaults);
+    this.held = keep;
+    for (const h of count) this.persist(applyBeacon(this.state, h.beacon, h.at, options).changes, now);
+    for (const h of drop) this.persist(recordRejection(this.state, 'rate_limited', addressDropped, h.at, options), now);
+  }
+
   /** A beacon the route refused before it got here (size, JSON, schema, stream). */
   async reject(reason: RejectionReason, detail?: string): Promise<void> {
     const now = Date.now();
+    this.countHeld(now);
     this.persist(recordRejection(this.state, reason, detail?.slice(0, 120), now, options), now);
   }
 
@@ -139,6 +182,8 @@ export class StreamStats extends DurableObject<Env> {
   }
 
   async snapshot(stream: string): Promise<StatsSnapshot> {
-    return snapshot(this.state, stream, Date.now(), options);
+    const now = Date.now();
+    this.countHeld(now);
+    return snapshot(this.state, stream, now, options);
   }
 }

@@ -7,6 +7,7 @@
  */
 
 import { matchingDefaults } from '@edgeswarm/policy';
+import type { AddressLimits } from '../lib/address-limiter';
 
 // Re-exported so the tracker engine finds all its per-socket rules in one place.
 
@@ -115,3 +116,22 @@ export function addStrike(
   const count = remaining + 1;
   return { strikes: { count, at }, close: count >= limits.strikesBeforeClose };
 }
+
+/**
+ * Per client address (CF-Connecting-IP), per sub-shard: the bound on a flood that opens many sockets, each within
+ * its own announce limit. A household or an office behind one address holds a few sockets per viewer tab; an address
+ * that tries to hold more than `maxSocketsPerAddress` is taken for a flood: every socket it holds is closed (4029)
+ * and its upgrades are refused (429) until `penaltyMs` after its last try. Its viewers still play, from the edge.
+ * Opening sockets is paced too: `capacity` at once, then `refillPerSecond`.
+ */
+export interface TrackerAddressLimits extends AddressLimits {
+  maxSocketsPerAddress: number;
+}
+
+export const trackerAddressDefaults: TrackerAddressLimits = {
+  maxSocketsPerAddress: 64,
+  capacity: 64,
+  refillPerSecond: 4,
+  penaltyMs: 60_000,
+  maxAddresses: 10_000,
+};
