@@ -81,7 +81,10 @@ declare module 'ws' {
   import type { EventEmitter } from 'node:events';
 
   export default class WebSocket extends EventEmitter {
-    constructor(url: string, options?: { maxPayload?: number; perMessageDeflate?: boolean });
+    constructor(
+      url: string,
+      options?: { maxPayload?: number; perMessageDeflate?: boolean; headers?: Record<string, string> },
+    );
     static readonly OPEN: number;
     readonly readyState: number;
     send(data: string | Uint8Array, callback?: (error?: Error) => void): void;
@@ -91,6 +94,11 @@ declare module 'ws' {
     on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): this;
     on(event: 'close', listener: (code: number, reason: Buffer) => void): this;
     on(event: 'error', listener: (error: Error) => void): this;
+    /** The server answered the upgrade with something other than 101 (the flood drill reads its status). */
+    on(
+      event: 'unexpected-response',
+      listener: (request: import('node:http').ClientRequest, response: import('node:http').IncomingMessage) => void,
+    ): this;
     once(event: 'open', listener: () => void): this;
     once(event: 'close', listener: (code: number, reason: Buffer) => void): this;
     once(event: 'error', listener: (error: Error) => void): this;

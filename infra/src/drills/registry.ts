@@ -1,5 +1,6 @@
 /** Every drill, in the order `npm run drills` runs them. */
 import { edgeOutage } from './drills/edge-outage';
+import { floods } from './drills/floods';
 import { corruptPeer, peerLeaves } from './drills/peer-faults';
 import { publisherKill } from './drills/publisher-kill';
 import { queueDiskFull } from './drills/queue-disk-full';
@@ -18,6 +19,7 @@ export const drills: Drill[] = [
   corruptPeer,
   peerLeaves,
   trackerRestart,
+  floods,
   soak,
 ];
 
