@@ -2,7 +2,8 @@
  * One Durable Object per stream: ingests beacons, the edge's served-byte
  * batches and rejection counts, and answers the stats snapshot. State is held
  * in memory and written through to SQLite row by row (the buckets, totals and
- * viewers a change touched), so a restart loses nothing but rate-limit tokens.
+ * viewers a change touched), so a restart loses nothing but rate-limit tokens, the per-address penalties and the
+ * beacons still held (at most `heldDefaults.holdMs` of them).
  * Every decision and every number is in aggregate.ts.
  *
  * Tables are created on the first write, not on load, so reading the stats of
