@@ -119,7 +119,6 @@ export class StreamStats extends DurableObject<Env> {
     }
   }
 
-  /** A schema-valid beacon whose stream matches this object's. */
   /**
    * One schema-valid beacon from `address` (CF-Connecting-IP). From a limited address (lib/address-limiter.ts) it
    * takes a token of the address's, or is refused with 429 (and the address penalised); admitted, it is held for
