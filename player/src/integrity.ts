@@ -4,7 +4,7 @@
  * hls.js sees it. Hashes come only from the edge's playlists, never from peers.
  * A segment with no known hash is refused too, and is fetched from the edge.
  */
-import { integrityTag } from '@edgeswarm/protocol';
+import { integrityTag, setNewest } from '@edgeswarm/protocol';
 import { sha256, toHex } from './sha256';
 
 export interface TaggedFragment {
@@ -58,11 +58,7 @@ export class IntegrityChecker {
   }
 
   record(fragments: readonly TaggedFragment[]): void {
-    for (const [url, hash] of hashesFromFragments(fragments)) {
-      this.hashes.delete(url);
-      this.hashes.set(url, hash);
-    }
-    while (this.hashes.size > this.limit) this.hashes.delete(this.hashes.keys().next().value as string);
+    for (const [url, hash] of hashesFromFragments(fragments)) setNewest(this.hashes, url, hash, this.limit);
   }
 
   expected(url: string): string | undefined {

@@ -8,6 +8,7 @@ export * from './playback-token';
 export * from './playlist';
 export * from './playlist-ingest';
 export * from './publisher';
+export * from './recent-map';
 export * from './stats';
 export * from './tokens';
 export * from './tracker';

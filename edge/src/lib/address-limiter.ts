@@ -9,6 +9,7 @@
  * refused until `penaltyMs` after its last refused one. The map of addresses is bounded: past `maxAddresses` the
  * one seen longest ago is forgotten (so a flood from many addresses costs memory, never more than that).
  */
+import { setNewest } from '@edgeswarm/protocol';
 import { fullBucket, type TokenBucket, takeToken } from './token-bucket';
 
 export interface AddressLimits {
@@ -41,12 +42,7 @@ export class AddressLimiter {
 
   private state(address: string, now: number): AddressState {
     const state = this.addresses.get(address) ?? { bucket: fullBucket(this.limits.capacity, now), penalisedUntil: 0 };
-    this.addresses.delete(address);
-    this.addresses.set(address, state);
-    while (this.addresses.size > this.limits.maxAddresses) {
-      const oldest = this.addresses.keys().next().value as string;
-      this.addresses.delete(oldest);
-    }
+    setNewest(this.addresses, address, state, this.limits.maxAddresses);
     return state;
   }
 
@@ -116,8 +112,6 @@ export class PenaltyNotes {
   /** An object refused `address` for `seconds` (its Retry-After). */
   note(address: string, now: number, seconds: number): void {
     if (!(seconds > 0)) return;
-    this.until.delete(address);
-    this.until.set(address, now + seconds * 1000);
-    while (this.until.size > this.maxAddresses) this.until.delete(this.until.keys().next().value as string);
+    setNewest(this.until, address, now + seconds * 1000, this.maxAddresses);
   }
 }

@@ -16,7 +16,7 @@ import type { AppEnv, Env } from '../env';
 import { clientAddress, PenaltyNotes } from '../lib/address-limiter';
 import { BadRequestError, NotFoundError, TooManyRequestsError } from '../lib/errors';
 import { LayoutCache } from '../tracker/layout-cache';
-import { trackerAddressDefaults } from '../tracker/limits';
+import { penalisedAddressReason, trackerAddressDefaults } from '../tracker/limits';
 import { type RegionSource, regionShards, resolveRegion, swarmObjectName } from '../tracker/region';
 import { mergeShardStats, type ShardStats } from '../tracker/stats';
 import { directoryOf, streamSubShards } from '../tracker/sub-shard-stubs';
@@ -91,7 +91,7 @@ trackerRoutes.get('/v1/tracker/:stream', async (c) => {
   const until = penalties.refusedUntil(address, now);
   if (until) {
     const seconds = Math.ceil((until - now) / 1000);
-    throw new TooManyRequestsError('this address is refused for a while: it opened too many tracker sockets', seconds);
+    throw new TooManyRequestsError(penalisedAddressReason, seconds);
   }
   const response = await connect(await layoutFor(c.env, stream, shard, now));
   if (response.status === 429) penalties.note(address, Date.now(), Number(response.headers.get('Retry-After')));

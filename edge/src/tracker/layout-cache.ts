@@ -6,6 +6,7 @@
  * the entry and asks again.
  */
 import type { SubShardLayout } from '@edgeswarm/policy';
+import { setNewest } from '@edgeswarm/protocol';
 
 export class LayoutCache {
   private readonly entries = new Map<string, { layout: SubShardLayout; until: number }>();
@@ -21,12 +22,7 @@ export class LayoutCache {
   }
 
   set(name: string, layout: SubShardLayout, until: number): void {
-    this.entries.delete(name);
-    this.entries.set(name, { layout, until });
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
+    setNewest(this.entries, name, { layout, until }, this.maxEntries);
   }
 
   delete(name: string): void {

@@ -135,3 +135,6 @@ export const trackerAddressDefaults: TrackerAddressLimits = {
   penaltyMs: 60_000,
   maxAddresses: 10_000,
 };
+
+/** Why a penalised address is refused: one text, whether its sub-shard or the Worker's note of it answers. */
+export const penalisedAddressReason = 'this address is refused for a while: it opened too many tracker sockets';

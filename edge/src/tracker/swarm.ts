@@ -45,7 +45,7 @@ import { multivariantName, storageKey } from '@edgeswarm/protocol';
 import type { Env } from '../env';
 import { AddressLimiter, clientAddress, isLimitedAddress } from '../lib/address-limiter';
 import type { SwarmAllowlist } from './allowlist';
-import { closeCodes, trackerAddressDefaults, trackerDefaults } from './limits';
+import { closeCodes, penalisedAddressReason, trackerAddressDefaults, trackerDefaults } from './limits';
 import { resolveRegion } from './region';
 import type { ShardStats, TrackerCounters } from './stats';
 import { deriveInfoHashes, manifestSwarmId, playerSwarmId, variantsOf } from './swarm-ids';
@@ -153,12 +153,10 @@ export class TrackerSwarm extends DurableObject<Env> {
         { error: 'too_many_requests', reason },
         { status: 429, headers: { 'Retry-After': String(Math.ceil(limits.penaltyMs / 1000)) } },
       );
-    if (this.addresses.penalised(address, now)) {
-      this.addresses.take(address, now);
-      return refuse('this address is refused for a while: it opened too many tracker sockets');
-    }
-    const held = this.ctx.getWebSockets(addressTag(address));
+    // Refused while penalised (each try extends the penalty); a try that runs out of tokens starts one, below.
     const paced = this.addresses.take(address, now);
+    if (!paced.ok && !paced.penalisedNow) return refuse(penalisedAddressReason);
+    const held = this.ctx.getWebSockets(addressTag(address));
     if (held.length < limits.maxSocketsPerAddress && paced.ok) return undefined;
     this.addresses.penalise(address, now);
     for (const ws of held) this.dropSocket(ws, 'too many tracker sockets from one address');
