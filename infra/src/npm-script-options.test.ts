@@ -73,7 +73,9 @@ describe('npm scripts answer --help and a bogus option alike', () => {
     expect(scripts.map((s) => s.name)).toEqual(
       expect.arrayContaining(['start', 'vod', 'publish', 'key', 'token', 'streams', 'compare', 'sim', 'drills']),
     );
-    expect(scripts.map((s) => s.name)).toEqual(expect.arrayContaining(['bench:edge', 'bench:live', 'bench:offload']));
+    expect(scripts.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['bench:edge', 'bench:live', 'bench:offload', 'bench:startup']),
+    );
   });
 
   const named = (option: string) => cases.filter((c) => c.option === option).map((c) => c.script.name);

@@ -78,7 +78,7 @@ async function fetchJson<T>(url: string): Promise<T | null> {
   }
 }
 
-async function waitUntilLive(edgeUrl: string, stream: string, publisher: RunningCli): Promise<StreamStatus> {
+export async function waitUntilLive(edgeUrl: string, stream: string, publisher: RunningCli): Promise<StreamStatus> {
   const deadline = Date.now() + harnessDefaults.liveTimeoutMs;
   while (Date.now() < deadline) {
     const exited = publisher.output().code;
