@@ -2,8 +2,10 @@
  * `npm run drills`: every fault the system claims to survive, against a real
  * local stack (workerd, the origin publisher and its ffmpeg, Chromium viewers),
  * one drill at a time, each in a private network and PID namespace of its own
- * (child.ts). Prints a row per drill as it finishes and the table at the end,
- * and writes drills.json and a self-contained drills.html (memory over time).
+ * (child.ts); with --jobs, drills without viewers may run side by side
+ * (batches.ts). Prints a row per drill as it finishes and the table at the
+ * end, and writes drills.json and a self-contained drills.html (memory over
+ * time).
  *
  * Ctrl-C stops the drill under way: every process it started (workerd,
  * Chromium, ffmpeg, wrangler) is found from /proc and stopped by pid, the
@@ -16,6 +18,7 @@ import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import { repoRoot } from '../local-edge';
 import { privateNetworkAvailable, runInPrivateNetwork } from '../netns';
 import { descendants, stopProcesses } from '../process-tree';
+import { drillBatches } from './batches';
 import { drillUsage, parseDrillOptions } from './options';
 import { drills } from './registry';
 import { type DrillsReport, drillRow, drillsTable, renderDrillsHtml } from './report';
@@ -107,14 +110,21 @@ async function runDrill(drill: Drill, index: number): Promise<DrillResult> {
 
 const startedAt = new Date().toISOString();
 const loadStart = loadavg()[0] ?? 0;
-const results: DrillResult[] = [];
-for (const [index, drill] of selected.entries()) {
-  const result = await runDrill(drill, index);
-  results.push(result);
-  err(drillRow(result));
+const finished = new Map<Drill, DrillResult>();
+for (const batch of drillBatches(selected, options.jobs)) {
+  if (batch.length > 1) err(`running side by side (--jobs ${options.jobs}): ${batch.map((d) => d.name).join(', ')}`);
+  await Promise.all(
+    batch.map(async (drill) => {
+      const result = await runDrill(drill, selected.indexOf(drill));
+      finished.set(drill, result);
+      err(drillRow(result));
+    }),
+  );
   if (interrupted) break;
 }
 await stopping;
+// The registry's order, whatever order they finished in.
+const results = selected.flatMap((drill) => finished.get(drill) ?? []);
 
 const report: DrillsReport = {
   command: `npm run drills --${process.argv

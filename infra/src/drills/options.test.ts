@@ -30,5 +30,16 @@ describe('parseDrillOptions', () => {
     });
     expect(parseDrillOptions(['--quik'], known)).toMatchObject({ ok: false, reason: expect.stringMatching(/--quick/) });
     expect(parseDrillOptions(['--out', ' '], known)).toEqual({ ok: false, reason: '--out needs a folder' });
+    for (const jobs of ['0', '1.5', 'two', '']) {
+      expect(parseDrillOptions(['--jobs', jobs], known)).toEqual({
+        ok: false,
+        reason: `--jobs needs a whole number of at least 1, not ${JSON.stringify(jobs)}`,
+      });
+    }
+  });
+
+  it('runs one drill at a time unless told more', () => {
+    expect(value([]).jobs).toBe(1);
+    expect(value(['--jobs', '4']).jobs).toBe(4);
   });
 });

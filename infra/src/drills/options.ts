@@ -11,11 +11,13 @@ export interface DrillOptions {
   /** Where drills.json and drills.html go. */
   outDir: string;
   list: boolean;
+  /** Up to this many browserless drills at once (the drills with viewers always run alone). */
+  jobs: number;
 }
 
-export const drillDefaults: DrillOptions = { quick: false, only: [], outDir: 'bench-results', list: false };
+export const drillDefaults: DrillOptions = { quick: false, only: [], outDir: 'bench-results', list: false, jobs: 1 };
 
-export const drillUsage = `usage: npm run drills -- [--quick] [--only <drill>[,<drill>…]] [--out <dir>] [--list]
+export const drillUsage = `usage: npm run drills -- [--quick] [--only <drill>[,<drill>…]] [--jobs <n>] [--out <dir>] [--list]
 
 Every fault the system claims to survive, against a real local stack (workerd, the origin publisher and
 ffmpeg, Chromium viewers in a private network namespace), one drill at a time. Prints a row per drill
@@ -23,6 +25,8 @@ ffmpeg, Chromium viewers in a private network namespace), one drill at a time. P
 
   --quick        shorten every drill (as npm test runs them)
   --only         run only these drills (see --list); may be given more than once
+  --jobs         run up to n drills without viewers at once (publisher and edge only; their checks are
+                 of bytes and order, not time); drills with viewers always run alone; default 1
   --out          folder for drills.json and drills.html (drills-quick.* with --quick); default bench-results
   --list         print the drills and what each must show, then exit`;
 
@@ -31,6 +35,7 @@ const table = {
   only: { type: 'string', multiple: true },
   out: { type: 'string' },
   list: { type: 'boolean' },
+  jobs: { type: 'string' },
 } satisfies OptionTable;
 
 /** Pure: argv (after the script) → options, against the known drill names. */
@@ -49,6 +54,9 @@ export function parseDrillOptions(argv: readonly string[], known: readonly strin
       reason: `unknown drill${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the drills are: ${known.join(', ')}`,
     };
   if (values.out !== undefined && values.out.trim() === '') return { ok: false, reason: '--out needs a folder' };
+  const jobs = values.jobs === undefined ? drillDefaults.jobs : Number(values.jobs);
+  if (!(Number.isInteger(jobs) && jobs >= 1))
+    return { ok: false, reason: `--jobs needs a whole number of at least 1, not ${JSON.stringify(values.jobs)}` };
   return {
     ok: true,
     value: {
@@ -57,6 +65,7 @@ export function parseDrillOptions(argv: readonly string[], known: readonly strin
       only: known.filter((name) => only.includes(name)),
       outDir: values.out ?? drillDefaults.outDir,
       list: values.list ?? false,
+      jobs,
     },
   };
 }

@@ -65,6 +65,12 @@ export interface Drill {
   sampleSeconds: [number, number];
   /** Killed, with everything it started, after this long (quick, full), seconds. */
   timeoutSeconds: [number, number];
+  /**
+   * No browser: the drill is a publisher and an edge, and its checks are of bytes and order, never of time, so
+   * with `--jobs` it may run beside other such drills (each in namespaces of its own). A drill with viewers always
+   * runs alone: they share the machine's cores with nothing else.
+   */
+  browserless?: boolean;
   /** One memory series per Chromium renderer (a tab), not one for all. */
   memoryPerTab?: boolean;
   run(ctx: DrillContext): Promise<void>;

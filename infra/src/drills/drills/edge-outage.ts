@@ -32,6 +32,7 @@ export const edgeOutage: Drill = {
   name: 'edge-outage',
   title: 'edge unreachable during a publish',
   holds: 'nothing lost, reordered or duplicated',
+  browserless: true,
   sampleSeconds: [2, 5],
   timeoutSeconds: [180, 420],
   async run(ctx) {

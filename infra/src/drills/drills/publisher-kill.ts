@@ -25,6 +25,7 @@ export const publisherKill: Drill = {
   name: 'publisher-kill',
   title: 'publisher killed with SIGKILL mid-segment, then restarted',
   holds: 'the queue replays; no segment is lost or sent twice',
+  browserless: true,
   sampleSeconds: [2, 5],
   timeoutSeconds: [180, 420],
   async run(ctx) {

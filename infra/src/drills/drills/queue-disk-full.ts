@@ -19,6 +19,7 @@ export const queueDiskFull: Drill = {
   name: 'queue-disk-full',
   title: "publisher's queue disk full",
   holds: 'a clear error; what is already queued is kept and delivered after space returns',
+  browserless: true,
   sampleSeconds: [2, 5],
   timeoutSeconds: [180, 300],
   async run(ctx) {

@@ -18,6 +18,7 @@ export const storageErrors: Drill = {
   name: 'storage-errors',
   title: 'storage errors injected on write (5xx)',
   holds: "retried; nothing lost; the publisher's status line says so",
+  browserless: true,
   sampleSeconds: [2, 5],
   timeoutSeconds: [150, 300],
   async run(ctx) {
