@@ -32,6 +32,12 @@ export const corruptPeer: Drill = {
     );
     ctx.figure('offload %', Number(offloadPercent(honest).toFixed(0)));
     ctx.check('bad segments were offered and refused', refused > 0, `${refused} refused by their hash`);
+    const rejectedBytes = honest.reduce((s, v) => s + v.rejectedP2pBytes, 0);
+    ctx.check(
+      'the refused bytes are counted apart, never as offload',
+      rejectedBytes > 0,
+      `${Math.round(rejectedBytes / 1e3)} kB counted as refused`,
+    );
     const played = honest.every((v) => v.errors.length === 0 && v.startupMs !== null);
     ctx.check(
       'honest viewers played without errors',
@@ -40,6 +46,12 @@ export const corruptPeer: Drill = {
     );
     const kept = honest.filter((v) => v.integrityFailures > 0 && v.peersAtEnd.includes(corrupter?.peerId ?? ''));
     ctx.check('the corrupter is dropped', kept.length === 0, `${kept.length} of those it fed still connected to it`);
+    const shared = honest.reduce((s, v) => s + v.p2pSegments, 0);
+    ctx.check(
+      'honest viewers keep sharing with each other',
+      shared > 0,
+      `${shared} segments from peers: ${honest.map((v) => `v${v.viewer + 1} ${v.p2pSegments}`).join(', ')}`,
+    );
     ctx.check(
       'no stall',
       honest.every((v) => v.stalls === 0),
