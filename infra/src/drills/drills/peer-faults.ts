@@ -18,6 +18,8 @@ export const corruptPeer: Drill = {
     const result = await runSwarm({
       viewers: 4,
       seconds: ctx.quick ? 20 : 90,
+      // Joining 2 s apart, as the other drills' viewers do.
+      staggerSeconds: 2,
       stream: 'drill-corrupt',
       corrupt: [0],
       log: ctx.log,
@@ -70,6 +72,7 @@ export const peerLeaves: Drill = {
     const result = await runSwarm({
       viewers: 4,
       seconds: ctx.quick ? 20 : 90,
+      staggerSeconds: 2,
       stream: 'drill-leave',
       leave: { viewer: 0, afterSeconds: ctx.quick ? 8 : 30 },
       log: ctx.log,
