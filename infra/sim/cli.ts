@@ -110,9 +110,16 @@ async function main(): Promise<void> {
       const overrides: SimOverrides = { ...set };
       // Calibration compares like with like: by default it watches as long after the last join as the real run did.
       const s = args.seconds ?? (name === 'calibrate' ? realFor(n)?.secondsAfterLastJoin : undefined);
-      if (s !== undefined) {
-        const seconds = name === 'calibrate' ? (n - 1) * calibrationWorld.staggerSeconds + s : s;
-        overrides.audience = { ...set.audience, seconds };
+      // ...and its viewers join as far apart as the real run's did.
+      const stagger = name === 'calibrate' ? realFor(n)?.staggerSeconds : undefined;
+      if (s !== undefined || stagger !== undefined) {
+        const apart = stagger ?? calibrationWorld.staggerSeconds;
+        const seconds = s === undefined ? undefined : name === 'calibrate' ? (n - 1) * apart + s : s;
+        overrides.audience = {
+          ...set.audience,
+          ...(seconds === undefined ? {} : { seconds }),
+          ...(stagger === undefined ? {} : { staggerSeconds: stagger }),
+        };
       }
       requests.push({ scenario: name, viewers: n, p2p: true, seed, overrides });
       if (baseline) requests.push({ scenario: name, viewers: n, p2p: false, seed, overrides });
@@ -134,7 +141,8 @@ async function main(): Promise<void> {
   if (names.includes('calibrate')) {
     calibration = [];
     for (const r of runs.filter((x) => x.scenario === 'calibrate' && x.p2p)) {
-      const secondsAfterLastJoin = r.config.audience.seconds - (r.viewers - 1) * calibrationWorld.staggerSeconds;
+      const apart = r.config.audience.staggerSeconds ?? calibrationWorld.staggerSeconds;
+      const secondsAfterLastJoin = r.config.audience.seconds - (r.viewers - 1) * apart;
       const match = realFor(r.viewers);
       if (!match) {
         console.log(`\nN = ${r.viewers}: no real run in ${args.real}; run npm run bench:offload or compare first`);

@@ -158,10 +158,25 @@ export interface PlayerModel {
    */
   directSegments: number;
   /**
+   * From the first frame to P2P started (player.ts p2pStarted): hybrid-p2p.js fetched and run, the engine attached. Not
+   * measured: 43 kB gzipped over the viewer's downlink plus parsing, a fraction of a second. p2p-media-loader then
+   * opens its tracker connection only at the first segment hls.js asks it for (core.ts getStreamHybridLoader), so a
+   * viewer's first announce waits for the next segment request after this, up to a target duration later (before
+   * commit 1f33702 the stack was in the first script: 0, P2P on at the first frame, and the announce at the next
+   * request all the same: hls.js has asked for its start-up segments by then).
+   */
+  p2pStackSeconds: number;
+  /**
    * p2p-media-loader looks at its queue on playback updates at most once a second: each viewer notices a segment
    * entering its high-demand window up to this late (drawn uniformly per viewer). 0: at once.
    */
   loaderLagSeconds: number;
+  /**
+   * hls.js in low-latency mode (the player's mode at every numeric target) plays up to the policy's
+   * maxLiveSyncPlaybackRate while it is behind liveSyncDuration (catch-up.ts). false: the playhead keeps the latency
+   * it started with, as this model did before.
+   */
+  liveCatchUp: boolean;
   /** Plain hls.js loads one fragment at a time (the CDN-only cohort); the hybrid's is the policy's httpConcurrency. */
   cdnHttpConcurrency: number;
 }
@@ -171,7 +186,9 @@ export const playerModelDefaults: PlayerModel = {
   startupOverheadSeconds: 0.3,
   startSegments: 1,
   directSegments: 3,
+  p2pStackSeconds: 0.2,
   loaderLagSeconds: 1,
+  liveCatchUp: true,
   cdnHttpConcurrency: 1,
 };
 

@@ -64,13 +64,14 @@ describe('realRunsFrom', () => {
     ]);
   });
 
-  it("reads compare's hybrid cohort, whose --seconds run from the first join", () => {
+  it("reads compare's hybrid cohort, whose --seconds run from the first join, and how far apart its viewers joined", () => {
     expect(realRunsFrom(compareFile(), 'results.json')).toEqual([
       {
         viewers: 8,
         // 120 s from the first join; the eighth joined 7 × 3 s later.
         secondsAfterLastJoin: 99,
         source: 'results.json (compare)',
+        staggerSeconds: 3,
         hybrid: { offloadPercent: 81.2, stalls: 2, stalledSeconds: 0.5, latencyP50: 6.9, startupP50: 0.45 },
       },
     ]);

@@ -10,6 +10,8 @@ export interface RealRun {
   secondsAfterLastJoin: number;
   /** Which file and harness it came from. */
   source: string;
+  /** Seconds between the harness's joins (compare's --stagger); absent: the calibration world's. */
+  staggerSeconds?: number;
   hybrid: { offloadPercent: number; stalls: number; stalledSeconds: number; latencyP50: number; startupP50: number };
   /** The hybrid's offload per link profile (compare with --network); absent on loopback runs. */
   byProfile?: { profile: string; viewers: number; offloadPercent: number }[];
@@ -65,6 +67,7 @@ export function realRunsFrom(data: unknown, source: string): RealRun[] {
         // A compare cohort lasts --seconds from its first join.
         secondsAfterLastJoin: d.options.seconds - (s.viewers - 1) * d.options.staggerSeconds,
         source: `${source} (compare)`,
+        staggerSeconds: d.options.staggerSeconds,
         hybrid: {
           offloadPercent: s.offloadPercent,
           stalls: s.stalls,

@@ -78,10 +78,12 @@ export const scenarioNames = Object.keys(scenarios);
 /** What the harness's timing looks like from inside the simulator (tuned). */
 export const calibrationWorld = {
   /**
-   * The harness sleeps 3 s between joins, then opens and loads a page, which takes about a second on a loaded 2-core
-   * machine: in the real runs, consecutive viewers held 2 segments (4 s) fewer each (per-viewer segment counts).
+   * Seconds between joins. Both harnesses now share the cohort runner, which opens each page on a fixed schedule
+   * (cohort/runner.ts joinTimes, 3 s apart) rather than sleeping 3 s after the previous page loaded: in the shaped
+   * compare runs at N = 8 consecutive viewers held 1.57 segments (3.1 s) fewer each (per-viewer segment counts), where
+   * the old bench:offload's held 2 (4 s, this value until then). A compare run's own --stagger overrides it (cli.ts).
    */
-  staggerSeconds: 4,
+  staggerSeconds: 3,
   /** Page loads vary: each join lands up to this much later than its slot. */
   staggerJitterSeconds: 1,
   /** ffmpeg, then PUT and commit to a local workerd on a loaded machine: slower than the player's 0.3 s plan. */

@@ -52,6 +52,7 @@ import {
   type UplinkProbe,
   uploadOpen,
 } from '@edgeswarm/policy';
+import { catchUpSeconds } from './catch-up';
 import { EventQueue, type PoppedEvent } from './event-queue';
 import { Histogram } from './histogram';
 import type { SimConfig } from './model';
@@ -203,6 +204,9 @@ export interface ViewerOutcome {
   leadDecisionsAfterFirstEpoch: number;
   /** Its access link's profile name (network.access). */
   access: string;
+  /** Seconds from joining to its first open data channel, and to its first segment from a peer (null: never). */
+  firstPeerSeconds: number | null;
+  firstP2PSeconds: number | null;
 }
 
 export interface SimResult {
@@ -254,6 +258,8 @@ export class SwarmSimulation {
   private readonly T: number;
   private readonly liveSync: number;
   private readonly liveMax: number;
+  /** hls.js's maxLiveSyncPlaybackRate from the policy's hls settings (1: no catch-up). */
+  private readonly catchUpMax: number;
   private readonly tStart = prerollSeconds;
   private readonly tEnd: number;
   private readonly D: number;
@@ -298,6 +304,9 @@ export class SwarmSimulation {
   private readonly upBytes: Float64Array;
   private readonly httpSegs: Uint32Array;
   private readonly p2pSegs: Uint32Array;
+  /** When v's first data channel opened, and its first segment from a peer arrived (-1: never). */
+  private readonly firstPeerAt: Float64Array;
+  private readonly firstP2PAt: Float64Array;
   /** Each viewer's tick state (budget, uplink and peer-rate estimates, edge fetch time, role memo), as its player keeps it. */
   private readonly ts: (TickState | undefined)[];
   /** From the viewer's last tick: the deadline margin, and whether its upload is open. */
@@ -325,6 +334,8 @@ export class SwarmSimulation {
   private readonly roleDirty: Uint8Array;
   private readonly roleEpoch: Int32Array;
   private readonly announceGen: Int32Array;
+  /** P2P is on but p2p-media-loader has not opened its tracker connection: it does at the next segment request. */
+  private readonly announceOnRequest: Uint8Array;
   private readonly retries: Uint8Array;
   private readonly degree: Uint8Array;
   private readonly pending: Uint8Array;
@@ -452,6 +463,7 @@ export class SwarmSimulation {
     );
     this.liveSync = first.actions.hls.liveSyncDuration;
     this.liveMax = first.actions.hls.liveMaxLatencyDuration;
+    this.catchUpMax = config.player.liveCatchUp ? first.actions.hls.maxLiveSyncPlaybackRate : 1;
     this.tEnd = this.tStart + config.audience.seconds;
     this.D = Math.max(1, Math.min(255, Math.floor(config.player.maxPeers)));
     const edgeRate = (config.edge.capacityMbps * 1e6) / 8;
@@ -499,6 +511,8 @@ export class SwarmSimulation {
     this.upBytes = new Float64Array(n);
     this.httpSegs = new Uint32Array(n);
     this.p2pSegs = new Uint32Array(n);
+    this.firstPeerAt = new Float64Array(n).fill(-1);
+    this.firstP2PAt = new Float64Array(n).fill(-1);
     this.ts = new Array(n).fill(undefined);
     this.margin = new Float64Array(n);
     this.upOpen = new Uint8Array(n);
@@ -522,6 +536,7 @@ export class SwarmSimulation {
     this.roleDirty = new Uint8Array(n).fill(1);
     this.roleEpoch = new Int32Array(n).fill(-1);
     this.announceGen = new Int32Array(n);
+    this.announceOnRequest = new Uint8Array(n);
     this.retries = new Uint8Array(n);
     this.degree = new Uint8Array(n);
     this.pending = new Uint8Array(n);
@@ -907,6 +922,11 @@ export class SwarmSimulation {
       this.slotHttp[s] = 0;
       this.slotP2P[s] = 0;
       this.totals.requestedBytes += this.segSize[k] as number;
+      // p2p-media-loader opens its tracker connection at the first segment hls.js asks its engine for, once P2P is on.
+      if (this.announceOnRequest[v] && requestAt >= this.p2pStartOf(v)) {
+        this.announceOnRequest[v] = 0;
+        this.scheduleAnnounce(v, requestAt);
+      }
     } else if (this.slotSt[s] !== slotState.none && this.slotSt[s] !== slotState.wait) {
       return;
     }
@@ -1092,21 +1112,30 @@ export class SwarmSimulation {
   /**
    * The player's uplink probe: uplinkProbeBytes to the edge as P2P starts, at the viewer's uplink rate (TCP's slow
    * start is not modelled, so the simulated probe reads a fast link a little higher than a real one would). Its result
-   * is known once it has finished, or timed out, counted from playback start.
+   * is known once it has finished, or timed out, counted from when it starts: as P2P starts, or with spreadRelays at
+   * playback start, before the P2P script has loaded (player.ts maybeStartP2P).
    */
   private probeOf(v: number, t: number, o: PolicyOptions): { uplinkProbe?: UplinkProbe } {
     const probe = this.probeResult(v, o);
-    return probe && t - (this.startedAt[v] as number) >= probe.seconds ? { uplinkProbe: probe } : {};
+    return probe && t - this.probeStartOf(v) >= probe.seconds ? { uplinkProbe: probe } : {};
+  }
+
+  private probeStartOf(v: number): number {
+    const started = this.startedAt[v] as number;
+    return this.policy.spreadRelays > 0 && !this.freeRider[v] ? started : started + this.cfg.player.p2pStackSeconds;
   }
 
   /**
-   * When v's player starts P2P: with playback, or with spreadRelays once its probe is done (the peer id carries its
-   * class) or has run as long as a relay would take to finish it (then its id carries none). Until then it has no peers and fetches everything from the edge, as hls.js does before P2P is attached.
+   * When v's player starts P2P: once its P2P script has loaded after the first frame (p2pStackSeconds), and with
+   * spreadRelays not before its probe is done (the peer id carries its class) or has run as long as a relay would take
+   * to finish it (then its id carries none). Until then it has no peers and fetches everything from the edge, as
+   * hls.js does before P2P is attached; its first announce waits for the first segment request after this (decide).
    */
   private p2pStartOf(v: number): number {
     const started = this.startedAt[v] as number;
-    if (this.policy.spreadRelays <= 0 || this.freeRider[v]) return started;
-    return started + Math.min(this.probeResult(v, this.policy)?.seconds ?? 0, this.relayProbeWait());
+    const stack = this.cfg.player.p2pStackSeconds;
+    if (this.policy.spreadRelays <= 0 || this.freeRider[v]) return started + stack;
+    return started + Math.max(stack, Math.min(this.probeResult(v, this.policy)?.seconds ?? 0, this.relayProbeWait()));
   }
 
   /** How long a player waits for its probe before starting P2P with spreadRelays (relayProbeWaitSeconds). */
@@ -1706,8 +1735,10 @@ export class SwarmSimulation {
     this.p2pBytes[v] = (this.p2pBytes[v] as number) + p2p;
     this.totals.httpBytes += http;
     this.totals.p2pBytes += p2p;
-    if (p2p > 0 && http === 0) this.p2pSegs[v] = (this.p2pSegs[v] as number) + 1;
-    else this.httpSegs[v] = (this.httpSegs[v] as number) + 1;
+    if (p2p > 0 && http === 0) {
+      this.p2pSegs[v] = (this.p2pSegs[v] as number) + 1;
+      if ((this.firstP2PAt[v] as number) < 0) this.firstP2PAt[v] = t;
+    } else this.httpSegs[v] = (this.httpSegs[v] as number) + 1;
     // Holding it, v announces it: neighbours waiting for it can now fetch it from v.
     if (this.cfg.p2p && this.uploading(v)) {
       this.announcedAt[v] = t;
@@ -1741,10 +1772,9 @@ export class SwarmSimulation {
       this.latency[v] = t - (this.p0[v] as number);
       this.startupHist.add(t - (this.joinAt[v] as number));
       if (this.cfg.p2p) {
-        // With spreadRelays the player waits for its uplink probe before it starts P2P (its peer id carries the class).
-        const p2pStart = this.p2pStartOf(v);
-        if (p2pStart > t) this.scheduleAnnounce(v, p2pStart);
-        else this.announce(v, t);
+        // P2P starts once its script has loaded (with spreadRelays, also once the uplink probe is done: its peer id
+        // carries the class); p2p-media-loader announces at the first segment request after that (decide).
+        this.announceOnRequest[v] = 1;
         this.roleDirty[v] = 1;
         const direct = Math.max(this.cfg.player.startSegments, this.cfg.player.directSegments);
         for (let k = s0 + direct; k <= this.newest; k++) this.decide(v, k, t, t);
@@ -1778,6 +1808,33 @@ export class SwarmSimulation {
   private checkLiveSync(v: number, t: number): void {
     if (this.ph[v] === phase.playing && t - this.playhead(v, t) > this.liveMax) this.resync(v, t);
     else if (this.ph[v] === phase.starting && t - (this.p0[v] as number) > this.liveMax) this.restart(v, t);
+    else if (this.catchUpMax > 1) this.catchUp(v, t);
+  }
+
+  /**
+   * hls.js's live catch-up (catch-up.ts), looked at once a target duration, on each new segment: a viewer behind its
+   * target latency wins what it would by playing that long at hls.js's rate, at once. hls.js measures its latency from
+   * the playlist's live edge, which is the newest segment's end plus the playlist's age: the publishing lag and the
+   * playlist's trip are not in it.
+   */
+  private catchUp(v: number, t: number): void {
+    if (this.ph[v] !== phase.playing || this.frozen(v, t)) return;
+    const playhead = this.playhead(v, t);
+    const won = catchUpSeconds(
+      {
+        latency: t - playhead - this.cfg.stream.publishLagSeconds - (this.edgeRtt[v] as number),
+        targetLatency: this.liveSync + Math.min(this.stalls[v] as number, this.T),
+        maxLatency: this.liveMax,
+        targetDuration: this.T,
+        forwardBufferSeconds: (this.nextPlay[v] as number) * this.T - playhead,
+        maxRate: this.catchUpMax,
+      },
+      this.T,
+    );
+    if (won <= 0) return;
+    this.latency[v] = (this.latency[v] as number) - won;
+    // Every segment it waits for is due sooner.
+    this.retimeMargins(v, t);
   }
 
   /** Still starting and already too far behind: hls.js picks a new start position near the live edge. */
@@ -2029,6 +2086,7 @@ export class SwarmSimulation {
         this.sent[base + i] = 0;
         this.degree[v] = (this.degree[v] as number) + 1;
         this.roleDirty[v] = 1;
+        if ((this.firstPeerAt[v] as number) < 0) this.firstPeerAt[v] = t;
         return;
       }
     }
@@ -2201,11 +2259,18 @@ export class SwarmSimulation {
           latency: (this.latencyLast[v] as number) >= 0 ? (this.latencyLast[v] as number) : null,
           leadDecisionsAfterFirstEpoch: this.leadLate[v] as number,
           access: this.accessName[v] as string,
+          firstPeerSeconds: since(this.firstPeerAt[v] as number, this.joinAt[v] as number),
+          firstP2PSeconds: since(this.firstP2PAt[v] as number, this.joinAt[v] as number),
         });
       }
     }
     return out;
   }
+}
+
+/** Seconds from `from` to `at`, or null when `at` never happened (-1). */
+function since(at: number, from: number): number | null {
+  return at >= 0 ? at - from : null;
 }
 
 function round(x: number, digits: number): number {
