@@ -1,0 +1,90 @@
+/**
+ * What an isolate's JS heap holds, by kind of object: a heap snapshot taken through an inspector (wrangler's, for
+ * our edge's isolate; a tab's CDP session), summed by constructor, and two such sums compared, so a heap that grows
+ * says what grows (a Map of peers, strings, closures, ...). The snapshot itself is V8's format (`.heapsnapshot`).
+ */
+import WebSocket from 'ws';
+
+/** Count and bytes (self size) of one kind of object. */
+export interface HeapKind {
+  count: number;
+  bytes: number;
+}
+
+interface Snapshot {
+  snapshot: { meta: { node_fields: string[]; node_types: unknown[] } };
+  nodes: number[];
+  strings: string[];
+}
+
+/** Pure: a snapshot's objects summed by `<type> <name>` (the constructor's name for objects). */
+export function summarizeSnapshot(raw: string | Snapshot): Map<string, HeapKind> {
+  const s: Snapshot = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  const fields = s.snapshot.meta.node_fields;
+  const types = s.snapshot.meta.node_types[0] as string[];
+  const width = fields.length;
+  const typeAt = fields.indexOf('type');
+  const nameAt = fields.indexOf('name');
+  const sizeAt = fields.indexOf('self_size');
+  const kinds = new Map<string, HeapKind>();
+  for (let i = 0; i + width <= s.nodes.length; i += width) {
+    const type = types[s.nodes[i + typeAt] as number] ?? '?';
+    // Strings and numbers are named by their value: sum them by type alone.
+    const name =
+      type === 'object' || type === 'closure' || type === 'native' ? s.strings[s.nodes[i + nameAt] as number] : '';
+    const key = name ? `${type} ${name}` : type;
+    const kind = kinds.get(key) ?? { count: 0, bytes: 0 };
+    kind.count++;
+    kind.bytes += s.nodes[i + sizeAt] as number;
+    kinds.set(key, kind);
+  }
+  return kinds;
+}
+
+/** Pure: the kinds that grew most in bytes from `before` to `after`, largest first. */
+export function heapGrowth(
+  before: ReadonlyMap<string, HeapKind>,
+  after: ReadonlyMap<string, HeapKind>,
+  top = 12,
+): { kind: string; count: number; countDelta: number; bytes: number; bytesDelta: number }[] {
+  return [...after]
+    .map(([kind, a]) => {
+      const b = before.get(kind) ?? { count: 0, bytes: 0 };
+      return { kind, count: a.count, countDelta: a.count - b.count, bytes: a.bytes, bytesDelta: a.bytes - b.bytes };
+    })
+    .sort((x, y) => y.bytesDelta - x.bytesDelta)
+    .slice(0, top);
+}
+
+/** A heap snapshot of the inspector target at `webSocketUrl`, after a full collection; the raw JSON text. */
+export async function takeHeapSnapshot(webSocketUrl: string, timeoutMs = 60_000): Promise<string> {
+  const ws = new WebSocket(webSocketUrl, { maxPayload: 1 << 30 });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const chunks: string[] = [];
+    let next = 1;
+    const call = (method: string, params: Record<string, unknown> = {}) =>
+      new Promise<void>((resolve, reject) => {
+        const id = next++;
+        const timer = setTimeout(() => reject(new Error(`${method} timed out`)), timeoutMs);
+        const onMessage = (data: Buffer) => {
+          const message = JSON.parse(data.toString()) as { id?: number; method?: string; params?: { chunk?: string } };
+          if (message.method === 'HeapProfiler.addHeapSnapshotChunk') chunks.push(message.params?.chunk ?? '');
+          if (message.id !== id) return;
+          clearTimeout(timer);
+          ws.off('message', onMessage);
+          resolve();
+        };
+        ws.on('message', onMessage);
+        ws.send(JSON.stringify({ id, method, params }));
+      });
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    return chunks.join('');
+  } finally {
+    ws.close();
+  }
+}
