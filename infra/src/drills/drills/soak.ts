@@ -51,6 +51,24 @@ export const soakLimits = {
   offloadSpreadPoints: 10,
 };
 
+/** Pure: a tab's JS heap series (`v3 JS heap`), reported beside the tab's renderer, which is judged. */
+export const isTabJsHeap = (label: string) => /^v\d+ JS heap$/.test(label);
+
+/**
+ * Pure: whether the soak judges a memory series (growth ≤ the limit) or only charts and reports it. Judged: each
+ * process's resident memory and our isolate's JS heap. Reported only: what only `wrangler dev` runs (wrangler, and
+ * the workerd of its dev proxy in front of the edge: none of our code, no such process in production); each tab's JS
+ * heap (inside its renderer); and the edge's workerd process, judged instead by what of it is ours, our isolate's
+ * heap after a full collection: under `wrangler dev` the process grows with every request it handles, whatever code
+ * handles it (wrangler's proxy, which runs none of ours, 14-25 kB a request relayed; a Worker of no code of ours
+ * 7-39 kB a request, most with the local Cache API and R2, which miniflare simulates inside the same process), and
+ * production has neither the proxy nor the simulators (BENCHMARKS.md, #13).
+ */
+export function judgedMemory(label: string): boolean {
+  if (label === 'wrangler' || label.startsWith('workerd (wrangler proxy)')) return false;
+  return label !== 'workerd' && !isTabJsHeap(label);
+}
+
 export const soak: Drill = {
   name: 'soak',
   title: 'soak: live, 8 viewers, 30 min',
@@ -156,20 +174,13 @@ export const soak: Drill = {
         },
       ],
     });
-    // Judged: each process's resident memory, but not what only `wrangler dev` runs (wrangler, and the workerd of its
-    // dev proxy in front of the edge: none of our code, no such process in production), charted and reported only.
-    // The edge's workerd is judged by what of it is ours: our isolate's JS heap after a full collection. Its resident
-    // memory is charted and reported, not judged: under `wrangler dev` it grows with every request it handles,
-    // whatever code handles it (wrangler's proxy, which runs none of ours, grows 15-25 kB a request relayed; a Worker
-    // of no code of ours 7-35 kB a request, most with the local Cache API and R2, which miniflare simulates inside
-    // the same process), and production has neither the proxy nor the simulators (BENCHMARKS.md, #13).
-    const devOnly = (label: string) =>
-      label === 'wrangler' || label.startsWith('workerd (wrangler proxy)') || label === 'workerd';
+    // wrangler dev's own processes (wrangler, and the workerd of its dev proxy): none of our code, none in production.
+    const devOnly = (label: string) => label === 'wrangler' || label.startsWith('workerd (wrangler proxy)');
     const ourHeap = memory.find((s) => s.label === heapLabel);
-    const tabJsHeaps = memory.filter((s) => / JS heap$/.test(s.label));
+    const tabJsHeaps = memory.filter((s) => isTabJsHeap(s.label));
     const proxy = memory.find((s) => s.label === 'workerd (wrangler proxy)');
     const judged = memory
-      .filter((s) => !devOnly(s.label) && !tabJsHeaps.includes(s))
+      .filter((s) => judgedMemory(s.label))
       .map((s) => ({ label: s.label, growth: memoryGrowth(s.points, window) }))
       .filter((s): s is { label: string; growth: NonNullable<typeof s.growth> } => s.growth !== undefined);
     const edgeProcess = memory.find((s) => s.label === 'workerd');
