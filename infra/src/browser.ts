@@ -34,32 +34,51 @@ export interface ChromiumOptions {
    * without a secure context there is no Web Crypto: every P2P segment would fail its integrity check.
    */
   secureOrigin?: string;
+  /**
+   * Run the browser, and every process it forks, in this cgroup (a directory of cgroup v1's cpu controller, e.g. a
+   * viewer's CPU quota, cohort/viewer-cpu.ts): it joins before Chromium starts.
+   */
+  cgroup?: string;
 }
 
-let netnsWrapper: string | undefined;
+let wrapper: string | undefined;
+
+/** The wrapper's script: join the cgroup (if any), then exec Chromium, in the namespace (if any). */
+export const wrapperScript = [
+  '#!/bin/sh',
+  'if [ -n "$EDGESWARM_CGROUP" ]; then echo $$ > "$EDGESWARM_CGROUP/cgroup.procs" || exit 1; fi',
+  'if [ -n "$EDGESWARM_NETNS" ]; then exec ip netns exec "$EDGESWARM_NETNS" "$EDGESWARM_CHROMIUM" "$@"; fi',
+  'exec "$EDGESWARM_CHROMIUM" "$@"',
+  '',
+].join('\n');
 
 /**
  * playwright launches an executable with its arguments and talks to it over fds 3 and 4; `ip netns exec`
- * keeps both, so a two-line wrapper puts the browser (and every process it forks) in the namespace.
+ * keeps both, so a short wrapper puts the browser (and every process it forks) in the namespace and the cgroup.
  */
-function wrapperInNetns(): string {
-  if (!netnsWrapper) {
-    const path = join(mkdtempSync(join(tmpdir(), 'edgeswarm-chromium-')), 'chromium-in-netns');
-    writeFileSync(path, '#!/bin/sh\nexec ip netns exec "$EDGESWARM_NETNS" "$EDGESWARM_CHROMIUM" "$@"\n');
+function chromiumWrapper(): string {
+  if (!wrapper) {
+    const path = join(mkdtempSync(join(tmpdir(), 'edgeswarm-chromium-')), 'chromium-wrapped');
+    writeFileSync(path, wrapperScript);
     chmodSync(path, 0o755);
-    netnsWrapper = path;
+    wrapper = path;
   }
-  return netnsWrapper;
+  return wrapper;
 }
 
 export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
   const args = [...chromiumArgs];
   if (options.secureOrigin) args.push(`--unsafely-treat-insecure-origin-as-secure=${options.secureOrigin}`);
   // playwright-core adds --headless and a fresh temporary profile per launch.
-  if (!options.netns) return chromium.launch({ executablePath: findChromium(), args });
+  if (!options.netns && !options.cgroup) return chromium.launch({ executablePath: findChromium(), args });
   return chromium.launch({
-    executablePath: wrapperInNetns(),
+    executablePath: chromiumWrapper(),
     args,
-    env: { ...process.env, EDGESWARM_NETNS: options.netns, EDGESWARM_CHROMIUM: findChromium() },
+    env: {
+      ...process.env,
+      EDGESWARM_NETNS: options.netns ?? '',
+      EDGESWARM_CGROUP: options.cgroup ?? '',
+      EDGESWARM_CHROMIUM: findChromium(),
+    },
   });
 }

@@ -59,6 +59,10 @@ export interface ViewerSample {
     backlogged: boolean;
     /** Backed off from P2P because the device could not keep up; absent from older players. */
     strained?: boolean;
+    /** The sign that put it there last (late-timer, dropped-frames, long-tasks). */
+    strainSign?: string | null;
+    /** Share of the player's last tick its page's main thread spent in long tasks, percent; absent or null: not measured. */
+    longTaskPercent?: number | null;
     /** Upload requests answered "absent" so far: not deliverable within the margin. */
     refusedUploads?: number;
     /** Peer transfers given up so far because their projected finish fell past the deadline less the margin… */

@@ -38,6 +38,7 @@ import {
   summariseProfiles,
 } from './renderer-profile';
 import { type PlayerReading, readPlayerInPage, toRecord, toSample } from './snapshot';
+import { applyQuota } from './viewer-cpu';
 import { linkUse, ViewerNetwork } from './viewer-links';
 
 export interface CohortPlan {
@@ -88,6 +89,13 @@ export interface CohortPlan {
    * run's `profile` sums them; with a folder, each raw profile is written there too (`<cohort>-v<n>.cpuprofile`).
    */
   profile?: { dir?: string };
+  /**
+   * A cgroup per viewer, by index (compare's --viewer-cpu, viewer-cpu.ts): each viewer's browser runs in its own, with
+   * every process it forks, so its CPU quota starves that viewer alone. With these every viewer has a browser of its
+   * own, links or not. The harness outside the namespace makes and removes them; the runner caps each at `quotaUs`
+   * once its viewer's browser is up.
+   */
+  viewerCgroups?: { dirs: string[]; quotaUs: number };
   /**
    * Scripts every page runs before its own, through the automation (a drill's counters, drills/page-counters.ts);
    * never in a URL.
@@ -226,6 +234,12 @@ export async function runCohort(
   const label = cohortLabel(plan.name);
   const links = plan.links;
   if (links && links.length < plan.viewers) throw new Error(`${links.length} links for ${plan.viewers} viewers`);
+  const cgroups = plan.viewerCgroups;
+  if (cgroups && cgroups.dirs.length < plan.viewers) {
+    throw new Error(`${cgroups.dirs.length} cgroups for ${plan.viewers} viewers`);
+  }
+  /** Every viewer in a browser of its own: behind its own link, or in its own cgroup. */
+  const ownBrowsers = Boolean(links || cgroups);
   const joins = joinTimes(plan);
   const pending = [...events].sort((a, b) => a.atSeconds - b.atSeconds);
   const network = links ? new ViewerNetwork() : undefined;
@@ -237,7 +251,7 @@ export async function runCohort(
       if (!network) throw new Error('an edge link cap needs a link per viewer (--network other than loopback)');
       await network.capEdge(plan.edgeLinkMbps);
     }
-    if (!links) shared = await launchChromium();
+    if (!ownBrowsers) shared = await launchChromium();
     const startedAt = new Date();
     const start = performance.now();
     const elapsed = () => (performance.now() - start) / 1000;
@@ -246,22 +260,33 @@ export async function runCohort(
     let nextSample = plan.sampleSeconds;
     const samplesPerProgress = Math.max(1, Math.round(plan.progressSeconds / plan.sampleSeconds));
     log(
-      `${plan.harness}: ${label} cohort: ${plan.viewers} viewers, ${plan.staggerSeconds} s apart, ${plan.seconds} s${links ? ', each behind its own link' : ''}`,
+      `${plan.harness}: ${label} cohort: ${plan.viewers} viewers, ${plan.staggerSeconds} s apart, ${plan.seconds} s${links ? ', each behind its own link' : ''}${cgroups ? ', each browser in its own CPU quota' : ''}`,
     );
 
     const join = async (index: number, now: number) => {
       const link = links?.[index];
+      const cgroup = cgroups?.dirs[index];
       let browser = shared;
       if (link && network) {
         const netns = await network.add(index, link);
         browser = await launchChromium({
           netns,
+          ...(cgroup ? { cgroup } : {}),
           ...(plan.secureContext === false ? {} : { secureOrigin: new URL(plan.pageBase).origin }),
         });
+      } else if (cgroup) {
+        browser = await launchChromium({ cgroup });
       }
       const page = await (browser as Browser).newPage({ viewport: cohortDefaults.viewport });
+      // The device is slow from here: the browser launched at full speed, as a phone's was already running.
+      if (cgroup && cgroups) applyQuota(cgroup, cgroups.quotaUs);
       const profiler = plan.profile ? await startRendererProfile(page) : undefined;
-      slots.push({ page, browser: link ? browser : undefined, joinedAt: now, ...(profiler ? { profiler } : {}) });
+      slots.push({
+        page,
+        browser: ownBrowsers ? browser : undefined,
+        joinedAt: now,
+        ...(profiler ? { profiler } : {}),
+      });
       if (plan.corrupt?.includes(index)) await page.addInitScript({ content: await corruptUploadsScript() });
       for (const content of plan.initScripts ?? []) await page.addInitScript({ content });
       if (plan.policy && Object.keys(plan.policy).length > 0) {
@@ -276,6 +301,7 @@ export async function runCohort(
       });
       const notes = [
         link ? linkLabel(link) : '',
+        cgroup ? 'own CPU quota' : '',
         plan.corrupt?.includes(index) ? 'corrupts uploads' : '',
         ownLatency !== undefined && ownLatency !== null ? `latency-target=${ownLatency}` : '',
       ]

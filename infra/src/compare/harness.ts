@@ -27,6 +27,7 @@ import type { StatsSnapshot, StreamStatus } from '@edgeswarm/protocol';
 import { type NamespaceTask, runInNamespace } from '../cohort/in-namespace';
 import { cohortLabel } from '../cohort/records';
 import { profileLines } from '../cohort/renderer-profile';
+import { ViewerCgroups, viewerCpuUnavailable } from '../cohort/viewer-cpu';
 import { linksFor } from '../link-profiles';
 import { type LocalEdge, repoRoot, startLocalEdge } from '../local-edge';
 import { privateNetworkAvailable } from '../netns';
@@ -127,6 +128,8 @@ export async function runCompare(
 ): Promise<CompareRun> {
   const unavailable = privateNetworkAvailable({ shaped: options.network !== 'loopback' });
   if (unavailable) throw new Error(`compare runs its viewers in a private network namespace: ${unavailable}`);
+  const noQuota = options.viewerCpu === undefined ? undefined : viewerCpuUnavailable();
+  if (noQuota) throw new Error(`--viewer-cpu: ${noQuota}`);
   const startedAt = new Date();
   const stamp = runStamp(startedAt);
   const outDir = resolve(options.out ?? join(repoRoot, 'bench-results', `compare-${stamp}`));
@@ -176,7 +179,7 @@ export async function runCompare(
     log(`compare: publishing a ${options.size} test pattern as ${stream} to ${edgeUrl}`);
     await waitUntilLive(edgeUrl, stream, publisher);
     log(
-      `compare: live; ${points.map((p) => p.label).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}${options.burnLoad > 0 ? `, ${options.burnLoad} busy processes beside each cohort${options.burnNice === 0 ? '' : ` at nice ${options.burnNice > 0 ? '+' : ''}${options.burnNice} from the browsers`}` : ''}${options.profile ? ', profiling every renderer' : ''}${
+      `compare: live; ${points.map((p) => p.label).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}${options.burnLoad > 0 ? `, ${options.burnLoad} busy processes beside each cohort${options.burnNice === 0 ? '' : ` at nice ${options.burnNice > 0 ? '+' : ''}${options.burnNice} from the browsers`}` : ''}${options.viewerCpu === undefined ? '' : `, each viewer's browser capped at ${options.viewerCpu} of a core`}${options.profile ? ', profiling every renderer' : ''}${
         options.policy
           ? `, hybrid policy ${Object.entries(options.policy)
               .map(([k, v]) => `${k}=${v}`)
@@ -195,6 +198,18 @@ export async function runCompare(
       // The same burn beside every cohort; it counts in the cohort's CPU figures like any other load.
       const burner = startCpuBurner(options.burnCpuPercent);
       const loadBurner = startLoadBurner(options.burnLoad, options.burnNice);
+      // A cgroup per viewer, made here (outside the namespace, which a timeout or Ctrl-C kills with all in it) and
+      // removed here once its browsers are gone, or on exit.
+      const cgroups =
+        options.viewerCpu === undefined
+          ? undefined
+          : new ViewerCgroups(`${stamp}-${process.pid}-${cohorts.length + 1}`, options.viewers, options.viewerCpu);
+      const removeCgroups = () => {
+        const left = cgroups?.remove() ?? [];
+        if (left.length > 0) log(`compare: warning: could not remove ${left.join(', ')} (still in use)`);
+      };
+      process.once('exit', removeCgroups);
+      let viewerCpu: ReturnType<ViewerCgroups['record']> | undefined;
       const run = await runCohortInNamespace(
         {
           task: 'cohort',
@@ -213,11 +228,17 @@ export async function runCompare(
             ...(options.edgeLinkMbps === undefined ? {} : { edgeLinkMbps: options.edgeLinkMbps }),
             ...(name === 'hybrid' && options.policy ? { policy: options.policy } : {}),
             ...(options.profile ? { profile: { dir: join(outDir, 'profiles') } } : {}),
+            ...(cgroups ? { viewerCgroups: { dirs: cgroups.dirs, quotaUs: cgroups.quota.quotaUs } } : {}),
           },
           socketPath: proxy.address,
         },
         log,
-      ).finally(() => Promise.all([burner.stop(), loadBurner.stop()]));
+      ).finally(async () => {
+        await Promise.all([burner.stop(), loadBurner.stop()]);
+        viewerCpu = cgroups?.record();
+        removeCgroups();
+        process.removeListener('exit', removeCgroups);
+      });
       const cpu = cpuFigures(cpuBefore, cpus(), run.samples, loadavg()[0] ?? 0);
       log(`compare: ${point.label} done; waiting ${options.settleSeconds} s for the edge's count`);
       const after = await settledStats(edgeUrl, stream, options.settleSeconds);
@@ -235,6 +256,7 @@ export async function runCompare(
         summary,
         byProfile: summariseProfiles(run),
         saturated: isSaturated(cpu),
+        ...(viewerCpu ? { viewerCpu } : {}),
         ...(point.latency === undefined ? {} : { latency: point.latency }),
       };
       cohorts.push(result);

@@ -118,6 +118,19 @@ describe('compare options', () => {
     expect(() => read(['--burn-load', '8', '--burn-nice', '1.5'])).toThrow(/--burn-nice must be an integer/);
   });
 
+  it("caps each viewer's browser at a share of a core when asked, within bounds", () => {
+    expect(read([]).options.viewerCpu).toBeUndefined();
+    expect(read(['--viewer-cpu', '0.25']).options.viewerCpu).toBe(0.25);
+    expect(read(['--viewer-cpu', '1.5', '--network', 'residential']).options).toMatchObject({
+      viewerCpu: 1.5,
+      network: 'residential',
+    });
+    expect(() => read(['--viewer-cpu', '0'])).toThrow(/--viewer-cpu must be a number from 0.02 to 32/);
+    expect(() => read(['--viewer-cpu', '0.01'])).toThrow(/--viewer-cpu must be a number from 0.02 to 32/);
+    expect(() => read(['--viewer-cpu', '33'])).toThrow(/--viewer-cpu must be a number from 0.02 to 32/);
+    expect(() => read(['--viewer-cpu', 'half'])).toThrow(/--viewer-cpu must be a number/);
+  });
+
   it('profiles the renderers only when asked, and --profile takes no value', () => {
     expect(compareDefaults.profile).toBe(false);
     expect(read([]).options.profile).toBe(false);

@@ -6,6 +6,7 @@
 import { type CliRequest, type OptionTable, type OptionValues, parseOptions } from '@edgeswarm/origin/cli-options';
 import { policyDefaults, resolvePolicyOptions } from '@edgeswarm/policy';
 import { type CohortName, cohortNames, isCohortName } from '../cohort/records';
+import { viewerCpuLimits } from '../cohort/viewer-cpu';
 import { isNetworkName, type NetworkName, networkNames } from '../link-profiles';
 import { type LatencyTarget, parseLatencyTargets } from './frontier';
 
@@ -54,6 +55,12 @@ export interface CompareOptions {
    * ahead of the browsers, as other work at a higher priority would be (root only). 0: the browsers' own.
    */
   burnNice: number;
+  /**
+   * A CPU quota per viewer, in cores (`--viewer-cpu 0.25`: a quarter of one core): each viewer's browser, with all its
+   * processes and threads, runs in a cgroup of its own capped at this, as on a slow phone; the publisher, the edge and
+   * the harness are not capped (cohort/viewer-cpu.ts). Every viewer gets a browser of its own. Absent: no quota.
+   */
+  viewerCpu?: number;
   /**
    * Profile every viewer's renderer (V8's sampling profiler): the top sources and functions per cohort in the log and
    * results.json, the raw profiles in <out>/profiles/. The profiler costs a little CPU itself.
@@ -121,7 +128,7 @@ export class CompareInputError extends Error {
 export const compareUsage = `usage: npm run compare -- [--viewers 8] [--seconds 120] [--url <edge>] [--edge-mbps <cap>]
        [--network loopback|residential|dsl-heavy|<profile>] [--edge-link-mbps <cap>]
        [--cohorts cdn,p2pml,hybrid | --order cdn-first|hybrid-first] [--burn-cpu <percent>]
-       [--burn-load <processes> [--burn-nice <levels>]] [--profile] [--stagger 3] [--out <dir>] [--stream <id>] [--key <publish key>] [--size 320x180]
+       [--burn-load <processes> [--burn-nice <levels>]] [--viewer-cpu <cores>] [--profile] [--stagger 3] [--out <dir>] [--stream <id>] [--key <publish key>] [--size 320x180]
        [--policy <name>=<value>[,<name>=<value>…]] [--latency low,3,4,6 [--part-seconds 0.5]]
 
 Runs a CDN-only and a hybrid cohort of N headless Chromium viewers (and, with --cohorts,
@@ -132,7 +139,10 @@ behind a shaped link of its own (profiles: ${networkNames.join(', ')}). --burn-c
 that share of the machine's CPU beside every cohort, a stand-in for slower devices; --burn-load
 starts that many never-sleeping processes beside every cohort, which queue for the cores like
 as many more browsers (the load average rises by about that much); --burn-nice -5 runs them
-5 nice levels ahead of the browsers. --profile profiles every
+5 nice levels ahead of the browsers (both starve the whole machine, the edge and publisher
+too). --viewer-cpu 0.25 starves the viewers alone, as slow phones: each viewer's browser,
+every process of it, runs in a cgroup capped at a quarter of one core (cgroup v1, root);
+the edge, publisher and harness run uncapped. --profile profiles every
 viewer's renderer and prints where its time went (raw profiles in <out>/profiles/). --policy
 runs the hybrid cohort with other policy values (e.g. spreadCopies=0), to compare them.
 --latency sweeps the latency dial instead: CDN-only HLS and CDN-only LL-HLS, then the hybrid
@@ -206,6 +216,7 @@ export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): {
   numberIn('burn-cpu', o.burnCpuPercent, 0, compareLimits.burnCpuPercent.max);
   numberIn('burn-load', o.burnLoad, 0, compareLimits.burnLoad.max, true);
   numberIn('burn-nice', o.burnNice, compareLimits.burnNice.min, compareLimits.burnNice.max, true);
+  if (o.viewerCpu !== undefined) numberIn('viewer-cpu', o.viewerCpu, viewerCpuLimits.min, viewerCpuLimits.max);
   if (o.burnNice !== 0 && o.burnLoad === 0)
     throw new CompareInputError("--burn-nice sets the priority of --burn-load's processes: it needs --burn-load");
   const latestJoin = compareLimits.joinShare * o.seconds;
@@ -234,6 +245,7 @@ const compareOptionTable = {
   'burn-cpu': { type: 'string' },
   'burn-load': { type: 'string' },
   'burn-nice': { type: 'string' },
+  'viewer-cpu': { type: 'string' },
   profile: { type: 'boolean' },
   key: { type: 'string' },
   size: { type: 'string' },
@@ -287,6 +299,8 @@ function compareOptionsFrom(values: OptionValues<typeof compareOptionTable>): {
   if (burnLoad !== undefined) partial.burnLoad = burnLoad;
   const burnNice = num('burn-nice');
   if (burnNice !== undefined) partial.burnNice = burnNice;
+  const viewerCpu = num('viewer-cpu');
+  if (viewerCpu !== undefined) partial.viewerCpu = viewerCpu;
   if (values.profile === true) partial.profile = true;
   if (values.policy !== undefined) partial.policy = parsePolicyOverrides(values.policy);
   if (values.latency !== undefined) {

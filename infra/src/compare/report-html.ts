@@ -272,7 +272,7 @@ export function renderReport(results: CompareResults): string {
     (o.network ?? 'loopback') === 'loopback'
       ? 'loopback (no shaping)'
       : `network ${o.network}: a shaped link per viewer${o.edgeLinkMbps === undefined ? '' : `, edge link ${o.edgeLinkMbps} Mbit/s`}`;
-  const burn = `${(o.burnCpuPercent ?? 0) > 0 ? ` · ${o.burnCpuPercent}% of the CPU burnt beside each cohort` : ''}${(o.burnLoad ?? 0) > 0 ? ` · ${o.burnLoad} busy processes beside each cohort${o.burnNice ? ` (nice ${o.burnNice} from the browsers)` : ''}` : ''}`;
+  const burn = `${(o.burnCpuPercent ?? 0) > 0 ? ` · ${o.burnCpuPercent}% of the CPU burnt beside each cohort` : ''}${(o.burnLoad ?? 0) > 0 ? ` · ${o.burnLoad} busy processes beside each cohort${o.burnNice ? ` (nice ${o.burnNice} from the browsers)` : ''}` : ''}${o.viewerCpu === undefined ? '' : ` · each viewer's browser capped at ${o.viewerCpu} of a core (a cgroup per viewer)`}`;
   const links = linkChart(results);
   const columns = tableCohorts(results);
   const title = columns.map((c) => c.label).join(' vs ');

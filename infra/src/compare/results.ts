@@ -5,6 +5,7 @@
  */
 import type { UploadSpread } from '../../sim/upload-spread';
 import type { CohortName, CohortRun, ViewerRecord } from '../cohort/records';
+import type { ViewerCpuRecord } from '../cohort/viewer-cpu';
 import type { FrontierRow, SweepPoint } from './frontier';
 import type { CompareOptions } from './options';
 import type { ProxyCounters } from './throttle-proxy';
@@ -111,6 +112,8 @@ export interface CohortResult {
   /** By link profile, in order of first appearance; one `loopback` row without links of their own. */
   byProfile: ProfileSummary[];
   saturated: boolean;
+  /** With --viewer-cpu: the quota each viewer's browser ran under, and how often the kernel held each one back. */
+  viewerCpu?: ViewerCpuRecord;
   /** In a latency sweep (--latency): the viewers' latency-target; `default` is the player's own. */
   latency?: SweepPoint['latency'];
 }

@@ -7,9 +7,11 @@ import {
   formatTable,
   profileTable,
   comparisonRows as rowsOf,
+  strainedSamples,
   tableCohorts,
+  throttledPercent,
 } from './table';
-import { cohort, results, run, shapedResults, viewer } from './test-fixtures';
+import { cohort, results, run, sampleOf, shapedResults, viewer } from './test-fixtures';
 
 /** The rows with each cell named by its cohort, so expectations read `cdn: …, hybrid: …`. */
 function comparisonRows(r: CompareResults) {
@@ -133,5 +135,51 @@ describe('per-profile table', () => {
     const { rows } = profileTable(results());
     expect(rows.map((r) => r[0])).toEqual(['loopback ∞/∞', 'loopback ∞/∞']);
     expect(rows[0]?.[7]).toBe('—');
+  });
+});
+
+describe('a starved device, in the table', () => {
+  const bw = (strained: boolean) => ({ declined: false, slow: [], uplinkBps: 0, backlogged: false, strained });
+  it('counts the samples in which a player was backed off for its device, of all that answered', () => {
+    const r = run(
+      'hybrid',
+      [viewer(0), viewer(1)],
+      [
+        sampleOf(2, [{ bandwidth: bw(false) }, null]),
+        sampleOf(4, [{ bandwidth: bw(true) }, { bandwidth: null }]),
+        sampleOf(6, [{ bandwidth: bw(true) }, { bandwidth: bw(false) }]),
+      ],
+    );
+    expect(strainedSamples({ run: r })).toEqual({ strained: 2, samples: 5 });
+    expect(strainedSamples({ run: run('cdn', []) })).toEqual({ strained: 0, samples: 0 });
+  });
+
+  it('gives the mean share of CFS periods each viewer was held at its quota, none without --viewer-cpu', () => {
+    const throttling = [
+      { periods: 100, throttledPeriods: 50, throttledSeconds: 3 },
+      { periods: 200, throttledPeriods: 20, throttledSeconds: 1 },
+      null,
+      { periods: 0, throttledPeriods: 0, throttledSeconds: 0 },
+    ];
+    expect(throttledPercent({ viewerCpu: { cores: 0.2, quotaUs: 20_000, periodUs: 100_000, throttling } })).toBe(30);
+    expect(throttledPercent({})).toBeNull();
+  });
+
+  it('shows the quota row only with --viewer-cpu, and the backed-off row always', () => {
+    const plain = comparisonRows(results()).map((r) => r.label);
+    expect(plain).toContain('samples backed off (device strained)');
+    expect(plain.some((label) => label.includes('quota'))).toBe(false);
+    const capped = results();
+    capped.options = { ...capped.options, viewerCpu: 0.2 };
+    for (const c of capped.cohorts) {
+      c.viewerCpu = {
+        cores: 0.2,
+        quotaUs: 20_000,
+        periodUs: 100_000,
+        throttling: [{ periods: 10, throttledPeriods: 4, throttledSeconds: 1 }],
+      };
+    }
+    const row = comparisonRows(capped).find((r) => r.label === 'periods held at the 0.2-core quota (mean)');
+    expect(row).toMatchObject({ cdn: '40.0%', hybrid: '40.0%' });
   });
 });

@@ -31,6 +31,28 @@ const pct = (value: number | null | undefined) =>
   value === null || value === undefined ? '—' : `${value.toFixed(1)}%`;
 const div = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
 
+/** Pure: the viewer samples in which the player was backed off for a strained device, of all it answered. */
+export function strainedSamples(result: Pick<CohortResult, 'run'>): { strained: number; samples: number } {
+  let strained = 0;
+  let samples = 0;
+  for (const sample of result.run.samples) {
+    for (const v of sample.viewers) {
+      if (!v) continue;
+      samples++;
+      if (v.bandwidth?.strained) strained++;
+    }
+  }
+  return { strained, samples };
+}
+
+/** Pure: the share of CFS periods in which the kernel stopped a viewer for its quota, mean over the viewers, percent. */
+export function throttledPercent(result: Pick<CohortResult, 'viewerCpu'>): number | null {
+  const shares = (result.viewerCpu?.throttling ?? []).flatMap((t) =>
+    t && t.periods > 0 ? [(100 * t.throttledPeriods) / t.periods] : [],
+  );
+  return shares.length === 0 ? null : shares.reduce((a, b) => a + b, 0) / shares.length;
+}
+
 const egressSourceName = {
   edge: "edge's own count",
   proxy: 'through the harness proxy',
@@ -130,6 +152,13 @@ export function comparisonRows(results: CompareResults): TableRow[] {
       times(results.comparison.rendererCpu ?? null),
     ),
     row('whole browser CPU per viewer', (x) => pct(x.summary.browserCpuPercent)),
+    ...(results.options.viewerCpu === undefined
+      ? []
+      : [row(`periods held at the ${results.options.viewerCpu}-core quota (mean)`, (x) => pct(throttledPercent(x)))]),
+    row('samples backed off (device strained)', (x) => {
+      const { strained, samples } = strainedSamples(x);
+      return `${strained} of ${samples}`;
+    }),
     row(
       'CPU busy, load avg max',
       (x) => `${x.cpu.busyPercent.toFixed(0)}%, ${x.cpu.loadAverageMax.toFixed(1)}`,
