@@ -1,7 +1,14 @@
 /**
  * Is this viewer's own device the bottleneck? A starved device (a low-end
  * phone, a browser fighting for two cores) shows it two ways: the player's
- * once-a-second timer fires late, and the video drops frames. P2P costs CPU
+ * once-a-second timer fires late, and the video drops frames. A browser short
+ * of CPU on every thread (compare's --viewer-cpu) drops frames: at a tenth of
+ * a core, 10% or more in most ticks, while its timer stays under the mark.
+ * A third sign, the share of a tick the page's main thread spends in long
+ * tasks, is measured but off by default (strainLongTaskPercent 0): starved
+ * alone, a page shows long tasks only in bursts as it starts. A slow or
+ * unreachable edge shows none of them: only the device's own clock, frames
+ * and threads are read. P2P costs CPU
  * (WebRTC, hashing, serving peers), so a strained device stops uploading,
  * gives up any first-fetcher role and takes segments from the edge earlier (a
  * wider deadline margin), until it has been calm for a while. Then it is no
@@ -16,9 +23,22 @@ export interface DeviceObservation {
   /** Frames the video element dropped and decoded since the last tick (getVideoPlaybackQuality deltas). */
   droppedFrames: number;
   decodedFrames: number;
+  /**
+   * Time the page's main thread spent in long tasks (50 ms or more, the Long Tasks API) since the last tick, seconds,
+   * over `elapsedSeconds` of wall time. Absent: not measured.
+   */
+  longTaskSeconds?: number;
+  elapsedSeconds?: number;
 }
 
-export type StrainSign = 'late-timer' | 'dropped-frames';
+export type StrainSign = 'late-timer' | 'dropped-frames' | 'long-tasks';
+
+/** Pure: the share of the wall time since the last tick spent in long tasks, percent; null when not measured. */
+export function longTaskPercent(device: DeviceObservation): number | null {
+  const { longTaskSeconds, elapsedSeconds } = device;
+  if (longTaskSeconds === undefined || elapsedSeconds === undefined || !(elapsedSeconds > 0)) return null;
+  return (100 * Math.max(0, longTaskSeconds)) / elapsedSeconds;
+}
 
 export interface DeviceStrain {
   /** Backed off until this time, seconds; 0 when never strained. */
@@ -34,9 +54,16 @@ export const calmDevice: DeviceStrain = { strainedUntil: 0, sign: null, streak: 
 /** Pure: the sign of strain in one tick's observation, if any. */
 export function strainSign(
   device: DeviceObservation,
-  options: Pick<PolicyOptions, 'strainTimerLateSeconds' | 'strainDroppedFramesPercent' | 'strainMinFrames'>,
+  options: Pick<
+    PolicyOptions,
+    'strainTimerLateSeconds' | 'strainDroppedFramesPercent' | 'strainMinFrames' | 'strainLongTaskPercent'
+  >,
 ): StrainSign | null {
   if (device.timerLateSeconds >= options.strainTimerLateSeconds) return 'late-timer';
+  const longTasks = longTaskPercent(device);
+  if (longTasks !== null && options.strainLongTaskPercent > 0 && longTasks >= options.strainLongTaskPercent) {
+    return 'long-tasks';
+  }
   const frames = device.droppedFrames + device.decodedFrames;
   if (
     frames >= options.strainMinFrames &&
@@ -60,6 +87,7 @@ export function observeDevice(
     | 'strainTimerLateSeconds'
     | 'strainDroppedFramesPercent'
     | 'strainMinFrames'
+    | 'strainLongTaskPercent'
     | 'strainHoldSeconds'
     | 'strainStreakTicks'
   >,

@@ -487,18 +487,49 @@ describe('tick: a device that cannot keep up backs off', () => {
       false,
       null,
     ],
+    // Long tasks, with the sign turned on (strainLongTaskPercent 25; off by default): a device short of CPU on every
+    // thread holds tasks back mid-way and they run long, while the timer is late by less than the mark.
+    [
+      'the main thread in long tasks for the mark of each tick',
+      { ...calm, timerLateSeconds: 0.08, longTaskSeconds: 0.25, elapsedSeconds: 1 },
+      true,
+      'long-tasks',
+    ],
+    ['long tasks a little under the mark', { ...calm, longTaskSeconds: 0.23, elapsedSeconds: 1 }, false, null],
+    [
+      'long tasks over a longer tick: the share counts',
+      { ...calm, longTaskSeconds: 0.25, elapsedSeconds: 2 },
+      false,
+      null,
+    ],
+    ['long tasks without the time they cover', { ...calm, longTaskSeconds: 0.9 }, false, null],
+    // The edge slow or unreachable: playback waits, but the page's own thread and clock keep time.
+    ['no long tasks (an edge outage)', { ...calm, longTaskSeconds: 0, elapsedSeconds: 1 }, false, null],
   ] as const)('%s, three ticks in a row', (_name, device, strained, sign) => {
     const now = T0 + 100;
     const step = (at: number) => ({
       now: at,
       obs: observe(me, [peer(later, at)], { p2pStartedAt: T0, ...(device ? { device } : {}) }),
     });
-    const actions = run([step(now), step(now + 1), step(now + 2)]);
+    const actions = run([step(now), step(now + 1), step(now + 2)], { ...o, strainLongTaskPercent: 25 });
     // One or two ticks with a sign are not strain yet (a garbage collection, a burst at start-up)…
     expect(actions[1]?.strained).toBe(false);
     // …the strainStreakTicks-th in a row is.
     expect(actions[2]?.strained).toBe(strained);
     expect(actions[2]?.strainSign).toBe(sign);
+  });
+
+  it('long tasks alone never back off with the defaults (the sign is off: measured, not used)', () => {
+    const now = T0 + 100;
+    const busy = { ...calm, longTaskSeconds: 0.9, elapsedSeconds: 1 };
+    const step = (at: number) => ({ now: at, obs: observe(me, [peer(later, at)], { p2pStartedAt: T0, device: busy }) });
+    expect(o.strainLongTaskPercent).toBe(0);
+    expect(run([step(now), step(now + 1), step(now + 2), step(now + 3)]).map((a) => a.strained)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('a burst of signs shorter than the streak, then calm, never backs off', () => {

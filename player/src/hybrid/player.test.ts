@@ -66,6 +66,8 @@ describe('createHybridPlayer in Node', () => {
       backlogged: false,
       strained: false,
       strainSign: null,
+      // Node has no Long Tasks API: not measured.
+      longTaskPercent: null,
       refusedUploads: 0,
       abandonedTransfers: 0,
       abandonedBytes: 0,
@@ -104,6 +106,42 @@ describe('createHybridPlayer in Node', () => {
     }
     expect(player.snapshot().bandwidth).toMatchObject({ strained: true, strainSign: 'dropped-frames' });
     player.destroy();
+  });
+
+  it("measures the share of each tick the page's main thread spent in long tasks, where the browser reports them", async () => {
+    vi.useFakeTimers();
+    let report: ((list: { getEntries(): { duration: number }[] }) => void) | undefined;
+    const observed: unknown[] = [];
+    class FakeObserver {
+      static supportedEntryTypes = ['longtask'];
+      constructor(callback: typeof report) {
+        report = callback;
+      }
+      observe(options: unknown) {
+        observed.push(options);
+      }
+      disconnect() {
+        report = undefined;
+      }
+    }
+    vi.stubGlobal('PerformanceObserver', FakeObserver);
+    try {
+      const { player } = await newPlayer();
+      expect(observed).toEqual([{ type: 'longtask' }]);
+      vi.advanceTimersByTime(1000);
+      expect(player.snapshot().bandwidth.longTaskPercent).toBe(0);
+      report?.({ getEntries: () => [{ duration: 120 }, { duration: 180 }] });
+      vi.advanceTimersByTime(1000);
+      // 300 ms of long tasks in the second since the last tick; measured, not used (the sign is off by default).
+      expect(player.snapshot().bandwidth.longTaskPercent).toBeCloseTo(30, 6);
+      expect(player.snapshot().bandwidth.strained).toBe(false);
+      vi.advanceTimersByTime(1000);
+      expect(player.snapshot().bandwidth.longTaskPercent).toBe(0);
+      player.destroy();
+      expect(report).toBeUndefined();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('relay-only WebRTC without a TURN server says so: no peer could be reached', async () => {

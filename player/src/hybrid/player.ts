@@ -19,6 +19,7 @@ import {
   edgeRecoveryDelayMs,
   initialTickState,
   type LoaderWindows,
+  longTaskPercent,
   makePeerId,
   type PeerLedger,
   type PeerTransfer,
@@ -142,9 +143,11 @@ export interface HybridSnapshot {
     slow: string[];
     uplinkBps: number;
     backlogged: boolean;
-    /** The device is the bottleneck (late timers, dropped frames): backed off from P2P. */
+    /** The device is the bottleneck (late timers, dropped frames, long tasks): backed off from P2P. */
     strained: boolean;
     strainSign: StrainSign | null;
+    /** Share of the last tick the page's main thread spent in long tasks, percent; null where not measured. */
+    longTaskPercent: number | null;
     /** Upload requests answered "absent" because they could not be delivered within the margin. */
     refusedUploads: number;
     /** Peer transfers given up because their projected finish fell past the deadline less the margin… */
@@ -310,6 +313,11 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   /** The device since the last tick: how late the tick's timer fired, and the video's frame counts at the last tick. */
   let timerLateSeconds = 0;
   let frames = { dropped: 0, total: 0 };
+  /** Main-thread long tasks since the last tick (ms; undefined where the Long Tasks API is missing), and when that was. */
+  let longTaskMs: number | undefined;
+  let deviceObservedAt = performance.now();
+  /** The last tick's long-task share, percent, for the snapshot. */
+  let lastLongTaskPercent: number | null = null;
   /**
    * Each upload request is judged as it arrives (the tick judges once a second; requests come in a burst after each
    * segment): taken only if this uplink can deliver it, behind the uploads under way and what waits in the
@@ -724,13 +732,20 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     const quality = typeof video.getVideoPlaybackQuality === 'function' ? video.getVideoPlaybackQuality() : undefined;
     const dropped = quality?.droppedVideoFrames ?? 0;
     const total = quality?.totalVideoFrames ?? 0;
+    const at = performance.now();
     const observed: DeviceObservation = {
       timerLateSeconds: Math.max(0, timerLateSeconds),
       droppedFrames: Math.max(0, dropped - frames.dropped),
       decodedFrames: Math.max(0, total - dropped - (frames.total - frames.dropped)),
+      ...(longTaskMs === undefined
+        ? {}
+        : { longTaskSeconds: longTaskMs / 1000, elapsedSeconds: Math.max(0, at - deviceObservedAt) / 1000 }),
     };
     frames = { dropped, total };
     timerLateSeconds = 0;
+    if (longTaskMs !== undefined) longTaskMs = 0;
+    deviceObservedAt = at;
+    lastLongTaskPercent = longTaskPercent(observed);
     return observed;
   }
 
@@ -829,6 +844,15 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       }
     }
   }
+  // Long tasks: a device short of CPU on every thread holds each task back mid-way, and it runs past 50 ms.
+  if (typeof PerformanceObserver !== 'undefined' && PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
+    longTaskMs = 0;
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) longTaskMs = (longTaskMs ?? 0) + entry.duration;
+    });
+    observer.observe({ type: 'longtask' });
+    cleanups.push(() => observer.disconnect());
+  }
   let lastTimerAt = performance.now();
   timers.push(
     window.setInterval(() => {
@@ -920,6 +944,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         backlogged: actions.backlogged,
         strained: actions.strained,
         strainSign: actions.strainSign,
+        longTaskPercent: lastLongTaskPercent,
         refusedUploads: uploadGate.refused,
         abandonedTransfers: abandoned.transfers,
         abandonedBytes: abandoned.bytes,
