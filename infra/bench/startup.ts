@@ -15,13 +15,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import { runStamp } from '../src/compare/options';
 import { cpuBusyPercent, summaryDefaults } from '../src/compare/summary';
 import { type LocalEdge, repoRoot, startLocalEdge } from '../src/local-edge';
 import { privateNetworkAvailable, runInPrivateNetwork } from '../src/netns';
-import { type RunningCli, spawnOriginCli } from '../src/run-cli';
+import { interruptCli, type RunningCli, spawnOriginCli } from '../src/run-cli';
 import { parseStartupBenchArgs, startupBenchUsage } from './startup-args';
 import type { StartupRoundsResult, StartupTask } from './startup-rounds';
 import { formatStartupSummary, leftoverProcesses, startupWarnings, summariseStartup } from './startup-stats';
@@ -142,11 +141,7 @@ async function main(): Promise<void> {
     if (run.code !== 0) throw new Error(`the rounds failed (${run.code}):\n${run.stderr.slice(-3000)}`);
     result = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as StartupRoundsResult;
   } finally {
-    if (publisher) {
-      publisher.child.kill('SIGINT');
-      await Promise.race([publisher.done, sleep(30_000)]);
-      if (publisher.output().code === null) publisher.child.kill('SIGKILL');
-    }
+    if (publisher) await interruptCli(publisher);
     await proxy?.close();
     await edge?.stop();
     rmSync(work, { recursive: true, force: true });

@@ -42,6 +42,28 @@ export function spawnOriginCli(args: string[], env: Record<string, string> = {})
   return { child, output: () => ({ code, stdout, stderr }), done };
 }
 
+/**
+ * Ctrl-C, as a user would (ffmpeg finishes its segment, the queue drains), then SIGKILL if the CLI has not exited
+ * within `graceMs`. Resolves once it has exited or been killed; a CLI that already exited is left alone.
+ */
+export async function interruptCli(cli: RunningCli, graceMs = 30_000): Promise<void> {
+  if (cli.child.exitCode !== null || cli.child.signalCode !== null) return;
+  cli.child.kill('SIGINT');
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), graceMs);
+  });
+  const outcome = await Promise.race([
+    cli.done.then(
+      () => 'exited' as const,
+      () => 'exited' as const,
+    ),
+    graceOver,
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'late') cli.child.kill('SIGKILL');
+}
+
 export function runOriginCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return spawnOriginCli(args, env).done;
 }

@@ -20,7 +20,7 @@ import { type CohortEvent, runCohort } from './cohort/runner';
 import { linksFor, type NetworkName, type ViewerLink } from './link-profiles';
 import { type LocalEdge, startLocalEdge } from './local-edge';
 import { namespaceAddress } from './netns';
-import { type RunningCli, spawnOriginCli } from './run-cli';
+import { interruptCli, type RunningCli, spawnOriginCli } from './run-cli';
 
 export interface SwarmOptions {
   viewers: number;
@@ -263,8 +263,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
       ...(stats ? { edgeServedBytes: stats.edge.servedBytes } : {}),
     };
   } finally {
-    publisher?.child.kill('SIGINT');
-    await publisher?.done;
+    if (publisher) await interruptCli(publisher);
     await edge?.stop();
   }
 }

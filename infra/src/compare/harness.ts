@@ -31,7 +31,7 @@ import { ViewerCgroups, viewerCpuUnavailable } from '../cohort/viewer-cpu';
 import { linksFor } from '../link-profiles';
 import { type LocalEdge, repoRoot, startLocalEdge } from '../local-edge';
 import { privateNetworkAvailable } from '../netns';
-import { type RunningCli, spawnOriginCli } from '../run-cli';
+import { interruptCli, type RunningCli, spawnOriginCli } from '../run-cli';
 import { startCpuBurner, startLoadBurner } from './cpu-burner';
 import { frontierRows, type SweepPoint, sweepPoints } from './frontier';
 import { type CohortName, type CompareOptions, runStamp } from './options';
@@ -267,11 +267,7 @@ export async function runCompare(
       );
     }
   } finally {
-    if (publisher) {
-      publisher.child.kill('SIGINT');
-      await Promise.race([publisher.done, sleep(30_000)]);
-      if (publisher.output().code === null) publisher.child.kill('SIGKILL');
-    }
+    if (publisher) await interruptCli(publisher);
     await proxy?.close();
     await edge?.stop();
     rmSync(work, { recursive: true, force: true });

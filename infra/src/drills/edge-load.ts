@@ -19,7 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { paths } from '@edgeswarm/protocol';
 import { descendants } from '../process-tree';
-import { spawnOriginCli } from '../run-cli';
+import { interruptCli, spawnOriginCli } from '../run-cli';
 import { portsOf } from '../tracker-proc';
 import { floodBeacon, floodDefaults, realInfoHashes, startTrackerFlood } from './floods';
 import { heapGrowth, summarizeSnapshot, takeHeapSnapshot } from './heap-snapshot';
@@ -302,10 +302,7 @@ async function main() {
   } finally {
     stopped = true;
     for (const stop of stops) await stop().catch(() => {});
-    if (publisher.child.exitCode === null) {
-      publisher.child.kill('SIGINT');
-      await Promise.race([publisher.done, sleep(15_000)]);
-    }
+    await interruptCli(publisher, 15_000);
     await edge.stop();
   }
 }
