@@ -3,7 +3,7 @@
  * our edge's isolate; a tab's CDP session), summed by constructor, and two such sums compared, so a heap that grows
  * says what grows (a Map of peers, strings, closures, ...). The snapshot itself is V8's format (`.heapsnapshot`).
  */
-import WebSocket from 'ws';
+import { openInspector } from './inspector-session';
 
 /** Count and bytes (self size) of one kind of object. */
 export interface HeapKind {
@@ -58,33 +58,17 @@ export function heapGrowth(
 
 /** A heap snapshot of the inspector target at `webSocketUrl`, after a full collection; the raw JSON text. */
 export async function takeHeapSnapshot(webSocketUrl: string, timeoutMs = 60_000): Promise<string> {
-  const ws = new WebSocket(webSocketUrl, { maxPayload: 1 << 30 });
+  const session = await openInspector(webSocketUrl, timeoutMs, { maxPayload: 1 << 30 });
   try {
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
     const chunks: string[] = [];
-    let next = 1;
-    const call = (method: string, params: Record<string, unknown> = {}) =>
-      new Promise<void>((resolve, reject) => {
-        const id = next++;
-        const timer = setTimeout(() => reject(new Error(`${method} timed out`)), timeoutMs);
-        const onMessage = (data: Buffer) => {
-          const message = JSON.parse(data.toString()) as { id?: number; method?: string; params?: { chunk?: string } };
-          if (message.method === 'HeapProfiler.addHeapSnapshotChunk') chunks.push(message.params?.chunk ?? '');
-          if (message.id !== id) return;
-          clearTimeout(timer);
-          ws.off('message', onMessage);
-          resolve();
-        };
-        ws.on('message', onMessage);
-        ws.send(JSON.stringify({ id, method, params }));
-      });
-    await call('HeapProfiler.collectGarbage');
-    await call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    session.onEvent((method, params) => {
+      if (method === 'HeapProfiler.addHeapSnapshotChunk')
+        chunks.push(typeof params.chunk === 'string' ? params.chunk : '');
+    });
+    await session.call('HeapProfiler.collectGarbage');
+    await session.call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
     return chunks.join('');
   } finally {
-    ws.close();
+    session.close();
   }
 }

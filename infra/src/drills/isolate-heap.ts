@@ -6,7 +6,7 @@
  * The drill runs in a PID namespace of its own, so the one wrangler seen in /proc is the drill's.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import WebSocket from 'ws';
+import { openInspector } from './inspector-session';
 
 export const isolateHeapDefaults = {
   /** Each inspector call (the target list, the socket, each command) gives up after this long. */
@@ -47,31 +47,13 @@ export async function isolateHeapMb(
     ).json()) as { webSocketDebuggerUrl?: string }[];
     const url = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
     if (!url) return undefined;
-    const ws = new WebSocket(url);
+    const session = await openInspector(url, timeoutMs);
     try {
-      await new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', reject);
-        setTimeout(() => reject(new Error('inspector socket timed out')), timeoutMs).unref();
-      });
-      const call = (id: number, method: string) =>
-        new Promise<Record<string, unknown>>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`${method} timed out`)), timeoutMs);
-          const onMessage = (data: Buffer) => {
-            const message = JSON.parse(data.toString()) as { id?: number; result?: Record<string, unknown> };
-            if (message.id !== id) return;
-            clearTimeout(timer);
-            ws.off('message', onMessage);
-            resolve(message.result ?? {});
-          };
-          ws.on('message', onMessage);
-          ws.send(JSON.stringify({ id, method, params: {} }));
-        });
-      await call(1, 'HeapProfiler.collectGarbage');
-      const usage = await call(2, 'Runtime.getHeapUsage');
+      await session.call('HeapProfiler.collectGarbage');
+      const usage = await session.call('Runtime.getHeapUsage');
       return typeof usage.usedSize === 'number' ? Number((usage.usedSize / 1e6).toFixed(2)) : undefined;
     } finally {
-      ws.close();
+      session.close();
     }
   } catch {
     return undefined;

@@ -8,7 +8,7 @@
  * many readings says anything. Our own isolate is not read here: wrangler's inspector proxy holds its session (a
  * direct read is never answered), so it is read through that proxy, after a collection (isolate-heap.ts).
  */
-import WebSocket from 'ws';
+import { type InspectorSession, openInspector } from './inspector-session';
 
 export const workerdIsolatesDefaults = {
   timeoutMs: 5000,
@@ -32,29 +32,10 @@ export function isolateTargets(list: unknown): { id: string; url: string }[] {
 }
 
 async function heapOf(url: string, timeoutMs: number): Promise<IsolateHeap | undefined> {
-  const ws = new WebSocket(url);
+  let session: InspectorSession | undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-      setTimeout(() => reject(new Error('inspector socket timed out')), timeoutMs).unref();
-    });
-    let next = 1;
-    const call = (method: string) =>
-      new Promise<Record<string, unknown>>((resolve, reject) => {
-        const id = next++;
-        const timer = setTimeout(() => reject(new Error(`${method} timed out`)), timeoutMs);
-        const onMessage = (data: Buffer) => {
-          const message = JSON.parse(data.toString()) as { id?: number; result?: Record<string, unknown> };
-          if (message.id !== id) return;
-          clearTimeout(timer);
-          ws.off('message', onMessage);
-          resolve(message.result ?? {});
-        };
-        ws.on('message', onMessage);
-        ws.send(JSON.stringify({ id, method, params: {} }));
-      });
-    const usage = await call('Runtime.getHeapUsage');
+    session = await openInspector(url, timeoutMs);
+    const usage = await session.call('Runtime.getHeapUsage');
     if (typeof usage.usedSize !== 'number') return undefined;
     const external =
       (typeof usage.backingStorageSize === 'number' ? usage.backingStorageSize : 0) +
@@ -66,7 +47,7 @@ async function heapOf(url: string, timeoutMs: number): Promise<IsolateHeap | und
   } catch {
     return undefined;
   } finally {
-    ws.close();
+    session?.close();
   }
 }
 
