@@ -16,8 +16,9 @@ import { type PlayerReading, readPlayerInPage } from '../src/cohort/snapshot';
 import { ViewerNetwork } from '../src/cohort/viewer-links';
 import { cpuBusyPercent } from '../src/compare/summary';
 import { startUnixRelay } from '../src/compare/unix-relay';
-import { linkLabel, linksFor, type NetworkName } from '../src/link-profiles';
+import { linkLabel, linksFor } from '../src/link-profiles';
 import { namespaceAddress } from '../src/netns';
+import type { StartupBenchArgs } from './startup-args';
 import { firstFrameScript, playingInPage, readStartupInPage } from './startup-page';
 import {
   newcomerLink,
@@ -28,15 +29,10 @@ import {
   startupPhases,
 } from './startup-stats';
 
-export interface StartupTask {
+/** The bench's arguments, and the stream and edge socket it set up. */
+export interface StartupTask extends Omit<StartupBenchArgs, 'out'> {
   stream: string;
   socketPath: string;
-  rounds: number;
-  warm: number;
-  network: NetworkName;
-  warmupSeconds: number;
-  holdSeconds: number;
-  gapSeconds: number;
 }
 
 /** The warm swarm as each round found it. */

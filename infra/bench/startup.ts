@@ -112,16 +112,8 @@ async function main(): Promise<void> {
     log(
       `startup: live; ${args.warm} warm hybrid viewers for ${args.warmupSeconds} s, then ${args.rounds} rounds (ABBA)${args.network === 'loopback' ? '' : `, network ${args.network}`}`,
     );
-    const task: StartupTask = {
-      stream,
-      socketPath: proxy.address,
-      rounds: args.rounds,
-      warm: args.warm,
-      network: args.network,
-      warmupSeconds: args.warmupSeconds,
-      holdSeconds: args.holdSeconds,
-      gapSeconds: args.gapSeconds,
-    };
+    const { out: _out, ...benchArgs } = args;
+    const task: StartupTask = { ...benchArgs, stream, socketPath: proxy.address };
     const cpuBefore = cpus();
     let partial = '';
     const run = await runInPrivateNetwork(
