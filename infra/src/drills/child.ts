@@ -4,7 +4,7 @@
  * result as JSON on the last stdout line; progress goes to stderr. Everything
  * the drill starts (workerd, Chromium, ffmpeg) dies with the namespace.
  *
- * Usage: child.ts '{"drill":"<name>","quick":true}'
+ * Usage: child.ts '{"drill":"<name>","quick":true,"outDir":"<the report's folder>"}'
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -14,7 +14,11 @@ import { drillNamed } from './registry';
 import type { DrillCheck, DrillContext, DrillResult, MemorySeries } from './types';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const { drill: name, quick } = JSON.parse(process.argv[2] ?? '{}') as { drill: string; quick: boolean };
+const {
+  drill: name,
+  quick,
+  outDir,
+} = JSON.parse(process.argv[2] ?? '{}') as { drill: string; quick: boolean; outDir: string };
 const drill = drillNamed(name);
 if (!drill) throw new Error(`unknown drill ${name}`);
 
@@ -28,6 +32,7 @@ const work = mkdtempSync(join(tmpdir(), `edgeswarm-drill-${name}-`));
 const ctx: DrillContext = {
   quick,
   work,
+  outDir,
   log: (line) => log(`${elapsed().toFixed(0).padStart(4)} s  ${line}`),
   check(checkName, ok, detail) {
     checks.push({ name: checkName, ok, detail });

@@ -44,6 +44,8 @@ if (unavailable) {
   process.exit(1);
 }
 
+const dir = resolve(repoRoot, options.outDir);
+mkdirSync(dir, { recursive: true });
 const selected = options.only.length ? drills.filter((d) => options.only.includes(d.name)) : drills;
 let interrupted = false;
 let stopping: Promise<unknown> | undefined;
@@ -75,7 +77,7 @@ async function runDrill(drill: Drill, index: number): Promise<DrillResult> {
     [
       join(repoRoot, 'node_modules/.bin/tsx'),
       join(repoRoot, 'infra/src/drills/child.ts'),
-      JSON.stringify({ drill: drill.name, quick: options.quick }),
+      JSON.stringify({ drill: drill.name, quick: options.quick, outDir: dir }),
     ],
     {
       cwd: repoRoot,
@@ -139,8 +141,6 @@ const report: DrillsReport = {
   interrupted,
   drills: results,
 };
-const dir = resolve(repoRoot, options.outDir);
-mkdirSync(dir, { recursive: true });
 const base = join(dir, options.quick ? 'drills-quick' : 'drills');
 writeFileSync(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(`${base}.html`, renderDrillsHtml(report));

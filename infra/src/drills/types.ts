@@ -40,6 +40,8 @@ export interface DrillContext {
   quick: boolean;
   /** A private scratch folder. */
   work: string;
+  /** The report's folder: what a drill keeps beyond its result (the soak's heap snapshots) is written here. */
+  outDir: string;
   log(line: string): void;
   /** Records a thing that must hold; returns `ok`. */
   check(name: string, ok: boolean, detail: string): boolean;

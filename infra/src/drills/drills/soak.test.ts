@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTabJsHeap, judgedMemory } from './soak';
+import { heapGrowthLine, isTabJsHeap, judgedMemory } from './soak';
 
 describe('judgedMemory', () => {
   it("judges every process's memory, our isolate's heap and each tab's renderer", () => {
@@ -25,5 +25,34 @@ describe('isTabJsHeap', () => {
   it("is a viewer's tab, not our isolate's heap", () => {
     expect(isTabJsHeap('v3 JS heap')).toBe(true);
     expect(isTabJsHeap('workerd: our isolate JS heap')).toBe(false);
+  });
+});
+
+describe('heapGrowthLine', () => {
+  const kinds = (code: number, map: number) =>
+    new Map([
+      ['code', { count: code / 100, bytes: code }],
+      ['object Map', { count: map / 50, bytes: map }],
+      ['string', { count: 10, bytes: 5000 }],
+    ]);
+
+  it('names the kinds that grew most, first to last, with their size at every snapshot', () => {
+    const line = heapGrowthLine(
+      [
+        { t: 621, kinds: kinds(800_000, 10_000) },
+        { t: 921, kinds: kinds(900_000, 20_000) },
+        { t: 1819, kinds: kinds(910_000, 40_000) },
+      ],
+      2,
+    );
+    expect(line).toBe(
+      "our heap's largest growth by kind over the window (snapshots at 621, 921, 1819 s): " +
+        'code +110 kB (+1100; 800 → 900 → 910 kB); object Map +30 kB (+600; 10 → 20 → 40 kB)',
+    );
+  });
+
+  it('says nothing with fewer than two snapshots', () => {
+    expect(heapGrowthLine([])).toBe('');
+    expect(heapGrowthLine([{ t: 1, kinds: kinds(1, 1) }])).toBe('');
   });
 });

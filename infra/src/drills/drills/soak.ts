@@ -15,6 +15,8 @@
  * heap snapshots. --quick: 4 viewers for 150 s, judged over the last 90 s,
  * memory only for a gross leak (soakLimits).
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { offloadPercent } from '../../cohort/records';
 import { intervalFigures } from '../../compare/summary';
@@ -69,6 +71,25 @@ export function judgedMemory(label: string): boolean {
   return label !== 'workerd' && !isTabJsHeap(label);
 }
 
+/**
+ * Pure: what grew in our heap over the judged window, from its snapshots (by drill time): the kinds that grew most
+ * from the first to the last, each with its size at every snapshot, so a kind that levels off (V8's compiled code
+ * as paths warm up) reads apart from one that keeps growing (objects of ours piling up).
+ */
+export function heapGrowthLine(snapshots: readonly { t: number; kinds: ReadonlyMap<string, HeapKind> }[], top = 5) {
+  const first = snapshots[0];
+  const last = snapshots.at(-1);
+  if (!(first && last) || snapshots.length < 2) return '';
+  const kB = (bytes: number) => (bytes / 1000).toFixed(0);
+  const grew = heapGrowth(first.kinds, last.kinds, top).map(
+    (g) =>
+      `${g.kind} ${g.bytesDelta >= 0 ? '+' : ''}${kB(g.bytesDelta)} kB (${g.countDelta >= 0 ? '+' : ''}${g.countDelta}; ${snapshots
+        .map((s) => kB(s.kinds.get(g.kind)?.bytes ?? 0))
+        .join(' → ')} kB)`,
+  );
+  return `our heap's largest growth by kind over the window (snapshots at ${snapshots.map((s) => `${s.t}`).join(', ')} s): ${grew.join('; ')}`;
+}
+
 export const soak: Drill = {
   name: 'soak',
   title: 'soak: live, 8 viewers, 30 min',
@@ -115,8 +136,10 @@ export const soak: Drill = {
     // Each tab's JS heap after a full collection too, so a tab's growth is split into what its scripts hold (ours,
     // hls.js, p2p-media-loader) and what the renderer holds natively (media and WebRTC buffers).
     const tabHeaps = new Map<string, [number, number][]>();
-    // Our isolate's heap by kind of object at the start of the judged window and at its end: what grew, if it did.
-    const snapshots: Map<string, HeapKind>[] = [];
+    // Our isolate's heap by kind of object at the start of the judged window, every 5 min in it (full) and at its
+    // end: what grew, if it did, and whether it levels off. Each raw snapshot is kept beside the report
+    // (soak-heap-<s>s.heapsnapshot, for Chrome DevTools' Memory tab) to find what holds an object that grew.
+    const snapshots: { t: number; kinds: Map<string, HeapKind> }[] = [];
     const snapshotOurs = async () => {
       const port = findInspectorPort();
       if (!port) return;
@@ -127,11 +150,20 @@ export const soak: Drill = {
           webSocketDebuggerUrl?: string;
         }[];
         const url = list.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
-        if (url) snapshots.push(summarizeSnapshot(await takeHeapSnapshot(url)));
+        if (!url) return;
+        const t = Math.round(ctx.elapsed());
+        const raw = await takeHeapSnapshot(url);
+        writeFileSync(join(ctx.outDir, `soak-heap-${t}s.heapsnapshot`), raw);
+        snapshots.push({ t, kinds: summarizeSnapshot(raw) });
       } catch (error) {
         ctx.log(`heap snapshot of our isolate failed: ${(error as Error).message}`);
       }
     };
+    const snapshotEvery = ctx.quick ? window : 300;
+    const snapshotEvents = Array.from({ length: Math.ceil(window / snapshotEvery) }, (_, i) => ({
+      atSeconds: lastJoin + seconds - window + i * snapshotEvery,
+      run: snapshotOurs,
+    }));
     const heapEvents = Array.from({ length: Math.floor((lastJoin + seconds - 3) / heapEvery) }, (_, i) => ({
       atSeconds: (i + 1) * heapEvery,
       run: async (pages: readonly (Page | undefined)[]) => {
@@ -158,7 +190,7 @@ export const soak: Drill = {
       events: [
         ...countEvents,
         ...heapEvents,
-        { atSeconds: lastJoin + seconds - window, run: snapshotOurs },
+        ...snapshotEvents,
         {
           atSeconds: lastJoin + seconds - 2,
           run: async () => {
@@ -224,20 +256,7 @@ export const soak: Drill = {
               `the edge's workerd process ${edgeGrowth.growthPercent.toFixed(1)}% (${edgeGrowth.mbPerHour.toFixed(1)} MB/h; not judged: the local runtime's own growth per request, our isolate in it is judged)`,
             ]
           : []),
-        ...(snapshots.length === 2
-          ? [
-              `our heap's largest growth by kind over the window: ${heapGrowth(
-                snapshots[0] as Map<string, HeapKind>,
-                snapshots[1] as Map<string, HeapKind>,
-                5,
-              )
-                .map(
-                  (g) =>
-                    `${g.kind} ${g.bytesDelta >= 0 ? '+' : ''}${(g.bytesDelta / 1000).toFixed(0)} kB (${g.countDelta >= 0 ? '+' : ''}${g.countDelta})`,
-                )
-                .join('; ')}`,
-            ]
-          : []),
+        ...(snapshots.length >= 2 ? [heapGrowthLine(snapshots)] : []),
       ].join(', '),
     );
     // Counts: each page's, and each process group's sockets and descriptors; a count grows when its floor rises.
