@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { valueOrExit } from '@edgeswarm/origin/cli-exit';
+import { policyDefaults } from '@edgeswarm/policy';
 import { summariseProfiles } from '../src/compare/summary';
 import { repoRoot } from '../src/local-edge';
 import { privateNetworkAvailable } from '../src/netns';
@@ -109,7 +110,8 @@ async function main(): Promise<void> {
   const settings = { viewers: viewers.join(','), seconds: String(seconds), stagger: String(stagger), network };
   writeFileSync(
     join(repoRoot, 'bench-results/offload.json'),
-    `${JSON.stringify({ benchmark: 'offload', date: new Date().toISOString(), settings, rows }, null, 2)}\n`,
+    // The hybrid's whole policy (the player's defaults: this bench sets none), which the simulator's calibration plays.
+    `${JSON.stringify({ benchmark: 'offload', date: new Date().toISOString(), settings, policy: policyDefaults, rows }, null, 2)}\n`,
   );
   console.log('\n  N  cohort   offload  (bound)  edge MB  stalls (s)  start-up p50  latency p50');
   for (const r of rows) {

@@ -18,7 +18,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import type { SimOverrides } from './model';
-import { type RealRun, realRunsFrom } from './real-runs';
+import { calibrationOverrides, type RealRun, realRunsFrom } from './real-runs';
 import { type CalibrationRow, profileCalibration, renderReport } from './report';
 import { type RunRequest, runHere, runIsolated, type SimRunRecord, toJson } from './runs';
 import { calibrationWorld, scenarios } from './scenarios';
@@ -107,20 +107,13 @@ async function main(): Promise<void> {
     const scenario = scenarios[name] as (typeof scenarios)[string];
     const baseline = args.baseline ?? scenario.baseline;
     for (const n of viewers) {
-      const overrides: SimOverrides = { ...set };
-      // Calibration compares like with like: by default it watches as long after the last join as the real run did.
-      const s = args.seconds ?? (name === 'calibrate' ? realFor(n)?.secondsAfterLastJoin : undefined);
-      // ...and its viewers join as far apart as the real run's did.
-      const stagger = name === 'calibrate' ? realFor(n)?.staggerSeconds : undefined;
-      if (s !== undefined || stagger !== undefined) {
-        const apart = stagger ?? calibrationWorld.staggerSeconds;
-        const seconds = s === undefined ? undefined : name === 'calibrate' ? (n - 1) * apart + s : s;
-        overrides.audience = {
-          ...set.audience,
-          ...(seconds === undefined ? {} : { seconds }),
-          ...(stagger === undefined ? {} : { staggerSeconds: stagger }),
-        };
-      }
+      // Calibration compares like with like: the real run's watching time, joins and the hybrid's policy.
+      const overrides: SimOverrides =
+        name === 'calibrate'
+          ? calibrationOverrides(n, realFor(n), set, args.seconds)
+          : args.seconds === undefined
+            ? { ...set }
+            : { ...set, audience: { ...set.audience, seconds: args.seconds } };
       requests.push({ scenario: name, viewers: n, p2p: true, seed, overrides });
       if (baseline) requests.push({ scenario: name, viewers: n, p2p: false, seed, overrides });
     }

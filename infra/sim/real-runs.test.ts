@@ -1,6 +1,9 @@
+import { policyDefaults } from '@edgeswarm/policy';
 import { describe, expect, it } from 'vitest';
-import { realRunsFrom } from './real-runs';
+import { calibrationOverrides, type RealRun, realRunsFrom, unrecordedLatencyTargetDurations } from './real-runs';
 import { profileCalibration } from './report';
+import { configFor } from './runs';
+import { calibrationWorld } from './scenarios';
 
 const offloadFile = {
   settings: { viewers: '4,8', seconds: '60', stagger: '3' },
@@ -54,12 +57,15 @@ describe('realRunsFrom', () => {
         secondsAfterLastJoin: 60,
         source: 'offload.json (bench:offload)',
         hybrid: { offloadPercent: 65.4, stalls: 0, stalledSeconds: 0, latencyP50: 6.87, startupP50: 0.431 },
+        // The file records no policy: it was made at the latency target of its day.
+        policy: { latencyTargetDurations: 4 },
       },
       {
         viewers: 8,
         secondsAfterLastJoin: 60,
         source: 'offload.json (bench:offload)',
         hybrid: { offloadPercent: 77.5, stalls: 1, stalledSeconds: 0.2, latencyP50: 6.83, startupP50: 0.406 },
+        policy: { latencyTargetDurations: 4 },
       },
     ]);
   });
@@ -73,8 +79,31 @@ describe('realRunsFrom', () => {
         source: 'results.json (compare)',
         staggerSeconds: 3,
         hybrid: { offloadPercent: 81.2, stalls: 2, stalledSeconds: 0.5, latencyP50: 6.9, startupP50: 0.45 },
+        policy: { latencyTargetDurations: 4 },
       },
     ]);
+  });
+
+  it("takes the policy the real hybrid played with: recorded whole, or the old default's target with --policy's and --latency's values", () => {
+    expect(unrecordedLatencyTargetDurations).toBe(4);
+    const file = compareFile();
+    const [, hybrid] = file.cohorts as unknown as [Record<string, unknown>, Record<string, unknown>];
+    const withCohort = (cohort: Record<string, unknown>, policy?: Record<string, number>) =>
+      realRunsFrom(
+        { ...file, options: { ...file.options, ...(policy ? { policy } : {}) }, cohorts: [{ ...hybrid, ...cohort }] },
+        'results.json',
+      )[0]?.policy;
+    // Before the harness recorded it: 4 target durations, then what --policy changed (4.5 included).
+    expect(withCohort({}, { spreadCopies: 0 })).toEqual({ latencyTargetDurations: 4, spreadCopies: 0 });
+    expect(withCohort({}, { latencyTargetDurations: 4.5 })).toEqual({ latencyTargetDurations: 4.5 });
+    // A sweep's hybrid cohort at a numeric target played at it; one in low-latency mode is not the simulator's.
+    expect(withCohort({ name: 'hybrid', latency: 6 })).toEqual({ latencyTargetDurations: 6 });
+    expect(withCohort({ name: 'hybrid', latency: 'default' })).toEqual({ latencyTargetDurations: 4 });
+    expect(() => withCohort({ name: 'hybrid', latency: 'low' })).toThrow(/low-latency mode/);
+    // Recorded whole (compare from 4.5 TD's default on): as recorded, --policy already in it.
+    const recorded = { ...policyDefaults, latencyTargetDurations: 4.5, spreadCopies: 0 };
+    expect(withCohort({ policy: recorded }, { spreadCopies: 0 })).toEqual(recorded);
+    expect(realRunsFrom({ ...offloadFile, policy: recorded }, 'offload.json')[1]?.policy).toEqual(recorded);
   });
 
   it('refuses what is not a calibration run, saying why', () => {
@@ -115,6 +144,41 @@ describe('realRunsFrom', () => {
       cohorts: [{ ...hybrid, name: 'hybrid', byProfile: [{ profile: 'loopback', viewers: 8, offloadPercent: 81.2 }] }],
     };
     expect(realRunsFrom(loopback, 'results.json')[0]?.byProfile).toBeUndefined();
+  });
+});
+
+describe('calibrationOverrides', () => {
+  const real: RealRun = {
+    viewers: 8,
+    secondsAfterLastJoin: 99,
+    source: 'results.json (compare)',
+    staggerSeconds: 5,
+    hybrid: { offloadPercent: 80, stalls: 0, stalledSeconds: 0, latencyP50: 5.1, startupP50: 0.45 },
+    policy: { latencyTargetDurations: 4, spreadCopies: 0 },
+  };
+
+  it("sets the simulated run beside the real one: its watching time, its joins and its hybrid's policy", () => {
+    const overrides = calibrationOverrides(8, real, {});
+    // 7 joins 5 s apart, then 99 s.
+    expect(overrides.audience).toEqual({ seconds: 134, staggerSeconds: 5 });
+    expect(overrides.policy).toEqual({ latencyTargetDurations: 4, spreadCopies: 0 });
+    // What the simulator then plays: the real run's target, not today's default.
+    const config = configFor({ scenario: 'calibrate', viewers: 8, p2p: true, seed: 1, overrides });
+    expect(config.policy.latencyTargetDurations).toBe(4);
+    expect(config.audience).toMatchObject({ seconds: 134, staggerSeconds: 5, viewers: 8 });
+  });
+
+  it('lets --seconds and --set’s policy win, and without a real run keeps the defaults', () => {
+    const set = { policy: { latencyTargetDurations: 5 }, player: { liveCatchUp: false } };
+    const overrides = calibrationOverrides(8, real, set, 30);
+    expect(overrides.audience).toEqual({ seconds: 7 * 5 + 30, staggerSeconds: 5 });
+    expect(overrides.policy).toEqual({ latencyTargetDurations: 5, spreadCopies: 0 });
+    expect(overrides.player).toEqual({ liveCatchUp: false });
+    const alone = calibrationOverrides(4, undefined, {}, 30);
+    expect(alone).toEqual({ audience: { seconds: 3 * calibrationWorld.staggerSeconds + 30 } });
+    expect(calibrationOverrides(4, undefined, set)).toEqual(set);
+    const config = configFor({ scenario: 'calibrate', viewers: 4, p2p: true, seed: 1, overrides: alone });
+    expect(config.policy.latencyTargetDurations).toBeUndefined();
   });
 });
 

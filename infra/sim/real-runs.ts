@@ -3,6 +3,15 @@
  * bench:offload's `offload.json` (a row per N) and the compare harness's
  * `results.json` (one N per file) come out as the same plain rows.
  */
+import type { PolicyOptions } from '@edgeswarm/policy';
+import type { SimOverrides } from './model';
+import { calibrationWorld } from './scenarios';
+
+/**
+ * The latency target, in target durations, of every hybrid in a file that does not record its policy: the player's
+ * default until 4.5 became it, and the harnesses recorded the hybrid's whole policy from then on.
+ */
+export const unrecordedLatencyTargetDurations = 4;
 
 export interface RealRun {
   viewers: number;
@@ -15,10 +24,17 @@ export interface RealRun {
   hybrid: { offloadPercent: number; stalls: number; stalledSeconds: number; latencyP50: number; startupP50: number };
   /** The hybrid's offload per link profile (compare with --network); absent on loopback runs. */
   byProfile?: { profile: string; viewers: number; offloadPercent: number }[];
+  /**
+   * The policy the real hybrid played with, as far as its file says: the whole of it where the harness recorded it,
+   * else the latency target it then had (`unrecordedLatencyTargetDurations`, or the cohort's `--latency`) and the
+   * values `--policy` changed. The simulated hybrid plays with it, so that the calibration sets like beside like.
+   */
+  policy: Partial<PolicyOptions>;
 }
 
 interface OffloadFile {
   settings?: { seconds?: string | number };
+  policy?: PolicyOptions;
   rows?: {
     viewers: number;
     hybrid: {
@@ -33,10 +49,20 @@ interface OffloadFile {
 
 interface CompareFile {
   kind: 'edgeswarm-compare';
-  options: { viewers: number; seconds: number; staggerSeconds: number; edgeMbps?: number };
+  options: {
+    viewers: number;
+    seconds: number;
+    staggerSeconds: number;
+    edgeMbps?: number;
+    policy?: Partial<Record<keyof PolicyOptions, number>>;
+  };
   cohorts: {
     name?: string;
     p2p: boolean;
+    /** In a latency sweep: the cohort's latency-target. */
+    latency?: 'low' | 'default' | number;
+    /** The hybrid's whole policy, as the harness set it. */
+    policy?: PolicyOptions;
     summary: {
       viewers: number;
       offloadPercent: number;
@@ -60,7 +86,16 @@ export function realRunsFrom(data: unknown, source: string): RealRun[] {
     // The hybrid cohort by name; files from before stock p2p-media-loader was a cohort have only `p2p`.
     const hybrid = d.cohorts.find((c) => c.name === 'hybrid') ?? d.cohorts.find((c) => c.name === undefined && c.p2p);
     if (!hybrid) throw new Error(`${source}: no hybrid cohort`);
+    if (hybrid.latency === 'low') {
+      throw new Error(
+        `${source}: its hybrid played in low-latency mode (LL-HLS parts), which the simulator does not model`,
+      );
+    }
     const s = hybrid.summary;
+    const policy: Partial<PolicyOptions> = hybrid.policy ?? {
+      latencyTargetDurations: typeof hybrid.latency === 'number' ? hybrid.latency : unrecordedLatencyTargetDurations,
+      ...d.options.policy,
+    };
     return [
       {
         viewers: s.viewers,
@@ -84,6 +119,7 @@ export function realRunsFrom(data: unknown, source: string): RealRun[] {
               })),
             }
           : {}),
+        policy,
       },
     ];
   }
@@ -92,10 +128,12 @@ export function realRunsFrom(data: unknown, source: string): RealRun[] {
   // bench:offload watches --seconds after the last join.
   const seconds = Number(d.settings?.seconds ?? Number.NaN);
   if (!Number.isFinite(seconds)) throw new Error(`${source}: no settings.seconds`);
+  const policy: Partial<PolicyOptions> = d.policy ?? { latencyTargetDurations: unrecordedLatencyTargetDurations };
   return d.rows.map((r) => ({
     viewers: r.viewers,
     secondsAfterLastJoin: seconds,
     source: `${source} (bench:offload)`,
+    policy,
     hybrid: {
       offloadPercent: r.hybrid.offloadPercent,
       stalls: r.hybrid.stalls,
@@ -104,4 +142,30 @@ export function realRunsFrom(data: unknown, source: string): RealRun[] {
       startupP50: r.hybrid.startupP50Ms / 1000,
     },
   }));
+}
+
+/**
+ * A calibration run's overrides for N viewers, set beside the real run of that N (if any): it watches as long after
+ * the last join as the real run did (or `seconds`), its viewers join as far apart, and its hybrid plays with the
+ * policy the real one recorded. `set` (--set) is applied under these, except its policy values, which win.
+ */
+export function calibrationOverrides(
+  viewers: number,
+  real: RealRun | undefined,
+  set: SimOverrides,
+  seconds?: number,
+): SimOverrides {
+  const overrides: SimOverrides = { ...set };
+  const after = seconds ?? real?.secondsAfterLastJoin;
+  const stagger = real?.staggerSeconds;
+  if (after !== undefined || stagger !== undefined) {
+    const apart = stagger ?? calibrationWorld.staggerSeconds;
+    overrides.audience = {
+      ...set.audience,
+      ...(after === undefined ? {} : { seconds: (viewers - 1) * apart + after }),
+      ...(stagger === undefined ? {} : { staggerSeconds: stagger }),
+    };
+  }
+  if (real) overrides.policy = { ...real.policy, ...set.policy };
+  return overrides;
 }

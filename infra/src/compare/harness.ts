@@ -34,7 +34,7 @@ import { privateNetworkAvailable } from '../netns';
 import { interruptCli, type RunningCli, spawnOriginCli } from '../run-cli';
 import { startCpuBurner, startLoadBurner } from './cpu-burner';
 import { frontierRows, type SweepPoint, sweepPoints } from './frontier';
-import { type CohortName, type CompareOptions, runStamp } from './options';
+import { type CohortName, type CompareOptions, hybridCohortPolicy, runStamp } from './options';
 import { renderReport } from './report-html';
 import type { CohortResult, CompareResults } from './results';
 import {
@@ -258,6 +258,7 @@ export async function runCompare(
         saturated: isSaturated(cpu),
         ...(viewerCpu ? { viewerCpu } : {}),
         ...(point.latency === undefined ? {} : { latency: point.latency }),
+        ...(name === 'hybrid' ? { policy: hybridCohortPolicy(point.latency, options.policy) } : {}),
       };
       cohorts.push(result);
       if (run.profile) for (const line of profileLines(`compare: ${cohortLabel(name)}`, run.profile)) log(line);

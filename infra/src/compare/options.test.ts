@@ -1,8 +1,10 @@
 import { cliAnswer } from '@edgeswarm/origin/cli-options';
+import { policyDefaults } from '@edgeswarm/policy';
 import { describe, expect, it } from 'vitest';
 import {
   CompareInputError,
   compareDefaults,
+  hybridCohortPolicy,
   parseCompareArgs,
   parsePolicyOverrides,
   resolveCompareOptions,
@@ -172,6 +174,17 @@ describe('--policy', () => {
     expect(() => parsePolicyOverrides(text)).toThrow(reason);
     const parsed = parseCompareArgs(['--policy', text]);
     expect(parsed.ok).toBe(false);
+  });
+});
+
+describe('hybridCohortPolicy', () => {
+  it("is the policy the hybrid's pages play with: defaults, then a sweep's numeric target, then --policy", () => {
+    expect(hybridCohortPolicy(undefined, undefined)).toEqual(policyDefaults);
+    expect(hybridCohortPolicy('default', { spreadCopies: 3 })).toEqual({ ...policyDefaults, spreadCopies: 3 });
+    expect(hybridCohortPolicy(6, undefined).latencyTargetDurations).toBe(6);
+    expect(hybridCohortPolicy('low', undefined).latencyTargetDurations).toBe(policyDefaults.latencyTargetDurations);
+    // The page applies --policy after the latency-target attribute.
+    expect(hybridCohortPolicy(6, { latencyTargetDurations: 4 }).latencyTargetDurations).toBe(4);
   });
 });
 

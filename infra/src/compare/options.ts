@@ -4,7 +4,7 @@
  * too little time is clamped with a warning. Pure.
  */
 import { type CliRequest, type OptionTable, type OptionValues, parseOptions } from '@edgeswarm/origin/cli-options';
-import { policyDefaults, resolvePolicyOptions } from '@edgeswarm/policy';
+import { type PolicyOptions, policyDefaults, resolvePolicyOptions } from '@edgeswarm/policy';
 import { type CohortName, cohortNames, isCohortName } from '../cohort/records';
 import { viewerCpuLimits } from '../cohort/viewer-cpu';
 import { isNetworkName, type NetworkName, networkNames } from '../link-profiles';
@@ -355,6 +355,21 @@ export function parsePolicyOverrides(text: string): Record<string, number> {
     policy[name] = value;
   }
   return policy;
+}
+
+/**
+ * Pure: the whole policy a hybrid cohort's pages play with: the player's defaults, then the cohort's latency-target
+ * (a sweep's number; `low` and the default leave the policy's), then --policy's values, which the page applies last.
+ * results.json records it, so that the simulator's calibration plays the same (infra/sim/real-runs.ts).
+ */
+export function hybridCohortPolicy(
+  latency: LatencyTarget | 'default' | undefined,
+  overrides: Readonly<Record<string, number>> | undefined,
+): PolicyOptions {
+  return resolvePolicyOptions({
+    ...(typeof latency === 'number' ? { latencyTargetDurations: latency } : {}),
+    ...overrides,
+  }).options;
 }
 
 /** A file-name-safe UTC timestamp, e.g. 2026-11-25T01-37-12Z. */

@@ -3,6 +3,7 @@
  * inside the network namespace), what the harness adds around it (the edge's
  * own count, the proxy's count, CPU), and results.json as a whole.
  */
+import type { PolicyOptions } from '@edgeswarm/policy';
 import type { UploadSpread } from '../../sim/upload-spread';
 import type { CohortName, CohortRun, ViewerRecord } from '../cohort/records';
 import type { ViewerCpuRecord } from '../cohort/viewer-cpu';
@@ -116,6 +117,11 @@ export interface CohortResult {
   viewerCpu?: ViewerCpuRecord;
   /** In a latency sweep (--latency): the viewers' latency-target; `default` is the player's own. */
   latency?: SweepPoint['latency'];
+  /**
+   * The hybrid cohort's whole policy (options.ts hybridCohortPolicy); absent on other cohorts, and in files from before
+   * the latency target's default became 4.5 target durations, whose hybrids played at 4 unless --policy said otherwise.
+   */
+  policy?: PolicyOptions;
 }
 
 export interface Comparison {
