@@ -143,13 +143,23 @@ function sh(script: string): Promise<void> {
 /** The viewers' links, created as they join; run in the harness's namespace (`bridge` layout). */
 export class ViewerNetwork {
   private readonly links = new Map<number, ViewerInterfaces>();
+  /** Every namespace each viewer's setup made (a NAT's router too). */
+  private readonly namespaces = new Map<number, readonly string[]>();
 
-  /** Creates viewer `i`'s namespace and shaped link; returns the namespace's name. */
-  async add(i: number, link: Pick<ViewerLink, 'downMbps' | 'upMbps'>): Promise<string> {
-    await sh(viewerLinkCommands(i, link).join(' && '));
+  /**
+   * Creates viewer `i`'s namespace and shaped link (or the given setup of it, e.g. behind a NAT, viewer-nat.ts);
+   * returns the namespace its browser runs in.
+   */
+  async add(
+    i: number,
+    link: Pick<ViewerLink, 'downMbps' | 'upMbps'>,
+    setup?: { commands: readonly string[]; namespaces: readonly string[] },
+  ): Promise<string> {
     const names = viewerInterfaces(i);
+    this.namespaces.set(i, setup?.namespaces ?? [names.netns]);
     this.links.set(i, names);
-    return names.netns;
+    await sh((setup?.commands ?? viewerLinkCommands(i, link)).join(' && '));
+    return setup?.namespaces[0] ?? names.netns;
   }
 
   /** Caps everything the harness's namespace (the edge, the tracker) sends to the viewers. */
@@ -176,9 +186,8 @@ export class ViewerNetwork {
   }
 
   async remove(i: number): Promise<void> {
-    const names = this.links.get(i);
-    if (!names) return;
-    await sh(`ip netns del ${names.netns}`).catch(() => {});
+    for (const netns of this.namespaces.get(i) ?? []) await sh(`ip netns del ${netns}`).catch(() => {});
+    this.namespaces.delete(i);
   }
 
   async close(): Promise<void> {
