@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CatchUpInput, catchUpRate, catchUpSeconds } from './catch-up';
 
-/** The player's plan at its default: liveSync 4.9 s, liveMaxLatency 10.9 s, 2 s segments, catch-up up to 1.1×. */
+/** The player's plan at 4 target durations (liveSync 4.9 s, liveMaxLatency 10.9 s), 2 s segments, catch-up up to 1.1×. */
 const at = (latency: number, more: Partial<CatchUpInput> = {}): CatchUpInput => ({
   latency,
   targetLatency: 4.9,

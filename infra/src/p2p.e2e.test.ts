@@ -6,6 +6,7 @@
  * The swarm's faults (a peer that corrupts its uploads, a serving peer that leaves, the tracker restarted and down
  * with a viewer joining during it) are `npm run drills -- --quick` in drills.e2e.test.ts, on this same harness.
  */
+import { policyDefaults } from '@edgeswarm/policy';
 import { describe, expect, it } from 'vitest';
 import { runInNamespace } from './cohort/in-namespace';
 import { offloadPercent } from './cohort/records';
@@ -40,7 +41,8 @@ describe('hybrid P2P swarm', () => {
     });
     const hybrid = result.viewers.slice(0, 4);
     const low = result.viewers[4];
-    const target = 4 * result.targetDuration;
+    // The player's latency target (the policy's default, 4.5 target durations).
+    const target = policyDefaults.latencyTargetDurations * result.targetDuration;
     for (const viewer of hybrid) {
       expect(viewer.errors, `viewer ${viewer.viewer}`).toEqual([]);
       expect(viewer.startupMs, `viewer ${viewer.viewer} started`).not.toBeNull();

@@ -25,6 +25,7 @@ import { LockedError, OriginError } from '@edgeswarm/origin/errors';
 import { partDefaults, publishLive } from '@edgeswarm/origin/live/publish';
 import { resolvePublishKey } from '@edgeswarm/origin/publish-key';
 import { publishVod } from '@edgeswarm/origin/vod';
+import { policyDefaults } from '@edgeswarm/policy';
 import { paths } from '@edgeswarm/protocol';
 import { type LocalEdge, repoRoot, startLocalEdge } from './local-edge';
 import { makeTestClip } from './test-media';
@@ -199,7 +200,7 @@ async function main(): Promise<void> {
         console.error(
           [
             'the live stream is LL-HLS: watch-low plays it from the edge in low-latency mode (latency-target="low"),',
-            'watch through the P2P hybrid, 4 target durations behind live. Running; press Ctrl-C to stop',
+            `watch through the P2P hybrid, ${policyDefaults.latencyTargetDurations} target durations behind live. Running; press Ctrl-C to stop`,
           ].join('\n'),
         );
       },

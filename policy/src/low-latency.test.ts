@@ -44,6 +44,8 @@ describe('P2P for a low-latency viewer', () => {
     const { options } = resolvePolicyOptions({});
     const defaultPlan = planLatency(2, options.plannedPublishLagSeconds, options);
     const behind = defaultPlan.liveSyncDuration;
+    // The low mode's P2P mark with 2 s segments at the default 4.5 TD: 9 − 2 − 0.3 − 0.8 s (README's dial table).
+    expect(behind).toBeCloseTo(5.9);
     expect(lowLatencyP2P({ live: true, behindLiveSeconds: behind, targetDuration: 2 }, false, defaultPlan)).toBe(true);
     expect(lowLatencyP2P({ live: true, behindLiveSeconds: behind - 0.1, targetDuration: 2 }, false, defaultPlan)).toBe(
       false,

@@ -27,12 +27,13 @@ describe('resolvePolicyOptions', () => {
 
 describe('latency plan and window sizing', () => {
   it.each([
-    // target duration, publish lag → liveSync, worst latency (default target: 4 TD, safety 0.8 s)
-    [2, 0.2, 5, 7.2],
-    [2, 1, 4.2, 7.2],
-    [4, 0.5, 10.7, 15.2],
-    [1, 0.2, 2, 3.2],
-    [6, 0, 17.2, 23.2],
+    // target duration, publish lag → liveSync, worst latency (default target: 4.5 TD, safety 0.8 s):
+    // liveSync = 4.5 TD − 1 TD − lag − 0.8 s, worst = liveSync + 1 TD + lag = 4.5 TD − 0.8 s
+    [2, 0.2, 6, 8.2],
+    [2, 1, 5.2, 8.2],
+    [4, 0.5, 12.7, 17.2],
+    [1, 0.2, 2.5, 3.7],
+    [6, 0, 20.2, 26.2],
   ])('TD %d s, lag %d s → liveSync %d s, worst %d s', (td, lag, liveSync, worst) => {
     const plan = planLatency(td, lag, o);
     expect(plan.liveSyncDuration).toBeCloseTo(liveSync, 5);
@@ -56,7 +57,7 @@ describe('latency plan and window sizing', () => {
   });
 
   it('gives first fetchers the whole live window from the edge, and others only the margin', () => {
-    const plan = planLatency(2, 0.2, o); // liveSync 5 s
+    const plan = planLatency(2, 0.2, o); // liveSync 6 s: the live window is 6 + 2 × 2 = 10 s
     const leech = loaderWindows(
       { live: true, targetDuration: 2, marginSeconds: deadlineMargin(0.1, o), firstFetcher: false, uploadOpen: true },
       plan,
@@ -65,7 +66,7 @@ describe('latency plan and window sizing', () => {
       // The 1 s margin, opened a second early: p2p-media-loader may take that long to notice.
       highDemandTimeWindow: 2,
       httpDownloadTimeWindow: 0,
-      p2pDownloadTimeWindow: 9,
+      p2pDownloadTimeWindow: 10,
       p2pNotReceivingBytesTimeoutMs: 500,
       isP2PUploadDisabled: false,
     });
@@ -74,9 +75,9 @@ describe('latency plan and window sizing', () => {
       plan,
     );
     expect(seed).toMatchObject({
-      highDemandTimeWindow: 9,
-      httpDownloadTimeWindow: 9,
-      p2pDownloadTimeWindow: 9,
+      highDemandTimeWindow: 10,
+      httpDownloadTimeWindow: 10,
+      p2pDownloadTimeWindow: 10,
       isP2PUploadDisabled: true,
     });
   });
@@ -92,8 +93,8 @@ describe('latency plan and window sizing', () => {
 
   it('asks hls.js to sit liveSync behind the edge and to jump back if it drifts', () => {
     expect(hlsLiveSettings(planLatency(2, 0.2, o), 2)).toEqual({
-      liveSyncDuration: 5,
-      liveMaxLatencyDuration: 11,
+      liveSyncDuration: 6,
+      liveMaxLatencyDuration: 12,
       maxBufferLength: 30,
       // Played media is let go 30 s behind the playhead, not kept until the browser's quota.
       backBufferLength: 30,

@@ -240,9 +240,10 @@ describe('tick: margin, windows and the latency plan', () => {
       { now: T0 + 1, obs: observe(me, []) },
       { now: T0 + 2, obs: observe(me, [], { targetDuration: 4 }) },
     ]);
+    // 2 s segments at 4.5 TD: 9 − 2 − 0.3 (planned publishing lag) − 0.8 (safety) = 5.9 s, and 3 TD more to jump.
     expect(first?.hls).toEqual({
-      liveSyncDuration: 4.9,
-      liveMaxLatencyDuration: 10.9,
+      liveSyncDuration: 5.9,
+      liveMaxLatencyDuration: 11.9,
       maxBufferLength: 30,
       backBufferLength: 30,
       maxLiveSyncPlaybackRate: 1.1,
@@ -251,7 +252,8 @@ describe('tick: margin, windows and the latency plan', () => {
     expect(same?.hlsChanged).toBe(false);
     expect(same?.windowsChanged).toBe(false);
     expect(longer?.hlsChanged).toBe(true);
-    expect(longer?.plan.liveSyncDuration).toBeCloseTo(10.9);
+    // 4 s segments: 18 − 4 − 0.3 − 0.8.
+    expect(longer?.plan.liveSyncDuration).toBeCloseTo(12.9);
   });
 });
 

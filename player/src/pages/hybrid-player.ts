@@ -12,7 +12,7 @@
  * ice-transport-policy="relay" (TURN only: give the servers in rtcConfig); token
  * (signed playback: sent as ?token= on every request the player makes);
  * upload-kbps (upload cap; "0" is consume-only); latency-target (in target
- * durations, default 4; "low": LL-HLS from the edge, P2P only with slack: VOD, behind
+ * durations, default 4.5; "low": LL-HLS from the edge, P2P only with slack: VOD, behind
  * live); overlay (show the stats line; the top-right corner,
  * which shows the latency on a live stream, toggles it); beacon="off". Nothing else is
  * read: the edge's /watch and /embed pages pass on the same allowlist.
