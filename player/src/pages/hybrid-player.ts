@@ -7,7 +7,9 @@
  * Attributes: src, stream (required); p2p="off" (CDN only) or p2p="stock"
  * (stock p2p-media-loader, its defaults on our tracker: the incumbent, for
  * comparisons); tracker; region, asn, colo,
- * country (region shard override, local runs); ice-servers="none";
+ * country (region shard override, local runs); ice-servers ("none": no STUN,
+ * host candidates only; or a list of stun:/stuns: URLs instead of the default;
+ * TURN only from JavaScript);
  * p2p-upload="on|off|consent" (consent: no upload until element.allowUpload());
  * ice-transport-policy="relay" (TURN only: give the servers in rtcConfig); token
  * (signed playback: sent as ?token= on every request the player makes);
@@ -24,6 +26,7 @@
  * JS: Edgeswarm.createHybridPlayer(video, options) → { snapshot(), on(), goToLive(), destroy() }.
  */
 import { configureEvent } from '../hybrid/configure-event';
+import { parseIceServersSetting } from '../hybrid/ice-servers-setting';
 import { parseLatencySetting } from '../hybrid/latency-setting';
 import { liveIndicator } from '../hybrid/live-indicator';
 import { overlayText } from '../hybrid/overlay';
@@ -96,7 +99,9 @@ export class HybridPlayerElement extends HTMLElement {
     const token = this.getAttribute('token');
     if (token) options.token = token;
     if (this.getAttribute('beacon') === 'off') options.beacon = false;
-    if (this.getAttribute('ice-servers') === 'none') options.rtcConfig = { iceServers: [] };
+    const iceServers = parseIceServersSetting(this.getAttribute('ice-servers'));
+    if (iceServers.warning) console.warn(`hybrid-player: ${iceServers.warning}`);
+    if (iceServers.setting.kind === 'servers') options.rtcConfig = { iceServers: iceServers.setting.iceServers };
     // Privacy: who may see this viewer's address, and whether it uploads at all.
     if (this.getAttribute('ice-transport-policy') === 'relay') options.iceTransportPolicy = 'relay';
     const uploadSetting = parseUploadSetting(this.getAttribute('p2p-upload'));
