@@ -8,6 +8,7 @@ export * from './loader-model';
 export * from './low-latency';
 export * from './matching';
 export * from './options';
+export * from './p2p-start';
 export * from './reciprocity';
 export * from './roles';
 export * from './seeded';

@@ -50,6 +50,13 @@ export interface PolicyOptions {
   peerRateSeconds: number;
   /** Bytes queued behind the uplink (bufferedAmount) from which the link counts as full. */
   uplinkFullBytes: number;
+  /**
+   * P2P starts once playback has kept pace this long after the first frame, seconds (and the buffer holds the deadline
+   * margin): until then the hybrid plays as CDN-only. 0: P2P starts with the first frame.
+   */
+  p2pStartSteadySeconds: number;
+  /** Playback keeps pace when the playhead plays at least this share of the wall time in a tick. */
+  p2pStartPace: number;
   /** Bytes the player uploads to the edge when playback starts, timing it to know its uplink; 0: no probe. */
   uplinkProbeBytes: number;
   /** The probe gives up after this long; its rate is then taken as what it sent by then, at most. */
@@ -118,6 +125,11 @@ export const policyDefaults: PolicyOptions = {
   uplinkHeadroom: 1.5,
   peerRateSeconds: 300,
   uplinkFullBytes: 16_384,
+  // A starved device's first frame is followed by seconds in which its playhead barely moves, until hls.js jumps to
+  // the live sync point; P2P set up in those seconds (its script, the tracker, peer connections) slows it further
+  // (BENCHMARKS.md, #17 item 4). A second of steady playback first costs a quiet machine a second or so of P2P.
+  p2pStartSteadySeconds: 1,
+  p2pStartPace: 0.9,
   // 256 kB: two seconds of a 1 Mbit/s DSL uplink, long enough that the probe reads the link rather than the RTT.
   uplinkProbeBytes: 262_144,
   uplinkProbeTimeoutSeconds: 6,
@@ -167,6 +179,8 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   uplinkHeadroom: [1, 10],
   peerRateSeconds: [1, 3600],
   uplinkFullBytes: [1024, 16_777_216],
+  p2pStartSteadySeconds: [0, 60],
+  p2pStartPace: [0.1, 1],
   uplinkProbeBytes: [0, 1_048_576],
   uplinkProbeTimeoutSeconds: [1, 60],
   strainTimerLateSeconds: [0.05, 60],

@@ -37,6 +37,7 @@ import {
 } from './device';
 import { lowLatencyP2P } from './low-latency';
 import type { PolicyOptions } from './options';
+import { observeP2PStart, type P2PStart, type PlaybackPace, p2pNotStarted } from './p2p-start';
 import {
   budgetContended,
   newUploadBudget,
@@ -95,6 +96,11 @@ export interface TickObservations {
   lowLatency?: boolean;
   /** How far the playhead is behind the live edge (the end of the playlist), seconds; absent: not known yet. */
   behindLiveSeconds?: number;
+  /**
+   * How playback went since the last tick, for when P2P may start (p2p-start.ts). Absent: not measured, and P2P may
+   * start at once (the simulator's viewers start it after their p2pStackSeconds).
+   */
+  playback?: PlaybackPace;
 }
 
 export interface TickState {
@@ -113,6 +119,8 @@ export interface TickState {
   hls: HlsLiveSettings | undefined;
   /** Whether P2P served this viewer after the last tick (a low-latency viewer's hysteresis). */
   p2p: boolean;
+  /** Whether playback has kept pace long enough for P2P to start. */
+  start: P2PStart;
 }
 
 export interface RoleMemo {
@@ -163,8 +171,9 @@ export interface TickActions {
   hls: HlsLiveSettings;
   hlsChanged: boolean;
   /**
-   * Whether P2P serves this viewer now: always in the hybrid; for a low-latency viewer only with slack (VOD, or as far
-   * behind live as the hybrid plays). Off: the player leaves P2P off (or turns it off), and every segment is the edge's.
+   * Whether P2P serves this viewer now: in the hybrid, once its playback has kept pace since the first frame
+   * (p2p-start.ts), and from then on; for a low-latency viewer, from then on only with slack (VOD, or as far behind
+   * live as the hybrid plays). Off: the player leaves P2P off (or turns it off), and every segment is the edge's.
    */
   p2p: boolean;
 }
@@ -181,6 +190,7 @@ export function initialTickState(now: number, options: PolicyOptions): TickState
     windows: undefined,
     hls: undefined,
     p2p: false,
+    start: p2pNotStarted,
   };
 }
 
@@ -289,7 +299,9 @@ export function tick(
     { live, targetDuration, marginSeconds, firstFetcher: firstFetcher || strained, uploadOpen: open },
     plan,
   );
-  const p2p = observations.lowLatency
+  // The hybrid plays as CDN-only until its playback keeps pace: P2P's set-up then costs a starved device nothing it needs.
+  const start = observeP2PStart(state.start, observations.playback, marginSeconds, options);
+  const slack = observations.lowLatency
     ? lowLatencyP2P(
         {
           live,
@@ -302,9 +314,10 @@ export function tick(
         plan,
       )
     : true;
+  const p2p = start.ready && slack;
 
   return {
-    state: { budget, uplink, charged, peerRates, edgeFetchSeconds, role, device, windows, hls, p2p },
+    state: { budget, uplink, charged, peerRates, edgeFetchSeconds, role, device, windows, hls, p2p, start },
     actions: {
       active,
       firstFetcher,

@@ -106,6 +106,15 @@ export interface LinkUse {
   upWithinCap: boolean;
 }
 
+/** The player's timeline (its snapshot's): ms since the page asked to play; null: not yet, or never. */
+export interface PlayerTimeline {
+  p2pRequestedMs: number | null;
+  p2pStartedMs: number | null;
+  firstPeerMs: number | null;
+  stallsAtMs: number[];
+  seeksAtMs: number[];
+}
+
 export interface ViewerRecord extends ViewerFlow {
   viewer: number;
   mode: string;
@@ -124,6 +133,8 @@ export interface ViewerRecord extends ViewerFlow {
   /** Whether the page was a secure context (absent: not read), and the player's warnings, if any. */
   secureContext?: boolean;
   warnings?: string[];
+  /** When the player set up P2P against its stalls and seeks, ms since it asked to play (absent: not read). */
+  timeline?: PlayerTimeline;
   left: boolean;
   joinedAtSeconds: number;
   watchedSeconds: number;

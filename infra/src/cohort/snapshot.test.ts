@@ -70,5 +70,9 @@ describe('player readings', () => {
     });
     // A page that never answered is a record with nothing received and the reason.
     expect(toRecord('no player', context)).toMatchObject({ mode: 'unknown', httpBytes: 0, errors: ['no player'] });
+    // The player's timeline goes into the record as it is; an older player's reading has none, nor has its record.
+    const timeline = { p2pRequestedMs: 9100, p2pStartedMs: 9400, firstPeerMs: 9900, stallsAtMs: [8600], seeksAtMs: [] };
+    expect(toRecord(reading({ timeline }), context).timeline).toEqual(timeline);
+    expect(toRecord(reading(), context)).not.toHaveProperty('timeline');
   });
 });

@@ -7,7 +7,7 @@ import type { Counters } from '@edgeswarm/protocol';
 import { percentile } from '../compare/summary';
 import type { ViewerLink } from '../link-profiles';
 import type { BrowserCpu } from './browser-cpu';
-import { type LinkUse, type ViewerRecord, type ViewerSample, viewerFlow } from './records';
+import { type LinkUse, type PlayerTimeline, type ViewerRecord, type ViewerSample, viewerFlow } from './records';
 
 /** What readPlayerInPage returns: the player's snapshot, cut down to what a harness keeps. */
 export interface PlayerReading {
@@ -34,6 +34,8 @@ export interface PlayerReading {
   /** The page is a secure context (Web Crypto exists); the player's warnings (e.g. the bundled SHA-256 in use). */
   secureContext?: boolean;
   warnings?: string[];
+  /** When P2P was set up against the stalls and seeks; only in a full reading (absent from an older player). */
+  timeline?: PlayerTimeline;
 }
 
 /**
@@ -69,6 +71,7 @@ export function readPlayerInPage(full: boolean): PlayerReading | null {
     totalFrames: quality ? quality.totalVideoFrames : null,
     secureContext: window.isSecureContext,
     warnings: s.warnings,
+    ...(full && s.timeline ? { timeline: s.timeline } : {}),
   };
 }
 
@@ -123,6 +126,7 @@ export function toRecord(
     errors: r ? r.errors : [reading as string],
     ...(r?.secureContext === undefined ? {} : { secureContext: r.secureContext }),
     ...(r?.warnings?.length ? { warnings: r.warnings } : {}),
+    ...(r?.timeline ? { timeline: r.timeline } : {}),
     left: context.left,
     joinedAtSeconds: context.joinedAtSeconds,
     watchedSeconds: context.watchedSeconds,

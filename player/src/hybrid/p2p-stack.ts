@@ -1,7 +1,8 @@
 /**
  * The P2P stack (p2p-media-loader-core and -hlsjs, the tracker client, simple-peer and their Node shims) is a second
- * script, hybrid-p2p.js, loaded once the first frame is on screen: a newcomer has no peers for its first segments
- * anyway, and the first script a viewer loads stays hls.js plus our glue. This is the glue's side of it: where the
+ * script, hybrid-p2p.js, loaded once playback has kept pace for a moment after the first frame (the tick's p2p,
+ * policy/src/p2p-start.ts): a newcomer has no peers for its first segments anyway, a starved device needs its CPU for
+ * them, and the first script a viewer loads stays hls.js plus our glue. This is the glue's side of it: where the
  * script is, loading it once per page, and the fragment loader that lets hls.js start alone and hand its fragment
  * loads to p2p-media-loader later.
  *

@@ -23,6 +23,7 @@ import {
   makePeerId,
   type PeerLedger,
   type PeerTransfer,
+  type PlaybackPace,
   type PolicyOptions,
   projectTransfer,
   relayProbeWaitSeconds,
@@ -117,7 +118,7 @@ export interface HybridPlayerOptions {
    */
   segmentStorageFactory?: (isLive: boolean) => SegmentStorage;
   /**
-   * The P2P stack's script (hybrid-p2p.js), loaded after the first frame; default: beside the script this player came
+   * The P2P stack's script (hybrid-p2p.js), loaded once playback keeps pace after the first frame; default: beside the script this player came
    * from, else the edge's /player/hybrid-p2p.js. Never loaded with P2P off.
    */
   p2pScript?: string;
@@ -165,6 +166,29 @@ export interface HybridSnapshot {
   warnings: string[];
   /** Whether this is a live stream, and how far the playhead is from its end against the plan (the LIVE badge). */
   liveEdge: LiveEdge;
+  /** When P2P was set up against playback's stalls and seeks (a starved device's start-up, read by compare). */
+  timeline: PlayerTimeline;
+}
+
+/** Milliseconds since the page asked to play; null: not yet (or never: CDN-only). */
+export interface PlayerTimeline {
+  /** P2P's script was asked for (playback had kept pace), the engine started, the first peer connected. */
+  p2pRequestedMs: number | null;
+  p2pStartedMs: number | null;
+  firstPeerMs: number | null;
+  /**
+   * Each stall's start, and each seek, before the first frame too (hls.js's jump to the live sync point is one; its
+   * seek to the start position another): the first few.
+   */
+  stallsAtMs: number[];
+  seeksAtMs: number[];
+}
+
+/** Times kept per list in the timeline: a start-up's worth; a page that stalls more has its counters. */
+const timelineEntries = 16;
+
+function noteTime(list: number[], ms: number): void {
+  if (list.length < timelineEntries) list.push(ms);
 }
 
 export type HybridEvent = 'stats' | 'integrity-failure' | 'error';
@@ -318,6 +342,18 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   let deviceObservedAt = performance.now();
   /** The last tick's long-task share, percent, for the snapshot. */
   let lastLongTaskPercent: number | null = null;
+  /** Media seconds played (video.played) and the time, at the last tick: how playback kept pace, for P2P's start. */
+  let playedAtTick = 0;
+  let paceObservedAt = performance.now();
+  /** When things happened, ms since the page asked to play (the snapshot's timeline). */
+  const timeline: PlayerTimeline = {
+    p2pRequestedMs: null,
+    p2pStartedMs: null,
+    firstPeerMs: null,
+    stallsAtMs: [],
+    seeksAtMs: [],
+  };
+  const sincePlayRequested = () => Math.round(performance.now() - playback.requestedAt);
   /**
    * Each upload request is judged as it arrives (the tick judges once a second; requests come in a burst after each
    * segment): taken only if this uplink can deliver it, behind the uploads under way and what waits in the
@@ -371,7 +407,11 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   const onPlayback = (event: PlaybackEvent) => {
     const before = playback;
     playback = onPlaybackEvent(playback, event, performance.now());
-    if (playback.stalls > before.stalls) counters.stalls++;
+    if (playback.stalls > before.stalls) {
+      counters.stalls++;
+      noteTime(timeline.stallsAtMs, sincePlayRequested());
+    }
+    if (event === 'seeking') noteTime(timeline.seeksAtMs, sincePlayRequested());
     if (playback.stalledMs > before.stalledMs) counters.stallMs += playback.stalledMs - before.stalledMs;
   };
   const playbackEvents: PlaybackEvent[] = ['playing', 'waiting', 'ended', 'seeking'];
@@ -432,15 +472,16 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     const hlsConfig: Partial<HlsConfig> = { ...hlsLatencyConfig(lowLatency, actions.hls), ...tokened.hls };
     if (p2pWanted) {
       windows = actions.windows;
-      // hls.js starts alone; p2p-media-loader takes its fragment loads from the first frame on (attachP2P).
+      // hls.js starts alone; p2p-media-loader takes its fragment loads once P2P starts (attachP2P).
       hlsConfig.fLoader = switchableFragmentLoader(() => engineFragmentLoader);
     }
     startHls(new Hls(hlsConfig));
     if (p2pWanted) {
       // A newcomer has no peers for its first segments anyway, and opening the tracker socket and a handful of
       // peer connections while the first segment loads cost start-up time (1.2× CDN-only at N = 8, measured).
-      // So P2P starts with playback: its script loads once the first frame is on screen, and the engine attaches
-      // with the role and windows of a newcomer already in place.
+      // So P2P starts with playback: its script loads once the first frame is on screen and playback has kept pace
+      // for p2pStartSteadySeconds (the tick's p2p: on a starved device, after the seconds in which its playhead barely
+      // moves), and the engine attaches with the role and windows of a newcomer already in place.
       const onFirstFrame = () => {
         video.removeEventListener('playing', onFirstFrame);
         firstFrame = true;
@@ -525,12 +566,14 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   }
 
   /**
-   * Loads the P2P script once the first frame is on screen and the tick wants P2P: at once in the hybrid; a low-latency
-   * viewer only once it has slack (VOD, or far enough behind live), so one at the live edge never loads it.
+   * Loads the P2P script once the first frame is on screen and the tick wants P2P: in the hybrid once playback has kept
+   * pace (p2p-start.ts); a low-latency viewer only once it also has slack (VOD, or far enough behind live), so one at
+   * the live edge never loads it.
    */
   function maybeStartP2P(): void {
     if (!p2pWanted || stock || !firstFrame || !actions.p2p || p2pRequested) return;
     p2pRequested = true;
+    timeline.p2pRequestedMs = sincePlayRequested();
     // With spreadRelays the probe runs first, for as long as a relay would take to send it: the peer id carries its
     // class. A probe still running by then shows an uplink too slow to relay, and P2P starts without a class.
     const probed =
@@ -549,7 +592,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   }
 
   /**
-   * The hybrid's P2P, once the first frame is on screen and the P2P script has loaded: the engine, built with the
+   * The hybrid's P2P, once the tick wants it and the P2P script has loaded: the engine, built with the
    * tick's current windows and P2P off, is attached to the playing hls.js, observed, then started.
    */
   function attachP2P(stack: P2PStack): void {
@@ -675,6 +718,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       emit('integrity-failure', { peerId });
     });
     engine.addEventListener('onPeerConnect', ({ peerId }) => {
+      timeline.firstPeerMs ??= sincePlayRequested();
       if (blocklist.isBlocked(peerId, nowSeconds())) {
         blockedPeersClosed += closePeer(engine, peerId);
         return;
@@ -692,6 +736,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   /** P2P starts (the tracker is asked for peers): with playback, never before. */
   function p2pStarted(engine: HlsJsP2PEngine): void {
     p2pStartedAt = nowSeconds();
+    timeline.p2pStartedMs = sincePlayRequested();
     // The probe uploads 256 kB: not for a viewer that may not upload (a metered link, Save-Data, no consent).
     if (!stock && upload.allowed && !probeStarted) probeUplink();
     // A low-latency viewer's P2P follows the tick from here on (decide turns it on when there is slack).
@@ -749,6 +794,27 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     return observed;
   }
 
+  /**
+   * How playback kept pace since the last tick: media seconds played (video.played: a seek adds nothing) over wall
+   * seconds, and the buffer ahead. Not measured where the video element has no `played` (P2P then starts with the
+   * first frame).
+   */
+  function paceSince(): { playback?: PlaybackPace } {
+    const ranges = video.played as TimeRanges | undefined;
+    if (!ranges) return {};
+    let played = 0;
+    for (let i = 0; i < ranges.length; i++) played += ranges.end(i) - ranges.start(i);
+    const at = performance.now();
+    const pace = {
+      playedSeconds: Math.max(0, played - playedAtTick),
+      wallSeconds: Math.max(0, at - paceObservedAt) / 1000,
+      bufferSeconds: bufferSeconds(),
+    };
+    playedAtTick = played;
+    paceObservedAt = at;
+    return { playback: pace };
+  }
+
   /** How far the playhead is behind the live edge, as hls.js reckons it (0 until it knows). */
   function behindLive(): { behindLiveSeconds?: number } {
     return hls && playlistLoaded && hls.latency > 0 ? { behindLiveSeconds: hls.latency } : {};
@@ -779,6 +845,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         ...(uplinkProbe ? { uplinkProbe } : {}),
         uploadAllowed: upload.allowed,
         ...(lowLatency ? { lowLatency, ...behindLive() } : {}),
+        // The hybrid plays as CDN-only until its playback keeps pace (the tick's p2p): a starved device's start-up first.
+        ...(p2pWanted && !stock ? paceSince() : {}),
       },
       now,
       policy,
@@ -868,7 +936,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     const playing = hls?.playingDate;
     return playing && !video.paused ? (Date.now() - playing.getTime()) / 1000 : undefined;
   };
-  const bufferSeconds = () => {
+  /** Media buffered ahead of the playhead, seconds (a declaration: the first tick, during construction, reads it). */
+  function bufferSeconds(): number {
     const ranges = video.buffered;
     for (let i = 0; i < ranges.length; i++) {
       if (ranges.start(i) <= video.currentTime + 0.1 && ranges.end(i) >= video.currentTime) {
@@ -876,7 +945,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       }
     }
     return 0;
-  };
+  }
   timers.push(
     window.setInterval(() => {
       const latency = latencySeconds();
@@ -957,6 +1026,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       upload: { setting: uploadSetting, ...upload },
       warnings,
       liveEdge: liveEdge(),
+      timeline: { ...timeline, stallsAtMs: [...timeline.stallsAtMs], seeksAtMs: [...timeline.seeksAtMs] },
     };
   }
 

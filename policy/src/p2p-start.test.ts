@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { policyDefaults } from './options';
+import { keptPace, observeP2PStart, type P2PStart, type PlaybackPace, p2pNotStarted } from './p2p-start';
+import { makePeerId } from './roles';
+import { initialTickState, type TickObservations, tick } from './tick';
+
+const o = policyDefaults;
+/** A tick's playback: played media seconds over wall seconds, with a buffer ahead. */
+const pace = (playedSeconds: number, wallSeconds = 1, bufferSeconds = 4): PlaybackPace => ({
+  playedSeconds,
+  wallSeconds,
+  bufferSeconds,
+});
+
+describe('keptPace', () => {
+  it.each([
+    ['played as long as the wall clock ran', pace(1), true],
+    ['at the mark (p2pStartPace of the wall time)', pace(o.p2pStartPace), true],
+    ['just under it', pace(o.p2pStartPace - 0.01), false],
+    ['faster (hls.js catching up at 1.1x)', pace(1.1), true],
+    ['a starved page whose playhead barely moves', pace(0.2), false],
+    ['paused, or before the first frame', pace(0), false],
+    ['no wall time', pace(0, 0), false],
+    ['half a tick (the page ticked again on a new playlist), played through', pace(0.5, 0.5), true],
+  ] as const)('%s', (_name, observed, kept) => {
+    expect(keptPace(observed, o)).toBe(kept);
+  });
+});
+
+describe('observeP2PStart', () => {
+  const margin = 1;
+  /** The gate after a sequence of ticks. */
+  const after = (ticks: (PlaybackPace | undefined)[], options = o, marginSeconds = margin): P2PStart[] => {
+    let state = p2pNotStarted;
+    return ticks.map((t) => {
+      state = observeP2PStart(state, t, marginSeconds, options);
+      return state;
+    });
+  };
+
+  it.each([
+    // case, ticks → ready after each
+    [
+      'a quiet machine: a partial tick with the first frame, then a full one',
+      [pace(0), pace(0.4), pace(1)],
+      [false, false, true],
+    ],
+    ['steady from its first tick', [pace(1)], [true]],
+    ['two half ticks add up', [pace(0.5, 0.5), pace(0.5, 0.5)], [false, true]],
+    [
+      'a starved start: the playhead barely moves, hls.js jumps to live (the seek adds nothing), then it keeps pace',
+      [pace(0.1), pace(0.2), pace(0.1), pace(0), pace(0.3), pace(1), pace(1)],
+      [false, false, false, false, false, true, true],
+    ],
+    [
+      'a break starts the count again',
+      [pace(0.5, 0.5), pace(0.2), pace(0.5, 0.5), pace(0.5, 0.5)],
+      [false, false, false, true],
+    ],
+    ['paused: never, until it plays', [pace(0), pace(0), pace(0), pace(1)], [false, false, false, true]],
+  ] as const)('%s', (_name, ticks, ready) => {
+    expect(after([...ticks]).map((s) => s.ready)).toEqual(ready);
+  });
+
+  it('waits, steady, until the buffer holds the deadline margin', () => {
+    const states = after([pace(1, 1, 0.5), pace(1, 1, 0.9), pace(1, 1, margin)]);
+    expect(states.map((s) => s.ready)).toEqual([false, false, true]);
+    expect(states.map((s) => s.steadySeconds)).toEqual([1, 2, 3]);
+  });
+
+  it('once ready, stays ready: a later stall or pause does not stop P2P (the strain back-off covers that)', () => {
+    expect(after([pace(1), pace(0), pace(0.1, 1, 0)]).map((s) => s.ready)).toEqual([true, true, true]);
+  });
+
+  it('not measured (the simulator), or turned off with p2pStartSteadySeconds 0: ready at once', () => {
+    expect(after([undefined])[0]?.ready).toBe(true);
+    expect(after([pace(0)], { ...o, p2pStartSteadySeconds: 0 })[0]?.ready).toBe(true);
+  });
+
+  it('longer settings wait longer', () => {
+    const ticks = Array.from({ length: 5 }, () => pace(1));
+    expect(after(ticks, { ...o, p2pStartSteadySeconds: 3 }).map((s) => s.ready)).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
+  });
+});
+
+describe('tick: when the hybrid starts P2P', () => {
+  const T0 = 1_764_000_000;
+  const me = makePeerId(T0, 'me00000');
+  const observe = (extra: Partial<TickObservations>): TickObservations => ({
+    self: me,
+    live: true,
+    targetDuration: 2,
+    peers: [],
+    uploadedBytes: 0,
+    edgeFetchSeconds: [],
+    ...extra,
+  });
+  const p2pAfter = (ticks: Partial<TickObservations>[], options = o) => {
+    let state = initialTickState(T0, options);
+    return ticks.map((extra, i) => {
+      const r = tick(state, observe(extra), T0 + i, options);
+      state = r.state;
+      return r.actions.p2p;
+    });
+  };
+
+  it('plays as CDN-only until playback keeps pace, then P2P for good', () => {
+    const ticks = [pace(0), pace(0.1), pace(0.2), pace(1), pace(0)].map((playback) => ({ playback }));
+    expect(p2pAfter(ticks)).toEqual([false, false, false, true, true]);
+  });
+
+  it('the margin it waits for is the tick’s: slow edge fetches widen it', () => {
+    // Three fetches of 1 s make the margin marginFetchFactor (3) seconds: a 2 s buffer is not enough, 3 s is.
+    const slowEdge = { edgeFetchSeconds: [1, 1, 1] };
+    expect(
+      p2pAfter([{ ...slowEdge, playback: pace(1, 1, 2) }, { playback: pace(1, 1, 2) }, { playback: pace(1, 1, 3) }]),
+    ).toEqual([false, false, true]);
+  });
+
+  it('unmeasured (the simulator) or turned off: P2P at once, as before', () => {
+    expect(p2pAfter([{}])).toEqual([true]);
+    expect(p2pAfter([{ playback: pace(0) }], { ...o, p2pStartSteadySeconds: 0 })).toEqual([true]);
+  });
+
+  it('a low-latency viewer needs both: playback that keeps pace, and the slack to use peers', () => {
+    const vod = { live: false, lowLatency: true };
+    expect(
+      p2pAfter([
+        { ...vod, playback: pace(0) },
+        { ...vod, playback: pace(1) },
+      ]),
+    ).toEqual([false, true]);
+    const atTheEdge = { lowLatency: true, behindLiveSeconds: 1.5 };
+    expect(
+      p2pAfter([
+        { ...atTheEdge, playback: pace(1) },
+        { ...atTheEdge, playback: pace(1) },
+      ]),
+    ).toEqual([false, false]);
+  });
+});

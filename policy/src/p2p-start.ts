@@ -1,0 +1,55 @@
+/**
+ * When the hybrid starts P2P. It plays as CDN-only until its playback has kept pace: from the first frame on, the
+ * playhead has played at least p2pStartPace of the wall time for p2pStartSteadySeconds, and the buffer holds the
+ * deadline margin. Only then are the P2P script, the tracker socket and the peer connections set up. On a quiet
+ * machine that is a second or two after the first frame. On a starved device (a low-end phone; compare's
+ * --viewer-cpu) the first frame is followed by seconds in which the playhead barely moves, the page still busy
+ * starting, until hls.js jumps back to the live sync point; setting up P2P then competes with the first segments'
+ * decoding for CPU the device does not have. Once started, P2P stays started (the strain back-off covers a device
+ * that falls behind later). Pure.
+ */
+import type { PolicyOptions } from './options';
+
+/** How playback went since the last tick. */
+export interface PlaybackPace {
+  /** Media seconds the playhead played since the last tick (a seek adds nothing; 0 before the first frame). */
+  playedSeconds: number;
+  /** Wall seconds since the last tick. */
+  wallSeconds: number;
+  /** Media buffered ahead of the playhead now, seconds. */
+  bufferSeconds: number;
+}
+
+export interface P2PStart {
+  /** Wall seconds playback has kept pace, without a break, up to the last tick. */
+  steadySeconds: number;
+  /** P2P may start (and, once true, stays so). */
+  ready: boolean;
+}
+
+export const p2pNotStarted: P2PStart = { steadySeconds: 0, ready: false };
+
+/** Pure: whether the playhead kept pace with the wall clock over one tick. */
+export function keptPace(pace: PlaybackPace, options: Pick<PolicyOptions, 'p2pStartPace'>): boolean {
+  return pace.wallSeconds > 0 && pace.playedSeconds >= options.p2pStartPace * pace.wallSeconds;
+}
+
+/**
+ * Pure: the start gate after one tick. Not measured (`pace` absent: a player that cannot read what it played, the
+ * simulator) or turned off (p2pStartSteadySeconds 0): ready at once, P2P starting with the first frame.
+ */
+export function observeP2PStart(
+  state: P2PStart,
+  pace: PlaybackPace | undefined,
+  marginSeconds: number,
+  options: Pick<PolicyOptions, 'p2pStartPace' | 'p2pStartSteadySeconds'>,
+): P2PStart {
+  if (state.ready) return state;
+  if (pace === undefined || options.p2pStartSteadySeconds <= 0) return { steadySeconds: 0, ready: true };
+  if (!keptPace(pace, options)) return state.steadySeconds === 0 ? state : p2pNotStarted;
+  const steadySeconds = state.steadySeconds + pace.wallSeconds;
+  return {
+    steadySeconds,
+    ready: steadySeconds >= options.p2pStartSteadySeconds && pace.bufferSeconds >= marginSeconds,
+  };
+}
