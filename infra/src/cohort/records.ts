@@ -70,6 +70,37 @@ export interface ViewerSample {
     /** …and the bytes the edge finished them with (Range requests). Absent from older players. */
     abandonedBytes?: number;
   } | null;
+  /** hls.js's rendition choice at the sample; absent from older records. */
+  abr?: AbrState | null;
+}
+
+/**
+ * hls.js's rendition choice as a harness reads it: which rendition it loads next, on what bandwidth estimate, and
+ * which renditions it holds errors against. The hybrid's swarms are per rendition (the tracker's info_hash is the
+ * rendition's), so a viewer on a rendition nobody else plays has no peer to exchange with.
+ */
+export interface AbrState {
+  /** hls.js's loadLevel: the rendition it loads next (-1 before it chose). */
+  loadLevel: number;
+  /** Its bandwidth estimate, bits/s. */
+  estimateBps: number;
+  /** Renditions with a fragment or load error counted against them: ABR never switches up to one (hls.js 1.7 with errorPenaltyExpireMs 0). */
+  penalized: number[];
+}
+
+/** One thing hls.js did about renditions, in a viewer's record: ms since the player asked to play. */
+export interface AbrEvent {
+  atMs: number;
+  /** A rendition switch, a non-fatal error, an emergency down-switch of a slow load, or a main fragment loaded. */
+  kind: 'switch' | 'error' | 'emergency' | 'frag';
+  level: number | null;
+  /** hls.js's bandwidth estimate then, bits/s. */
+  estimateBps: number;
+  /** The error's details. */
+  detail?: string;
+  /** A loaded fragment's bytes and its load time as its loader's stats give it (p2p-media-loader's are synthetic). */
+  bytes?: number;
+  loadMs?: number;
 }
 
 /** Bytes that crossed a viewer's own link so far, read from its veth counters (the link's far end). */
@@ -135,6 +166,8 @@ export interface ViewerRecord extends ViewerFlow {
   warnings?: string[];
   /** When the player set up P2P against its stalls and seeks, ms since it asked to play (absent: not read). */
   timeline?: PlayerTimeline;
+  /** What hls.js did about renditions from the harness's first look on (absent: not read). */
+  abrEvents?: AbrEvent[];
   left: boolean;
   joinedAtSeconds: number;
   watchedSeconds: number;

@@ -7,7 +7,15 @@ import type { Counters } from '@edgeswarm/protocol';
 import { percentile } from '../compare/summary';
 import type { ViewerLink } from '../link-profiles';
 import type { BrowserCpu } from './browser-cpu';
-import { type LinkUse, type PlayerTimeline, type ViewerRecord, type ViewerSample, viewerFlow } from './records';
+import {
+  type AbrEvent,
+  type AbrState,
+  type LinkUse,
+  type PlayerTimeline,
+  type ViewerRecord,
+  type ViewerSample,
+  viewerFlow,
+} from './records';
 
 /** What readPlayerInPage returns: the player's snapshot, cut down to what a harness keeps. */
 export interface PlayerReading {
@@ -36,6 +44,10 @@ export interface PlayerReading {
   warnings?: string[];
   /** When P2P was set up against the stalls and seeks; only in a full reading (absent from an older player). */
   timeline?: PlayerTimeline;
+  /** hls.js's rendition choice now (absent: no hls.js). */
+  abr?: AbrState;
+  /** What hls.js did about renditions since the harness first looked; only in a full reading. */
+  abrEvents?: AbrEvent[];
 }
 
 /**
@@ -50,6 +62,43 @@ export function readPlayerInPage(full: boolean): PlayerReading | null {
   const quality = video?.getVideoPlaybackQuality?.();
   const ongoing = s.playback.stallingSince === null ? 0 : performance.now() - s.playback.stallingSince;
   const hls = player.hls;
+  // hls.js's rendition events, listened to from the first look on. This function is all that runs in the page, and
+  // tsx wraps every named function in a helper the page lacks: one anonymous listener, no local functions.
+  const page = window as unknown as { edgeswarmAbrEvents?: AbrEvent[] };
+  if (hls && !page.edgeswarmAbrEvents) {
+    const events: AbrEvent[] = [];
+    page.edgeswarmAbrEvents = events;
+    type Frag = { type?: string; sn?: unknown; level?: number; stats?: AbrFragStats };
+    type Listen = (name: string, listener: (name: string, data: AbrEventData) => void) => void;
+    type AbrEventData = { level?: number; fatal?: boolean; details?: string; frag?: Frag };
+    type AbrFragStats = { loaded: number; loading: { start: number; end: number } };
+    for (const name of ['hlsLevelSwitching', 'hlsFragLoadEmergencyAborted', 'hlsError', 'hlsFragLoaded']) {
+      (hls.on.bind(hls) as unknown as Listen)(name, (event, data) => {
+        // Bounded: a fragment every target duration is a few minutes of them.
+        if (events.length >= 400) return;
+        const frag = data.frag;
+        const at = { atMs: performance.now(), estimateBps: Math.round(hls.bandwidthEstimate) };
+        if (event === 'hlsLevelSwitching') events.push({ ...at, kind: 'switch', level: data.level ?? null });
+        else if (event === 'hlsFragLoadEmergencyAborted')
+          events.push({ ...at, kind: 'emergency', level: frag?.level ?? null });
+        else if (event === 'hlsError') {
+          if (!data.fatal)
+            events.push({ ...at, kind: 'error', level: frag?.level ?? null, detail: String(data.details) });
+        } else if (frag?.type === 'main' && frag.sn !== 'initSegment' && frag.stats) {
+          const loadMs = Math.round(frag.stats.loading.end - frag.stats.loading.start);
+          events.push({ ...at, kind: 'frag', level: frag.level ?? null, bytes: frag.stats.loaded, loadMs });
+        }
+      });
+    }
+  }
+  const abr: AbrState | undefined = hls
+    ? {
+        loadLevel: hls.loadLevel,
+        estimateBps: Math.round(hls.bandwidthEstimate),
+        penalized: hls.levels.flatMap((level, i) => (level.fragmentError > 0 || level.loadError > 0 ? [i] : [])),
+      }
+    : undefined;
+  const requestedAt = s.playback.requestedAt;
   return {
     mode: s.mode,
     counters: s.counters,
@@ -72,6 +121,10 @@ export function readPlayerInPage(full: boolean): PlayerReading | null {
     secureContext: window.isSecureContext,
     warnings: s.warnings,
     ...(full && s.timeline ? { timeline: s.timeline } : {}),
+    ...(abr ? { abr } : {}),
+    ...(full && page.edgeswarmAbrEvents
+      ? { abrEvents: page.edgeswarmAbrEvents.map((e) => ({ ...e, atMs: Math.round(e.atMs - requestedAt) })) }
+      : {}),
   };
 }
 
@@ -90,6 +143,7 @@ export function toSample(r: PlayerReading): ViewerSample {
     bitrate: r.bitrate,
     firstFetcher: r.firstFetcher,
     bandwidth: r.bandwidth ?? null,
+    ...(r.abr ? { abr: r.abr } : {}),
   };
 }
 
@@ -127,6 +181,7 @@ export function toRecord(
     ...(r?.secureContext === undefined ? {} : { secureContext: r.secureContext }),
     ...(r?.warnings?.length ? { warnings: r.warnings } : {}),
     ...(r?.timeline ? { timeline: r.timeline } : {}),
+    ...(r?.abrEvents ? { abrEvents: r.abrEvents } : {}),
     left: context.left,
     joinedAtSeconds: context.joinedAtSeconds,
     watchedSeconds: context.watchedSeconds,
