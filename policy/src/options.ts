@@ -51,8 +51,8 @@ export interface PolicyOptions {
   /** Bytes queued behind the uplink (bufferedAmount) from which the link counts as full. */
   uplinkFullBytes: number;
   /**
-   * P2P starts once playback has kept pace this long after the first frame, seconds (and the buffer holds the deadline
-   * margin): until then the hybrid plays as CDN-only. 0: P2P starts with the first frame.
+   * P2P starts once playback has kept pace this long after the first frame, seconds, the buffer holds the deadline
+   * margin and the device is not strained: until then the hybrid plays as CDN-only. 0: P2P starts with the first frame.
    */
   p2pStartSteadySeconds: number;
   /** Playback keeps pace when the playhead plays at least this share of the wall time in a tick. */
@@ -126,7 +126,7 @@ export const policyDefaults: PolicyOptions = {
   peerRateSeconds: 300,
   uplinkFullBytes: 16_384,
   // A starved device's first frame is followed by seconds in which its playhead barely moves, until hls.js jumps to
-  // the live sync point; P2P set up in those seconds (its script, the tracker, peer connections) slows it further
+  // the live sync point, and its P2P connections cost CPU even while the strain back-off takes nothing from them
   // (BENCHMARKS.md, #17 item 4). A second of steady playback first costs a quiet machine a second or so of P2P.
   p2pStartSteadySeconds: 1,
   p2pStartPace: 0.9,

@@ -30,10 +30,10 @@ describe('keptPace', () => {
 describe('observeP2PStart', () => {
   const margin = 1;
   /** The gate after a sequence of ticks. */
-  const after = (ticks: (PlaybackPace | undefined)[], options = o, marginSeconds = margin): P2PStart[] => {
+  const after = (ticks: (PlaybackPace | undefined)[], options = o, strained: boolean[] = []): P2PStart[] => {
     let state = p2pNotStarted;
-    return ticks.map((t) => {
-      state = observeP2PStart(state, t, marginSeconds, options);
+    return ticks.map((t, i) => {
+      state = observeP2PStart(state, t, { marginSeconds: margin, strained: strained[i] ?? false }, options);
       return state;
     });
   };
@@ -66,6 +66,15 @@ describe('observeP2PStart', () => {
     const states = after([pace(1, 1, 0.5), pace(1, 1, 0.9), pace(1, 1, margin)]);
     expect(states.map((s) => s.ready)).toEqual([false, false, true]);
     expect(states.map((s) => s.steadySeconds)).toEqual([1, 2, 3]);
+  });
+
+  it('waits, steady, while the device is strained, and starts once it is calm', () => {
+    const ticks = [pace(1), pace(1), pace(1), pace(1)];
+    expect(after(ticks, o, [true, true, false, false]).map((s) => s.ready)).toEqual([false, false, true, true]);
+    // Strained for good (a device that keeps dropping frames): never, as CDN-only.
+    expect(after(ticks, o, [true, true, true, true]).some((s) => s.ready)).toBe(false);
+    // Strain after the start does not stop it: the back-off takes over there.
+    expect(after(ticks, o, [false, true, true, true]).map((s) => s.ready)).toEqual([true, true, true, true]);
   });
 
   it('once ready, stays ready: a later stall or pause does not stop P2P (the strain back-off covers that)', () => {
@@ -121,6 +130,28 @@ describe('tick: when the hybrid starts P2P', () => {
     expect(
       p2pAfter([{ ...slowEdge, playback: pace(1, 1, 2) }, { playback: pace(1, 1, 2) }, { playback: pace(1, 1, 3) }]),
     ).toEqual([false, false, true]);
+  });
+
+  it('a device strained by dropped frames does not start P2P until the strain is over (strainHoldSeconds after the last sign)', () => {
+    const dropping = { timerLateSeconds: 0, droppedFrames: 5, decodedFrames: 20 };
+    const calm = { timerLateSeconds: 0, droppedFrames: 0, decodedFrames: 25 };
+    const steady = (device: typeof calm) => ({ playback: pace(1), device });
+    const ticks = [
+      ...Array.from({ length: o.strainStreakTicks }, () => steady(dropping)),
+      ...Array.from({ length: o.strainHoldSeconds + 1 }, () => steady(calm)),
+    ];
+    const p2p = p2pAfter(ticks);
+    // Steady from the first tick: P2P would start at once, but the first two dropping ticks are not strain yet.
+    expect(p2p[0]).toBe(true);
+    const strainedFromTheStart = p2pAfter([
+      { playback: pace(0), device: dropping },
+      { playback: pace(0.2), device: dropping },
+      ...ticks.slice(o.strainStreakTicks - 1),
+    ]);
+    // Strained at the third dropping tick, held strainHoldSeconds after it; started at the first calm tick after.
+    const started = strainedFromTheStart.indexOf(true);
+    expect(strainedFromTheStart.slice(0, started).every((on) => !on)).toBe(true);
+    expect(started).toBe(2 + o.strainHoldSeconds);
   });
 
   it('unmeasured (the simulator) or turned off: P2P at once, as before', () => {

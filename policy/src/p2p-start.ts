@@ -1,12 +1,14 @@
 /**
  * When the hybrid starts P2P. It plays as CDN-only until its playback has kept pace: from the first frame on, the
- * playhead has played at least p2pStartPace of the wall time for p2pStartSteadySeconds, and the buffer holds the
- * deadline margin. Only then are the P2P script, the tracker socket and the peer connections set up. On a quiet
- * machine that is a second or two after the first frame. On a starved device (a low-end phone; compare's
- * --viewer-cpu) the first frame is followed by seconds in which the playhead barely moves, the page still busy
- * starting, until hls.js jumps back to the live sync point; setting up P2P then competes with the first segments'
- * decoding for CPU the device does not have. Once started, P2P stays started (the strain back-off covers a device
- * that falls behind later). Pure.
+ * playhead has played at least p2pStartPace of the wall time for p2pStartSteadySeconds, the buffer holds the deadline
+ * margin, and the device is not strained (device.ts). Only then are the P2P script, the tracker socket and the peer
+ * connections set up. On a quiet machine that is a second or two after the first frame. On a starved device (a
+ * low-end phone; compare's --viewer-cpu) the first frame is followed by seconds in which the playhead barely moves,
+ * the page still busy starting, until hls.js jumps back to the live sync point; and a device that keeps dropping
+ * frames is strained. A strained device takes nothing from peers and uploads nothing anyway (the back-off), but a
+ * started P2P stack still holds a connection to every peer, with their handshakes and announcements, on the CPU the
+ * playhead is short of: so it is not started until the device is calm. Once started, P2P stays started (the strain
+ * back-off covers a device that falls behind later). Pure.
  */
 import type { PolicyOptions } from './options';
 
@@ -35,13 +37,13 @@ export function keptPace(pace: PlaybackPace, options: Pick<PolicyOptions, 'p2pSt
 }
 
 /**
- * Pure: the start gate after one tick. Not measured (`pace` absent: a player that cannot read what it played, the
+ * Pure: the start gate after one tick (`device`: the tick's deadline margin and strain). Not measured (`pace` absent: a player that cannot read what it played, the
  * simulator) or turned off (p2pStartSteadySeconds 0): ready at once, P2P starting with the first frame.
  */
 export function observeP2PStart(
   state: P2PStart,
   pace: PlaybackPace | undefined,
-  marginSeconds: number,
+  device: { marginSeconds: number; strained: boolean },
   options: Pick<PolicyOptions, 'p2pStartPace' | 'p2pStartSteadySeconds'>,
 ): P2PStart {
   if (state.ready) return state;
@@ -50,6 +52,7 @@ export function observeP2PStart(
   const steadySeconds = state.steadySeconds + pace.wallSeconds;
   return {
     steadySeconds,
-    ready: steadySeconds >= options.p2pStartSteadySeconds && pace.bufferSeconds >= marginSeconds,
+    ready:
+      steadySeconds >= options.p2pStartSteadySeconds && pace.bufferSeconds >= device.marginSeconds && !device.strained,
   };
 }
