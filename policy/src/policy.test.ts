@@ -100,7 +100,10 @@ describe('latency plan and window sizing', () => {
       backBufferLength: 30,
       // Behind target, it plays up to 10% faster instead of drifting until the jump.
       maxLiveSyncPlaybackRate: 1.1,
+      // A rendition that failed a load is passed over for 5 target durations, not for good (hls.js's default).
+      errorPenaltyExpireMs: 10_000,
     });
+    expect(hlsLiveSettings(planLatency(6, 0.2, o), 6).errorPenaltyExpireMs).toBe(30_000);
   });
 });
 

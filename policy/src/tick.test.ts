@@ -247,6 +247,7 @@ describe('tick: margin, windows and the latency plan', () => {
       maxBufferLength: 30,
       backBufferLength: 30,
       maxLiveSyncPlaybackRate: 1.1,
+      errorPenaltyExpireMs: 10_000,
     });
     expect(first?.hlsChanged).toBe(true);
     expect(same?.hlsChanged).toBe(false);

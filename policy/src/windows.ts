@@ -78,10 +78,20 @@ export interface HlsLiveSettings {
    * rather than drifting until liveMaxLatencyDuration makes hls.js jump, which skips video and counts as a stall.
    */
   maxLiveSyncPlaybackRate: number;
+  /**
+   * How long hls.js holds a load error against a rendition before ABR may pick it again. hls.js keeps it for good by
+   * default (0): one failed fragment of the top rendition (a status 0 or 4xx, which it does not retry) switches the
+   * viewer down for the rest of its session however fast its link. The hybrid's swarms are per rendition, so that
+   * viewer is then a swarm of one, fetching everything from the edge (BENCHMARKS, spreadRelays, the isolated viewer).
+   */
+  errorPenaltyExpireMs: number;
 }
 
 /** Fast enough to win back a target duration in 20 s of 2 s segments; slow enough that few notice it. */
 export const catchUpPlaybackRate = 1.1;
+
+/** Target durations a rendition that failed a load is passed over before ABR may go back to it. */
+export const renditionPenaltyTargetDurations = 5;
 
 /** Seconds of played media kept for seeking back a little without a refetch (at least 3 target durations). */
 export const backBufferSeconds = 30;
@@ -94,6 +104,7 @@ export function hlsLiveSettings(plan: LatencyPlan, targetDuration: number): HlsL
     maxBufferLength: Math.max(30, plan.liveSyncDuration + 3 * targetDuration),
     backBufferLength: Math.max(backBufferSeconds, 3 * targetDuration),
     maxLiveSyncPlaybackRate: catchUpPlaybackRate,
+    errorPenaltyExpireMs: Math.round(renditionPenaltyTargetDurations * targetDuration * 1000),
   };
 }
 

@@ -21,9 +21,15 @@ describe('hlsLatencyConfig', () => {
     maxBufferLength: 30,
     backBufferLength: 30,
     maxLiveSyncPlaybackRate: 1.1,
+    errorPenaltyExpireMs: 10_000,
   };
-  it('leaves hls.js at PART-HOLD-BACK in low mode, with none of the hybrid live sync, only its buffer lengths', () => {
-    expect(hlsLatencyConfig(true, policy)).toEqual({ lowLatencyMode: true, maxBufferLength: 30, backBufferLength: 30 });
+  it('leaves hls.js at PART-HOLD-BACK in low mode, with none of the hybrid live sync, only its buffer lengths and error penalty', () => {
+    expect(hlsLatencyConfig(true, policy)).toEqual({
+      lowLatencyMode: true,
+      maxBufferLength: 30,
+      backBufferLength: 30,
+      errorPenaltyExpireMs: 10_000,
+    });
     expect(hlsLatencyConfig(true, undefined)).toEqual({ lowLatencyMode: true });
   });
   it('keeps the policy live sync otherwise, on whole segments: its playlist loader hides parts', () => {

@@ -20,7 +20,7 @@ let wholeSegments: HlsConfig['pLoader'] | undefined;
 
 /**
  * hls.js settings for a latency setting. Low: low-latency mode and nothing of the hybrid's live sync, so hls.js
- * plays PART-HOLD-BACK behind the end (RFC 8216bis) and loads parts; only the policy's maxBufferLength (hls.js's own
+ * plays PART-HOLD-BACK behind the end (RFC 8216bis) and loads parts; only the policy's error penalty and maxBufferLength (hls.js's own
  * 30 s at usual target durations), because p2p-media-loader, attached once a low-latency viewer has slack, cuts a
  * maxBufferLength the page left unset down to its own window, and the hybrid's windows count on hls.js asking early.
  * Otherwise: low-latency mode (blocking reloads, catch-up) under the policy's live-sync plan, as always, on whole
@@ -32,11 +32,13 @@ export function hlsLatencyConfig(low: boolean, policyHls: Partial<HlsConfig> | u
     wholeSegments ??= wholeSegmentsPlaylistLoader(Hls.DefaultConfig.loader);
     return { lowLatencyMode: true, ...policyHls, pLoader: wholeSegments };
   }
-  // The policy's buffer lengths only: how far ahead hls.js asks, and how much played media it lets go of.
-  const { maxBufferLength, backBufferLength } = policyHls ?? {};
+  // The policy's buffer lengths only: how far ahead hls.js asks, and how much played media it lets go of; and how long
+  // a rendition that failed a load is passed over (for good at hls.js's default, stranding a viewer in a swarm of one).
+  const { maxBufferLength, backBufferLength, errorPenaltyExpireMs } = policyHls ?? {};
   return {
     lowLatencyMode: true,
     ...(maxBufferLength === undefined ? {} : { maxBufferLength }),
     ...(backBufferLength === undefined ? {} : { backBufferLength }),
+    ...(errorPenaltyExpireMs === undefined ? {} : { errorPenaltyExpireMs }),
   };
 }
