@@ -12,6 +12,7 @@
  */
 import { startUnixRelay } from '../compare/unix-relay';
 import { namespaceAddress } from '../netns';
+import { startStunServer } from '../stun-server';
 import { formatSwarm, runSwarm } from '../swarm';
 import type { NamespaceTask } from './in-namespace';
 import { runCohort } from './runner';
@@ -29,11 +30,14 @@ if (task.task === 'swarm') {
     socketPath: task.socketPath,
     host: task.plan.links ? namespaceAddress : '127.0.0.1',
   });
+  // A NAT run: every player asks a STUN server on the bridge for its mapped address (nothing leaves the machine).
+  const stun = task.plan.nat ? await startStunServer({ host: namespaceAddress }) : undefined;
   try {
-    const run = await runCohort({ ...task.plan, pageBase: relay.url }, log);
+    const run = await runCohort({ ...task.plan, pageBase: relay.url, ...(stun ? { iceServers: stun.url } : {}) }, log);
     process.stdout.write(`${JSON.stringify(run)}\n`);
   } finally {
     await relay.close();
+    await stun?.close();
   }
 } else {
   throw new Error(`unknown task ${JSON.stringify((task as { task?: unknown }).task)}`);

@@ -22,6 +22,12 @@ describe('cohort runner', () => {
     );
   });
 
+  it('gives the players the STUN server on the bridge in a NAT run', () => {
+    expect(
+      watchUrl({ pageBase: 'http://10.77.0.1:9', stream: 's1', name: 'hybrid', iceServers: 'stun:10.77.0.1:3478' }),
+    ).toBe('http://10.77.0.1:9/watch/s1?region=eu&ice-servers=stun%3A10.77.0.1%3A3478');
+  });
+
   it('joins viewers a stagger apart, or when the plan says', () => {
     expect(joinTimes({ viewers: 3, staggerSeconds: 3 })).toEqual([0, 3, 6]);
     expect(joinTimes({ viewers: 4, staggerSeconds: 3, joinAtSeconds: [0, 3, 6, 10] })).toEqual([0, 3, 6, 10]);

@@ -40,6 +40,7 @@ import {
 import { type PlayerReading, readPlayerInPage, toRecord, toSample } from './snapshot';
 import { applyQuota } from './viewer-cpu';
 import { linkUse, ViewerNetwork } from './viewer-links';
+import { type NatKind, viewerNatSetup } from './viewer-nat';
 
 export interface CohortPlan {
   /** Which harness runs it: the prefix of its log lines (`compare`, `swarm`). */
@@ -62,6 +63,13 @@ export interface CohortPlan {
   links?: ViewerLink[];
   /** Cap on what the harness's namespace (edge and tracker) sends into the viewers' links, Mbit/s. */
   edgeLinkMbps?: number;
+  /** Each viewer's NAT, by index (viewer-nat.ts); needs links. Absent or `open`: on the bridge itself. */
+  nat?: NatKind[];
+  /**
+   * The players' `ice-servers` attribute: STUN URLs on the bridge (a NAT run's server, cli.ts). Absent: `none`, no
+   * STUN, as nothing may leave the machine.
+   */
+  iceServers?: string;
   /** Viewers (by index) that corrupt everything they upload. */
   corrupt?: number[];
   /** Policy values every viewer's player runs with instead of the defaults (compare's --policy). */
@@ -125,11 +133,12 @@ export const cohortDefaults = {
  * never in it: they go in through the automation (page-faults.ts).
  */
 export function watchUrl(
-  plan: Pick<CohortPlan, 'pageBase' | 'stream' | 'name'> & Partial<Pick<CohortPlan, 'beacons' | 'latencyTarget'>>,
+  plan: Pick<CohortPlan, 'pageBase' | 'stream' | 'name'> &
+    Partial<Pick<CohortPlan, 'beacons' | 'latencyTarget' | 'iceServers'>>,
   token?: string | null,
   extra: Record<string, string> = {},
 ): string {
-  const query = new URLSearchParams({ region: cohortDefaults.region, 'ice-servers': 'none' });
+  const query = new URLSearchParams({ region: cohortDefaults.region, 'ice-servers': plan.iceServers ?? 'none' });
   if (plan.name === 'cdn') query.set('p2p', 'off');
   if (plan.name === 'p2pml') query.set('p2p', 'stock');
   if (plan.beacons === false) query.set('beacon', 'off');
@@ -234,6 +243,8 @@ export async function runCohort(
   const label = cohortLabel(plan.name);
   const links = plan.links;
   if (links && links.length < plan.viewers) throw new Error(`${links.length} links for ${plan.viewers} viewers`);
+  if (plan.nat?.some((kind) => kind !== 'open') && !links)
+    throw new Error('a viewer behind a NAT needs a link of its own');
   const cgroups = plan.viewerCgroups;
   if (cgroups && cgroups.dirs.length < plan.viewers) {
     throw new Error(`${cgroups.dirs.length} cgroups for ${plan.viewers} viewers`);
@@ -267,8 +278,9 @@ export async function runCohort(
       const link = links?.[index];
       const cgroup = cgroups?.dirs[index];
       let browser = shared;
+      const nat = plan.nat?.[index] ?? 'open';
       if (link && network) {
-        const netns = await network.add(index, link);
+        const netns = await network.add(index, link, viewerNatSetup(index, nat, link));
         browser = await launchChromium({
           netns,
           ...(cgroup ? { cgroup } : {}),
@@ -301,6 +313,7 @@ export async function runCohort(
       });
       const notes = [
         link ? linkLabel(link) : '',
+        nat === 'open' ? '' : `behind a ${nat} NAT`,
         cgroup ? 'own CPU quota' : '',
         plan.corrupt?.includes(index) ? 'corrupts uploads' : '',
         ownLatency !== undefined && ownLatency !== null ? `latency-target=${ownLatency}` : '',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { viewerLinkCommands } from './viewer-links';
-import { isNatKind, masqueradeRule, natInterfaces, parseNatSpec, viewerNatSetup } from './viewer-nat';
+import { isNatKind, natInterfaces, natRules, parseNatSpec, viewerNatSetup } from './viewer-nat';
 
 const unshaped = { downMbps: null, upMbps: null };
 
@@ -16,11 +16,16 @@ describe('viewer NAT', () => {
     expect(() => natInterfaces(201)).toThrow(RangeError);
   });
 
-  it('masquerades a cone NAT plainly and a symmetric one with a random port per flow', () => {
-    expect(masqueradeRule('esw1', 'cone')).toBe('iptables -t nat -A POSTROUTING -o esw1 -j MASQUERADE');
-    expect(masqueradeRule('esw1', 'symmetric')).toBe(
+  it('masquerades a cone NAT plainly, a symmetric one with a random port per flow, and a full cone lets all UDP in', () => {
+    const names = { wanPort: 'esw1', viewerAddress: '192.168.1.2' };
+    expect(natRules(names, 'cone')).toEqual(['iptables -t nat -A POSTROUTING -o esw1 -j MASQUERADE']);
+    expect(natRules(names, 'symmetric')).toEqual([
       'iptables -t nat -A POSTROUTING -o esw1 -j MASQUERADE --random-fully',
-    );
+    ]);
+    expect(natRules(names, 'full-cone')).toEqual([
+      'iptables -t nat -A POSTROUTING -o esw1 -j MASQUERADE',
+      'iptables -t nat -A PREROUTING -i esw1 -p udp -j DNAT --to-destination 192.168.1.2',
+    ]);
   });
 
   it('leaves an open viewer on the bridge, exactly as a link of its own', () => {
@@ -80,7 +85,7 @@ describe('viewer NAT', () => {
   it.each([
     ['symmetric', /kind:count/],
     ['open:1', /kind:count/],
-    ['full-cone:1', /kind:count/],
+    ['port-restricted:1', /kind:count/],
     ['symmetric:-1', /kind:count/],
     ['symmetric:4', /only 3 of 4 viewers/],
     ['cone:2,symmetric:2', /symmetric:2: only 1 of 4/],
@@ -91,6 +96,7 @@ describe('viewer NAT', () => {
 
   it('knows its kinds', () => {
     expect(isNatKind('symmetric')).toBe(true);
-    expect(isNatKind('full-cone')).toBe(false);
+    expect(isNatKind('full-cone')).toBe(true);
+    expect(isNatKind('port-restricted')).toBe(false);
   });
 });

@@ -12,6 +12,11 @@
  * Kinds (RFC 4787's terms):
  *
  * - `open`: no NAT, the viewer on the bridge as viewer-links.ts makes it;
+ * - `full-cone`: MASQUERADE, and every UDP packet that reaches the router's
+ *   bridge address forwarded to the viewer (DNAT): endpoint-independent
+ *   mapping and filtering, as a router with the viewer as its DMZ host, or
+ *   with UPnP/NAT-PMP mappings, or sold as "full cone" (what consoles call an
+ *   open NAT type);
  * - `cone`: plain MASQUERADE. Linux keeps the viewer's source port for every
  *   destination when it is free: endpoint-independent mapping,
  *   address-and-port-dependent filtering (a "port-restricted cone", as most
@@ -30,7 +35,7 @@ import type { ViewerLink } from '../link-profiles';
 import { bridgeName, namespaceAddress } from '../netns';
 import { tbfCommand, viewerInterfaces, viewerLinkCommands } from './viewer-links';
 
-export const natKinds = ['open', 'cone', 'symmetric', 'udp-blocked'] as const;
+export const natKinds = ['open', 'full-cone', 'cone', 'symmetric', 'udp-blocked'] as const;
 export type NatKind = (typeof natKinds)[number];
 
 export function isNatKind(value: string): value is NatKind {
@@ -61,9 +66,17 @@ export function natInterfaces(i: number): NatInterfaces {
   };
 }
 
-/** Pure: the router's NAT rule (run in its namespace). */
-export function masqueradeRule(wanPort: string, kind: 'cone' | 'symmetric'): string {
-  return `iptables -t nat -A POSTROUTING -o ${wanPort} -j MASQUERADE${kind === 'symmetric' ? ' --random-fully' : ''}`;
+/** Pure: the router's NAT rules (run in its namespace). */
+export function natRules(
+  { wanPort, viewerAddress }: Pick<NatInterfaces, 'wanPort' | 'viewerAddress'>,
+  kind: 'full-cone' | 'cone' | 'symmetric',
+): string[] {
+  return [
+    `iptables -t nat -A POSTROUTING -o ${wanPort} -j MASQUERADE${kind === 'symmetric' ? ' --random-fully' : ''}`,
+    ...(kind === 'full-cone'
+      ? [`iptables -t nat -A PREROUTING -i ${wanPort} -p udp -j DNAT --to-destination ${viewerAddress}`]
+      : []),
+  ];
 }
 
 export interface NatSetup {
@@ -109,7 +122,7 @@ export function viewerNatSetup(i: number, kind: NatKind, link: Pick<ViewerLink, 
       `ip -n ${netns} link set ${viewerPort} up`,
       `ip -n ${netns} route add default via ${routerLanAddress}`,
       `ip netns exec ${router} sysctl -qw net.ipv4.ip_forward=1`,
-      `ip netns exec ${router} ${masqueradeRule(wanPort, kind)}`,
+      ...natRules({ wanPort, viewerAddress }, kind).map((rule) => `ip netns exec ${router} ${rule}`),
       ...(link.upMbps === null ? [] : [tbfCommand(viewerPort, link.upMbps, netns)]),
       ...(link.downMbps === null ? [] : [tbfCommand(bridgePort, link.downMbps)]),
     ],
@@ -129,7 +142,9 @@ export function parseNatSpec(spec: string, viewers: number): { kinds: NatKind[] 
     const match = /^([a-z-]+):(\d+)$/.exec(part.trim());
     const kind = match?.[1] ?? '';
     if (!match || !isNatKind(kind) || kind === 'open') {
-      return { error: `--nat takes kind:count[,kind:count…], kind one of cone, symmetric, udp-blocked; not ${part}` };
+      return {
+        error: `--nat takes kind:count[,kind:count…], kind one of ${natKinds.filter((k) => k !== 'open').join(', ')}; not ${part}`,
+      };
     }
     const count = Number(match[2]);
     const open = free();

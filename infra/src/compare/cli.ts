@@ -35,7 +35,8 @@ async function main(argv: string[]): Promise<void> {
       `\nthe latency dial (edge egress against CDN-only HLS of this run):\n${formatFrontierTable(run.results.frontier)}`,
     );
   }
-  if (options.network !== 'loopback') console.log(`\nper link profile:\n${formatProfileTable(run.results)}`);
+  if (options.network !== 'loopback' || options.nat !== undefined)
+    console.log(`\nper link profile:\n${formatProfileTable(run.results)}`);
   for (const warning of run.results.warnings) console.log(`warning: ${warning}`);
   const shown = (path: string) => (path.startsWith(repoRoot) ? relative(repoRoot, path) : path);
   console.log(`results: ${shown(run.resultsPath)}`);

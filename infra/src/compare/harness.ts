@@ -23,11 +23,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findOnPath } from '@edgeswarm/origin/ffmpeg/locate';
 import type { StatsSnapshot, StreamStatus } from '@edgeswarm/protocol';
 import { type NamespaceTask, runInNamespace } from '../cohort/in-namespace';
 import { cohortLabel } from '../cohort/records';
 import { profileLines } from '../cohort/renderer-profile';
 import { ViewerCgroups, viewerCpuUnavailable } from '../cohort/viewer-cpu';
+import { parseNatSpec } from '../cohort/viewer-nat';
 import { linksFor } from '../link-profiles';
 import { type LocalEdge, repoRoot, startLocalEdge } from '../local-edge';
 import { privateNetworkAvailable } from '../netns';
@@ -128,6 +130,8 @@ export async function runCompare(
 ): Promise<CompareRun> {
   const unavailable = privateNetworkAvailable({ shaped: options.network !== 'loopback' });
   if (unavailable) throw new Error(`compare runs its viewers in a private network namespace: ${unavailable}`);
+  if (options.nat !== undefined && !findOnPath('iptables'))
+    throw new Error('--nat needs iptables (apt-get install iptables)');
   const noQuota = options.viewerCpu === undefined ? undefined : viewerCpuUnavailable();
   if (noQuota) throw new Error(`--viewer-cpu: ${noQuota}`);
   const startedAt = new Date();
@@ -179,7 +183,7 @@ export async function runCompare(
     log(`compare: publishing a ${options.size} test pattern as ${stream} to ${edgeUrl}`);
     await waitUntilLive(edgeUrl, stream, publisher);
     log(
-      `compare: live; ${points.map((p) => p.label).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}${options.burnLoad > 0 ? `, ${options.burnLoad} busy processes beside each cohort${options.burnNice === 0 ? '' : ` at nice ${options.burnNice > 0 ? '+' : ''}${options.burnNice} from the browsers`}` : ''}${options.viewerCpu === undefined ? '' : `, each viewer's browser capped at ${options.viewerCpu} of a core`}${options.profile ? ', profiling every renderer' : ''}${
+      `compare: live; ${points.map((p) => p.label).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.nat === undefined ? '' : `, NAT ${options.nat}`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}${options.burnLoad > 0 ? `, ${options.burnLoad} busy processes beside each cohort${options.burnNice === 0 ? '' : ` at nice ${options.burnNice > 0 ? '+' : ''}${options.burnNice} from the browsers`}` : ''}${options.viewerCpu === undefined ? '' : `, each viewer's browser capped at ${options.viewerCpu} of a core`}${options.profile ? ', profiling every renderer' : ''}${
         options.policy
           ? `, hybrid policy ${Object.entries(options.policy)
               .map(([k, v]) => `${k}=${v}`)
@@ -187,8 +191,19 @@ export async function runCompare(
           : ''
       }`,
     );
-    // Both cohorts get the same links in the same join order.
-    const links = options.network === 'loopback' ? undefined : linksFor(options.network, options.viewers);
+    // Both cohorts get the same links (and NATs) in the same join order. A viewer behind a NAT needs a namespace of
+    // its own, so with --nat every viewer gets a link (unshaped on loopback); a NATed viewer's profile is named with
+    // its NAT kind (`loopback/symmetric`), so the figures per profile set it apart.
+    const nat = options.nat === undefined ? undefined : parseNatSpec(options.nat, options.viewers);
+    if (nat && 'error' in nat) throw new Error(nat.error);
+    const natKinds = nat?.kinds;
+    const links =
+      options.network === 'loopback' && !natKinds
+        ? undefined
+        : linksFor(options.network, options.viewers).map((link, i) => {
+            const kind = natKinds?.[i] ?? 'open';
+            return kind === 'open' ? link : { ...link, profile: `${link.profile}/${kind}` };
+          });
 
     for (const point of points) {
       const name = point.name;
@@ -225,6 +240,7 @@ export async function runCompare(
             beacons: true,
             ...(point.latency === undefined || point.latency === 'default' ? {} : { latencyTarget: point.latency }),
             ...(links ? { links } : {}),
+            ...(natKinds ? { nat: natKinds } : {}),
             ...(options.edgeLinkMbps === undefined ? {} : { edgeLinkMbps: options.edgeLinkMbps }),
             ...(name === 'hybrid' && options.policy ? { policy: options.policy } : {}),
             ...(options.profile ? { profile: { dir: join(outDir, 'profiles') } } : {}),

@@ -82,6 +82,14 @@ describe('compare options', () => {
     });
   });
 
+  it('puts viewers behind a NAT when asked, and refuses a spec the viewers cannot hold', () => {
+    expect(compareDefaults.nat).toBeUndefined();
+    expect(read(['--viewers', '8', '--nat', 'symmetric:2']).options.nat).toBe('symmetric:2');
+    expect(read(['--viewers', '4', '--nat', 'symmetric:0']).options.nat).toBe('symmetric:0');
+    expect(() => read(['--viewers', '4', '--nat', 'symmetric:4'])).toThrow(/only 3 of 4 viewers/);
+    expect(() => read(['--nat', 'carrier:1'])).toThrow(/kind one of full-cone, cone, symmetric, udp-blocked/);
+  });
+
   it('runs stock p2p-media-loader as a third cohort, in the order given, and refuses cohort lists it cannot compare', () => {
     expect(read(['--cohorts', 'cdn,p2pml,hybrid']).options.order).toEqual(['cdn', 'p2pml', 'hybrid']);
     expect(read(['--cohorts', 'hybrid, cdn']).options.order).toEqual(['hybrid', 'cdn']);

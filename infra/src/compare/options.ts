@@ -7,6 +7,7 @@ import { type CliRequest, type OptionTable, type OptionValues, parseOptions } fr
 import { type PolicyOptions, policyDefaults, resolvePolicyOptions } from '@edgeswarm/policy';
 import { type CohortName, cohortNames, isCohortName } from '../cohort/records';
 import { viewerCpuLimits } from '../cohort/viewer-cpu';
+import { parseNatSpec } from '../cohort/viewer-nat';
 import { isNetworkName, type NetworkName, networkNames } from '../link-profiles';
 import { type LatencyTarget, parseLatencyTargets } from './frontier';
 
@@ -31,6 +32,13 @@ export interface CompareOptions {
   network: NetworkName;
   /** Cap on the edge's own link (what the edge and tracker send into the viewers' links), Mbit/s; needs links. */
   edgeLinkMbps?: number;
+  /**
+   * Viewers behind a NAT (`--nat symmetric:2`, cohort/viewer-nat.ts's parseNatSpec: kinds spread over the join order,
+   * never the first viewer), every cohort the same. With it every viewer has a namespace and link of its own (unshaped
+   * on loopback) and its player asks the STUN server on the bridge (`ice-servers`); `symmetric:0` is the same run
+   * with nobody behind a NAT. Absent: no NAT, no STUN.
+   */
+  nat?: string;
   /** Output directory; absent: bench-results/compare-<timestamp>/. */
   out?: string;
   /** Stream id to publish; absent: compare-<timestamp>. */
@@ -126,7 +134,7 @@ export class CompareInputError extends Error {
 }
 
 export const compareUsage = `usage: npm run compare -- [--viewers 8] [--seconds 120] [--url <edge>] [--edge-mbps <cap>]
-       [--network loopback|residential|dsl-heavy|<profile>] [--edge-link-mbps <cap>]
+       [--network loopback|residential|dsl-heavy|<profile>] [--edge-link-mbps <cap>] [--nat <kind>:<count>[,…]]
        [--cohorts cdn,p2pml,hybrid | --order cdn-first|hybrid-first] [--burn-cpu <percent>]
        [--burn-load <processes> [--burn-nice <levels>]] [--viewer-cpu <cores>] [--profile] [--stagger 3] [--out <dir>] [--stream <id>] [--key <publish key>] [--size 320x180]
        [--policy <name>=<value>[,<name>=<value>…]] [--latency low,3,4,6 [--part-seconds 0.5]]
@@ -135,7 +143,9 @@ Runs a CDN-only and a hybrid cohort of N headless Chromium viewers (and, with --
 stock p2p-media-loader with its default settings on our tracker), one after the other in
 the order given, on one live test stream, inside a private network namespace; prints a
 side-by-side table and writes results.json and report.html. --network puts each viewer
-behind a shaped link of its own (profiles: ${networkNames.join(', ')}). --burn-cpu burns
+behind a shaped link of its own (profiles: ${networkNames.join(', ')}). --nat symmetric:2
+puts 2 viewers (spread over the join order, never the first) behind a NAT of that kind (cone,
+symmetric, udp-blocked), with a STUN server on the bridge for every viewer. --burn-cpu burns
 that share of the machine's CPU beside every cohort, a stand-in for slower devices; --burn-load
 starts that many never-sleeping processes beside every cohort, which queue for the cores like
 as many more browsers (the load average rises by about that much); --burn-nice -5 runs them
@@ -182,6 +192,10 @@ export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): {
         '--edge-link-mbps shapes the link between the edge and the viewers: it needs --network',
       );
     }
+  }
+  if (o.nat !== undefined) {
+    const nat = parseNatSpec(o.nat, o.viewers);
+    if ('error' in nat) throw new CompareInputError(nat.error);
   }
   if (o.url !== undefined) {
     let url: URL;
@@ -238,6 +252,7 @@ const compareOptionTable = {
   'edge-mbps': { type: 'string' },
   network: { type: 'string' },
   'edge-link-mbps': { type: 'string' },
+  nat: { type: 'string' },
   out: { type: 'string' },
   stream: { type: 'string' },
   order: { type: 'string' },
@@ -288,6 +303,7 @@ function compareOptionsFrom(values: OptionValues<typeof compareOptionTable>): {
   const linkCap = num('edge-link-mbps');
   if (linkCap !== undefined) partial.edgeLinkMbps = linkCap;
   if (values.network !== undefined) partial.network = values.network as NetworkName;
+  if (values.nat !== undefined) partial.nat = values.nat;
   if (values.url !== undefined) partial.url = values.url;
   if (values.out !== undefined) partial.out = values.out;
   if (values.stream !== undefined) partial.stream = values.stream;
