@@ -96,8 +96,9 @@ export interface AbrEvent {
   level: number | null;
   /** hls.js's bandwidth estimate then, bits/s. */
   estimateBps: number;
-  /** The error's details. */
+  /** The error's details, and the HTTP status its loader gave (0: the request failed without one). */
   detail?: string;
+  status?: number;
   /** A loaded fragment's bytes and its load time as its loader's stats give it (p2p-media-loader's are synthetic). */
   bytes?: number;
   loadMs?: number;

@@ -137,7 +137,7 @@ describe('reading a page', () => {
     try {
       expect(readPlayerInPage(false)?.abr).toEqual({ loadLevel: 2, estimateBps: 812_346, penalized: [] });
       // Listening from the first look on: a failed load of rendition 2, a switch down, a fragment of rendition 1.
-      hls.emit('hlsError', { fatal: false, details: 'fragLoadError', frag: { level: 2 } });
+      hls.emit('hlsError', { fatal: false, details: 'fragLoadError', frag: { level: 2 }, response: { code: 0 } });
       hls.levels[2] = { ...hls.levels[2], fragmentError: 1 } as (typeof hls.levels)[number];
       hls.bandwidthEstimate = 330_000;
       hls.loadLevel = 1;
@@ -150,7 +150,7 @@ describe('reading a page', () => {
       const full = readPlayerInPage(true);
       expect(full?.abr).toEqual({ loadLevel: 1, estimateBps: 330_000, penalized: [2] });
       expect(full?.abrEvents?.map(({ atMs, ...rest }) => rest)).toEqual([
-        { kind: 'error', level: 2, detail: 'fragLoadError', estimateBps: 812_346 },
+        { kind: 'error', level: 2, detail: 'fragLoadError', status: 0, estimateBps: 812_346 },
         { kind: 'switch', level: 1, estimateBps: 330_000 },
         { kind: 'frag', level: 1, estimateBps: 330_000, bytes: 53_000, loadMs: 140 },
       ]);

@@ -70,7 +70,13 @@ export function readPlayerInPage(full: boolean): PlayerReading | null {
     page.edgeswarmAbrEvents = events;
     type Frag = { type?: string; sn?: unknown; level?: number; stats?: AbrFragStats };
     type Listen = (name: string, listener: (name: string, data: AbrEventData) => void) => void;
-    type AbrEventData = { level?: number; fatal?: boolean; details?: string; frag?: Frag };
+    type AbrEventData = {
+      level?: number;
+      fatal?: boolean;
+      details?: string;
+      frag?: Frag;
+      response?: { code?: number };
+    };
     type AbrFragStats = { loaded: number; loading: { start: number; end: number } };
     for (const name of ['hlsLevelSwitching', 'hlsFragLoadEmergencyAborted', 'hlsError', 'hlsFragLoaded']) {
       (hls.on.bind(hls) as unknown as Listen)(name, (event, data) => {
@@ -82,8 +88,17 @@ export function readPlayerInPage(full: boolean): PlayerReading | null {
         else if (event === 'hlsFragLoadEmergencyAborted')
           events.push({ ...at, kind: 'emergency', level: frag?.level ?? null });
         else if (event === 'hlsError') {
-          if (!data.fatal)
-            events.push({ ...at, kind: 'error', level: frag?.level ?? null, detail: String(data.details) });
+          if (!data.fatal) {
+            const status = data.response?.code;
+            const detail = String(data.details);
+            events.push({
+              ...at,
+              kind: 'error',
+              level: frag?.level ?? null,
+              detail,
+              ...(status === undefined ? {} : { status }),
+            });
+          }
         } else if (frag?.type === 'main' && frag.sn !== 'initSegment' && frag.stats) {
           const loadMs = Math.round(frag.stats.loading.end - frag.stats.loading.start);
           events.push({ ...at, kind: 'frag', level: frag.level ?? null, bytes: frag.stats.loaded, loadMs });
