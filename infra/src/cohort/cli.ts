@@ -34,6 +34,8 @@ if (task.task === 'swarm') {
   const stun = task.plan.nat ? await startStunServer({ host: namespaceAddress }) : undefined;
   try {
     const run = await runCohort({ ...task.plan, pageBase: relay.url, ...(stun ? { iceServers: stun.url } : {}) }, log);
+    // The players did ask it (none in a CDN-only cohort, which opens no peer connection).
+    if (stun) log(`${task.plan.harness}: the STUN server at ${stun.url} answered ${stun.answered()} binding requests`);
     process.stdout.write(`${JSON.stringify(run)}\n`);
   } finally {
     await relay.close();
