@@ -182,16 +182,13 @@ async function main() {
     };
     const loops = variant.playlists ? Array.from({ length: viewers }, (_, i) => viewer(i)) : [];
     if (variant.tracker) {
-      // The floods drill's sockets at a viewer's pace: one per viewer, announcing (5 offers) every 30 s. (floodDefaults
-      // is `as const`, so its literal types are widened here.)
-      const asViewers: Parameters<typeof startTrackerFlood>[3] = {
+      // The floods drill's sockets at a viewer's pace: one per viewer, announcing (5 offers) every 30 s.
+      const asViewers = {
         ...floodDefaults,
-        ...({
-          sockets: viewers,
-          trackerAddress: '127.0.0.1',
-          announceEveryMs: edgeLoadDefaults.trackerAnnounceEveryMs,
-          openBatch: viewers,
-        } as object),
+        sockets: viewers,
+        trackerAddress: '127.0.0.1',
+        announceEveryMs: edgeLoadDefaults.trackerAnnounceEveryMs,
+        openBatch: viewers,
       };
       const flood = startTrackerFlood(edge.url, stream, await realInfoHashes(edge.url, stream), asViewers);
       stops.push(() => flood.stop());

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { beaconAddressDefaults } from '../../../edge/src/stats/aggregate';
+import { trackerAddressDefaults } from '../../../edge/src/tracker/limits';
 import type { CohortSample, ViewerSample } from '../cohort/records';
-import { offloadAt, windowOffload } from './drills/floods';
-import { emptyTrackerTally, floodBeacon, noteRefusal, tallyTrackerMessage, trackerFloodVerdict } from './floods';
+import { floodFor, floodsLimits, offloadAt, windowOffload } from './drills/floods';
+import {
+  emptyTrackerTally,
+  floodBeacon,
+  floodDefaults,
+  noteRefusal,
+  tallyTrackerMessage,
+  trackerFloodVerdict,
+} from './floods';
 
 describe('the tracker flood tally', () => {
   it('tells served from refused by what the tracker sent', () => {
@@ -83,5 +92,35 @@ describe('windowOffload', () => {
     expect(offloadAt(samples, 20)).toBeCloseTo((350 / 750) * 100);
     expect(windowOffload([], 0, 1)).toBeNaN();
     expect(windowOffload(samples, 20, 20)).toBeNaN();
+  });
+});
+
+describe('floodFor', () => {
+  it("is the issue's floods in full: 1 000 sockets, 40 beacons a second (10× the address's limit)", () => {
+    expect(floodFor(false)).toBe(floodDefaults);
+    expect(floodDefaults.sockets).toBe(1000);
+    expect(floodDefaults.beaconsPerSecond).toBe(10 * beaconAddressDefaults.refillPerSecond);
+  });
+
+  it('is smaller with --quick, and still past every per-address limit the edge must enforce', () => {
+    const quick = floodFor(true);
+    expect(quick.sockets).toBeLessThan(floodDefaults.sockets);
+    // More sockets than an address may hold, opened ten times faster than it may open them.
+    expect(quick.sockets).toBeGreaterThanOrEqual(3 * trackerAddressDefaults.maxSocketsPerAddress);
+    expect((quick.openBatch * 1000) / quick.openEveryMs).toBeGreaterThanOrEqual(
+      10 * trackerAddressDefaults.refillPerSecond,
+    );
+    // Beacons past the address's rate, and past its burst many times over within the window.
+    expect(quick.beaconsPerSecond).toBeGreaterThanOrEqual(5 * beaconAddressDefaults.refillPerSecond);
+    expect(quick.beaconsPerSecond * (floodsLimits.windowSeconds[0] ?? 0)).toBeGreaterThan(
+      20 * beaconAddressDefaults.capacity,
+    );
+    // Each socket still announces at the per-socket limit, from the same addresses, with the same claims.
+    expect({ ...quick, sockets: 0, openBatch: 0, beaconsPerSecond: 0 }).toEqual({
+      ...floodDefaults,
+      sockets: 0,
+      openBatch: 0,
+      beaconsPerSecond: 0,
+    });
   });
 });

@@ -11,7 +11,25 @@ import { type Beacon, paths, zeroCounters } from '@edgeswarm/protocol';
 import WebSocket from 'ws';
 import { deriveInfoHashes, playerSwarmId, variantsOf } from '../../../edge/src/tracker/swarm-ids';
 
-export const floodDefaults = {
+/** What a flood beacon claims: a CDN-only viewer stalling all the time, from a region of its own, starting slowly. */
+const floodClaims = { mode: 'cdn', region: 'flood', startupMs: 30_000, httpBytesPerSecond: 2_000_000 } as const;
+
+/** The two floods: how many, how fast, from which address (the drill's full form; its quick form is smaller). */
+export interface FloodOptions {
+  sockets: number;
+  trackerAddress: string;
+  announceEveryMs: number;
+  retryMs: number;
+  retryJitterMs: number;
+  openBatch: number;
+  openEveryMs: number;
+  beaconsPerSecond: number;
+  beaconAddress: string;
+  reusedIds: number;
+  claims: typeof floodClaims;
+}
+
+export const floodDefaults: FloodOptions = {
   /** The tracker flood: sockets, their address, and how often each announces (the per-socket limit: 2 a second). */
   sockets: 1000,
   trackerAddress: '198.51.100.20',
@@ -32,9 +50,8 @@ export const floodDefaults = {
   beaconsPerSecond: 40,
   beaconAddress: '198.51.100.21',
   reusedIds: 4,
-  /** What a flood beacon claims: a CDN-only viewer stalling all the time, from a region of its own, starting slowly. */
-  claims: { mode: 'cdn', region: 'flood', startupMs: 30_000, httpBytesPerSecond: 2_000_000 },
-} as const;
+  claims: floodClaims,
+};
 
 /** What the tracker did with the flood, as its sockets saw it. */
 export interface TrackerFloodTally {
@@ -154,7 +171,7 @@ export function startTrackerFlood(
   stream: string,
   infoHashes: readonly string[],
   o: Pick<
-    typeof floodDefaults,
+    FloodOptions,
     'sockets' | 'trackerAddress' | 'announceEveryMs' | 'retryMs' | 'retryJitterMs' | 'openBatch' | 'openEveryMs'
   > = floodDefaults,
 ): RunningFlood<TrackerFloodTally> {
@@ -301,7 +318,7 @@ export function floodBeacon(stream: string, viewer: string, seq: number, interva
 export function startBeaconFlood(
   edgeUrl: string,
   stream: string,
-  o: Pick<typeof floodDefaults, 'beaconsPerSecond' | 'beaconAddress' | 'reusedIds'> = floodDefaults,
+  o: Pick<FloodOptions, 'beaconsPerSecond' | 'beaconAddress' | 'reusedIds'> = floodDefaults,
 ): RunningFlood<BeaconFloodTally> {
   const tally: BeaconFloodTally = { sent: 0, byStatus: {}, viewerIds: 0 };
   const reused = Array.from({ length: o.reusedIds }, (_, i) => randomId(`flood-reused-${i}-`));
