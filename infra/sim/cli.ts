@@ -1,5 +1,5 @@
 /**
- * npm run sim -- [--scenario steady|flash-crowd|free-riders|nat-blocked|tracker-down|edge-capped|calibrate|all]
+ * npm run sim -- [--scenario steady|flash-crowd|free-riders|nat-blocked|nat-symmetric|tracker-down|edge-capped|calibrate|all]
  *                [--viewers 10,100,1000] [--seconds 600] [--seed 1] [--no-baseline] [--set path=value ...]
  *                [--network residential|dsl-heavy|fibre|cable|dsl|mobile|loopback]
  *                [--out bench-results/sim-steady] [--real bench-results/offload.json[,<compare dir>/results.json]]

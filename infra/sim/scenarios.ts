@@ -44,8 +44,19 @@ export const scenarios: Record<string, Scenario> = {
   },
   'nat-blocked': {
     name: 'nat-blocked',
-    question: '30% of viewers cannot make any direct connection (no TURN).',
+    question:
+      '30% of viewers cannot make any direct connection: UDP blocked, no TURN (bench:nat: udp-blocked reaches nobody).',
     overrides: (viewers) => ({ ...steady(viewers), network: { natBlockedFraction: 0.3, natBlockedReach: 'nobody' } }),
+    baseline: false,
+  },
+  'nat-symmetric': {
+    name: 'nat-symmetric',
+    question:
+      '30% of viewers behind a symmetric NAT, no TURN: they reach open and full-cone peers, never each other (bench:nat, real Chromium).',
+    overrides: (viewers) => ({
+      ...steady(viewers),
+      network: { natBlockedFraction: 0.3, natBlockedReach: 'open-peers' },
+    }),
     baseline: false,
   },
   'tracker-down': {

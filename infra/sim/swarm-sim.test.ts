@@ -63,11 +63,28 @@ describe('progress', () => {
   });
 });
 
+describe('NAT reach (bench:nat measured it in real Chromium)', () => {
+  it('UDP blocked: a blocked viewer is alone; behind a symmetric NAT it reaches open peers, so far fewer edge bytes are "alone"', () => {
+    const nat = (reach: 'nobody' | 'open-peers') =>
+      run(small(200), { seed: 11, network: { natBlockedFraction: 0.3, natBlockedReach: reach } });
+    const blocked = nat('nobody');
+    const symmetric = nat('open-peers');
+    const open = run(small(200), { seed: 11 });
+    // About 30% of the audience takes everything from the edge when it reaches nobody.
+    expect(blocked.summary.httpByReason.alone).toBeGreaterThan(0.2 * blocked.totals.requestedBytes);
+    expect(symmetric.summary.httpByReason.alone).toBeLessThan(0.25 * blocked.summary.httpByReason.alone);
+    expect(symmetric.summary.offloadPercent).toBeGreaterThan(blocked.summary.offloadPercent + 15);
+    // Reaching open peers only (never one another) costs little against nobody behind a NAT.
+    expect(symmetric.summary.offloadPercent).toBeGreaterThan(open.summary.offloadPercent - 5);
+  });
+});
+
 describe('conservation', () => {
   it.each([
     ['steady with churn', {}],
     ['free-riders', { audience: { freeRiderFraction: 0.5 } }],
     ['NAT-blocked', { network: { natBlockedFraction: 0.3, natBlockedReach: 'nobody' } }],
+    ['symmetric NAT', { network: { natBlockedFraction: 0.3, natBlockedReach: 'open-peers' } }],
     ['tracker down', { tracker: { outages: [{ fromSeconds: 60, toSeconds: 120 }] } }],
     ['an edge below demand', { edge: { capacityMbps: 20 } }],
     ['slow uploads', { network: { access: [slowUplink] } }],
