@@ -54,6 +54,8 @@ describe('stunUrlProblem', () => {
     ['stun:host?transport=udp', /host\[:port\]/],
     ['stun:-bad.example', /host\[:port\]/],
     ['stun:[::1', /host\[:port\]/],
+    ['stun:a..example', /host\[:port\]/],
+    ['stun:host-.example:3478', /host\[:port\]/],
     ['turns:relay.example', /TURN needs credentials/],
     ['javascript:alert(1)', /not a stun/],
     ['relay.example:3478', /not a stun/],
