@@ -1,6 +1,12 @@
 import { policyDefaults } from '@edgeswarm/policy';
 import { describe, expect, it } from 'vitest';
-import { calibrationOverrides, type RealRun, realRunsFrom, unrecordedLatencyTargetDurations } from './real-runs';
+import {
+  calibrationOverrides,
+  type RealRun,
+  realRunsFrom,
+  ungatedP2PStartSteadySeconds,
+  unrecordedLatencyTargetDurations,
+} from './real-runs';
 import { profileCalibration } from './report';
 import { configFor } from './runs';
 import { calibrationWorld } from './scenarios';
@@ -57,15 +63,15 @@ describe('realRunsFrom', () => {
         secondsAfterLastJoin: 60,
         source: 'offload.json (bench:offload)',
         hybrid: { offloadPercent: 65.4, stalls: 0, stalledSeconds: 0, latencyP50: 6.87, startupP50: 0.431 },
-        // The file records no policy: it was made at the latency target of its day.
-        policy: { latencyTargetDurations: 4 },
+        // The file records no policy: it was made at the latency target of its day, before the P2P start gate.
+        policy: { latencyTargetDurations: 4, p2pStartSteadySeconds: 0 },
       },
       {
         viewers: 8,
         secondsAfterLastJoin: 60,
         source: 'offload.json (bench:offload)',
         hybrid: { offloadPercent: 77.5, stalls: 1, stalledSeconds: 0.2, latencyP50: 6.83, startupP50: 0.406 },
-        policy: { latencyTargetDurations: 4 },
+        policy: { latencyTargetDurations: 4, p2pStartSteadySeconds: 0 },
       },
     ]);
   });
@@ -79,7 +85,7 @@ describe('realRunsFrom', () => {
         source: 'results.json (compare)',
         staggerSeconds: 3,
         hybrid: { offloadPercent: 81.2, stalls: 2, stalledSeconds: 0.5, latencyP50: 6.9, startupP50: 0.45 },
-        policy: { latencyTargetDurations: 4 },
+        policy: { latencyTargetDurations: 4, p2pStartSteadySeconds: 0 },
       },
     ]);
   });
@@ -93,17 +99,22 @@ describe('realRunsFrom', () => {
         { ...file, options: { ...file.options, ...(policy ? { policy } : {}) }, cohorts: [{ ...hybrid, ...cohort }] },
         'results.json',
       )[0]?.policy;
-    // Before the harness recorded it: 4 target durations, then what --policy changed (4.5 included).
-    expect(withCohort({}, { spreadCopies: 0 })).toEqual({ latencyTargetDurations: 4, spreadCopies: 0 });
-    expect(withCohort({}, { latencyTargetDurations: 4.5 })).toEqual({ latencyTargetDurations: 4.5 });
+    expect(ungatedP2PStartSteadySeconds).toBe(0);
+    const ungated = { p2pStartSteadySeconds: 0 };
+    // Before the harness recorded it: 4 target durations, then what --policy changed (4.5 included); no start gate.
+    expect(withCohort({}, { spreadCopies: 0 })).toEqual({ latencyTargetDurations: 4, spreadCopies: 0, ...ungated });
+    expect(withCohort({}, { latencyTargetDurations: 4.5 })).toEqual({ latencyTargetDurations: 4.5, ...ungated });
     // A sweep's hybrid cohort at a numeric target played at it; one in low-latency mode is not the simulator's.
-    expect(withCohort({ name: 'hybrid', latency: 6 })).toEqual({ latencyTargetDurations: 6 });
-    expect(withCohort({ name: 'hybrid', latency: 'default' })).toEqual({ latencyTargetDurations: 4 });
+    expect(withCohort({ name: 'hybrid', latency: 6 })).toEqual({ latencyTargetDurations: 6, ...ungated });
+    expect(withCohort({ name: 'hybrid', latency: 'default' })).toEqual({ latencyTargetDurations: 4, ...ungated });
     expect(() => withCohort({ name: 'hybrid', latency: 'low' })).toThrow(/low-latency mode/);
-    // Recorded whole (compare from 4.5 TD's default on): as recorded, --policy already in it.
+    // Recorded whole (compare from 4.5 TD's default on): as recorded, --policy already in it; from the start gate's
+    // commit on it records the gate, and before that the policy had none (P2P at the first frame).
     const recorded = { ...policyDefaults, latencyTargetDurations: 4.5, spreadCopies: 0 };
     expect(withCohort({ policy: recorded }, { spreadCopies: 0 })).toEqual(recorded);
     expect(realRunsFrom({ ...offloadFile, policy: recorded }, 'offload.json')[1]?.policy).toEqual(recorded);
+    const { p2pStartSteadySeconds: _gate, ...beforeGate } = recorded;
+    expect(withCohort({ policy: beforeGate })).toEqual({ ...beforeGate, ...ungated });
   });
 
   it('refuses what is not a calibration run, saying why', () => {

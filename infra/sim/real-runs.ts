@@ -13,6 +13,20 @@ import { calibrationWorld } from './scenarios';
  */
 export const unrecordedLatencyTargetDurations = 4;
 
+/**
+ * The P2P start gate (p2p-start.ts) of a hybrid whose file does not record it: off, P2P asked for at the first frame, as
+ * every player did before 57a167e added the gate (the harnesses recorded the whole policy from c91be3b on, so a
+ * recorded policy without the key is from before the gate too).
+ */
+export const ungatedP2PStartSteadySeconds = 0;
+
+/** The policy a file records, with what it cannot record read as the player was then. */
+function asPlayed(policy: Partial<PolicyOptions>): Partial<PolicyOptions> {
+  return policy.p2pStartSteadySeconds === undefined
+    ? { ...policy, p2pStartSteadySeconds: ungatedP2PStartSteadySeconds }
+    : policy;
+}
+
 export interface RealRun {
   viewers: number;
   /** How long the viewers watched after the last of them joined, as the simulator's calibration counts it. */
@@ -92,10 +106,12 @@ export function realRunsFrom(data: unknown, source: string): RealRun[] {
       );
     }
     const s = hybrid.summary;
-    const policy: Partial<PolicyOptions> = hybrid.policy ?? {
-      latencyTargetDurations: typeof hybrid.latency === 'number' ? hybrid.latency : unrecordedLatencyTargetDurations,
-      ...d.options.policy,
-    };
+    const policy = asPlayed(
+      hybrid.policy ?? {
+        latencyTargetDurations: typeof hybrid.latency === 'number' ? hybrid.latency : unrecordedLatencyTargetDurations,
+        ...d.options.policy,
+      },
+    );
     return [
       {
         viewers: s.viewers,
@@ -128,7 +144,7 @@ export function realRunsFrom(data: unknown, source: string): RealRun[] {
   // bench:offload watches --seconds after the last join.
   const seconds = Number(d.settings?.seconds ?? Number.NaN);
   if (!Number.isFinite(seconds)) throw new Error(`${source}: no settings.seconds`);
-  const policy: Partial<PolicyOptions> = d.policy ?? { latencyTargetDurations: unrecordedLatencyTargetDurations };
+  const policy = asPlayed(d.policy ?? { latencyTargetDurations: unrecordedLatencyTargetDurations });
   return d.rows.map((r) => ({
     viewers: r.viewers,
     secondsAfterLastJoin: seconds,

@@ -149,8 +149,9 @@ describe('known answers', () => {
         policy: { uploadKbps: 1_000_000, seederFanout: 100 },
       });
       const bound = (100 * (n - 1)) / n;
-      // Only each late joiner's start-up segments (fetched before it has peers) separate it from the bound.
-      expect(r.summary.offloadPercent).toBeGreaterThan(bound - 1.5);
+      // Only each late joiner's start-up segments (fetched before it has peers: hls.js's own, then until the P2P start
+      // gate opens and a peer connects) separate it from the bound.
+      expect(r.summary.offloadPercent).toBeGreaterThan(bound - 2);
       expect(r.summary.offloadPercent).toBeLessThanOrEqual(bound);
       expect(r.summary.stalls).toBe(0);
     }
@@ -227,9 +228,10 @@ describe('the decisions are the policy module’s', () => {
     }
     // The first viewer is the first fetcher for the whole run.
     expect(r.viewers?.[0]?.p2pBytes).toBe(0);
-    // As newcomers they wait for peers: the start-up segments hls.js loads itself (directSegments), and at most one
-    // more, asked for before p2p-media-loader's tracker connection has brought a peer.
-    for (const v of r.viewers?.slice(1) ?? []) expect(v.httpSegments).toBeLessThanOrEqual(4);
+    // As newcomers they wait for peers: the start-up segments hls.js loads itself (directSegments), one more until the
+    // P2P start gate opens, and at most one more, asked for before p2p-media-loader's tracker connection has brought a
+    // peer (the real newcomers of the gated runs took 5-6).
+    for (const v of r.viewers?.slice(1) ?? []) expect(v.httpSegments).toBeLessThanOrEqual(5);
     expect(r.summary.stalls).toBe(0);
   });
 
@@ -241,17 +243,76 @@ describe('the decisions are the policy module’s', () => {
       const r = run(calibrate, { player: { p2pStackSeconds: stack } });
       const waits: number[] = [];
       for (const v of r.viewers?.slice(1) ?? []) {
-        const started = v.startupSeconds as number;
+        const asked = v.p2pRequestedSeconds as number;
         const peer = v.firstPeerSeconds as number;
         // Its announce went out at a playlist's next segment after the P2P script loaded: within a target duration.
-        expect(peer - started).toBeGreaterThanOrEqual(stack + connectSeconds);
-        expect(peer - started).toBeLessThan(stack + T + connectSeconds + 0.1);
-        waits.push(peer - started - stack - connectSeconds);
+        expect(peer - asked).toBeGreaterThanOrEqual(stack + connectSeconds);
+        expect(peer - asked).toBeLessThan(stack + T + connectSeconds + 0.1);
+        waits.push(peer - asked - stack - connectSeconds);
       }
       // Not all at once: each waited for its next segment request, however long that was.
       expect(Math.max(...waits) - Math.min(...waits)).toBeGreaterThan(0.3);
       expect(r.summary.stalls).toBe(0);
     }
+  });
+
+  it('starts P2P through the tick’s start gate, fed the playback pace as the player reads it', () => {
+    const calibrate = (scenarios.calibrate as (typeof scenarios)[string]).overrides(6);
+    const config = resolveSimConfig(calibrate);
+    const { startupOverheadSeconds, startupTickLateSeconds, p2pStackSeconds } = config.player;
+    const { connectSeconds } = config.network;
+    const gated = (steady: number, late = startupTickLateSeconds) =>
+      run(calibrate, { policy: { p2pStartSteadySeconds: steady }, player: { startupTickLateSeconds: late } });
+    const off = gated(0);
+    const on = gated(1);
+    // The player ticks as it is built and once a second after; p2pStartSteadySeconds of whole kept-pace intervals
+    // after the first frame. Built at startupOverheadSeconds, first frame 0.21 s later here: the first interval is
+    // not kept (0.79 s of 1.1 s played, at hls.js's catch-up rate), the second is 0.9 s (the first tick fired late),
+    // so the gate opens at the third tick; on time it would at the second; with 3 s, at the fifth.
+    const askedAtTick = (r: SimResult) =>
+      (r.viewers ?? []).map((v) => Number(((v.p2pRequestedSeconds as number) - startupOverheadSeconds).toFixed(6)));
+    expect(askedAtTick(on)).toEqual([3, 3, 3, 3, 3, 3]);
+    expect(askedAtTick(gated(1, 0))).toEqual([2, 2, 2, 2, 2, 2]);
+    expect(askedAtTick(gated(3))).toEqual([5, 5, 5, 5, 5, 5]);
+    for (const v of [...(off.viewers ?? []), ...(on.viewers ?? [])]) {
+      // Not before the first frame; with the gate off, at it (the tick said p2p before the frame).
+      expect(v.p2pRequestedSeconds as number).toBeGreaterThanOrEqual(v.startupSeconds as number);
+      // Every segment until then came from the edge: nothing from a peer before P2P started and a peer connected.
+      expect(v.firstPeerSeconds as number).toBeGreaterThanOrEqual(
+        (v.p2pRequestedSeconds as number) + p2pStackSeconds + connectSeconds,
+      );
+      if (v.firstP2PSeconds !== null) expect(v.firstP2PSeconds).toBeGreaterThan(v.firstPeerSeconds as number);
+    }
+    for (const v of off.viewers ?? []) expect(v.p2pRequestedSeconds).toBe(v.startupSeconds);
+    // So each newcomer takes its first segments from the edge for longer: more of them, and less offload.
+    const newcomers = (r: SimResult) => (r.viewers ?? []).slice(1).reduce((n, v) => n + v.httpSegments, 0);
+    expect(newcomers(on)).toBeGreaterThan(newcomers(off));
+    expect(on.summary.offloadPercent).toBeLessThan(off.summary.offloadPercent);
+    expect(on.summary.stalls).toBe(0);
+    expectConserved(on);
+  });
+
+  it('holds P2P back while the buffer does not hold the deadline margin: on a link below the bitrate, never', () => {
+    // 0.2 Mbit/s down for a 274 kbit/s stream: every edge fetch takes longer than a segment plays, so the tick's margin
+    // (a few edge fetch times) grows past anything the thin buffer holds, and the gate never opens, while the playhead
+    // keeps pace between fetches. With the gate off the same viewers start P2P at their first frame.
+    const slowDown = {
+      name: 'slow-down',
+      weight: 1,
+      downMbps: { kind: 'fixed', value: 0.2 },
+      upMbps: { kind: 'fixed', value: 10 },
+    } as const;
+    const calibrate = (scenarios.calibrate as (typeof scenarios)[string]).overrides(4);
+    const held = run(calibrate, { network: { access: [slowDown] } });
+    for (const v of held.viewers ?? []) {
+      expect(v.startupSeconds).not.toBeNull();
+      expect(v.p2pRequestedSeconds).toBeNull();
+      expect(v.firstPeerSeconds).toBeNull();
+      expect(v.p2pBytes).toBe(0);
+    }
+    const ungated = run(calibrate, { network: { access: [slowDown] }, policy: { p2pStartSteadySeconds: 0 } });
+    for (const v of ungated.viewers ?? []) expect(v.p2pRequestedSeconds).toBe(v.startupSeconds);
+    expect(ungated.summary.connections.made).toBeGreaterThan(0);
   });
 
   it('catches up to the live-sync point as hls.js does in low-latency mode, and keeps a late start without it', () => {

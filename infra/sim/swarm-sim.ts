@@ -97,6 +97,8 @@ const ev = {
   edgeNext: 14,
   tick: 15,
   subShardCheck: 16,
+  /** The player's once-a-second tick while P2P has not been asked for (its start gate, p2p-start.ts). */
+  cadence: 17,
 } as const;
 
 /** Viewer phases. */
@@ -204,6 +206,11 @@ export interface ViewerOutcome {
   leadDecisionsAfterFirstEpoch: number;
   /** Its access link's profile name (network.access). */
   access: string;
+  /**
+   * Seconds from joining to when its player asked for P2P (the tick's start gate opened after the first frame:
+   * compare's timeline `p2pRequestedMs`), null: never.
+   */
+  p2pRequestedSeconds: number | null;
   /** Seconds from joining to its first open data channel, and to its first segment from a peer (null: never). */
   firstPeerSeconds: number | null;
   firstP2PSeconds: number | null;
@@ -336,6 +343,26 @@ export class SwarmSimulation {
   private readonly announceGen: Int32Array;
   /** P2P is on but p2p-media-loader has not opened its tracker connection: it does at the next segment request. */
   private readonly announceOnRequest: Uint8Array;
+  /**
+   * When v's player asked for P2P (player.ts maybeStartP2P): at the first tick after the first frame whose p2p is
+   * true, i.e. once playback has kept pace (p2p-start.ts, through the tick). -1: not yet.
+   */
+  private readonly p2pAskedAt: Float64Array;
+  /** The last tick's p2p: with the gate off it is true before the first frame, and P2P is asked for at the frame. */
+  private readonly lastP2P: Uint8Array;
+  /**
+   * What v's player reads for its start gate (player.ts paceSince): the playhead at the last tick, media played in
+   * this tick's interval before a seek moved the playhead (a seek adds nothing), and when the last tick was.
+   */
+  private readonly paceMark: Float64Array;
+  private readonly paceCarry: Float64Array;
+  private readonly paceAt: Float64Array;
+  /**
+   * The catch-up the simulator applies at once (catchUp) is played over the next target duration in the player: what
+   * was won, and when, so that the pace reads the playhead where hls.js's faster rate has it (pacePosition).
+   */
+  private readonly catchUpWon: Float64Array;
+  private readonly catchUpAt: Float64Array;
   private readonly retries: Uint8Array;
   private readonly degree: Uint8Array;
   private readonly pending: Uint8Array;
@@ -537,6 +564,13 @@ export class SwarmSimulation {
     this.roleEpoch = new Int32Array(n).fill(-1);
     this.announceGen = new Int32Array(n);
     this.announceOnRequest = new Uint8Array(n);
+    this.p2pAskedAt = new Float64Array(n).fill(-1);
+    this.lastP2P = new Uint8Array(n);
+    this.paceMark = new Float64Array(n).fill(Number.NaN);
+    this.paceCarry = new Float64Array(n);
+    this.paceAt = new Float64Array(n);
+    this.catchUpWon = new Float64Array(n);
+    this.catchUpAt = new Float64Array(n);
     this.retries = new Uint8Array(n);
     this.degree = new Uint8Array(n);
     this.pending = new Uint8Array(n);
@@ -718,6 +752,9 @@ export class SwarmSimulation {
         case ev.tick:
           this.onTick(e.a, t);
           break;
+        case ev.cadence:
+          this.onCadence(e.a, t);
+          break;
         case ev.trackerDown:
           this.onTrackerDown(t);
           break;
@@ -796,6 +833,13 @@ export class SwarmSimulation {
     // Page and player set-up, then master playlist, media playlist and init segment: one edge round trip each.
     const rt = (this.edgeRtt[v] as number) + this.cfg.edge.requestSeconds;
     this.queue.push(t + this.cfg.player.startupOverheadSeconds + 3 * rt, ev.startup, v);
+    if (this.cfg.p2p) {
+      // The hybrid player ticks as it is built (the page set up, before its first request) and once a second from
+      // then on; until it asks for P2P those ticks are all it has (tickViewer), and they carry its playback pace.
+      const built = t + this.cfg.player.startupOverheadSeconds;
+      this.paceAt[v] = built;
+      this.queue.push(built, ev.cadence, v);
+    }
     if ((this.leaveAt[v] as number) < this.tEnd) this.queue.push(this.leaveAt[v] as number, ev.leave, v);
   }
 
@@ -1034,6 +1078,12 @@ export class SwarmSimulation {
    * turned, a second passed since its last tick) and only when a per-segment decision needs the role.
    */
   private role(v: number, t: number): boolean {
+    // Until its player asks for P2P, hls.js loads every segment itself: what the tick says of a viewer with no peers
+    // and no P2P started (alone, so a first fetcher), without a tick of its own (its ticks then are its cadence).
+    if (this.cfg.p2p && (this.p2pAskedAt[v] as number) < 0) {
+      this.roleAlone[v] = 1;
+      return true;
+    }
     const epoch = policy.epochOf(epochBase + t, this.optionsOf(v).epochSeconds);
     if (this.roleDirty[v] || t > (this.roleUntil[v] as number) || epoch !== this.roleEpoch[v])
       this.tickViewer(v, t, true);
@@ -1044,7 +1094,10 @@ export class SwarmSimulation {
    * v's player ticks: policy.tick on what it observes now (its peers, its uplink, the edge fetch times and the segments
    * from peers since its last tick), and the simulator applies every action, as player.ts does.
    */
-  private tickViewer(v: number, t: number, now = false): void {
+  private tickViewer(v: number, t: number, now = false, cadence = false): void {
+    // Until P2P is asked for, the player's ticks are its once-a-second ones (onCadence), exactly: its start gate reads
+    // the playback pace over each tick's interval. What it observes meanwhile waits for the next (edge fetch times).
+    if (this.cfg.p2p && (this.p2pAskedAt[v] as number) < 0 && !cadence) return;
     // The player ticks once a second; between ticks what it observes waits for the next (bytes delivered are
     // cumulative, transfers and edge fetch times queue). A per-segment decision that needs a fresh role ticks now.
     if (!now && t - (this.lastTick[v] as number) < 1) return;
@@ -1089,11 +1142,16 @@ export class SwarmSimulation {
         ...(transfers ? { p2pTransfers: transfers } : {}),
         segmentBytes: this.meanSegmentBytes,
         ...(playing ? this.probeOf(v, t, o) : {}),
+        // The hybrid's playback pace, as player.ts paceSince reads it: the tick's start gate decides when P2P starts.
+        ...(this.cfg.p2p ? { playback: this.paceSince(v, t) } : {}),
       },
       epochBase + t,
       o,
     );
     this.ts[v] = state;
+    // player.ts maybeStartP2P: P2P is asked for once the first frame is on screen and the tick says p2p.
+    this.lastP2P[v] = actions.p2p ? 1 : 0;
+    if (actions.p2p && playing && (this.p2pAskedAt[v] as number) < 0) this.askP2P(v, t);
     this.roleFf[v] = actions.firstFetcher ? 1 : 0;
     this.roleAlone[v] = actions.alone ? 1 : 0;
     this.roleDirty[v] = 0;
@@ -1121,18 +1179,25 @@ export class SwarmSimulation {
   }
 
   private probeStartOf(v: number): number {
-    const started = this.startedAt[v] as number;
-    return this.policy.spreadRelays > 0 && !this.freeRider[v] ? started : started + this.cfg.player.p2pStackSeconds;
+    const asked = this.askedOrNever(v);
+    return this.policy.spreadRelays > 0 && !this.freeRider[v] ? asked : asked + this.cfg.player.p2pStackSeconds;
+  }
+
+  /** When v's player asked for P2P; +∞ until it has. */
+  private askedOrNever(v: number): number {
+    const asked = this.p2pAskedAt[v] as number;
+    return asked < 0 ? Number.POSITIVE_INFINITY : asked;
   }
 
   /**
-   * When v's player starts P2P: once its P2P script has loaded after the first frame (p2pStackSeconds), and with
-   * spreadRelays not before its probe is done (the peer id carries its class) or has run as long as a relay would take
-   * to finish it (then its id carries none). Until then it has no peers and fetches everything from the edge, as
-   * hls.js does before P2P is attached; its first announce waits for the first segment request after this (decide).
+   * When v's player starts P2P: once it has asked for it (the tick's start gate, after the first frame) and its P2P
+   * script has loaded (p2pStackSeconds), and with spreadRelays not before its probe is done (the peer id carries its
+   * class) or has run as long as a relay would take to finish it (then its id carries none). Until then it has no peers
+   * and fetches everything from the edge, as hls.js does before P2P is attached; its first announce waits for the first
+   * segment request after this (decide). +∞ until P2P is asked for.
    */
   private p2pStartOf(v: number): number {
-    const started = this.startedAt[v] as number;
+    const started = this.askedOrNever(v);
     const stack = this.cfg.player.p2pStackSeconds;
     if (this.policy.spreadRelays <= 0 || this.freeRider[v]) return started + stack;
     return started + Math.max(stack, Math.min(this.probeResult(v, this.policy)?.seconds ?? 0, this.relayProbeWait()));
@@ -1154,6 +1219,60 @@ export class SwarmSimulation {
   private onTick(v: number, t: number): void {
     this.tickQueued[v] = 0;
     if (this.isActive(v)) this.tickViewer(v, t, true);
+  }
+
+  /** The player's once-a-second tick, from when it is built until it asks for P2P. */
+  private onCadence(v: number, t: number): void {
+    const p = this.ph[v] as number;
+    if (p === phase.left || p === phase.pending || (this.p2pAskedAt[v] as number) >= 0) return;
+    this.tickViewer(v, t, true, true);
+    if ((this.p2pAskedAt[v] as number) >= 0) return;
+    // Ticks keep the timer's schedule (Blink's repeating timers are drift-free): the k-th a second after the (k-1)-th
+    // was due, the first one late by startupTickLateSeconds.
+    const built = (this.joinAt[v] as number) + this.cfg.player.startupOverheadSeconds;
+    const next = Math.round(t - built) + 1;
+    this.queue.push(built + next + (next === 1 ? this.cfg.player.startupTickLateSeconds : 0), ev.cadence, v);
+  }
+
+  /** v's player asks for P2P (maybeStartP2P): its script loads, then P2P starts (p2pStartOf). */
+  private askP2P(v: number, t: number): void {
+    this.p2pAskedAt[v] = t;
+    // Its decisions are the tick's from here on: the next one that needs the role ticks.
+    this.roleDirty[v] = 1;
+  }
+
+  /**
+   * How v's playback kept pace since its last tick, as player.ts paceSince reads it from the video element: media
+   * played (the playhead's advance; a seek adds nothing, nor does anything before the first frame), the wall time, and
+   * the media buffered ahead of the playhead.
+   */
+  private paceSince(v: number, t: number): { playedSeconds: number; wallSeconds: number; bufferSeconds: number } {
+    const wallSeconds = Math.max(0, t - (this.paceAt[v] as number));
+    this.paceAt[v] = t;
+    if (this.ph[v] !== phase.playing) {
+      this.paceCarry[v] = 0;
+      return { playedSeconds: 0, wallSeconds, bufferSeconds: 0 };
+    }
+    const at = this.pacePosition(v, t);
+    const mark = this.paceMark[v] as number;
+    const playedSeconds = Math.max(0, (Number.isNaN(mark) ? 0 : at - mark) + (this.paceCarry[v] as number));
+    this.paceMark[v] = at;
+    this.paceCarry[v] = 0;
+    const buffered = (this.nextPlay[v] as number) * this.T - this.playhead(v, t);
+    return { playedSeconds, wallSeconds, bufferSeconds: Math.max(0, buffered) };
+  }
+
+  /**
+   * The playhead as the player's video element has it: the simulator's, less the part of the last catch-up hls.js has
+   * not played yet (it plays the won seconds at its faster rate over a target duration).
+   */
+  private pacePosition(v: number, t: number): number {
+    return this.playhead(v, t) - this.catchUpAhead(v, t);
+  }
+
+  private catchUpAhead(v: number, t: number): number {
+    const won = this.catchUpWon[v] as number;
+    return won > 0 ? (won * Math.max(0, (this.catchUpAt[v] as number) + this.T - t)) / this.T : 0;
   }
 
   /**
@@ -1771,6 +1890,12 @@ export class SwarmSimulation {
       this.playFrom[v] = t;
       this.latency[v] = t - (this.p0[v] as number);
       this.startupHist.add(t - (this.joinAt[v] as number));
+      // The first frame: the playhead starts moving from the start position (what video.played counts from).
+      this.catchUpWon[v] = 0;
+      this.paceMark[v] = this.p0[v] as number;
+      this.paceCarry[v] = 0;
+      // With the start gate off the tick said p2p before the first frame: P2P is asked for at the frame.
+      if (this.cfg.p2p && this.lastP2P[v] && (this.p2pAskedAt[v] as number) < 0) this.askP2P(v, t);
       if (this.cfg.p2p) {
         // P2P starts once its script has loaded (with spreadRelays, also once the uplink probe is done: its peer id
         // carries the class); p2p-media-loader announces at the first segment request after that (decide).
@@ -1832,6 +1957,8 @@ export class SwarmSimulation {
       this.T,
     );
     if (won <= 0) return;
+    this.catchUpWon[v] = won + this.catchUpAhead(v, t);
+    this.catchUpAt[v] = t;
     this.latency[v] = (this.latency[v] as number) - won;
     // Every segment it waits for is due sooner.
     this.retimeMargins(v, t);
@@ -1857,6 +1984,12 @@ export class SwarmSimulation {
   }
 
   private resync(v: number, t: number): void {
+    // What was played before the seek counts for the start gate; the seek itself adds nothing (video.played).
+    if (this.ph[v] === phase.playing && !Number.isNaN(this.paceMark[v] as number)) {
+      this.paceCarry[v] =
+        (this.paceCarry[v] as number) + Math.max(0, this.pacePosition(v, t) - (this.paceMark[v] as number));
+    }
+    this.catchUpWon[v] = 0;
     const k = this.nextPlay[v] as number;
     // A stall under way ends with the seek.
     const due = this.dueAt(v, k);
@@ -1877,6 +2010,8 @@ export class SwarmSimulation {
     }
     this.latency[v] = t - target;
     this.playFrom[v] = t;
+    // Played from the seek's destination on (video.played), whenever the segment there arrives.
+    if (this.ph[v] === phase.playing) this.paceMark[v] = target;
     for (let next = sNew; next <= this.newest; next++) {
       if (this.slotSeg[this.slotOf(v, next)] !== next) this.decide(v, next, t, t);
     }
@@ -2259,6 +2394,7 @@ export class SwarmSimulation {
           latency: (this.latencyLast[v] as number) >= 0 ? (this.latencyLast[v] as number) : null,
           leadDecisionsAfterFirstEpoch: this.leadLate[v] as number,
           access: this.accessName[v] as string,
+          p2pRequestedSeconds: since(this.p2pAskedAt[v] as number, this.joinAt[v] as number),
           firstPeerSeconds: since(this.firstPeerAt[v] as number, this.joinAt[v] as number),
           firstP2PSeconds: since(this.firstP2PAt[v] as number, this.joinAt[v] as number),
         });

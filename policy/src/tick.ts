@@ -98,7 +98,7 @@ export interface TickObservations {
   behindLiveSeconds?: number;
   /**
    * How playback went since the last tick, for when P2P may start (p2p-start.ts). Absent: not measured, and P2P may
-   * start at once (the simulator's viewers start it after their p2pStackSeconds).
+   * start at once. The simulator feeds its viewers' playback here as the player does (infra/sim/swarm-sim.ts paceSince).
    */
   playback?: PlaybackPace;
 }
