@@ -104,6 +104,16 @@ describe('profile summary', () => {
       'p   by source: hls.js 40.0% · (garbage collector) 20.0% · src/sha256.ts 20.0% · other.js 20.0%',
     );
   });
+
+  it('prints each viewer of its own browser: main thread busy and its threads', () => {
+    const summary = {
+      ...summariseProfiles([profile], lookup),
+      viewers: [{ viewer: 1, busyMs: 2500, threads: { CrRendererMain: 3, WebRTC_W_and_N: 0.42 } }],
+    };
+    expect(profileLines('p', summary)).toContain(
+      'p   viewer 2: main thread busy 2.50 s; threads, CPU s: CrRendererMain 3.00 · WebRTC_W_and_N 0.42',
+    );
+  });
 });
 
 describe('renderer threads', () => {

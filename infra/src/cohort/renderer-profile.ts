@@ -47,6 +47,19 @@ export interface ProfileSummary {
   byFunction: ProfileEntry[];
   /** CPU seconds of every renderer thread at the end, by thread kind (all the cohort's renderers together). */
   threads?: Record<string, number>;
+  /**
+   * Per viewer with a browser of its own (viewer: its index in the cohort): its main thread's sampled busy time and
+   * its renderer threads by kind, so an uploader's cost can be told from a receiver's.
+   */
+  viewers?: ViewerProfile[];
+}
+
+export interface ViewerProfile {
+  viewer: number;
+  /** Sampled busy time of its renderer's main thread, ms. */
+  busyMs: number;
+  /** CPU seconds of its renderer threads at the end, by kind. */
+  threads: Record<string, number>;
 }
 
 /** Maps a generated position (0-based line and column) to its original source and line, or null. */
@@ -202,6 +215,15 @@ export function profileLines(prefix: string, summary: ProfileSummary): string[] 
     `${prefix} profile: ${summary.profiles} renderers, main thread busy ${perViewer.toFixed(1)} s each of ${(summary.sampledMs / Math.max(1, summary.profiles) / 1000).toFixed(0)} s`,
     `${prefix}   by source: ${summary.bySource.map(entry).join(' · ')}`,
     `${prefix}   by function: ${summary.byFunction.map(entry).join(' · ')}`,
+    ...(summary.viewers ?? []).map(
+      (v) =>
+        `${prefix}   viewer ${v.viewer + 1}: main thread busy ${(v.busyMs / 1000).toFixed(2)} s; threads, CPU s: ${Object.entries(
+          v.threads,
+        )
+          .slice(0, 6)
+          .map(([name, seconds]) => `${name} ${seconds.toFixed(2)}`)
+          .join(' · ')}`,
+    ),
     ...(summary.threads
       ? [
           `${prefix}   renderer threads, CPU s: ${Object.entries(summary.threads)

@@ -217,6 +217,8 @@ interface Slot {
   cpu?: BrowserCpu | null;
   profiler?: RendererProfiler;
   profile?: CpuProfile | null;
+  /** With --profile, its own browser's renderer threads, read before it closed. */
+  threads?: ThreadReading;
 }
 
 /** With --profile: the renderer threads of every browser, read before each closed. */
@@ -232,7 +234,22 @@ async function profileOf(plan: CohortPlan, slots: readonly Slot[], threads: read
     });
   }
   const lookup = await fetchLookup(profiles.flatMap((p) => p.nodes.map((node) => node.callFrame.url)));
-  return { ...summariseProfiles(profiles, lookup), threads: cpuByThreadKind(threads.flat()) };
+  const viewers = slots.flatMap((s, viewer) =>
+    s.threads
+      ? [
+          {
+            viewer,
+            busyMs: s.profile ? summariseProfiles([s.profile], lookup, 0).busyMs : 0,
+            threads: cpuByThreadKind(s.threads),
+          },
+        ]
+      : [],
+  );
+  return {
+    ...summariseProfiles(profiles, lookup),
+    threads: cpuByThreadKind(threads.flat()),
+    ...(viewers.length > 0 ? { viewers } : {}),
+  };
 }
 
 export async function runCohort(
@@ -355,7 +372,10 @@ export async function runCohort(
       }
       if (leaving && plan.leave && now >= nextLeave) {
         leaving.profile = await leaving.profiler?.stop();
-        if (plan.profile && leaving.browser) threads.push((await readRendererThreads(leaving.browser)) ?? []);
+        if (plan.profile && leaving.browser) {
+          leaving.threads = (await readRendererThreads(leaving.browser)) ?? [];
+          threads.push(leaving.threads);
+        }
         leaving.final = await finalReading(leaving.page);
         if (leaving.browser) leaving.cpu = await readBrowserCpu(leaving.browser);
         leaving.leftAt = now;
@@ -410,8 +430,11 @@ export async function runCohort(
       }),
     );
     if (plan.profile) {
-      for (const browser of [shared, ...slots.map((s) => (s.leftAt === undefined ? s.browser : undefined))]) {
-        if (browser) threads.push((await readRendererThreads(browser)) ?? []);
+      if (shared) threads.push((await readRendererThreads(shared)) ?? []);
+      for (const s of slots) {
+        if (!s.browser || s.leftAt !== undefined) continue;
+        s.threads = (await readRendererThreads(s.browser)) ?? [];
+        threads.push(s.threads);
       }
     }
     const sharedCpu = shared ? await readBrowserCpu(shared) : null;
