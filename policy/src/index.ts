@@ -7,6 +7,7 @@ export * from './hash';
 export * from './loader-model';
 export * from './low-latency';
 export * from './matching';
+export * from './offers';
 export * from './options';
 export * from './p2p-start';
 export * from './reciprocity';

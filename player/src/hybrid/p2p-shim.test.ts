@@ -7,6 +7,7 @@ import {
   gateUploads,
   peerAnnouncements,
   retimeTrackerReconnects,
+  steerOffers,
   syncLivePlaylist,
   uploadQueuedBytes,
   withoutDeliveryDirectives,
@@ -468,5 +469,62 @@ describe('attaching the engine to a playing hls.js', () => {
       );
       expect(calls, missing).toEqual([]);
     }
+  });
+});
+
+describe('offers per announce', () => {
+  const setup = (connected: number, potential = 0, previous?: () => Record<string, unknown>) => {
+    const listeners: ((data: { complete?: number; incomplete?: number }) => void)[] = [];
+    const client = {
+      _getAnnounceOpts: previous,
+      on: (_event: 'update', listener: (data: { complete?: number; incomplete?: number }) => void) =>
+        listeners.push(listener),
+    };
+    const peers = new Map<string, { peer?: { destroy(): void } }>();
+    for (let i = 0; i < connected; i++) peers.set(`p${i}`, { peer: { destroy() {} } });
+    for (let i = 0; i < potential; i++) peers.set(`q${i}`, {});
+    const engine = {
+      core: {
+        mainStreamLoader: {
+          p2pLoaders: { loaders: new Map([[1, { loader: { trackerClient: { _peers: peers, client } } }]]) },
+        },
+      },
+    };
+    const update = (complete: number, incomplete: number) => {
+      for (const listener of listeners) listener({ complete, incomplete });
+    };
+    return { client, peers, engine, update };
+  };
+
+  it("gives each tracker client a numwant from the swarm's count and the peers held, once", () => {
+    const { client, peers, engine, update } = setup(7, 2);
+    expect(steerOffers(engine)).toBe(1);
+    expect(steerOffers(engine)).toBe(0); // already steered
+    // Not counted yet: the full number.
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 5 });
+    update(3, 5); // 8 members: connected to the 7 others (potential connections do not count)
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 0 });
+    peers.delete('p0');
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 5 });
+    update(0, 0); // a count of nobody is not taken
+    peers.set('p0', { peer: { destroy() {} } });
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 0 });
+  });
+
+  it('keeps what another getAnnounceOpts gives, and asks the decision given', () => {
+    const { client, engine, update } = setup(1, 0, () => ({ uploaded: 10, numwant: 50 }));
+    const asked: [number | undefined, number][] = [];
+    steerOffers(engine, (members, connected) => {
+      asked.push([members, connected]);
+      return 2;
+    });
+    update(1, 1);
+    expect(client._getAnnounceOpts?.()).toEqual({ uploaded: 10, numwant: 2 });
+    expect(asked).toEqual([[2, 1]]);
+  });
+
+  it('touches nothing where the engine has no tracker client', () => {
+    expect(steerOffers(undefined)).toBe(0);
+    expect(steerOffers({ core: { mainStreamLoader: { p2pLoaders: { loaders: new Map([[1, {}]]) } } } })).toBe(0);
   });
 });

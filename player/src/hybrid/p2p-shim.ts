@@ -6,7 +6,7 @@
  * upgrade of the pinned version. Nor has it one to give up a slow peer transfer
  * before the margin (abandonTransfers).
  */
-import { slack, type TransferProgress, trackerReconnectDelayMs } from '@edgeswarm/policy';
+import { announceOffers, slack, type TransferProgress, trackerReconnectDelayMs } from '@edgeswarm/policy';
 
 interface PeerLike {
   destroy(): void;
@@ -17,6 +17,13 @@ interface PeerLike {
 }
 interface TrackerClientLike {
   _peers?: Map<string, { peer?: PeerLike }>;
+  /** bittorrent-tracker's client under p2p-media-loader's (a private field). */
+  client?: AnnouncingClientLike;
+}
+interface AnnouncingClientLike {
+  /** Merged into every announce's options (bittorrent-tracker's getAnnounceOpts, a private field). */
+  _getAnnounceOpts?: (() => Record<string, unknown>) | null;
+  on?: (event: 'update', listener: (data: { complete?: number; incomplete?: number }) => void) => void;
 }
 interface StreamLoaderLike {
   p2pLoaders?: { loaders?: Map<unknown, { loader?: { trackerClient?: TrackerClientLike } }> };
@@ -88,6 +95,42 @@ export function uploadQueuedBytes(engine: unknown): number {
     }
   }
   return queued;
+}
+
+const steered = new WeakSet<object>();
+
+/**
+ * Offers with each tracker announce only where they can meet someone new (policy's announceOffers): each tracker
+ * client gets announce options whose numwant (the offers bittorrent-tracker makes, at most 5) follows the swarm's size
+ * as the tracker last counted it and the peers p2p-media-loader holds. Otherwise every announce (every 30 s) builds 5
+ * RTCPeerConnections that gather ICE candidates, and each peer that receives one builds another to answer it, even
+ * when every member is connected already and p2p-media-loader closes both as duplicates. Call it as peers connect;
+ * returns how many clients it newly steered.
+ */
+export function steerOffers(engine: unknown, offers: typeof announceOffers = announceOffers): number {
+  const core = (engine as { core?: CoreLike } | undefined)?.core;
+  let count = 0;
+  for (const streamLoader of [core?.mainStreamLoader, core?.secondaryStreamLoader]) {
+    for (const item of streamLoader?.p2pLoaders?.loaders?.values() ?? []) {
+      const trackerClient = item.loader?.trackerClient;
+      const client = trackerClient?.client;
+      if (!trackerClient || !client || steered.has(client) || typeof client.on !== 'function') continue;
+      let members: number | undefined;
+      client.on('update', (data) => {
+        const counted = (data.complete ?? 0) + (data.incomplete ?? 0);
+        if (Number.isFinite(counted) && counted > 0) members = counted;
+      });
+      const previous = client._getAnnounceOpts;
+      client._getAnnounceOpts = () => {
+        let connected = 0;
+        for (const entry of trackerClient._peers?.values() ?? []) if (entry.peer) connected++;
+        return { ...previous?.(), numwant: offers(members, connected) };
+      };
+      steered.add(client);
+      count++;
+    }
+  }
+  return count;
 }
 
 /** Pure: the peers whose newest announced segment moved on since the last look. */

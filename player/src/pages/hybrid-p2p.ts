@@ -4,7 +4,19 @@
  * takes the stack from the global it sets; see hybrid/p2p-stack.ts.
  */
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import { steerOffers } from '../hybrid/p2p-shim';
 import { type P2PStack, p2pStackGlobal } from '../hybrid/p2p-stack';
 
-const stack: P2PStack = { HlsJsP2PEngine };
+/**
+ * The hybrid's engine: p2p-media-loader's, with its tracker announces offering only where a member is not connected
+ * yet (steerOffers, set as peers connect). Stock p2p-media-loader (injectMixin) builds the plain engine.
+ */
+class HybridEngine extends HlsJsP2PEngine {
+  constructor(...args: ConstructorParameters<typeof HlsJsP2PEngine>) {
+    super(...args);
+    this.addEventListener('onPeerConnect', () => steerOffers(this));
+  }
+}
+
+const stack: P2PStack = { HlsJsP2PEngine: HybridEngine };
 (globalThis as Record<string, unknown>)[p2pStackGlobal] = stack;
