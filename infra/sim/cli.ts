@@ -1,5 +1,5 @@
 /**
- * npm run sim -- [--scenario steady|flash-crowd|free-riders|nat-blocked|nat-symmetric|tracker-down|edge-capped|calibrate|all]
+ * npm run sim -- [--scenario steady|flash-crowd|free-riders|nat-blocked|nat-symmetric|nat-mix|tracker-down|edge-capped|calibrate|all]
  *                [--viewers 10,100,1000] [--seconds 600] [--seed 1] [--no-baseline] [--set path=value ...]
  *                [--network residential|dsl-heavy|fibre|cable|dsl|mobile|loopback]
  *                [--out bench-results/sim-steady] [--real bench-results/offload.json[,<compare dir>/results.json]]
@@ -9,7 +9,7 @@
  * each runs in its own child process so its peak memory is its own.
  *
  * --seconds is stream seconds after the first join, except for `calibrate`, where it is seconds after the last
- * join, as bench:offload's --seconds is. --set overrides any model value, e.g. --set network.natBlockedFraction=0.1.
+ * join, as bench:offload's --seconds is. --set overrides any model value, e.g. --set network.iceFailure=0.1.
  * --network puts viewers on the real-browser harnesses' link profiles (infra/src/link-profiles.ts) instead of the
  * model's residential distributions: one profile for all, or a named mix assigned in join order.
  */

@@ -7,6 +7,7 @@
  * Every number below is an assumption, and the report prints them all.
  */
 import { type PolicyOptions, subShardDefaults } from '@edgeswarm/policy';
+import { type NatMix, type NatReachTable, natReachDefaults } from './nat';
 import type { Distribution } from './random';
 import type { SubShardModel } from './sub-shard-tracker';
 
@@ -60,13 +61,13 @@ export interface NetworkModel {
   p2pEfficiency: number;
   /** From a tracker relaying an offer to an open data channel (answer, ICE, DTLS, SCTP), on top of round trips. */
   connectSeconds: number;
-  /** Share of viewers behind a NAT or firewall that blocks direct connections. */
-  natBlockedFraction: number;
   /**
-   * 'open-peers': a blocked viewer still connects to viewers that are not blocked (symmetric NAT ↔ open);
-   * 'nobody': a blocked viewer connects to no one (UDP blocked, no TURN).
+   * Shares of viewers behind each NAT class (nat.ts: full-cone, cone, symmetric, udp-blocked); the rest are open.
+   * E.g. `--set 'network.natMix={"symmetric":0.3}'`.
    */
-  natBlockedReach: 'open-peers' | 'nobody';
+  natMix: NatMix;
+  /** Who reaches whom without TURN, per pair of NAT classes, each cell measured (bench:nat) or per RFC 4787 (nat.ts). */
+  natReach: NatReachTable;
   /** Any connection attempt fails with this probability anyway (ICE failures seen in the wild). */
   iceFailure: number;
   /**
@@ -105,8 +106,8 @@ export const networkDefaults: NetworkModel = {
   edgeRttMs: mbps(25, 0.4, 5, 120),
   p2pEfficiency: 0.8,
   connectSeconds: 1,
-  natBlockedFraction: 0,
-  natBlockedReach: 'open-peers',
+  natMix: {},
+  natReach: natReachDefaults,
   iceFailure: 0.05,
 };
 

@@ -4,6 +4,7 @@
  * mirrors the real-browser benchmark (bench:offload / the compare harness).
  */
 import type { SimOverrides } from './model';
+import { residentialNatMixAssumption } from './nat';
 
 export interface Scenario {
   name: string;
@@ -46,7 +47,7 @@ export const scenarios: Record<string, Scenario> = {
     name: 'nat-blocked',
     question:
       '30% of viewers cannot make any direct connection: UDP blocked, no TURN (bench:nat: udp-blocked reaches nobody).',
-    overrides: (viewers) => ({ ...steady(viewers), network: { natBlockedFraction: 0.3, natBlockedReach: 'nobody' } }),
+    overrides: (viewers) => ({ ...steady(viewers), network: { natMix: { 'udp-blocked': 0.3 } } }),
     baseline: false,
   },
   'nat-symmetric': {
@@ -55,8 +56,15 @@ export const scenarios: Record<string, Scenario> = {
       '30% of viewers behind a symmetric NAT, no TURN: they reach open and full-cone peers, never each other (bench:nat, real Chromium).',
     overrides: (viewers) => ({
       ...steady(viewers),
-      network: { natBlockedFraction: 0.3, natBlockedReach: 'open-peers' },
+      network: { natMix: { symmetric: 0.3 } },
     }),
+    baseline: false,
+  },
+  'nat-mix': {
+    name: 'nat-mix',
+    question:
+      'A residential NAT mix (an assumption, nat.ts): 12% open, 20% full cone, 55% port-restricted cone, 10% symmetric, 3% UDP blocked; no TURN, reach per NAT class pair (bench:nat, RFC 4787).',
+    overrides: (viewers) => ({ ...steady(viewers), network: { natMix: residentialNatMixAssumption } }),
     baseline: false,
   },
   'tracker-down': {
@@ -134,7 +142,7 @@ export function calibration(viewers: number, secondsAfterLastJoin: number): SimO
       p2pEfficiency: 1,
       connectSeconds: 1,
       iceFailure: 0,
-      natBlockedFraction: 0,
+      natMix: {},
     },
     stream: { publishLagSeconds: calibrationWorld.publishLagSeconds },
     // workerd under wrangler dev on a loaded 2-core machine: tens of ms per request.

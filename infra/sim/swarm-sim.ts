@@ -56,6 +56,7 @@ import { catchUpSeconds } from './catch-up';
 import { EventQueue, type PoppedEvent } from './event-queue';
 import { Histogram } from './histogram';
 import type { SimConfig } from './model';
+import { checkNatMix, type NatClass, natClasses, natClassOf, reachMatrix } from './nat';
 import { Rng, sample, weightedIndex } from './random';
 import { SharedLink } from './shared-link';
 import { type SimSubShard, SubShardTracker, type SubShardTrackerStats } from './sub-shard-tracker';
@@ -176,6 +177,8 @@ export interface SimSummary {
   upload: UploadSpread;
   /** The tracker objects' load: messages per second per object against the budget, splits and merges. */
   tracker: SubShardTrackerStats;
+  /** Per NAT class present in the audience: viewers that played, and the share of their bytes from peers. */
+  byNat: { nat: NatClass; viewers: number; offloadPercent: number }[];
 }
 
 export interface SimSeries {
@@ -206,6 +209,8 @@ export interface ViewerOutcome {
   leadDecisionsAfterFirstEpoch: number;
   /** Its access link's profile name (network.access). */
   access: string;
+  /** Its NAT class (network.natMix). */
+  nat: NatClass;
   /**
    * Seconds from joining to when its player asked for P2P (the tick's start gate opened after the first frame:
    * compare's timeline `p2pRequestedMs`), null: never.
@@ -284,7 +289,9 @@ export class SwarmSimulation {
   private readonly region: Uint8Array;
   private readonly country: Int32Array;
   private readonly asn: Int32Array;
-  private readonly natBlocked: Uint8Array;
+  /** Each viewer's NAT class (an index into natClasses), and who reaches whom by class (natReach, flattened). */
+  private readonly natClass: Uint8Array;
+  private readonly reach: Uint8Array;
   private readonly freeRider: Uint8Array;
   private readonly up: Float64Array;
   private readonly down: Float64Array;
@@ -516,7 +523,9 @@ export class SwarmSimulation {
     this.region = new Uint8Array(n);
     this.country = new Int32Array(n);
     this.asn = new Int32Array(n);
-    this.natBlocked = new Uint8Array(n);
+    this.natClass = new Uint8Array(n);
+    checkNatMix(config.network.natMix);
+    this.reach = reachMatrix(config.network.natReach);
     this.freeRider = new Uint8Array(n);
     this.up = new Float64Array(n);
     this.down = new Float64Array(n);
@@ -639,7 +648,7 @@ export class SwarmSimulation {
       this.down[v] = (sample(acc.downMbps, popRng) * 1e6) / 8;
       this.up[v] = (sample(acc.upMbps, popRng) * 1e6 * net.p2pEfficiency) / 8;
       this.edgeRtt[v] = sample(net.edgeRttMs, popRng) / 1000;
-      this.natBlocked[v] = popRng.next() < net.natBlockedFraction ? 1 : 0;
+      this.natClass[v] = natClasses.indexOf(natClassOf(popRng.next(), net.natMix));
       this.freeRider[v] = popRng.next() < config.audience.freeRiderFraction ? 1 : 0;
       let random = '';
       for (let i = 0; i < 7; i++) random += idAlphabet[popRng.int(idAlphabet.length)];
@@ -2183,9 +2192,7 @@ export class SwarmSimulation {
   }
 
   private reachable(v: number, j: number): boolean {
-    const a = this.natBlocked[v] === 1;
-    const b = this.natBlocked[j] === 1;
-    return this.cfg.network.natBlockedReach === 'nobody' ? !a && !b : !(a && b);
+    return this.reach[(this.natClass[v] as number) * natClasses.length + (this.natClass[j] as number)] === 1;
   }
 
   private onConnect(v: number, j: number, t: number): void {
@@ -2306,6 +2313,14 @@ export class SwarmSimulation {
       stallCount += this.stalls[v] as number;
       if ((this.stalls[v] as number) > 0) withStall++;
     }
+    const byNat = natClasses.map((nat) => ({ nat, viewers: 0, http: 0, p2p: 0 }));
+    for (let v = 0; v < this.n; v++) {
+      if ((this.startedAt[v] as number) < 0) continue;
+      const c = byNat[this.natClass[v] as number] as (typeof byNat)[number];
+      c.viewers++;
+      c.http += this.httpBytes[v] as number;
+      c.p2p += this.p2pBytes[v] as number;
+    }
     const secs = this.cfg.audience.seconds;
     let edgePeak = 0;
     const bw = this.cfg.bucketSeconds;
@@ -2366,6 +2381,13 @@ export class SwarmSimulation {
       projectedAbandons: this.projectedAbandons,
       upload: uploadSpread(this.upBytes),
       tracker: this.tracker.summary(this.tEnd),
+      byNat: byNat
+        .filter((c) => c.viewers > 0)
+        .map((c) => ({
+          nat: c.nat,
+          viewers: c.viewers,
+          offloadPercent: c.http + c.p2p > 0 ? (100 * c.p2p) / (c.http + c.p2p) : 0,
+        })),
     };
     const out: SimResult = {
       config: this.cfg,
@@ -2394,6 +2416,7 @@ export class SwarmSimulation {
           latency: (this.latencyLast[v] as number) >= 0 ? (this.latencyLast[v] as number) : null,
           leadDecisionsAfterFirstEpoch: this.leadLate[v] as number,
           access: this.accessName[v] as string,
+          nat: natClasses[this.natClass[v] as number] as NatClass,
           p2pRequestedSeconds: since(this.p2pAskedAt[v] as number, this.joinAt[v] as number),
           firstPeerSeconds: since(this.firstPeerAt[v] as number, this.joinAt[v] as number),
           firstP2PSeconds: since(this.firstP2PAt[v] as number, this.joinAt[v] as number),
