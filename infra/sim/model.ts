@@ -121,7 +121,7 @@ export interface EdgeModel {
 export const edgeDefaults: EdgeModel = { capacityMbps: Number.POSITIVE_INFINITY, requestSeconds: 0.01 };
 
 export interface TrackerModel {
-  /** Offers per announce (bittorrent-tracker's websocket client sends min(numwant, 5)). */
+  /** Offers per announce at most (bittorrent-tracker's cap; the player sends fewer once connected to every member: announceOffers). */
   offersPerAnnounce: number;
   /** Announce interval, seconds (the tracker's `interval`, p2p-media-loader's default too). */
   announceIntervalSeconds: number;

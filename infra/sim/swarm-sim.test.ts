@@ -355,6 +355,22 @@ describe('the decisions are the policy module’s', () => {
     expect(ungated.summary.connections.made).toBeGreaterThan(0);
   });
 
+  it('sends offers with an announce only while a member of the swarm is not connected (announceOffers)', () => {
+    const calibrate = (n: number) => (scenarios.calibrate as (typeof scenarios)[string]).overrides(n);
+    // Six viewers for five minutes: 5 others, connected to all within seconds. An announce counts the swarm from the
+    // tracker's last reply, so a viewer's first two announces may carry offers (the second on a count taken while
+    // the others were still joining), none of the eight re-announces after.
+    const six = run(calibrate(6), { audience: { seconds: 300 } });
+    expect(six.summary.announces.ok).toBeGreaterThanOrEqual(6 * 10);
+    expect(six.summary.announces.offers).toBeLessThanOrEqual(2 * 6 * 5);
+    expect(six.summary.announces.offers).toBeLessThan(six.summary.announces.ok);
+    // Four: fewer others than bittorrent-tracker's 5 offers, so every announce carries one for each member there
+    // (the tracker can place no more here), about 3 each.
+    const four = run(calibrate(4), { audience: { seconds: 300 } });
+    expect(four.summary.announces.offers).toBeGreaterThan(2.5 * four.summary.announces.ok);
+    expect(six.summary.offloadPercent).toBeGreaterThan(80);
+  });
+
   it('catches up to the live-sync point as hls.js does in low-latency mode, and keeps a late start without it', () => {
     const calibrate = (scenarios.calibrate as (typeof scenarios)[string]).overrides(4);
     const caught = run(calibrate);

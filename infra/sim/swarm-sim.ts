@@ -23,6 +23,7 @@
 import {
   admitsUpload,
   advertisedUplinkClass,
+  announceOffers,
   boundedCandidates,
   canRelay,
   chooseSource,
@@ -37,6 +38,7 @@ import {
   newUplinkEstimate,
   newUploadBudget,
   nextSeed,
+  offerDefaults,
   type PeerObservation,
   type PeerTransfer,
   type PolicyOptions,
@@ -167,7 +169,8 @@ export interface SimSummary {
   httpByReason: Record<HttpReason, number>;
   meanPeers: number;
   connections: { made: number; failed: number; choked: number };
-  announces: { ok: number; failed: number };
+  /** Announces answered and failed, and the WebRTC offers they carried (announceOffers). */
+  announces: { ok: number; failed: number; offers: number };
   liveEdgeJumps: number;
   /** Upload requests senders' upload gates answered "absent" (not deliverable within their margin). */
   refusedUploads: number;
@@ -350,6 +353,8 @@ export class SwarmSimulation {
   private readonly announceGen: Int32Array;
   /** P2P is on but p2p-media-loader has not opened its tracker connection: it does at the next segment request. */
   private readonly announceOnRequest: Uint8Array;
+  /** The swarm's size as the tracker's last announce reply counted it (complete + incomplete); 0: no reply yet. */
+  private readonly swarmCounted: Int32Array;
   /**
    * When v's player asked for P2P (player.ts maybeStartP2P): at the first tick after the first frame whose p2p is
    * true, i.e. once playback has kept pace (p2p-start.ts, through the tick). -1: not yet.
@@ -465,6 +470,7 @@ export class SwarmSimulation {
   private choked = 0;
   private announcesOk = 0;
   private announcesFailed = 0;
+  private offersSent = 0;
   private jumps = 0;
   private peakViewers = 0;
   private peerSamples = 0;
@@ -573,6 +579,7 @@ export class SwarmSimulation {
     this.roleEpoch = new Int32Array(n).fill(-1);
     this.announceGen = new Int32Array(n);
     this.announceOnRequest = new Uint8Array(n);
+    this.swarmCounted = new Int32Array(n);
     this.p2pAskedAt = new Float64Array(n).fill(-1);
     this.lastP2P = new Uint8Array(n);
     this.paceMark = new Float64Array(n).fill(Number.NaN);
@@ -2087,10 +2094,15 @@ export class SwarmSimulation {
     }
     const leaf = this.tracker.leafOf(me) as SimSubShard<SimCandidate>;
     const shard = leaf.members;
-    const wanted = Math.min(
-      this.cfg.tracker.offersPerAnnounce,
-      this.D - (this.degree[v] as number) - (this.pending[v] as number),
-    );
+    // The player's numwant (p2p-shim.ts steerOffers): offers only where they can meet someone new, from the swarm's
+    // size in the tracker's last reply and the peers it holds.
+    const counted = this.swarmCounted[v] as number;
+    const offers = announceOffers(counted > 0 ? counted : undefined, this.degree[v] as number, {
+      ...offerDefaults,
+      max: this.cfg.tracker.offersPerAnnounce,
+    });
+    this.swarmCounted[v] = shard.length;
+    const wanted = Math.min(offers, this.D - (this.degree[v] as number) - (this.pending[v] as number));
     if (wanted > 0) {
       const seed = this.nextTrackerSeed();
       const candidates = matching.boundedCandidates(me, shard, matchingDefaults.maxCandidates, seed);
@@ -2099,6 +2111,7 @@ export class SwarmSimulation {
         if (j === undefined) continue;
         const target = this.candidates[j];
         if (target) target.offersReceived++;
+        this.offersSent++;
         // Each relayed offer is answered: one more message to the same sub-shard.
         messages++;
         this.offer(v, j, t);
@@ -2375,7 +2388,7 @@ export class SwarmSimulation {
       httpByReason: byReason,
       meanPeers: this.peerSamples > 0 ? this.peerSum / this.peerSamples : 0,
       connections: { made: this.connMade, failed: this.connFailed, choked: this.choked },
-      announces: { ok: this.announcesOk, failed: this.announcesFailed },
+      announces: { ok: this.announcesOk, failed: this.announcesFailed, offers: this.offersSent },
       liveEdgeJumps: this.jumps,
       refusedUploads: this.refusedUploads,
       projectedAbandons: this.projectedAbandons,
