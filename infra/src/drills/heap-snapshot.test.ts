@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { heapGrowth, summarizeSnapshot } from './heap-snapshot';
+import { compiledCodeKind, heapBytes, heapGrowth, summarizeSnapshot } from './heap-snapshot';
 
 /** A V8 snapshot's shape, with nodes given as [type, name, self size]. */
 function snapshot(nodes: [string, string, number][]) {
@@ -60,5 +60,30 @@ describe('heapGrowth', () => {
       { kind: 'string', count: 1, countDelta: 0, bytes: 10, bytesDelta: -990 },
     ]);
     expect(heapGrowth(before, after, 1)).toHaveLength(1);
+  });
+});
+
+describe('heapBytes', () => {
+  it("sums every kind, and every kind but V8's compiled code", () => {
+    const kinds = summarizeSnapshot(
+      snapshot([
+        ['code', 'renderLivePlaylist', 300],
+        ['code', '', 200],
+        ['object', 'Map', 40],
+        ['string', 'a', 24],
+        ['native', 'system / JSArrayBufferData', 1000],
+      ]),
+    );
+    expect(kinds.get(compiledCodeKind)).toEqual({ count: 2, bytes: 500 });
+    expect(heapBytes(kinds)).toEqual({ total: 1564, code: 500, withoutCode: 1064 });
+  });
+
+  it('is all the heap where nothing is compiled code', () => {
+    expect(heapBytes(summarizeSnapshot(snapshot([['object', 'Peer', 100]])))).toEqual({
+      total: 100,
+      code: 0,
+      withoutCode: 100,
+    });
+    expect(heapBytes(new Map())).toEqual({ total: 0, code: 0, withoutCode: 0 });
   });
 });

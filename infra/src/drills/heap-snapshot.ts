@@ -41,6 +41,27 @@ export function summarizeSnapshot(raw: string | Snapshot): Map<string, HeapKind>
   return kinds;
 }
 
+/**
+ * The kind V8's heap snapshots give compiled code and what compiling keeps beside it: bytecode, instruction streams
+ * and their metadata, feedback vectors and cells, allocation sites, inline-cache handlers, scope infos, uncompiled
+ * function data (`HeapEntry::kCode`, V8's `V8HeapExplorer::GetSystemEntryType`). It is summed by type alone.
+ */
+export const compiledCodeKind = 'code';
+
+/**
+ * Pure: a snapshot's bytes (self sizes, array buffers' backing stores included), all of them and without V8's
+ * compiled code. What is left is what a program's objects hold: a leak of ours (entries piling up in a Map, strings,
+ * closures, contexts, array buffers) lands there. Compiled code is not ours to hold or leak where code cannot be
+ * made at run time (workerd refuses `eval` and `new Function`): V8 compiles and optimises the bundle's functions
+ * as they get hot, so it grows as paths warm up and is bounded by the bundle.
+ */
+export function heapBytes(kinds: ReadonlyMap<string, HeapKind>): { total: number; code: number; withoutCode: number } {
+  let total = 0;
+  for (const kind of kinds.values()) total += kind.bytes;
+  const code = kinds.get(compiledCodeKind)?.bytes ?? 0;
+  return { total, code, withoutCode: total - code };
+}
+
 /** Pure: the kinds that grew most in bytes from `before` to `after`, largest first. */
 export function heapGrowth(
   before: ReadonlyMap<string, HeapKind>,

@@ -36,16 +36,28 @@ export function findInspectorPort(): number | undefined {
   return undefined;
 }
 
+/** The DevTools WebSocket of our isolate, from the inspector's target list; undefined when it does not answer. */
+export async function isolateInspectorUrl(
+  port: number,
+  timeoutMs = isolateHeapDefaults.timeoutMs,
+): Promise<string | undefined> {
+  try {
+    const targets = (await (
+      await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(timeoutMs) })
+    ).json()) as { webSocketDebuggerUrl?: string }[];
+    return targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
+  } catch {
+    return undefined;
+  }
+}
+
 /** MB of JS heap the isolate holds after a full collection; undefined when the inspector does not answer. */
 export async function isolateHeapMb(
   port: number,
   timeoutMs = isolateHeapDefaults.timeoutMs,
 ): Promise<number | undefined> {
   try {
-    const targets = (await (
-      await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(timeoutMs) })
-    ).json()) as { webSocketDebuggerUrl?: string }[];
-    const url = targets.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
+    const url = await isolateInspectorUrl(port, timeoutMs);
     if (!url) return undefined;
     const session = await openInspector(url, timeoutMs);
     try {

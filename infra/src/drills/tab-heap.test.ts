@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tabHeapOf } from './tab-heap';
+import { processDumpsOf, tabHeapOf } from './tab-heap';
 
 describe('tabHeapOf', () => {
   it('reads the heap in use and the array buffers in MB', () => {
@@ -12,5 +12,43 @@ describe('tabHeapOf', () => {
 
   it('is undefined without a heap figure', () => {
     expect(tabHeapOf({})).toBeUndefined();
+  });
+});
+
+describe('processDumpsOf', () => {
+  const dump = (pid: number, footprint: string, buffer?: string) => ({
+    ph: 'v',
+    pid,
+    name: 'periodic_interval',
+    args: {
+      dumps: {
+        process_totals: { private_footprint_bytes: footprint, resident_set_bytes: 'ffffff' },
+        allocators: {
+          ...(buffer
+            ? {
+                'partition_alloc/partitions/buffer': {
+                  attrs: { size: { type: 'scalar', units: 'bytes', value: buffer } },
+                },
+              }
+            : {}),
+          malloc: { attrs: { size: { type: 'scalar', units: 'bytes', value: '100000' } } },
+        },
+      },
+    },
+  });
+
+  it("reads each process's private footprint and Blink's buffer partition, MB, from the hex sizes", () => {
+    const dumps = processDumpsOf([
+      dump(321, '3e8f5c0', '129ab40'), // 65.6 MB, 19.5 MB
+      dump(122, '3fb3d40'),
+      { ph: 'M', pid: 321, name: 'process_name', args: { name: 'Renderer' } },
+    ]);
+    expect(dumps.get(321)).toEqual({ footprintMb: 65.6, bufferPartitionMb: 19.51 });
+    expect(dumps.get(122)).toEqual({ footprintMb: 66.8 });
+    expect(dumps.size).toBe(2);
+  });
+
+  it('leaves out events that are not a process dump with a footprint', () => {
+    expect(processDumpsOf([{ ph: 'v', pid: 5, args: { dumps: {} } }, { ph: 'X', pid: 6 }, { ph: 'v' }]).size).toBe(0);
   });
 });

@@ -4,7 +4,7 @@
  * memory it tells what a page's scripts hold (ours, hls.js, p2p-media-loader) from what the renderer holds natively
  * (media buffers, WebRTC's send and receive queues, the compositor).
  */
-import type { CDPSession, Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 
 export interface TabHeap {
   /** JS heap in use after a full collection, MB. */
@@ -35,6 +35,79 @@ export async function tabHeap(page: Page): Promise<TabHeap | undefined> {
     }
     await session.send('HeapProfiler.collectGarbage');
     return tabHeapOf((await session.send('Runtime.getHeapUsage')) as unknown as Record<string, unknown>);
+  } catch {
+    return undefined;
+  }
+}
+
+/** One Chromium process in a memory dump: what it holds privately, and what of it is Blink's buffer partition, MB. */
+export interface ProcessDump {
+  /** Private footprint (anonymous resident memory and swap): what the process alone holds. */
+  footprintMb: number;
+  /**
+   * Blink's buffer partition (`partition_alloc/partitions/buffer`): byte buffers, among them the response bodies the
+   * DevTools network agent keeps for every session that enabled the Network domain (playwright's does, to report
+   * requests), up to its limits, so an automated page's renderer grows with what it fetched (BENCHMARKS.md, #13).
+   */
+  bufferPartitionMb?: number;
+}
+
+const mbOfHex = (hex: unknown) =>
+  typeof hex === 'string' ? Number((Number.parseInt(hex, 16) / 1e6).toFixed(2)) : undefined;
+
+/**
+ * Pure: the processes of a Chromium memory-infra trace (`Tracing.requestMemoryDump`'s events, `ph: 'v'`), by pid.
+ * A process with no footprint figure is left out.
+ */
+export function processDumpsOf(events: readonly Record<string, unknown>[]): Map<number, ProcessDump> {
+  const dumps = new Map<number, ProcessDump>();
+  for (const event of events) {
+    if (event.ph !== 'v' || typeof event.pid !== 'number') continue;
+    const args = event.args as { dumps?: Record<string, Record<string, unknown>> } | undefined;
+    const footprintMb = mbOfHex(args?.dumps?.process_totals?.private_footprint_bytes);
+    if (footprintMb === undefined) continue;
+    const allocators = (args?.dumps?.allocators ?? {}) as Record<string, { attrs?: { size?: { value?: unknown } } }>;
+    const bufferPartitionMb = mbOfHex(allocators['partition_alloc/partitions/buffer']?.attrs?.size?.value);
+    dumps.set(event.pid, { footprintMb, ...(bufferPartitionMb !== undefined ? { bufferPartitionMb } : {}) });
+  }
+  return dumps;
+}
+
+const browserSessions = new WeakMap<Browser, CDPSession>();
+
+/**
+ * Every process of the browser, dumped by Chromium's memory-infra after a garbage collection in each
+ * (`deterministic`), through a browser-level DevTools session the harness opens; undefined when the browser does
+ * not answer. The dump's tracing buffer is a shared-memory region in each process, not part of its footprint.
+ */
+export async function chromiumMemoryDump(browser: Browser): Promise<Map<number, ProcessDump> | undefined> {
+  let session = browserSessions.get(browser);
+  try {
+    if (!session) {
+      session = await browser.newBrowserCDPSession();
+      browserSessions.set(browser, session);
+    }
+    const s = session;
+    const events: Record<string, unknown>[] = [];
+    const onData = (e: { value: Record<string, unknown>[] }) => events.push(...e.value);
+    s.on('Tracing.dataCollected', onData);
+    try {
+      const complete = new Promise<void>((resolve) => s.once('Tracing.tracingComplete', () => resolve()));
+      await s.send('Tracing.start', {
+        transferMode: 'ReportEvents',
+        traceConfig: {
+          includedCategories: ['disabled-by-default-memory-infra'],
+          excludedCategories: ['*'],
+          memoryDumpConfig: { triggers: [] },
+        },
+      } as never);
+      await s.send('Tracing.requestMemoryDump', { deterministic: true, levelOfDetail: 'detailed' } as never);
+      await s.send('Tracing.end');
+      await complete;
+    } finally {
+      s.off('Tracing.dataCollected', onData);
+    }
+    return processDumpsOf(events);
   } catch {
     return undefined;
   }
