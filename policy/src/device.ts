@@ -93,7 +93,7 @@ export function observeDevice(
   >,
 ): DeviceStrain {
   const sign = device ? strainSign(device, options) : null;
-  if (!sign) return state.streak === 0 ? state : { ...state, streak: 0 };
+  if (!sign) return { ...state, streak: 0 };
   const streak = state.streak + 1;
   const backOff = streak >= options.strainStreakTicks || now < state.strainedUntil;
   return { strainedUntil: backOff ? now + options.strainHoldSeconds : state.strainedUntil, sign, streak };

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { policyDefaults } from './options';
-import { keptPace, observeP2PStart, type P2PStart, type PlaybackPace, p2pNotStarted } from './p2p-start';
+import {
+  keptPace,
+  observeP2PStart,
+  type P2PStart,
+  type PlaybackPace,
+  p2pNotStarted,
+  startDroppedDecay,
+  startDroppedWeight,
+} from './p2p-start';
 import { makePeerId } from './roles';
 import { initialTickState, type TickObservations, tick } from './tick';
 
@@ -77,6 +85,61 @@ describe('observeP2PStart', () => {
     expect(after(ticks, o, [false, true, true, true]).map((s) => s.ready)).toEqual([true, true, true, true]);
   });
 
+  describe('frames dropped recently hold it back, though the strain streak is not met', () => {
+    /** Ticks kept in pace, each with `dropped` of `frames` frames dropped. */
+    const dropping = (counts: (readonly [dropped: number, frames: number])[], options = o): P2PStart[] => {
+      let state = p2pNotStarted;
+      return counts.map(([dropped, frames]) => {
+        const device = {
+          marginSeconds: margin,
+          strained: false,
+          droppedFrames: dropped,
+          decodedFrames: frames - dropped,
+        };
+        state = observeP2PStart(state, pace(1), device, options);
+        return state;
+      });
+    };
+    const ticks = (n: number, dropped: number, frames = 30) =>
+      Array.from({ length: n }, () => [dropped, frames] as const);
+
+    it.each([
+      ['a quiet device: no frame dropped', ticks(3, 0), [true, true, true]],
+      ['1 frame in 30 (3.3%, over the 3% mark), every tick: never', ticks(60, 1), Array(60).fill(false)],
+      ['1 frame in 40 (2.5%), every tick: at once', ticks(3, 1, 40), [true, true, true]],
+      [
+        'a starved device at 6%: 2 of 33 every tick, one under the per-tick strain mark (10%): never',
+        ticks(60, 2, 33),
+        Array(60).fill(false),
+      ],
+      [
+        // Ticks of 20% every third tick: 6.7% overall, and never strainStreakTicks (3) signs in a row.
+        'a starved device dropping in bursts: never',
+        Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? ([6, 30] as const) : ([0, 30] as const))),
+        Array(60).fill(false),
+      ],
+      ['no frames yet (before the first frame): the other conditions decide', ticks(1, 0, 0), [true]],
+    ] as const)('%s', (_name, counts, ready) => {
+      expect(dropping([...counts]).map((s) => s.ready)).toEqual(ready);
+    });
+
+    it('a burst as playback starts is outgrown within seconds, once the frames after it are shown', () => {
+      // 10 of 30 dropped, then none: 10 x startDroppedWeight - 20 = 300, decayed by startDroppedDecay, less 30 a tick.
+      const states = dropping([[10, 30], ...ticks(10, 0)]);
+      const started = states.findIndex((s) => s.ready);
+      expect(started).toBe(8);
+      let sum = startDroppedWeight * 10 - 20;
+      for (let i = 1; i <= started; i++) sum = sum * startDroppedDecay - 30;
+      expect(states[started]?.droppedFrames).toBeCloseTo(sum);
+      expect(sum).toBeLessThanOrEqual(0);
+    });
+
+    it('a device whose counts are not measured starts on pace alone', () => {
+      const state = observeP2PStart(p2pNotStarted, pace(1), { marginSeconds: margin, strained: false }, o);
+      expect(state).toEqual({ steadySeconds: 1, droppedFrames: 0, ready: true });
+    });
+  });
+
   it('once ready, stays ready: a later stall or pause does not stop P2P (the strain back-off covers that)', () => {
     expect(after([pace(1), pace(0), pace(0.1, 1, 0)]).map((s) => s.ready)).toEqual([true, true, true]);
   });
@@ -140,9 +203,10 @@ describe('tick: when the hybrid starts P2P', () => {
       ...Array.from({ length: o.strainStreakTicks }, () => steady(dropping)),
       ...Array.from({ length: o.strainHoldSeconds + 1 }, () => steady(calm)),
     ];
-    const p2p = p2pAfter(ticks);
-    // Steady from the first tick: P2P would start at once, but the first two dropping ticks are not strain yet.
-    expect(p2p[0]).toBe(true);
+    // Steady from the first tick: the first two dropping ticks are not strain yet, but 20% of frames dropped is far
+    // over the share the gate allows.
+    expect(p2pAfter(ticks)[0]).toBe(false);
+    expect(p2pAfter([steady(calm)])).toEqual([true]);
     const strainedFromTheStart = p2pAfter([
       { playback: pace(0), device: dropping },
       { playback: pace(0.2), device: dropping },

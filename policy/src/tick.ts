@@ -300,7 +300,12 @@ export function tick(
     plan,
   );
   // The hybrid plays as CDN-only until its playback keeps pace: P2P's set-up then costs a starved device nothing it needs.
-  const start = observeP2PStart(state.start, observations.playback, { marginSeconds, strained }, options);
+  const start = observeP2PStart(
+    state.start,
+    observations.playback,
+    { marginSeconds, strained, ...observations.device },
+    options,
+  );
   const slack = observations.lowLatency
     ? lowLatencyP2P(
         {
