@@ -475,10 +475,17 @@ describe('attaching the engine to a playing hls.js', () => {
 describe('offers per announce', () => {
   const setup = (connected: number, potential = 0, previous?: () => Record<string, unknown>) => {
     const listeners: ((data: { complete?: number; incomplete?: number }) => void)[] = [];
+    const handled: unknown[] = [];
+    const tracker = {
+      _onAnnounceResponse(data: { offer?: unknown; peer_id?: unknown }) {
+        handled.push(data);
+      },
+    };
     const client = {
       _getAnnounceOpts: previous,
       on: (_event: 'update', listener: (data: { complete?: number; incomplete?: number }) => void) =>
         listeners.push(listener),
+      _trackers: [tracker],
     };
     const peers = new Map<string, { peer?: { destroy(): void } }>();
     for (let i = 0; i < connected; i++) peers.set(`p${i}`, { peer: { destroy() {} } });
@@ -493,7 +500,7 @@ describe('offers per announce', () => {
     const update = (complete: number, incomplete: number) => {
       for (const listener of listeners) listener({ complete, incomplete });
     };
-    return { client, peers, engine, update };
+    return { client, peers, engine, update, tracker, handled };
   };
 
   it("gives each tracker client a numwant from the swarm's count and the peers held, once", () => {
@@ -521,6 +528,28 @@ describe('offers per announce', () => {
     update(1, 1);
     expect(client._getAnnounceOpts?.()).toEqual({ uploaded: 10, numwant: 2 });
     expect(asked).toEqual([[2, 1]]);
+  });
+
+  it('leaves an offer from a peer already held unanswered, and handles the rest of the message', () => {
+    const { engine, tracker, handled } = setup(2, 1);
+    steerOffers(engine);
+    const offer = { type: 'offer', sdp: 'v=0' };
+    tracker._onAnnounceResponse({ offer, peer_id: 'p1', offer_id: 'o1', interval: 30 } as never);
+    // An offer from a peer p2p-media-loader only tries to reach (no connection yet), or from one it has never met.
+    tracker._onAnnounceResponse({ offer, peer_id: 'q0', offer_id: 'o2' } as never);
+    tracker._onAnnounceResponse({ offer, peer_id: 'new', offer_id: 'o3' } as never);
+    // A peer id is relayed as a binary string: its bytes, read as UTF-8, are p2p-media-loader's id.
+    const engineHeld = setup(0);
+    engineHeld.peers.set('-ES01-é', { peer: { destroy() {} } });
+    steerOffers(engineHeld.engine);
+    const binary = String.fromCharCode(...new TextEncoder().encode('-ES01-é'));
+    engineHeld.tracker._onAnnounceResponse({ offer, peer_id: binary } as never);
+    expect(handled).toEqual([
+      { peer_id: 'p1', offer_id: 'o1', interval: 30 },
+      { offer, peer_id: 'q0', offer_id: 'o2' },
+      { offer, peer_id: 'new', offer_id: 'o3' },
+    ]);
+    expect(engineHeld.handled).toEqual([{ peer_id: binary }]);
   });
 
   it('touches nothing where the engine has no tracker client', () => {

@@ -24,6 +24,12 @@ interface AnnouncingClientLike {
   /** Merged into every announce's options (bittorrent-tracker's getAnnounceOpts, a private field). */
   _getAnnounceOpts?: (() => Record<string, unknown>) | null;
   on?: (event: 'update', listener: (data: { complete?: number; incomplete?: number }) => void) => void;
+  /** Its connection to each tracker (bittorrent-tracker's WebSocketTracker, a private field). */
+  _trackers?: AnsweringTrackerLike[];
+}
+interface AnsweringTrackerLike {
+  /** Handles every announce message the tracker relays, an offer from another peer included (a private method). */
+  _onAnnounceResponse?: (data: { offer?: unknown; peer_id?: unknown }) => void;
 }
 interface StreamLoaderLike {
   p2pLoaders?: { loaders?: Map<unknown, { loader?: { trackerClient?: TrackerClientLike } }> };
@@ -99,13 +105,18 @@ export function uploadQueuedBytes(engine: unknown): number {
 
 const steered = new WeakSet<object>();
 
+/** A peer id as bittorrent-tracker relays it (a binary string) in p2p-media-loader's form (its bytes as UTF-8). */
+function relayedPeerId(binary: string): string {
+  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}
+
 /**
- * Offers with each tracker announce only where they can meet someone new (policy's announceOffers): each tracker
- * client gets announce options whose numwant (the offers bittorrent-tracker makes, at most 5) follows the swarm's size
- * as the tracker last counted it and the peers p2p-media-loader holds. Otherwise every announce (every 30 s) builds 5
- * RTCPeerConnections that gather ICE candidates, and each peer that receives one builds another to answer it, even
- * when every member is connected already and p2p-media-loader closes both as duplicates. Call it as peers connect;
- * returns how many clients it newly steered.
+ * Offers only where they can meet someone new. Each tracker client gets announce options whose numwant (the offers
+ * bittorrent-tracker makes, at most 5) follows the swarm's size as the tracker last counted it and the peers
+ * p2p-media-loader holds (policy's announceOffers); and an offer relayed from a peer p2p-media-loader already holds is
+ * not answered. Otherwise every announce (every 30 s) builds 5 RTCPeerConnections that gather ICE candidates, and
+ * each peer that receives one builds another to answer it, even when every member is connected already and
+ * p2p-media-loader closes both as duplicates. Call it as peers connect; returns how many clients it newly steered.
  */
 export function steerOffers(engine: unknown, offers: typeof announceOffers = announceOffers): number {
   const core = (engine as { core?: CoreLike } | undefined)?.core;
@@ -126,6 +137,23 @@ export function steerOffers(engine: unknown, offers: typeof announceOffers = ann
         for (const entry of trackerClient._peers?.values() ?? []) if (entry.peer) connected++;
         return { ...previous?.(), numwant: offers(members, connected) };
       };
+      for (const tracker of client._trackers ?? []) {
+        const respond = tracker._onAnnounceResponse;
+        if (typeof respond !== 'function') continue;
+        // The rest of the message (counts, interval, warnings) is still handled; only the offer is left unanswered.
+        tracker._onAnnounceResponse = function (this: unknown, data) {
+          if (
+            data?.offer &&
+            typeof data.peer_id === 'string' &&
+            trackerClient._peers?.get(relayedPeerId(data.peer_id))?.peer
+          ) {
+            const { offer: _held, ...rest } = data;
+            respond.call(this, rest);
+            return;
+          }
+          respond.call(this, data);
+        };
+      }
       steered.add(client);
       count++;
     }
