@@ -1,18 +1,22 @@
 /**
  * Live, end to end with every component real: `publish` runs ffmpeg on a test
  * pattern and pushes segments into wrangler dev; headless Chromium plays the
- * stream through hls.js; the edge is taken down mid-publish and brought back.
+ * stream through hls.js.
+ *
+ * The edge going away mid-publish is `npm run drills -- --quick` (drills.e2e.test.ts): edge-outage (unreachable,
+ * the publisher queueing and retrying) and workerd-restart (the edge's processes stopped and started again on their
+ * state); their stream check wants every segment once, in order, with its hash, and ENDLIST in every rendition's
+ * playlist once the stream has ended.
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { policyDefaults } from '@edgeswarm/policy';
-import { type MediaPlaylist, parsePlaylist, type StreamStatus, sha256Hex } from '@edgeswarm/protocol';
+import type { StreamStatus } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
 import { launchChromium } from './browser';
-import { freePort, repoRoot, startLocalEdge } from './local-edge';
-import { probeSegment } from './media-check';
+import { repoRoot, startLocalEdge } from './local-edge';
 import { spawnOriginCli } from './run-cli';
 
 const secret = 'e2e-live-secret-0123456789';
@@ -37,12 +41,6 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     await sleep(250);
   }
   throw new Error(`timed out waiting for ${what}`);
-}
-
-async function mediaPlaylist(url: string): Promise<MediaPlaylist> {
-  const parsed = parsePlaylist(await (await fetch(url)).text());
-  if (!parsed.ok || parsed.value.type !== 'media') throw new Error(`${url} did not parse`);
-  return parsed.value;
 }
 
 describe('live end to end', () => {
@@ -76,62 +74,6 @@ describe('live end to end', () => {
       expect(stats.stalls).toBe(0);
     } finally {
       await browser.close();
-      publisher.child.kill('SIGINT');
-      await publisher.done;
-      await edge.stop();
-    }
-  });
-
-  it('survives the edge going away mid-publish: every segment arrives once, in order, with its hash', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'edgeswarm-e2e-fault-'));
-    const persistDir = join(work, 'state');
-    const port = await freePort();
-    const vars = { PUBLISH_SECRET: secret };
-    let edge = await startLocalEdge({ port, persistDir, vars });
-    const publisher = spawnOriginCli(
-      ['publish', '--stream', 'e2e-fault', '--edge', edge.url, '--duration', '24', '--size', '320x180'],
-      { PUBLISH_SECRET: secret, EDGESWARM_QUEUE_DIR: join(work, 'queue') },
-    );
-    try {
-      await until('two committed segments', async () => {
-        const s = await status(edge.url, 'e2e-fault');
-        return s?.renditions.some((r) => r.lastMsn >= 1) ? s : undefined;
-      });
-      await edge.stop();
-      await sleep(4 * targetDuration * 1000); // four segments' worth of outage
-      expect(publisher.output().stderr).toMatch(/edge: .*retrying/);
-      edge = await startLocalEdge({ port, persistDir, vars });
-      const result = await publisher.done;
-      expect(result.code, result.stderr).toBe(0);
-      console.log(
-        result.stderr
-          .split('\n')
-          .filter((l) => /queue [1-9]|ended:/.test(l))
-          .slice(-3)
-          .join('\n'),
-      );
-
-      const final = (await status(edge.url, 'e2e-fault')) as StreamStatus;
-      expect(final.state).toBe('ended');
-      for (const rendition of final.renditions) {
-        const playlist = await mediaPlaylist(`${edge.url}/v1/streams/e2e-fault/${rendition.name}/live.m3u8`);
-        expect(playlist.endList).toBe(true);
-        expect(playlist.mediaSequence).toBe(0);
-        // 24 s of media in 2 s segments: 12, give or take the last partial one.
-        expect(playlist.segments.length).toBeGreaterThanOrEqual(11);
-        expect(playlist.segments.length).toBe(rendition.segments);
-        expect(playlist.segments.map((s) => s.uri)).toEqual(playlist.segments.map((_, msn) => `s0-${msn}.m4s`));
-        const base = `${edge.url}/v1/streams/e2e-fault/${rendition.name}`;
-        const streams = await probeSegment(`${base}/${playlist.map}`, `${base}/${playlist.segments[2]?.uri}`);
-        expect(streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
-        for (const segment of playlist.segments) {
-          const bytes = await (
-            await fetch(`${edge.url}/v1/streams/e2e-fault/${rendition.name}/${segment.uri}`)
-          ).arrayBuffer();
-          expect(segment.sha256).toBe(await sha256Hex(bytes));
-        }
-      }
-    } finally {
       publisher.child.kill('SIGINT');
       await publisher.done;
       await edge.stop();

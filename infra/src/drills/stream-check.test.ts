@@ -2,14 +2,19 @@ import type { MediaPlaylist } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
 import { playlistProblems } from './stream-check';
 
-const playlist = (uris: string[], discontinuities: number[] = [], mediaSequence = 0): MediaPlaylist => ({
+const playlist = (
+  uris: string[],
+  discontinuities: number[] = [],
+  mediaSequence = 0,
+  endList = true,
+): MediaPlaylist => ({
   type: 'media',
   version: 7,
   targetDuration: 2,
   mediaSequence,
   discontinuitySequence: 0,
   independentSegments: true,
-  endList: true,
+  endList,
   segments: uris.map((uri, i) => ({
     uri,
     duration: 2,
@@ -32,6 +37,18 @@ describe('playlistProblems', () => {
     expect(playlistProblems('v0', playlist(['s1-0.m4s', 's0-1.m4s'], [1]))).toContain('v0: session 0 after session 1');
     expect(playlistProblems('v0', playlist(['s0-0.m4s', 's1-1.m4s']))).toEqual([
       'v0: session 1 starts without a discontinuity',
+    ]);
+  });
+
+  it('wants ENDLIST exactly when the stream has ended', () => {
+    const uris = ['s0-0.m4s', 's0-1.m4s'];
+    expect(playlistProblems('v0', playlist(uris, [], 0, true), 'ended')).toEqual([]);
+    expect(playlistProblems('v0', playlist(uris, [], 0, false), 'live')).toEqual([]);
+    expect(playlistProblems('v1', playlist(uris, [], 0, false), 'ended')).toEqual([
+      'v1: the stream ended, but its playlist has no ENDLIST',
+    ]);
+    expect(playlistProblems('v2', playlist(uris, [], 0, true), 'live')).toEqual([
+      'v2: the stream is live, but its playlist has ENDLIST',
     ]);
   });
 });

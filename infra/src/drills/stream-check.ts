@@ -1,10 +1,11 @@
 /**
  * Is a stream whole? Every rendition's playlist, read from the edge, must list
  * each segment once, in order (media sequence numbers without a gap, sessions
- * only going forward, a discontinuity exactly where a session starts), and
- * every segment's bytes must match the hash the playlist carries.
+ * only going forward, a discontinuity exactly where a session starts), end
+ * with ENDLIST exactly when the stream has ended, and every segment's bytes
+ * must match the hash the playlist carries.
  */
-import { type MediaPlaylist, parsePlaylist, type StreamStatus, sha256Hex } from '@edgeswarm/protocol';
+import { type MediaPlaylist, parsePlaylist, type StreamState, type StreamStatus, sha256Hex } from '@edgeswarm/protocol';
 
 export interface StreamCheck {
   state: string;
@@ -20,9 +21,16 @@ export interface StreamCheck {
   problems: string[];
 }
 
-/** Pure: what is wrong with one rendition's playlist, as listed (hashes aside). */
-export function playlistProblems(rendition: string, playlist: MediaPlaylist): string[] {
+/**
+ * Pure: what is wrong with one rendition's playlist, as listed (hashes aside). With the stream's state: an ended
+ * stream's playlist must carry ENDLIST (a player would otherwise wait for more), a live one's must not.
+ */
+export function playlistProblems(rendition: string, playlist: MediaPlaylist, state?: StreamState): string[] {
   const problems: string[] = [];
+  if (state === 'ended' && !playlist.endList)
+    problems.push(`${rendition}: the stream ended, but its playlist has no ENDLIST`);
+  if (state === 'live' && playlist.endList)
+    problems.push(`${rendition}: the stream is live, but its playlist has ENDLIST`);
   const seen = new Set<string>();
   let lastSession = -1;
   playlist.segments.forEach((segment, index) => {
@@ -98,7 +106,7 @@ export async function checkStream(edgeUrl: string, stream: string): Promise<Stre
       continue;
     }
     const playlist = parsed.value;
-    check.problems.push(...playlistProblems(rendition.name, playlist));
+    check.problems.push(...playlistProblems(rendition.name, playlist, status.state));
     if (playlist.mediaSequence === 0 && playlist.segments.length !== rendition.segments)
       check.problems.push(
         `${rendition.name}: ${playlist.segments.length} listed, the coordinator counts ${rendition.segments}`,
