@@ -17,6 +17,12 @@ export interface Env {
   FAULT_INJECTION?: string;
   /** "1" lets tracker clients pick their region shard (local runs and tests only). */
   TRACKER_REGION_OVERRIDE?: string;
+  /**
+   * How long a stream's stats object keeps its 10 s buckets, whole seconds up to the default hour (stats/aggregate.ts
+   * `statsOptionsFor`): set by the soak, shorter, so the buckets are at their bound before it judges memory; unset
+   * in wrangler.toml, so a deployed edge keeps the hour its dashboard shows.
+   */
+  STATS_RETENTION_SECONDS?: string;
   /** Signed playback keys, `id:secret[@retirement]`, the signing key first (protocol/src/playback-token.ts). */
   PLAYBACK_KEYS?: string;
 }

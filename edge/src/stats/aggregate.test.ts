@@ -12,6 +12,7 @@ import {
   snapshot,
   spread,
   statsDefaults,
+  statsOptionsFor,
 } from './aggregate';
 
 /** Bucket-aligned: 100 buckets of 10 s after the epoch. */
@@ -359,5 +360,49 @@ describe('rejections', () => {
     expect(stats.series.rejected).toEqual([3, 1]);
     // Rejections alone do not start the stream's stats.
     expect(stats.startedAt).toBeNull();
+  });
+});
+
+describe('statsOptionsFor', () => {
+  it('keeps the defaults without STATS_RETENTION_SECONDS', () => {
+    expect(statsOptionsFor(undefined)).toEqual({ options: statsDefaults });
+    expect(statsOptionsFor(' ')).toEqual({ options: statsDefaults });
+  });
+
+  it('takes a shorter retention in whole seconds, from one bucket to the default hour', () => {
+    expect(statsOptionsFor('300').options).toEqual({ ...statsDefaults, retentionMs: 300_000 });
+    expect(statsOptionsFor('10').options.retentionMs).toBe(10_000);
+    expect(statsOptionsFor('3600').options.retentionMs).toBe(3_600_000);
+  });
+
+  it('refuses anything else with the reason, keeping the defaults', () => {
+    for (const bad of ['9', '3601', '30.5', '-60', 'five minutes', '1e9']) {
+      const { options, refused } = statsOptionsFor(bad);
+      expect(options, bad).toBe(statsDefaults);
+      expect(refused, bad).toContain('STATS_RETENTION_SECONDS must be whole seconds from 10 to 3600');
+    }
+  });
+});
+
+describe('retention bounds the buckets', () => {
+  it('keeps at most retention / bucket + 1 buckets however long the edge serves, pruned once a bucket', () => {
+    for (const retentionSeconds of [30, 300]) {
+      const { options } = statsOptionsFor(String(retentionSeconds));
+      const state = emptyState();
+      const most = retentionSeconds / 10 + 1;
+      let prunedAt = 0;
+      let largest = 0;
+      // Served bytes every second for three retentions, pruned as the stats object does (at most once a bucket).
+      for (let now = T0 + 1000; now <= T0 + 3 * retentionSeconds * 1000; now += 1000) {
+        recordServed(state, { bytes: 40_000, requests: 2, fromMs: now - 1000, toMs: now }, now, options);
+        if (now - prunedAt >= options.bucketMs) {
+          prune(state, now, options);
+          prunedAt = now;
+        }
+        largest = Math.max(largest, state.buckets.size);
+      }
+      expect(largest, `${retentionSeconds} s`).toBe(most);
+      expect(state.buckets.size, `${retentionSeconds} s`).toBeLessThanOrEqual(most);
+    }
   });
 });

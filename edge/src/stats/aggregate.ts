@@ -102,6 +102,28 @@ export const statsDefaults: StatsOptions = {
   ]),
 };
 
+/**
+ * Pure: the options a stats object runs with, given the edge's `STATS_RETENTION_SECONDS` (absent or empty: the
+ * defaults). A shorter retention is for a harness (the soak: its buckets reach their bound, and pruning is exercised,
+ * before the memory it judges); whole seconds from one bucket to the default, anything else is refused with the
+ * reason, and the defaults are kept.
+ */
+export function statsOptionsFor(
+  retentionSeconds: string | undefined,
+  base: StatsOptions = statsDefaults,
+): { options: StatsOptions; refused?: string } {
+  if (retentionSeconds === undefined || retentionSeconds.trim() === '') return { options: base };
+  const seconds = Number(retentionSeconds);
+  const least = base.bucketMs / 1000;
+  const most = statsDefaults.retentionMs / 1000;
+  if (!(Number.isInteger(seconds) && seconds >= least && seconds <= most))
+    return {
+      options: base,
+      refused: `STATS_RETENTION_SECONDS must be whole seconds from ${least} to ${most}, not ${JSON.stringify(retentionSeconds)}: keeping ${base.retentionMs / 1000}`,
+    };
+  return { options: { ...base, retentionMs: seconds * 1000 } };
+}
+
 export interface Bucket extends FlowTotals {
   start: number;
   servedBytes: number;

@@ -25,15 +25,15 @@ import {
   recordRejection,
   recordServed,
   type ServedBatch,
+  type StatsOptions,
   type StatsState,
   snapshot,
-  statsDefaults,
+  statsOptionsFor,
   type Totals,
   type ViewerState,
 } from './aggregate';
 import { dueHeld, type HeldBeacon, heldDefaults } from './held-beacons';
 
-const options = statsDefaults;
 /** The rejection details of beacons refused, or dropped from the hold, for their address's flood. */
 export const addressRefusal = 'address over its beacon limit';
 export const addressDropped = 'held, then dropped: its address went over its beacon limit';
@@ -46,9 +46,14 @@ export class StreamStats extends DurableObject<Env> {
   private readonly addresses = new AddressLimiter(beaconAddressDefaults);
   /** Admitted beacons from limited addresses, in arrival order, until they are due (held-beacons.ts; memory only). */
   private held: HeldBeacon[] = [];
+  /** statsDefaults, or with the edge's STATS_RETENTION_SECONDS (a harness's). */
+  private readonly options: StatsOptions;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    const { options, refused } = statsOptionsFor(env.STATS_RETENTION_SECONDS);
+    if (refused) console.warn(refused);
+    this.options = options;
     ctx.blockConcurrencyWhile(async () => this.load());
   }
 
@@ -110,9 +115,9 @@ export class StreamStats extends DurableObject<Env> {
         );
       }
     }
-    // Lazy rollover: at most once a bucket, drop what fell out of the hour and viewers long gone.
-    if (now - this.prunedAt >= options.bucketMs) {
-      const cut = prune(this.state, now, options);
+    // Lazy rollover: at most once a bucket, drop what fell out of the retention (an hour) and viewers long gone.
+    if (now - this.prunedAt >= this.options.bucketMs) {
+      const cut = prune(this.state, now, this.options);
       this.sql.exec('DELETE FROM buckets WHERE start < ?', cut.bucketsBefore);
       this.sql.exec('DELETE FROM viewers WHERE last_at < ?', cut.viewersBefore);
       this.prunedAt = now;
@@ -131,7 +136,7 @@ export class StreamStats extends DurableObject<Env> {
     if (isLimitedAddress(address)) {
       const taken = this.addresses.take(address, now);
       if (!taken.ok) {
-        this.persist(recordRejection(this.state, 'rate_limited', addressRefusal, now, options), now);
+        this.persist(recordRejection(this.state, 'rate_limited', addressRefusal, now, this.options), now);
         return {
           ok: false,
           reason: 'rate_limited',
@@ -144,7 +149,7 @@ export class StreamStats extends DurableObject<Env> {
       this.held.push({ beacon, address, at: now });
       return { ok: true, held: true };
     }
-    const { verdict, changes } = applyBeacon(this.state, beacon, now, options);
+    const { verdict, changes } = applyBeacon(this.state, beacon, now, this.options);
     this.persist(changes, now);
     return verdict;
   }
@@ -154,21 +159,22 @@ export class StreamStats extends DurableObject<Env> {
     if (this.held.length === 0) return;
     const { count, drop, keep } = dueHeld(this.held, now, (a) => this.addresses.penalisedUntil(a), heldDefaults);
     this.held = keep;
-    for (const h of count) this.persist(applyBeacon(this.state, h.beacon, h.at, options).changes, now);
-    for (const h of drop) this.persist(recordRejection(this.state, 'rate_limited', addressDropped, h.at, options), now);
+    for (const h of count) this.persist(applyBeacon(this.state, h.beacon, h.at, this.options).changes, now);
+    for (const h of drop)
+      this.persist(recordRejection(this.state, 'rate_limited', addressDropped, h.at, this.options), now);
   }
 
   /** A beacon the route refused before it got here (size, JSON, schema, stream). */
   async reject(reason: RejectionReason, detail?: string): Promise<void> {
     const now = Date.now();
     this.countHeld(now);
-    this.persist(recordRejection(this.state, reason, detail?.slice(0, 120), now, options), now);
+    this.persist(recordRejection(this.state, reason, detail?.slice(0, 120), now, this.options), now);
   }
 
   /** A batch of the edge's own served bytes from one isolate. */
   async recordServed(batch: ServedBatch): Promise<void> {
     const now = Date.now();
-    this.persist(recordServed(this.state, batch, now, options), now);
+    this.persist(recordServed(this.state, batch, now, this.options), now);
   }
 
   /** The stream is deleted: its stats go, in memory and in storage. True when anything was counted. */
@@ -184,6 +190,6 @@ export class StreamStats extends DurableObject<Env> {
   async snapshot(stream: string): Promise<StatsSnapshot> {
     const now = Date.now();
     this.countHeld(now);
-    return snapshot(this.state, stream, now, options);
+    return snapshot(this.state, stream, now, this.options);
   }
 }
