@@ -48,6 +48,19 @@ describe('processDumpsOf', () => {
     expect(dumps.size).toBe(2);
   });
 
+  it("merges a process's totals and allocators when they come in separate events", () => {
+    const totals = { ph: 'v', pid: 7, args: { dumps: { process_totals: { private_footprint_bytes: '1e84800' } } } };
+    const allocators = {
+      ph: 'v',
+      pid: 7,
+      args: {
+        dumps: { allocators: { 'partition_alloc/partitions/buffer': { attrs: { size: { value: '3d0900' } } } } },
+      },
+    };
+    expect(processDumpsOf([allocators, totals]).get(7)).toEqual({ footprintMb: 32, bufferPartitionMb: 4 });
+    expect(processDumpsOf([totals, allocators]).get(7)).toEqual({ footprintMb: 32, bufferPartitionMb: 4 });
+  });
+
   it('leaves out events that are not a process dump with a footprint', () => {
     expect(processDumpsOf([{ ph: 'v', pid: 5, args: { dumps: {} } }, { ph: 'X', pid: 6 }, { ph: 'v' }]).size).toBe(0);
   });

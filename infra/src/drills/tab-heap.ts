@@ -60,15 +60,22 @@ const mbOfHex = (hex: unknown) =>
  * A process with no footprint figure is left out.
  */
 export function processDumpsOf(events: readonly Record<string, unknown>[]): Map<number, ProcessDump> {
-  const dumps = new Map<number, ProcessDump>();
+  // A process's dump may come in more than one event (its totals in one, its allocators in another): merged by pid.
+  const footprints = new Map<number, number>();
+  const buffers = new Map<number, number>();
   for (const event of events) {
     if (event.ph !== 'v' || typeof event.pid !== 'number') continue;
     const args = event.args as { dumps?: Record<string, Record<string, unknown>> } | undefined;
     const footprintMb = mbOfHex(args?.dumps?.process_totals?.private_footprint_bytes);
-    if (footprintMb === undefined) continue;
+    if (footprintMb !== undefined) footprints.set(event.pid, footprintMb);
     const allocators = (args?.dumps?.allocators ?? {}) as Record<string, { attrs?: { size?: { value?: unknown } } }>;
     const bufferPartitionMb = mbOfHex(allocators['partition_alloc/partitions/buffer']?.attrs?.size?.value);
-    dumps.set(event.pid, { footprintMb, ...(bufferPartitionMb !== undefined ? { bufferPartitionMb } : {}) });
+    if (bufferPartitionMb !== undefined) buffers.set(event.pid, bufferPartitionMb);
+  }
+  const dumps = new Map<number, ProcessDump>();
+  for (const [pid, footprintMb] of footprints) {
+    const bufferPartitionMb = buffers.get(pid);
+    dumps.set(pid, { footprintMb, ...(bufferPartitionMb !== undefined ? { bufferPartitionMb } : {}) });
   }
   return dumps;
 }
