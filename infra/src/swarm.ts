@@ -71,6 +71,8 @@ export interface SwarmOptions {
   beacons?: boolean;
   /** Scripts every viewer's page runs before its own (a drill's counters); in-process callers only. */
   initScripts?: string[];
+  /** More vars for the edge this starts (the soak's shorter stats retention); in-process callers only. */
+  edgeVars?: Record<string, string>;
   log: (line: string) => void;
 }
 
@@ -129,6 +131,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
           // The tracker outage this harness can inject; a deployed edge has no such route.
           FAULT_INJECTION: '1',
           ...(o.tokens ? { PLAYBACK_KEYS: `${playbackKey.id}:${playbackKey.secret}` } : {}),
+          ...o.edgeVars,
         },
         // Viewers in namespaces of their own reach the edge across the bridge, not on this loopback.
         ...(links ? { host: namespaceAddress } : {}),

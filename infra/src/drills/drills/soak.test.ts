@@ -1,11 +1,24 @@
+import { statsDefaults } from '@edgeswarm/edge/src/stats/aggregate';
 import { describe, expect, it } from 'vitest';
-import { heapGrowthLine, isTabJsHeap, judgedMemory } from './soak';
+import {
+  heapGrowthLine,
+  isTabJsHeap,
+  judgedMemory,
+  ourHeapLabel,
+  ourObjectsLabel,
+  soak,
+  soakLimits,
+  soakShape,
+  soakWarmUpSeconds,
+  tabBuffersLabel,
+  tabJudgedLabel,
+} from './soak';
 
 describe('judgedMemory', () => {
   it("judges every process's memory, our isolate's heap and each tab's renderer", () => {
     for (const label of [
-      'workerd: our isolate JS heap',
-      'chromium tab 230',
+      ourObjectsLabel,
+      tabJudgedLabel(230),
       'chromium (browser, gpu, network)',
       'publisher',
       'ffmpeg',
@@ -14,8 +27,17 @@ describe('judgedMemory', () => {
     }
   });
 
-  it("reports, not judges, wrangler dev's own processes, the edge's workerd process and the tabs' JS heaps", () => {
-    for (const label of ['wrangler', 'workerd (wrangler proxy)', 'workerd', 'v1 JS heap', 'v12 JS heap']) {
+  it("reports, not judges, wrangler dev's own processes, the edge's workerd process, our whole heap, the tabs' resident memory, buffer partitions and JS heaps", () => {
+    for (const label of [
+      'wrangler',
+      'workerd (wrangler proxy)',
+      'workerd',
+      ourHeapLabel,
+      'chromium tab 230',
+      tabBuffersLabel(230),
+      'v1 JS heap',
+      'v12 JS heap',
+    ]) {
       expect(judgedMemory(label), label).toBe(false);
     }
   });
@@ -54,5 +76,36 @@ describe('heapGrowthLine', () => {
   it('says nothing with fewer than two snapshots', () => {
     expect(heapGrowthLine([])).toBe('');
     expect(heapGrowthLine([{ t: 1, kinds: kinds(1, 1) }])).toBe('');
+  });
+});
+
+describe("the stats object's retention in the soak", () => {
+  it('is shorter than the warm-up, so its buckets are at their bound and pruned before the judged window', () => {
+    for (const quick of [true, false]) {
+      const retention = soakLimits.statsRetentionSeconds[quick ? 0 : 1];
+      // The newest bucket is partly filled: the bound is reached one bucket after the retention.
+      expect(retention + statsDefaults.bucketMs / 1000, quick ? 'quick' : 'full').toBeLessThan(
+        soakWarmUpSeconds(quick),
+      );
+      expect(retention * 1000).toBeLessThan(statsDefaults.retentionMs);
+    }
+  });
+
+  it("is the issue's soak: 8 viewers for 30 min judged over the last 20; quick, 4 for 90 s over the last 60", () => {
+    expect(soakShape(false)).toEqual({ viewers: 8, staggerSeconds: 3, seconds: 1800, windowSeconds: 1200 });
+    expect(soakShape(true)).toEqual({ viewers: 4, staggerSeconds: 3, seconds: 90, windowSeconds: 60 });
+    expect(soakWarmUpSeconds(false)).toBe(621);
+    expect(soakWarmUpSeconds(true)).toBe(39);
+  });
+});
+
+describe('the soak samples often enough to judge', () => {
+  it('holds the 8 readings a count needs (memory.ts countGrowth) in the window, quick or full', () => {
+    for (const quick of [true, false]) {
+      const { windowSeconds } = soakShape(quick);
+      const readings = (everySeconds: number) => Math.floor(windowSeconds / everySeconds) + 1;
+      expect(readings(soak.sampleSeconds[quick ? 0 : 1]), quick ? 'quick' : 'full').toBeGreaterThanOrEqual(8);
+      expect(readings(soakLimits.countEverySeconds[quick ? 0 : 1]), quick ? 'quick' : 'full').toBeGreaterThanOrEqual(8);
+    }
   });
 });

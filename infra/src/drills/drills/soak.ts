@@ -1,28 +1,28 @@
 /**
- * The soak: a live stream watched by 8 hybrid viewers for 30 minutes, with
- * the resident memory of workerd, every Chromium tab, the publisher and its
- * ffmpeg sampled each minute, and the JS heap (after a full collection) of
- * our edge's isolate and of every tab. Over the last 20 minutes nothing may
- * grow by more than 5% (each reported in MB/hour), no viewer may stall,
- * offload must hold steady within ±5 points, and no count may grow: each
- * page's live timers, RTCPeerConnections, data channels and WebSockets
- * (counted inside the page by the harness's init script, page-counters.ts),
- * and the open sockets and descriptors of workerd, the publisher, ffmpeg and
- * Chromium (from /proc). The edge's workerd is judged by our isolate's heap,
- * not by the process's resident memory, which under `wrangler dev` grows with
- * every request whatever code serves it (charted and reported; see the
- * comment at `devOnly`); our heap's growth is named by kind of object from two
- * heap snapshots. --quick: 4 viewers for 150 s, judged over the last 90 s,
- * memory only for a gross leak (soakLimits).
+ * The soak: a live stream watched by 8 hybrid viewers for 30 minutes. Over the last 20 minutes nothing judged may
+ * grow by more than 5% (each reported in MB/hour), no viewer may stall, offload must hold steady within ±5 points,
+ * and no count may grow: each page's live timers, RTCPeerConnections, data channels and WebSockets (counted inside
+ * the page by the harness's init script, page-counters.ts), and the open sockets and descriptors of workerd, the
+ * publisher, ffmpeg and Chromium (from /proc).
+ *
+ * Memory is judged where a leak of ours would land, each reading taken after a full garbage collection: our edge
+ * isolate's objects (a heap snapshot each minute, without V8's compiled code, which grows for most of half an hour
+ * as the bundle's functions are optimised, bounded by the bundle), each tab's renderer (its private footprint from
+ * Chromium's memory dump, without Blink's buffer partition, where DevTools keeps the response bodies of every page
+ * playwright drives), and the publisher's and ffmpeg's resident memory; the stats object keeps its buckets for a
+ * retention shorter than the warm-up, so they are at their bound before the window. Charted and reported, not
+ * judged: our isolate's whole JS heap, each tab's JS heap, resident memory and buffer partition, the edge's workerd
+ * process (see `judgedMemory`) and wrangler dev's own. --quick: 4 viewers for 90 s, judged over the last 60 s,
+ * memory only for a gross leak (soakLimits). Why each choice: BENCHMARKS.md, #13.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { offloadPercent } from '../../cohort/records';
 import { intervalFigures } from '../../compare/summary';
 import { runSwarm } from '../../swarm';
-import { type HeapKind, heapGrowth, summarizeSnapshot, takeHeapSnapshot } from '../heap-snapshot';
-import { findInspectorPort, isolateHeapMb } from '../isolate-heap';
+import { type HeapKind, heapBytes, heapGrowth, summarizeSnapshot, takeHeapSnapshot } from '../heap-snapshot';
+import { findInspectorPort, isolateHeapMb, isolateInspectorUrl } from '../isolate-heap';
 import { countAllowance, countGrowth, memoryGrowth } from '../memory';
 import {
   type PageCountKind,
@@ -32,8 +32,17 @@ import {
   pageCountKinds,
   readPageCounts,
 } from '../page-counters';
-import { tabHeap } from '../tab-heap';
+import { chromiumMemoryDump, tabHeap } from '../tab-heap';
 import type { Drill, MemorySeries } from '../types';
+
+/** Whether a pid is a Chromium renderer (a tab's, or a spare one); the drill's PID namespace holds only its own. */
+function isRenderer(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer');
+  } catch {
+    return false;
+  }
+}
 
 export const soakLimits = {
   /** Growth over the judged window, % of the value at its start. */
@@ -51,24 +60,64 @@ export const soakLimits = {
   countEverySeconds: [5, 15] as [number, number],
   /** Offload in every part of the window within ±5 points of each other's middle. */
   offloadSpreadPoints: 10,
+  /**
+   * The stats object's retention in the soak (quick, full), seconds: its 10 s buckets are kept an hour by default
+   * (the dashboard's hour), so through a 30-minute soak they only fill, by design, inside the judged window. Shorter
+   * than the warm-up before the window (soakWarmUpSeconds), they are at their bound, and pruned, before it starts:
+   * a bucket that outlived it would then show as growth.
+   */
+  statsRetentionSeconds: [20, 300] as [number, number],
 };
+
+/** The soak's viewers, watch, judged window and the stagger between joins (quick or full). */
+export function soakShape(quick: boolean) {
+  const viewers = quick ? 4 : 8;
+  const staggerSeconds = 3;
+  return { viewers, staggerSeconds, seconds: quick ? 90 : 1800, windowSeconds: quick ? 60 : 1200 };
+}
+
+/** Pure: seconds from the first join to the judged window's start, which nothing judged sees. */
+export function soakWarmUpSeconds(quick: boolean): number {
+  const { viewers, staggerSeconds, seconds, windowSeconds } = soakShape(quick);
+  return (viewers - 1) * staggerSeconds + seconds - windowSeconds;
+}
+
+/** Our isolate's JS heap after a full collection (`Runtime.getHeapUsage`): charted and reported. */
+export const ourHeapLabel = 'workerd: our isolate JS heap';
+/**
+ * What our objects hold in our isolate: its heap snapshot (taken after a full collection, array buffers' backing
+ * stores included) without V8's compiled code (heap-snapshot.ts `heapBytes`). Judged.
+ */
+export const ourObjectsLabel = 'workerd: our isolate, objects (no compiled code)';
 
 /** Pure: a tab's JS heap series (`v3 JS heap`), reported beside the tab's renderer, which is judged. */
 export const isTabJsHeap = (label: string) => /^v\d+ JS heap$/.test(label);
 
 /**
- * Pure: whether the soak judges a memory series (growth ≤ the limit) or only charts and reports it. Judged: each
- * process's resident memory and our isolate's JS heap. Reported only: what only `wrangler dev` runs (wrangler, and
- * the workerd of its dev proxy in front of the edge: none of our code, no such process in production); each tab's JS
- * heap (inside its renderer); and the edge's workerd process, judged instead by what of it is ours, our isolate's
- * heap after a full collection: under `wrangler dev` the process grows with every request it handles, whatever code
+ * A tab's renderer as judged: its private footprint after a garbage collection (Chromium's memory dump), without
+ * Blink's buffer partition, where DevTools keeps the response bodies of every page whose Network domain an
+ * automation session enabled (playwright's, for every page it drives) up to its limits; our pages hold none there.
+ */
+export const tabJudgedLabel = (pid: number) => `chromium tab ${pid}, no DevTools bodies`;
+/** The same renderer's buffer partition: charted and reported. */
+export const tabBuffersLabel = (pid: number) => `chromium tab ${pid} buffer partition`;
+
+/**
+ * Pure: whether the soak judges a memory series (growth ≤ the limit) or only charts and reports it. Judged: our
+ * isolate's objects, each tab's renderer without DevTools' bodies, and every other process's resident memory (the
+ * publisher, ffmpeg, Chromium's browser, GPU and network processes). Reported only: what only `wrangler dev` runs
+ * (wrangler, and the workerd of its dev proxy in front of the edge: none of our code, no such process in
+ * production); our isolate's whole heap (compiled code in it); each tab's JS heap (inside its renderer), resident
+ * memory and buffer partition; and the edge's workerd process, judged instead by what of it is ours, our isolate's
+ * objects after a full collection: under `wrangler dev` the process grows with every request it handles, whatever code
  * handles it (wrangler's proxy, which runs none of ours, 14-25 kB a request relayed; a Worker of no code of ours
  * 7-39 kB a request, most with the local Cache API and R2, which miniflare simulates inside the same process), and
  * production has neither the proxy nor the simulators (BENCHMARKS.md, #13).
  */
 export function judgedMemory(label: string): boolean {
   if (label === 'wrangler' || label.startsWith('workerd (wrangler proxy)')) return false;
-  return label !== 'workerd' && !isTabJsHeap(label);
+  if (label.startsWith('chromium tab ')) return label.endsWith(', no DevTools bodies');
+  return label !== 'workerd' && label !== ourHeapLabel && !isTabJsHeap(label);
 }
 
 /**
@@ -95,15 +144,13 @@ export const soak: Drill = {
   title: 'soak: live, 8 viewers, 30 min',
   holds:
     'memory growth ≤ 5% over the last 20 min (MB/hour); no stalls; offload steady within ±5 points; no timer or socket count that grows',
-  sampleSeconds: [10, 60],
+  // Quick: every 5 s, so the 60 s window holds the 8 readings a count's growth needs (memory.ts countGrowth).
+  sampleSeconds: [5, 60],
   timeoutSeconds: [420, 2700],
   memoryPerTab: true,
   async run(ctx) {
-    const viewers = ctx.quick ? 4 : 8;
-    const seconds = ctx.quick ? 150 : 1800;
-    const window = ctx.quick ? 90 : 1200;
+    const { viewers, seconds, windowSeconds: window, staggerSeconds: stagger } = soakShape(ctx.quick);
     const limit = ctx.quick ? soakLimits.quickMemoryGrowthPercent : soakLimits.memoryGrowthPercent;
-    const stagger = 3;
     const lastJoin = (viewers - 1) * stagger;
     let memory: MemorySeries[] = [];
     let fds: MemorySeries[] = [];
@@ -129,40 +176,46 @@ export const soak: Drill = {
       run: readCounts,
     }));
     // The edge's own JS heap (our Worker and Durable Objects, one isolate), after a full collection, as often as
-    // memory is sampled: beside workerd's resident memory, it says whether growth is in our code or outside it.
-    const heapLabel = 'workerd: our isolate JS heap';
+    // memory is sampled: beside workerd's resident memory, it says whether growth is in our code or outside it. And
+    // from a heap snapshot taken just after (a full collection first), what our objects hold without V8's compiled
+    // code, which is what is judged: the code grows for most of a 30-minute soak as V8 optimises more of the bundle's
+    // functions, bounded by the bundle (BENCHMARKS.md, #13).
     const heap: [number, number][] = [];
+    const objects: [number, number][] = [];
     const heapEvery = ctx.quick ? 10 : 60;
     // Each tab's JS heap after a full collection too, so a tab's growth is split into what its scripts hold (ours,
     // hls.js, p2p-media-loader) and what the renderer holds natively (media and WebRTC buffers).
     const tabHeaps = new Map<string, [number, number][]>();
+    const renderers = new Map<string, [number, number][]>();
     // Our isolate's heap by kind of object at the start of the judged window, every 5 min in it (full) and at its
     // end: what grew, if it did, and whether it levels off. Each raw snapshot is kept beside the report
     // (soak-heap-<s>s.heapsnapshot, for Chrome DevTools' Memory tab) to find what holds an object that grew.
     const snapshots: { t: number; kinds: Map<string, HeapKind> }[] = [];
-    const snapshotOurs = async () => {
+    /** Our isolate's heap by kind, after a full collection; with `keep`, the raw snapshot is written and listed. */
+    const snapshotOurs = async (keep = true): Promise<Map<string, HeapKind> | undefined> => {
       const port = findInspectorPort();
-      if (!port) return;
+      const url = port ? await isolateInspectorUrl(port) : undefined;
+      if (!url) return undefined;
       try {
-        const list = (await (
-          await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(5000) })
-        ).json()) as {
-          webSocketDebuggerUrl?: string;
-        }[];
-        const url = list.find((t) => t.webSocketDebuggerUrl)?.webSocketDebuggerUrl;
-        if (!url) return;
         const t = Math.round(ctx.elapsed());
         const raw = await takeHeapSnapshot(url);
-        writeFileSync(join(ctx.outDir, `soak-heap-${t}s.heapsnapshot`), raw);
-        snapshots.push({ t, kinds: summarizeSnapshot(raw) });
+        const kinds = summarizeSnapshot(raw);
+        if (keep) {
+          writeFileSync(join(ctx.outDir, `soak-heap-${t}s.heapsnapshot`), raw);
+          snapshots.push({ t, kinds });
+        }
+        return kinds;
       } catch (error) {
         ctx.log(`heap snapshot of our isolate failed: ${(error as Error).message}`);
+        return undefined;
       }
     };
     const snapshotEvery = ctx.quick ? window : 300;
     const snapshotEvents = Array.from({ length: Math.ceil(window / snapshotEvery) }, (_, i) => ({
       atSeconds: lastJoin + seconds - window + i * snapshotEvery,
-      run: snapshotOurs,
+      run: async () => {
+        await snapshotOurs();
+      },
     }));
     const heapEvents = Array.from({ length: Math.floor((lastJoin + seconds - 3) / heapEvery) }, (_, i) => ({
       atSeconds: (i + 1) * heapEvery,
@@ -170,11 +223,34 @@ export const soak: Drill = {
         const port = findInspectorPort();
         const mb = port ? await isolateHeapMb(port) : undefined;
         if (mb !== undefined) heap.push([Number(ctx.elapsed().toFixed(1)), mb]);
+        const kinds = await snapshotOurs(false);
+        if (kinds)
+          objects.push([Number(ctx.elapsed().toFixed(1)), Number((heapBytes(kinds).withoutCode / 1e6).toFixed(3))]);
         for (const [v, page] of pages.entries()) {
           const tab = page ? await tabHeap(page) : undefined;
           if (!tab) continue;
           const label = `v${v + 1} JS heap`;
           tabHeaps.set(label, [...(tabHeaps.get(label) ?? []), [Number(ctx.elapsed().toFixed(1)), tab.usedMb]]);
+        }
+        // Every renderer's private footprint after a collection, and its buffer partition, from one memory dump.
+        const browser = pages
+          .find((p) => p !== undefined)
+          ?.context()
+          .browser();
+        const dumpStarted = performance.now();
+        const dumps = browser ? await chromiumMemoryDump(browser) : undefined;
+        if (renderers.size === 0)
+          ctx.log(
+            `memory dump of the browser: ${dumps ? `${dumps.size} processes` : 'none'} in ${((performance.now() - dumpStarted) / 1000).toFixed(1)} s`,
+          );
+        const t = Number(ctx.elapsed().toFixed(1));
+        for (const [pid, dump] of dumps ?? []) {
+          // Without a buffer-partition figure the judged reading cannot be made: none (the check then fails on it).
+          if (!isRenderer(pid) || dump.bufferPartitionMb === undefined) continue;
+          const add = (label: string, mb: number) =>
+            renderers.set(label, [...(renderers.get(label) ?? []), [t, Number(mb.toFixed(2))]]);
+          add(tabJudgedLabel(pid), dump.footprintMb - dump.bufferPartitionMb);
+          add(tabBuffersLabel(pid), dump.bufferPartitionMb);
         }
       },
     }));
@@ -186,6 +262,7 @@ export const soak: Drill = {
       sampleSeconds: ctx.quick ? 5 : 15,
       log: ctx.log,
       initScripts: [pageCountersScript],
+      edgeVars: { STATS_RETENTION_SECONDS: String(soakLimits.statsRetentionSeconds[ctx.quick ? 0 : 1]) },
       // The readings are judged up to the end of the watch, before anything is torn down.
       events: [
         ...countEvents,
@@ -197,8 +274,10 @@ export const soak: Drill = {
             await snapshotOurs();
             memory = [
               ...ctx.memory(),
-              ...(heap.length ? [{ label: heapLabel, points: [...heap] }] : []),
+              ...(heap.length ? [{ label: ourHeapLabel, points: [...heap] }] : []),
+              ...(objects.length ? [{ label: ourObjectsLabel, points: [...objects] }] : []),
               ...[...tabHeaps].map(([label, points]) => ({ label, points: [...points] })),
+              ...[...renderers].map(([label, points]) => ({ label, points: [...points] })),
             ];
             fds = ctx.fds();
             sockets = ctx.sockets();
@@ -208,7 +287,8 @@ export const soak: Drill = {
     });
     // wrangler dev's own processes (wrangler, and the workerd of its dev proxy): none of our code, none in production.
     const devOnly = (label: string) => label === 'wrangler' || label.startsWith('workerd (wrangler proxy)');
-    const ourHeap = memory.find((s) => s.label === heapLabel);
+    const ourHeap = memory.find((s) => s.label === ourHeapLabel);
+    const ourObjects = memory.find((s) => s.label === ourObjectsLabel);
     const tabJsHeaps = memory.filter((s) => isTabJsHeap(s.label));
     const proxy = memory.find((s) => s.label === 'workerd (wrangler proxy)');
     const judged = memory
@@ -221,7 +301,9 @@ export const soak: Drill = {
     const of = (label: string) => judged.find((s) => s.label === label)?.growth;
     const mbh = (g: { mbPerHour: number } | undefined) => (g ? Number(g.mbPerHour.toFixed(1)) : '—');
     ctx.figure('workerd MB/h', mbh(edgeGrowth));
-    ctx.figure('our JS heap MB/h', mbh(of(heapLabel)));
+    const ourHeapGrowth = ourHeap ? memoryGrowth(ourHeap.points, window) : undefined;
+    ctx.figure('our JS heap MB/h', mbh(ourHeapGrowth));
+    ctx.figure('our objects MB/h', mbh(of(ourObjectsLabel)));
     ctx.figure('workerd proxy MB/h', mbh(proxy ? memoryGrowth(proxy.points, window) : undefined));
     ctx.figure('publisher MB/h', mbh(of('publisher')));
     const tabHeapGrowth = tabJsHeaps
@@ -235,6 +317,15 @@ export const soak: Drill = {
       'tabs MB/h max',
       tabs.length ? Number(Math.max(...tabs.map((t) => t.growth.mbPerHour)).toFixed(1)) : '—',
     );
+    const tabsReported = memory
+      .filter((s) => /^chromium tab \d+( buffer partition)?$/.test(s.label))
+      .map((s) => ({ label: s.label, growth: memoryGrowth(s.points, window) }))
+      .filter((s): s is { label: string; growth: NonNullable<typeof s.growth> } => s.growth !== undefined);
+    const resident = tabsReported.filter((s) => !s.label.endsWith('buffer partition'));
+    ctx.figure(
+      'tabs resident MB/h max',
+      resident.length ? Number(Math.max(...resident.map((t) => t.growth.mbPerHour)).toFixed(1)) : '—',
+    );
     const worst = judged.reduce<(typeof judged)[number] | undefined>(
       (w, s) => (!w || s.growth.growthPercent > w.growth.growthPercent ? s : w),
       undefined,
@@ -242,15 +333,28 @@ export const soak: Drill = {
     ctx.figure('max growth %', worst ? Number(worst.growth.growthPercent.toFixed(1)) : '—');
     ctx.check(
       `memory grows ≤ ${limit}% over the last ${window / 60} min${ctx.quick ? ' (quick: a gross leak only)' : ''}`,
-      judged.some((s) => s.label === heapLabel) &&
+      judged.some((s) => s.label === ourObjectsLabel) &&
         tabs.length >= viewers &&
         judged.every((s) => s.growth.growthPercent <= limit),
       [
         ...judged.map(
           (s) => `${s.label} ${s.growth.growthPercent.toFixed(1)}% (${s.growth.mbPerHour.toFixed(1)} MB/h)`,
         ),
+        // Not judged: our whole heap, compiled code included (the objects without it are judged).
+        ...(ourHeapGrowth
+          ? [
+              `our isolate's whole JS heap ${ourHeapGrowth.growthPercent.toFixed(1)}% (${ourHeapGrowth.mbPerHour.toFixed(2)} MB/h; not judged: V8's compiled code in it grows as the bundle's functions get optimised)`,
+            ]
+          : []),
         // Not judged: inside the tabs' renderers, reported to say where a tab's growth is.
         ...tabHeapGrowth.map((s) => `${s.label} ${s.growth.mbPerHour.toFixed(1)} MB/h (not judged: inside its tab)`),
+        // Not judged: each renderer's resident memory and its buffer partition, where they grew past the limit.
+        ...tabsReported
+          .filter((s) => s.growth.growthPercent > limit)
+          .map(
+            (s) =>
+              `${s.label} ${s.growth.growthPercent.toFixed(1)}% (${s.growth.mbPerHour.toFixed(1)} MB/h; not judged: ${s.label.endsWith('buffer partition') ? "DevTools' response bodies among it" : 'resident, DevTools bodies included'})`,
+          ),
         ...(edgeGrowth
           ? [
               `the edge's workerd process ${edgeGrowth.growthPercent.toFixed(1)}% (${edgeGrowth.mbPerHour.toFixed(1)} MB/h; not judged: the local runtime's own growth per request, our isolate in it is judged)`,
@@ -265,7 +369,14 @@ export const soak: Drill = {
       series.filter((s) => s.label !== 'wrangler').map((s) => ({ label: `${s.label} ${what}`, points: s.points }));
     const countSeries = [...pageSeries, ...processSeries(sockets, 'sockets'), ...processSeries(fds, 'descriptors')];
     ctx.recordCounts(countSeries);
-    ctx.recordMemory([...(ourHeap ? [ourHeap] : []), ...tabJsHeaps]);
+    ctx.recordMemory([
+      ...(ourHeap ? [ourHeap] : []),
+      ...(ourObjects ? [ourObjects] : []),
+      ...tabJsHeaps,
+      ...memory.filter(
+        (s) => s.label.startsWith('chromium tab ') && /, no DevTools bodies$| buffer partition$/.test(s.label),
+      ),
+    ]);
     const counted = countSeries.map((s) => {
       const g = countGrowth(s.points, window);
       return {
