@@ -7,7 +7,7 @@
  *
  * Memory is judged where a leak of ours would land, each reading taken after a full garbage collection: our edge
  * isolate's objects (a heap snapshot each minute, without V8's compiled code, which grows for most of half an hour
- * as the bundle's functions are optimised, bounded by the bundle), each tab's renderer (its private footprint from
+ * as the bundle's functions are optimised, bounded by the bundle), each tab's renderer (its resident memory from
  * Chromium's memory dump, without Blink's buffer partition, where DevTools keeps the response bodies of every page
  * playwright drives), and the publisher's and ffmpeg's resident memory; the stats object keeps its buckets for a
  * retention shorter than the warm-up, so they are at their bound before the window. Charted and reported, not
@@ -94,7 +94,8 @@ export const ourObjectsLabel = 'workerd: our isolate, objects (no compiled code)
 export const isTabJsHeap = (label: string) => /^v\d+ JS heap$/.test(label);
 
 /**
- * A tab's renderer as judged: its private footprint after a garbage collection (Chromium's memory dump), without
+ * A tab's renderer as judged: its resident memory after a garbage collection (Chromium's memory dump; resident, as
+ * every other process is judged), without
  * Blink's buffer partition, where DevTools keeps the response bodies of every page whose Network domain an
  * automation session enabled (playwright's, for every page it drives) up to its limits; our pages hold none there.
  */
@@ -232,7 +233,7 @@ export const soak: Drill = {
           const label = `v${v + 1} JS heap`;
           tabHeaps.set(label, [...(tabHeaps.get(label) ?? []), [Number(ctx.elapsed().toFixed(1)), tab.usedMb]]);
         }
-        // Every renderer's private footprint after a collection, and its buffer partition, from one memory dump.
+        // Every renderer's resident memory after a collection, and its buffer partition, from one memory dump.
         const browser = pages
           .find((p) => p !== undefined)
           ?.context()
@@ -246,10 +247,10 @@ export const soak: Drill = {
         const t = Number(ctx.elapsed().toFixed(1));
         for (const [pid, dump] of dumps ?? []) {
           // Without a buffer-partition figure the judged reading cannot be made: none (the check then fails on it).
-          if (!isRenderer(pid) || dump.bufferPartitionMb === undefined) continue;
+          if (!isRenderer(pid) || dump.bufferPartitionMb === undefined || dump.residentMb === undefined) continue;
           const add = (label: string, mb: number) =>
             renderers.set(label, [...(renderers.get(label) ?? []), [t, Number(mb.toFixed(2))]]);
-          add(tabJudgedLabel(pid), dump.footprintMb - dump.bufferPartitionMb);
+          add(tabJudgedLabel(pid), dump.residentMb - dump.bufferPartitionMb);
           add(tabBuffersLabel(pid), dump.bufferPartitionMb);
         }
       },
