@@ -44,8 +44,6 @@ export async function tabHeap(page: Page): Promise<TabHeap | undefined> {
 export interface ProcessDump {
   /** Private footprint (anonymous resident memory and swap): what the process alone holds. */
   footprintMb: number;
-  /** Resident memory at the dump (shared library pages included), as /proc's VmRSS. */
-  residentMb?: number;
   /**
    * Blink's buffer partition (`partition_alloc/partitions/buffer`): byte buffers, among them the response bodies the
    * DevTools network agent keeps for every session that enabled the Network domain (playwright's does, to report
@@ -64,15 +62,12 @@ const mbOfHex = (hex: unknown) =>
 export function processDumpsOf(events: readonly Record<string, unknown>[]): Map<number, ProcessDump> {
   // A process's dump may come in more than one event (its totals in one, its allocators in another): merged by pid.
   const footprints = new Map<number, number>();
-  const residents = new Map<number, number>();
   const buffers = new Map<number, number>();
   for (const event of events) {
     if (event.ph !== 'v' || typeof event.pid !== 'number') continue;
     const args = event.args as { dumps?: Record<string, Record<string, unknown>> } | undefined;
     const footprintMb = mbOfHex(args?.dumps?.process_totals?.private_footprint_bytes);
     if (footprintMb !== undefined) footprints.set(event.pid, footprintMb);
-    const residentMb = mbOfHex(args?.dumps?.process_totals?.resident_set_bytes);
-    if (residentMb !== undefined) residents.set(event.pid, residentMb);
     const allocators = (args?.dumps?.allocators ?? {}) as Record<string, { attrs?: { size?: { value?: unknown } } }>;
     const bufferPartitionMb = mbOfHex(allocators['partition_alloc/partitions/buffer']?.attrs?.size?.value);
     if (bufferPartitionMb !== undefined) buffers.set(event.pid, bufferPartitionMb);
@@ -80,12 +75,7 @@ export function processDumpsOf(events: readonly Record<string, unknown>[]): Map<
   const dumps = new Map<number, ProcessDump>();
   for (const [pid, footprintMb] of footprints) {
     const bufferPartitionMb = buffers.get(pid);
-    const residentMb = residents.get(pid);
-    dumps.set(pid, {
-      footprintMb,
-      ...(residentMb !== undefined ? { residentMb } : {}),
-      ...(bufferPartitionMb !== undefined ? { bufferPartitionMb } : {}),
-    });
+    dumps.set(pid, { footprintMb, ...(bufferPartitionMb !== undefined ? { bufferPartitionMb } : {}) });
   }
   return dumps;
 }

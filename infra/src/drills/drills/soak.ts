@@ -7,10 +7,11 @@
  *
  * Memory is judged where a leak of ours would land, each reading taken after a full garbage collection: our edge
  * isolate's objects (a heap snapshot each minute, without V8's compiled code, which grows for most of half an hour
- * as the bundle's functions are optimised, bounded by the bundle), each tab's renderer (its resident memory from
- * Chromium's memory dump, without Blink's buffer partition, where DevTools keeps the response bodies of every page
- * playwright drives), and the publisher's and ffmpeg's resident memory; the stats object keeps its buckets for a
- * retention shorter than the warm-up, so they are at their bound before the window. Charted and reported, not
+ * as the bundle's functions are optimised, bounded by the bundle), each tab's renderer (its resident memory just
+ * after Chromium's memory dump, a GC in every process first, without Blink's buffer partition, where DevTools keeps
+ * the response bodies of every page playwright drives), and the publisher's and ffmpeg's resident memory; the stats
+ * object keeps its buckets for a retention shorter than the warm-up, so they are at their bound before the window.
+ * Charted and reported, not
  * judged: our isolate's whole JS heap, each tab's JS heap, resident memory and buffer partition, the edge's workerd
  * process (see `judgedMemory`) and wrangler dev's own. --quick: 4 viewers for 90 s, judged over the last 60 s,
  * memory only for a gross leak (soakLimits). Why each choice: BENCHMARKS.md, #13.
@@ -21,6 +22,7 @@ import type { Page } from 'playwright-core';
 import { offloadPercent } from '../../cohort/records';
 import { intervalFigures } from '../../compare/summary';
 import { runSwarm } from '../../swarm';
+import { residentBytes } from '../../tracker-proc';
 import { type HeapKind, heapBytes, heapGrowth, summarizeSnapshot, takeHeapSnapshot } from '../heap-snapshot';
 import { findInspectorPort, isolateHeapMb, isolateInspectorUrl } from '../isolate-heap';
 import { countAllowance, countGrowth, memoryGrowth } from '../memory';
@@ -94,8 +96,8 @@ export const ourObjectsLabel = 'workerd: our isolate, objects (no compiled code)
 export const isTabJsHeap = (label: string) => /^v\d+ JS heap$/.test(label);
 
 /**
- * A tab's renderer as judged: its resident memory after a garbage collection (Chromium's memory dump; resident, as
- * every other process is judged), without
+ * A tab's renderer as judged: its resident memory just after a garbage collection (Chromium's memory dump, a GC in
+ * every process first; resident, as every other process is judged), without
  * Blink's buffer partition, where DevTools keeps the response bodies of every page whose Network domain an
  * automation session enabled (playwright's, for every page it drives) up to its limits; our pages hold none there.
  */
@@ -247,10 +249,17 @@ export const soak: Drill = {
         const t = Number(ctx.elapsed().toFixed(1));
         for (const [pid, dump] of dumps ?? []) {
           // Without a buffer-partition figure the judged reading cannot be made: none (the check then fails on it).
-          if (!isRenderer(pid) || dump.bufferPartitionMb === undefined || dump.residentMb === undefined) continue;
+          if (!isRenderer(pid) || dump.bufferPartitionMb === undefined) continue;
+          // Resident memory as /proc has it just after the dump (Chromium's dump on Linux carries no resident figure).
+          let residentMb: number;
+          try {
+            residentMb = residentBytes(pid) / 1e6;
+          } catch {
+            continue;
+          }
           const add = (label: string, mb: number) =>
             renderers.set(label, [...(renderers.get(label) ?? []), [t, Number(mb.toFixed(2))]]);
-          add(tabJudgedLabel(pid), dump.residentMb - dump.bufferPartitionMb);
+          add(tabJudgedLabel(pid), residentMb - dump.bufferPartitionMb);
           add(tabBuffersLabel(pid), dump.bufferPartitionMb);
         }
       },
