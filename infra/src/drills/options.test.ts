@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drillDefaults, parseDrillOptions } from './options';
+import { drillDefaults, parseDrillOptions, quickJobs } from './options';
 
 const known = ['publisher-kill', 'edge-outage', 'workerd-restart'];
 const value = (argv: string[]) => {
@@ -38,8 +38,11 @@ describe('parseDrillOptions', () => {
     }
   });
 
-  it('runs one drill at a time unless told more', () => {
+  it('runs one drill at a time unless told more; with --quick, the drills without viewers side by side', () => {
     expect(value([]).jobs).toBe(1);
     expect(value(['--jobs', '4']).jobs).toBe(4);
+    expect(value(['--quick']).jobs).toBe(quickJobs);
+    expect(quickJobs).toBe(4);
+    expect(value(['--quick', '--jobs', '1']).jobs).toBe(1);
   });
 });
