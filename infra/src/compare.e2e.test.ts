@@ -1,6 +1,6 @@
 /**
  * The compare harness end to end, as CI runs it: `npm run compare` with two
- * viewers per cohort for 30 s starts the local edge, publishes a live test
+ * viewers per cohort for 15 s starts the local edge, publishes a live test
  * pattern, runs a CDN-only and a hybrid cohort of real headless Chromium
  * viewers in a private network namespace, and writes results.json and
  * report.html. The report must open in Chromium and draw its charts; the
@@ -35,15 +35,15 @@ function runCompareCli(args: string[]): Promise<{ code: number | null; stdout: s
 }
 
 describe('compare harness', () => {
-  it('N = 2 for 30 s: results.json with both cohorts, and a report.html that opens in Chromium', async () => {
+  it('N = 2 for 15 s: results.json with both cohorts, and a report.html that opens in Chromium', async () => {
     const out = mkdtempSync(join(tmpdir(), 'edgeswarm-compare-e2e-'));
-    const run = await runCompareCli(['--viewers', '2', '--seconds', '30', '--out', out]);
+    const run = await runCompareCli(['--viewers', '2', '--seconds', '15', '--out', out]);
     expect(run.code, `${run.stderr.slice(-3000)}\n${run.stdout}`).toBe(0);
     console.log(run.stdout);
 
     // Progress while it ran: a line per join and every few seconds.
     expect(run.stderr).toMatch(/compare: CDN-only viewer 2\/2 joined/);
-    expect(run.stderr).toMatch(/compare: hybrid \d+\/30 s · \d\/2 playing · edge [\d.]+ Mbit\/s/);
+    expect(run.stderr).toMatch(/compare: hybrid \d+\/15 s · \d\/2 playing · edge [\d.]+ Mbit\/s/);
     // The side-by-side table on stdout.
     for (const label of ['offload', 'edge egress', 'start-up p50', 'start-up p95', 'stalls', 'live latency p50']) {
       expect(run.stdout).toContain(label);
