@@ -57,8 +57,8 @@ export function keptPace(pace: PlaybackPace, options: Pick<PolicyOptions, 'p2pSt
 
 /**
  * Pure: the start gate after one tick (`device`: the tick's deadline margin and strain, and the frames the video
- * dropped and showed since the last tick). Not measured (`pace` absent: a player that cannot read what it played, the
- * simulator) or turned off (p2pStartSteadySeconds 0): ready at once, P2P starting with the first frame.
+ * dropped and showed since the last tick). Not measured (`pace` absent: a player that cannot read what it played) or
+ * turned off (p2pStartSteadySeconds 0): ready at once, P2P starting with the first frame.
  */
 export function observeP2PStart(
   state: P2PStart,
