@@ -36,6 +36,56 @@ export function findInspectorPort(): number | undefined {
   return undefined;
 }
 
+/** The edge's workerd (the one wrangler dev gives an inspector, `--inspector-addr`) in this PID namespace, if any. */
+export function findEdgeWorkerd(): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'workerd') continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('--inspector-addr')) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+/** Whether a process is running: in /proc and not a zombie (exited, not yet reaped by its parent). */
+export function processRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+export class ProcessExitedError extends Error {
+  override name = 'ProcessExitedError';
+}
+
+/**
+ * `work`, unless process `pid` exits first: then a ProcessExitedError within `pollMs`. An inspector whose process
+ * died mid-call is otherwise waited on until the call's own timeout (wrangler's inspector proxy outlives the workerd
+ * behind it), and a drill until its own.
+ */
+export async function whileRunning<T>(pid: number, what: string, work: Promise<T>, pollMs = 500): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const exited = new Promise<never>((_, reject) => {
+    const check = () => {
+      if (!processRunning(pid)) reject(new ProcessExitedError(`${what} (pid ${pid}) exited`));
+    };
+    check();
+    timer = setInterval(check, pollMs);
+  });
+  try {
+    return await Promise.race([work, exited]);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** The DevTools WebSocket of our isolate, from the inspector's target list; undefined when it does not answer. */
 export async function isolateInspectorUrl(
   port: number,

@@ -19,6 +19,9 @@ export interface ProcessReading {
   sockets: number;
 }
 
+/** Chromium's processes other than its renderers: the browser process, the GPU process and its utilities (the network service among them). */
+export const chromiumBrowserLabel = 'chromium (browser, gpu, network)';
+
 /** Pure: which series a process belongs to; undefined: not one the drills watch. */
 export function memoryLabel(
   p: Pick<ProcessReading, 'pid' | 'command' | 'cmdline'>,
@@ -29,7 +32,7 @@ export function memoryLabel(
   if (p.command === 'workerd') return p.cmdline.includes('--inspector-addr') ? 'workerd' : 'workerd (wrangler proxy)';
   if (p.command === 'ffmpeg') return 'ffmpeg';
   if (/chrom/i.test(p.command)) {
-    if (!p.cmdline.includes('--type=renderer')) return 'chromium (browser, gpu, network)';
+    if (!p.cmdline.includes('--type=renderer')) return chromiumBrowserLabel;
     return perTab ? `chromium tab ${p.pid}` : 'chromium renderers';
   }
   if (p.cmdline.includes('origin/src/cli.ts')) return 'publisher';
@@ -71,6 +74,11 @@ export function sumByLabel(procs: readonly ProcessReading[], perTab: boolean): M
     if (label) sums.set(label, (sums.get(label) ?? 0) + p.rssBytes / 1e6);
   }
   return sums;
+}
+
+/** The resident memory of one series' processes now, MB; undefined when none is running. */
+export function residentMbOf(label: string, perTab: boolean): number | undefined {
+  return sumByLabel(readings(), perTab).get(label);
 }
 
 /** Pure: open descriptors (or, with `what`, sockets) by series (tabs not split: a count, not a size). */

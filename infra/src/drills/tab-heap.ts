@@ -25,18 +25,40 @@ export function tabHeapOf(usage: Record<string, unknown>): TabHeap | undefined {
 
 const sessions = new WeakMap<Page, CDPSession>();
 
+async function sessionOf(page: Page): Promise<CDPSession> {
+  let session = sessions.get(page);
+  if (!session) {
+    session = await page.context().newCDPSession(page);
+    sessions.set(page, session);
+  }
+  return session;
+}
+
 /** The page's heap after a collection; undefined when the page is gone or does not answer. */
 export async function tabHeap(page: Page): Promise<TabHeap | undefined> {
   try {
-    let session = sessions.get(page);
-    if (!session) {
-      session = await page.context().newCDPSession(page);
-      sessions.set(page, session);
-    }
+    const session = await sessionOf(page);
     await session.send('HeapProfiler.collectGarbage');
     return tabHeapOf((await session.send('Runtime.getHeapUsage')) as unknown as Record<string, unknown>);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Empties the HTTP cache of the page's browser context (`Network.clearBrowserCache`); false when the page does not
+ * answer. Each page playwright opens has an incognito context of its own, whose HTTP cache Chromium keeps in memory,
+ * in the network service, up to 2% of the machine's memory and at most 50 MB per context (a profile on disk caches on
+ * disk): it fills with every body the viewer fetches over HTTP (media segments are immutable, so all are stored), a
+ * cache at its bound, not a leak (BENCHMARKS.md, #13). The soak empties it before judging Chromium's browser
+ * processes, as it collects garbage before judging a heap.
+ */
+export async function clearHttpCache(page: Page): Promise<boolean> {
+  try {
+    await (await sessionOf(page)).send('Network.clearBrowserCache');
+    return true;
+  } catch {
+    return false;
   }
 }
 

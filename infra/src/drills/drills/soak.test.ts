@@ -1,6 +1,7 @@
 import { statsDefaults } from '@edgeswarm/edge/src/stats/aggregate';
 import { describe, expect, it } from 'vitest';
 import {
+  browserJudgedLabel,
   heapGrowthLine,
   isTabJsHeap,
   judgedMemory,
@@ -15,20 +16,15 @@ import {
 } from './soak';
 
 describe('judgedMemory', () => {
-  it("judges every process's memory, our isolate's heap and each tab's renderer", () => {
-    for (const label of [
-      ourObjectsLabel,
-      tabJudgedLabel(230),
-      'chromium (browser, gpu, network)',
-      'publisher',
-      'ffmpeg',
-    ]) {
+  it("judges every process's memory, our isolate's heap, each tab's renderer and Chromium's browser processes without the HTTP caches", () => {
+    for (const label of [ourObjectsLabel, tabJudgedLabel(230), browserJudgedLabel, 'publisher', 'ffmpeg']) {
       expect(judgedMemory(label), label).toBe(true);
     }
   });
 
-  it("reports, not judges, wrangler dev's own processes, the edge's workerd process, our whole heap, the tabs' resident memory, buffer partitions and JS heaps", () => {
+  it("reports, not judges, wrangler dev's own processes, the edge's workerd process, our whole heap, the tabs' resident memory, buffer partitions and JS heaps, and the browser processes with the HTTP caches", () => {
     for (const label of [
+      'chromium (browser, gpu, network)',
       'wrangler',
       'workerd (wrangler proxy)',
       'workerd',

@@ -24,8 +24,15 @@ import { intervalFigures } from '../../compare/summary';
 import { runSwarm } from '../../swarm';
 import { residentBytes } from '../../tracker-proc';
 import { type HeapKind, heapBytes, heapGrowth, summarizeSnapshot, takeHeapSnapshot } from '../heap-snapshot';
-import { findInspectorPort, isolateHeapMb, isolateInspectorUrl } from '../isolate-heap';
-import { countAllowance, countGrowth, memoryGrowth } from '../memory';
+import {
+  findEdgeWorkerd,
+  findInspectorPort,
+  isolateHeapMb,
+  isolateInspectorUrl,
+  ProcessExitedError,
+  whileRunning,
+} from '../isolate-heap';
+import { chromiumBrowserLabel, countAllowance, countGrowth, memoryGrowth, residentMbOf } from '../memory';
 import {
   type PageCountKind,
   type PageCounts,
@@ -34,7 +41,7 @@ import {
   pageCountKinds,
   readPageCounts,
 } from '../page-counters';
-import { chromiumMemoryDump, tabHeap } from '../tab-heap';
+import { chromiumMemoryDump, clearHttpCache, tabHeap } from '../tab-heap';
 import type { Drill, MemorySeries } from '../types';
 
 /** Whether a pid is a Chromium renderer (a tab's, or a spare one); the drill's PID namespace holds only its own. */
@@ -106,6 +113,15 @@ export const tabJudgedLabel = (pid: number) => `chromium tab ${pid}, no DevTools
 export const tabBuffersLabel = (pid: number) => `chromium tab ${pid} buffer partition`;
 
 /**
+ * Chromium's browser processes as judged: their resident memory (the browser, GPU and utility processes, the network
+ * service among them) just after every viewer's HTTP cache was emptied. Each page playwright drives has an incognito
+ * context of its own, whose HTTP cache Chromium keeps in the network service's memory, up to 50 MB each; it fills
+ * with every body the viewer fetches over HTTP (tab-heap.ts `clearHttpCache`; BENCHMARKS.md, #13). The same
+ * processes with the caches as they were (the sampler's series) are charted and reported.
+ */
+export const browserJudgedLabel = `${chromiumBrowserLabel}, HTTP caches emptied`;
+
+/**
  * Pure: whether the soak judges a memory series (growth ≤ the limit) or only charts and reports it. Judged: our
  * isolate's objects, each tab's renderer without DevTools' bodies, and every other process's resident memory (the
  * publisher, ffmpeg, Chromium's browser, GPU and network processes). Reported only: what only `wrangler dev` runs
@@ -120,6 +136,7 @@ export const tabBuffersLabel = (pid: number) => `chromium tab ${pid} buffer part
 export function judgedMemory(label: string): boolean {
   if (label === 'wrangler' || label.startsWith('workerd (wrangler proxy)')) return false;
   if (label.startsWith('chromium tab ')) return label.endsWith(', no DevTools bodies');
+  if (label === chromiumBrowserLabel) return false;
   return label !== 'workerd' && label !== ourHeapLabel && !isTabJsHeap(label);
 }
 
@@ -190,10 +207,19 @@ export const soak: Drill = {
     // hls.js, p2p-media-loader) and what the renderer holds natively (media and WebRTC buffers).
     const tabHeaps = new Map<string, [number, number][]>();
     const renderers = new Map<string, [number, number][]>();
+    const browserProcesses: [number, number][] = [];
     // Our isolate's heap by kind of object at the start of the judged window, every 5 min in it (full) and at its
     // end: what grew, if it did, and whether it levels off. Each raw snapshot is kept beside the report
     // (soak-heap-<s>s.heapsnapshot, for Chrome DevTools' Memory tab) to find what holds an object that grew.
     const snapshots: { t: number; kinds: Map<string, HeapKind> }[] = [];
+    // The edge's workerd, found at the first reading: if it exits, every reading through its inspector fails at once
+    // and the drill with it (wrangler's inspector proxy outlives it: each call would wait out its timeout, the drill
+    // its own).
+    let edgePid: number | undefined;
+    const ofTheEdge = <T>(work: Promise<T>): Promise<T> => {
+      edgePid ??= findEdgeWorkerd();
+      return edgePid === undefined ? work : whileRunning(edgePid, "the edge's workerd", work);
+    };
     /** Our isolate's heap by kind, after a full collection; with `keep`, the raw snapshot is written and listed. */
     const snapshotOurs = async (keep = true): Promise<Map<string, HeapKind> | undefined> => {
       const port = findInspectorPort();
@@ -201,7 +227,7 @@ export const soak: Drill = {
       if (!url) return undefined;
       try {
         const t = Math.round(ctx.elapsed());
-        const raw = await takeHeapSnapshot(url);
+        const raw = await ofTheEdge(takeHeapSnapshot(url));
         const kinds = summarizeSnapshot(raw);
         if (keep) {
           writeFileSync(join(ctx.outDir, `soak-heap-${t}s.heapsnapshot`), raw);
@@ -209,6 +235,7 @@ export const soak: Drill = {
         }
         return kinds;
       } catch (error) {
+        if (error instanceof ProcessExitedError) throw error;
         ctx.log(`heap snapshot of our isolate failed: ${(error as Error).message}`);
         return undefined;
       }
@@ -224,7 +251,7 @@ export const soak: Drill = {
       atSeconds: (i + 1) * heapEvery,
       run: async (pages: readonly (Page | undefined)[]) => {
         const port = findInspectorPort();
-        const mb = port ? await isolateHeapMb(port) : undefined;
+        const mb = port ? await ofTheEdge(isolateHeapMb(port)) : undefined;
         if (mb !== undefined) heap.push([Number(ctx.elapsed().toFixed(1)), mb]);
         const kinds = await snapshotOurs(false);
         if (kinds)
@@ -235,6 +262,13 @@ export const soak: Drill = {
           const label = `v${v + 1} JS heap`;
           tabHeaps.set(label, [...(tabHeaps.get(label) ?? []), [Number(ctx.elapsed().toFixed(1)), tab.usedMb]]);
         }
+        // Chromium's browser processes, read just after every viewer's HTTP cache was emptied (Chromium's, in the
+        // network service, bounded by Chromium), before the memory dump's own traffic; a page that did not answer:
+        // no reading.
+        const emptied = await Promise.all(pages.map((page) => (page ? clearHttpCache(page) : false)));
+        const browserMb = emptied.every(Boolean) ? residentMbOf(chromiumBrowserLabel, true) : undefined;
+        if (browserMb !== undefined)
+          browserProcesses.push([Number(ctx.elapsed().toFixed(1)), Number(browserMb.toFixed(1))]);
         // Every renderer's resident memory after a collection, and its buffer partition, from one memory dump.
         const browser = pages
           .find((p) => p !== undefined)
@@ -288,6 +322,7 @@ export const soak: Drill = {
               ...(objects.length ? [{ label: ourObjectsLabel, points: [...objects] }] : []),
               ...[...tabHeaps].map(([label, points]) => ({ label, points: [...points] })),
               ...[...renderers].map(([label, points]) => ({ label, points: [...points] })),
+              ...(browserProcesses.length ? [{ label: browserJudgedLabel, points: [...browserProcesses] }] : []),
             ];
             fds = ctx.fds();
             sockets = ctx.sockets();
@@ -316,6 +351,9 @@ export const soak: Drill = {
     ctx.figure('our objects MB/h', mbh(of(ourObjectsLabel)));
     ctx.figure('workerd proxy MB/h', mbh(proxy ? memoryGrowth(proxy.points, window) : undefined));
     ctx.figure('publisher MB/h', mbh(of('publisher')));
+    ctx.figure('chromium browser MB/h', mbh(of(browserJudgedLabel)));
+    const browserRaw = memory.find((s) => s.label === chromiumBrowserLabel);
+    const browserRawGrowth = browserRaw ? memoryGrowth(browserRaw.points, window) : undefined;
     const tabHeapGrowth = tabJsHeaps
       .map((s) => ({ label: s.label, growth: memoryGrowth(s.points, window) }))
       .filter((s): s is { label: string; growth: NonNullable<typeof s.growth> } => s.growth !== undefined);
@@ -344,6 +382,7 @@ export const soak: Drill = {
     ctx.check(
       `memory grows ≤ ${limit}% over the last ${window / 60} min${ctx.quick ? ' (quick: a gross leak only)' : ''}`,
       judged.some((s) => s.label === ourObjectsLabel) &&
+        judged.some((s) => s.label === browserJudgedLabel) &&
         tabs.length >= viewers &&
         judged.every((s) => s.growth.growthPercent <= limit),
       [
@@ -365,6 +404,12 @@ export const soak: Drill = {
             (s) =>
               `${s.label} ${s.growth.growthPercent.toFixed(1)}% (${s.growth.mbPerHour.toFixed(1)} MB/h; not judged: ${s.label.endsWith('buffer partition') ? "DevTools' response bodies among it" : 'resident, DevTools bodies included'})`,
           ),
+        // Not judged: the browser processes with the viewers' HTTP caches in them.
+        ...(browserRawGrowth
+          ? [
+              `${chromiumBrowserLabel} with the HTTP caches ${browserRawGrowth.growthPercent.toFixed(1)}% (${browserRawGrowth.mbPerHour.toFixed(1)} MB/h; not judged: each viewer's incognito HTTP cache, in memory up to 50 MB, is in it)`,
+            ]
+          : []),
         ...(edgeGrowth
           ? [
               `the edge's workerd process ${edgeGrowth.growthPercent.toFixed(1)}% (${edgeGrowth.mbPerHour.toFixed(1)} MB/h; not judged: the local runtime's own growth per request, our isolate in it is judged)`,
@@ -384,7 +429,9 @@ export const soak: Drill = {
       ...(ourObjects ? [ourObjects] : []),
       ...tabJsHeaps,
       ...memory.filter(
-        (s) => s.label.startsWith('chromium tab ') && /, no DevTools bodies$| buffer partition$/.test(s.label),
+        (s) =>
+          (s.label.startsWith('chromium tab ') && /, no DevTools bodies$| buffer partition$/.test(s.label)) ||
+          s.label === browserJudgedLabel,
       ),
     ]);
     const counted = countSeries.map((s) => {
