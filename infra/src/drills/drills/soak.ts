@@ -250,10 +250,20 @@ export const soak: Drill = {
     const heapEvents = Array.from({ length: Math.floor((lastJoin + seconds - 3) / heapEvery) }, (_, i) => ({
       atSeconds: (i + 1) * heapEvery,
       run: async (pages: readonly (Page | undefined)[]) => {
+        // How long each part of the readings took, logged when they outlast their period (the cohort waits on them).
+        const took: string[] = [];
+        let since = performance.now();
+        const lap = (what: string) => {
+          took.push(`${what} ${((performance.now() - since) / 1000).toFixed(1)} s`);
+          since = performance.now();
+        };
+        const eventStarted = since;
         const port = findInspectorPort();
         const mb = port ? await ofTheEdge(isolateHeapMb(port)) : undefined;
         if (mb !== undefined) heap.push([Number(ctx.elapsed().toFixed(1)), mb]);
+        lap('our heap');
         const kinds = await snapshotOurs(false);
+        lap('our snapshot');
         if (kinds)
           objects.push([Number(ctx.elapsed().toFixed(1)), Number((heapBytes(kinds).withoutCode / 1e6).toFixed(3))]);
         for (const [v, page] of pages.entries()) {
@@ -262,13 +272,7 @@ export const soak: Drill = {
           const label = `v${v + 1} JS heap`;
           tabHeaps.set(label, [...(tabHeaps.get(label) ?? []), [Number(ctx.elapsed().toFixed(1)), tab.usedMb]]);
         }
-        // Chromium's browser processes, read just after every viewer's HTTP cache was emptied (Chromium's, in the
-        // network service, bounded by Chromium), before the memory dump's own traffic; a page that did not answer:
-        // no reading.
-        const emptied = await Promise.all(pages.map((page) => (page ? clearHttpCache(page) : false)));
-        const browserMb = emptied.every(Boolean) ? residentMbOf(chromiumBrowserLabel, true) : undefined;
-        if (browserMb !== undefined)
-          browserProcesses.push([Number(ctx.elapsed().toFixed(1)), Number(browserMb.toFixed(1))]);
+        lap('tabs’ heaps');
         // Every renderer's resident memory after a collection, and its buffer partition, from one memory dump.
         const browser = pages
           .find((p) => p !== undefined)
@@ -296,6 +300,17 @@ export const soak: Drill = {
           add(tabJudgedLabel(pid), residentMb - dump.bufferPartitionMb);
           add(tabBuffersLabel(pid), dump.bufferPartitionMb);
         }
+        lap('memory dump');
+        // Chromium's browser processes, read just after every viewer's HTTP cache was emptied (Chromium's, in the
+        // network service, bounded by Chromium); a page that did not answer: no reading.
+        const emptied = await Promise.all(pages.map((page) => (page ? clearHttpCache(page) : false)));
+        const browserMb = emptied.every(Boolean) ? residentMbOf(chromiumBrowserLabel, true) : undefined;
+        if (browserMb !== undefined)
+          browserProcesses.push([Number(ctx.elapsed().toFixed(1)), Number(browserMb.toFixed(1))]);
+        lap('HTTP caches emptied');
+        const seconds = (performance.now() - eventStarted) / 1000;
+        if (seconds > heapEvery)
+          ctx.log(`memory readings took ${seconds.toFixed(1)} s, over their ${heapEvery} s period: ${took.join(', ')}`);
       },
     }));
     const result = await runSwarm({
