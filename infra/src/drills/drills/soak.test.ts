@@ -7,6 +7,7 @@ import {
   judgedMemory,
   ourHeapLabel,
   ourObjectsLabel,
+  readingsDue,
   soak,
   soakLimits,
   soakShape,
@@ -103,5 +104,20 @@ describe('the soak samples often enough to judge', () => {
       expect(readings(soak.sampleSeconds[quick ? 0 : 1]), quick ? 'quick' : 'full').toBeGreaterThanOrEqual(8);
       expect(readings(soakLimits.countEverySeconds[quick ? 0 : 1]), quick ? 'quick' : 'full').toBeGreaterThanOrEqual(8);
     }
+  });
+});
+
+describe('readingsDue', () => {
+  const on = { lateSeconds: 0.5, periodSeconds: 10, secondsToLast: 40, lastTookSeconds: 9.5 };
+  it('runs a round on time or a little late', () => {
+    expect(readingsDue(on)).toBe(true);
+    expect(readingsDue({ ...on, lateSeconds: 5 })).toBe(true);
+  });
+  it('skips a round more than half its period late, to catch up', () => {
+    expect(readingsDue({ ...on, lateSeconds: 5.1 })).toBe(false);
+  });
+  it('skips a round that would likely still run when the last reading is due', () => {
+    expect(readingsDue({ ...on, secondsToLast: 7 })).toBe(false);
+    expect(readingsDue({ ...on, secondsToLast: 7, lastTookSeconds: 2 })).toBe(true);
   });
 });

@@ -159,6 +159,22 @@ export function heapGrowthLine(snapshots: readonly { t: number; kinds: ReadonlyM
   return `our heap's largest growth by kind over the window (snapshots at ${snapshots.map((s) => `${s.t}`).join(', ')} s): ${grew.join('; ')}`;
 }
 
+/**
+ * Pure: whether a round of memory readings scheduled on the cohort's clock should run. The cohort waits on each
+ * round (a Chromium memory dump took 9-10 s of the quick form's 10 s period on a busy machine), so a round that
+ * starts more than half its period late is skipped to catch up, and so is one that would likely still be running
+ * when the last reading, which gathers everything judged, is due (the cohort ends 2 s after it: a round running
+ * then would leave the soak with nothing to judge).
+ */
+export function readingsDue(o: {
+  lateSeconds: number;
+  periodSeconds: number;
+  secondsToLast: number;
+  lastTookSeconds: number;
+}): boolean {
+  return o.lateSeconds <= o.periodSeconds / 2 && o.lastTookSeconds < o.secondsToLast;
+}
+
 export const soak: Drill = {
   name: 'soak',
   title: 'soak: live, 8 viewers, 30 min',
@@ -191,9 +207,19 @@ export const soak: Drill = {
       });
     };
     const every = soakLimits.countEverySeconds[ctx.quick ? 0 : 1];
+    // The drill's clock minus the cohort's, from the most punctual event so far (events run late, never early).
+    let clockOffset = Number.POSITIVE_INFINITY;
+    const lateBy = (atSeconds: number) => {
+      const d = ctx.elapsed() - atSeconds;
+      clockOffset = Math.min(clockOffset, d);
+      return d - clockOffset;
+    };
     const countEvents = Array.from({ length: Math.floor((lastJoin + seconds - 3) / every) }, (_, i) => ({
       atSeconds: (i + 1) * every,
-      run: readCounts,
+      run: async (pages: readonly (Page | undefined)[]) => {
+        lateBy((i + 1) * every);
+        await readCounts(pages);
+      },
     }));
     // The edge's own JS heap (our Worker and Durable Objects, one isolate), after a full collection, as often as
     // memory is sampled: beside workerd's resident memory, it says whether growth is in our code or outside it. And
@@ -247,9 +273,21 @@ export const soak: Drill = {
         await snapshotOurs();
       },
     }));
+    const lastReadingAt = lastJoin + seconds - 2;
+    let lastTook = 0;
+    let skipped = 0;
     const heapEvents = Array.from({ length: Math.floor((lastJoin + seconds - 3) / heapEvery) }, (_, i) => ({
       atSeconds: (i + 1) * heapEvery,
       run: async (pages: readonly (Page | undefined)[]) => {
+        const late = lateBy((i + 1) * heapEvery);
+        const secondsToLast = lastReadingAt - (i + 1) * heapEvery - late;
+        if (!readingsDue({ lateSeconds: late, periodSeconds: heapEvery, secondsToLast, lastTookSeconds: lastTook })) {
+          skipped++;
+          ctx.log(
+            `memory readings at ${(i + 1) * heapEvery} s skipped (${late.toFixed(1)} s late, the last took ${lastTook.toFixed(1)} s, ${secondsToLast.toFixed(1)} s before the last reading)`,
+          );
+          return;
+        }
         // How long each part of the readings took, logged when they outlast their period (the cohort waits on them).
         const took: string[] = [];
         let since = performance.now();
@@ -309,6 +347,7 @@ export const soak: Drill = {
           browserProcesses.push([Number(ctx.elapsed().toFixed(1)), Number(browserMb.toFixed(1))]);
         lap('HTTP caches emptied');
         const seconds = (performance.now() - eventStarted) / 1000;
+        lastTook = seconds;
         if (seconds > heapEvery)
           ctx.log(`memory readings took ${seconds.toFixed(1)} s, over their ${heapEvery} s period: ${took.join(', ')}`);
       },
@@ -328,8 +367,10 @@ export const soak: Drill = {
         ...heapEvents,
         ...snapshotEvents,
         {
-          atSeconds: lastJoin + seconds - 2,
+          atSeconds: lastReadingAt,
           run: async () => {
+            lateBy(lastReadingAt);
+            if (skipped) ctx.log(`memory readings skipped to keep the cohort on time: ${skipped}`);
             await snapshotOurs();
             memory = [
               ...ctx.memory(),
