@@ -540,9 +540,11 @@ export const soak: Drill = {
     // Offload in four equal parts of the judged window, from the cohort's own samples.
     const end = result.samples.at(-1)?.t ?? 0;
     const at = (t: number) => result.samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best));
-    const parts = [0, 1, 2, 3].map(
-      (i) =>
-        intervalFigures(at(end - window + (i * window) / 4), at(end - window + ((i + 1) * window) / 4)).offloadPercent,
+    // No samples (the cohort never sampled): no part known, and the check fails on it rather than the drill erring.
+    const parts = [0, 1, 2, 3].map((i) =>
+      result.samples.length
+        ? intervalFigures(at(end - window + (i * window) / 4), at(end - window + ((i + 1) * window) / 4)).offloadPercent
+        : null,
     );
     const known = parts.filter((p): p is number => p !== null);
     const spread = known.length ? Math.max(...known) - Math.min(...known) : Number.POSITIVE_INFINITY;
