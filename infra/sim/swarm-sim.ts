@@ -102,6 +102,8 @@ const ev = {
   subShardCheck: 16,
   /** The player's once-a-second tick while P2P has not been asked for (its start gate, p2p-start.ts). */
   cadence: 17,
+  /** A receiver's spaced segment announcement comes due (the tick's announceIntervalSeconds). */
+  segAnnounce: 18,
 } as const;
 
 /** Viewer phases. */
@@ -390,6 +392,10 @@ export class SwarmSimulation {
   private readonly heardAt: Float64Array;
   /** When each viewer last announced a new segment to its peers (player.ts hears those as well as bytes). */
   private readonly announcedAt: Float64Array;
+  /** Each viewer's least seconds between segment announcements, from its last tick (0: each at once). */
+  private readonly announceEvery: Float64Array;
+  /** When the first segment a viewer holds but has not announced yet finished (+Infinity: none waiting). */
+  private readonly unannouncedFrom: Float64Array;
   private readonly recv: Float64Array;
   private readonly sent: Float64Array;
 
@@ -598,6 +604,8 @@ export class SwarmSimulation {
     this.connAt = new Float64Array(n * D);
     this.heardAt = new Float64Array(n * D);
     this.announcedAt = new Float64Array(n).fill(never);
+    this.announceEvery = new Float64Array(n);
+    this.unannouncedFrom = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
     this.recv = new Float64Array(n * D);
     this.sent = new Float64Array(n * D);
     this.slotSeg = new Int32Array(n * ringSize).fill(-1);
@@ -770,6 +778,11 @@ export class SwarmSimulation {
           break;
         case ev.cadence:
           this.onCadence(e.a, t);
+          break;
+        case ev.segAnnounce:
+          if (this.isActive(e.a) && (this.unannouncedFrom[e.a] as number) < Number.POSITIVE_INFINITY) {
+            this.announceHeld(e.a, t);
+          }
           break;
         case ev.trackerDown:
           this.onTrackerDown(t);
@@ -1160,6 +1173,8 @@ export class SwarmSimulation {
         ...(playing ? this.probeOf(v, t, o) : {}),
         // The hybrid's playback pace, as player.ts paceSince reads it: the tick's start gate decides when P2P starts.
         ...(this.cfg.p2p ? { playback: this.paceSince(v, t) } : {}),
+        // The tracker's last count (announceOffers reads it too): whether v is connected to the whole swarm.
+        ...((this.swarmCounted[v] as number) > 0 ? { swarmMembers: this.swarmCounted[v] as number } : {}),
       },
       epochBase + t,
       o,
@@ -1176,6 +1191,7 @@ export class SwarmSimulation {
     this.roleEpoch[v] = policy.epochOf(epochBase + t, o.epochSeconds);
     this.margin[v] = actions.marginSeconds;
     this.upOpen[v] = actions.uploadOpen && !this.neverUploads[v] ? 1 : 0;
+    this.announceEvery[v] = actions.announceIntervalSeconds;
     if (!this.upOpen[v] && !this.neverUploads[v] && !this.tickQueued[v]) {
       this.tickQueued[v] = 1;
       this.queue.push(t + 1, ev.tick, v);
@@ -1321,13 +1337,24 @@ export class SwarmSimulation {
     return this.slotSeg[s] === k && this.slotSt[s] === slotState.held;
   }
 
+  /**
+   * Whether j's peers know it holds segment k: held and announced. A receiver spacing its announcements (the tick's
+   * announceIntervalSeconds) shows what it took since its last one only at its next. One simplification: a peer that
+   * connects meanwhile gets p2p-media-loader's full map on connect, here it waits like the others.
+   */
+  private shows(j: number, k: number): boolean {
+    return (
+      this.holds(j, k) && (this.slotDone[j * ringSize + (k & ringMask)] as number) < (this.unannouncedFrom[j] as number)
+    );
+  }
+
   /** Connected peers that announced holding segment k (a peer with upload disabled announces nothing). */
   private countHolders(v: number, k: number): number {
     const base = v * this.D;
     let holders = 0;
     for (let i = 0; i < this.D; i++) {
       const j = this.nb[base + i] as number;
-      if (j >= 0 && this.holds(j, k) && this.uploading(j)) holders++;
+      if (j >= 0 && this.shows(j, k) && this.uploading(j)) holders++;
     }
     return holders;
   }
@@ -1343,7 +1370,7 @@ export class SwarmSimulation {
       let pick = pass === 1 ? this.rng.next() * total : 0;
       for (let i = 0; i < this.D; i++) {
         const j = this.nb[base + i] as number;
-        if (j < 0 || !this.holds(j, k) || !this.uploading(j) || this.sendingTo(j, v) || this.refused(v, k, j)) continue;
+        if (j < 0 || !this.shows(j, k) || !this.uploading(j) || this.sendingTo(j, v) || this.refused(v, k, j)) continue;
         const w = this.up[j] as number;
         if (pass === 0) total += w;
         else {
@@ -1356,7 +1383,7 @@ export class SwarmSimulation {
     // Rounding left the pick past the last holder: take the last one.
     for (let i = this.D - 1; i >= 0; i--) {
       const j = this.nb[base + i] as number;
-      if (j >= 0 && this.holds(j, k) && this.uploading(j) && !this.sendingTo(j, v) && !this.refused(v, k, j)) return j;
+      if (j >= 0 && this.shows(j, k) && this.uploading(j) && !this.sendingTo(j, v) && !this.refused(v, k, j)) return j;
     }
     return -1;
   }
@@ -1874,10 +1901,29 @@ export class SwarmSimulation {
       this.p2pSegs[v] = (this.p2pSegs[v] as number) + 1;
       if ((this.firstP2PAt[v] as number) < 0) this.firstP2PAt[v] = t;
     } else this.httpSegs[v] = (this.httpSegs[v] as number) + 1;
-    // Holding it, v announces it: neighbours waiting for it can now fetch it from v.
+    // Holding it, v announces it: neighbours waiting for it can now fetch it from v. A receiver spacing its
+    // announcements announces it, with whatever else it took meanwhile, once its interval has passed.
     if (this.cfg.p2p && this.uploading(v)) {
-      this.announcedAt[v] = t;
-      const base = v * this.D;
+      const due = (this.announcedAt[v] as number) + (this.announceEvery[v] as number);
+      if (t >= due) this.announceHeld(v, t);
+      else if ((this.unannouncedFrom[v] as number) === Number.POSITIVE_INFINITY) {
+        this.unannouncedFrom[v] = t;
+        this.queue.push(due, ev.segAnnounce, v);
+      }
+    }
+    this.play(v, t);
+  }
+
+  /** v announces what it holds: neighbours waiting for a segment it had not announced yet may now fetch it from v. */
+  private announceHeld(v: number, t: number): void {
+    const from = Math.min(this.unannouncedFrom[v] as number, t);
+    this.unannouncedFrom[v] = Number.POSITIVE_INFINITY;
+    this.announcedAt[v] = t;
+    const ring = v * ringSize;
+    const base = v * this.D;
+    for (let r = 0; r < ringSize; r++) {
+      if (this.slotSt[ring + r] !== slotState.held || (this.slotDone[ring + r] as number) < from) continue;
+      const k = this.slotSeg[ring + r] as number;
       for (let i = 0; i < this.D; i++) {
         const w = this.nb[base + i] as number;
         if (w < 0) continue;
@@ -1885,7 +1931,6 @@ export class SwarmSimulation {
         if (this.slotSeg[ws] === k && this.slotSt[ws] === slotState.wait) this.decide(w, k, t, t);
       }
     }
-    this.play(v, t);
   }
 
   /** Plays what has arrived in order; a segment that arrives after the playhead reached it was a stall. */
@@ -2226,7 +2271,7 @@ export class SwarmSimulation {
     const base = v * ringSize;
     for (let r = 0; r < ringSize; r++) {
       const k = this.slotSeg[base + r] as number;
-      if (this.slotSt[base + r] === slotState.wait && this.holds(j, k)) this.decide(v, k, t, t);
+      if (this.slotSt[base + r] === slotState.wait && this.shows(j, k)) this.decide(v, k, t, t);
     }
   }
 

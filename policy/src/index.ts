@@ -1,4 +1,5 @@
 export * from './abandon';
+export * from './announcements';
 export * from './backoff';
 export * from './capacity';
 export * from './deadlines';

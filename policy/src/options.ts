@@ -91,6 +91,11 @@ export interface PolicyOptions {
   abandonSampleSeconds: number;
   /** …and received this many bytes (before that, the no-bytes timeout and the margin guard it). */
   abandonSampleBytes: number;
+  /**
+   * A viewer that neither fetches first nor relays announces its segments to its peers at most once every this many
+   * target durations (kept inside activePeerTargetDurations); 0: on every change, as p2p-media-loader does.
+   */
+  receiverAnnounceTargetDurations: number;
 }
 
 export const policyDefaults: PolicyOptions = {
@@ -153,6 +158,9 @@ export const policyDefaults: PolicyOptions = {
   // enough that a 2 s segment's edge fetch still has most of its slack.
   abandonSampleSeconds: 0.5,
   abandonSampleBytes: 16_384,
+  // Every other segment: halves a receiver's announcements (its most frequent data-channel message at N = 8) while it
+  // is still heard within the 3-target-duration presence window (BENCHMARKS.md, #17 renderer CPU).
+  receiverAnnounceTargetDurations: 2,
 };
 
 const ranges: Record<keyof PolicyOptions, [number, number]> = {
@@ -194,6 +202,7 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   spreadRelays: [0, 100],
   abandonSampleSeconds: [0, 30],
   abandonSampleBytes: [0, 16_777_216],
+  receiverAnnounceTargetDurations: [0, 30],
 };
 
 export function resolvePolicyOptions(partial: Partial<Record<keyof PolicyOptions, unknown>> = {}): {

@@ -56,6 +56,21 @@ describe('tick: the first-fetcher role', () => {
     expect(actions?.windows.httpDownloadTimeWindow === 0).toBe(!firstFetcher);
   });
 
+  it('a receiver spaces its segment announcements; a first fetcher does not', () => {
+    const now = T0 + 100;
+    const later = id(T0 + 10, 'p0');
+    const swarm = { p2pStartedAt: now - 600, swarmMembers: 2 };
+    const [first] = run([{ now, obs: observe(me, [peer(later, now)], swarm) }]);
+    const [receiver] = run([{ now, obs: observe(later, [peer(me, now)], swarm) }]);
+    expect(first?.firstFetcher).toBe(true);
+    expect(first?.announceIntervalSeconds).toBe(0);
+    expect(receiver?.firstFetcher).toBe(false);
+    expect(receiver?.announceIntervalSeconds).toBe(o.receiverAnnounceTargetDurations * 2);
+    // The tracker counts a third member this receiver is not connected to: a partial mesh, announcements at once.
+    const [partial] = run([{ now, obs: observe(later, [peer(me, now)], { ...swarm, swarmMembers: 3 }) }]);
+    expect(partial?.announceIntervalSeconds).toBe(0);
+  });
+
   it('a newcomer joining a swarm ranks after those already there, whatever its hash', () => {
     const now = T0 + 100;
     const old = [peer(id(T0, 'aaaaaaa'), now), peer(id(T0 + 5, 'bbbbbbb'), now)];

@@ -12,6 +12,7 @@
  * own scheduler then chooses the source under those windows; `loader-model.ts`
  * states that choice as we model it for the simulator.
  */
+import { announceIntervalSeconds } from './announcements';
 import {
   firstFetcherNeedBps,
   newUplinkEstimate,
@@ -96,6 +97,8 @@ export interface TickObservations {
   lowLatency?: boolean;
   /** How far the playhead is behind the live edge (the end of the playlist), seconds; absent: not known yet. */
   behindLiveSeconds?: number;
+  /** The swarm's size as the tracker last counted it, this viewer included (complete + incomplete); absent: not yet. */
+  swarmMembers?: number;
   /**
    * How playback went since the last tick, for when P2P may start (p2p-start.ts). Absent: not measured, and P2P may
    * start at once. The simulator feeds its viewers' playback here as the player does (infra/sim/swarm-sim.ts paceSince).
@@ -164,6 +167,11 @@ export interface TickActions {
   windows: LoaderWindows;
   windowsChanged: boolean;
   uploadOpen: boolean;
+  /**
+   * The least seconds between two of this viewer's segment announcements to its peers (announcements.ts); 0: every
+   * change at once, as p2p-media-loader does.
+   */
+  announceIntervalSeconds: number;
   /** Peers to choke now: disconnect and keep away for optimisticSeconds. Empty unless the budget is contended. */
   choke: string[];
   plan: LatencyPlan;
@@ -340,6 +348,16 @@ export function tick(
       windows,
       windowsChanged: !sameValues(windows, state.windows),
       uploadOpen: open,
+      announceIntervalSeconds: announceIntervalSeconds(
+        {
+          firstFetcher,
+          uploadOpen: open,
+          targetDuration,
+          connectedPeers: peers.length,
+          swarmMembers: observations.swarmMembers,
+        },
+        options,
+      ),
       choke,
       plan,
       hls,

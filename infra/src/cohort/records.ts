@@ -147,6 +147,24 @@ export interface PlayerTimeline {
   seeksAtMs: number[];
 }
 
+/** One fetch of a viewer's start-up as Resource Timing saw it: ms since the player asked to play. */
+export interface StartupFetch {
+  startMs: number;
+  /** The response's first byte; null where the timing hides it (a cross-origin fetch without Timing-Allow-Origin). */
+  firstByteMs: number | null;
+  endMs: number;
+}
+
+/** Where a viewer's start-up went: its page, then its first playlist, media playlist, init and media segment fetches. */
+export interface StartupPhases {
+  /** From the navigation's start to the player's play request (the page and its first script). */
+  pageMs: number;
+  manifest: StartupFetch | null;
+  playlist: StartupFetch | null;
+  init: StartupFetch | null;
+  segment: StartupFetch | null;
+}
+
 export interface ViewerRecord extends ViewerFlow {
   viewer: number;
   mode: string;
@@ -169,6 +187,8 @@ export interface ViewerRecord extends ViewerFlow {
   timeline?: PlayerTimeline;
   /** What hls.js did about renditions from the harness's first look on (absent: not read). */
   abrEvents?: AbrEvent[];
+  /** Its start-up's fetches (absent: not read). */
+  startupPhases?: StartupPhases;
   left: boolean;
   joinedAtSeconds: number;
   watchedSeconds: number;

@@ -12,6 +12,8 @@ import {
   type AbrState,
   type LinkUse,
   type PlayerTimeline,
+  type StartupFetch,
+  type StartupPhases,
   type ViewerRecord,
   type ViewerSample,
   viewerFlow,
@@ -48,6 +50,8 @@ export interface PlayerReading {
   abr?: AbrState;
   /** What hls.js did about renditions since the harness first looked; only in a full reading. */
   abrEvents?: AbrEvent[];
+  /** The start-up's fetches, from Resource Timing; only in a full reading. */
+  startupPhases?: StartupPhases;
 }
 
 /**
@@ -114,6 +118,31 @@ export function readPlayerInPage(full: boolean): PlayerReading | null {
       }
     : undefined;
   const requestedAt = s.playback.requestedAt;
+  // The start-up's first fetches of each kind, in the order the page made them (the buffer keeps the earliest).
+  let startupPhases: StartupPhases | undefined;
+  if (full) {
+    const fetched = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+    const playlists = fetched.filter((e) => new URL(e.name).pathname.endsWith('.m3u8'));
+    const media = fetched.filter((e) => new URL(e.name).pathname.endsWith('.m4s'));
+    const init = fetched.find((e) => /init[^/]*$/.test(new URL(e.name).pathname));
+    const [manifest, playlist, initFetch, segment] = [playlists[0], playlists[1], init, media[0]].map(
+      (e): StartupFetch | null =>
+        e
+          ? {
+              startMs: Math.round(e.startTime - requestedAt),
+              firstByteMs: e.responseStart > 0 ? Math.round(e.responseStart - requestedAt) : null,
+              endMs: Math.round(e.responseEnd - requestedAt),
+            }
+          : null,
+    );
+    startupPhases = {
+      pageMs: Math.round(requestedAt),
+      manifest: manifest ?? null,
+      playlist: playlist ?? null,
+      init: initFetch ?? null,
+      segment: segment ?? null,
+    };
+  }
   return {
     mode: s.mode,
     counters: s.counters,
@@ -140,6 +169,7 @@ export function readPlayerInPage(full: boolean): PlayerReading | null {
     ...(full && page.edgeswarmAbrEvents
       ? { abrEvents: page.edgeswarmAbrEvents.map((e) => ({ ...e, atMs: Math.round(e.atMs - requestedAt) })) }
       : {}),
+    ...(startupPhases ? { startupPhases } : {}),
   };
 }
 
@@ -197,6 +227,7 @@ export function toRecord(
     ...(r?.warnings?.length ? { warnings: r.warnings } : {}),
     ...(r?.timeline ? { timeline: r.timeline } : {}),
     ...(r?.abrEvents ? { abrEvents: r.abrEvents } : {}),
+    ...(r?.startupPhases ? { startupPhases: r.startupPhases } : {}),
     left: context.left,
     joinedAtSeconds: context.joinedAtSeconds,
     watchedSeconds: context.watchedSeconds,

@@ -7,6 +7,7 @@ import {
   gateUploads,
   peerAnnouncements,
   retimeTrackerReconnects,
+  spaceAnnouncements,
   steerOffers,
   syncLivePlaylist,
   uploadQueuedBytes,
@@ -555,5 +556,93 @@ describe('offers per announce', () => {
   it('touches nothing where the engine has no tracker client', () => {
     expect(steerOffers(undefined)).toBe(0);
     expect(steerOffers({ core: { mainStreamLoader: { p2pLoaders: { loaders: new Map([[1, {}]]) } } } })).toBe(0);
+  });
+});
+
+describe('spaced segment announcements', () => {
+  /** A P2PLoader as p2p-media-loader builds it: broadcastAnnouncement goes through sendSegmentsAnnouncement. */
+  const setup = () => {
+    const sent: string[] = [];
+    const loader = {
+      config: { isP2PUploadDisabled: false },
+      held: 1,
+      sendSegmentsAnnouncement(empty = false) {
+        sent.push(empty ? 'empty' : `held ${this.held}`);
+      },
+      broadcastAnnouncement(empty = false) {
+        this.sendSegmentsAnnouncement(empty);
+      },
+    };
+    const engine = { core: { mainStreamLoader: { p2pLoaders: { loaders: new Map([[1, { loader }]]) } } } };
+    let now = 0;
+    const timers: { at: number; run: () => void }[] = [];
+    const clock = {
+      now: () => now,
+      setTimeout: (run: () => void, ms: number) => timers.push({ at: now + ms, run }),
+    };
+    const advance = (ms: number) => {
+      now += ms;
+      const due = timers.filter((t) => t.at <= now);
+      const later = timers.filter((t) => t.at > now);
+      timers.splice(0, timers.length, ...later);
+      for (const timer of due) timer.run();
+    };
+    return { sent, loader, engine, clock, advance, timers };
+  };
+
+  it('sends each change at once with an interval of 0, and hooks each loader once', () => {
+    const { sent, loader, engine, clock } = setup();
+    expect(spaceAnnouncements(engine, () => 0, clock)).toBe(1);
+    expect(spaceAnnouncements(engine, () => 0, clock)).toBe(0);
+    loader.broadcastAnnouncement();
+    loader.broadcastAnnouncement();
+    expect(sent).toEqual(['held 1', 'held 1']);
+  });
+
+  it('holds changes within the interval back, then sends the latest state once', () => {
+    const { sent, loader, engine, clock, advance, timers } = setup();
+    spaceAnnouncements(engine, () => 4000, clock);
+    loader.broadcastAnnouncement(); // the first goes at once
+    advance(2000);
+    loader.held = 2;
+    loader.broadcastAnnouncement();
+    loader.held = 3;
+    loader.broadcastAnnouncement();
+    expect(sent).toEqual(['held 1']);
+    expect(timers).toHaveLength(1);
+    advance(1999);
+    expect(sent).toEqual(['held 1']);
+    advance(1);
+    expect(sent).toEqual(['held 1', 'held 3']);
+    advance(10_000);
+    expect(sent).toEqual(['held 1', 'held 3']); // nothing new: nothing sent
+  });
+
+  it('never holds back an empty announcement, and sends nothing held once upload is off', () => {
+    const { sent, loader, engine, clock, advance } = setup();
+    spaceAnnouncements(engine, () => 4000, clock);
+    loader.broadcastAnnouncement();
+    advance(1000);
+    loader.broadcastAnnouncement(); // held back
+    loader.config.isP2PUploadDisabled = true;
+    loader.broadcastAnnouncement(true);
+    expect(sent).toEqual(['held 1', 'empty']);
+    advance(5000);
+    expect(sent).toEqual(['held 1', 'empty']);
+  });
+
+  it('sends a held change at the next one once the interval drops to 0 (the viewer became a first fetcher)', () => {
+    const { sent, loader, engine, clock, advance } = setup();
+    let interval = 4000;
+    spaceAnnouncements(engine, () => interval, clock);
+    loader.broadcastAnnouncement();
+    advance(1000);
+    loader.broadcastAnnouncement(); // held back
+    interval = 0;
+    loader.held = 2;
+    loader.broadcastAnnouncement();
+    expect(sent).toEqual(['held 1', 'held 2']);
+    advance(5000);
+    expect(sent).toEqual(['held 1', 'held 2']); // the held one went with it
   });
 });

@@ -104,6 +104,32 @@ export function uploadQueuedBytes(engine: unknown): number {
 }
 
 const steered = new WeakSet<object>();
+/** The swarm's size as each tracker client's last announce reply counted it (steerOffers listens for it). */
+const counted = new WeakMap<object, number>();
+
+/**
+ * The swarm's size as the tracker last counted it (this viewer included), for the swarm this viewer holds the most
+ * connections in; undefined before any count (or before steerOffers listened).
+ */
+export function swarmMembers(engine: unknown): number | undefined {
+  const core = (engine as { core?: CoreLike } | undefined)?.core;
+  let members: number | undefined;
+  let most = -1;
+  for (const streamLoader of [core?.mainStreamLoader, core?.secondaryStreamLoader]) {
+    for (const item of streamLoader?.p2pLoaders?.loaders?.values() ?? []) {
+      const trackerClient = item.loader?.trackerClient;
+      const count = trackerClient?.client ? counted.get(trackerClient.client) : undefined;
+      if (count === undefined) continue;
+      let connected = 0;
+      for (const entry of trackerClient?._peers?.values() ?? []) if (entry.peer) connected++;
+      if (connected > most) {
+        most = connected;
+        members = count;
+      }
+    }
+  }
+  return members;
+}
 
 /** A peer id as bittorrent-tracker relays it (a binary string) in p2p-media-loader's form (its bytes as UTF-8). */
 function relayedPeerId(binary: string): string {
@@ -128,8 +154,11 @@ export function steerOffers(engine: unknown, offers: typeof announceOffers = ann
       if (!trackerClient || !client || steered.has(client) || typeof client.on !== 'function') continue;
       let members: number | undefined;
       client.on('update', (data) => {
-        const counted = (data.complete ?? 0) + (data.incomplete ?? 0);
-        if (Number.isFinite(counted) && counted > 0) members = counted;
+        const count = (data.complete ?? 0) + (data.incomplete ?? 0);
+        if (Number.isFinite(count) && count > 0) {
+          members = count;
+          counted.set(client, count);
+        }
       });
       const previous = client._getAnnounceOpts;
       client._getAnnounceOpts = () => {
@@ -155,6 +184,69 @@ export function steerOffers(engine: unknown, offers: typeof announceOffers = ann
         };
       }
       steered.add(client);
+      count++;
+    }
+  }
+  return count;
+}
+
+interface AnnouncingLoaderLike {
+  /** p2p-media-loader's P2PLoader sends one announcement to every peer through this (a private method). */
+  sendSegmentsAnnouncement?: (sendEmptyAnnouncement?: boolean) => void;
+  /** Its stream config (a private field): nothing is announced while upload is off. */
+  config?: { isP2PUploadDisabled?: boolean };
+}
+
+const spaced = new WeakSet<object>();
+
+/**
+ * Spaces this viewer's segment announcements to its peers at least `intervalMs()` apart (the tick's
+ * announceIntervalSeconds): a change within the interval is announced once it has passed, with whatever is held then,
+ * so the latest state always goes out. 0 sends each at once, as p2p-media-loader does; an empty announcement (upload
+ * turned off) and the one a newly connected peer gets are never held back. Call it as loaders appear; returns how many
+ * it newly spaced.
+ */
+export function spaceAnnouncements(
+  engine: unknown,
+  intervalMs: () => number,
+  clock: { now(): number; setTimeout(run: () => void, ms: number): unknown } = {
+    now: () => performance.now(),
+    setTimeout: (run, ms) => setTimeout(run, ms),
+  },
+): number {
+  const core = (engine as { core?: CoreLike } | undefined)?.core;
+  let count = 0;
+  for (const streamLoader of [core?.mainStreamLoader, core?.secondaryStreamLoader]) {
+    for (const item of streamLoader?.p2pLoaders?.loaders?.values() ?? []) {
+      const loader = item.loader as AnnouncingLoaderLike | undefined;
+      const send = loader?.sendSegmentsAnnouncement;
+      if (!loader || spaced.has(loader) || typeof send !== 'function') continue;
+      let lastSentAt = Number.NEGATIVE_INFINITY;
+      let pending = false;
+      const sendNow = () => {
+        pending = false;
+        lastSentAt = clock.now();
+        send.call(loader);
+      };
+      loader.sendSegmentsAnnouncement = (sendEmptyAnnouncement = false) => {
+        if (sendEmptyAnnouncement) {
+          send.call(loader, true);
+          return;
+        }
+        const wait = lastSentAt + intervalMs() - clock.now();
+        if (wait <= 0) {
+          sendNow();
+          return;
+        }
+        if (pending) return;
+        pending = true;
+        clock.setTimeout(() => {
+          // Upload turned off meanwhile: p2p-media-loader has sent its empty announcement, which must stand.
+          if (pending && !loader.config?.isP2PUploadDisabled) sendNow();
+          else pending = false;
+        }, wait);
+      };
+      spaced.add(loader);
       count++;
     }
   }

@@ -11,10 +11,18 @@
  */
 import type { FragmentLoaderConstructor, HlsConfig } from 'hls.js';
 import type { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import type { abandonTransfers, retimeTrackerReconnects, spaceAnnouncements, swarmMembers } from './p2p-shim';
 
-/** What hybrid-p2p.js hands over. */
+/**
+ * What hybrid-p2p.js hands over: the engine, and the shims that only ever run on one (p2p-shim.ts), so their code
+ * loads with it and not in the first script.
+ */
 export interface P2PStack {
   HlsJsP2PEngine: typeof HlsJsP2PEngine;
+  abandonTransfers: typeof abandonTransfers;
+  retimeTrackerReconnects: typeof retimeTrackerReconnects;
+  spaceAnnouncements: typeof spaceAnnouncements;
+  swarmMembers: typeof swarmMembers;
 }
 
 /** The global hybrid-p2p.js sets its stack on (read once, as its script's load event fires). */

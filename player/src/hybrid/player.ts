@@ -43,7 +43,6 @@ import { newPlaybackStats, onPlaybackEvent, type PlaybackEvent, type PlaybackSta
 import { hlsLatencyConfig } from './latency-setting';
 import { goToLivePosition, type LiveEdge } from './live-indicator';
 import {
-  abandonTransfers,
   announcedSince,
   attachEngine,
   closePeer,
@@ -52,7 +51,6 @@ import {
   type PlaylistUpdate,
   peerAnnouncements,
   type RunningTransfer,
-  retimeTrackerReconnects,
   syncLivePlaylist,
   type UploadGate,
   uploadQueuedBytes,
@@ -393,6 +391,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   let tickState: TickState = initialTickState(nowSeconds(), policy);
   let windows: LoaderWindows | undefined;
   let engineRef: HlsJsP2PEngine | undefined;
+  /** hybrid-p2p.js's shims for the engine (the hybrid's; set with it). */
+  let shims: P2PStack | undefined;
   /** hls.js once it runs (declared before the first tick, which reads how far behind live it plays). */
   let hls: Hls | null = null;
   /**
@@ -625,6 +625,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       return;
     }
     engineFragmentLoader = engine.getConfigForHlsJs().fLoader as FragmentLoaderConstructor;
+    shims = stack;
     wireP2P(engine);
     p2pStarted(engine);
   }
@@ -839,6 +840,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         edgeFetchSeconds: edgeFetches,
         ...(p2pStartedAt === undefined ? {} : { p2pStartedAt }),
         ...(p2pWanted ? { uplink: { deliveredBytes, queuedBytes } } : {}),
+        ...(shims && engineRef ? { swarmMembers: shims.swarmMembers(engineRef) } : {}),
         p2pTransfers,
         segmentBytes,
         device: deviceSince(),
@@ -878,7 +880,9 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       p2pOn = actions.p2p;
       engine.applyDynamicConfig({ core: { isP2PDisabled: !p2pOn } });
     }
-    retimeTrackerReconnects(engine);
+    shims?.retimeTrackerReconnects(engine);
+    // A receiver announces its segments every other one or so (the tick's announceIntervalSeconds), as loaders appear.
+    shims?.spaceAnnouncements(engine, () => actions.announceIntervalSeconds * 1000);
     // Peers whose connect event came before p2p-media-loader listed them are gated here, within a second.
     gateUploads(engine, uploadGate);
     if (actions.windowsChanged) {
@@ -904,7 +908,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     const at = performance.now() / 1000;
     const late = (t: RunningTransfer) =>
       projectTransfer(t, t.slackSeconds, marginSeconds, at, policy).reason === 'late';
-    for (const given of abandonTransfers(engine, at, late)) {
+    for (const given of shims?.abandonTransfers(engine, at, late) ?? []) {
       abandoned.transfers++;
       abandoned.bytes += given.bytesLeft ?? 0;
       if (given.peerId && given.receivedBytes > 0 && at > given.startedAt) {

@@ -4,7 +4,13 @@
  * takes the stack from the global it sets; see hybrid/p2p-stack.ts.
  */
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
-import { steerOffers } from '../hybrid/p2p-shim';
+import {
+  abandonTransfers,
+  retimeTrackerReconnects,
+  spaceAnnouncements,
+  steerOffers,
+  swarmMembers,
+} from '../hybrid/p2p-shim';
 import { type P2PStack, p2pStackGlobal } from '../hybrid/p2p-stack';
 
 /**
@@ -18,5 +24,11 @@ class HybridEngine extends HlsJsP2PEngine {
   }
 }
 
-const stack: P2PStack = { HlsJsP2PEngine: HybridEngine };
+const stack: P2PStack = {
+  HlsJsP2PEngine: HybridEngine,
+  abandonTransfers,
+  retimeTrackerReconnects,
+  spaceAnnouncements,
+  swarmMembers,
+};
 (globalThis as Record<string, unknown>)[p2pStackGlobal] = stack;
