@@ -390,6 +390,20 @@ describe('the decisions are the policy module’s', () => {
     expectConserved(caught);
   });
 
+  it("shows a spacing receiver's segments at its next announcement only (announceIntervalSeconds), at no offload", () => {
+    const calibrate = (scenarios.calibrate as (typeof scenarios)[string]).overrides(8);
+    const at = (receiverAnnounceTargetDurations: number) =>
+      run(calibrate, { network: networkFor('residential'), policy: { receiverAnnounceTargetDurations } });
+    const atOnce = at(0);
+    const spaced = at(2);
+    // Eight viewers connected to each other: receivers space their announcements, so fewer take a segment from
+    // another receiver and the first fetcher's share of upload grows; it serves them all in time either way.
+    expect(spaced.summary.upload.topViewerShare).toBeGreaterThan(atOnce.summary.upload.topViewerShare);
+    expect(Math.abs(spaced.summary.offloadPercent - atOnce.summary.offloadPercent)).toBeLessThan(1);
+    expect(spaced.summary.stalls).toBe(0);
+    expectConserved(spaced);
+  });
+
   it('spreads upload onto relays where the swarm has them, and keeps the star where it has none (spreadRelays)', () => {
     const calibrate = (scenarios.calibrate as (typeof scenarios)[string]).overrides(8);
     // Announcements at once in both (a spacing receiver in the star's full mesh shows its copies later, which makes the

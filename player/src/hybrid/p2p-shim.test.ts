@@ -9,6 +9,7 @@ import {
   retimeTrackerReconnects,
   spaceAnnouncements,
   steerOffers,
+  swarmMembers,
   syncLivePlaylist,
   uploadQueuedBytes,
   withoutDeliveryDirectives,
@@ -529,6 +530,19 @@ describe('offers per announce', () => {
     update(1, 1);
     expect(client._getAnnounceOpts?.()).toEqual({ uploaded: 10, numwant: 2 });
     expect(asked).toEqual([[2, 1]]);
+  });
+
+  it("says the swarm's size as the tracker last counted it, once steered", () => {
+    const { engine, update } = setup(7, 1);
+    expect(swarmMembers(engine)).toBeUndefined();
+    steerOffers(engine);
+    expect(swarmMembers(engine)).toBeUndefined(); // not counted yet
+    update(3, 5);
+    expect(swarmMembers(engine)).toBe(8);
+    update(0, 0); // a count of nobody is not taken
+    expect(swarmMembers(engine)).toBe(8);
+    update(2, 4);
+    expect(swarmMembers(engine)).toBe(6);
   });
 
   it('leaves an offer from a peer already held unanswered, and handles the rest of the message', () => {
