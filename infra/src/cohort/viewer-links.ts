@@ -57,6 +57,19 @@ export function tbfCommand(dev: string, mbps: number, netns?: string, shaping = 
   return `tc ${netns ? `-n ${netns} ` : ''}qdisc add dev ${dev} root tbf rate ${kbit}kbit burst ${burst} latency ${shaping.queueMs}ms`;
 }
 
+/**
+ * Pure: the qdiscs that shape viewer `i`'s link, whatever sits between its two ends (nothing, or a NAT's router,
+ * viewer-nat.ts): its uplink on its own veth end inside its namespace, its downlink on the bridge's end, so what
+ * crossed the link is read at the bridge port either way. An unshaped direction gets no qdisc.
+ */
+export function linkShapingCommands(i: number, link: Pick<ViewerLink, 'downMbps' | 'upMbps'>): string[] {
+  const { netns, bridgePort, viewerPort } = viewerInterfaces(i);
+  return [
+    ...(link.upMbps === null ? [] : [tbfCommand(viewerPort, link.upMbps, netns)]),
+    ...(link.downMbps === null ? [] : [tbfCommand(bridgePort, link.downMbps)]),
+  ];
+}
+
 /** Pure: the commands that give viewer `i` its namespace and its shaped link (run in the harness's namespace). */
 export function viewerLinkCommands(i: number, link: Pick<ViewerLink, 'downMbps' | 'upMbps'>): string[] {
   const { netns, bridgePort, viewerPort, address } = viewerInterfaces(i);
@@ -69,8 +82,7 @@ export function viewerLinkCommands(i: number, link: Pick<ViewerLink, 'downMbps' 
     `ip -n ${netns} addr add ${address}/24 dev ${viewerPort}`,
     `ip -n ${netns} link set ${viewerPort} up`,
     `ip -n ${netns} route add default via ${namespaceAddress}`,
-    ...(link.upMbps === null ? [] : [tbfCommand(viewerPort, link.upMbps, netns)]),
-    ...(link.downMbps === null ? [] : [tbfCommand(bridgePort, link.downMbps)]),
+    ...linkShapingCommands(i, link),
   ];
 }
 

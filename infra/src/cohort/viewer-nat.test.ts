@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { viewerLinkCommands } from './viewer-links';
-import { isNatKind, natInterfaces, natRules, parseNatSpec, viewerNatSetup } from './viewer-nat';
+import { linksFor } from '../link-profiles';
+import { linkShapingCommands, viewerLinkCommands } from './viewer-links';
+import { isNatKind, natInterfaces, natLinks, natRules, parseNatSpec, viewerNatSetup } from './viewer-nat';
 
 const unshaped = { downMbps: null, upMbps: null };
 
@@ -71,6 +72,50 @@ describe('viewer NAT', () => {
     const cone = viewerNatSetup(1, 'cone', unshaped).commands;
     expect(cone.at(-1)).toBe('ip netns exec es-r1 iptables -t nat -A POSTROUTING -o esw1 -j MASQUERADE');
     expect(cone.some((c) => c.startsWith('tc'))).toBe(false);
+  });
+
+  it('composes --network residential with --nat symmetric:2: every viewer its profile’s link, the NATed ones behind a router', () => {
+    const spec = parseNatSpec('symmetric:2', 8);
+    if ('error' in spec) throw new Error(spec.error);
+    const links = natLinks(linksFor('residential', 8), spec.kinds);
+    expect(links.map((l) => l.profile)).toEqual([
+      'dsl',
+      'cable',
+      'fibre/symmetric',
+      'mobile',
+      'dsl',
+      'cable',
+      'dsl/symmetric',
+      'cable',
+    ]);
+    // The rates are the profile's, NAT or not: fibre 300/100 and DSL 16/1.
+    expect(links[2]).toEqual({ profile: 'fibre/symmetric', downMbps: 300, upMbps: 100 });
+    expect(links[6]).toEqual({ profile: 'dsl/symmetric', downMbps: 16, upMbps: 1 });
+    const setups = links.map((link, i) => viewerNatSetup(i, spec.kinds[i] ?? 'open', link));
+    setups.forEach((setup, i) => {
+      const link = links[i] ?? { downMbps: null, upMbps: null };
+      const tc = setup.commands.filter((c) => c.startsWith('tc '));
+      // One shaping path: the same two qdiscs a viewer on the bridge gets, up on its own end, down on the bridge's.
+      expect(tc).toEqual(linkShapingCommands(i, link));
+      expect(tc).toHaveLength(2);
+      expect(tc[0]).toMatch(
+        new RegExp(`^tc -n es-v${i} qdisc add dev esv${i} root tbf rate ${(link.upMbps ?? 0) * 1000}kbit`),
+      );
+      expect(tc[1]).toMatch(new RegExp(`^tc qdisc add dev esb${i} root tbf rate ${(link.downMbps ?? 0) * 1000}kbit`));
+      const natted = spec.kinds[i] === 'symmetric';
+      expect(setup.namespaces).toEqual(natted ? [`es-v${i}`, `es-r${i}`] : [`es-v${i}`]);
+      expect(setup.commands.some((c) => c.endsWith('MASQUERADE --random-fully'))).toBe(natted);
+      // The shaping comes after the namespaces and veths it applies to exist.
+      expect(setup.commands.slice(-2)).toEqual(tc);
+    });
+    // Nothing in the plan depends on anything but its input: a NAT of 0 viewers is the plain residential plan.
+    const none = parseNatSpec('symmetric:0', 8);
+    if ('error' in none) throw new Error(none.error);
+    const plain = linksFor('residential', 8);
+    expect(natLinks(plain, none.kinds)).toEqual(plain);
+    expect(plain.map((link, i) => viewerNatSetup(i, 'open', link).commands)).toEqual(
+      plain.map((link, i) => viewerLinkCommands(i, link)),
+    );
   });
 
   it.each([

@@ -27,13 +27,15 @@
  * - `udp-blocked`: on the bridge, but every UDP packet in or out dropped (a
  *   firewall that lets only TCP through; WebRTC without TURN over TCP/TLS).
  *
- * The link is shaped as viewer-links.ts shapes it: uplink on the viewer's own
- * end (esv<i>), downlink on the bridge's (esb<i>), so what crossed it is still
- * read at the bridge port.
+ * The link is shaped by viewer-links.ts's own `linkShapingCommands`, the same
+ * path as a viewer on the bridge: uplink on the viewer's own end (esv<i>),
+ * downlink on the bridge's (esb<i>), so what crossed it is still read at the
+ * bridge port. `natLinks` gives a NATed viewer its profile's link, named with
+ * its kind (`dsl/symmetric`), so a run's figures per profile set it apart.
  */
 import type { ViewerLink } from '../link-profiles';
 import { bridgeName, namespaceAddress } from '../netns';
-import { tbfCommand, viewerInterfaces, viewerLinkCommands } from './viewer-links';
+import { linkShapingCommands, viewerInterfaces, viewerLinkCommands } from './viewer-links';
 
 export const natKinds = ['open', 'full-cone', 'cone', 'symmetric', 'udp-blocked'] as const;
 export type NatKind = (typeof natKinds)[number];
@@ -123,11 +125,22 @@ export function viewerNatSetup(i: number, kind: NatKind, link: Pick<ViewerLink, 
       `ip -n ${netns} route add default via ${routerLanAddress}`,
       `ip netns exec ${router} sysctl -qw net.ipv4.ip_forward=1`,
       ...natRules({ wanPort, viewerAddress }, kind).map((rule) => `ip netns exec ${router} ${rule}`),
-      ...(link.upMbps === null ? [] : [tbfCommand(viewerPort, link.upMbps, netns)]),
-      ...(link.downMbps === null ? [] : [tbfCommand(bridgePort, link.downMbps)]),
+      ...linkShapingCommands(i, link),
     ],
     namespaces: [netns, router],
   };
+}
+
+/**
+ * Pure: each viewer's link behind its NAT: its profile's link, rates unchanged (one shaping path, viewer-links.ts),
+ * a NATed viewer's profile named with its kind (`dsl/symmetric`) so that the figures per profile set it apart. A
+ * viewer beyond `kinds` is open.
+ */
+export function natLinks(links: readonly ViewerLink[], kinds: readonly NatKind[]): ViewerLink[] {
+  return links.map((link, i) => {
+    const kind = kinds[i] ?? 'open';
+    return kind === 'open' ? link : { ...link, profile: `${link.profile}/${kind}` };
+  });
 }
 
 /**

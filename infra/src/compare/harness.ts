@@ -29,7 +29,7 @@ import { type NamespaceTask, runInNamespace } from '../cohort/in-namespace';
 import { cohortLabel } from '../cohort/records';
 import { profileLines } from '../cohort/renderer-profile';
 import { ViewerCgroups, viewerCpuUnavailable } from '../cohort/viewer-cpu';
-import { parseNatSpec } from '../cohort/viewer-nat';
+import { natLinks, parseNatSpec } from '../cohort/viewer-nat';
 import { linksFor } from '../link-profiles';
 import { type LocalEdge, repoRoot, startLocalEdge } from '../local-edge';
 import { privateNetworkAvailable } from '../netns';
@@ -200,10 +200,7 @@ export async function runCompare(
     const links =
       options.network === 'loopback' && !natKinds
         ? undefined
-        : linksFor(options.network, options.viewers).map((link, i) => {
-            const kind = natKinds?.[i] ?? 'open';
-            return kind === 'open' ? link : { ...link, profile: `${link.profile}/${kind}` };
-          });
+        : natLinks(linksFor(options.network, options.viewers), natKinds ?? []);
 
     for (const point of points) {
       const name = point.name;
