@@ -14,11 +14,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { launchChromium } from '../browser';
 import { intervalFigures } from '../compare/summary';
 import { linkLabel, type ViewerLink } from '../link-profiles';
 import { addBrowserCpu, type BrowserCpu, readBrowserCpu } from './browser-cpu';
+import { type FragmentFault, fragmentFaultPlan } from './fragment-fault';
 import { corruptUploadsScript, policyOverridesScript } from './page-faults';
 import {
   type CohortName,
@@ -72,6 +73,8 @@ export interface CohortPlan {
   iceServers?: string;
   /** Viewers (by index) that corrupt everything they upload. */
   corrupt?: number[];
+  /** One fragment request of one viewer that fails once, as a network error (fragment-fault.ts, compare's --fail-fragment). */
+  failFragment?: FragmentFault;
   /** Policy values every viewer's player runs with instead of the defaults (compare's --policy). */
   policy?: Record<string, number>;
   /** Every viewer's `latency-target` (compare's --latency): `low` or target durations; absent: the player's default. */
@@ -252,6 +255,37 @@ async function profileOf(plan: CohortPlan, slots: readonly Slot[], threads: read
   };
 }
 
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
+/** Routes the viewer's requests through the harness until its fault has fired, then stops (page.route is costly). */
+async function failOneFragment(
+  page: Page,
+  fault: FragmentFault,
+  index: number,
+  elapsed: () => number,
+  plan: Pick<CohortPlan, 'harness' | 'name'>,
+  log: (line: string) => void,
+): Promise<void> {
+  const { fails } = fragmentFaultPlan(fault);
+  const handler = async (route: Route) => {
+    const url = route.request().url();
+    if (!fails(url)) {
+      await route.continue().catch(() => {});
+      return;
+    }
+    await route.abort('failed').catch(() => {});
+    log(
+      `${plan.harness}: ${cohortLabel(plan.name)} viewer ${index + 1}: fault: failed ${new URL(url).pathname} at ${elapsed().toFixed(1)} s`,
+    );
+    await page.unroute('**/*', handler).catch(() => {});
+  };
+  await page.route('**/*', handler);
+}
+
 export async function runCohort(
   plan: CohortPlan,
   log: (line: string) => void,
@@ -317,6 +351,8 @@ export async function runCohort(
         ...(profiler ? { profiler } : {}),
       });
       if (plan.corrupt?.includes(index)) await page.addInitScript({ content: await corruptUploadsScript() });
+      if (plan.failFragment?.viewer === index)
+        await failOneFragment(page, plan.failFragment, index, elapsed, plan, log);
       for (const content of plan.initScripts ?? []) await page.addInitScript({ content });
       if (plan.policy && Object.keys(plan.policy).length > 0) {
         await page.addInitScript({ content: policyOverridesScript(plan.policy) });
@@ -333,6 +369,9 @@ export async function runCohort(
         nat === 'open' ? '' : `behind a ${nat} NAT`,
         cgroup ? 'own CPU quota' : '',
         plan.corrupt?.includes(index) ? 'corrupts uploads' : '',
+        plan.failFragment?.viewer === index
+          ? `its ${ordinal(plan.failFragment.nth)} ${plan.failFragment.rendition} fragment request fails`
+          : '',
         ownLatency !== undefined && ownLatency !== null ? `latency-target=${ownLatency}` : '',
       ]
         .filter(Boolean)

@@ -25,6 +25,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findOnPath } from '@edgeswarm/origin/ffmpeg/locate';
 import type { StatsSnapshot, StreamStatus } from '@edgeswarm/protocol';
+import { parseFragmentFault } from '../cohort/fragment-fault';
 import { type NamespaceTask, runInNamespace } from '../cohort/in-namespace';
 import { cohortLabel } from '../cohort/records';
 import { profileLines } from '../cohort/renderer-profile';
@@ -183,7 +184,7 @@ export async function runCompare(
     log(`compare: publishing a ${options.size} test pattern as ${stream} to ${edgeUrl}`);
     await waitUntilLive(edgeUrl, stream, publisher);
     log(
-      `compare: live; ${points.map((p) => p.label).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.nat === undefined ? '' : `, NAT ${options.nat}`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}${options.burnLoad > 0 ? `, ${options.burnLoad} busy processes beside each cohort${options.burnNice === 0 ? '' : ` at nice ${options.burnNice > 0 ? '+' : ''}${options.burnNice} from the browsers`}` : ''}${options.viewerCpu === undefined ? '' : `, each viewer's browser capped at ${options.viewerCpu} of a core`}${options.profile ? ', profiling every renderer' : ''}${
+      `compare: live; ${points.map((p) => p.label).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.nat === undefined ? '' : `, NAT ${options.nat}`}${options.failFragment === undefined ? '' : `, failing viewer:fragment ${options.failFragment}`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}${options.burnLoad > 0 ? `, ${options.burnLoad} busy processes beside each cohort${options.burnNice === 0 ? '' : ` at nice ${options.burnNice > 0 ? '+' : ''}${options.burnNice} from the browsers`}` : ''}${options.viewerCpu === undefined ? '' : `, each viewer's browser capped at ${options.viewerCpu} of a core`}${options.profile ? ', profiling every renderer' : ''}${
         options.policy
           ? `, hybrid policy ${Object.entries(options.policy)
               .map(([k, v]) => `${k}=${v}`)
@@ -197,6 +198,9 @@ export async function runCompare(
     const nat = options.nat === undefined ? undefined : parseNatSpec(options.nat, options.viewers);
     if (nat && 'error' in nat) throw new Error(nat.error);
     const natKinds = nat?.kinds;
+    const fault =
+      options.failFragment === undefined ? undefined : parseFragmentFault(options.failFragment, options.viewers);
+    if (fault && 'error' in fault) throw new Error(fault.error);
     const links =
       options.network === 'loopback' && !natKinds
         ? undefined
@@ -238,6 +242,7 @@ export async function runCompare(
             ...(point.latency === undefined || point.latency === 'default' ? {} : { latencyTarget: point.latency }),
             ...(links ? { links } : {}),
             ...(natKinds ? { nat: natKinds } : {}),
+            ...(fault ? { failFragment: fault } : {}),
             ...(options.edgeLinkMbps === undefined ? {} : { edgeLinkMbps: options.edgeLinkMbps }),
             ...(name === 'hybrid' && options.policy ? { policy: options.policy } : {}),
             ...(options.profile ? { profile: { dir: join(outDir, 'profiles') } } : {}),

@@ -90,6 +90,17 @@ describe('compare options', () => {
     expect(() => read(['--nat', 'carrier:1'])).toThrow(/kind one of full-cone, cone, symmetric, udp-blocked/);
   });
 
+  it('fails one viewer’s fragment when asked (a harness fault), and refuses a viewer the cohort does not have', () => {
+    expect(compareDefaults.failFragment).toBeUndefined();
+    expect(read(['--viewers', '4', '--fail-fragment', '4:2']).options.failFragment).toBe('4:2');
+    expect(() => read(['--viewers', '4', '--fail-fragment', '5:2'])).toThrow(/only 4 viewers/);
+    expect(() => read(['--fail-fragment', 'v2'])).toThrow(/<viewer>:<n>/);
+    expect(parseCompareArgs(['--fail-fragment', '0:1'])).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/<viewer>:<n>/),
+    });
+  });
+
   it('runs stock p2p-media-loader as a third cohort, in the order given, and refuses cohort lists it cannot compare', () => {
     expect(read(['--cohorts', 'cdn,p2pml,hybrid']).options.order).toEqual(['cdn', 'p2pml', 'hybrid']);
     expect(read(['--cohorts', 'hybrid, cdn']).options.order).toEqual(['hybrid', 'cdn']);

@@ -5,6 +5,7 @@
  */
 import { type CliRequest, type OptionTable, type OptionValues, parseOptions } from '@edgeswarm/origin/cli-options';
 import { type PolicyOptions, policyDefaults, resolvePolicyOptions } from '@edgeswarm/policy';
+import { parseFragmentFault } from '../cohort/fragment-fault';
 import { type CohortName, cohortNames, isCohortName } from '../cohort/records';
 import { viewerCpuLimits } from '../cohort/viewer-cpu';
 import { parseNatSpec } from '../cohort/viewer-nat';
@@ -39,6 +40,12 @@ export interface CompareOptions {
    * with nobody behind a NAT. Absent: no NAT, no STUN.
    */
   nat?: string;
+  /**
+   * A harness-only fault (`--fail-fragment 4:2`, cohort/fragment-fault.ts): viewer 4's 2nd request for a fragment of
+   * the top rendition fails once as a network error, in every cohort, through the automation (never a page's URL).
+   * Absent: no fault.
+   */
+  failFragment?: string;
   /** Output directory; absent: bench-results/compare-<timestamp>/. */
   out?: string;
   /** Stream id to publish; absent: compare-<timestamp>. */
@@ -137,7 +144,7 @@ export const compareUsage = `usage: npm run compare -- [--viewers 8] [--seconds 
        [--network loopback|residential|dsl-heavy|<profile>] [--edge-link-mbps <cap>] [--nat <kind>:<count>[,…]]
        [--cohorts cdn,p2pml,hybrid | --order cdn-first|hybrid-first] [--burn-cpu <percent>]
        [--burn-load <processes> [--burn-nice <levels>]] [--viewer-cpu <cores>] [--profile] [--stagger 3] [--out <dir>] [--stream <id>] [--key <publish key>] [--size 320x180]
-       [--policy <name>=<value>[,<name>=<value>…]] [--latency low,3,4,6 [--part-seconds 0.5]]
+       [--policy <name>=<value>[,<name>=<value>…]] [--latency low,3,4,6 [--part-seconds 0.5]] [--fail-fragment <viewer>:<n>]
 
 Runs a CDN-only and a hybrid cohort of N headless Chromium viewers (and, with --cohorts,
 stock p2p-media-loader with its default settings on our tracker), one after the other in
@@ -158,7 +165,9 @@ runs the hybrid cohort with other policy values (e.g. spreadCopies=0), to compar
 --latency sweeps the latency dial instead: CDN-only HLS and CDN-only LL-HLS, then the hybrid
 at each latency target (low, or target durations), and prints the offload–latency frontier,
 with the stalls beside each point (a chart in report.html, the rows in results.json);
---part-seconds sets the stream's LL-HLS part length.`;
+--part-seconds sets the stream's LL-HLS part length. --fail-fragment 4:2 fails viewer 4's
+2nd request for a fragment of the top rendition once, as a network error, in every cohort
+(a harness fault: it shows whether the viewer comes back to that rendition and its swarm).`;
 
 function numberIn(name: string, value: number, min: number, max: number, integer = false): number {
   if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
@@ -196,6 +205,10 @@ export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): {
   if (o.nat !== undefined) {
     const nat = parseNatSpec(o.nat, o.viewers);
     if ('error' in nat) throw new CompareInputError(nat.error);
+  }
+  if (o.failFragment !== undefined) {
+    const fault = parseFragmentFault(o.failFragment, o.viewers);
+    if ('error' in fault) throw new CompareInputError(fault.error);
   }
   if (o.url !== undefined) {
     let url: URL;
@@ -253,6 +266,7 @@ const compareOptionTable = {
   network: { type: 'string' },
   'edge-link-mbps': { type: 'string' },
   nat: { type: 'string' },
+  'fail-fragment': { type: 'string' },
   out: { type: 'string' },
   stream: { type: 'string' },
   order: { type: 'string' },
@@ -304,6 +318,7 @@ function compareOptionsFrom(values: OptionValues<typeof compareOptionTable>): {
   if (linkCap !== undefined) partial.edgeLinkMbps = linkCap;
   if (values.network !== undefined) partial.network = values.network as NetworkName;
   if (values.nat !== undefined) partial.nat = values.nat;
+  if (values['fail-fragment'] !== undefined) partial.failFragment = values['fail-fragment'];
   if (values.url !== undefined) partial.url = values.url;
   if (values.out !== undefined) partial.out = values.out;
   if (values.stream !== undefined) partial.stream = values.stream;
