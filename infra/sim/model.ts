@@ -7,7 +7,7 @@
  * Every number below is an assumption, and the report prints them all.
  */
 import { type PolicyOptions, subShardDefaults } from '@edgeswarm/policy';
-import { type NatMix, type NatReachTable, natReachDefaults } from './nat';
+import { type NatClass, type NatMix, type NatReachTable, natReachDefaults } from './nat';
 import type { Distribution } from './random';
 import type { SubShardModel } from './sub-shard-tracker';
 
@@ -75,6 +75,12 @@ export interface NetworkModel {
    * `--network` mixes, where the first viewer to join is on a given link (links.ts).
    */
   accessOrder?: readonly string[];
+  /**
+   * NAT classes by join order (viewer i gets natOrder[i], open beyond it) instead of drawn from `natMix`: a real run's
+   * `--nat` (compare's parseNatSpec), so that a calibration puts the same viewers behind the same NATs. The draw is
+   * still made, so every other value of the run stays as without it.
+   */
+  natOrder?: readonly NatClass[];
 }
 
 const mbps = (median: number, sigma: number, min: number, max: number): Distribution => ({

@@ -10,6 +10,7 @@ import {
 import { profileCalibration } from './report';
 import { configFor } from './runs';
 import { calibrationWorld } from './scenarios';
+import { runSimulation } from './swarm-sim';
 
 const offloadFile = {
   settings: { viewers: '4,8', seconds: '60', stagger: '3' },
@@ -212,6 +213,70 @@ describe('profileCalibration', () => {
     ).toEqual([
       { profile: 'dsl', viewers: 1, realOffloadPercent: 38, simOffloadPercent: 40 },
       { profile: 'fibre', viewers: 2, realOffloadPercent: 61, simOffloadPercent: 60 },
+    ]);
+  });
+});
+
+describe('a real run with viewers behind a NAT', () => {
+  const natRun = { ...compareFile(), options: { ...compareFile().options, nat: 'symmetric:2' } };
+
+  it("reads compare's --nat as each viewer's NAT in join order, and the calibration puts the same viewers behind them", () => {
+    const [run] = realRunsFrom(natRun, 'results.json');
+    const kinds = ['open', 'open', 'symmetric', 'open', 'open', 'open', 'symmetric', 'open'];
+    expect(run?.nat).toEqual(kinds);
+    const overrides = calibrationOverrides(8, run, { network: { connectSeconds: 2 } });
+    expect(overrides.network).toEqual({ connectSeconds: 2, natOrder: kinds });
+    expect(
+      realRunsFrom({ ...natRun, options: { ...natRun.options, nat: 'symmetric:0' } }, 'r')[0]?.nat,
+    ).toBeUndefined();
+    expect(realRunsFrom(compareFile(), 'r')[0]?.nat).toBeUndefined();
+    expect(() => realRunsFrom({ ...natRun, options: { ...natRun.options, nat: 'symmetric:9' } }, 'r')).toThrow(
+      /only 7 of 8/,
+    );
+  });
+
+  it('places the simulated viewers by natOrder, open beyond it, and keeps every other draw of the run', () => {
+    const natOrder = ['open', 'open', 'symmetric', 'open'] as const;
+    const config = configFor({
+      scenario: 'calibrate',
+      viewers: 6,
+      p2p: true,
+      seed: 1,
+      overrides: { network: { natOrder: [...natOrder] }, audience: { seconds: 30 } },
+    });
+    const plain = configFor({
+      scenario: 'calibrate',
+      viewers: 6,
+      p2p: true,
+      seed: 1,
+      overrides: { audience: { seconds: 30 } },
+    });
+    const withNat = runSimulation(config).viewers ?? [];
+    const without = runSimulation(plain).viewers ?? [];
+    expect(withNat.map((v) => v.nat)).toEqual(['open', 'open', 'symmetric', 'open', 'open', 'open']);
+    expect(without.map((v) => v.nat)).toEqual(Array(6).fill('open'));
+    expect(withNat.map((v) => v.access)).toEqual(without.map((v) => v.access));
+    expect(() => runSimulation({ ...config, network: { ...config.network, natOrder: ['carrier' as 'open'] } })).toThrow(
+      /not a NAT class/,
+    );
+  });
+
+  it('sets a NATed profile (`fibre/symmetric`) beside the simulated viewers of that access behind that NAT', () => {
+    const sim = [
+      { access: 'fibre', nat: 'open', httpBytes: 100, p2pBytes: 300 },
+      { access: 'fibre', nat: 'symmetric', httpBytes: 300, p2pBytes: 100 },
+    ];
+    expect(
+      profileCalibration(
+        [
+          { profile: 'fibre', viewers: 1, offloadPercent: 70 },
+          { profile: 'fibre/symmetric', viewers: 1, offloadPercent: 30 },
+        ],
+        sim,
+      ),
+    ).toEqual([
+      { profile: 'fibre', viewers: 1, realOffloadPercent: 70, simOffloadPercent: 75 },
+      { profile: 'fibre/symmetric', viewers: 1, realOffloadPercent: 30, simOffloadPercent: 25 },
     ]);
   });
 });

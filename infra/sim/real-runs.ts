@@ -4,7 +4,9 @@
  * `results.json` (one N per file) come out as the same plain rows.
  */
 import type { PolicyOptions } from '@edgeswarm/policy';
+import { parseNatSpec } from '../src/cohort/viewer-nat';
 import type { SimOverrides } from './model';
+import type { NatClass } from './nat';
 import { calibrationWorld } from './scenarios';
 
 /**
@@ -38,6 +40,8 @@ export interface RealRun {
   hybrid: { offloadPercent: number; stalls: number; stalledSeconds: number; latencyP50: number; startupP50: number };
   /** The hybrid's offload per link profile (compare with --network); absent on loopback runs. */
   byProfile?: { profile: string; viewers: number; offloadPercent: number }[];
+  /** Each viewer's NAT by join order (compare's --nat, as its harness placed them); absent: nobody behind a NAT. */
+  nat?: NatClass[];
   /**
    * The policy the real hybrid played with, as far as its file says: the whole of it where the harness recorded it,
    * else the latency target it then had (`unrecordedLatencyTargetDurations`, or the cohort's `--latency`) and the
@@ -68,6 +72,7 @@ interface CompareFile {
     seconds: number;
     staggerSeconds: number;
     edgeMbps?: number;
+    nat?: string;
     policy?: Partial<Record<keyof PolicyOptions, number>>;
   };
   cohorts: {
@@ -106,6 +111,8 @@ export function realRunsFrom(data: unknown, source: string): RealRun[] {
       );
     }
     const s = hybrid.summary;
+    const nat = d.options.nat === undefined ? undefined : parseNatSpec(d.options.nat, d.options.viewers);
+    if (nat && 'error' in nat) throw new Error(`${source}: ${nat.error}`);
     const policy = asPlayed(
       hybrid.policy ?? {
         latencyTargetDurations: typeof hybrid.latency === 'number' ? hybrid.latency : unrecordedLatencyTargetDurations,
@@ -135,6 +142,7 @@ export function realRunsFrom(data: unknown, source: string): RealRun[] {
               })),
             }
           : {}),
+        ...(nat?.kinds.some((k) => k !== 'open') ? { nat: nat.kinds } : {}),
         policy,
       },
     ];
@@ -183,5 +191,7 @@ export function calibrationOverrides(
     };
   }
   if (real) overrides.policy = { ...real.policy, ...set.policy };
+  // The same viewers behind the same NATs as in the real run.
+  if (real?.nat) overrides.network = { ...set.network, natOrder: real.nat };
   return overrides;
 }

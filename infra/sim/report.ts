@@ -40,10 +40,12 @@ export interface ProfileCalibration {
 /** Pure: offload per access profile over the simulated viewers, beside the real run's, for the profiles both have. */
 export function profileCalibration(
   real: readonly { profile: string; viewers: number; offloadPercent: number }[],
-  sim: readonly { access: string; httpBytes: number; p2pBytes: number }[],
+  sim: readonly { access: string; nat?: string; httpBytes: number; p2pBytes: number }[],
 ): ProfileCalibration[] {
   return real.flatMap((r) => {
-    const mine = sim.filter((v) => v.access === r.profile);
+    // compare names a NATed viewer's profile with its kind (`dsl/symmetric`); the rest are open.
+    const [access, nat = 'open'] = r.profile.split('/');
+    const mine = sim.filter((v) => v.access === access && (v.nat ?? 'open') === nat);
     const http = mine.reduce((sum, v) => sum + v.httpBytes, 0);
     const p2p = mine.reduce((sum, v) => sum + v.p2pBytes, 0);
     if (mine.length === 0) return [];

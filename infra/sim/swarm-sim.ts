@@ -537,6 +537,11 @@ export class SwarmSimulation {
     this.asn = new Int32Array(n);
     this.natClass = new Uint8Array(n);
     checkNatMix(config.network.natMix);
+    for (const nat of config.network.natOrder ?? []) {
+      if (!(natClasses as readonly string[]).includes(nat)) {
+        throw new Error(`network.natOrder names ${nat}, not a NAT class (${natClasses.join(', ')})`);
+      }
+    }
     this.reach = reachMatrix(config.network.natReach);
     this.freeRider = new Uint8Array(n);
     this.up = new Float64Array(n);
@@ -663,7 +668,8 @@ export class SwarmSimulation {
       this.down[v] = (sample(acc.downMbps, popRng) * 1e6) / 8;
       this.up[v] = (sample(acc.upMbps, popRng) * 1e6 * net.p2pEfficiency) / 8;
       this.edgeRtt[v] = sample(net.edgeRttMs, popRng) / 1000;
-      this.natClass[v] = natClasses.indexOf(natClassOf(popRng.next(), net.natMix));
+      const drawnNat = natClassOf(popRng.next(), net.natMix);
+      this.natClass[v] = natClasses.indexOf(net.natOrder ? (net.natOrder[v] ?? 'open') : drawnNat);
       this.freeRider[v] = popRng.next() < config.audience.freeRiderFraction ? 1 : 0;
       let random = '';
       for (let i = 0; i < 7; i++) random += idAlphabet[popRng.int(idAlphabet.length)];
