@@ -174,7 +174,7 @@ async function main(): Promise<void> {
         );
         for (const p of c.profiles ?? []) {
           console.log(
-            `     ${p.profile.padEnd(14)} ${String(p.viewers).padStart(2)} viewer(s)  offload real ${p.realOffloadPercent.toFixed(1).padStart(5)}%  sim ${p.simOffloadPercent.toFixed(1).padStart(5)}%  gap ${(p.simOffloadPercent - p.realOffloadPercent).toFixed(1).padStart(6)}`,
+            `     ${p.profile.padEnd(16)} ${String(p.viewers).padStart(2)} viewer(s)  offload real ${p.realOffloadPercent.toFixed(1).padStart(5)}%  sim ${p.simOffloadPercent.toFixed(1).padStart(5)}%  gap ${(p.simOffloadPercent - p.realOffloadPercent).toFixed(1).padStart(6)}`,
           );
         }
       }
