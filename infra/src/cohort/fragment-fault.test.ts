@@ -5,8 +5,8 @@ const base = 'http://10.77.0.1:8787/v1/streams/compare-1';
 
 describe('fragment fault', () => {
   it('reads --fail-fragment <viewer>:<n>, the viewer counted from 1 as the logs count them', () => {
-    expect(parseFragmentFault('4:2', 4)).toEqual({ viewer: 3, rendition: 'v2', nth: 2 });
-    expect(parseFragmentFault(' 1:1 ', 8)).toEqual({ viewer: 0, rendition: 'v2', nth: 1 });
+    expect(parseFragmentFault('4:2', 4)).toEqual({ viewer: 3, rendition: 'v0', nth: 2 });
+    expect(parseFragmentFault(' 1:1 ', 8)).toEqual({ viewer: 0, rendition: 'v0', nth: 1 });
     expect(parseFragmentFault('2:3', 4, 'v1')).toEqual({ viewer: 1, rendition: 'v1', nth: 3 });
   });
 
@@ -34,7 +34,7 @@ describe('fragment fault', () => {
   });
 
   it('fails exactly the nth fragment request of the rendition, once, and lets its retry and every later one through', () => {
-    const plan = fragmentFaultPlan({ rendition: 'v2', nth: 2 });
+    const plan = fragmentFaultPlan({ rendition: 'v0', nth: 2 });
     const requests = [
       `${base}/master.m3u8`,
       `${base}/v2/index.m3u8`,

@@ -12,15 +12,18 @@
 export interface FragmentFault {
   /** The viewer, by index (0 = the first to join). */
   viewer: number;
-  /** The rendition whose fragments count, as its path segment in the stream's URLs (`v2`). */
+  /** The rendition whose fragments count, as its path segment in the stream's URLs (`v0`, the top). */
   rendition: string;
   /** Which of that viewer's requests for such a fragment fails, 1 = its first. */
   nth: number;
 }
 
 export const fragmentFaultDefaults = {
-  /** The test stream's top rendition, the one every viewer plays on a residential link (index 2 of v0–v2). */
-  rendition: 'v2',
+  /**
+   * The test stream's top rendition, the one every viewer plays on a residential link. The ladder names renditions
+   * tallest first (origin/src/ladder.ts), so its path is v0; hls.js sorts levels by bitrate, so it is hls.js's level 2.
+   */
+  rendition: 'v0',
 };
 
 /** Pure: `--fail-fragment <viewer>:<n>` (viewer from 1 as the logs count them; n from 1) for a cohort of `viewers`. */
@@ -41,7 +44,7 @@ export function parseFragmentFault(
   return { viewer: viewer - 1, rendition, nth };
 }
 
-/** Pure: whether `url` asks for a media fragment of `rendition` (`…/v2/seg-00012.m4s`, any query). */
+/** Pure: whether `url` asks for a media fragment of `rendition` (`…/v0/seg-00012.m4s`, any query). */
 export function isRenditionFragment(url: string, rendition: string): boolean {
   let path: string;
   try {
