@@ -34,7 +34,7 @@ describe('fragment fault', () => {
   });
 
   it('fails exactly the nth fragment request of the rendition, once, and lets its retry and every later one through', () => {
-    const plan = fragmentFaultPlan({ rendition: 'v0', nth: 2 });
+    const plan = fragmentFaultPlan({ rendition: 'v2', nth: 2 });
     const requests = [
       `${base}/master.m3u8`,
       `${base}/v2/index.m3u8`,
