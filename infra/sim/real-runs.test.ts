@@ -226,6 +226,9 @@ describe('a real run with viewers behind a NAT', () => {
     expect(run?.nat).toEqual(kinds);
     const overrides = calibrationOverrides(8, run, { network: { connectSeconds: 2 } });
     expect(overrides.network).toEqual({ connectSeconds: 2, natOrder: kinds });
+    // --set places them itself when asked (e.g. a viewer stranded in another swarm as one that reaches nobody).
+    const own = ['open', 'udp-blocked'] as const;
+    expect(calibrationOverrides(8, run, { network: { natOrder: [...own] } }).network).toEqual({ natOrder: own });
     expect(
       realRunsFrom({ ...natRun, options: { ...natRun.options, nat: 'symmetric:0' } }, 'r')[0]?.nat,
     ).toBeUndefined();

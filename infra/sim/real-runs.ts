@@ -191,7 +191,7 @@ export function calibrationOverrides(
     };
   }
   if (real) overrides.policy = { ...real.policy, ...set.policy };
-  // The same viewers behind the same NATs as in the real run.
-  if (real?.nat) overrides.network = { ...set.network, natOrder: real.nat };
+  // The same viewers behind the same NATs as in the real run, unless --set places them itself.
+  if (real?.nat && !set.network?.natOrder) overrides.network = { ...set.network, natOrder: real.nat };
   return overrides;
 }

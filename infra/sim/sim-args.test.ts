@@ -50,4 +50,13 @@ describe('npm run sim: the command line', () => {
     });
     expect(() => parseSet(['network'])).toThrow(/section\.key=value/);
   });
+
+  it('sets the optional model values (no default) too, and still refuses unknown ones', () => {
+    expect(parseSet(['network.natOrder=["open","udp-blocked"]'])).toEqual({
+      network: { natOrder: ['open', 'udp-blocked'] },
+    });
+    expect(parseSet(['network.accessOrder=["dsl"]'])).toEqual({ network: { accessOrder: ['dsl'] } });
+    expect(() => parseSet(['network.natOrdre=[]'])).toThrow(/no such model value/);
+    expect(() => parseSet(['audience.natOrder=[]'])).toThrow(/no such model value/);
+  });
 });

@@ -63,6 +63,9 @@ export interface SimArgs {
   child?: string;
 }
 
+/** Model values with no default (absent unless set), which --set may still give. */
+const optionalModelValues: Record<string, readonly string[]> = { network: ['accessOrder', 'natOrder'] };
+
 /** `a.b=c` into a nested override; values are JSON where they parse, else strings ("Infinity" is Infinity). */
 export function parseSet(items: readonly string[]): SimOverrides {
   const out: Record<string, Record<string, unknown>> = {};
@@ -74,7 +77,10 @@ export function parseSet(items: readonly string[]): SimOverrides {
     }
     const [section, key] = path as [string, string];
     const known = section === 'policy' ? policyDefaults : (simDefaults as unknown as Record<string, unknown>)[section];
-    if (typeof known !== 'object' || known === null || !(key in known)) {
+    if (
+      (typeof known !== 'object' || known === null || !(key in known)) &&
+      !optionalModelValues[section]?.includes(key)
+    ) {
       throw new Error(`--set ${section}.${key}: no such model value (see the Assumptions in the report)`);
     }
     const raw = item.slice(eq + 1);
