@@ -14,6 +14,10 @@ export default defineConfig({
           environment: 'node',
           include: ['{protocol,policy,origin,player,infra}/src/**/*.test.ts', 'infra/{sim,bench}/**/*.test.ts'],
           exclude: ['**/*.e2e.test.ts', '**/node_modules/**'],
+          // One worker runs file after file, modules loaded once: a fresh process per file spent most of the
+          // project's time starting and importing, not testing. A file that installs a global takes it away again
+          // after itself (the browser globals of player.test.ts, ll-hls-interop.test.ts, stock-p2pml-announce.test.ts).
+          isolate: false,
         },
       },
       {

@@ -42,17 +42,27 @@ let origin = '';
 /** Announces received, by the path of the connection they came on (one path per Core: no pooled socket). */
 const announces = new Map<string, Any[]>();
 let pml: CoreModule;
+/** The browser globals this file installed. */
+const installed: string[] = [];
 
 beforeAll(async () => {
   // Enough of a browser for hls.js and p2p-media-loader's bundle; WebRTC from webrtc-polyfill (node-datachannel).
-  const g = globalThis as Any;
-  g.self ??= globalThis;
-  g.window ??= globalThis;
-  g.location ??= { href: 'http://127.0.0.1/', protocol: 'http:' };
-  g.navigator ??= { userAgent: 'node' };
-  g.WebSocket ??= WebSocket;
+  // Taken away again after this file: unit test files share a worker (vitest.config.ts, isolate: false).
   const rtc = (await import('webrtc-polyfill')) as Any;
-  for (const name of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate']) g[name] ??= rtc[name];
+  const browser: Any = {
+    self: globalThis,
+    window: globalThis,
+    location: { href: 'http://127.0.0.1/', protocol: 'http:' },
+    navigator: { userAgent: 'node' },
+    WebSocket,
+    ...Object.fromEntries(['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate'].map((n) => [n, rtc[n]])),
+  };
+  const g = globalThis as Any;
+  for (const [name, value] of Object.entries(browser)) {
+    if (g[name] !== undefined) continue;
+    g[name] = value;
+    installed.push(name);
+  }
 
   http = createServer((_req, res) => {
     res.setHeader('Content-Type', 'application/vnd.apple.mpegurl');
@@ -74,6 +84,7 @@ beforeAll(async () => {
 afterAll(async () => {
   tracker?.close();
   await new Promise((resolve) => http?.close(resolve));
+  for (const name of installed.splice(0)) delete (globalThis as Any)[name];
 });
 
 /** hls.js's own parse of the playlist, as p2p-media-loader's adapter receives it (MANIFEST_LOADED). */

@@ -4,15 +4,24 @@
  * come out as hls.js's low-latency mode expects them.
  */
 import { deltaUpdate, type MediaPlaylist, renderMediaPlaylist } from '@edgeswarm/protocol';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 type Parser = typeof import('hls.js').M3U8Parser;
 let parser: Parser;
 
+let installedSelf = false;
+
 beforeAll(async () => {
-  // hls.js reads `self` when it loads; Node has none.
-  (globalThis as { self?: unknown }).self ??= globalThis;
+  // hls.js reads `self` when it loads; Node has none. Taken away again after this file: unit test files share a
+  // worker (vitest.config.ts, isolate: false).
+  const g = globalThis as { self?: unknown };
+  installedSelf = g.self === undefined;
+  if (installedSelf) g.self = globalThis;
   parser = (await import('hls.js')).M3U8Parser;
+});
+
+afterAll(() => {
+  if (installedSelf) delete (globalThis as { self?: unknown }).self;
 });
 
 const base = 'https://edge.test/v1/streams/live/v0/live.m3u8';

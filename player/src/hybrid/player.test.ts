@@ -2,7 +2,7 @@
  * The player in Node, without a browser: enough of a page to construct it and run its ticks. It catches what
  * only end-to-end runs caught before, such as a binding read before it is declared during construction.
  */
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HybridPlayerOptions } from './player';
 
 function fakeVideo() {
@@ -28,11 +28,20 @@ function fakeVideo() {
   };
 }
 
+// Enough of a browser for hls.js, taken away again after this file: unit test files share a worker
+// (vitest.config.ts, isolate: false), and player.ts reads these globals.
+const installed: string[] = [];
 beforeAll(() => {
   const g = globalThis as Record<string, unknown>;
-  g.window ??= globalThis;
-  g.self ??= globalThis;
-  g.location ??= { href: 'http://127.0.0.1:8787/watch/demo' };
+  const browser = { window: globalThis, self: globalThis, location: { href: 'http://127.0.0.1:8787/watch/demo' } };
+  for (const [name, value] of Object.entries(browser)) {
+    if (g[name] !== undefined) continue;
+    g[name] = value;
+    installed.push(name);
+  }
+});
+afterAll(() => {
+  for (const name of installed.splice(0)) delete (globalThis as Record<string, unknown>)[name];
 });
 
 afterEach(() => vi.useRealTimers());
