@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 
@@ -42,6 +43,11 @@ export default defineConfig({
         test: {
           name: 'edge',
           include: ['edge/src/**/*.test.ts'],
+          // vitest-pool-workers starts a workerd for each test file, and much of a file's time is that start and the
+          // tests' own waits (held requests, timeouts): two files at once even on 2 cores, where vitest's default is
+          // one. Its own group, as its worker count may differ from the unit project's when both run.
+          maxWorkers: Math.max(2, availableParallelism() - 1),
+          sequence: { groupOrder: 1 },
         },
       },
       {
