@@ -92,8 +92,8 @@ export interface ProfileSummary {
   /** The highest of their peak upload rates, and that as a share of the cap, percent. */
   peakUpMbps: number | null;
   peakUpOfCapPercent: number | null;
-  /** Every one of them stayed within its cap (+10%). */
-  upWithinCap: boolean;
+  /** Every one measured stayed within its cap (+10%); null when none was measured (no verdict, not a pass). */
+  upWithinCap: boolean | null;
   firstFetcherSeconds: number;
   stalls: number;
   stalledSeconds: number;

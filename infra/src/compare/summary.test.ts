@@ -264,8 +264,23 @@ describe('per link profile', () => {
       offloadPercent: 75,
       linkUpBytes: null,
       peakUpMbps: null,
-      upWithinCap: true,
+      upWithinCap: null,
     });
+  });
+
+  it('gives no shaping verdict for a profile none of whose viewers has link samples, rather than a pass', () => {
+    const hybrid = shapedResults().cohorts[1];
+    if (!hybrid) throw new Error('fixture has no hybrid cohort');
+    const unmeasured = { viewers: hybrid.run.viewers.map((v, i) => (i === 0 ? { ...v, linkUse: null } : v)) };
+    const [dsl, cable] = summariseProfiles(unmeasured);
+    expect(dsl).toMatchObject({ profile: 'dsl', linkUpBytes: null, peakUpMbps: null, upWithinCap: null });
+    expect(cable?.upWithinCap).toBe(true);
+    const over = {
+      viewers: hybrid.run.viewers.map((v, i) =>
+        i === 1 && v.linkUse ? { ...v, linkUse: { ...v.linkUse, upWithinCap: false } } : v,
+      ),
+    };
+    expect(summariseProfiles(over)[1]?.upWithinCap).toBe(false);
   });
 
   it('groups viewers by profile in join order, with what crossed their links and the peak against the cap', () => {

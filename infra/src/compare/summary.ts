@@ -218,7 +218,7 @@ export function summariseProfiles(run: Pick<CohortRun, 'viewers'>): ProfileSumma
       linkDownBytes: measured.length ? sum((x) => x.linkUse?.downBytes ?? 0) : null,
       peakUpMbps,
       peakUpOfCapPercent: peakUpMbps !== null && link?.upMbps ? (100 * peakUpMbps) / link.upMbps : null,
-      upWithinCap: v.every((x) => x.linkUse?.upWithinCap ?? true),
+      upWithinCap: measured.length ? measured.every((x) => x.linkUse?.upWithinCap) : null,
       firstFetcherSeconds: sum((x) => x.firstFetcherSeconds ?? 0),
       stalls: sum((x) => x.stalls),
       stalledSeconds: sum((x) => x.stalledMs) / 1000,

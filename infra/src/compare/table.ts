@@ -223,7 +223,7 @@ export function profileTable(results: CompareResults): { head: string[]; rows: s
         : `${formatBytes(p.linkUpBytes)} / ${formatBytes(p.linkDownBytes)}`,
       p.peakUpMbps === null
         ? '—'
-        : `${p.peakUpMbps.toFixed(2)} Mbit/s${p.peakUpOfCapPercent === null ? '' : ` (${p.peakUpOfCapPercent.toFixed(0)}%)`}${p.upWithinCap ? '' : ' OVER CAP'}`,
+        : `${p.peakUpMbps.toFixed(2)} Mbit/s${p.peakUpOfCapPercent === null ? '' : ` (${p.peakUpOfCapPercent.toFixed(0)}%)`}${p.upWithinCap === false ? ' OVER CAP' : ''}`,
       // The role is the hybrid's: CDN-only viewers all fetch from the edge, and stock p2p-media-loader has none.
       c.name === 'hybrid' ? `${p.firstFetcherSeconds.toFixed(0)} s` : '—',
       `${p.stalls} (${p.stalledSeconds.toFixed(1)} s)`,
