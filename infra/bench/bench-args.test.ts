@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEdgeBenchArgs, parseLiveBenchArgs, parseOffloadBenchArgs } from './bench-args';
+import { parseChromiumBenchArgs, parseEdgeBenchArgs, parseLiveBenchArgs, parseOffloadBenchArgs } from './bench-args';
 
 const reason = (request: { ok: boolean; reason?: string }) => (request.ok ? 'ok' : request.reason);
 
@@ -63,5 +63,19 @@ describe('bench:edge, bench:live and bench:offload: the command line', () => {
     expect(reason(parseOffloadBenchArgs(['--stagger', '-1']))).toBe('--stagger takes a non-negative number, not "-1"');
     expect(reason(parseOffloadBenchArgs(['--network', 'adsl']))).toMatch(/^--network must be one of .*, not "adsl"$/);
     expect(reason(parseOffloadBenchArgs(['8']))).toBe('unexpected argument "8"');
+  });
+
+  it('bench:chromium: pages, seconds and rounds, positive and bounded', () => {
+    expect(parseChromiumBenchArgs([])).toEqual({ ok: true, value: { pages: 4, seconds: 20, rounds: 2 } });
+    expect(parseChromiumBenchArgs(['--pages', '8', '--seconds', '2.5', '--rounds', '1'])).toEqual({
+      ok: true,
+      value: { pages: 8, seconds: 2.5, rounds: 1 },
+    });
+    expect(parseChromiumBenchArgs(['-h'])).toEqual({ ok: true, help: true });
+    expect(reason(parseChromiumBenchArgs(['--pages', '0']))).toBe('--pages takes a positive integer, not "0"');
+    expect(reason(parseChromiumBenchArgs(['--pages', '17']))).toBe('--pages is at most 16, not 17');
+    expect(reason(parseChromiumBenchArgs(['--rounds', '1.5']))).toBe('--rounds takes a positive integer, not "1.5"');
+    expect(reason(parseChromiumBenchArgs(['--seconds', '301']))).toBe('--seconds is at most 300, not 301');
+    expect(reason(parseChromiumBenchArgs(['--page', '2']))).toBe('unknown option --page; did you mean --pages?');
   });
 });

@@ -168,3 +168,40 @@ export function parseOffloadBenchArgs(
   }
   return { ok: true, value: { viewers, ...read.value, network: values.network } };
 }
+
+export const chromiumBenchUsage = `usage: npm run bench:chromium -- [--pages 4] [--seconds 20] [--rounds 2]
+
+What a viewer page costs in each Chromium build the harnesses can run (infra/src/browser.ts), in the same
+run: Debian's headless shell against the full browser, the full browser as the baseline. Each round launches
+each build in turn (the order swapped every round), opens --pages pages one after the other, each playing a
+320x180 30 fps clip in a <video>, then lets them play --seconds. Chromium's own per-process CPU times give
+CPU seconds per page opened and the playing pages' CPU, % of a core per page. Prints both builds and the
+shell ÷ full ratios; writes bench-results/chromium.json.`;
+
+export interface ChromiumBenchSettings {
+  pages: number;
+  seconds: number;
+  rounds: number;
+}
+
+const chromiumOptions = {
+  pages: { type: 'string', default: '4' },
+  seconds: { type: 'string', default: '20' },
+  rounds: { type: 'string', default: '2' },
+} satisfies OptionTable;
+
+/** Bounds on a bench:chromium run: browsers on this machine, every round launching both builds. */
+export const chromiumBenchLimits = { maxPages: 16, maxSeconds: 300, maxRounds: 10 };
+
+export function parseChromiumBenchArgs(argv: readonly string[]): CliRequest<ChromiumBenchSettings> {
+  const parsed = parseOptions(argv, chromiumOptions);
+  if (!parsed.ok || 'help' in parsed) return parsed;
+  const read = counts(parsed.value.values, { pages: {}, seconds: { integer: false }, rounds: {} });
+  if (!read.ok) return read;
+  const { pages, seconds, rounds } = read.value;
+  const { maxPages, maxSeconds, maxRounds } = chromiumBenchLimits;
+  if (pages > maxPages) return { ok: false, reason: `--pages is at most ${maxPages}, not ${pages}` };
+  if (seconds > maxSeconds) return { ok: false, reason: `--seconds is at most ${maxSeconds}, not ${seconds}` };
+  if (rounds > maxRounds) return { ok: false, reason: `--rounds is at most ${maxRounds}, not ${rounds}` };
+  return { ok: true, value: read.value };
+}

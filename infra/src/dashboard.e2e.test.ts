@@ -195,7 +195,8 @@ describe('dashboard end to end', () => {
       beaconing = false;
       await beaconLoop;
       statuses.push(...(await Promise.all(viewers.map((v) => v.beacon(true)))));
-      expect(statuses.every((s) => s === 204)).toBe(true);
+      expect(statuses.length).toBeGreaterThan(0);
+      expect(statuses.filter((s) => s !== 204), 'beacons the edge did not take (status codes)').toEqual([]);
       const fetched = viewers.reduce((sum, v) => sum + v.bytes, 0);
       expect(fetched).toBeGreaterThan(0);
 
