@@ -88,11 +88,21 @@ describe("the stats object's retention in the soak", () => {
     }
   });
 
-  it("is the issue's soak: 8 viewers for 30 min judged over the last 20; quick, 4 for 90 s over the last 60", () => {
+  it("is the issue's soak: 8 viewers for 30 min judged over the last 20; quick, 4 for 120 s over the last 60", () => {
     expect(soakShape(false)).toEqual({ viewers: 8, staggerSeconds: 3, seconds: 1800, windowSeconds: 1200 });
-    expect(soakShape(true)).toEqual({ viewers: 4, staggerSeconds: 3, seconds: 90, windowSeconds: 60 });
+    expect(soakShape(true)).toEqual({ viewers: 4, staggerSeconds: 3, seconds: 120, windowSeconds: 60 });
     expect(soakWarmUpSeconds(false)).toBe(621);
-    expect(soakWarmUpSeconds(true)).toBe(39);
+    expect(soakWarmUpSeconds(true)).toBe(69);
+  });
+
+  it("judges counts only once the last viewer's unanswered offers have reached their lifetime, quick or full", () => {
+    for (const quick of [true, false]) {
+      const { viewers, staggerSeconds } = soakShape(quick);
+      const lastJoin = (viewers - 1) * staggerSeconds;
+      expect(soakWarmUpSeconds(quick), quick ? 'quick' : 'full').toBeGreaterThanOrEqual(
+        lastJoin + soakLimits.p2pStartSeconds + soakLimits.offerLifetimeSeconds,
+      );
+    }
   });
 });
 
