@@ -196,7 +196,10 @@ describe('dashboard end to end', () => {
       await beaconLoop;
       statuses.push(...(await Promise.all(viewers.map((v) => v.beacon(true)))));
       expect(statuses.length).toBeGreaterThan(0);
-      expect(statuses.filter((s) => s !== 204), 'beacons the edge did not take (status codes)').toEqual([]);
+      expect(
+        statuses.filter((s) => s !== 204),
+        'beacons the edge did not take (status codes)',
+      ).toEqual([]);
       const fetched = viewers.reduce((sum, v) => sum + v.bytes, 0);
       expect(fetched).toBeGreaterThan(0);
 
