@@ -16,6 +16,7 @@ import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import { createEdgeClient } from '@edgeswarm/origin/edge-client';
 import { derivePublishKey } from '@edgeswarm/protocol';
 import { freePort, repoRoot, startLocalEdge } from '../src/local-edge';
+import { tsxCommand } from '../src/tsx-command';
 import { type LoadResult, runWrk } from '../src/wrk';
 import { edgeBenchUsage, parseEdgeBenchArgs } from './bench-args';
 
@@ -35,13 +36,10 @@ async function main(): Promise<void> {
   const secret = randomBytes(24).toString('base64url');
   const edge = await startLocalEdge({ persistDir: join(work, 'state'), vars: { PUBLISH_SECRET: secret } });
   const port = await freePort();
-  const baseline = spawn(
-    join(repoRoot, 'node_modules/.bin/tsx'),
-    [join(repoRoot, 'infra/bench/static-server.ts'), file, String(port)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const [node, ...nodeArgs] = tsxCommand(join(repoRoot, 'infra/bench/static-server.ts'), file, String(port));
+  const baseline = spawn(node, nodeArgs, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     await new Promise<void>((resolve) => baseline.stdout?.once('data', () => resolve()));
     const client = createEdgeClient({

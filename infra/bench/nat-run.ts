@@ -16,6 +16,7 @@ import { type NatKind, viewerNatSetup } from '../src/cohort/viewer-nat';
 import { repoRoot } from '../src/local-edge';
 import { namespaceAddress } from '../src/netns';
 import { type StunServer, startStunServer } from '../src/stun-server';
+import { tsxCommand } from '../src/tsx-command';
 import {
   type ChosenPair,
   type MappingProbe,
@@ -114,10 +115,7 @@ async function probe(network: ViewerNetwork, index: number, kind: NatKind, stun:
       'netns',
       'exec',
       netns,
-      join(repoRoot, 'node_modules/.bin/tsx'),
-      join(repoRoot, 'infra/bench/nat-probe.ts'),
-      namespaceAddress,
-      ...stun.map((s) => String(s.port)),
+      ...tsxCommand(join(repoRoot, 'infra/bench/nat-probe.ts'), namespaceAddress, ...stun.map((s) => String(s.port))),
     ]);
     return { kind, seen: JSON.parse(out.trim().split('\n').at(-1) ?? '[]') };
   } finally {

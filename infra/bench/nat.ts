@@ -14,6 +14,7 @@ import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import { findOnPath } from '@edgeswarm/origin/ffmpeg/locate';
 import { repoRoot } from '../src/local-edge';
 import { privateNetworkAvailable, runInPrivateNetwork } from '../src/netns';
+import { tsxCommand } from '../src/tsx-command';
 import {
   formatMatrix,
   type MappingProbe,
@@ -39,15 +40,12 @@ if (unavailable) {
 }
 
 const loadBefore = loadavg();
-const run = await runInPrivateNetwork(
-  [join(repoRoot, 'node_modules/.bin/tsx'), join(repoRoot, 'infra/bench/nat-run.ts'), JSON.stringify(args)],
-  {
-    cwd: repoRoot,
-    layout: 'bridge',
-    timeoutMs: (indices * (args.timeoutSeconds + 15) + 60) * 1000,
-    onStderr: (chunk) => process.stderr.write(chunk),
-  },
-);
+const run = await runInPrivateNetwork(tsxCommand(join(repoRoot, 'infra/bench/nat-run.ts'), JSON.stringify(args)), {
+  cwd: repoRoot,
+  layout: 'bridge',
+  timeoutMs: (indices * (args.timeoutSeconds + 15) + 60) * 1000,
+  onStderr: (chunk) => process.stderr.write(chunk),
+});
 if (run.code !== 0) {
   process.stderr.write(`bench:nat: the namespace run failed (${run.code})\n`);
   process.exit(1);

@@ -21,6 +21,7 @@ import { cpuBusyPercent, summaryDefaults } from '../src/compare/summary';
 import { type LocalEdge, repoRoot, startLocalEdge } from '../src/local-edge';
 import { privateNetworkAvailable, runInPrivateNetwork } from '../src/netns';
 import { interruptCli, type RunningCli, spawnOriginCli } from '../src/run-cli';
+import { tsxCommand } from '../src/tsx-command';
 import { parseStartupBenchArgs, startupBenchUsage } from './startup-args';
 import type { StartupRoundsResult, StartupTask } from './startup-rounds';
 import { formatStartupSummary, leftoverProcesses, startupWarnings, summariseStartup } from './startup-stats';
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
     const cpuBefore = cpus();
     let partial = '';
     const run = await runInPrivateNetwork(
-      [join(repoRoot, 'node_modules/.bin/tsx'), join(repoRoot, 'infra/bench/startup-rounds.ts'), JSON.stringify(task)],
+      tsxCommand(join(repoRoot, 'infra/bench/startup-rounds.ts'), JSON.stringify(task)),
       {
         cwd: repoRoot,
         layout: args.network === 'loopback' ? 'veth' : 'bridge',

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './local-edge';
+import { tsxCommand } from './tsx-command';
 
 export interface CliResult {
   code: number | null;
@@ -18,7 +19,8 @@ export interface RunningCli {
 
 /** Starts the CLI and returns at once; `done` settles when it exits. */
 export function spawnOriginCli(args: string[], env: Record<string, string> = {}): RunningCli {
-  const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'origin/src/cli.ts'), ...args], {
+  const [node, ...nodeArgs] = tsxCommand(join(repoRoot, 'origin/src/cli.ts'), ...args);
+  const child = spawn(node, nodeArgs, {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import { repoRoot } from '../local-edge';
 import { type NamespaceLayout, runInPrivateNetwork } from '../netns';
 import type { SwarmOptions, SwarmResult } from '../swarm';
 import { swarmDefaults, swarmLinks } from '../swarm';
+import { tsxCommand } from '../tsx-command';
 import type { CohortRun } from './records';
 import type { CohortPlan } from './runner';
 
@@ -52,19 +53,16 @@ export async function runInNamespace<T extends NamespaceTask>(
   } = {},
 ): Promise<TaskResult<T>> {
   let partial = '';
-  const run = await runInPrivateNetwork(
-    [join(repoRoot, 'node_modules/.bin/tsx'), join(repoRoot, 'infra/src/cohort/cli.ts'), JSON.stringify(task)],
-    {
-      cwd: repoRoot,
-      layout: taskLayout(task),
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      onStderr: (chunk) => {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) options.onLine?.(line);
-      },
+  const run = await runInPrivateNetwork(tsxCommand(join(repoRoot, 'infra/src/cohort/cli.ts'), JSON.stringify(task)), {
+    cwd: repoRoot,
+    layout: taskLayout(task),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    onStderr: (chunk) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) options.onLine?.(line);
     },
-  );
+  });
   if (run.code !== 0) {
     throw new NamespaceTaskError(`the ${task.task} task failed (${run.code}):\n${run.stderr.slice(-3000)}`, run.stderr);
   }

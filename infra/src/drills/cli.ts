@@ -18,6 +18,7 @@ import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import { repoRoot } from '../local-edge';
 import { privateNetworkAvailable, runInPrivateNetwork } from '../netns';
 import { descendants, stopProcesses } from '../process-tree';
+import { tsxCommand } from '../tsx-command';
 import { drillBatches } from './batches';
 import { drillUsage, parseDrillOptions } from './options';
 import { drills } from './registry';
@@ -74,11 +75,10 @@ async function runDrill(drill: Drill, index: number): Promise<DrillResult> {
   const started = performance.now();
   let partial = '';
   const run = await runInPrivateNetwork(
-    [
-      join(repoRoot, 'node_modules/.bin/tsx'),
+    tsxCommand(
       join(repoRoot, 'infra/src/drills/child.ts'),
       JSON.stringify({ drill: drill.name, quick: options.quick, outDir: dir }),
-    ],
+    ),
     {
       cwd: repoRoot,
       timeoutMs: drill.timeoutSeconds[options.quick ? 0 : 1] * 1000,
