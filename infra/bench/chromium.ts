@@ -6,7 +6,7 @@
  * Debian's headless shell (what infra/src/browser.ts picks first) against the full browser (its fallback, the
  * baseline). Each round launches each build in turn, the order swapped every round, with the harnesses' own
  * switches; opens --pages pages one after the other, each playing a 320x180 30 fps clip in a <video> from a
- * loopback server; then lets them play --seconds. Chromium's own per-process CPU times (DevTools, as browser-cpu.ts reads them) are read
+ * loopback server; then lets them play --seconds. Chromium's own per-process CPU times (browser-cpu.ts) are read
  * when the browser is up, when every page plays, and at the end. Prints the medians and the shell ÷ full ratios,
  * with the machine's load and CPU busy; writes bench-results/chromium.json.
  */
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { valueOrExit } from '@edgeswarm/origin/cli-exit';
 import { type Browser, chromium } from 'playwright-core';
 import { chromiumArgs } from '../src/browser';
-import { sumProcessCpu } from '../src/cohort/browser-cpu';
+import { readProcessInfo, sumProcessCpu } from '../src/cohort/browser-cpu';
 import { cpuBusyPercent } from '../src/compare/summary';
 import { repoRoot } from '../src/local-edge';
 import { makeTestClip } from '../src/test-media';
@@ -58,18 +58,11 @@ async function serve(clip: string): Promise<{ url: string; close: () => Promise<
 }
 
 async function cpuSeconds(browser: Browser): Promise<{ total: number; renderers: number }> {
-  const session = await browser.newBrowserCDPSession();
-  try {
-    const { processInfo } = (await session.send('SystemInfo.getProcessInfo')) as {
-      processInfo: { type: string; cpuTime: number }[];
-    };
-    return {
-      total: sumProcessCpu(processInfo).totalSeconds,
-      renderers: processInfo.filter((p) => p.type === 'renderer').length,
-    };
-  } finally {
-    await session.detach().catch(() => {});
-  }
+  const processInfo = await readProcessInfo(browser);
+  return {
+    total: sumProcessCpu(processInfo).totalSeconds,
+    renderers: processInfo.filter((p) => p.type === 'renderer').length,
+  };
 }
 
 async function measure(build: ChromiumBuild, round: number, url: string): Promise<ChromiumRound> {

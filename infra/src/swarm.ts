@@ -272,6 +272,7 @@ export async function runSwarm(partial: Partial<SwarmOptions> = {}): Promise<Swa
 }
 
 export function formatSwarm(result: { viewers: ViewerRecord[] }): string {
+  const seconds = (ms: number | null | undefined) => (ms == null ? '—' : (ms / 1e3).toFixed(1));
   const shaped = result.viewers.some((v) => v.link);
   const rows = result.viewers.map((v) => {
     const total = v.httpBytes + v.p2pBytes;
@@ -280,7 +281,6 @@ export function formatSwarm(result: { viewers: ViewerRecord[] }): string {
       ? ` ${(v.link?.profile ?? '').padEnd(8)} ${v.linkUse ? `${v.linkUse.peakUpMbps.toFixed(2)}/${v.link?.upMbps ?? '∞'}`.padStart(11) : '          —'} ${(v.firstFetcherSeconds ?? 0).toFixed(0).padStart(5)}`
       : '';
     // When it joined, when its P2P started and its first peer came (s after it asked to play), frames it dropped.
-    const seconds = (ms: number | null | undefined) => (ms == null ? '—' : (ms / 1e3).toFixed(1));
     const dropped = v.totalFrames ? `${((100 * (v.droppedFrames ?? 0)) / v.totalFrames).toFixed(1)}%` : '—';
     const when = ` ${v.joinedAtSeconds.toFixed(1).padStart(6)} ${seconds(v.timeline?.p2pStartedMs).padStart(5)} ${seconds(v.timeline?.firstPeerMs).padStart(5)} ${dropped.padStart(7)}`;
     return `${String(v.viewer).padStart(6)} ${(v.httpBytes / 1e3).toFixed(0).padStart(8)} ${(v.p2pBytes / 1e3).toFixed(0).padStart(8)} ${offload.padStart(7)}% ${String(v.p2pSegments).padStart(7)} ${String(v.stalls).padStart(6)} ${v.latencyP50?.toFixed(1).padStart(8) ?? '       —'} ${String(v.integrityFailures).padStart(8)}${when}${link}`;

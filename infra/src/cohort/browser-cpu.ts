@@ -30,18 +30,23 @@ export function addBrowserCpu(a: BrowserCpu, b: BrowserCpu): BrowserCpu {
   return { rendererSeconds: a.rendererSeconds + b.rendererSeconds, totalSeconds: a.totalSeconds + b.totalSeconds };
 }
 
+/** Every process of the browser with its CPU seconds so far, as DevTools gives them (SystemInfo.getProcessInfo). */
+export async function readProcessInfo(browser: Browser): Promise<{ type: string; cpuTime: number }[]> {
+  const session = await browser.newBrowserCDPSession();
+  try {
+    const { processInfo } = (await session.send('SystemInfo.getProcessInfo')) as {
+      processInfo: { type: string; cpuTime: number }[];
+    };
+    return processInfo;
+  } finally {
+    await session.detach().catch(() => {});
+  }
+}
+
 /** The browser's CPU so far, or null if it cannot say (closed, or not Chromium). */
 export async function readBrowserCpu(browser: Browser): Promise<BrowserCpu | null> {
   try {
-    const session = await browser.newBrowserCDPSession();
-    try {
-      const { processInfo } = (await session.send('SystemInfo.getProcessInfo')) as {
-        processInfo: { type: string; cpuTime: number }[];
-      };
-      return sumProcessCpu(processInfo);
-    } finally {
-      await session.detach().catch(() => {});
-    }
+    return sumProcessCpu(await readProcessInfo(browser));
   } catch {
     return null;
   }
