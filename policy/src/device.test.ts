@@ -52,4 +52,28 @@ describe('observeDevice', () => {
     const after = observeDevice(state, calm, 110, o);
     expect(after).toMatchObject({ streak: 0, strainedUntil: state.strainedUntil });
   });
+
+  it('a sign alone while backed off renews nothing; a streak that goes on does', () => {
+    let state = calmDevice;
+    for (let t = 0; t < o.strainStreakTicks; t++) state = observeDevice(state, busy, 100 + t, o);
+    const until = state.strainedUntil;
+    expect(until).toBe(100 + o.strainStreakTicks - 1 + o.strainHoldSeconds);
+    // The streak goes on one more tick: the hold runs from it.
+    const longer = observeDevice(state, busy, 100 + o.strainStreakTicks, o);
+    expect(longer.strainedUntil).toBe(until + 1);
+    // Calm, then one bad tick every few seconds (a busy machine's bursts): none of them a streak, none renews the hold…
+    state = observeDevice(longer, calm, 110, o);
+    for (let t = 112; t < longer.strainedUntil; t += 3) {
+      state = observeDevice(state, busy, t, o);
+      expect(state).toMatchObject({ streak: 1, strainedUntil: longer.strainedUntil, sign: 'long-tasks' });
+      state = observeDevice(state, calm, t + 1, o);
+    }
+    // …so it ends when the streak's hold does.
+    expect(state.strainedUntil).toBe(longer.strainedUntil);
+    // A new streak while still backed off renews it from its own last tick.
+    let renewed = observeDevice(calmDevice, undefined, 0, o);
+    for (let t = 0; t < o.strainStreakTicks; t++) renewed = observeDevice(renewed, busy, 200 + t, o);
+    const again = [0, 1, 2].reduce((s, i) => observeDevice(s, busy, 210 + i, o), observeDevice(renewed, calm, 205, o));
+    expect(again.strainedUntil).toBe(212 + o.strainHoldSeconds);
+  });
 });

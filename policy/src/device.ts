@@ -75,8 +75,12 @@ export function strainSign(
 }
 
 /**
- * Pure: the strain after one tick. strainStreakTicks ticks in a row with a sign start the back-off; while backed off,
- * any sign holds it for strainHoldSeconds from now.
+ * Pure: the strain after one tick. strainStreakTicks ticks in a row with a sign start the back-off, for
+ * strainHoldSeconds; every further tick of that streak holds it for strainHoldSeconds from then. A sign alone renews
+ * nothing: the evidence that keeps a device backed off is the evidence that backed it off. Renewed by any sign, the
+ * hold never ended on a busy machine: one freeze of three seconds (a memory dump, a collection) backed eight viewers
+ * off at once, and a single tick in 30 s dropping a tenth of its frames, common at 70% busy, held them there for good,
+ * with P2P at 0% and nothing stalling (BENCHMARKS.md, #13's soak).
  */
 export function observeDevice(
   state: DeviceStrain,
@@ -95,8 +99,8 @@ export function observeDevice(
   const sign = device ? strainSign(device, options) : null;
   if (!sign) return { ...state, streak: 0 };
   const streak = state.streak + 1;
-  const backOff = streak >= options.strainStreakTicks || now < state.strainedUntil;
-  return { strainedUntil: backOff ? now + options.strainHoldSeconds : state.strainedUntil, sign, streak };
+  const strainedUntil = streak >= options.strainStreakTicks ? now + options.strainHoldSeconds : state.strainedUntil;
+  return { strainedUntil, sign, streak };
 }
 
 export const isStrained = (state: DeviceStrain, now: number): boolean => now < state.strainedUntil;

@@ -75,7 +75,7 @@ export interface PolicyOptions {
   strainLongTaskPercent: number;
   /** Ticks in a row that must show a sign before the device counts as strained. */
   strainStreakTicks: number;
-  /** A strained device stays backed off (no upload, no role, wider margin) this long after the last sign, seconds. */
+  /** A strained device stays backed off (no upload, no role, wider margin) this long after its streak of signs ends, seconds. */
   strainHoldSeconds: number;
   /** While strained, the deadline margin is this many times its usual value. */
   strainMarginFactor: number;
