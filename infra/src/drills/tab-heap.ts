@@ -105,9 +105,12 @@ export function processDumpsOf(events: readonly Record<string, unknown>[]): Map<
 const browserSessions = new WeakMap<Browser, CDPSession>();
 
 /**
- * Every process of the browser, dumped by Chromium's memory-infra after a garbage collection in each
- * (`deterministic`), through a browser-level DevTools session the harness opens; undefined when the browser does
- * not answer. The dump's tracing buffer is a shared-memory region in each process, not part of its footprint.
+ * Every process of the browser, dumped by Chromium's memory-infra at its light level of detail (totals per allocator,
+ * the buffer partition among them), through a browser-level DevTools session the harness opens; undefined when the
+ * browser does not answer. The dump's tracing buffer is a shared-memory region in each process, not part of its
+ * footprint. Not `deterministic` and not `detailed`: on these two cores that dump held every renderer for 15-18 s,
+ * long enough to stall all eight of the soak's viewers, where the light one takes about 3 s with the same readings
+ * (BENCHMARKS.md, #13); the soak collects each tab's garbage just before it (tabHeap).
  */
 export async function chromiumMemoryDump(browser: Browser): Promise<Map<number, ProcessDump> | undefined> {
   let session = browserSessions.get(browser);
@@ -130,7 +133,7 @@ export async function chromiumMemoryDump(browser: Browser): Promise<Map<number, 
           memoryDumpConfig: { triggers: [] },
         },
       } as never);
-      await s.send('Tracing.requestMemoryDump', { deterministic: true, levelOfDetail: 'detailed' } as never);
+      await s.send('Tracing.requestMemoryDump', { deterministic: false, levelOfDetail: 'light' } as never);
       await s.send('Tracing.end');
       await complete;
     } finally {

@@ -115,6 +115,14 @@ describe('the soak samples often enough to judge', () => {
       expect(readings(soakLimits.countEverySeconds[quick ? 0 : 1]), quick ? 'quick' : 'full').toBeGreaterThanOrEqual(8);
     }
   });
+  it('takes the heavy readings (after a GC: the judged tabs, our objects) at least 5 times in the window, quick or full', () => {
+    for (const quick of [true, false]) {
+      const { windowSeconds } = soakShape(quick);
+      const every = soakLimits.readingEverySeconds[quick ? 0 : 1];
+      // memoryGrowth fits a line through at least 3; five make a slope over 20 minutes that one odd reading cannot set.
+      expect(Math.floor(windowSeconds / every) + 1, quick ? 'quick' : 'full').toBeGreaterThanOrEqual(5);
+    }
+  });
 });
 
 describe('readingsDue', () => {

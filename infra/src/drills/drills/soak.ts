@@ -6,9 +6,9 @@
  * publisher, ffmpeg and Chromium (from /proc).
  *
  * Memory is judged where a leak of ours would land, each reading taken after a full garbage collection: our edge
- * isolate's objects (a heap snapshot each minute, without V8's compiled code, which grows for most of half an hour
+ * isolate's objects (a heap snapshot every 5 minutes, without V8's compiled code, which grows for most of half an hour
  * as the bundle's functions are optimised, bounded by the bundle), each tab's renderer (its resident memory just
- * after Chromium's memory dump, a GC in every process first, without Blink's buffer partition, where DevTools keeps
+ * after Chromium's memory dump, taken just after a GC in each tab, without Blink's buffer partition, where DevTools keeps
  * the response bodies of every page playwright drives), and the publisher's and ffmpeg's resident memory; the stats
  * object keeps its buckets for a retention shorter than the warm-up, so they are at their bound before the window.
  * Charted and reported, not
@@ -65,6 +65,14 @@ export const soakLimits = {
   /** A count (timers, sockets, descriptors) may rise by this % of its floor over the window, and never less than this many. */
   countGrowthPercent: 5,
   countSlack: 2,
+  /**
+   * How often the heavy readings run, seconds (quick, full): our isolate's heap and snapshot, a GC in each tab, the
+   * Chromium memory dump, the HTTP caches emptied. Each holds every renderer for seconds, and three late or
+   * frame-dropping ticks in a row back a hybrid viewer off P2P for 30 s (policy strainHoldSeconds): taken each minute,
+   * they kept eight viewers off P2P about half of the time on two cores (BENCHMARKS.md, #13). Every 5 minutes the
+   * 20-minute window still holds five readings for each judged series; /proc is read every minute (sampleSeconds).
+   */
+  readingEverySeconds: [10, 300] as [number, number],
   /** How often each page's counters are read, seconds (quick, full). */
   countEverySeconds: [5, 15] as [number, number],
   /** Offload in every part of the window within ±5 points of each other's middle. */
@@ -231,14 +239,14 @@ export const soak: Drill = {
         await readCounts(pages);
       },
     }));
-    // The edge's own JS heap (our Worker and Durable Objects, one isolate), after a full collection, as often as
-    // memory is sampled: beside workerd's resident memory, it says whether growth is in our code or outside it. And
+    // The edge's own JS heap (our Worker and Durable Objects, one isolate), after a full collection, with the other
+    // heavy readings (readingEverySeconds): beside workerd's resident memory, it says whether growth is in our code or outside it. And
     // from a heap snapshot taken just after (a full collection first), what our objects hold without V8's compiled
     // code, which is what is judged: the code grows for most of a 30-minute soak as V8 optimises more of the bundle's
     // functions, bounded by the bundle (BENCHMARKS.md, #13).
     const heap: [number, number][] = [];
     const objects: [number, number][] = [];
-    const heapEvery = ctx.quick ? 10 : 60;
+    const heapEvery = soakLimits.readingEverySeconds[ctx.quick ? 0 : 1];
     // Each tab's JS heap after a full collection too, so a tab's growth is split into what its scripts hold (ours,
     // hls.js, p2p-media-loader) and what the renderer holds natively (media and WebRTC buffers).
     const tabHeaps = new Map<string, [number, number][]>();
