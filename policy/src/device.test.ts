@@ -71,7 +71,7 @@ describe('observeDevice', () => {
     // …so it ends when the streak's hold does.
     expect(state.strainedUntil).toBe(longer.strainedUntil);
     // A new streak while still backed off renews it from its own last tick.
-    let renewed = observeDevice(calmDevice, undefined, 0, o);
+    let renewed = calmDevice;
     for (let t = 0; t < o.strainStreakTicks; t++) renewed = observeDevice(renewed, busy, 200 + t, o);
     const again = [0, 1, 2].reduce((s, i) => observeDevice(s, busy, 210 + i, o), observeDevice(renewed, calm, 205, o));
     expect(again.strainedUntil).toBe(212 + o.strainHoldSeconds);
