@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleOf } from '../compare/test-fixtures';
-import { firstFetcherSeconds, firstFetcherTimeline, offloadPercent, viewerFlow } from './records';
+import { firstFetcherSeconds, firstFetcherTimeline, offloadPercent, strainedSamples, viewerFlow } from './records';
 
 describe('cohort records', () => {
   const samples = [
@@ -40,5 +40,19 @@ describe('cohort records', () => {
     const flow = viewerFlow(null);
     expect(flow.httpBytes).toBe(0);
     expect(Object.keys(flow)).not.toContain('stalls');
+  });
+});
+
+describe('strainedSamples', () => {
+  const bw = (strained: boolean) => ({ declined: false, slow: [], uplinkBps: 0, backlogged: false, strained });
+  it('counts the samples in which a player was backed off for its device, of all that answered', () => {
+    const samples = [
+      sampleOf(2, [{ bandwidth: bw(false) }, null]),
+      sampleOf(4, [{ bandwidth: bw(true) }, { bandwidth: null }]),
+      sampleOf(6, [{ bandwidth: bw(true) }, { bandwidth: bw(false) }]),
+    ];
+    expect(strainedSamples(samples)).toEqual({ strained: 2, samples: 5 });
+    expect(strainedSamples(samples.slice(0, 1))).toEqual({ strained: 0, samples: 1 });
+    expect(strainedSamples([])).toEqual({ strained: 0, samples: 0 });
   });
 });

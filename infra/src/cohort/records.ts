@@ -238,6 +238,23 @@ export function firstFetcherSeconds(samples: readonly CohortSample[], viewer: nu
   return seconds;
 }
 
+/** Pure: the viewer samples in which the player was backed off for a strained device, of all that answered. */
+export function strainedSamples(samples: readonly Pick<CohortSample, 'viewers'>[]): {
+  strained: number;
+  samples: number;
+} {
+  let strained = 0;
+  let answered = 0;
+  for (const sample of samples) {
+    for (const v of sample.viewers) {
+      if (!v) continue;
+      answered++;
+      if (v.bandwidth?.strained) strained++;
+    }
+  }
+  return { strained, samples: answered };
+}
+
 /** P2P bytes ÷ all bytes received, percent, over some viewers; 0 when they received nothing. */
 export function offloadPercent(viewers: readonly Pick<ViewerRecord, 'httpBytes' | 'p2pBytes'>[]): number {
   const p2p = viewers.reduce((sum, v) => sum + v.p2pBytes, 0);

@@ -2,7 +2,7 @@
  * The side-by-side table, as rows of text the CLI prints and the report puts
  * in an HTML table. Pure.
  */
-import { cohortNames } from '../cohort/records';
+import { cohortNames, strainedSamples } from '../cohort/records';
 import type { CohortResult, CompareResults } from './results';
 
 export interface TableRow {
@@ -30,20 +30,6 @@ const times = (value: number | null) => (value === null || !Number.isFinite(valu
 const pct = (value: number | null | undefined) =>
   value === null || value === undefined ? '—' : `${value.toFixed(1)}%`;
 const div = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
-
-/** Pure: the viewer samples in which the player was backed off for a strained device, of all it answered. */
-export function strainedSamples(result: Pick<CohortResult, 'run'>): { strained: number; samples: number } {
-  let strained = 0;
-  let samples = 0;
-  for (const sample of result.run.samples) {
-    for (const v of sample.viewers) {
-      if (!v) continue;
-      samples++;
-      if (v.bandwidth?.strained) strained++;
-    }
-  }
-  return { strained, samples };
-}
 
 /** Pure: the share of CFS periods in which the kernel stopped a viewer for its quota, mean over the viewers, percent. */
 export function throttledPercent(result: Pick<CohortResult, 'viewerCpu'>): number | null {
@@ -156,7 +142,7 @@ export function comparisonRows(results: CompareResults): TableRow[] {
       ? []
       : [row(`periods held at the ${results.options.viewerCpu}-core quota (mean)`, (x) => pct(throttledPercent(x)))]),
     row('samples backed off (device strained)', (x) => {
-      const { strained, samples } = strainedSamples(x);
+      const { strained, samples } = strainedSamples(x.run.samples);
       return `${strained} of ${samples}`;
     }),
     row(

@@ -1,10 +1,12 @@
 import { statsDefaults } from '@edgeswarm/edge/src/stats/aggregate';
 import { describe, expect, it } from 'vitest';
+import { sampleOf } from '../../compare/test-fixtures';
 import {
   browserJudgedLabel,
   heapGrowthLine,
   isTabJsHeap,
   judgedMemory,
+  offloadQuarters,
   ourHeapLabel,
   ourObjectsLabel,
   readingsDue,
@@ -137,5 +139,34 @@ describe('readingsDue', () => {
   it('skips a round that would likely still run when the last reading is due', () => {
     expect(readingsDue({ ...on, secondsToLast: 7 })).toBe(false);
     expect(readingsDue({ ...on, secondsToLast: 7, lastTookSeconds: 2 })).toBe(true);
+  });
+});
+
+describe('offloadQuarters', () => {
+  const bw = (strained: boolean) => ({ declined: false, slow: [], uplinkBps: 0, backlogged: false, strained });
+  const viewer = (httpBytes: number, p2pBytes: number, strained: boolean) => ({
+    httpBytes,
+    p2pBytes,
+    bandwidth: bw(strained),
+  });
+  it('splits the last window into four, each with its offload and the share of viewer samples backed off', () => {
+    const samples = [
+      sampleOf(0, [viewer(0, 0, false), null]),
+      sampleOf(40, [viewer(400, 0, true), null]), // before the window: neither figure counts it
+      sampleOf(50, [viewer(400, 100, false), null]),
+      sampleOf(60, [viewer(500, 100, true), viewer(0, 0, false)]),
+      sampleOf(70, [viewer(550, 150, true), null]),
+      sampleOf(80, [viewer(550, 250, false), null]),
+    ];
+    expect(offloadQuarters(samples, 40)).toEqual([
+      { offloadPercent: 100, backedOffPercent: 0 },
+      { offloadPercent: 0, backedOffPercent: 50 },
+      { offloadPercent: 50, backedOffPercent: 100 },
+      { offloadPercent: 100, backedOffPercent: 0 },
+    ]);
+  });
+
+  it('knows nothing without samples', () => {
+    expect(offloadQuarters([], 40)).toEqual(Array(4).fill({ offloadPercent: null, backedOffPercent: null }));
   });
 });

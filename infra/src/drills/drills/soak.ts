@@ -19,7 +19,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { offloadPercent } from '../../cohort/records';
+import { type CohortSample, offloadPercent, strainedSamples } from '../../cohort/records';
 import { intervalFigures } from '../../compare/summary';
 import { runSwarm } from '../../swarm';
 import { residentBytes } from '../../tracker-proc';
@@ -192,6 +192,32 @@ export function readingsDue(o: {
 }): boolean {
   return o.lateSeconds <= o.periodSeconds / 2 && o.lastTookSeconds < o.secondsToLast;
 }
+
+/**
+ * Pure: the judged window (the last `window` seconds of the samples) in four equal parts, each with its offload (from
+ * the viewers' byte counters at the samples nearest its ends) and the share of viewer samples inside it whose player
+ * was backed off for a strained device (percent). A quarter of low offload with most viewers backed off is the device
+ * back-off (policy's device.ts) answering a busy machine; one with few backed off is P2P itself. Null without samples.
+ */
+export function offloadQuarters(
+  samples: readonly CohortSample[],
+  window: number,
+): { offloadPercent: number | null; backedOffPercent: number | null }[] {
+  const end = samples.at(-1)?.t ?? 0;
+  const at = (t: number) => samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best));
+  return [0, 1, 2, 3].map((i) => {
+    if (!samples.length) return { offloadPercent: null, backedOffPercent: null };
+    const from = end - window + (i * window) / 4;
+    const to = end - window + ((i + 1) * window) / 4;
+    const { strained, samples: answered } = strainedSamples(samples.filter((s) => s.t > from && s.t <= to));
+    return {
+      offloadPercent: intervalFigures(at(from), at(to)).offloadPercent,
+      backedOffPercent: answered ? (100 * strained) / answered : null,
+    };
+  });
+}
+
+const pctOrDash = (p: number | null) => (p === null ? '—' : `${p.toFixed(1)}%`);
 
 export const soak: Drill = {
   name: 'soak',
@@ -555,23 +581,19 @@ export const soak: Drill = {
         .map((v) => `v${v.viewer + 1} ${v.stalls}${v.errors.length ? ` ${v.errors.join('; ')}` : ''}`)
         .join(', '),
     );
-    // Offload in four equal parts of the judged window, from the cohort's own samples.
-    const end = result.samples.at(-1)?.t ?? 0;
-    const at = (t: number) => result.samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best));
+    // Offload in four equal parts of the judged window, from the cohort's own samples, with the viewers backed off.
     // No samples (the cohort never sampled): no part known, and the check fails on it rather than the drill erring.
-    const parts = [0, 1, 2, 3].map((i) =>
-      result.samples.length
-        ? intervalFigures(at(end - window + (i * window) / 4), at(end - window + ((i + 1) * window) / 4)).offloadPercent
-        : null,
-    );
-    const known = parts.filter((p): p is number => p !== null);
+    const quarters = offloadQuarters(result.samples, window);
+    const known = quarters.map((q) => q.offloadPercent).filter((p): p is number => p !== null);
     const spread = known.length ? Math.max(...known) - Math.min(...known) : Number.POSITIVE_INFINITY;
     ctx.figure('offload %', Number(offloadPercent(result.viewers).toFixed(0)));
     ctx.figure('offload spread', Number(spread.toFixed(1)));
+    const backedOff = quarters.map((q) => q.backedOffPercent).filter((p): p is number => p !== null);
+    if (backedOff.length) ctx.figure('backed off % (max quarter)', Number(Math.max(...backedOff).toFixed(1)));
     ctx.check(
       'offload steady within ±5 points',
       known.length === 4 && spread <= soakLimits.offloadSpreadPoints,
-      `by quarter of the last ${window / 60} min: ${parts.map((p) => (p === null ? '—' : `${p.toFixed(1)}%`)).join(', ')}`,
+      `by quarter of the last ${window / 60} min: ${quarters.map((q) => pctOrDash(q.offloadPercent)).join(', ')} (viewer samples backed off for a strained device: ${quarters.map((q) => pctOrDash(q.backedOffPercent)).join(', ')})`,
     );
   },
 };
