@@ -1,7 +1,7 @@
 /**
  * When the hybrid starts P2P. It plays as CDN-only until its playback has kept pace: from the first frame on, the
  * playhead has played at least p2pStartPace of the wall time for p2pStartSteadySeconds, the buffer holds the deadline
- * margin, the device is not strained (device.ts) and its video has not recently dropped more than 3% of its frames.
+ * margin, the device is not strained (device.ts) and its video has not recently dropped more than 1 in 17 of its frames.
  * Only then are the P2P script, the tracker socket and the peer connections set up. On a quiet machine that is a second
  * or two after the first frame. On a starved device (a low-end phone; compare's --viewer-cpu) the first frame is
  * followed by seconds in which the playhead barely moves, the page still busy starting, until hls.js jumps back to the
@@ -16,14 +16,17 @@
 import type { PolicyOptions } from './options';
 
 /**
- * P2P does not start while the video has recently dropped more than 1 in (startDroppedWeight + 1) frames (3%): each
+ * P2P does not start while the video has recently dropped more than 1 in (startDroppedWeight + 1) frames (5.9%): each
  * tick adds startDroppedWeight for each frame it dropped and takes the frames it showed, to a sum that decays by
  * startDroppedDecay a second (a time constant of 19.5 s). Starved at a tenth of a core, viewers dropped 4.4-14.7% of
- * their frames over a watch, in bursts the strain streak can miss; unstarved (loopback and shaped links, load up to
- * 8), 0-1.9% (BENCHMARKS.md, #17 item 4). Not options: the first script has no room for two more names
+ * their frames over a watch on earlier machines and 14-27% on these 2-core AMD ones, in bursts the strain streak can
+ * miss; unstarved, 0-1.9% on earlier machines (loopback and shaped links, load up to 8) and 1.2-4.1% here (N = 8 on
+ * loopback, 64-80% busy). At the first mark, 1 in 33 (3%), half of an unstarved N = 8 swarm on AMD never started P2P (4 of 8 in
+ * bench:offload and in the soak, BENCHMARKS.md #13); at 1 in 17 a device dropping in bursts of 20% one tick in three,
+ * or 2 frames in 33 every tick, still never starts. Not options: the first script has no room for two more names
  * (player-first-script.test.ts).
  */
-export const startDroppedWeight = 32;
+export const startDroppedWeight = 16;
 export const startDroppedDecay = 0.95;
 
 /** How playback went since the last tick. */
@@ -41,7 +44,7 @@ export interface P2PStart {
   steadySeconds: number;
   /**
    * startDroppedWeight for each frame dropped less the frames shown, decayed (startDroppedDecay): above 0, the video
-   * has recently dropped more than 1 in 33 frames.
+   * has recently dropped more than 1 in 17 frames.
    */
   droppedFrames: number;
   /** P2P may start (and, once true, stays so). */
