@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleOf } from '../compare/test-fixtures';
+import { bandwidthOf as bw, sampleOf } from '../compare/test-fixtures';
 import { firstFetcherSeconds, firstFetcherTimeline, offloadPercent, strainedSamples, viewerFlow } from './records';
 
 describe('cohort records', () => {
@@ -44,7 +44,6 @@ describe('cohort records', () => {
 });
 
 describe('strainedSamples', () => {
-  const bw = (strained: boolean) => ({ declined: false, slow: [], uplinkBps: 0, backlogged: false, strained });
   it('counts the samples in which a player was backed off for its device, of all that answered', () => {
     const samples = [
       sampleOf(2, [{ bandwidth: bw(false) }, null]),

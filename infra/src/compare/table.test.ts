@@ -10,7 +10,7 @@ import {
   tableCohorts,
   throttledPercent,
 } from './table';
-import { cohort, results, run, sampleOf, shapedResults, viewer } from './test-fixtures';
+import { bandwidthOf as bw, cohort, results, run, sampleOf, shapedResults, viewer } from './test-fixtures';
 
 /** The rows with each cell named by its cohort, so expectations read `cdn: …, hybrid: …`. */
 function comparisonRows(r: CompareResults) {
@@ -138,7 +138,6 @@ describe('per-profile table', () => {
 });
 
 describe('a starved device, in the table', () => {
-  const bw = (strained: boolean) => ({ declined: false, slow: [], uplinkBps: 0, backlogged: false, strained });
   it('gives the mean share of CFS periods each viewer was held at its quota, none without --viewer-cpu', () => {
     const throttling = [
       { periods: 100, throttledPeriods: 50, throttledSeconds: 3 },

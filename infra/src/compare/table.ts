@@ -27,7 +27,8 @@ export const formatBytes = (bytes: number) =>
 const ms = (value: number | null) => (value === null ? '—' : `${value.toFixed(0)} ms`);
 const sec = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)} s`);
 const times = (value: number | null) => (value === null || !Number.isFinite(value) ? '—' : `${value.toFixed(2)}×`);
-const pct = (value: number | null | undefined) =>
+/** A percentage to one decimal, or — when unknown. */
+export const pct = (value: number | null | undefined) =>
   value === null || value === undefined ? '—' : `${value.toFixed(1)}%`;
 const div = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
 
@@ -121,9 +122,7 @@ export function comparisonRows(results: CompareResults): TableRow[] {
       (x) => (x.summary.meanRenditionKbps === null ? '—' : `${x.summary.meanRenditionKbps.toFixed(0)} kbit/s`),
       times(div(h.meanRenditionKbps, c.meanRenditionKbps)),
     ),
-    row('dropped frames', (x) =>
-      x.summary.droppedFramesPercent === null ? '—' : `${x.summary.droppedFramesPercent.toFixed(1)}%`,
-    ),
+    row('dropped frames', (x) => pct(x.summary.droppedFramesPercent)),
     ...(results.options.edgeMbps === undefined
       ? []
       : [

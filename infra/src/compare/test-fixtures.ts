@@ -34,6 +34,15 @@ export function viewer(index: number, overrides: Partial<CohortViewer> = {}): Co
   };
 }
 
+/** A sample's `bandwidth`: the tick's verdicts, all quiet but `strained`. */
+export const bandwidthOf = (strained: boolean) => ({
+  declined: false,
+  slow: [],
+  uplinkBps: 0,
+  backlogged: false,
+  strained,
+});
+
 export const sampleOf = (t: number, viewers: (Partial<ViewerSample> | null)[], load1 = 1): CohortSample => ({
   t,
   load1,

@@ -1,6 +1,6 @@
 import { statsDefaults } from '@edgeswarm/edge/src/stats/aggregate';
 import { describe, expect, it } from 'vitest';
-import { sampleOf } from '../../compare/test-fixtures';
+import { bandwidthOf as bw, sampleOf } from '../../compare/test-fixtures';
 import {
   browserJudgedLabel,
   heapGrowthLine,
@@ -143,7 +143,6 @@ describe('readingsDue', () => {
 });
 
 describe('offloadQuarters', () => {
-  const bw = (strained: boolean) => ({ declined: false, slow: [], uplinkBps: 0, backlogged: false, strained });
   const viewer = (httpBytes: number, p2pBytes: number, strained: boolean) => ({
     httpBytes,
     p2pBytes,

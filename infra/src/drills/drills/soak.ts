@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { type CohortSample, offloadPercent, strainedSamples } from '../../cohort/records';
 import { intervalFigures } from '../../compare/summary';
+import { pct } from '../../compare/table';
 import { runSwarm } from '../../swarm';
 import { residentBytes } from '../../tracker-proc';
 import { type HeapKind, heapBytes, heapGrowth, summarizeSnapshot, takeHeapSnapshot } from '../heap-snapshot';
@@ -216,8 +217,6 @@ export function offloadQuarters(
     };
   });
 }
-
-const pctOrDash = (p: number | null) => (p === null ? '—' : `${p.toFixed(1)}%`);
 
 export const soak: Drill = {
   name: 'soak',
@@ -593,7 +592,7 @@ export const soak: Drill = {
     ctx.check(
       'offload steady within ±5 points',
       known.length === 4 && spread <= soakLimits.offloadSpreadPoints,
-      `by quarter of the last ${window / 60} min: ${quarters.map((q) => pctOrDash(q.offloadPercent)).join(', ')} (viewer samples backed off for a strained device: ${quarters.map((q) => pctOrDash(q.backedOffPercent)).join(', ')})`,
+      `by quarter of the last ${window / 60} min: ${quarters.map((q) => pct(q.offloadPercent)).join(', ')} (viewer samples backed off for a strained device: ${quarters.map((q) => pct(q.backedOffPercent)).join(', ')})`,
     );
   },
 };
