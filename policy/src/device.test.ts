@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { calmDevice, type DeviceObservation, longTaskPercent, observeDevice, strainSign } from './device';
+import {
+  calmDevice,
+  type DeviceObservation,
+  type DeviceStrain,
+  longTaskPercent,
+  nextHoldSeconds,
+  observeDevice,
+  strainSign,
+} from './device';
 import { policyDefaults } from './options';
 
 /** With the long-task sign on (it is off by default: measured, not used). */
@@ -36,7 +44,7 @@ describe('strainSign', () => {
 
 describe('observeDevice', () => {
   const busy: DeviceObservation = { ...calm, longTaskSeconds: 0.6, elapsedSeconds: 1 };
-  it('backs off after strainStreakTicks ticks of long tasks in a row, and holds strainHoldSeconds from the last', () => {
+  it('backs off after strainStreakTicks ticks of long tasks in a row, and holds strainFirstHoldSeconds from the last', () => {
     let state = calmDevice;
     const strainedAt: boolean[] = [];
     for (let t = 0; t < o.strainStreakTicks; t++) {
@@ -46,7 +54,8 @@ describe('observeDevice', () => {
     expect(strainedAt).toEqual([...Array(o.strainStreakTicks - 1).fill(false), true]);
     expect(state).toMatchObject({
       sign: 'long-tasks',
-      strainedUntil: 100 + o.strainStreakTicks - 1 + o.strainHoldSeconds,
+      strainedUntil: 100 + o.strainStreakTicks - 1 + o.strainFirstHoldSeconds,
+      holdSeconds: o.strainFirstHoldSeconds,
     });
     // Calm: the streak ends, the hold stays.
     const after = observeDevice(state, calm, 110, o);
@@ -57,13 +66,13 @@ describe('observeDevice', () => {
     let state = calmDevice;
     for (let t = 0; t < o.strainStreakTicks; t++) state = observeDevice(state, busy, 100 + t, o);
     const until = state.strainedUntil;
-    expect(until).toBe(100 + o.strainStreakTicks - 1 + o.strainHoldSeconds);
+    expect(until).toBe(100 + o.strainStreakTicks - 1 + o.strainFirstHoldSeconds);
     // The streak goes on one more tick: the hold runs from it.
     const longer = observeDevice(state, busy, 100 + o.strainStreakTicks, o);
     expect(longer.strainedUntil).toBe(until + 1);
     // Calm, then one bad tick every few seconds (a busy machine's bursts): none of them a streak, none renews the hold…
-    state = observeDevice(longer, calm, 110, o);
-    for (let t = 112; t < longer.strainedUntil; t += 3) {
+    state = observeDevice(longer, calm, 104, o);
+    for (let t = 105; t < longer.strainedUntil; t += 3) {
       state = observeDevice(state, busy, t, o);
       expect(state).toMatchObject({ streak: 1, strainedUntil: longer.strainedUntil, sign: 'long-tasks' });
       state = observeDevice(state, calm, t + 1, o);
@@ -73,7 +82,82 @@ describe('observeDevice', () => {
     // A new streak while still backed off renews it from its own last tick.
     let renewed = calmDevice;
     for (let t = 0; t < o.strainStreakTicks; t++) renewed = observeDevice(renewed, busy, 200 + t, o);
-    const again = [0, 1, 2].reduce((s, i) => observeDevice(s, busy, 210 + i, o), observeDevice(renewed, calm, 205, o));
-    expect(again.strainedUntil).toBe(212 + o.strainHoldSeconds);
+    const again = [0, 1, 2].reduce((s, i) => observeDevice(s, busy, 204 + i, o), observeDevice(renewed, calm, 203, o));
+    expect(again.strainedUntil).toBe(206 + o.strainFirstHoldSeconds);
+    expect(again.holdSeconds).toBe(o.strainFirstHoldSeconds);
+  });
+
+  /** A calm tick, then a streak of strainStreakTicks bad ticks, one a second, whose last is at `end`. */
+  const streakEndingAt = (state: DeviceStrain, end: number): DeviceStrain => {
+    let s = observeDevice(state, calm, end - o.strainStreakTicks, o);
+    for (let t = end - o.strainStreakTicks + 1; t <= end; t++) s = observeDevice(s, busy, t, o);
+    return s;
+  };
+
+  it('a device that relapses soon after its hold ends is held twice as long each time, up to strainHoldSeconds', () => {
+    // Defaults: a first hold of 8 s, at most 30 s; each streak starts the tick after the last hold ended.
+    expect([o.strainFirstHoldSeconds, o.strainHoldSeconds]).toEqual([8, 30]);
+    let state = calmDevice;
+    let end = 100;
+    const holds: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      state = streakEndingAt(state, end);
+      expect(state.strainedUntil).toBe(end + state.holdSeconds);
+      holds.push(state.holdSeconds);
+      end = state.strainedUntil + o.strainStreakTicks;
+    }
+    expect(holds).toEqual([8, 16, 30, 30, 30]);
+  });
+
+  it('calm for strainHoldSeconds after a hold ends, the next back-off is a first one again; a little less is not', () => {
+    const held = streakEndingAt(streakEndingAt(calmDevice, 100), 120);
+    expect(held).toMatchObject({ holdSeconds: 16, strainedUntil: 136 });
+    // Judged at the tick that completes the next streak, against the end of the last hold.
+    expect(streakEndingAt(held, 136 + o.strainHoldSeconds).holdSeconds).toBe(o.strainFirstHoldSeconds);
+    expect(streakEndingAt(held, 136 + o.strainHoldSeconds - 1).holdSeconds).toBe(30);
+  });
+
+  it('a streak that goes on keeps its hold from each tick; one while still backed off keeps the hold it has', () => {
+    const escalated = streakEndingAt(streakEndingAt(calmDevice, 100), 112);
+    expect(escalated).toMatchObject({ holdSeconds: 16, strainedUntil: 128 });
+    // Four more bad ticks: the hold runs 16 s from the last of them, not longer.
+    const longer = [113, 114, 115, 116].reduce((s, t) => observeDevice(s, busy, t, o), escalated);
+    expect(longer).toMatchObject({ holdSeconds: 16, strainedUntil: 132, streak: o.strainStreakTicks + 4 });
+    // A calm tick, then a new streak inside the hold: renewed at 16 s, not doubled.
+    const renewed = streakEndingAt(observeDevice(longer, calm, 117, o), 120);
+    expect(renewed).toMatchObject({ holdSeconds: 16, strainedUntil: 136 });
+  });
+});
+
+describe('nextHoldSeconds', () => {
+  const at = (holdSeconds: number, strainedUntil: number): DeviceStrain => ({
+    ...calmDevice,
+    holdSeconds,
+    strainedUntil,
+  });
+  it.each([
+    ['never strained', calmDevice, 50, o, 8],
+    ['still backed off: the same hold', at(16, 60), 50, o, 16],
+    ['relapsed at once', at(8, 50), 50, o, 16],
+    ['relapsed just inside strainHoldSeconds', at(16, 20), 49.9, o, 30],
+    ['calm for strainHoldSeconds since', at(30, 20), 50, o, 8],
+    ['at the longest hold already', at(30, 45), 50, o, 30],
+    [
+      'a first hold longer than the longest is cut to it',
+      calmDevice,
+      50,
+      { strainFirstHoldSeconds: 60, strainHoldSeconds: 30 },
+      30,
+    ],
+    ['no first hold: doubling 0 stays 0', at(0, 50), 50, { strainFirstHoldSeconds: 0, strainHoldSeconds: 30 }, 0],
+    [
+      'first equal to the longest: the old rule',
+      at(30, 45),
+      50,
+      { strainFirstHoldSeconds: 30, strainHoldSeconds: 30 },
+      30,
+    ],
+  ] as const)('%s', (_name, state, now, options, hold) => {
+    expect(nextHoldSeconds(state, now, options)).toBe(hold);
   });
 });

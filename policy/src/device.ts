@@ -47,9 +47,29 @@ export interface DeviceStrain {
   sign: StrainSign | null;
   /** Ticks in a row that showed a sign: one alone (a garbage collection, a burst at start-up) is not strain. */
   streak: number;
+  /** How long the current (or last) back-off holds after its streak's last tick, seconds; 0 when never strained. */
+  holdSeconds: number;
 }
 
-export const calmDevice: DeviceStrain = { strainedUntil: 0, sign: null, streak: 0 };
+export const calmDevice: DeviceStrain = { strainedUntil: 0, sign: null, streak: 0, holdSeconds: 0 };
+
+/**
+ * Pure: how long a back-off that starts at `now` holds after its streak's last tick. The first, or the first after a
+ * calm spell of strainHoldSeconds since the last one ended, holds strainFirstHoldSeconds; one that starts sooner after
+ * the last (the device relapsed once P2P resumed) holds twice as long as the last, up to strainHoldSeconds. A streak
+ * while still backed off keeps the hold it has: strain that P2P's absence did not end is no evidence against P2P.
+ */
+export function nextHoldSeconds(
+  state: DeviceStrain,
+  now: number,
+  options: Pick<PolicyOptions, 'strainFirstHoldSeconds' | 'strainHoldSeconds'>,
+): number {
+  const first = Math.min(options.strainFirstHoldSeconds, options.strainHoldSeconds);
+  if (state.holdSeconds === 0) return first;
+  if (now < state.strainedUntil) return state.holdSeconds;
+  if (now - state.strainedUntil >= options.strainHoldSeconds) return first;
+  return Math.min(options.strainHoldSeconds, Math.max(first, 2 * state.holdSeconds));
+}
 
 /** Pure: the sign of strain in one tick's observation, if any. */
 export function strainSign(
@@ -75,12 +95,14 @@ export function strainSign(
 }
 
 /**
- * Pure: the strain after one tick. strainStreakTicks ticks in a row with a sign start the back-off, for
- * strainHoldSeconds; every further tick of that streak holds it for strainHoldSeconds from then. A sign alone renews
- * nothing: the evidence that keeps a device backed off is the evidence that backed it off. Renewed by any sign, the
- * hold never ended on a busy machine: one freeze of three seconds (a memory dump, a collection) backed eight viewers
- * off at once, and a single tick in 30 s dropping a tenth of its frames, common at 70% busy, held them there for good,
- * with P2P at 0% and nothing stalling (BENCHMARKS.md, #13's soak).
+ * Pure: the strain after one tick. strainStreakTicks ticks in a row with a sign start the back-off, held for
+ * nextHoldSeconds (short the first time, doubling while the device keeps relapsing); every further tick of that streak
+ * holds it that long from then. A sign alone renews nothing: the evidence that keeps a device backed off is the
+ * evidence that backed it off. Renewed by any sign, the hold never ended on a busy machine: one freeze of three seconds
+ * (a memory dump, a collection) backed eight viewers off at once, and a single tick in 30 s dropping a tenth of its
+ * frames, common at 70% busy, held them there for good, with P2P at 0% and nothing stalling (BENCHMARKS.md, #13's
+ * soak). And a single streak, a burst a CDN-only viewer on the same machine has as well, held P2P off for the whole
+ * longest hold: the hold now grows with the evidence instead.
  */
 export function observeDevice(
   state: DeviceStrain,
@@ -92,15 +114,18 @@ export function observeDevice(
     | 'strainDroppedFramesPercent'
     | 'strainMinFrames'
     | 'strainLongTaskPercent'
+    | 'strainFirstHoldSeconds'
     | 'strainHoldSeconds'
     | 'strainStreakTicks'
   >,
 ): DeviceStrain {
   const sign = device ? strainSign(device, options) : null;
-  if (!sign) return { ...state, streak: 0 };
+  if (!sign) return state.streak === 0 ? state : { ...state, streak: 0 };
   const streak = state.streak + 1;
-  const strainedUntil = streak >= options.strainStreakTicks ? now + options.strainHoldSeconds : state.strainedUntil;
-  return { strainedUntil, sign, streak };
+  if (streak < options.strainStreakTicks) return { ...state, sign, streak };
+  // The tick that completes a streak starts (or, while backed off, renews) a back-off; the streak's later ticks extend it.
+  const holdSeconds = streak === options.strainStreakTicks ? nextHoldSeconds(state, now, options) : state.holdSeconds;
+  return { strainedUntil: now + holdSeconds, sign, streak, holdSeconds };
 }
 
 export const isStrained = (state: DeviceStrain, now: number): boolean => now < state.strainedUntil;

@@ -75,7 +75,12 @@ export interface PolicyOptions {
   strainLongTaskPercent: number;
   /** Ticks in a row that must show a sign before the device counts as strained. */
   strainStreakTicks: number;
-  /** A strained device stays backed off (no upload, no role, wider margin) this long after its streak of signs ends, seconds. */
+  /**
+   * A strained device stays backed off (no upload, no role, wider margin) this long after its streak of signs ends
+   * the first time, seconds (device.ts, nextHoldSeconds)…
+   */
+  strainFirstHoldSeconds: number;
+  /** …twice as long each time it relapses within strainHoldSeconds of the last back-off's end, up to this, seconds. */
   strainHoldSeconds: number;
   /** While strained, the deadline margin is this many times its usual value. */
   strainMarginFactor: number;
@@ -145,6 +150,7 @@ export const policyDefaults: PolicyOptions = {
   strainLongTaskPercent: 0,
   // Start-up and a joining neighbour drop a burst of frames on a busy machine; starvation shows every second.
   strainStreakTicks: 3,
+  strainFirstHoldSeconds: 8,
   strainHoldSeconds: 30,
   strainMarginFactor: 2,
   // Off. With 3 copies, real browsers at N = 8 showed a tree (the largest uploader's share of upload 97% -> 42%, 7 of 8
@@ -196,6 +202,7 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   strainMinFrames: [1, 1000],
   strainLongTaskPercent: [0, 100],
   strainStreakTicks: [1, 60],
+  strainFirstHoldSeconds: [0, 3600],
   strainHoldSeconds: [0, 3600],
   strainMarginFactor: [1, 10],
   spreadCopies: [0, 100],

@@ -200,7 +200,7 @@ describe('tick: when the hybrid starts P2P', () => {
     ).toEqual([false, false, true]);
   });
 
-  it('a device strained by dropped frames does not start P2P until the strain is over (strainHoldSeconds after the last sign)', () => {
+  it('a device strained by dropped frames does not start P2P until the strain is over (strainFirstHoldSeconds after the last sign)', () => {
     const dropping = { timerLateSeconds: 0, droppedFrames: 5, decodedFrames: 20 };
     const calm = { timerLateSeconds: 0, droppedFrames: 0, decodedFrames: 25 };
     const steady = (device: typeof calm) => ({ playback: pace(1), device });
@@ -217,10 +217,10 @@ describe('tick: when the hybrid starts P2P', () => {
       { playback: pace(0.2), device: dropping },
       ...ticks.slice(o.strainStreakTicks - 1),
     ]);
-    // Strained at the third dropping tick, held strainHoldSeconds after it; started at the first calm tick after.
+    // Strained at the third dropping tick, held strainFirstHoldSeconds after it; started at the first calm tick after.
     const started = strainedFromTheStart.indexOf(true);
     expect(strainedFromTheStart.slice(0, started).every((on) => !on)).toBe(true);
-    expect(started).toBe(2 + o.strainHoldSeconds);
+    expect(started).toBe(2 + o.strainFirstHoldSeconds);
   });
 
   it('unmeasured (the simulator) or turned off: P2P at once, as before', () => {

@@ -558,7 +558,7 @@ describe('tick: a device that cannot keep up backs off', () => {
     expect(actions.map((a) => a.strained)).toEqual([false, false, false, false, false]);
   });
 
-  it('a strained viewer stops uploading, gives up the role and fetches from the edge earlier, until calm for strainHoldSeconds', () => {
+  it('a strained viewer stops uploading, gives up the role and fetches from the edge earlier, until calm for strainFirstHoldSeconds', () => {
     const now = T0 + 100;
     const peers = [peer(later, now)];
     const late = { timerLateSeconds: 1.5, droppedFrames: 0, decodedFrames: 30 };
@@ -570,8 +570,8 @@ describe('tick: a device that cannot keep up backs off', () => {
       at(now + 1, late),
       at(now + 2, late),
       at(now + 3, late),
-      at(now + 3 + o.strainHoldSeconds - 0.5, calm),
-      at(now + 3 + o.strainHoldSeconds, calm),
+      at(now + 3 + o.strainFirstHoldSeconds - 0.5, calm),
+      at(now + 3 + o.strainFirstHoldSeconds, calm),
     ];
     const [before, , , strained, holding, after] = run(steps);
     // The earliest joiner leads and uploads while its device keeps up.
@@ -593,7 +593,7 @@ describe('tick: a device that cannot keep up backs off', () => {
     expect(strained?.windows.httpDownloadTimeWindow).toBe(strained?.windows.highDemandTimeWindow);
     // Calm ticks do not end it early…
     expect(holding).toMatchObject({ strained: true, uploadOpen: false });
-    // …strainHoldSeconds after the last sign it leads and uploads again, with the usual margin.
+    // …strainFirstHoldSeconds after the last sign it leads and uploads again, with the usual margin.
     expect(after).toMatchObject({ strained: false, firstFetcher: true, uploadOpen: true });
     expect(after?.marginSeconds).toBeCloseTo(before?.marginSeconds ?? 0, 9);
   });
@@ -613,7 +613,7 @@ describe('tick: a device that cannot keep up backs off', () => {
       at(now + 1, late),
       at(now + 2, late),
       at(now + 3, late),
-      at(now + 3 + o.strainHoldSeconds, calm),
+      at(now + 3 + o.strainFirstHoldSeconds, calm),
     ]);
     expect(before).toMatchObject({ strained: false, firstFetcher: false });
     // Calm, it fetches from the edge only inside its margin (plus the loader's lag) and waits for peers before that.
@@ -624,7 +624,7 @@ describe('tick: a device that cannot keep up backs off', () => {
     expect(strained?.windows.highDemandTimeWindow).toBe(strained?.windows.p2pDownloadTimeWindow);
     expect(strained?.windows.httpDownloadTimeWindow).toBe(strained?.windows.p2pDownloadTimeWindow);
     expect(strained?.windows.highDemandTimeWindow).toBeGreaterThan(before?.windows.highDemandTimeWindow ?? 0);
-    // Calm for strainHoldSeconds: back to waiting for peers.
+    // Calm for strainFirstHoldSeconds: back to waiting for peers.
     expect(after).toMatchObject({ strained: false, firstFetcher: false });
     expect(after?.windows).toEqual(before?.windows);
   });

@@ -155,7 +155,8 @@ export interface TickActions {
   tooSlowToServe: boolean;
   /**
    * The device is the bottleneck (late timers, dropped frames): upload off, no first-fetcher role, a wider margin,
-   * until it has been calm for strainHoldSeconds. `strainSign` is the last sign seen.
+   * until its hold has passed since the last sign: strainFirstHoldSeconds, doubling up to strainHoldSeconds while it
+   * keeps relapsing (device.ts). `strainSign` is the last sign seen.
    */
   strained: boolean;
   strainSign: StrainSign | null;
