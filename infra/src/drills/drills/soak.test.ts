@@ -14,6 +14,7 @@ import {
   soakLimits,
   soakShape,
   soakWarmUpSeconds,
+  stallsInReadings,
   tabBuffersLabel,
   tabJudgedLabel,
 } from './soak';
@@ -167,5 +168,53 @@ describe('offloadQuarters', () => {
 
   it('knows nothing without samples', () => {
     expect(offloadQuarters([], 40)).toEqual(Array(4).fill({ offloadPercent: null, backedOffPercent: null }));
+  });
+});
+
+describe('stallsInReadings', () => {
+  /** A viewer that joined at `joined` s, asked to play 0.5 s later, and stalled at these ms after that. */
+  const viewer = (joined: number, stallsAtMs: number[], stalls = stallsAtMs.length) => ({
+    stalls,
+    joinedAtSeconds: joined,
+    startupPhases: { pageMs: 500, manifest: null, playlist: null, init: null, segment: null },
+    timeline: { p2pRequestedMs: null, p2pStartedMs: null, firstPeerMs: null, stallsAtMs, seeksAtMs: [] },
+  });
+  const rounds = [
+    { from: 300, to: 309 },
+    { from: 600, to: 603 },
+  ];
+
+  it('places each stall on the cohort clock (join + page + its own time) in the round it began in, or after its slack', () => {
+    const viewers = [
+      // 3 + 0.5 + 300 = 303.5: inside the first round.
+      viewer(3, [300_000]),
+      // 0.5 + 318.5 = 319: 10 s after the first round's end, the slack's edge.
+      viewer(0, [318_500]),
+      // 6 + 0.5 + 313 = 319.5: past the slack.
+      viewer(6, [313_000]),
+      // 21 + 0.5 + 100 = 121.5, outside; 21 + 0.5 + 580 = 601.5, in the second round.
+      viewer(21, [100_000, 580_000]),
+    ];
+    expect(stallsInReadings(viewers, rounds, 10)).toEqual({ during: 3, outside: 2, unplaced: 0, rounds: [300, 600] });
+  });
+
+  it('with no slack only stalls inside a round count; with no rounds none do', () => {
+    const viewers = [viewer(0, [305_000, 318_500])];
+    expect(stallsInReadings(viewers, rounds, 0)).toMatchObject({ during: 1, outside: 1, rounds: [300] });
+    expect(stallsInReadings(viewers, [], 10)).toEqual({ during: 0, outside: 2, unplaced: 0, rounds: [] });
+  });
+
+  it('a stall the timeline does not hold (not read, or fewer times than stalls) is not placed', () => {
+    const noTimeline = { stalls: 2, joinedAtSeconds: 0 };
+    expect(stallsInReadings([noTimeline, viewer(0, [300_000], 3)], rounds, 10)).toEqual({
+      during: 1,
+      outside: 0,
+      unplaced: 4,
+      rounds: [300],
+    });
+  });
+
+  it('counts no more stalls than the viewer had, whatever the timeline lists', () => {
+    expect(stallsInReadings([viewer(0, [300_000, 301_000, 302_000], 1)], rounds, 10)).toMatchObject({ during: 1 });
   });
 });

@@ -19,7 +19,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { type CohortSample, offloadPercent, strainedSamples } from '../../cohort/records';
+import { type CohortSample, offloadPercent, strainedSamples, type ViewerRecord } from '../../cohort/records';
 import { intervalFigures } from '../../compare/summary';
 import { pct } from '../../compare/table';
 import { runSwarm } from '../../swarm';
@@ -76,6 +76,12 @@ export const soakLimits = {
   readingEverySeconds: [10, 300] as [number, number],
   /** How often each page's counters are read, seconds (quick, full). */
   countEverySeconds: [5, 15] as [number, number],
+  /**
+   * A stall that begins during one of the harness's own rounds of readings, or this many seconds after it ends (a
+   * frozen renderer plays its buffer out first), is reported as begun in that round. Reported, not excused: the
+   * check counts every stall.
+   */
+  readingStallSlackSeconds: 10,
   /** Offload in every part of the window within ±5 points of each other's middle. */
   offloadSpreadPoints: 10,
   /**
@@ -218,6 +224,44 @@ export function offloadQuarters(
   });
 }
 
+/** A round of the harness's own readings on the cohort's clock (seconds): heap snapshots, collections, memory dumps. */
+export interface ReadingRound {
+  from: number;
+  to: number;
+}
+
+/**
+ * Pure: the viewers' stalls placed against the harness's rounds of readings, each of which holds the edge's isolate
+ * or every renderer for seconds (a heap snapshot, a memory dump of every Chromium process): how many began in a round
+ * or within `slackSeconds` after it, how many outside every round, and how many cannot be placed (the player's
+ * timeline was not read). A stall's time is the viewer's join plus its page's start-up plus the player's own stall
+ * time, on the cohort's clock. The answer's `rounds`: when each round that stalls began in started.
+ */
+export function stallsInReadings(
+  viewers: readonly Pick<ViewerRecord, 'stalls' | 'joinedAtSeconds' | 'startupPhases' | 'timeline'>[],
+  rounds: readonly ReadingRound[],
+  slackSeconds: number,
+): { during: number; outside: number; unplaced: number; rounds: number[] } {
+  let during = 0;
+  let outside = 0;
+  let unplaced = 0;
+  const begun = new Set<number>();
+  for (const v of viewers) {
+    const times = v.timeline?.stallsAtMs ?? [];
+    unplaced += Math.max(0, v.stalls - times.length);
+    const playAt = v.joinedAtSeconds + (v.startupPhases?.pageMs ?? 0) / 1000;
+    for (const ms of times.slice(0, v.stalls)) {
+      const t = playAt + ms / 1000;
+      const round = rounds.find((r) => t >= r.from && t <= r.to + slackSeconds);
+      if (round) {
+        during++;
+        begun.add(round.from);
+      } else outside++;
+    }
+  }
+  return { during, outside, unplaced, rounds: [...begun].sort((a, b) => a - b) };
+}
+
 export const soak: Drill = {
   name: 'soak',
   title: 'soak: live, 8 viewers, 30 min',
@@ -309,13 +353,22 @@ export const soak: Drill = {
         return undefined;
       }
     };
+    // Every round of readings, on the cohort's clock, to place the stalls against (stallsInReadings).
+    const rounds: ReadingRound[] = [];
+    const timed = async (atSeconds: number, late: number, work: () => Promise<unknown>) => {
+      const started = performance.now();
+      try {
+        await work();
+      } finally {
+        const from = atSeconds + late;
+        rounds.push({ from, to: from + (performance.now() - started) / 1000 });
+      }
+    };
     const snapshotEvery = ctx.quick ? window : 300;
-    const snapshotEvents = Array.from({ length: Math.ceil(window / snapshotEvery) }, (_, i) => ({
-      atSeconds: lastJoin + seconds - window + i * snapshotEvery,
-      run: async () => {
-        await snapshotOurs();
-      },
-    }));
+    const snapshotEvents = Array.from({ length: Math.ceil(window / snapshotEvery) }, (_, i) => {
+      const atSeconds = lastJoin + seconds - window + i * snapshotEvery;
+      return { atSeconds, run: () => timed(atSeconds, lateBy(atSeconds), () => snapshotOurs()) };
+    });
     const lastReadingAt = lastJoin + seconds - 2;
     let lastTook = 0;
     let skipped = 0;
@@ -391,6 +444,7 @@ export const soak: Drill = {
         lap('HTTP caches emptied');
         const seconds = (performance.now() - eventStarted) / 1000;
         lastTook = seconds;
+        rounds.push({ from: (i + 1) * heapEvery + late, to: (i + 1) * heapEvery + late + seconds });
         if (seconds > heapEvery)
           ctx.log(`memory readings took ${seconds.toFixed(1)} s, over their ${heapEvery} s period: ${took.join(', ')}`);
       },
@@ -412,9 +466,9 @@ export const soak: Drill = {
         {
           atSeconds: lastReadingAt,
           run: async () => {
-            lateBy(lastReadingAt);
+            const late = lateBy(lastReadingAt);
             if (skipped) ctx.log(`memory readings skipped to keep the cohort on time: ${skipped}`);
-            await snapshotOurs();
+            await timed(lastReadingAt, late, () => snapshotOurs());
             memory = [
               ...ctx.memory(),
               ...(heap.length ? [{ label: ourHeapLabel, points: [...heap] }] : []),
@@ -573,12 +627,22 @@ export const soak: Drill = {
     );
     const stalls = result.viewers.reduce((s, v) => s + v.stalls, 0);
     ctx.figure('stalls', stalls);
+    // Where the stalls began against the harness's own readings: said, not excused (every stall fails the check).
+    const placed = stallsInReadings(result.viewers, rounds, soakLimits.readingStallSlackSeconds);
+    if (stalls) ctx.figure('stalls in readings', placed.during);
     ctx.check(
       'no stalls',
       stalls === 0 && result.viewers.every((v) => v.errors.length === 0),
-      result.viewers
-        .map((v) => `v${v.viewer + 1} ${v.stalls}${v.errors.length ? ` ${v.errors.join('; ')}` : ''}`)
-        .join(', '),
+      [
+        result.viewers
+          .map((v) => `v${v.viewer + 1} ${v.stalls}${v.errors.length ? ` ${v.errors.join('; ')}` : ''}`)
+          .join(', '),
+        ...(stalls
+          ? [
+              `${placed.during} of ${stalls} began in the harness's own readings or within ${soakLimits.readingStallSlackSeconds} s after (rounds begun at ${placed.rounds.map((t) => t.toFixed(0)).join(', ') || '—'} s), ${placed.outside} outside them${placed.unplaced ? `, ${placed.unplaced} not placed (no timeline)` : ''}`,
+            ]
+          : []),
+      ].join('; '),
     );
     // Offload in four equal parts of the judged window, from the cohort's own samples, with the viewers backed off.
     // No samples (the cohort never sampled): no part known, and the check fails on it rather than the drill erring.
