@@ -69,7 +69,8 @@ export const soakLimits = {
   /**
    * How often the heavy readings run, seconds (quick, full): our isolate's heap and snapshot, a GC in each tab, the
    * Chromium memory dump, the HTTP caches emptied. Each holds every renderer for seconds, and three late or
-   * frame-dropping ticks in a row back a hybrid viewer off P2P (8 s the first time, up to 30 s: policy strainFirstHoldSeconds, strainHoldSeconds): taken each minute,
+   * frame-dropping ticks in a row back a hybrid viewer off P2P (8 s the first time, up to 30 s: policy
+   * strainFirstHoldSeconds, strainHoldSeconds; 30 s every time until session 15): taken each minute,
    * they kept eight viewers off P2P about half of the time on two cores (BENCHMARKS.md, #13). Every 5 minutes the
    * 20-minute window still holds five readings for each judged series; /proc is read every minute (sampleSeconds).
    */
