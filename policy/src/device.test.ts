@@ -149,7 +149,13 @@ describe('nextHoldSeconds', () => {
       { strainFirstHoldSeconds: 60, strainHoldSeconds: 30 },
       30,
     ],
-    ['no first hold (0): a device is never held', at(0, 50), 50, { strainFirstHoldSeconds: 0, strainHoldSeconds: 30 }, 0],
+    [
+      'no first hold (0): a device is never held',
+      at(0, 50),
+      50,
+      { strainFirstHoldSeconds: 0, strainHoldSeconds: 30 },
+      0,
+    ],
     [
       'first equal to the longest: the old rule',
       at(30, 45),
