@@ -3,7 +3,9 @@ import {
   admitsUpload,
   advertisedUplinkClass,
   canRelay,
+  leaderFanout,
   newUplinkEstimate,
+  observeUplink,
   relayProbeWaitSeconds,
   seedUplink,
   type UplinkEstimate,
@@ -43,6 +45,57 @@ describe('admitsUpload: one more request, only if it can be delivered by the mar
     expect(admitsUpload({ queuedBytes: 100_000, segmentBytes: 68_000, servedCopies: 0 }, uplink, 1, noSpread)).toBe(
       true,
     );
+  });
+});
+
+describe('leaderFanout: the peers a first fetcher must be able to feed', () => {
+  it.each([
+    // the tracker's count of the swarm (this viewer included), peers connected → peers to feed
+    [undefined, 3, 16],
+    [Number.NaN, 3, 16],
+    [1, 0, 4], // at least leaderMinFanout (4), however small the swarm
+    [2, 1, 4],
+    [5, 4, 4],
+    [7, 6, 6],
+    [7, 2, 6], // connected to fewer than the tracker counted: the count
+    [3, 8, 8], // more joined since the last announce: the connections
+    [16, 15, 15],
+    [17, 16, 16],
+    [10_000, 40, 16],
+  ])('a swarm of %s, %s connected: %s', (members, connected, peers) => {
+    expect(leaderFanout(members, connected, policyDefaults)).toBe(peers);
+  });
+
+  it('never asks for more than a full fan-out, nor less than one peer', () => {
+    expect(leaderFanout(3, 0, { seederFanout: 2, leaderMinFanout: 4 })).toBe(2);
+    expect(leaderFanout(1, 0, { seederFanout: 16, leaderMinFanout: 0 })).toBe(1);
+  });
+});
+
+describe('observeUplink: the floor under the capacity', () => {
+  const o = { uplinkIntervalSeconds: 1, uplinkFloorSeconds: 5 };
+  /** Cumulative bytes delivered at each second from T0, the link never full (queued under the mark). */
+  const floorAfter = (delivered: number[], options = o) =>
+    delivered.reduce((e, bytes, i) => observeUplink(e, bytes, false, T0 + i + 1, options), newUplinkEstimate(T0))
+      .floorBps;
+
+  it('averages what left the data channels over uplinkFloorSeconds: a burst into the buffers is not the link', () => {
+    // 1 Mbit/s (125 kB/s): a 200 kB burst leaves the channel in one second (into SCTP's and the kernel's buffers), then
+    // the link drains it; nothing more for four seconds.
+    const burst = [200_000, 200_000, 200_000, 200_000, 200_000];
+    expect(floorAfter(burst)).toBe(40_000);
+    // Over one second, as the floor was taken before: the burst read as 1.6 Mbit/s.
+    expect(floorAfter(burst, { uplinkIntervalSeconds: 1, uplinkFloorSeconds: 1 })).toBe(200_000);
+  });
+
+  it('rises with a rate kept up for the whole interval, and never falls', () => {
+    const steady = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((s) => 125_000 * s);
+    expect(floorAfter(steady)).toBe(125_000);
+    expect(floorAfter([...steady, ...[1, 2, 3, 4, 5].map(() => 1_250_000)])).toBe(125_000);
+  });
+
+  it('takes nothing as a floor before the first whole interval', () => {
+    expect(floorAfter([125_000, 250_000, 375_000, 500_000])).toBe(0);
   });
 });
 

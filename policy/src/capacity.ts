@@ -13,7 +13,7 @@ import { peerUplinkClass } from './roles';
 export interface UplinkEstimate {
   /** Bytes/s delivered while the uplink was the bottleneck (its capacity); 0 until it has been full for a while. */
   capacityBps: number;
-  /** The highest average delivered rate seen: a floor on the capacity. */
+  /** The highest average delivered rate seen over uplinkFloorSeconds: a floor on the capacity. */
   floorBps: number;
   /** The last observation: when, cumulative bytes delivered, and whether the link was full. */
   at: number;
@@ -48,13 +48,17 @@ export function newUplinkEstimate(now: number): UplinkEstimate {
  * found the link full counts towards its capacity: a link that sent one
  * segment in a burst and then idled is not slow. Samples are taken over at
  * least `uplinkIntervalSeconds`, so irregular observations give the same answer.
+ * The floor (what the link has been seen delivering, full or not) is averaged
+ * over at least `uplinkFloorSeconds`: "delivered" is what left the data
+ * channels, and a burst fills SCTP's and the kernel's buffers first, so over a
+ * second a link seems to carry more than it can.
  */
 export function observeUplink(
   estimate: UplinkEstimate,
   deliveredBytes: number,
   saturated: boolean,
   now: number,
-  options: Pick<PolicyOptions, 'uplinkIntervalSeconds'>,
+  options: Pick<PolicyOptions, 'uplinkIntervalSeconds' | 'uplinkFloorSeconds'>,
 ): UplinkEstimate {
   const seconds = now - estimate.at;
   if (!(seconds > 0)) return saturated === estimate.saturated ? estimate : { ...estimate, saturated };
@@ -72,7 +76,7 @@ export function observeUplink(
   }
   next.anyBytes += bytes;
   next.anySeconds += seconds;
-  if (next.anySeconds >= options.uplinkIntervalSeconds) {
+  if (next.anySeconds >= options.uplinkFloorSeconds) {
     next.floorBps = Math.max(next.floorBps, next.anyBytes / next.anySeconds);
     next.anyBytes = 0;
     next.anySeconds = 0;
@@ -106,6 +110,22 @@ export function firstFetcherNeedBps(
   options: Pick<PolicyOptions, 'uplinkHeadroom'>,
 ): number {
   return (options.uplinkHeadroom * segmentBytes * Math.max(1, fanoutPeers)) / Math.max(0.1, targetDuration);
+}
+
+/**
+ * Pure: the peers one first fetcher feeds, which its uplink must carry to take the role: a full fan-out
+ * (seederFanout), or, in a swarm smaller than that, every other member: as many as the tracker last counted (the
+ * same count for every viewer), or as this viewer is connected to if more have joined since its last announce; and at
+ * least leaderMinFanout, as the swarm grows. Unknown (before the first announce's answer): a full fan-out.
+ */
+export function leaderFanout(
+  swarmMembers: number | undefined,
+  connectedPeers: number,
+  options: Pick<PolicyOptions, 'seederFanout' | 'leaderMinFanout'>,
+): number {
+  if (swarmMembers === undefined || !Number.isFinite(swarmMembers)) return options.seederFanout;
+  const others = Math.max(Math.floor(swarmMembers) - 1, connectedPeers);
+  return Math.max(1, Math.min(options.seederFanout, Math.max(options.leaderMinFanout, others)));
 }
 
 /** The uplink's measured speed, bytes/s: its capacity, or more if it has been seen delivering more. */

@@ -14,6 +14,12 @@ export interface PolicyOptions {
   marginFetchFactor: number;
   /** Peers one first fetcher can feed in the slack a live segment has. */
   seederFanout: number;
+  /**
+   * A first fetcher's uplink must feed at least this many peers, however small the swarm (leaderFanout): the swarm
+   * grows as viewers join, and a first joiner whose uplink feeds only its first peer or two hands the role on at
+   * every join.
+   */
+  leaderMinFanout: number;
   /** First fetchers per swarm, at least. */
   minSeeders: number;
   /** For this long after starting P2P, a peer with no peers yet waits for them instead of fetching first. */
@@ -44,6 +50,12 @@ export interface PolicyOptions {
   p2pConcurrency: number;
   /** The uplink is measured over intervals at least this long, seconds. */
   uplinkIntervalSeconds: number;
+  /**
+   * What the uplink has been seen delivering (the floor under its capacity) is averaged over at least this long,
+   * seconds: bytes leave the data channels into SCTP's and the kernel's buffers faster than the link carries them, and
+   * over one second a 1 Mbit/s uplink "delivered" 1.57 (BENCHMARKS.md, #17).
+   */
+  uplinkFloorSeconds: number;
   /** A first fetcher's uplink must carry its fan-out's segments this many times over (and a peer's delivery, one's). */
   uplinkHeadroom: number;
   /** A peer's measured delivery rate is trusted this long after its last transfer to us, seconds. */
@@ -116,6 +128,7 @@ export const policyDefaults: PolicyOptions = {
   // 16 took steady 10k from 94.6% to 97.0% with no stalls in any scenario (BENCHMARKS.md). Real-browser runs here
   // stop at N = 8, where both give one first fetcher: the evidence for 16 over 8 is the simulator's alone.
   seederFanout: 16,
+  leaderMinFanout: 4,
   minSeeders: 1,
   newcomerSeconds: 4,
   epochSeconds: 30,
@@ -132,6 +145,7 @@ export const policyDefaults: PolicyOptions = {
   httpConcurrency: 2,
   p2pConcurrency: 3,
   uplinkIntervalSeconds: 1,
+  uplinkFloorSeconds: 5,
   uplinkHeadroom: 1.5,
   peerRateSeconds: 300,
   uplinkFullBytes: 16_384,
@@ -175,6 +189,7 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   minMarginSeconds: [0.2, 30],
   marginFetchFactor: [1, 10],
   seederFanout: [1, 100],
+  leaderMinFanout: [1, 100],
   minSeeders: [1, 100],
   newcomerSeconds: [0, 60],
   epochSeconds: [5, 3600],
@@ -190,6 +205,7 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   httpConcurrency: [1, 10],
   p2pConcurrency: [1, 20],
   uplinkIntervalSeconds: [0.2, 30],
+  uplinkFloorSeconds: [0.2, 60],
   uplinkHeadroom: [1, 10],
   peerRateSeconds: [1, 3600],
   uplinkFullBytes: [1024, 16_777_216],

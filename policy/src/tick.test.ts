@@ -681,18 +681,44 @@ describe('tick: the uplink probe', () => {
     expect(actions?.uplinkBps).toBeCloseTo(probe ? probe.bytes / probe.seconds : 0, 6);
   });
 
+  it.each([
+    // probe, the tracker's count of the swarm → declines the role (need: 1.5 × 68 kB × fan-out per 2 s)
+    ['6 Mbit/s, a swarm of 4: it must feed 4 (the least, 2 Mbit/s), so it leads', 750_000, 4, false],
+    ['6 Mbit/s, a swarm of 8: 7 peers, 3.6 Mbit/s', 750_000, 8, false],
+    ['6 Mbit/s, a swarm of 40: a full fan-out of 16 (6.5 Mbit/s) is too much', 750_000, 40, true],
+    ['6 Mbit/s, before the tracker has counted: a full fan-out', 750_000, undefined, true],
+    ['6 Mbit/s, a swarm of 17: still a full fan-out', 750_000, 17, true],
+    ['1 Mbit/s, a swarm of 4: 4 peers need 2 Mbit/s', 125_000, 4, true],
+    ['1 Mbit/s, a swarm of 2: still 4 peers, as the swarm grows', 125_000, 2, true],
+    ['3 Mbit/s, a swarm of 2: it can feed the 4', 375_000, 2, false],
+  ] as const)(
+    'the fan-out it must feed is the swarm as the tracker counts it, 4 to 16: %s',
+    (_n, bps, members, declined) => {
+      const tick = probedTick(me, others, segmentBytes, { bytes: 262_144, seconds: 262_144 / bps });
+      const [actions] = run([
+        { ...tick, obs: { ...tick.obs, ...(members === undefined ? {} : { swarmMembers: members }) } },
+      ]);
+      expect(actions?.declined).toBe(declined);
+      expect(actions?.firstFetcher).toBe(!declined);
+    },
+  );
+
   it('only seeds an unmeasured link: deliveries measured later win, and a faster delivery raises a low seed', () => {
     const now = T0 + 100;
     const peers = others.map((p) => peer(p, now));
     const base = { p2pStartedAt: T0, segmentBytes, uplinkProbe: dsl };
-    const actions = run([
-      { now, obs: observe(me, peers, { ...base, uplink: { deliveredBytes: 0, queuedBytes: 0 } }) },
-      // 1 s at 900 kB/s with nothing queued: the link delivered more than the probe read, enough for a full fan-out.
-      { now: now + 1, obs: observe(me, peers, { ...base, uplink: { deliveredBytes: 900_000, queuedBytes: 0 } }) },
-    ]);
+    // 900 kB/s for uplinkFloorSeconds (5 s) with nothing queued: the link delivered more than the probe read, enough
+    // for a full fan-out. The floor is averaged over those 5 s, so it rises only at their end.
+    const actions = run(
+      [0, 1, 2, 3, 4, 5].map((s) => ({
+        now: now + s,
+        obs: observe(me, peers, { ...base, uplink: { deliveredBytes: 900_000 * s, queuedBytes: 0 } }),
+      })),
+    );
     expect(actions[0]?.uplinkBps).toBeCloseTo(125_000, 6);
-    expect(actions[1]?.uplinkBps).toBeCloseTo(900_000, 6);
-    expect(actions[1]?.declined).toBe(false);
+    expect(actions[4]?.uplinkBps).toBeCloseTo(125_000, 6);
+    expect(actions[5]?.uplinkBps).toBeCloseTo(900_000, 6);
+    expect(actions[5]?.declined).toBe(false);
   });
 });
 

@@ -15,6 +15,7 @@
 import { announceIntervalSeconds } from './announcements';
 import {
   firstFetcherNeedBps,
+  leaderFanout,
   newUplinkEstimate,
   observePeerRates,
   observeUplink,
@@ -259,14 +260,24 @@ export function tick(
   const segmentBytes = observations.segmentBytes ?? 0;
   // A viewer that may not upload cannot lead: others would wait for segments it never shares.
   const withheld = observations.uploadAllowed === false;
-  // Eligibility to lead is judged against a full fan-out (seederFanout peers), not the peers this viewer happens to
-  // see: a slow first joiner with two connections so far could feed them, but every viewer must reach the same
-  // verdict about it, and its view is the one most likely to be partial. So it is a property of the uplink alone.
+  // Eligibility to lead is judged against the fan-out a first fetcher feeds in this swarm (leaderFanout): a full one
+  // (seederFanout peers), or every other member of a smaller swarm, as the tracker last counted them or as many as
+  // this viewer is connected to if more. Judged against a full fan-out in every swarm, a 10 Mbit/s uplink whose probe
+  // read 6 declined to feed the 3 others of a 4-viewer swarm, as did every DSL uplink, and nobody led (BENCHMARKS.md,
+  // #17). A slow first joiner leads while the swarm is as small as its uplink can feed, and declines as it grows.
   const declined =
     strained ||
     withheld ||
     (segmentBytes > 0 &&
-      !uplinkCanLead(uplink, firstFetcherNeedBps(segmentBytes, options.seederFanout, targetDuration, options)));
+      !uplinkCanLead(
+        uplink,
+        firstFetcherNeedBps(
+          segmentBytes,
+          leaderFanout(observations.swarmMembers, connected.length, options),
+          targetDuration,
+          options,
+        ),
+      ));
   const slow = segmentBytes > 0 ? slowPeers(peerRates, connected, segmentBytes, targetDuration, now, options) : [];
   const role = decideRole(
     state.role,
