@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { processDumpsOf, tabHeapOf } from './tab-heap';
+import { markedProcessesOf, processDumpsOf, tabHeapOf, tabMark } from './tab-heap';
 
 describe('tabHeapOf', () => {
   it('reads the heap in use and the array buffers in MB', () => {
@@ -63,5 +63,35 @@ describe('processDumpsOf', () => {
 
   it('leaves out events that are not a process dump with a footprint', () => {
     expect(processDumpsOf([{ ph: 'v', pid: 5, args: { dumps: {} } }, { ph: 'X', pid: 6 }, { ph: 'v' }]).size).toBe(0);
+  });
+});
+
+describe('markedProcessesOf', () => {
+  // As the headless shell traces `blink.user_timing` (2026-12-02): the mark's name, and the renderer's pid.
+  const mark = (name: string, pid: number) => ({
+    args: { data: { callTime: 59836850933, navigationId: '937F722B', startTime: 164.1 } },
+    cat: 'blink.user_timing',
+    name,
+    ph: 'I',
+    pid,
+    tid: pid,
+  });
+
+  it("finds each page's renderer by the mark it made, in page order", () => {
+    const pids = markedProcessesOf(
+      [
+        { name: 'process_name', ph: 'M', pid: 100, args: { name: 'Browser' } },
+        mark(tabMark(2), 330),
+        mark(tabMark(0), 321),
+        mark('someone-else', 999),
+      ],
+      3,
+    );
+    expect(pids).toEqual([321, undefined, 330]);
+  });
+
+  it('finds nothing for a page whose mark is not in the trace, or in a trace without pids', () => {
+    expect(markedProcessesOf([{ name: tabMark(0) }], 2)).toEqual([undefined, undefined]);
+    expect(markedProcessesOf([], 0)).toEqual([]);
   });
 });

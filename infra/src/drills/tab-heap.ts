@@ -105,14 +105,14 @@ export function processDumpsOf(events: readonly Record<string, unknown>[]): Map<
 const browserSessions = new WeakMap<Browser, CDPSession>();
 
 /**
- * Every process of the browser, dumped by Chromium's memory-infra at its light level of detail (totals per allocator,
- * the buffer partition among them), through a browser-level DevTools session the harness opens; undefined when the
- * browser does not answer. The dump's tracing buffer is a shared-memory region in each process, not part of its
- * footprint. Not `deterministic` and not `detailed`: on these two cores that dump held every renderer for 15-18 s,
- * long enough to stall all eight of the soak's viewers, where the light one takes about 3 s with the same readings
- * (BENCHMARKS.md, #13); the soak collects each tab's garbage just before it (tabHeap).
+ * The events of one trace of the whole browser, with these categories, through a browser-level DevTools session the
+ * harness opens: tracing starts, `during` runs, tracing ends. Undefined when the browser does not answer.
  */
-export async function chromiumMemoryDump(browser: Browser): Promise<Map<number, ProcessDump> | undefined> {
+async function traceOf(
+  browser: Browser,
+  includedCategories: string[],
+  during: (session: CDPSession) => Promise<unknown>,
+): Promise<Record<string, unknown>[] | undefined> {
   let session = browserSessions.get(browser);
   try {
     if (!session) {
@@ -127,20 +127,71 @@ export async function chromiumMemoryDump(browser: Browser): Promise<Map<number, 
       const complete = new Promise<void>((resolve) => s.once('Tracing.tracingComplete', () => resolve()));
       await s.send('Tracing.start', {
         transferMode: 'ReportEvents',
-        traceConfig: {
-          includedCategories: ['disabled-by-default-memory-infra'],
-          excludedCategories: ['*'],
-          memoryDumpConfig: { triggers: [] },
-        },
+        traceConfig: { includedCategories, excludedCategories: ['*'], memoryDumpConfig: { triggers: [] } },
       } as never);
-      await s.send('Tracing.requestMemoryDump', { deterministic: false, levelOfDetail: 'light' } as never);
+      await during(s);
       await s.send('Tracing.end');
       await complete;
     } finally {
       s.off('Tracing.dataCollected', onData);
     }
-    return processDumpsOf(events);
+    return events;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Every process of the browser, dumped by Chromium's memory-infra at its light level of detail (totals per allocator,
+ * the buffer partition among them); undefined when the browser does not answer. The dump's tracing buffer is a
+ * shared-memory region in each process, not part of its footprint. Not `deterministic` and not `detailed`: on these
+ * two cores that dump held every renderer for 15-18 s, long enough to stall all eight of the soak's viewers, where the
+ * light one takes about 3 s with the same readings (BENCHMARKS.md, #13); the soak collects each tab's garbage just
+ * before it (tabHeap).
+ */
+export async function chromiumMemoryDump(browser: Browser): Promise<Map<number, ProcessDump> | undefined> {
+  const events = await traceOf(browser, ['disabled-by-default-memory-infra'], (s) =>
+    s.send('Tracing.requestMemoryDump', { deterministic: false, levelOfDetail: 'light' } as never),
+  );
+  return events && processDumpsOf(events);
+}
+
+/** The user-timing mark each page makes while the harness traces it, by the page's index. */
+export const tabMark = (index: number) => `edgeswarm-harness-tab-${index}`;
+
+/**
+ * Pure: the process each page's mark came from (a trace's `blink.user_timing` events, which carry the renderer's pid),
+ * by the page's index. A memory dump names its processes only "Renderer", and the headless shell's trace lists no
+ * frames with their processes, so this is what tells whose tab a renderer is.
+ */
+export function markedProcessesOf(events: readonly Record<string, unknown>[], pages: number): (number | undefined)[] {
+  const byName = new Map<string, number>();
+  for (const event of events) {
+    if (typeof event.name === 'string' && typeof event.pid === 'number') byName.set(event.name, event.pid);
+  }
+  return Array.from({ length: pages }, (_, i) => byName.get(tabMark(i)));
+}
+
+/**
+ * The renderer pid of each page, by the page's index (absent: the page is gone or did not answer): each page makes a
+ * user-timing mark (and clears it at once) while the browser traces `blink.user_timing` alone, which our pages and
+ * their libraries do not otherwise use.
+ */
+export async function rendererPids(
+  browser: Browser,
+  pages: readonly (Page | undefined)[],
+): Promise<(number | undefined)[]> {
+  const events = await traceOf(browser, ['blink.user_timing'], () =>
+    Promise.all(
+      pages.map((page, i) =>
+        page
+          ?.evaluate((name) => {
+            performance.mark(name);
+            performance.clearMarks(name);
+          }, tabMark(i))
+          .catch(() => undefined),
+      ),
+    ),
+  );
+  return events ? markedProcessesOf(events, pages.length) : pages.map(() => undefined);
 }

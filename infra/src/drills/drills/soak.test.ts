@@ -9,6 +9,7 @@ import {
   offloadQuarters,
   ourHeapLabel,
   ourObjectsLabel,
+  p2pStartedAt,
   readingsDue,
   soak,
   soakLimits,
@@ -17,6 +18,7 @@ import {
   stallsInReadings,
   tabBuffersLabel,
   tabJudgedLabel,
+  tabReadingsJudged,
 } from './soak';
 
 describe('judgedMemory', () => {
@@ -40,6 +42,56 @@ describe('judgedMemory', () => {
     ]) {
       expect(judgedMemory(label), label).toBe(false);
     }
+  });
+});
+
+describe('p2pStartedAt', () => {
+  it("is the first reading of a page's counts with an RTCPeerConnection in it", () => {
+    expect(
+      p2pStartedAt([
+        [15, 0],
+        [30, 0],
+        [45, 3],
+        [60, 0],
+        [75, 7],
+      ]),
+    ).toBe(45);
+  });
+
+  it('is undefined for a page that never held one, or without counts', () => {
+    expect(
+      p2pStartedAt([
+        [15, 0],
+        [30, 0],
+      ]),
+    ).toBeUndefined();
+    expect(p2pStartedAt(undefined)).toBeUndefined();
+  });
+});
+
+describe('tabReadingsJudged', () => {
+  // A renderer read every 300 s whose page started P2P at 897 s: the P2P stack steps it up 15 MB at the next reading.
+  const readings: [number, number][] = [
+    [621, 146],
+    [922, 161],
+    [1222, 161.5],
+    [1522, 162],
+    [1821, 162.4],
+  ];
+
+  it('judges a tab from its first reading at least the settling time after its P2P started', () => {
+    expect(tabReadingsJudged(readings, 897, 50)).toEqual(readings.slice(2));
+    expect(tabReadingsJudged(readings, 872, 50)).toEqual(readings.slice(1));
+    // Exactly the settling time after the start counts.
+    expect(tabReadingsJudged(readings, 1172, 50)).toEqual(readings.slice(2));
+  });
+
+  it('judges a tab that never started P2P on all its readings', () => {
+    expect(tabReadingsJudged(readings, undefined, 50)).toEqual(readings);
+  });
+
+  it('leaves too few readings to judge when P2P started late in the window', () => {
+    expect(tabReadingsJudged(readings, 1647, 50)).toEqual([[1821, 162.4]]);
   });
 });
 

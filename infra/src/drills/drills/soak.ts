@@ -9,7 +9,8 @@
  * isolate's objects (a heap snapshot every 5 minutes, without V8's compiled code, which grows for most of half an hour
  * as the bundle's functions are optimised, bounded by the bundle), each tab's renderer (its resident memory just
  * after Chromium's memory dump, taken just after a GC in each tab, without Blink's buffer partition, where DevTools keeps
- * the response bodies of every page playwright drives), and the publisher's and ffmpeg's resident memory; the stats
+ * the response bodies of every page playwright drives; a viewer's from its page's P2P start, tabReadingsJudged), and the
+ * publisher's and ffmpeg's resident memory; the stats
  * object keeps its buckets for a retention shorter than the warm-up, so they are at their bound before the window.
  * Charted and reported, not
  * judged: our isolate's whole JS heap, each tab's JS heap, resident memory and buffer partition, the edge's workerd
@@ -42,7 +43,7 @@ import {
   pageCountKinds,
   readPageCounts,
 } from '../page-counters';
-import { chromiumMemoryDump, clearHttpCache, tabHeap } from '../tab-heap';
+import { chromiumMemoryDump, clearHttpCache, rendererPids, tabHeap } from '../tab-heap';
 import type { Drill, MemorySeries } from '../types';
 
 /** Whether a pid is a Chromium renderer (a tab's, or a spare one); the drill's PID namespace holds only its own. */
@@ -127,6 +128,26 @@ export const ourObjectsLabel = 'workerd: our isolate, objects (no compiled code)
 
 /** Pure: a tab's JS heap series (`v3 JS heap`), reported beside the tab's renderer, which is judged. */
 export const isTabJsHeap = (label: string) => /^v\d+ JS heap$/.test(label);
+
+/** Pure: when a page's P2P started, from its RTCPeerConnection counts (drill time, seconds); undefined: never. */
+export const p2pStartedAt = (peerConnections: readonly [number, number][] | undefined): number | undefined =>
+  peerConnections?.find(([, n]) => n > 0)?.[0];
+
+/**
+ * Pure: the readings a viewer's renderer is judged on. Loading the P2P stack (p2p-media-loader, the tracker's socket,
+ * the peers' connections, each announce's offers for offerLifetimeSeconds) steps a renderer up once, 15-16 MB on
+ * these machines, and then it holds level; a page whose P2P started inside the judged window (the start gate holds
+ * P2P while its video drops frames) would read that step as growth. So a tab is judged from its first reading at
+ * least `settleSeconds` after its P2P started; a tab that never started P2P, or whose viewer is not known, on all of
+ * them. Too few readings left (memoryGrowth needs 3 in the window) leave the tab unjudged, which fails the check.
+ */
+export function tabReadingsJudged(
+  points: readonly [number, number][],
+  startedAt: number | undefined,
+  settleSeconds: number,
+): [number, number][] {
+  return startedAt === undefined ? [...points] : points.filter(([t]) => t >= startedAt + settleSeconds);
+}
 
 /**
  * A tab's renderer as judged: its resident memory just after a garbage collection (Chromium's memory dump, a GC in
@@ -321,6 +342,8 @@ export const soak: Drill = {
     // hls.js, p2p-media-loader) and what the renderer holds natively (media and WebRTC buffers).
     const tabHeaps = new Map<string, [number, number][]>();
     const renderers = new Map<string, [number, number][]>();
+    // Each viewer's renderer (pid → viewer index), read in each round until every viewer's is known.
+    const viewerOfPid = new Map<number, number>();
     const browserProcesses: [number, number][] = [];
     // Our isolate's heap by kind of object at the start of the judged window, every 5 min in it (full) and at its
     // end: what grew, if it did, and whether it levels off. Each raw snapshot is kept beside the report
@@ -413,6 +436,12 @@ export const soak: Drill = {
           .find((p) => p !== undefined)
           ?.context()
           .browser();
+        if (browser && viewerOfPid.size < pages.filter(Boolean).length) {
+          (await rendererPids(browser, pages)).forEach((pid, v) => {
+            if (pid !== undefined) viewerOfPid.set(pid, v);
+          });
+        }
+        lap('renderers named');
         const dumpStarted = performance.now();
         const dumps = browser ? await chromiumMemoryDump(browser) : undefined;
         if (renderers.size === 0)
@@ -490,10 +519,31 @@ export const soak: Drill = {
     const ourObjects = memory.find((s) => s.label === ourObjectsLabel);
     const tabJsHeaps = memory.filter((s) => isTabJsHeap(s.label));
     const proxy = memory.find((s) => s.label === 'workerd (wrangler proxy)');
-    const judged = memory
+    // A viewer's renderer (known by its pid) is judged from its page's P2P start on (tabReadingsJudged).
+    const startOf = (v: number) => p2pStartedAt(pageCounts.get(`v${v + 1} peerConnections`));
+    const viewerOf = (label: string) =>
+      viewerOfPid.get(Number(/^chromium tab (\d+), no DevTools bodies$/.exec(label)?.[1]));
+    const named = (label: string) => {
+      const v = viewerOf(label);
+      return v === undefined ? label : `${label} (v${v + 1})`;
+    };
+    const judgedSeries = memory
       .filter((s) => judgedMemory(s.label))
-      .map((s) => ({ label: s.label, growth: memoryGrowth(s.points, window) }))
-      .filter((s): s is { label: string; growth: NonNullable<typeof s.growth> } => s.growth !== undefined);
+      .map((s) => {
+        const v = viewerOf(s.label);
+        const points =
+          v === undefined ? s.points : tabReadingsJudged(s.points, startOf(v), soakLimits.offerLifetimeSeconds);
+        return { label: s.label, growth: memoryGrowth(points, window), readings: points.length };
+      });
+    const judged = judgedSeries.filter(
+      (s): s is { label: string; growth: NonNullable<typeof s.growth>; readings: number } => s.growth !== undefined,
+    );
+    const viewerTabs = Array.from({ length: viewers }, (_, v) => ({
+      v,
+      pid: [...viewerOfPid].find(([, of]) => of === v)?.[0],
+      startedAt: startOf(v),
+      judged: judged.some((s) => viewerOf(s.label) === v),
+    }));
     const edgeProcess = memory.find((s) => s.label === 'workerd');
     const edgeGrowth = edgeProcess ? memoryGrowth(edgeProcess.points, window) : undefined;
     const tabs = judged.filter((s) => s.label.startsWith('chromium tab'));
@@ -537,12 +587,19 @@ export const soak: Drill = {
       `memory grows ≤ ${limit}% over the last ${window / 60} min${ctx.quick ? ' (quick: a gross leak only)' : ''}`,
       judged.some((s) => s.label === ourObjectsLabel) &&
         judged.some((s) => s.label === browserJudgedLabel) &&
-        tabs.length >= viewers &&
+        viewerTabs.every((t) => t.judged) &&
         judged.every((s) => s.growth.growthPercent <= limit),
       [
         ...judged.map(
-          (s) => `${s.label} ${s.growth.growthPercent.toFixed(1)}% (${s.growth.mbPerHour.toFixed(1)} MB/h)`,
+          (s) => `${named(s.label)} ${s.growth.growthPercent.toFixed(1)}% (${s.growth.mbPerHour.toFixed(1)} MB/h)`,
         ),
+        // Whose renderer is whose, and from when each is judged; a viewer's renderer not judged, and why.
+        `viewers' renderers, each judged from ${soakLimits.offerLifetimeSeconds} s after its P2P started: ${viewerTabs
+          .map(
+            (t) =>
+              `v${t.v + 1} ${t.pid === undefined ? 'not found' : `${t.pid}`}${t.startedAt === undefined ? ' (no P2P)' : ` (P2P at ${t.startedAt.toFixed(0)} s)`}${t.pid !== undefined && !t.judged ? `: NOT JUDGED, ${judgedSeries.find((s) => viewerOf(s.label) === t.v)?.readings ?? 0} readings left` : ''}`,
+          )
+          .join(', ')}`,
         // Not judged: our whole heap, compiled code included (the objects without it are judged).
         ...(ourHeapGrowth
           ? [
