@@ -51,9 +51,10 @@ describe('admitsUpload: one more request, only if it can be delivered by the mar
 describe('leaderFanout: the peers a first fetcher must be able to feed', () => {
   it.each([
     // the tracker's count of the swarm (this viewer included), peers connected → peers to feed
-    [undefined, 3, 16],
-    [Number.NaN, 3, 16],
-    [1, 0, 4], // at least leaderMinFanout (4), however small the swarm
+    [undefined, 3, 4], // no count yet: the connections, and at least leaderMinFanout (4)
+    [undefined, 9, 9],
+    [Number.NaN, 30, 16],
+    [1, 0, 4], // at least leaderMinFanout, however small the swarm
     [2, 1, 4],
     [5, 4, 4],
     [7, 6, 6],

@@ -115,16 +115,17 @@ export function firstFetcherNeedBps(
 /**
  * Pure: the peers one first fetcher feeds, which its uplink must carry to take the role: a full fan-out
  * (seederFanout), or, in a swarm smaller than that, every other member: as many as the tracker last counted (the
- * same count for every viewer), or as this viewer is connected to if more have joined since its last announce; and at
- * least leaderMinFanout, as the swarm grows. Unknown (before the first announce's answer): a full fan-out.
+ * same count for every viewer), or as this viewer is connected to if more (joined since its last announce, or no count
+ * yet: the player hears the tracker's count only from its second announce, 30 s after the first); and at least
+ * leaderMinFanout, as the swarm grows.
  */
 export function leaderFanout(
   swarmMembers: number | undefined,
   connectedPeers: number,
   options: Pick<PolicyOptions, 'seederFanout' | 'leaderMinFanout'>,
 ): number {
-  if (swarmMembers === undefined || !Number.isFinite(swarmMembers)) return options.seederFanout;
-  const others = Math.max(Math.floor(swarmMembers) - 1, connectedPeers);
+  const counted = swarmMembers !== undefined && Number.isFinite(swarmMembers) ? Math.floor(swarmMembers) - 1 : 0;
+  const others = Math.max(counted, connectedPeers);
   return Math.max(1, Math.min(options.seederFanout, Math.max(options.leaderMinFanout, others)));
 }
 

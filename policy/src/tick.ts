@@ -262,9 +262,10 @@ export function tick(
   const withheld = observations.uploadAllowed === false;
   // Eligibility to lead is judged against the fan-out a first fetcher feeds in this swarm (leaderFanout): a full one
   // (seederFanout peers), or every other member of a smaller swarm, as the tracker last counted them or as many as
-  // this viewer is connected to if more. Judged against a full fan-out in every swarm, a 10 Mbit/s uplink whose probe
-  // read 6 declined to feed the 3 others of a 4-viewer swarm, as did every DSL uplink, and nobody led (BENCHMARKS.md,
-  // #17). A slow first joiner leads while the swarm is as small as its uplink can feed, and declines as it grows.
+  // this viewer is connected to if more (or no count yet), and at least leaderMinFanout, so that a first joiner on a
+  // slow uplink does not lead a swarm of two and hand the role on at every join. Judged against a full fan-out in every
+  // swarm, a 10 Mbit/s uplink whose probe read 6 declined to feed the 3 others of a 4-viewer swarm, as did every DSL
+  // uplink, and nobody led (BENCHMARKS.md, #17).
   const declined =
     strained ||
     withheld ||
