@@ -9,13 +9,15 @@
  * what crossed each viewer's link (its veth counters, read every second) never
  * exceeded its cap by more than 10% over any 3 s. Each viewer's first-fetcher
  * verdict, sampled every second, is in the result
- * (test-artifacts/shaped-swarm.json).
+ * (test-artifacts/shaped-swarm.json). Also checks that every viewer hears the
+ * tracker's count of its swarm from its first announce reply.
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { policyDefaults } from '@edgeswarm/policy';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { trackerDefaults } from '../../edge/src/tracker/limits';
 import { runInNamespace } from './cohort/in-namespace';
 import { firstFetcherTimeline } from './cohort/records';
 import { linkShaping } from './cohort/viewer-links';
@@ -94,6 +96,22 @@ describe('viewers behind shaped links', () => {
     // The samples carry the counters, every second, for every viewer after it joined.
     const last = result.samples.at(-1);
     expect(last?.links?.every((c) => c !== null)).toBe(true);
+  });
+
+  // The shim steers each tracker client as p2p-media-loader builds it (steerOffersAsLoadersAppear), in time for the
+  // count in the first announce reply; steered at the first peer's connect instead, it heard the second reply, an
+  // announce interval (30 s) after P2P started, and led by its connections alone until then.
+  it("every viewer knows its swarm's size from its first announce reply, well before its second", () => {
+    for (const viewer of result.viewers) {
+      const started = viewer.timeline?.p2pStartedMs;
+      const counted = viewer.timeline?.swarmCountedMs;
+      expect(started, `viewer ${viewer.viewer} started P2P`).toEqual(expect.any(Number));
+      expect(counted, `viewer ${viewer.viewer} heard the swarm's count`).toEqual(expect.any(Number));
+      expect(
+        Number(counted) - Number(started),
+        `viewer ${viewer.viewer}: ms from P2P's start to the count`,
+      ).toBeLessThan((trackerDefaults.intervalSeconds * 1000) / 2);
+    }
   });
 
   // The slow viewer learns its uplink from the probe as P2P starts (about 1 Mbit/s against the ~1.2 Mbit/s that feeding

@@ -143,6 +143,8 @@ export interface PlayerTimeline {
   p2pRequestedMs: number | null;
   p2pStartedMs: number | null;
   firstPeerMs: number | null;
+  /** The tracker's count of the swarm first reached the player's tick (absent from an older player's). */
+  swarmCountedMs?: number | null;
   stallsAtMs: number[];
   seeksAtMs: number[];
 }

@@ -9,6 +9,7 @@ import {
   retimeTrackerReconnects,
   spaceAnnouncements,
   steerOffers,
+  steerOffersAsLoadersAppear,
   swarmMembers,
   syncLivePlaylist,
   uploadQueuedBytes,
@@ -565,6 +566,40 @@ describe('offers per announce', () => {
       { offer, peer_id: 'new', offer_id: 'o3' },
     ]);
     expect(engineHeld.handled).toEqual([{ peer_id: binary }]);
+  });
+
+  it("steers each tracker client at its stream's first segment start, so the first announce reply is counted", () => {
+    const { client, engine, update } = setup(7);
+    const listeners = new Map<string, (() => void)[]>();
+    const events = {
+      ...engine,
+      addEventListener: (event: string, listener: () => void) =>
+        listeners.set(event, [...(listeners.get(event) ?? []), listener]),
+    };
+    const dispatch = (event: string) => {
+      for (const listener of listeners.get(event) ?? []) listener();
+    };
+    steerOffersAsLoadersAppear(events);
+    expect(swarmMembers(events)).toBeUndefined();
+    // p2p-media-loader builds the client with the stream's first request and starts that request in the same task:
+    // the start event comes before any reply from the tracker can.
+    dispatch('onSegmentStart');
+    update(3, 5);
+    expect(swarmMembers(events)).toBe(8);
+    // So the second announce offers by the count: connected to all 7 others, it makes none.
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 0 });
+    // A client built while nothing starts is steered at its first peer's connect, as before.
+    const late = setup(1);
+    const lateListeners: (() => void)[] = [];
+    steerOffersAsLoadersAppear({
+      ...late.engine,
+      addEventListener: (event: string, listener: () => void) => {
+        if (event === 'onPeerConnect') lateListeners.push(listener);
+      },
+    });
+    for (const listener of lateListeners) listener();
+    late.update(2, 0);
+    expect(swarmMembers(late.engine)).toBe(2);
   });
 
   it('touches nothing where the engine has no tracker client', () => {

@@ -190,6 +190,25 @@ export function steerOffers(engine: unknown, offers: typeof announceOffers = ann
   return count;
 }
 
+/** What steerOffersAsLoadersAppear needs of the engine: its event listeners (p2p-media-loader's core events). */
+interface EngineEventsLike {
+  addEventListener(event: 'onSegmentStart' | 'onPeerConnect', listener: () => void): void;
+}
+
+/**
+ * Steers each tracker client (steerOffers) as p2p-media-loader builds it. A loader and its tracker client are built as
+ * the first segment of their stream is asked for, and that segment's start event follows within the same task, before
+ * the client's socket can open; so the count in the first announce reply is heard, and the second announce already
+ * offers by it. Steered only at each peer's connect (as before), a client missed the first reply and its count came
+ * with the second, 30 s later: the first fetcher's fan-out went by its connections alone until then. Peer connects
+ * still steer (a client built while nothing started).
+ */
+export function steerOffersAsLoadersAppear(engine: EngineEventsLike): void {
+  const steer = () => steerOffers(engine);
+  engine.addEventListener('onSegmentStart', steer);
+  engine.addEventListener('onPeerConnect', steer);
+}
+
 interface AnnouncingLoaderLike {
   /** p2p-media-loader's P2PLoader sends one announcement to every peer through this (a private method). */
   sendSegmentsAnnouncement?: (sendEmptyAnnouncement?: boolean) => void;

@@ -174,6 +174,8 @@ export interface PlayerTimeline {
   p2pRequestedMs: number | null;
   p2pStartedMs: number | null;
   firstPeerMs: number | null;
+  /** The tracker's count of the swarm first reached the tick (its first announce reply, if the shim listened in time). */
+  swarmCountedMs: number | null;
   /**
    * Each stall's start, and each seek, before the first frame too (hls.js's jump to the live sync point is one; its
    * seek to the start position another): the first few.
@@ -348,6 +350,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     p2pRequestedMs: null,
     p2pStartedMs: null,
     firstPeerMs: null,
+    swarmCountedMs: null,
     stallsAtMs: [],
     seeksAtMs: [],
   };
@@ -828,6 +831,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     // The connection can change (wifi to cellular, Save-Data switched on): asked again every tick.
     upload = uploadPermission(uploadSetting, uploadConsented, connectionInfo());
     deliveredBytes = Math.max(deliveredBytes, counters.uploadedBytes - queuedBytes);
+    const members = shims && engineRef ? shims.swarmMembers(engineRef) : undefined;
+    if (members !== undefined) timeline.swarmCountedMs ??= sincePlayRequested();
     const result = tick(
       tickState,
       {
@@ -840,7 +845,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         edgeFetchSeconds: edgeFetches,
         ...(p2pStartedAt === undefined ? {} : { p2pStartedAt }),
         ...(p2pWanted ? { uplink: { deliveredBytes, queuedBytes } } : {}),
-        ...(shims && engineRef ? { swarmMembers: shims.swarmMembers(engineRef) } : {}),
+        ...(shims && engineRef ? { swarmMembers: members } : {}),
         p2pTransfers,
         segmentBytes,
         device: deviceSince(),

@@ -8,19 +8,19 @@ import {
   abandonTransfers,
   retimeTrackerReconnects,
   spaceAnnouncements,
-  steerOffers,
+  steerOffersAsLoadersAppear,
   swarmMembers,
 } from '../hybrid/p2p-shim';
 import { type P2PStack, p2pStackGlobal } from '../hybrid/p2p-stack';
 
 /**
  * The hybrid's engine: p2p-media-loader's, with its tracker announces offering only where a member is not connected
- * yet (steerOffers, set as peers connect). Stock p2p-media-loader (injectMixin) builds the plain engine.
+ * yet (steerOffers, set as each tracker client is built). Stock p2p-media-loader (injectMixin) builds the plain engine.
  */
 class HybridEngine extends HlsJsP2PEngine {
   constructor(...args: ConstructorParameters<typeof HlsJsP2PEngine>) {
     super(...args);
-    this.addEventListener('onPeerConnect', () => steerOffers(this));
+    steerOffersAsLoadersAppear(this);
   }
 }
 
