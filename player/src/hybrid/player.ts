@@ -845,7 +845,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         edgeFetchSeconds: edgeFetches,
         ...(p2pStartedAt === undefined ? {} : { p2pStartedAt }),
         ...(p2pWanted ? { uplink: { deliveredBytes, queuedBytes } } : {}),
-        ...(shims && engineRef ? { swarmMembers: members } : {}),
+        ...(members === undefined ? {} : { swarmMembers: members }),
         p2pTransfers,
         segmentBytes,
         device: deviceSince(),
