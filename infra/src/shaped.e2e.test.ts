@@ -10,7 +10,9 @@
  * exceeded its cap by more than 10% over any 3 s. Each viewer's first-fetcher
  * verdict, sampled every second, is in the result
  * (test-artifacts/shaped-swarm.json). Also checks that every viewer hears the
- * tracker's count of its swarm from its first announce reply.
+ * tracker's count of its swarm from its first announce reply, and that a viewer
+ * joining the playing swarm does not take its first segment after P2P's start
+ * from the edge at once.
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -111,6 +113,29 @@ describe('viewers behind shaped links', () => {
         Number(counted) - Number(started),
         `viewer ${viewer.viewer}: ms from P2P's start to the count`,
       ).toBeLessThan((trackerDefaults.intervalSeconds * 1000) / 2);
+    }
+  });
+
+  // p2p-media-loader builds its stream loader at the first segment hls.js asks it for, positioned at that segment: for
+  // an engine attached to a playing hls.js, the newest one, a live window ahead of the playhead. Its next playback
+  // update read as a seek and fetched that segment from the edge at once, while the tracker connection opened for it
+  // was still finding peers: each of the 3 viewers that joined a playing swarm in a scratch N = 4 compare run before the
+  // fix had that segment from the edge 0.1-0.2 s before its first peer connected. Started at the playhead
+  // (startLoadersAtPlayhead), the segment waits for peers up to the deadline margin like every later one: it comes
+  // from a peer, or from the edge once the margin is reached, seconds after the first peer connected.
+  it('a viewer joining a playing swarm does not fetch its first segment after P2P starts from the edge before its first peer connects', () => {
+    for (const viewer of result.viewers.slice(1)) {
+      const segments = viewer.timeline?.segments ?? [];
+      const first = segments.find((s) => s.from !== 'hls.js');
+      const firstPeerMs = viewer.timeline?.firstPeerMs;
+      const seen = `${JSON.stringify(segments)}, first peer at ${firstPeerMs} ms`;
+      expect(first, `viewer ${viewer.viewer}: a segment through p2p-media-loader (${seen})`).toBeDefined();
+      expect(firstPeerMs, `viewer ${viewer.viewer}: a peer`).toEqual(expect.any(Number));
+      if (first?.from === 'edge') {
+        expect(first.atMs, `viewer ${viewer.viewer}: its edge fetch waited for peers (${seen})`).toBeGreaterThan(
+          Number(firstPeerMs),
+        );
+      }
     }
   });
 

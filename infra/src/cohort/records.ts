@@ -147,6 +147,8 @@ export interface PlayerTimeline {
   swarmCountedMs?: number | null;
   stallsAtMs: number[];
   seeksAtMs: number[];
+  /** The first media segments as they loaded, and from where (absent from an older player's). */
+  segments?: { atMs: number; from: 'hls.js' | 'edge' | 'peer' }[];
 }
 
 /** One fetch of a viewer's start-up as Resource Timing saw it: ms since the player asked to play. */

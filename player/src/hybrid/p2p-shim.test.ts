@@ -5,9 +5,11 @@ import {
   attachEngine,
   closePeer,
   gateUploads,
+  onLoaderBuilt,
   peerAnnouncements,
   retimeTrackerReconnects,
   spaceAnnouncements,
+  startLoadersAtPlayhead,
   steerOffers,
   steerOffersAsLoadersAppear,
   swarmMembers,
@@ -602,6 +604,25 @@ describe('offers per announce', () => {
     expect(swarmMembers(late.engine)).toBe(2);
   });
 
+  it('steers a tracker client as its loader is built, before any segment starts: a newcomer waiting for peers', () => {
+    const { client, engine, update } = setup(7);
+    const built = engine.core.mainStreamLoader;
+    // The core builds the loader (and its tracker client) at the first segment asked for; until then it has none.
+    const core: Record<string, unknown> = {
+      getStreamHybridLoader(this: Record<string, unknown>) {
+        this.mainStreamLoader ??= built;
+        return this.mainStreamLoader;
+      },
+    };
+    const events = { core, addEventListener: () => {} };
+    steerOffersAsLoadersAppear(events);
+    expect(client._getAnnounceOpts).toBeUndefined();
+    (core.getStreamHybridLoader as (segment: unknown) => unknown).call(core, {});
+    update(3, 5);
+    expect(swarmMembers(events)).toBe(8);
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 0 });
+  });
+
   it('touches nothing where the engine has no tracker client', () => {
     expect(steerOffers(undefined)).toBe(0);
     expect(steerOffers({ core: { mainStreamLoader: { p2pLoaders: { loaders: new Map([[1, {}]]) } } } })).toBe(0);
@@ -693,5 +714,58 @@ describe('spaced segment announcements', () => {
     expect(sent).toEqual(['held 1', 'held 2']);
     advance(5000);
     expect(sent).toEqual(['held 1', 'held 2']); // the held one went with it
+  });
+});
+
+describe('stream loaders built for a playing video', () => {
+  /** p2p-media-loader's core: a loader per stream type, built at the first segment asked for, at that segment's start. */
+  const engineWith = (media: { currentTime: number; playbackRate: number } | null) => {
+    const core = {
+      mainStreamLoader: undefined as { playback: { position: number; rate: number } } | undefined,
+      secondaryStreamLoader: undefined as { playback: { position: number; rate: number } } | undefined,
+      getStreamHybridLoader(segment: { type: 'main' | 'secondary'; startTime: number }) {
+        const key = segment.type === 'main' ? 'mainStreamLoader' : 'secondaryStreamLoader';
+        this[key] ??= { playback: { position: segment.startTime, rate: 1 } };
+        return this[key];
+      },
+    };
+    return { core, currentHlsInstance: { media } };
+  };
+
+  it("starts each loader at the video's playhead, not at the newest segment asked for, and moves it only once", () => {
+    const media = { currentTime: 30.4, playbackRate: 1.05 };
+    const engine = engineWith(media);
+    expect(startLoadersAtPlayhead(engine)).toBe(true);
+    // The first segment hls.js asks the engine for is the newest, a live window (6 s) ahead of the playhead.
+    const loader = engine.core.getStreamHybridLoader({ type: 'main', startTime: 36 });
+    const shared = loader.playback;
+    expect(loader.playback).toEqual({ position: 30.4, rate: 1.05 });
+    expect(loader.playback).toBe(shared); // moved in place: the loader's request queue holds the same object
+    // The same loader for the next segment: p2p-media-loader's own playback updates move it from here.
+    media.currentTime = 32;
+    loader.playback.position = 31.9;
+    expect(engine.core.getStreamHybridLoader({ type: 'main', startTime: 38 }).playback.position).toBe(31.9);
+    // The secondary stream's loader, built later, starts at the playhead then; a paused video's rate 0 is not taken.
+    media.playbackRate = 0;
+    expect(engine.core.getStreamHybridLoader({ type: 'secondary', startTime: 40 }).playback).toEqual({
+      position: 32,
+      rate: 1,
+    });
+  });
+
+  it('leaves a loader as built when there is no video yet, and hooks the core once for every listener', () => {
+    const engine = engineWith(null);
+    const seen: unknown[] = [];
+    startLoadersAtPlayhead(engine);
+    onLoaderBuilt(engine, (loader) => seen.push(loader));
+    const loader = engine.core.getStreamHybridLoader({ type: 'main', startTime: 36 });
+    expect(loader.playback.position).toBe(36);
+    engine.core.getStreamHybridLoader({ type: 'main', startTime: 38 });
+    expect(seen).toEqual([loader]);
+  });
+
+  it('does nothing where the core lacks the method (a changed p2p-media-loader), or without an engine', () => {
+    expect(startLoadersAtPlayhead(undefined)).toBe(false);
+    expect(startLoadersAtPlayhead({ core: {} })).toBe(false);
   });
 });

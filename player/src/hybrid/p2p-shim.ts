@@ -196,17 +196,82 @@ interface EngineEventsLike {
 }
 
 /**
- * Steers each tracker client (steerOffers) as p2p-media-loader builds it. A loader and its tracker client are built as
- * the first segment of their stream is asked for, and that segment's start event follows within the same task, before
- * the client's socket can open; so the count in the first announce reply is heard, and the second announce already
- * offers by it. Steered only at each peer's connect (as before), a client missed the first reply and its count came
- * with the second, 30 s later: the first fetcher's fan-out went by its connections alone until then. Peer connects
- * still steer (a client built while nothing started).
+ * Steers each tracker client (steerOffers) as p2p-media-loader builds it, before the client's socket can open, so the
+ * count in the first announce reply is heard and the second announce already offers by it. A stream loader and its
+ * first tracker client are built as the first segment of their stream is asked for (onLoaderBuilt); a rendition's
+ * later client, as a segment of that rendition starts; peer connects still steer (a client built while nothing
+ * started). Steered only at each peer's connect, a client missed the first reply and its count came with the second,
+ * 30 s later: the first fetcher's fan-out went by its connections alone until then. Steered only at segment starts, it
+ * missed it too once a newcomer's first segment waited for its peers (startLoadersAtPlayhead).
  */
 export function steerOffersAsLoadersAppear(engine: EngineEventsLike): void {
   const steer = () => steerOffers(engine);
+  onLoaderBuilt(engine, steer);
   engine.addEventListener('onSegmentStart', steer);
   engine.addEventListener('onPeerConnect', steer);
+}
+
+interface LoaderBuildingCoreLike {
+  /** Returns the stream type's loader, building it at the first segment asked for (p2p-media-loader's core, private). */
+  getStreamHybridLoader?: (segment: unknown) => unknown;
+  mainStreamLoader?: unknown;
+  secondaryStreamLoader?: unknown;
+}
+interface PlayheadEngineLike {
+  core?: LoaderBuildingCoreLike;
+  /** The hls.js the engine is bound to (p2p-media-loader-hlsjs's engine, a private field), and through it the video. */
+  currentHlsInstance?: { media?: { currentTime: number; playbackRate: number } | null };
+}
+/** A stream loader as p2p-media-loader's core builds it (its playback, a private field shared with its queue). */
+interface BuiltLoaderLike {
+  playback?: { position: number; rate: number };
+}
+
+const builtListeners = new WeakMap<object, ((loader: BuiltLoaderLike) => void)[]>();
+
+/**
+ * Calls `listener` with each stream loader p2p-media-loader's core builds from here on, in the task that builds it
+ * (before its tracker client's socket can open). Returns whether it could hook the engine.
+ */
+export function onLoaderBuilt(engine: unknown, listener: (loader: BuiltLoaderLike) => void): boolean {
+  const core = (engine as PlayheadEngineLike | undefined)?.core;
+  const build = core?.getStreamHybridLoader;
+  if (!core || typeof build !== 'function') return false;
+  const listeners = builtListeners.get(core);
+  if (listeners) {
+    listeners.push(listener);
+    return true;
+  }
+  const all = [listener];
+  builtListeners.set(core, all);
+  core.getStreamHybridLoader = function (this: LoaderBuildingCoreLike, segment: unknown) {
+    const before = [this.mainStreamLoader, this.secondaryStreamLoader];
+    const loader = build.call(this, segment) as BuiltLoaderLike | undefined;
+    if (loader && !before.includes(loader)) for (const each of all) each(loader);
+    return loader;
+  };
+  return true;
+}
+
+/**
+ * p2p-media-loader builds a stream's loader at the first segment hls.js asks its engine for, with the loader's
+ * playback position at that segment's start. Attached to a playing hls.js (P2P starts after the first frame), that
+ * segment is the newest in the playlist, a live window ahead of the playhead. The engine's next playback update then
+ * moves the position back by more than half a segment, which p2p-media-loader takes for a seek: it fetches the
+ * segment asked for from the edge at once (hybrid-loader.ts updatePlayback, shouldBeStartedImmediately), before any
+ * peer could connect. So every newcomer took its first segment after P2P started from the edge. Each loader built
+ * from here on starts at the video's playhead instead, as it would have had the engine been there from the start; the
+ * segment asked for then waits for peers up to the deadline margin, as every later one does. Returns whether it could
+ * hook the engine.
+ */
+export function startLoadersAtPlayhead(engine: unknown): boolean {
+  return onLoaderBuilt(engine, (loader) => {
+    const media = (engine as PlayheadEngineLike).currentHlsInstance?.media;
+    if (!loader.playback || !media) return;
+    // The object is shared with the loader's request queue: moved in place, not replaced.
+    loader.playback.position = media.currentTime;
+    if (media.playbackRate > 0) loader.playback.rate = media.playbackRate;
+  });
 }
 
 interface AnnouncingLoaderLike {

@@ -182,7 +182,15 @@ export interface PlayerTimeline {
    */
   stallsAtMs: number[];
   seeksAtMs: number[];
+  /**
+   * Each media segment as it loaded, and from where: hls.js's own edge fetch (before P2P attached, or a segment the
+   * engine did not know), or p2p-media-loader's from the edge or a peer: the first few, so a start-up's edge segments
+   * can be placed against P2P's start.
+   */
+  segments: { atMs: number; from: SegmentFrom }[];
 }
+
+export type SegmentFrom = 'hls.js' | 'edge' | 'peer';
 
 /** Times kept per list in the timeline: a start-up's worth; a page that stalls more has its counters. */
 const timelineEntries = 16;
@@ -353,8 +361,12 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     swarmCountedMs: null,
     stallsAtMs: [],
     seeksAtMs: [],
+    segments: [],
   };
   const sincePlayRequested = () => Math.round(performance.now() - playback.requestedAt);
+  const noteSegment = (from: SegmentFrom) => {
+    if (timeline.segments.length < timelineEntries) timeline.segments.push({ atMs: sincePlayRequested(), from });
+  };
   /**
    * Each upload request is judged as it arrives (the tick judges once a second; requests come in a burst after each
    * segment): taken only if this uplink can deliver it, behind the uploads under way and what waits in the
@@ -536,6 +548,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       if (data.frag.type === 'main' && data.frag.sn !== 'initSegment' && !engineLoads.served(data.frag.url)) {
         counters.httpBytes += data.payload.byteLength;
         counters.httpSegments++;
+        noteSegment('hls.js');
         // An edge fetch hls.js made itself: its time feeds the deadline margin (the engine's are timed below).
         const stats = data.frag.stats;
         edgeFetches.push((stats.loading.end - stats.loading.start) / 1000);
@@ -689,6 +702,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     });
     engine.addEventListener('onSegmentLoaded', ({ downloadSource, segmentUrl, bytesLength, peerId }) => {
       engineLoads.loaded(segmentUrl);
+      noteSegment(downloadSource === 'p2p' ? 'peer' : 'edge');
       if (downloadSource === 'http') counters.p2pBytes += fromPeerBeforeSwitch.get(segmentUrl) ?? 0;
       fromPeerBeforeSwitch.delete(segmentUrl);
       if (downloadSource === 'p2p') {
@@ -798,16 +812,23 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     return observed;
   }
 
-  /**
-   * How playback kept pace since the last tick: media seconds played (video.played: a seek adds nothing) over wall
-   * seconds, and the buffer ahead. Not measured where the video element has no `played` (P2P then starts with the
-   * first frame).
-   */
-  function paceSince(): { playback?: PlaybackPace } {
+  /** Media seconds the video has played (video.played: a seek adds nothing); undefined where it has no `played`. */
+  function playedSeconds(): number | undefined {
     const ranges = video.played as TimeRanges | undefined;
-    if (!ranges) return {};
+    if (!ranges) return undefined;
     let played = 0;
     for (let i = 0; i < ranges.length; i++) played += ranges.end(i) - ranges.start(i);
+    return played;
+  }
+
+  /**
+   * How playback kept pace since the last tick (since the first frame, for the tick in which it came): media seconds
+   * played over wall seconds, and the buffer ahead. Not measured where the video element has no `played` (P2P then
+   * starts with the first frame).
+   */
+  function paceSince(): { playback?: PlaybackPace } {
+    const played = playedSeconds();
+    if (played === undefined) return {};
     const at = performance.now();
     const pace = {
       playedSeconds: Math.max(0, played - playedAtTick),
@@ -1035,7 +1056,12 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       upload: { setting: uploadSetting, ...upload },
       warnings,
       liveEdge: liveEdge(),
-      timeline: { ...timeline, stallsAtMs: [...timeline.stallsAtMs], seeksAtMs: [...timeline.seeksAtMs] },
+      timeline: {
+        ...timeline,
+        stallsAtMs: [...timeline.stallsAtMs],
+        seeksAtMs: [...timeline.seeksAtMs],
+        segments: timeline.segments.map((s) => ({ ...s })),
+      },
     };
   }
 

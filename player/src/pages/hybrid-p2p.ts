@@ -8,6 +8,7 @@ import {
   abandonTransfers,
   retimeTrackerReconnects,
   spaceAnnouncements,
+  startLoadersAtPlayhead,
   steerOffersAsLoadersAppear,
   swarmMembers,
 } from '../hybrid/p2p-shim';
@@ -15,12 +16,15 @@ import { type P2PStack, p2pStackGlobal } from '../hybrid/p2p-stack';
 
 /**
  * The hybrid's engine: p2p-media-loader's, with its tracker announces offering only where a member is not connected
- * yet (steerOffers, set as each tracker client is built). Stock p2p-media-loader (injectMixin) builds the plain engine.
+ * yet (steerOffers, set as each tracker client is built), and each stream loader starting at the video's playhead,
+ * not at the first segment asked of it (startLoadersAtPlayhead: the engine attaches to a playing hls.js). Stock
+ * p2p-media-loader (injectMixin) builds the plain engine.
  */
 class HybridEngine extends HlsJsP2PEngine {
   constructor(...args: ConstructorParameters<typeof HlsJsP2PEngine>) {
     super(...args);
     steerOffersAsLoadersAppear(this);
+    startLoadersAtPlayhead(this);
   }
 }
 
