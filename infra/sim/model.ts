@@ -187,10 +187,12 @@ export interface PlayerModel {
   /**
    * How late the player's first once-a-second tick fires after the player is built, seconds: the page is at its
    * busiest then (hls.js and MSE set up, the first segments appended), and a repeating timer keeps its schedule, so
-   * the second tick's interval is that much short of a second. The P2P start gate (p2p-start.ts) adds up whole kept-pace
-   * intervals, so it opens a tick later. Fitted: in the 12 real viewers of the two gated runs (compare at 812cf63 and
-   * 9daed5b, loopback) P2P was asked for at the third tick, 3.07–3.17 s after the player was built, never the second,
-   * with the first frame 0.30–0.81 s after it; 0 asks at the second tick (2.35 s in calibrate).
+   * the second tick's interval is that much short of a second. Fitted: in the 12 real viewers of the two gated runs
+   * (compare at 812cf63 and 9daed5b, loopback) P2P was asked for at the third tick, 3.07–3.17 s after the player was
+   * built, never the second, with the first frame 0.30–0.81 s after it: the P2P start gate (p2p-start.ts) then timed
+   * the first frame's interval from the tick before it, which held it short of pace, and the second was short of the
+   * steady second. Since the player times that interval from the frame (player.ts onFirstFrame, as this model does),
+   * the gate opens at the second tick either way; the lateness stays modelled for where the frame comes late.
    */
   startupTickLateSeconds: number;
   /** Plain hls.js loads one fragment at a time (the CDN-only cohort); the hybrid's is the policy's httpConcurrency. */

@@ -305,15 +305,17 @@ describe('the decisions are the policy module’s', () => {
       run(calibrate, { policy: { p2pStartSteadySeconds: steady }, player: { startupTickLateSeconds: late } });
     const off = gated(0);
     const on = gated(1);
-    // The player ticks as it is built and once a second after; p2pStartSteadySeconds of whole kept-pace intervals
-    // after the first frame. Built at startupOverheadSeconds, first frame 0.21 s later here: the first interval is
-    // not kept (0.79 s of 1.1 s played, at hls.js's catch-up rate), the second is 0.9 s (the first tick fired late),
-    // so the gate opens at the third tick; on time it would at the second; with 3 s, at the fifth.
+    // The player ticks as it is built and once a second after; p2pStartSteadySeconds of kept-pace intervals from the
+    // first frame on, the one it came in timed from the frame. Built at startupOverheadSeconds, first frame 0.21 s
+    // later here: the first interval is 0.79 s from the frame to the first tick (0.89 s with that tick 0.1 s late),
+    // the second 1 s (0.9 s), so the gate opens at the second tick either way; with 3 s, at the fourth. Timed from the
+    // tick before the frame, the first interval was not kept (0.79 s played of 1.1 s) and the late first tick cost
+    // a tick more: the third and the fifth.
     const askedAtTick = (r: SimResult) =>
       (r.viewers ?? []).map((v) => Number(((v.p2pRequestedSeconds as number) - startupOverheadSeconds).toFixed(6)));
-    expect(askedAtTick(on)).toEqual([3, 3, 3, 3, 3, 3]);
+    expect(askedAtTick(on)).toEqual([2, 2, 2, 2, 2, 2]);
     expect(askedAtTick(gated(1, 0))).toEqual([2, 2, 2, 2, 2, 2]);
-    expect(askedAtTick(gated(3))).toEqual([5, 5, 5, 5, 5, 5]);
+    expect(askedAtTick(gated(3))).toEqual([4, 4, 4, 4, 4, 4]);
     for (const v of [...(off.viewers ?? []), ...(on.viewers ?? [])]) {
       // Not before the first frame; with the gate off, at it (the tick said p2p before the frame).
       expect(v.p2pRequestedSeconds as number).toBeGreaterThanOrEqual(v.startupSeconds as number);

@@ -1961,6 +1961,8 @@ export class SwarmSimulation {
       this.catchUpWon[v] = 0;
       this.paceMark[v] = this.p0[v] as number;
       this.paceCarry[v] = 0;
+      // The player times the tick in which the first frame came from the frame (player.ts onFirstFrame).
+      this.paceAt[v] = t;
       // With the start gate off the tick said p2p before the first frame: P2P is asked for at the frame.
       if (this.cfg.p2p && this.lastP2P[v] && (this.p2pAskedAt[v] as number) < 0) this.askP2P(v, t);
       if (this.cfg.p2p) {

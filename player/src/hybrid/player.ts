@@ -500,6 +500,10 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       const onFirstFrame = () => {
         video.removeEventListener('playing', onFirstFrame);
         firstFrame = true;
+        // The start gate adds up kept pace from the first frame on: the wall time before it, when nothing could play,
+        // is not held against the tick in which it came (which made the gate wait for a third tick, not a second).
+        playedAtTick = playedSeconds() ?? 0;
+        paceObservedAt = performance.now();
         maybeStartP2P();
       };
       video.addEventListener('playing', onFirstFrame);
