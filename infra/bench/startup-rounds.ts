@@ -9,7 +9,7 @@
 import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../src/browser';
+import { launchChromium, secureAliasFor } from '../src/browser';
 import type { CohortRun } from '../src/cohort/records';
 import { cohortDefaults, runCohort, watchUrl } from '../src/cohort/runner';
 import { type PlayerReading, readPlayerInPage } from '../src/cohort/snapshot';
@@ -104,9 +104,12 @@ async function runRounds(
         await sleep(task.gapSeconds * 1000);
         const backgroundBusyPercent = task.gapSeconds > 0 ? cpuBusyPercent(idleBefore, cpus()) : null;
         let browser: Browser | undefined = shared;
+        let base = pageBase;
         if (link && network) {
           const netns = await network.add(index, link);
-          browser = await launchChromium({ netns, secureOrigin: new URL(pageBase).origin });
+          const secureAlias = secureAliasFor(pageBase);
+          if (secureAlias) base = secureAlias.pageBase;
+          browser = await launchChromium({ netns, ...(secureAlias ? { secureAlias } : {}) });
         }
         const page = await (browser as Browser).newPage({ viewport: cohortDefaults.viewport });
         let reading: StartupReading | null = null;
@@ -116,7 +119,7 @@ async function runRounds(
         try {
           await page.addInitScript({ content: firstFrameScript });
           const cpuBefore = cpus();
-          await page.goto(watchUrl({ pageBase, stream: task.stream, name: cohort, beacons: true }), {
+          await page.goto(watchUrl({ pageBase: base, stream: task.stream, name: cohort, beacons: true }), {
             waitUntil: 'domcontentloaded',
             timeout: cohortDefaults.gotoTimeoutMs,
           });

@@ -41,14 +41,45 @@ export function findChromium(): string {
   return found;
 }
 
+/** A `.localhost` name for an address, and the page base that uses it. */
+export interface SecureAlias {
+  host: string;
+  address: string;
+  /** The page base with the alias in place of the address, e.g. http://edge.localhost:8787. */
+  pageBase: string;
+}
+
+/** The name secureAliasFor gives an edge on a non-loopback address. */
+export const secureAliasHost = 'edge.localhost';
+
+/**
+ * Pure: the alias under which a page base on a non-loopback http address is a secure context; undefined where it is
+ * one already (https, loopback, a localhost name).
+ */
+export function secureAliasFor(pageBase: string): SecureAlias | undefined {
+  const url = new URL(pageBase);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const trustworthy =
+    url.protocol === 'https:' ||
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127\./.test(host) ||
+    host === '::1';
+  if (trustworthy) return undefined;
+  url.hostname = secureAliasHost;
+  return { host: secureAliasHost, address: host, pageBase: url.toString().replace(/\/$/, '') };
+}
+
 export interface ChromiumOptions {
   /** Run the browser in this named network namespace (ip netns), e.g. a viewer's own link. */
   netns?: string;
   /**
-   * An http origin to treat as a secure context. Pages from a namespace address are not on loopback, and
-   * without a secure context there is no Web Crypto: every P2P segment would fail its integrity check.
+   * Reach `address` under `host`, a `.localhost` name (`--host-resolver-rules`): Chromium counts every `.localhost`
+   * origin as a secure context, as an https page is, whatever address it maps to. A page on a namespace's bridge
+   * address is not on loopback, and without a secure context it has no Web Crypto. (chromium-headless-shell ignores
+   * `--unsafely-treat-insecure-origin-as-secure`; the full browser honours it, which hid this until session 19.)
    */
-  secureOrigin?: string;
+  secureAlias?: SecureAlias;
   /**
    * Run the browser, and every process it forks, in this cgroup (a directory of cgroup v1's cpu controller, e.g. a
    * viewer's CPU quota, cohort/viewer-cpu.ts): it joins before Chromium starts.
@@ -83,7 +114,8 @@ function chromiumWrapper(): string {
 
 export async function launchChromium(options: ChromiumOptions = {}): Promise<Browser> {
   const args = [...chromiumArgs];
-  if (options.secureOrigin) args.push(`--unsafely-treat-insecure-origin-as-secure=${options.secureOrigin}`);
+  if (options.secureAlias)
+    args.push(`--host-resolver-rules=MAP ${options.secureAlias.host} ${options.secureAlias.address}`);
   // playwright-core adds --headless and a fresh temporary profile per launch.
   if (!options.netns && !options.cgroup) return chromium.launch({ executablePath: findChromium(), args });
   return chromium.launch({

@@ -80,6 +80,10 @@ describe('viewers behind shaped links', () => {
     }
   });
 
+  it('every page is a secure context, as an https page is: the integrity check has Web Crypto', () => {
+    for (const viewer of result.viewers) expect(viewer.secureContext, `viewer ${viewer.viewer}`).toBe(true);
+  });
+
   it('the shaping held: no viewer sent or received more than its cap + 10% over any 3 s', () => {
     for (const viewer of result.viewers) {
       const { link, linkUse } = viewer;

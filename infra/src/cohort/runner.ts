@@ -15,7 +15,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page, Route } from 'playwright-core';
-import { launchChromium } from '../browser';
+import { launchChromium, secureAliasFor } from '../browser';
 import { intervalFigures } from '../compare/summary';
 import { linkLabel, type ViewerLink } from '../link-profiles';
 import { addBrowserCpu, type BrowserCpu, readBrowserCpu } from './browser-cpu';
@@ -91,8 +91,9 @@ export interface CohortPlan {
    */
   uploadConsent?: { viewer: number; atSeconds: number };
   /**
-   * With links: false launches each viewer's browser without treating the edge's origin as secure, so pages on the
-   * namespace's (non-loopback) http address have no Web Crypto, as on a plain-http site. Default true.
+   * With links, each viewer's page comes from the edge under a `.localhost` name mapped to the bridge address
+   * (browser.ts secureAliasFor), a secure context as an https page is. false: from the bare address, so the page has
+   * no Web Crypto, as on a plain-http site. Default true.
    */
   secureContext?: boolean;
   /**
@@ -330,12 +331,15 @@ export async function runCohort(
       const cgroup = cgroups?.dirs[index];
       let browser = shared;
       const nat = plan.nat?.[index] ?? 'open';
+      let pageBase = plan.pageBase;
       if (link && network) {
         const netns = await network.add(index, link, viewerNatSetup(index, nat, link));
+        const secureAlias = plan.secureContext === false ? undefined : secureAliasFor(plan.pageBase);
+        if (secureAlias) pageBase = secureAlias.pageBase;
         browser = await launchChromium({
           netns,
           ...(cgroup ? { cgroup } : {}),
-          ...(plan.secureContext === false ? {} : { secureOrigin: new URL(plan.pageBase).origin }),
+          ...(secureAlias ? { secureAlias } : {}),
         });
       } else if (cgroup) {
         browser = await launchChromium({ cgroup });
@@ -360,7 +364,7 @@ export async function runCohort(
       const extra: Record<string, string> = plan.uploadConsent?.viewer === index ? { 'p2p-upload': 'consent' } : {};
       const ownLatency = plan.latencyTargets?.[index];
       if (ownLatency !== undefined && ownLatency !== null) extra['latency-target'] = String(ownLatency);
-      await page.goto(watchUrl(plan, plan.tokens?.[index], extra), {
+      await page.goto(watchUrl({ ...plan, pageBase }, plan.tokens?.[index], extra), {
         waitUntil: 'domcontentloaded',
         timeout: cohortDefaults.gotoTimeoutMs,
       });
