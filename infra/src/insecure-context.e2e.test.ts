@@ -1,9 +1,9 @@
 /**
  * P2P on a page that is not a secure context, as on a plain-http site: each viewer's Chromium runs in a network
  * namespace of its own and loads the watch page from the edge's non-loopback address over http, not through the
- * `.localhost` alias the other harnesses use (browser.ts secureAliasFor), so there is no Web Crypto. The player checks segments from peers with its bundled
- * SHA-256: P2P works, nothing honest is refused, and the offload the viewers report matches what the edge's own
- * count of bytes served says, within 5 points.
+ * `.localhost` alias the other harnesses use (browser.ts secureAliasFor), so there is no Web Crypto. The player
+ * checks segments from peers with its bundled SHA-256: P2P works, nothing honest is refused, and the offload the
+ * viewers report matches what the edge's own count of bytes served says, within 5 points.
  */
 import { describe, expect, it } from 'vitest';
 import { runInNamespace } from './cohort/in-namespace';
