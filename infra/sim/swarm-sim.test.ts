@@ -15,7 +15,7 @@ import {
   natReachDefaults,
   residentialNatMixAssumption,
 } from './nat';
-import { scenarios } from './scenarios';
+import { calibration, scenarios } from './scenarios';
 import { runSimulation, type SimResult } from './swarm-sim';
 
 /** A small world: four minutes of stream with 5-minute sessions, so the whole file runs in seconds. */
@@ -429,6 +429,29 @@ describe('the decisions are the policy module’s', () => {
     expect(dslHeavy.summary.stalls).toBe(0);
     expectConserved(tree);
     expectConserved(dslHeavy);
+  });
+
+  it('a first fetcher over its upload budget refuses choked receivers, and keeps them connected', () => {
+    // The real run at 1280x720 (BENCHMARKS.md, #17): four residential viewers, ~2.9 Mbit/s, so the fibre first
+    // fetcher's three receivers need more than its 8 Mbit/s budget. Its receivers cannot give back, so whenever the
+    // budget is contended all of them are choked.
+    const at720 = (uploadKbps: number) =>
+      run(calibration(4, 111), {
+        network: networkFor('residential'),
+        stream: { bitrateKbps: 2900 },
+        policy: { uploadKbps },
+      });
+    const budgeted = at720(8000);
+    const unbounded = at720(100_000);
+    expect(unbounded.summary.chokedUploads).toBe(0);
+    expect(budgeted.summary.chokedUploads).toBeGreaterThan(0);
+    // Choked, a receiver takes those segments from the edge and stays connected: the full mesh, made once.
+    expect(budgeted.summary.connections).toEqual({ made: 6, failed: 0 });
+    // So the budget costs the swarm only the bytes it holds back (disconnecting them cost 38 points of 64).
+    expect(budgeted.summary.offloadPercent).toBeLessThan(unbounded.summary.offloadPercent);
+    expect(budgeted.summary.offloadPercent).toBeGreaterThan(unbounded.summary.offloadPercent - 10);
+    expect(budgeted.summary.stalls).toBe(0);
+    expectConserved(budgeted);
   });
 });
 

@@ -170,12 +170,14 @@ export interface SimSummary {
   firstFetcherPercent: number;
   httpByReason: Record<HttpReason, number>;
   meanPeers: number;
-  connections: { made: number; failed: number; choked: number };
+  connections: { made: number; failed: number };
   /** Announces answered and failed, and the WebRTC offers they carried (announceOffers). */
   announces: { ok: number; failed: number; offers: number };
   liveEdgeJumps: number;
-  /** Upload requests senders' upload gates answered "absent" (not deliverable within their margin). */
+  /** Upload requests senders' upload gates answered "absent" (not deliverable within their margin, or choked). */
   refusedUploads: number;
+  /** Of those, requests from a peer the sender's budget had choked (tick.ts, choke). */
+  chokedUploads: number;
   /** Peer transfers given up before the margin because their projected finish fell past it (projectTransfer). */
   projectedAbandons: number;
   /** How upload spread over the audience: a star puts nearly all of it on a few viewers. */
@@ -382,7 +384,8 @@ export class SwarmSimulation {
   private readonly pending: Uint8Array;
   private readonly latencyLast: Float64Array;
   private readonly candidates: (SimCandidate | undefined)[];
-  private readonly blocked = new Map<number, Map<number, number>>();
+  /** Whom each viewer's last tick choked (tick.ts, choke): its upload gate refuses their requests until its next. */
+  private readonly chokedBy = new Map<number, Set<number>>();
   private readonly active: number[] = [];
   private readonly activeIndex: Int32Array;
 
@@ -473,7 +476,7 @@ export class SwarmSimulation {
   private ffDecisions = 0;
   private connMade = 0;
   private connFailed = 0;
-  private choked = 0;
+  private chokedUploads = 0;
   private announcesOk = 0;
   private announcesFailed = 0;
   private offersSent = 0;
@@ -1202,7 +1205,7 @@ export class SwarmSimulation {
       this.tickQueued[v] = 1;
       this.queue.push(t + 1, ev.tick, v);
     }
-    if (actions.choke.length > 0) this.choke(v, t, o, actions.choke);
+    this.choke(v, actions.choke);
   }
 
   /**
@@ -1418,8 +1421,10 @@ export class SwarmSimulation {
         queued += (this.fBytes[f] as number) - (this.fDone[f] as number);
       }
     }
+    const choked = this.chokedBy.get(j)?.has(v) ?? false;
+    if (choked) this.chokedUploads++;
     const admitted = admitsUpload(
-      { queuedBytes: queued, segmentBytes: this.segSize[k] as number, servedCopies, relayCopies },
+      { queuedBytes: queued, segmentBytes: this.segSize[k] as number, servedCopies, relayCopies, choked },
       state?.uplink ?? unmeasured,
       this.margin[j] as number,
       this.optionsOf(j),
@@ -1727,19 +1732,17 @@ export class SwarmSimulation {
     this.tickViewer(j, t);
   }
 
-  private choke(j: number, t: number, o: PolicyOptions, choked: readonly string[]): void {
-    let blocks = this.blocked.get(j);
-    if (!blocks) {
-      blocks = new Map();
-      this.blocked.set(j, blocks);
+  private choke(j: number, choked: readonly string[]): void {
+    if (choked.length === 0) {
+      this.chokedBy.delete(j);
+      return;
     }
+    const viewers = new Set<number>();
     for (const id of choked) {
       const w = this.idToViewer.get(id);
-      if (w === undefined) continue;
-      blocks.set(w, t + o.optimisticSeconds);
-      this.choked++;
-      this.disconnect(j, w, t);
+      if (w !== undefined) viewers.add(w);
     }
+    this.chokedBy.set(j, viewers);
   }
 
   /**
@@ -2227,21 +2230,11 @@ export class SwarmSimulation {
     }
   }
 
-  private isBlocked(by: number, peer: number, t: number): boolean {
-    const until = this.blocked.get(by)?.get(peer);
-    return until !== undefined && until > t;
-  }
-
   /** An offer relayed by the tracker: whether and when a data channel opens. */
   private offer(v: number, j: number, t: number): void {
     const full = (x: number) => (this.degree[x] as number) + (this.pending[x] as number) >= this.D;
     if (j === v || !this.isActive(j) || this.linkSlot(v, j) >= 0 || full(v) || full(j)) return;
-    if (
-      this.isBlocked(v, j, t) ||
-      this.isBlocked(j, v, t) ||
-      !this.reachable(v, j) ||
-      this.rng.next() < this.cfg.network.iceFailure
-    ) {
+    if (!this.reachable(v, j) || this.rng.next() < this.cfg.network.iceFailure) {
       this.connFailed++;
       return;
     }
@@ -2319,13 +2312,6 @@ export class SwarmSimulation {
       this.degree[j] = (this.degree[j] as number) - 1;
       this.roleDirty[j] = 1;
     }
-  }
-
-  /** Closes the connection between two peers; transfers between them fail over. */
-  private disconnect(j: number, w: number, t: number): void {
-    this.unlink(j, w);
-    this.failSenderFlows(j, t, w);
-    this.failSenderFlows(w, t, j);
   }
 
   // ---- the end -----------------------------------------------------------------------------------
@@ -2440,10 +2426,11 @@ export class SwarmSimulation {
       firstFetcherPercent: this.decisions > 0 ? (100 * this.ffDecisions) / this.decisions : 0,
       httpByReason: byReason,
       meanPeers: this.peerSamples > 0 ? this.peerSum / this.peerSamples : 0,
-      connections: { made: this.connMade, failed: this.connFailed, choked: this.choked },
+      connections: { made: this.connMade, failed: this.connFailed },
       announces: { ok: this.announcesOk, failed: this.announcesFailed, offers: this.offersSent },
       liveEdgeJumps: this.jumps,
       refusedUploads: this.refusedUploads,
+      chokedUploads: this.chokedUploads,
       projectedAbandons: this.projectedAbandons,
       upload: uploadSpread(this.upBytes),
       tracker: this.tracker.summary(this.tEnd),

@@ -39,6 +39,14 @@ describe('admitsUpload: one more request, only if it can be delivered by the mar
     ).toBe(admitted);
   });
 
+  it('refuses a choked requester whatever the uplink could carry, and only a choked one', () => {
+    const request = { queuedBytes: 0, segmentBytes: segment, servedCopies: 0 };
+    for (const uplink of [newUplinkEstimate(T0), measured(12_500_000)]) {
+      expect(admitsUpload({ ...request, choked: true }, uplink, 1, noSpread)).toBe(false);
+      expect(admitsUpload({ ...request, choked: false }, uplink, 1, noSpread)).toBe(true);
+    }
+  });
+
   it('judges by the faster of capacity and what the link has been seen delivering', () => {
     const uplink = { ...measured(100_000), floorBps: 200_000 };
     expect(uplinkSpeed(uplink)).toBe(200_000);

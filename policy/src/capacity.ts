@@ -142,10 +142,14 @@ export interface UploadRequest {
   servedCopies: number;
   /** Of those, the peers that advertised an uplink able to relay it onward (canRelay); absent: none. */
   relayCopies?: number;
+  /** The requester is on the last tick's choke list (the budget is contended and it gave too little back); absent: no. */
+  choked?: boolean;
 }
 
 /**
  * Whether to take one more upload request, at the moment it arrives:
+ * - A choked requester is refused (tick.ts, choke): it stays connected, and so keeps its place in every rank and its
+ *   connection for when the budget recovers; the edge meets its deadline.
  * - The segment, behind what is already queued for other peers, must be delivered within the deadline margin, or the
  *   requester would give up on it at its margin and fetch it from the edge anyway (the upload wasted, the edge paying
  *   twice). So a slow uplink serves one peer at a time, a fast one many. An unmeasured uplink takes every request.
@@ -164,6 +168,7 @@ export function admitsUpload(
   marginSeconds: number,
   options: Pick<PolicyOptions, 'spreadCopies' | 'spreadRelays'>,
 ): boolean {
+  if (request.choked) return false;
   if (options.spreadCopies > 0 && request.servedCopies >= options.spreadCopies) return false;
   if (options.spreadRelays > 0 && (request.relayCopies ?? 0) >= options.spreadRelays) return false;
   if (estimate.capacityBps === 0) return true;

@@ -174,7 +174,11 @@ export interface TickActions {
    * change at once, as p2p-media-loader does.
    */
   announceIntervalSeconds: number;
-  /** Peers to choke now: disconnect and keep away for optimisticSeconds. Empty unless the budget is contended. */
+  /**
+   * Peers choked until the next tick: their upload requests are refused (admitsUpload's `choked`). Empty unless the
+   * budget is contended. They stay connected: a first fetcher's receivers cannot give back, and disconnected they were
+   * dropped in turn for optimisticSeconds each, and every reconnection moved the rank (BENCHMARKS.md, #17, 1280x720).
+   */
   choke: string[];
   plan: LatencyPlan;
   /** hls.js's live settings; `hlsChanged` when they differ from the last tick's. */

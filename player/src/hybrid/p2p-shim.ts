@@ -1,10 +1,11 @@
 /**
  * The one place that reaches inside p2p-media-loader (2.3.x): it has no public
  * way to close a particular peer's connection. We need one to keep a peer that
- * sent a tampered segment away, and to choke free-riders when our upload budget
- * is contended. The end-to-end fault test fails if this stops working after an
- * upgrade of the pinned version. Nor has it one to give up a slow peer transfer
- * before the margin (abandonTransfers).
+ * sent a tampered segment away. Nor has it one to refuse a single upload
+ * request (the upload gate: an uplink that cannot deliver it, or a choked
+ * peer), or to give up a slow peer transfer before the margin
+ * (abandonTransfers). The end-to-end fault test fails if this stops working
+ * after an upgrade of the pinned version.
  */
 import { announceOffers, slack, type TransferProgress, trackerReconnectDelayMs } from '@edgeswarm/policy';
 

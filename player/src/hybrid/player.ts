@@ -388,6 +388,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
           segmentBytes: bytes,
           servedCopies: served,
           relayCopies: relays,
+          // Choked (the budget contended, and it gave too little back): refused until a tick leaves it off the list.
+          choked: peerId !== undefined && actions.choke.includes(peerId),
         },
         tickState.uplink,
         actions.marginSeconds,
@@ -918,12 +920,6 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     if (actions.windowsChanged) {
       windows = actions.windows;
       engine.applyDynamicConfig({ core: actions.windows });
-    }
-    for (const peerId of actions.choke) {
-      // Choke: a peer that gives nothing back is let go for a while; its deadlines are met by the edge.
-      blocklist.block(peerId, now, policy.optimisticSeconds);
-      closePeer(engine, peerId);
-      peers.delete(peerId);
     }
     abandonLateTransfers(engine, actions.marginSeconds);
   }
