@@ -1331,24 +1331,14 @@ export class SwarmSimulation {
     return { deliveredBytes: delivered, queuedBytes: this.sat[v] === 1 ? left : 0 };
   }
 
-  /**
-   * When v last heard from the peer in its link slot: it sent v bytes, or announced segments (on connect, or since).
-   * The connection alone is not hearing from it (tick.ts, PeerObservation.lastHeardAt).
-   */
+  /** When v last heard from the peer in its link slot: connected, sent v bytes, or announced a new segment. */
   private seenAt(slot: number, j: number): number {
-    const announced = this.announcedAt[j] as number;
-    return Math.max(this.heardAt[slot] as number, announced >= (this.connAt[slot] as number) ? announced : never);
+    return Math.max(this.connAt[slot] as number, this.heardAt[slot] as number, this.announcedAt[j] as number);
   }
 
   /** Whether v's player has its upload open (its last tick's decision): p2p-media-loader announces and serves only then. */
   private uploading(v: number): boolean {
     return this.upOpen[v] === 1;
-  }
-
-  private holdsAny(j: number): boolean {
-    const ring = j * ringSize;
-    for (let r = 0; r < ringSize; r++) if (this.slotSt[ring + r] === slotState.held) return true;
-    return false;
   }
 
   private holds(j: number, k: number): boolean {
@@ -2292,8 +2282,7 @@ export class SwarmSimulation {
       if ((this.nb[base + i] as number) < 0) {
         this.nb[base + i] = j;
         this.connAt[base + i] = t;
-        // p2p-media-loader sends its segment map on connect while its upload is open; one with a segment is heard.
-        this.heardAt[base + i] = this.uploading(j) && this.holdsAny(j) ? t : never;
+        this.heardAt[base + i] = never;
         this.recv[base + i] = 0;
         this.sent[base + i] = 0;
         this.degree[v] = (this.degree[v] as number) + 1;

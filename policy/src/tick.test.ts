@@ -129,20 +129,6 @@ describe('tick: the first-fetcher role', () => {
     expect(actions?.firstFetcher).toBe(false);
   });
 
-  it('a connection alone is not hearing from a peer: an earlier joiner that announces nothing does not lead', () => {
-    // The DSL viewer joined first, declined the role and went quiet (upload off: p2p-media-loader sends no segment
-    // map on connect). A later viewer that just connected to it leads at once, rather than for the active window
-    // after every (re)connection waiting behind a first fetcher that fetches nothing.
-    const quietFirst = id(T0, 'dsl0000');
-    const me = id(T0 + 10, 'fibre00');
-    const now = T0 + 600;
-    const connected = (lastHeardAt: number) =>
-      run([{ now, obs: observe(me, [peer(quietFirst, now - 1, { lastHeardAt })], { p2pStartedAt: T0 + 10 }) }])[0];
-    expect(connected(Number.NEGATIVE_INFINITY)).toMatchObject({ firstFetcher: true, active: [] });
-    // Heard (its segment map, or bytes) within the window, it is counted and ranks first.
-    expect(connected(now - 1)).toMatchObject({ firstFetcher: false, active: [quietFirst] });
-  });
-
   it('keeps a role memo that never changes the answer', () => {
     const ids = Array.from({ length: 12 }, (_, i) => id(T0 + (i % 3), `m${i}`));
     for (const self of ids) {

@@ -54,12 +54,7 @@ import { type HlsLiveSettings, hlsLiveSettings, type LoaderWindows, loaderWindow
 
 /** A connected peer as the player sees it. */
 export interface PeerObservation extends PeerLedger {
-  /**
-   * When it last sent us bytes or announced a segment, seconds; -Infinity if never. A connection alone is not hearing
-   * from it: p2p-media-loader sends its segment map on connect only while its upload is open, so a viewer that declined
-   * the role and went quiet is never heard. Counting the connection put such an earlier joiner back at the head of the
-   * rank for activePeerTargetDurations after every (re)connection, and the viewer that could lead waited behind it.
-   */
+  /** When it last sent us bytes or announced a new segment, seconds (connectedAt counts as heard). */
   lastHeardAt: number;
 }
 
@@ -223,10 +218,7 @@ export function smoothFetchSeconds(previous: number, samples: readonly number[],
   return smoothed;
 }
 
-/**
- * Peers heard from within the active window (a closed tab takes ~30 s to time out in WebRTC; it must not keep a role).
- * A peer just connected counts once its segment map arrives (lastHeardAt), not from the connection.
- */
+/** Peers heard from within the active window (a closed tab takes ~30 s to time out in WebRTC; it must not keep a role). */
 export function activePeers(
   peers: readonly PeerObservation[],
   now: number,
@@ -234,7 +226,7 @@ export function activePeers(
   options: Pick<PolicyOptions, 'activePeerTargetDurations'>,
 ): string[] {
   const window = options.activePeerTargetDurations * targetDuration;
-  return peers.filter((p) => now - p.lastHeardAt <= window).map((p) => p.id);
+  return peers.filter((p) => now - Math.max(p.connectedAt, p.lastHeardAt) <= window).map((p) => p.id);
 }
 
 export function tick(

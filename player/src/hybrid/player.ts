@@ -853,11 +853,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
 
   /** The policy's tick on what was observed since the last one. */
   function runTick(now: number): TickActions {
-    // A peer is heard by its bytes and segment maps (p2p-media-loader sends one on connect while its upload is open).
-    const observed = [...peers.values()].map((p) => ({
-      ...p,
-      lastHeardAt: lastHeard.get(p.id) ?? Number.NEGATIVE_INFINITY,
-    }));
+    const observed = [...peers.values()].map((p) => ({ ...p, lastHeardAt: lastHeard.get(p.id) ?? p.connectedAt }));
     const queuedBytes = engineRef ? uploadQueuedBytes(engineRef) : 0;
     // The connection can change (wifi to cellular, Save-Data switched on): asked again every tick.
     upload = uploadPermission(uploadSetting, uploadConsented, connectionInfo());
