@@ -385,7 +385,7 @@ export class SwarmSimulation {
   private readonly latencyLast: Float64Array;
   private readonly candidates: (SimCandidate | undefined)[];
   /** Whom each viewer's last tick choked (tick.ts, choke): its upload gate refuses their requests until its next. */
-  private readonly chokedBy = new Map<number, Set<number>>();
+  private readonly chokedBy = new Map<number, readonly string[]>();
   private readonly active: number[] = [];
   private readonly activeIndex: Int32Array;
 
@@ -1205,7 +1205,8 @@ export class SwarmSimulation {
       this.tickQueued[v] = 1;
       this.queue.push(t + 1, ev.tick, v);
     }
-    this.choke(v, actions.choke);
+    if (actions.choke.length > 0) this.chokedBy.set(v, actions.choke);
+    else this.chokedBy.delete(v);
   }
 
   /**
@@ -1421,7 +1422,7 @@ export class SwarmSimulation {
         queued += (this.fBytes[f] as number) - (this.fDone[f] as number);
       }
     }
-    const choked = this.chokedBy.get(j)?.has(v) ?? false;
+    const choked = this.chokedBy.get(j)?.includes(this.ids[v] as string) ?? false;
     if (choked) this.chokedUploads++;
     const admitted = admitsUpload(
       { queuedBytes: queued, segmentBytes: this.segSize[k] as number, servedCopies, relayCopies, choked },
@@ -1730,19 +1731,6 @@ export class SwarmSimulation {
     if (jv >= 0) this.sent[jv] = (this.sent[jv] as number) + bytes;
     // The uploader's tick on the bytes it sent: its budget, and whom it chokes when the budget is contended.
     this.tickViewer(j, t);
-  }
-
-  private choke(j: number, choked: readonly string[]): void {
-    if (choked.length === 0) {
-      this.chokedBy.delete(j);
-      return;
-    }
-    const viewers = new Set<number>();
-    for (const id of choked) {
-      const w = this.idToViewer.get(id);
-      if (w !== undefined) viewers.add(w);
-    }
-    this.chokedBy.set(j, viewers);
   }
 
   /**
