@@ -53,6 +53,7 @@ import {
   transferCheckSeconds,
   type UplinkProbe,
   uploadOpen,
+  uploadRateBps,
 } from '@edgeswarm/policy';
 import { catchUpSeconds } from './catch-up';
 import { EventQueue, type PoppedEvent } from './event-queue';
@@ -866,7 +867,8 @@ export class SwarmSimulation {
     // The tick's margin before any edge fetch is measured.
     this.margin[v] = policy.deadlineMargin(0, o);
     // Asked once: a consume-only player never opens its upload, whatever its budget.
-    this.neverUploads[v] = policy.uploadOpen(newUploadBudget(t, o), t, o) ? 0 : 1;
+    const rate = uploadRateBps(0, o);
+    this.neverUploads[v] = policy.uploadOpen(newUploadBudget(t, rate, o), t, rate, o) ? 0 : 1;
     this.upOpen[v] = this.neverUploads[v] ? 0 : 1;
     // Page and player set-up, then master playlist, media playlist and init segment: one edge round trip each.
     const rt = (this.edgeRtt[v] as number) + this.cfg.edge.requestSeconds;

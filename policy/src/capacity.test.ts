@@ -172,11 +172,13 @@ describe('uplink classes: what a peer id says of its uplink', () => {
     expect(peerUplinkClass('-ES02-0000000Z123456')).toBeUndefined();
   });
 
-  it('advertises the probe, capped by the upload budget; nothing without a probe or upload', () => {
+  it('advertises the probe, capped by the upload cap; nothing without a probe or upload', () => {
     const dslProbe = { bytes: 262_144, seconds: 2.1 };
+    const fibreProbe = { bytes: 262_144, seconds: 0.02 }; // 13 MB/s
     expect(advertisedUplinkClass(dslProbe, true, policyDefaults)).toBe(13);
-    // 8 Mbit/s budget: a fibre probe advertises the budget, not the link.
-    expect(advertisedUplinkClass({ bytes: 262_144, seconds: 0.02 }, true, policyDefaults)).toBe(uplinkClassOf(1e6));
+    expect(advertisedUplinkClass(fibreProbe, true, policyDefaults)).toBe(uplinkClassOf(13_107_200));
+    // An 8 Mbit/s cap: a fibre probe advertises the cap, not the link.
+    expect(advertisedUplinkClass(fibreProbe, true, { uploadKbps: 8000 })).toBe(uplinkClassOf(1e6));
     expect(advertisedUplinkClass(undefined, true, policyDefaults)).toBeUndefined();
     expect(advertisedUplinkClass(dslProbe, false, policyDefaults)).toBeUndefined();
     expect(advertisedUplinkClass(dslProbe, true, { uploadKbps: 0 })).toBeUndefined();

@@ -190,7 +190,7 @@ export function uplinkClassOf(bps: number): number {
 export const uplinkClassBps = (uplinkClass: number): number => 1000 * 2 ** (uplinkClass / 2);
 
 /**
- * The uplink class a viewer advertises in its peer id (spreadRelays): its probe's speed, capped by its upload budget.
+ * The uplink class a viewer advertises in its peer id (spreadRelays): its probe's speed, capped by its upload cap.
  * None when it has no probe result, or may not upload (it relays nothing, so it must not be counted as a relay).
  */
 export function advertisedUplinkClass(

@@ -26,8 +26,10 @@ export interface PolicyOptions {
   newcomerSeconds: number;
   /** Roles rotate this often, so first-fetcher load spreads over the swarm. */
   epochSeconds: number;
-  /** Upload cap per viewer, kilobits per second; 0 means consume-only. */
+  /** Upload cap per viewer, kilobits per second, whatever the uplink; 0 means consume-only. */
   uploadKbps: number;
+  /** The upload budget's share of the measured uplink (reciprocity.ts, uploadRateBps): the rest is the viewer's own. */
+  uploadShare: number;
   /** Upload budget burst, in seconds of the cap. */
   uploadBurstSeconds: number;
   /** Newest peers served regardless of what they gave back (tit-for-tat's optimistic unchoke). */
@@ -132,7 +134,13 @@ export const policyDefaults: PolicyOptions = {
   minSeeders: 1,
   newcomerSeconds: 4,
   epochSeconds: 30,
-  uploadKbps: 8000,
+  // No cap of its own: the budget follows the measured uplink (uploadShare), as the issue asks. A site or a viewer sets
+  // one to give less. The old default, 8 Mbit/s, held a 1280x720 fibre first fetcher to 2.7 of its 3 receivers and
+  // held nothing back on a 1 Mbit/s DSL uplink (BENCHMARKS.md, #17, session 22).
+  uploadKbps: 1_000_000,
+  // Four fifths: a first fetcher's 1.5x headroom (uplinkHeadroom) still fits inside it, and a fifth of the uplink
+  // stays free for the viewer's own traffic (its TCP acknowledgements among it).
+  uploadShare: 0.8,
   uploadBurstSeconds: 4,
   optimisticSlots: 1,
   optimisticSeconds: 20,
@@ -194,6 +202,7 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   newcomerSeconds: [0, 60],
   epochSeconds: [5, 3600],
   uploadKbps: [0, 1_000_000],
+  uploadShare: [0.05, 1],
   uploadBurstSeconds: [1, 60],
   optimisticSlots: [0, 10],
   optimisticSeconds: [0, 600],

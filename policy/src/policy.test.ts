@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { deadlineMargin, planLatency } from './deadlines';
 import { chooseSource, loaderAbandons, slack } from './loader-model';
 import { policyDefaults, resolvePolicyOptions } from './options';
-import { budgetContended, newUploadBudget, rankUploadTargets, spendUpload, uploadOpen } from './reciprocity';
+import {
+  budgetContended,
+  newUploadBudget,
+  rankUploadTargets,
+  spendUpload,
+  uploadOpen,
+  uploadRateBps,
+} from './reciprocity';
 import { epochOf, isFirstFetcher, makePeerId, peerJoinedAt, rankSwarm, seederCount } from './roles';
 import { hlsLiveSettings, loaderWindows } from './windows';
 
@@ -235,14 +242,39 @@ describe('reciprocity', () => {
 
   it('caps upload with a token bucket and supports consume-only', () => {
     const options = { ...o, uploadKbps: 800, uploadBurstSeconds: 2 }; // 100 kB/s, 200 kB burst
-    let budget = newUploadBudget(0, options);
-    expect(uploadOpen(budget, 0, options)).toBe(true);
-    budget = spendUpload(budget, 250_000, 0, options);
-    expect(uploadOpen(budget, 0, options)).toBe(false);
-    expect(uploadOpen(budget, 0.4, options)).toBe(false);
-    expect(uploadOpen(budget, 0.6, options)).toBe(true);
-    expect(budgetContended(budget, 0.6, options)).toBe(true);
-    expect(budgetContended(budget, 5, options)).toBe(false);
-    expect(uploadOpen(newUploadBudget(0, { ...o, uploadKbps: 0 }), 10, { ...o, uploadKbps: 0 })).toBe(false);
+    const rate = uploadRateBps(0, options);
+    expect(rate).toBe(100_000);
+    let budget = newUploadBudget(0, rate, options);
+    expect(uploadOpen(budget, 0, rate, options)).toBe(true);
+    budget = spendUpload(budget, 250_000, 0, rate, options);
+    expect(uploadOpen(budget, 0, rate, options)).toBe(false);
+    expect(uploadOpen(budget, 0.4, rate, options)).toBe(false);
+    expect(uploadOpen(budget, 0.6, rate, options)).toBe(true);
+    expect(budgetContended(budget, 0.6, rate, options)).toBe(true);
+    expect(budgetContended(budget, 5, rate, options)).toBe(false);
+    const off = { ...o, uploadKbps: 0 };
+    const offRate = uploadRateBps(125_000, off);
+    expect(offRate).toBe(0);
+    expect(uploadOpen(newUploadBudget(0, offRate, off), 10, offRate, off)).toBe(false);
+  });
+
+  it.each([
+    // uplink bytes/s (0: unmeasured), cap kbps, share → rate bytes/s
+    [0, 1_000_000, 0.8, 125_000_000], // unmeasured: the cap alone
+    [0, 8000, 0.8, 1_000_000],
+    [125_000, 1_000_000, 0.8, 100_000], // a 1 Mbit/s DSL uplink: 0.8 Mbit/s, not the cap
+    [12_500_000, 1_000_000, 0.8, 10_000_000], // 100 Mbit/s fibre: 80 Mbit/s
+    [12_500_000, 8000, 0.8, 1_000_000], // a cap below the share rules
+    [125_000, 1_000_000, 1, 125_000],
+  ])('the budget follows the measured uplink: %d B/s, cap %d kbps, share %d → %d B/s', (uplink, cap, share, rate) => {
+    expect(uploadRateBps(uplink, { uploadKbps: cap, uploadShare: share })).toBeCloseTo(rate, 6);
+  });
+
+  it('a budget whose rate falls keeps no more than the new burst', () => {
+    const options = { ...o, uploadBurstSeconds: 2 };
+    const budget = newUploadBudget(0, 1_000_000, options); // 2 MB of tokens
+    const lower = spendUpload(budget, 0, 1, 100_000, options); // the uplink measured at 125 kB/s: 100 kB/s
+    expect(lower.tokens).toBe(200_000);
+    expect(budgetContended(spendUpload(lower, 160_000, 1, 100_000, options), 1, 100_000, options)).toBe(true);
   });
 });

@@ -52,27 +52,43 @@ export interface UploadBudget {
   at: number;
 }
 
-export function newUploadBudget(now: number, options: PolicyOptions): UploadBudget {
-  return { tokens: capacity(options), at: now };
+/**
+ * The budget's rate, bytes/s: `uploadShare` of the measured uplink (bytes/s, 0 while unmeasured), and never more than
+ * the cap (`uploadKbps`), which alone rules until the uplink is known. A fixed rate is wrong both ways: above a 1
+ * Mbit/s DSL uplink it never holds anything back, and 8 Mbit/s, the old default, held a 1280x720 fibre first fetcher
+ * to 2.7 of its 3 receivers (BENCHMARKS.md, #17).
+ */
+export function uploadRateBps(uplinkBps: number, options: Pick<PolicyOptions, 'uploadKbps' | 'uploadShare'>): number {
+  const cap = (Math.max(0, options.uploadKbps) * 1000) / 8;
+  return uplinkBps > 0 ? Math.min(cap, options.uploadShare * uplinkBps) : cap;
 }
 
-function capacity(options: PolicyOptions): number {
-  return ((options.uploadKbps * 1000) / 8) * options.uploadBurstSeconds;
+const burst = (rateBps: number, options: Pick<PolicyOptions, 'uploadBurstSeconds'>): number =>
+  rateBps * options.uploadBurstSeconds;
+
+export function newUploadBudget(now: number, rateBps: number, options: PolicyOptions): UploadBudget {
+  return { tokens: burst(rateBps, options), at: now };
 }
 
-/** Refills at the cap and spends what was uploaded since; negative tokens mean we overshot and must rest. */
-export function spendUpload(budget: UploadBudget, bytes: number, now: number, options: PolicyOptions): UploadBudget {
-  const refill = ((options.uploadKbps * 1000) / 8) * Math.max(0, now - budget.at);
-  return { tokens: Math.min(capacity(options), budget.tokens + refill) - bytes, at: now };
+/** Refills at the rate and spends what was uploaded since; negative tokens mean we overshot and must rest. */
+export function spendUpload(
+  budget: UploadBudget,
+  bytes: number,
+  now: number,
+  rateBps: number,
+  options: PolicyOptions,
+): UploadBudget {
+  const refill = rateBps * Math.max(0, now - budget.at);
+  return { tokens: Math.min(burst(rateBps, options), budget.tokens + refill) - bytes, at: now };
 }
 
 /** Upload is open while there are tokens; consume-only (cap 0) never uploads. */
-export function uploadOpen(budget: UploadBudget, now: number, options: PolicyOptions): boolean {
-  if (options.uploadKbps <= 0) return false;
-  return spendUpload(budget, 0, now, options).tokens > 0;
+export function uploadOpen(budget: UploadBudget, now: number, rateBps: number, options: PolicyOptions): boolean {
+  if (options.uploadKbps <= 0 || !(rateBps > 0)) return false;
+  return spendUpload(budget, 0, now, rateBps, options).tokens > 0;
 }
 
 /** The budget is contended when less than a quarter of the burst is left: time to prefer reciprocating peers. */
-export function budgetContended(budget: UploadBudget, now: number, options: PolicyOptions): boolean {
-  return spendUpload(budget, 0, now, options).tokens < capacity(options) / 4;
+export function budgetContended(budget: UploadBudget, now: number, rateBps: number, options: PolicyOptions): boolean {
+  return spendUpload(budget, 0, now, rateBps, options).tokens < burst(rateBps, options) / 4;
 }

@@ -482,6 +482,40 @@ describe('tick: knowing when bandwidth allows', () => {
   });
 });
 
+describe('tick: the upload budget follows the measured uplink', () => {
+  // Three receivers that never give back, connected long ago (no optimistic slot), fed every second.
+  const leader = id(T0, 'leader0');
+  const receivers = ['r1', 'r2', 'r3'].map((tag, i) => peer(id(T0 + 1 + i, tag), T0 - 100));
+  const feed = (probe: { bytes: number; seconds: number }, bytesPerSecond: number, options = o) => {
+    const steps = Array.from({ length: 30 }, (_, i) => ({
+      now: T0 + 1 + i,
+      obs: observe(leader, receivers, {
+        uplinkProbe: probe,
+        uplink: { deliveredBytes: bytesPerSecond * (i + 1), queuedBytes: 0 },
+      }),
+    }));
+    const actions = run(steps, options, initialTickState(T0, options));
+    return {
+      everClosed: actions.some((a) => !a.uploadOpen),
+      everChoked: actions.some((a) => a.choke.length > 0),
+    };
+  };
+  const fibre = { bytes: 262_144, seconds: 0.05 }; // 42 Mbit/s, as a probe under-reads a 100 Mbit/s link
+  const dsl = { bytes: 262_144, seconds: 2.1 }; // 1 Mbit/s
+  const at720 = (3 * 2_900_000) / 8; // three receivers of a 2.9 Mbit/s stream
+
+  it('a fibre first fetcher feeds three 1280x720 receivers without choking them (a fixed 8 Mbit/s did not)', () => {
+    expect(feed(fibre, at720)).toEqual({ everClosed: false, everChoked: false });
+    expect(feed(fibre, at720, { ...o, uploadKbps: 8000 }).everChoked).toBe(true);
+  });
+
+  it('a 1 Mbit/s uplink kept full is held to its share of the link, and below it stays open', () => {
+    expect(feed(dsl, 125_000)).toEqual({ everClosed: true, everChoked: true });
+    // Below its share it stays open.
+    expect(feed(dsl, 0.75 * 125_000)).toEqual({ everClosed: false, everChoked: false });
+  });
+});
+
 describe('tick: a device that cannot keep up backs off', () => {
   const me = id(T0, 'me00000');
   const later = id(T0 + 10, 'later00');

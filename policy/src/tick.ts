@@ -48,6 +48,7 @@ import {
   spendUpload,
   type UploadBudget,
   uploadOpen,
+  uploadRateBps,
 } from './reciprocity';
 import { epochOf, isFirstFetcher } from './roles';
 import { type HlsLiveSettings, hlsLiveSettings, type LoaderWindows, loaderWindows } from './windows';
@@ -194,7 +195,7 @@ export interface TickActions {
 
 export function initialTickState(now: number, options: PolicyOptions): TickState {
   return {
-    budget: newUploadBudget(now, options),
+    budget: newUploadBudget(now, uploadRateBps(0, options), options),
     uplink: newUplinkEstimate(now),
     charged: 0,
     peerRates: [],
@@ -247,7 +248,9 @@ export function tick(
   // enforced by refusing work it cannot deliver in time (backlogged, below), not by a guess at its rate.
   const charged = link ? Math.max(state.charged, link.deliveredBytes) : state.charged;
   const spent = link ? charged - state.charged : observations.uploadedBytes;
-  const budget = spent > 0 ? spendUpload(state.budget, spent, now, options) : state.budget;
+  // The budget refills at a share of the uplink as measured so far (the cap until it is known).
+  const rateBps = uploadRateBps(uplink.capacityBps > 0 ? uplinkSpeed(uplink) : 0, options);
+  const budget = spent > 0 ? spendUpload(state.budget, spent, now, rateBps, options) : state.budget;
   const edgeFetchSeconds = smoothFetchSeconds(
     state.edgeFetchSeconds,
     observations.edgeFetchSeconds,
@@ -312,8 +315,9 @@ export function tick(
   // slow mark its peers would give it, applied to itself before anyone waits): it serves no one.
   const tooSlowToServe =
     segmentBytes > 0 && uplink.capacityBps > 0 && uplinkSpeed(uplink) < segmentBytes / Math.max(0.1, targetDuration);
-  const open = uploadOpen(budget, now, options) && !backlogged && !quiet && !strained && !tooSlowToServe && !withheld;
-  const choke = budgetContended(budget, now, options) ? rankUploadTargets(peers, now, options).choked : [];
+  const open =
+    uploadOpen(budget, now, rateBps, options) && !backlogged && !quiet && !strained && !tooSlowToServe && !withheld;
+  const choke = budgetContended(budget, now, rateBps, options) ? rankUploadTargets(peers, now, options).choked : [];
 
   const plan = planLatency(targetDuration, options.plannedPublishLagSeconds, options);
   const hls = hlsLiveSettings(plan, targetDuration);
