@@ -43,9 +43,13 @@ describe('the tracker flood tally', () => {
     // Without the per-address bound: every socket opens, stays open and is answered.
     const served = { ...emptyTrackerTally(), attempts: 1000, opened: 1000, announcesAnswered: 20_000 };
     expect(trackerFloodVerdict(served, 64)).toMatchObject({ ok: false });
-    // Served after the refusal, a viewer's offer relayed to it, more sockets than the bound, one left open: each fails.
+    // A viewer's offers relayed to its first sockets before the refusal, and answers to theirs: shown, not failed.
+    const household = trackerFloodVerdict({ ...refused, offersReceived: 12, answersReceived: 3 }, 64);
+    expect(household.ok).toBe(true);
+    expect(household.detail).toMatch(/12 offers relayed to it, 3 answers to its offers/);
+    // Served after the refusal (an offer relayed, an answer, an announce), more sockets than the bound: each fails.
     expect(trackerFloodVerdict({ ...refused, servedAfterRefusal: 1 }, 64).ok).toBe(false);
-    expect(trackerFloodVerdict({ ...refused, offersReceived: 1 }, 64).ok).toBe(false);
+    expect(trackerFloodVerdict({ ...refused, offersReceived: 1, servedAfterRefusal: 1 }, 64).ok).toBe(false);
     expect(trackerFloodVerdict({ ...refused, opened: 65, closedBy: { 4029: 65 } }, 64).ok).toBe(false);
     // A socket whose close never reached it, and that nothing answered, is not served.
     const unanswered = trackerFloodVerdict({ ...refused, closedBy: { 4029: 60 } }, 64);

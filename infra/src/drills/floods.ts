@@ -117,12 +117,15 @@ export function noteRefusal(tally: TrackerFloodTally, now: number): void {
 
 /**
  * Pure: whether the flood was refused and not served. Refused: upgrades past the per-address bound answered 429, and
- * at most `maxOpen` sockets ever opened. Not served: no offer relayed to a flood socket (a viewer's, or another flood
- * socket's), no answer to its
- * offers, and nothing answered once the tracker had refused it (a 429 or a 4029 close). Before that moment an
- * address's first sockets are a household's as far as the tracker can tell: announces answered then are shown
- * (`announcesAnswered`), not failed. An opened socket the tracker closed without the close reaching the flood (its
- * upgrade raced the penalty) is still open here, but never answered again.
+ * at most `maxOpen` sockets ever opened. Not served: nothing answered or relayed to it once the tracker had refused it
+ * (a 429 or a 4029 close): no announce answered, no offer relayed to a flood socket (a viewer's, or another flood
+ * socket's), no answer to its offers. Before that moment an address's first sockets are a household's as far as the
+ * tracker can tell: what they were answered or relayed then is shown (`announcesAnswered`, `offersReceived`,
+ * `answersReceived`, with how much of it came after the refusal), not failed. Counting offers relayed then as a
+ * failure failed one CI run in four: a viewer announced in the fraction of a second between the first batch's
+ * upgrades and its 429s, and its offers reached admitted flood sockets (BENCHMARKS.md, drills). An opened socket the
+ * tracker closed without the close reaching the flood (its upgrade raced the penalty) is still open here, but never
+ * answered again.
  */
 export function trackerFloodVerdict(t: TrackerFloodTally, maxOpen: number): { ok: boolean; detail: string } {
   const closed = Object.values(t.closedBy).reduce((a, b) => a + b, 0);
@@ -136,13 +139,7 @@ export function trackerFloodVerdict(t: TrackerFloodTally, maxOpen: number): { ok
     : '';
   const open = t.opened - closed;
   const detail = `${t.attempts} upgrades: ${t.refused429} refused 429, ${t.opened} opened (${closes || 'none closed'}${open > 0 ? `, ${open} left unanswered` : ''}), ${t.failed} failed otherwise${failed}; ${t.announcesSent} announces sent, ${t.failures} failure answers; served: ${t.announcesAnswered} announces answered (${t.servedAfterRefusal} of all served after the first refusal), ${t.offersReceived} offers relayed to it, ${t.answersReceived} answers to its offers`;
-  const ok =
-    t.attempts > 0 &&
-    t.refused429 > 0 &&
-    t.opened <= maxOpen &&
-    t.servedAfterRefusal === 0 &&
-    t.offersReceived === 0 &&
-    t.answersReceived === 0;
+  const ok = t.attempts > 0 && t.refused429 > 0 && t.opened <= maxOpen && t.servedAfterRefusal === 0;
   return { ok, detail };
 }
 
