@@ -584,6 +584,7 @@ export class SwarmSimulation {
       sent: 0,
       connectedAt: 0,
       lastHeardAt: 0,
+      announcing: true,
     }));
     this.pendingEdge = new Array(n).fill(undefined);
     this.neverUploads = new Uint8Array(n);
@@ -1160,6 +1161,9 @@ export class SwarmSimulation {
       p.sent = this.sent[base + i] as number;
       p.connectedAt = epochBase + (this.connAt[base + i] as number);
       p.lastHeardAt = epochBase + seen;
+      // Its segment map lists something while its upload is open (p2p-media-loader announces only then). One
+      // simplification: a newcomer's map is empty until its first segment, here it lists from the start.
+      p.announcing = this.uploading(w);
       peers.push(p);
     }
     const transfers = this.pendingTransfers[v];

@@ -42,6 +42,8 @@ export interface PolicyOptions {
   blockSeconds: number;
   /** A connected peer counts as present for the first-fetcher rank when heard from within this many target durations. */
   activePeerTargetDurations: number;
+  /** A connected peer whose segment map lists nothing is left out of the rank once connected this many target durations. */
+  silentPeerTargetDurations: number;
   /** The publishing lag the latency plan assumes: a segment's last frame to its commit at the edge, seconds. */
   plannedPublishLagSeconds: number;
   /** Weight of each new edge fetch time in its moving average (the margin follows it). */
@@ -148,6 +150,8 @@ export const policyDefaults: PolicyOptions = {
   blockSeconds: 120,
   // A closed tab takes ~30 s to time out in WebRTC; a live peer announces a segment every target duration.
   activePeerTargetDurations: 3,
+  // One: p2p-media-loader's map arrives within a round trip of the connection, and a tick or two may pass first.
+  silentPeerTargetDurations: 1,
   plannedPublishLagSeconds: 0.3,
   edgeFetchSmoothing: 0.2,
   httpConcurrency: 2,
@@ -209,6 +213,7 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   uploadSlots: [1, 50],
   blockSeconds: [0, 86_400],
   activePeerTargetDurations: [1, 30],
+  silentPeerTargetDurations: [0.25, 30],
   plannedPublishLagSeconds: [0, 30],
   edgeFetchSmoothing: [0.01, 1],
   httpConcurrency: [1, 10],

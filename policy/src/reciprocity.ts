@@ -59,15 +59,12 @@ export interface UploadBudget {
  * to 2.7 of its 3 receivers (BENCHMARKS.md, #17).
  */
 export function uploadRateBps(uplinkBps: number, options: Pick<PolicyOptions, 'uploadKbps' | 'uploadShare'>): number {
-  const cap = (Math.max(0, options.uploadKbps) * 1000) / 8;
+  const cap = (options.uploadKbps * 1000) / 8;
   return uplinkBps > 0 ? Math.min(cap, options.uploadShare * uplinkBps) : cap;
 }
 
-const burst = (rateBps: number, options: Pick<PolicyOptions, 'uploadBurstSeconds'>): number =>
-  rateBps * options.uploadBurstSeconds;
-
 export function newUploadBudget(now: number, rateBps: number, options: PolicyOptions): UploadBudget {
-  return { tokens: burst(rateBps, options), at: now };
+  return { tokens: rateBps * options.uploadBurstSeconds, at: now };
 }
 
 /** Refills at the rate and spends what was uploaded since; negative tokens mean we overshot and must rest. */
@@ -79,16 +76,16 @@ export function spendUpload(
   options: PolicyOptions,
 ): UploadBudget {
   const refill = rateBps * Math.max(0, now - budget.at);
-  return { tokens: Math.min(burst(rateBps, options), budget.tokens + refill) - bytes, at: now };
+  return { tokens: Math.min(rateBps * options.uploadBurstSeconds, budget.tokens + refill) - bytes, at: now };
 }
 
 /** Upload is open while there are tokens; consume-only (cap 0) never uploads. */
 export function uploadOpen(budget: UploadBudget, now: number, rateBps: number, options: PolicyOptions): boolean {
-  if (options.uploadKbps <= 0 || !(rateBps > 0)) return false;
+  if (options.uploadKbps <= 0) return false;
   return spendUpload(budget, 0, now, rateBps, options).tokens > 0;
 }
 
 /** The budget is contended when less than a quarter of the burst is left: time to prefer reciprocating peers. */
 export function budgetContended(budget: UploadBudget, now: number, rateBps: number, options: PolicyOptions): boolean {
-  return spendUpload(budget, 0, now, rateBps, options).tokens < burst(rateBps, options) / 4;
+  return spendUpload(budget, 0, now, rateBps, options).tokens < (rateBps * options.uploadBurstSeconds) / 4;
 }

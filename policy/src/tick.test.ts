@@ -80,6 +80,28 @@ describe('tick: the first-fetcher role', () => {
     expect(actions?.active).toEqual(old.map((p) => p.id));
   });
 
+  it.each([
+    // case, the earlier joiner: connected seconds ago, heard seconds ago, announcing → in the rank, self leads
+    ['just connected, its map not here yet: in the rank', 1, 1, false, true, false],
+    ['connected a target duration, listing nothing (quiet): out of the rank', 2, 2, false, false, true],
+    ['connected long ago, its last map empty (its upload just closed): out at once', 60, 0.5, false, false, true],
+    ['listing segments: in the rank', 60, 0.5, true, true, false],
+    ['unknown whether it lists any (absent): in the rank, as before', 60, 0.5, undefined, true, false],
+    ['listing segments but unheard for the active window: out', 60, 7, true, false, true],
+  ] as const)('an earlier joiner %s', (_name, connectedAgo, heardAgo, announcing, inRank, leads) => {
+    const now = T0 + 100;
+    const me = id(T0 + 10, 'fibre00');
+    const earlier = peer(id(T0, 'dsl0000'), now - connectedAgo, {
+      lastHeardAt: now - heardAgo,
+      ...(announcing === undefined ? {} : { announcing }),
+    });
+    const later = peer(id(T0 + 20, 'mobile0'), now - 60, { lastHeardAt: now, announcing: true });
+    const [actions] = run([{ now, obs: observe(me, [earlier, later], { p2pStartedAt: now - 90 }) }]);
+    expect(actions?.active.includes(earlier.id)).toBe(inRank);
+    expect(actions?.active).toContain(later.id);
+    expect(actions?.firstFetcher).toBe(leads);
+  });
+
   it('rotates first fetchers at an epoch boundary, the same set on every peer', () => {
     // Twice seederFanout peers joined in the same second: tenure ties, so the epoch's hash decides; two first fetchers.
     const ids = Array.from({ length: 2 * o.seederFanout }, (_, i) => id(T0, `s${String(i).padStart(6, '0')}`));

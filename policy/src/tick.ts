@@ -57,6 +57,13 @@ import { type HlsLiveSettings, hlsLiveSettings, type LoaderWindows, loaderWindow
 export interface PeerObservation extends PeerLedger {
   /** When it last sent us bytes or announced a new segment, seconds (connectedAt counts as heard). */
   lastHeardAt: number;
+  /**
+   * Whether its last segment map lists any segment; absent: unknown, taken as yes. p2p-media-loader sends the map on
+   * connect and on every change while its upload is open, and an empty one when its upload closes; with upload closed
+   * it sends nothing on connect. So a peer that lists nothing has nothing to serve (quiet, declined, backlogged,
+   * withheld, strained, or new), and once connected silentPeerTargetDurations it is left out of the rank (activePeers).
+   */
+  announcing?: boolean;
 }
 
 export interface TickObservations {
@@ -138,7 +145,7 @@ export interface RoleMemo {
 }
 
 export interface TickActions {
-  /** Peers counted as present for the first-fetcher rank: heard from within activePeerTargetDurations. */
+  /** Peers counted as present for the first-fetcher rank: heard from within activePeerTargetDurations (activePeers). */
   active: string[];
   firstFetcher: boolean;
   /** No active peer at all: a first fetcher for lack of anyone to wait for. */
@@ -219,15 +226,27 @@ export function smoothFetchSeconds(previous: number, samples: readonly number[],
   return smoothed;
 }
 
-/** Peers heard from within the active window (a closed tab takes ~30 s to time out in WebRTC; it must not keep a role). */
+/**
+ * Peers heard from within the active window (a closed tab takes ~30 s to time out in WebRTC; it must not keep a role),
+ * less those that list no segment once connected silentPeerTargetDurations: a viewer that declined the role and went
+ * quiet sends nothing on connect, and counted as present for the whole window it headed a later joiner's rank, which
+ * waited behind it (BENCHMARKS.md, #17: the fibre viewer led from ~20 s, not from its join).
+ */
 export function activePeers(
   peers: readonly PeerObservation[],
   now: number,
   targetDuration: number,
-  options: Pick<PolicyOptions, 'activePeerTargetDurations'>,
+  options: Pick<PolicyOptions, 'activePeerTargetDurations' | 'silentPeerTargetDurations'>,
 ): string[] {
   const window = options.activePeerTargetDurations * targetDuration;
-  return peers.filter((p) => now - Math.max(p.connectedAt, p.lastHeardAt) <= window).map((p) => p.id);
+  const grace = options.silentPeerTargetDurations * targetDuration;
+  return peers
+    .filter(
+      (p) =>
+        now - Math.max(p.connectedAt, p.lastHeardAt) <= window &&
+        (p.announcing !== false || now - p.connectedAt < grace),
+    )
+    .map((p) => p.id);
 }
 
 export function tick(
@@ -297,9 +316,10 @@ export function tick(
   );
   const { firstFetcher } = role;
   // Declining is not enough while the others rank this viewer first: they would wait for segments it never fetches.
-  // So a viewer that cannot lead but would rank among the first fetchers goes quiet (upload off: it announces
-  // nothing) and drops out of every other viewer's active set, and so out of their rank, within
-  // activePeerTargetDurations. The others then agree on who leads without any message saying so.
+  // So a viewer that cannot lead but would rank among the first fetchers goes quiet (upload off: its segment map is
+  // empty) and drops out of every other viewer's active set, and so out of their rank: at once, or
+  // silentPeerTargetDurations after connecting (activePeers). The others then agree on who leads without any message
+  // saying so.
   const quiet =
     declined &&
     active.length > 0 &&

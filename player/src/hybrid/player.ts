@@ -853,7 +853,12 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
 
   /** The policy's tick on what was observed since the last one. */
   function runTick(now: number): TickActions {
-    const observed = [...peers.values()].map((p) => ({ ...p, lastHeardAt: lastHeard.get(p.id) ?? p.connectedAt }));
+    // A peer whose segment map lists nothing (none yet, or an empty one: its upload closed) has nothing to serve.
+    const observed = [...peers.values()].map((p) => ({
+      ...p,
+      lastHeardAt: lastHeard.get(p.id) ?? p.connectedAt,
+      announcing: (announced.get(p.id) ?? -1) >= 0,
+    }));
     const queuedBytes = engineRef ? uploadQueuedBytes(engineRef) : 0;
     // The connection can change (wifi to cellular, Save-Data switched on): asked again every tick.
     upload = uploadPermission(uploadSetting, uploadConsented, connectionInfo());
