@@ -378,6 +378,34 @@ describe('tick: knowing when bandwidth allows', () => {
     expect(last?.uploadOpen).toBe(true);
   });
 
+  it('a declined viewer with peers connected but none active stays quiet; with no peer at all it serves as before', () => {
+    // Newcomers whose maps are still empty: connected, heard from (their connection), listing nothing.
+    const newcomers = (now: number) => others.map((p) => peer(p, now - 5, { lastHeardAt: now - 1, announcing: false }));
+    let delivered = 0;
+    const steps = (peersAt: (now: number) => PeerObservation[]) =>
+      Array.from({ length: 5 }, (_, i) => {
+        const now = T0 + 100 + i;
+        const obs = observe(dsl, peersAt(now), {
+          segmentBytes: seg,
+          uplink: { deliveredBytes: delivered, queuedBytes: 20_000 }, // full, but no backlog
+        });
+        delivered += 125_000;
+        return { now, obs };
+      });
+    const withNewcomers = run(steps(newcomers)).at(-1);
+    expect(withNewcomers?.declined).toBe(true);
+    expect(withNewcomers?.alone).toBe(true);
+    expect(withNewcomers?.firstFetcher).toBe(true); // it fetches for itself...
+    expect(withNewcomers?.quiet).toBe(true); // ...but offers nothing the newcomers would rank it first for
+    expect(withNewcomers?.uploadOpen).toBe(false);
+    delivered = 0;
+    const nobody = run(steps(() => [])).at(-1);
+    expect(nobody?.declined).toBe(true);
+    expect(nobody?.alone).toBe(true);
+    expect(nobody?.quiet).toBe(false);
+    expect(nobody?.uploadOpen).toBe(true);
+  });
+
   it('peers that measured the slow first fetcher leave it out of the rank, so the next one leads, on every viewer alike', () => {
     const now = T0 + 200;
     // Each of them got a 75 kB segment from the DSL viewer in 3 s: 25 kB/s, slower than the stream plays.

@@ -152,7 +152,7 @@ export interface TickActions {
   alone: boolean;
   /** This viewer's uplink cannot feed a first fetcher's fan-out: it declines the role. */
   declined: boolean;
-  /** Declined while the others would still rank it first: upload off, so it falls out of their rank too. */
+  /** Declined while the others would still rank it first, or with peers connected and none active: upload off. */
   quiet: boolean;
   /** Peers seen delivering too slowly to lead, left out of the rank. */
   slow: string[];
@@ -319,14 +319,17 @@ export function tick(
   // So a viewer that cannot lead but would rank among the first fetchers goes quiet (upload off: its segment map is
   // empty) and drops out of every other viewer's active set, and so out of their rank: at once, or
   // silentPeerTargetDurations after connecting (activePeers). The others then agree on who leads without any message
-  // saying so.
+  // saying so. With peers connected but none active (newcomers whose maps are still empty) it is quiet too: alone, it
+  // fetches from the edge for itself, and open, it would be ranked first by them and serve them over the uplink it
+  // declined for (a DSL first joiner sent 0.4 MB up its 1 Mbit/s link so, and stalled; BENCHMARKS.md, #17).
   const quiet =
     declined &&
-    active.length > 0 &&
-    isFirstFetcher(
-      { self: observations.self, peers: active, epoch: role.epoch, ...(slow.length ? { nonUploaders: slow } : {}) },
-      options,
-    );
+    (active.length === 0
+      ? connected.length > 0
+      : isFirstFetcher(
+          { self: observations.self, peers: active, epoch: role.epoch, ...(slow.length ? { nonUploaders: slow } : {}) },
+          options,
+        ));
   // What is queued behind the uplink would reach its requesters past the margin (theirs taken to be like ours):
   // refuse further requests up front (p2p-media-loader stops announcing and serving while upload is off) until the
   // queue drains.
