@@ -443,14 +443,14 @@ describe('the decisions are the policy module’s', () => {
       });
     const budgeted = at720(8000);
     // The default budget follows the fibre uplink (80% of it): nobody is choked.
-    const unbounded = at720();
-    expect(unbounded.summary.chokedUploads).toBe(0);
+    const byUplink = at720();
+    expect(byUplink.summary.chokedUploads).toBe(0);
     expect(budgeted.summary.chokedUploads).toBeGreaterThan(0);
     // Choked, a receiver takes those segments from the edge and stays connected: the full mesh, made once.
     expect(budgeted.summary.connections).toEqual({ made: 6, failed: 0 });
     // So the budget costs the swarm only the bytes it holds back (disconnecting them cost 38 points of 64).
-    expect(budgeted.summary.offloadPercent).toBeLessThan(unbounded.summary.offloadPercent);
-    expect(budgeted.summary.offloadPercent).toBeGreaterThan(unbounded.summary.offloadPercent - 10);
+    expect(budgeted.summary.offloadPercent).toBeLessThan(byUplink.summary.offloadPercent);
+    expect(budgeted.summary.offloadPercent).toBeGreaterThan(byUplink.summary.offloadPercent - 10);
     expect(budgeted.summary.stalls).toBe(0);
     expectConserved(budgeted);
   });

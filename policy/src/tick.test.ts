@@ -381,15 +381,13 @@ describe('tick: knowing when bandwidth allows', () => {
   it('a declined viewer with peers connected but none active stays quiet; with no peer at all it serves as before', () => {
     // Newcomers whose maps are still empty: connected, heard from (their connection), listing nothing.
     const newcomers = (now: number) => others.map((p) => peer(p, now - 5, { lastHeardAt: now - 1, announcing: false }));
-    let delivered = 0;
     const steps = (peersAt: (now: number) => PeerObservation[]) =>
       Array.from({ length: 5 }, (_, i) => {
         const now = T0 + 100 + i;
         const obs = observe(dsl, peersAt(now), {
           segmentBytes: seg,
-          uplink: { deliveredBytes: delivered, queuedBytes: 20_000 }, // full, but no backlog
+          uplink: { deliveredBytes: 125_000 * i, queuedBytes: 20_000 }, // full, but no backlog
         });
-        delivered += 125_000;
         return { now, obs };
       });
     const withNewcomers = run(steps(newcomers)).at(-1);
@@ -398,7 +396,6 @@ describe('tick: knowing when bandwidth allows', () => {
     expect(withNewcomers?.firstFetcher).toBe(true); // it fetches for itself...
     expect(withNewcomers?.quiet).toBe(true); // ...but offers nothing the newcomers would rank it first for
     expect(withNewcomers?.uploadOpen).toBe(false);
-    delivered = 0;
     const nobody = run(steps(() => [])).at(-1);
     expect(nobody?.declined).toBe(true);
     expect(nobody?.alone).toBe(true);
