@@ -6,7 +6,7 @@
  *
  * Every number below is an assumption, and the report prints them all.
  */
-import { type PolicyOptions, subShardDefaults } from '@edgeswarm/policy';
+import { offerDefaults, type PolicyOptions, subShardDefaults } from '@edgeswarm/policy';
 import { type NatClass, type NatMix, type NatReachTable, natReachDefaults } from './nat';
 import type { Distribution } from './random';
 import type { SubShardModel } from './sub-shard-tracker';
@@ -153,7 +153,10 @@ export const trackerModelDefaults: TrackerModel = {
  * Every decision, and every value a decision reads, is the policy's (PolicyOptions).
  */
 export interface PlayerModel {
-  /** Connections a viewer keeps. The real client has no cap (5 more offers every 30 s); the model bounds the fan-out. */
+  /**
+   * Connections a viewer holds at most, those opening included: the policy's offerDefaults.maxPeers, which the player
+   * holds to (p2p-shim.ts steerOffers); a setting here so a run can try another.
+   */
   maxPeers: number;
   /** Join → first request: page, script, hls.js and MSE set-up, the master playlist. */
   startupOverheadSeconds: number;
@@ -200,7 +203,7 @@ export interface PlayerModel {
 }
 
 export const playerModelDefaults: PlayerModel = {
-  maxPeers: 20,
+  maxPeers: offerDefaults.maxPeers,
   startupOverheadSeconds: 0.3,
   startSegments: 1,
   directSegments: 3,

@@ -24,6 +24,7 @@ import {
   admitsUpload,
   advertisedUplinkClass,
   announceOffers,
+  answersOffer,
   boundedCandidates,
   canRelay,
   chooseSource,
@@ -38,6 +39,7 @@ import {
   newUplinkEstimate,
   newUploadBudget,
   nextSeed,
+  type OfferOptions,
   offerDefaults,
   type PeerObservation,
   type PeerTransfer,
@@ -283,6 +285,8 @@ export class SwarmSimulation {
   private readonly tStart = prerollSeconds;
   private readonly tEnd: number;
   private readonly D: number;
+  /** The player's offer decisions at this run's cap (D) and offers per announce. */
+  private readonly offerOptions: OfferOptions;
   /** The edge's capacity shared by its transfers; none when the edge is unlimited. */
   private readonly edge: SharedLink | undefined;
   private edgeGen = 0;
@@ -516,6 +520,7 @@ export class SwarmSimulation {
     this.catchUpMax = config.player.liveCatchUp ? first.actions.hls.maxLiveSyncPlaybackRate : 1;
     this.tEnd = this.tStart + config.audience.seconds;
     this.D = Math.max(1, Math.min(255, Math.floor(config.player.maxPeers)));
+    this.offerOptions = { ...offerDefaults, max: config.tracker.offersPerAnnounce, maxPeers: this.D };
     const edgeRate = (config.edge.capacityMbps * 1e6) / 8;
     this.edge = Number.isFinite(edgeRate) && edgeRate > 0 ? new SharedLink(edgeRate) : undefined;
     this.trackerSeed = config.tracker.seed >>> 0 || 1;
@@ -2147,12 +2152,13 @@ export class SwarmSimulation {
     // The player's numwant (p2p-shim.ts steerOffers): offers only where they can meet someone new, from the swarm's
     // size in the tracker's last reply and the peers it holds.
     const counted = this.swarmCounted[v] as number;
-    const offers = announceOffers(counted > 0 ? counted : undefined, this.degree[v] as number, {
-      ...offerDefaults,
-      max: this.cfg.tracker.offersPerAnnounce,
-    });
+    const wanted = announceOffers(
+      counted > 0 ? counted : undefined,
+      this.degree[v] as number,
+      this.offerOptions,
+      this.pending[v] as number,
+    );
     this.swarmCounted[v] = shard.length;
-    const wanted = Math.min(offers, this.D - (this.degree[v] as number) - (this.pending[v] as number));
     if (wanted > 0) {
       const seed = this.nextTrackerSeed();
       const candidates = matching.boundedCandidates(me, shard, matchingDefaults.maxCandidates, seed);
@@ -2226,7 +2232,7 @@ export class SwarmSimulation {
 
   /** An offer relayed by the tracker: whether and when a data channel opens. */
   private offer(v: number, j: number, t: number): void {
-    const full = (x: number) => (this.degree[x] as number) + (this.pending[x] as number) >= this.D;
+    const full = (x: number) => !answersOffer(this.degree[x] as number, this.pending[x] as number, this.offerOptions);
     if (j === v || !this.isActive(j) || this.linkSlot(v, j) >= 0 || full(v) || full(j)) return;
     if (!this.reachable(v, j) || this.rng.next() < this.cfg.network.iceFailure) {
       this.connFailed++;

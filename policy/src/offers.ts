@@ -15,21 +15,40 @@ export const offerDefaults = {
   max: 5,
   /** Offers per announce once this viewer is connected to every other member of a swarm that large. */
   whenConnectedToAll: 0,
+  /**
+   * Peer connections a viewer holds at most, those still opening included: it offers no more than the room left, and
+   * answers no offer once full. p2p-media-loader has no cap of its own, so in a large swarm a viewer's connections grew
+   * by up to 5 offers made and as many answered every 30 s, each with its own upkeep (consent checks, a segment map to
+   * every peer at every segment) on the renderer's WebRTC thread. The simulator's audience has always kept this many.
+   */
+  maxPeers: 20,
 };
 
 export type OfferOptions = typeof offerDefaults;
 
 /**
  * Pure: the offers to send with an announce, from the swarm's size as the tracker last counted it (members, this
- * viewer included; undefined before the first count) and the peers this viewer holds a connection to.
+ * viewer included; undefined before the first count), the peers this viewer holds a connection to, and those still
+ * opening (never more than maxPeers leaves room for).
  */
 export function announceOffers(
   swarmMembers: number | undefined,
   connectedPeers: number,
   options: OfferOptions = offerDefaults,
+  openingPeers = 0,
 ): number {
-  if (swarmMembers === undefined || !Number.isFinite(swarmMembers)) return options.max;
+  const room = Math.max(0, options.maxPeers - connectedPeers - openingPeers);
+  if (swarmMembers === undefined || !Number.isFinite(swarmMembers)) return Math.min(options.max, room);
   const others = swarmMembers - 1;
-  if (others < options.max) return options.max;
-  return connectedPeers >= others ? options.whenConnectedToAll : options.max;
+  if (others < options.max) return Math.min(options.max, room);
+  return Math.min(connectedPeers >= others ? options.whenConnectedToAll : options.max, room);
+}
+
+/** Pure: whether a viewer holding these connections (and these still opening) answers another peer's offer. */
+export function answersOffer(
+  connectedPeers: number,
+  openingPeers: number,
+  options: OfferOptions = offerDefaults,
+): boolean {
+  return connectedPeers + openingPeers < options.maxPeers;
 }

@@ -1,3 +1,4 @@
+import { offerDefaults } from '@edgeswarm/policy';
 import { describe, expect, it, vi } from 'vitest';
 import {
   abandonTransfers,
@@ -568,6 +569,33 @@ describe('offers per announce', () => {
       { offer, peer_id: 'new', offer_id: 'o3' },
     ]);
     expect(engineHeld.handled).toEqual([{ peer_id: binary }]);
+  });
+
+  it('holds at most maxPeers: offers only the room left, counting connections opening, and answers none once full', () => {
+    const { maxPeers } = offerDefaults;
+    const { client, peers, engine, update, tracker, handled } = setup(maxPeers - 3, 1);
+    steerOffers(engine);
+    update(500, 500); // a large swarm, most of it unconnected
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 2 });
+    const offer = { type: 'offer', sdp: 'v=0' };
+    // Room for one more: answered; it opens (p2p-media-loader adds it to its peers before it connects).
+    tracker._onAnnounceResponse({ offer, peer_id: 'a', offer_id: 'o1' } as never);
+    peers.set('a', {});
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 1 });
+    tracker._onAnnounceResponse({ offer, peer_id: 'b', offer_id: 'o2' } as never);
+    peers.set('b', {});
+    // Full (maxPeers - 3 connected, 3 opening): the next offer goes unanswered, and no offers are made.
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 0 });
+    tracker._onAnnounceResponse({ offer, peer_id: 'c', offer_id: 'o3', interval: 30 } as never);
+    // One closes: room again.
+    peers.delete('q0');
+    tracker._onAnnounceResponse({ offer, peer_id: 'd', offer_id: 'o4' } as never);
+    expect(handled).toEqual([
+      { offer, peer_id: 'a', offer_id: 'o1' },
+      { offer, peer_id: 'b', offer_id: 'o2' },
+      { peer_id: 'c', offer_id: 'o3', interval: 30 },
+      { offer, peer_id: 'd', offer_id: 'o4' },
+    ]);
   });
 
   it("steers each tracker client at its stream's first segment start, so the first announce reply is counted", () => {

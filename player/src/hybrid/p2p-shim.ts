@@ -7,7 +7,14 @@
  * (abandonTransfers). The end-to-end fault test fails if this stops working
  * after an upgrade of the pinned version.
  */
-import { announceOffers, slack, type TransferProgress, trackerReconnectDelayMs } from '@edgeswarm/policy';
+import {
+  announceOffers,
+  answersOffer,
+  offerDefaults,
+  slack,
+  type TransferProgress,
+  trackerReconnectDelayMs,
+} from '@edgeswarm/policy';
 
 interface PeerLike {
   destroy(): void;
@@ -120,9 +127,8 @@ export function swarmMembers(engine: unknown): number | undefined {
     for (const item of streamLoader?.p2pLoaders?.loaders?.values() ?? []) {
       const trackerClient = item.loader?.trackerClient;
       const count = trackerClient?.client ? counted.get(trackerClient.client) : undefined;
-      if (count === undefined) continue;
-      let connected = 0;
-      for (const entry of trackerClient?._peers?.values() ?? []) if (entry.peer) connected++;
+      if (!trackerClient || count === undefined) continue;
+      const { connected } = peerCounts(trackerClient);
       if (connected > most) {
         most = connected;
         members = count;
@@ -137,13 +143,33 @@ function relayedPeerId(binary: string): string {
   return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
 }
 
+/** The peers a tracker client holds a connection to, and those it is still opening one with (p2p-media-loader's). */
+function peerCounts(trackerClient: TrackerClientLike): { connected: number; opening: number } {
+  let connected = 0;
+  let opening = 0;
+  for (const entry of trackerClient._peers?.values() ?? []) {
+    if (entry.peer) connected++;
+    else opening++;
+  }
+  return { connected, opening };
+}
+
+/** Whether an offer relayed from this peer is answered: not one already held, and only while there is room. */
+function answers(trackerClient: TrackerClientLike, relayedFrom: string): boolean {
+  if (trackerClient._peers?.get(relayedPeerId(relayedFrom))?.peer) return false;
+  const { connected, opening } = peerCounts(trackerClient);
+  return answersOffer(connected, opening);
+}
+
 /**
  * Offers only where they can meet someone new. Each tracker client gets announce options whose numwant (the offers
  * bittorrent-tracker makes, at most 5) follows the swarm's size as the tracker last counted it and the peers
- * p2p-media-loader holds (policy's announceOffers); and an offer relayed from a peer p2p-media-loader already holds is
- * not answered. Otherwise every announce (every 30 s) builds 5 RTCPeerConnections that gather ICE candidates, and
- * each peer that receives one builds another to answer it, even when every member is connected already and
- * p2p-media-loader closes both as duplicates. Call it as peers connect; returns how many clients it newly steered.
+ * p2p-media-loader holds or is opening, never past the policy's maxPeers (announceOffers); and an offer relayed from a
+ * peer p2p-media-loader already holds, or relayed once it holds maxPeers, is not answered (answersOffer). Otherwise
+ * every announce (every 30 s) builds 5 RTCPeerConnections that gather ICE candidates, and each peer that receives one
+ * builds another to answer it, even when every member is connected already and p2p-media-loader closes both as
+ * duplicates; and in a large swarm the connections grow without end. Call it as peers connect; returns how many
+ * clients it newly steered.
  */
 export function steerOffers(engine: unknown, offers: typeof announceOffers = announceOffers): number {
   const core = (engine as { core?: CoreLike } | undefined)?.core;
@@ -163,20 +189,15 @@ export function steerOffers(engine: unknown, offers: typeof announceOffers = ann
       });
       const previous = client._getAnnounceOpts;
       client._getAnnounceOpts = () => {
-        let connected = 0;
-        for (const entry of trackerClient._peers?.values() ?? []) if (entry.peer) connected++;
-        return { ...previous?.(), numwant: offers(members, connected) };
+        const { connected, opening } = peerCounts(trackerClient);
+        return { ...previous?.(), numwant: offers(members, connected, offerDefaults, opening) };
       };
       for (const tracker of client._trackers ?? []) {
         const respond = tracker._onAnnounceResponse;
         if (typeof respond !== 'function') continue;
         // The rest of the message (counts, interval, warnings) is still handled; only the offer is left unanswered.
         tracker._onAnnounceResponse = function (this: unknown, data) {
-          if (
-            data?.offer &&
-            typeof data.peer_id === 'string' &&
-            trackerClient._peers?.get(relayedPeerId(data.peer_id))?.peer
-          ) {
+          if (data?.offer && typeof data.peer_id === 'string' && !answers(trackerClient, data.peer_id)) {
             const { offer: _held, ...rest } = data;
             respond.call(this, rest);
             return;
