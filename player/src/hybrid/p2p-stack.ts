@@ -11,7 +11,18 @@
  */
 import type { FragmentLoaderConstructor, HlsConfig } from 'hls.js';
 import type { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
-import type { abandonTransfers, retimeTrackerReconnects, spaceAnnouncements, swarmMembers } from './p2p-shim';
+import type {
+  abandonTransfers,
+  attachEngine,
+  closePeer,
+  gateUploads,
+  peerAnnouncements,
+  retimeTrackerReconnects,
+  spaceAnnouncements,
+  swarmMembers,
+  syncLivePlaylist,
+  uploadQueuedBytes,
+} from './p2p-shim';
 
 /**
  * What hybrid-p2p.js hands over: the engine, and the shims that only ever run on one (p2p-shim.ts), so their code
@@ -20,9 +31,15 @@ import type { abandonTransfers, retimeTrackerReconnects, spaceAnnouncements, swa
 export interface P2PStack {
   HlsJsP2PEngine: typeof HlsJsP2PEngine;
   abandonTransfers: typeof abandonTransfers;
+  attachEngine: typeof attachEngine;
+  closePeer: typeof closePeer;
+  gateUploads: typeof gateUploads;
+  peerAnnouncements: typeof peerAnnouncements;
   retimeTrackerReconnects: typeof retimeTrackerReconnects;
   spaceAnnouncements: typeof spaceAnnouncements;
   swarmMembers: typeof swarmMembers;
+  syncLivePlaylist: typeof syncLivePlaylist;
+  uploadQueuedBytes: typeof uploadQueuedBytes;
 }
 
 /** The global hybrid-p2p.js sets its stack on (read once, as its script's load event fires). */

@@ -44,16 +44,10 @@ import { hlsLatencyConfig } from './latency-setting';
 import { goToLivePosition, type LiveEdge } from './live-indicator';
 import {
   announcedSince,
-  attachEngine,
-  closePeer,
-  gateUploads,
   type HlsHistory,
   type PlaylistUpdate,
-  peerAnnouncements,
   type RunningTransfer,
-  syncLivePlaylist,
   type UploadGate,
-  uploadQueuedBytes,
   withoutDeliveryDirectives,
 } from './p2p-shim';
 import { defaultP2PStackUrl, loadP2PStack, type P2PStack, switchableFragmentLoader } from './p2p-stack';
@@ -384,7 +378,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       const { served, relays } = copiesTaken.get(segment) ?? { served: 0, relays: 0 };
       const admitted = admitsUpload(
         {
-          queuedBytes: uploadGate.activeBytes + (engineRef ? uploadQueuedBytes(engineRef) : 0),
+          queuedBytes: uploadGate.activeBytes + (p2p ? p2p.shims.uploadQueuedBytes(p2p.engine) : 0),
           segmentBytes: bytes,
           servedCopies: served,
           relayCopies: relays,
@@ -407,9 +401,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   let probeStarted = false;
   let tickState: TickState = initialTickState(nowSeconds(), policy);
   let windows: LoaderWindows | undefined;
-  let engineRef: HlsJsP2PEngine | undefined;
-  /** hybrid-p2p.js's shims for the engine (the hybrid's; set with it). */
-  let shims: P2PStack | undefined;
+  /** The engine once P2P is wired, with hybrid-p2p.js's shims for it (their code loads with it). */
+  let p2p: { engine: HlsJsP2PEngine; shims: P2PStack } | undefined;
   /** hls.js once it runs (declared before the first tick, which reads how far behind live it plays). */
   let hls: Hls | null = null;
   /**
@@ -471,7 +464,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
           },
         });
         const engine = instance.p2pEngine;
-        wireP2P(engine);
+        wireP2P(engine, stack);
         const onPlaying = () => {
           video.removeEventListener('playing', onPlaying);
           p2pStarted(engine);
@@ -530,7 +523,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       instance.on(Hls.Events.LEVEL_UPDATED, updated);
       instance.on(Hls.Events.AUDIO_TRACK_LOADED, updated);
       instance.on(Hls.Events.LEVEL_UPDATED, (_event, data) => {
-        if (engineRef) syncLivePlaylist(engineRef, data.details);
+        if (p2p) p2p.shims.syncLivePlaylist(p2p.engine, data.details);
       });
     }
     instance.on(Hls.Events.LEVEL_LOADED, (_event, data) => {
@@ -641,19 +634,18 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         ...(options.segmentStorageFactory ? { customSegmentStorageFactory: options.segmentStorageFactory } : {}),
       },
     });
-    if (!attachEngine(engine, instance, history)) {
+    if (!stack.attachEngine(engine, instance, history)) {
       warnings.push('P2P is off: this p2p-media-loader cannot be attached to a playing hls.js');
       engine.destroy();
       return;
     }
     engineFragmentLoader = engine.getConfigForHlsJs().fLoader as FragmentLoaderConstructor;
-    shims = stack;
-    wireP2P(engine);
+    wireP2P(engine, stack);
     p2pStarted(engine);
   }
 
   /** Observes the engine: its events feed the counters, the peer ledger and the tick. */
-  function wireP2P(engine: HlsJsP2PEngine): void {
+  function wireP2P(engine: HlsJsP2PEngine, stack: P2PStack): void {
     const ledger = (peerId: string) => {
       let entry = peers.get(peerId);
       if (!entry) {
@@ -744,17 +736,17 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     engine.addEventListener('onPeerConnect', ({ peerId }) => {
       timeline.firstPeerMs ??= sincePlayRequested();
       if (blocklist.isBlocked(peerId, nowSeconds())) {
-        blockedPeersClosed += closePeer(engine, peerId);
+        blockedPeersClosed += stack.closePeer(engine, peerId);
         return;
       }
       ledger(peerId);
-      if (!stock) gateUploads(engine, uploadGate);
+      if (!stock) stack.gateUploads(engine, uploadGate);
     });
     engine.addEventListener('onPeerClose', ({ peerId }) => {
       peers.delete(peerId);
     });
 
-    engineRef = engine;
+    p2p = { engine, shims: stack };
   }
 
   /** P2P starts (the tracker is asked for peers): with playback, never before. */
@@ -859,11 +851,11 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       lastHeardAt: lastHeard.get(p.id) ?? p.connectedAt,
       announcing: (announced.get(p.id) ?? -1) >= 0,
     }));
-    const queuedBytes = engineRef ? uploadQueuedBytes(engineRef) : 0;
+    const queuedBytes = p2p ? p2p.shims.uploadQueuedBytes(p2p.engine) : 0;
     // The connection can change (wifi to cellular, Save-Data switched on): asked again every tick.
     upload = uploadPermission(uploadSetting, uploadConsented, connectionInfo());
     deliveredBytes = Math.max(deliveredBytes, counters.uploadedBytes - queuedBytes);
-    const members = shims && engineRef ? shims.swarmMembers(engineRef) : undefined;
+    const members = p2p?.shims.swarmMembers(p2p.engine);
     if (members !== undefined) timeline.swarmCountedMs ??= sincePlayRequested();
     const result = tick(
       tickState,
@@ -899,10 +891,10 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   /** Once a second (and when the playlist changes): observe, tick, apply. */
   function decide(): void {
     const now = nowSeconds();
-    const engine = engineRef;
-    if (engine) {
+    const wired = p2p;
+    if (wired) {
       // Peers we exchange no bytes with are heard by their announcements.
-      const latest = peerAnnouncements(engine);
+      const latest = wired.shims.peerAnnouncements(wired.engine);
       for (const peerId of announcedSince(announced, latest)) lastHeard.set(peerId, now);
       announced = latest;
     }
@@ -911,22 +903,23 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     if (stock) return;
     if (actions.hlsChanged && hls && !lowLatency) Object.assign(hls.config, actions.hls);
     maybeStartP2P();
-    if (!engine) return;
+    if (!wired) return;
+    const { engine, shims } = wired;
     if (lowLatency && p2pStartedAt !== undefined && actions.p2p !== p2pOn) {
       // Low latency: whole segments from peers while there is slack; back at the live edge, parts from the edge alone.
       p2pOn = actions.p2p;
       engine.applyDynamicConfig({ core: { isP2PDisabled: !p2pOn } });
     }
-    shims?.retimeTrackerReconnects(engine);
+    shims.retimeTrackerReconnects(engine);
     // A receiver announces its segments every other one or so (the tick's announceIntervalSeconds), as loaders appear.
-    shims?.spaceAnnouncements(engine, () => actions.announceIntervalSeconds * 1000);
+    shims.spaceAnnouncements(engine, () => actions.announceIntervalSeconds * 1000);
     // Peers whose connect event came before p2p-media-loader listed them are gated here, within a second.
-    gateUploads(engine, uploadGate);
+    shims.gateUploads(engine, uploadGate);
     if (actions.windowsChanged) {
       windows = actions.windows;
       engine.applyDynamicConfig({ core: actions.windows });
     }
-    abandonLateTransfers(engine, actions.marginSeconds);
+    abandonLateTransfers(wired, actions.marginSeconds);
   }
 
   /**
@@ -935,11 +928,11 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
    * transfer delivered is the peer's measured rate too: a peer whose transfers are always given up must still count as
    * slow.
    */
-  function abandonLateTransfers(engine: HlsJsP2PEngine, marginSeconds: number): void {
+  function abandonLateTransfers({ engine, shims }: NonNullable<typeof p2p>, marginSeconds: number): void {
     const at = performance.now() / 1000;
     const late = (t: RunningTransfer) =>
       projectTransfer(t, t.slackSeconds, marginSeconds, at, policy).reason === 'late';
-    for (const given of shims?.abandonTransfers(engine, at, late) ?? []) {
+    for (const given of shims.abandonTransfers(engine, at, late)) {
       abandoned.transfers++;
       abandoned.bytes += given.bytesLeft ?? 0;
       if (given.peerId && given.receivedBytes > 0 && at > given.startedAt) {

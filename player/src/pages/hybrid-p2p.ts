@@ -6,11 +6,17 @@
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import {
   abandonTransfers,
+  attachEngine,
+  closePeer,
+  gateUploads,
+  peerAnnouncements,
   retimeTrackerReconnects,
   spaceAnnouncements,
   startLoadersAtPlayhead,
   steerOffersAsLoadersAppear,
   swarmMembers,
+  syncLivePlaylist,
+  uploadQueuedBytes,
 } from '../hybrid/p2p-shim';
 import { type P2PStack, p2pStackGlobal } from '../hybrid/p2p-stack';
 
@@ -31,8 +37,14 @@ class HybridEngine extends HlsJsP2PEngine {
 const stack: P2PStack = {
   HlsJsP2PEngine: HybridEngine,
   abandonTransfers,
+  attachEngine,
+  closePeer,
+  gateUploads,
+  peerAnnouncements,
   retimeTrackerReconnects,
   spaceAnnouncements,
   swarmMembers,
+  syncLivePlaylist,
+  uploadQueuedBytes,
 };
 (globalThis as Record<string, unknown>)[p2pStackGlobal] = stack;
