@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Blocklist, hashesFromFragments, IntegrityChecker, pickDigest, type TaggedFragment } from './integrity';
+import { bundledDigest } from './sha256';
 
 async function hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
@@ -44,9 +45,21 @@ describe('integrity', () => {
     const checker = new IntegrityChecker(pickDigest(undefined));
     expect(checker.digestKind).toBe('bundled');
     checker.record(fragments);
+    // Until the P2P script hands the bundled SHA-256 over, nothing can be checked, so everything is refused.
+    expect(await checker.validate('https://e/v0/s0-1.m4s', bytes('one'))).toBe(false);
+    checker.useBundled(bundledDigest);
     expect(await checker.validate('https://e/v0/s0-1.m4s', bytes('one'))).toBe(true);
     expect(await checker.validate('https://e/v0/s0-1.m4s', bytes('0ne'))).toBe(false);
     expect(await checker.validate('https://e/v0/s0-2.m4s', bytes('two'))).toBe(false);
+    expect({ checked: checker.checked, rejected: checker.rejected }).toEqual({ checked: 4, rejected: 3 });
+  });
+
+  it('keeps Web Crypto where the page has it, whatever digest is handed over', async () => {
+    const checker = new IntegrityChecker(pickDigest(crypto.subtle));
+    checker.record(fragments);
+    checker.useBundled(async () => one); // a digest that would pass anything: not taken
+    expect(await checker.validate('https://e/v0/s0-1.m4s', bytes('0ne'))).toBe(false);
+    expect(await checker.validate('https://e/v0/s0-1.m4s', bytes('one'))).toBe(true);
   });
 
   it('blocks a peer for a while, then forgets it', () => {

@@ -5,7 +5,7 @@
  * A segment with no known hash is refused too, and is fetched from the edge.
  */
 import { integrityTag, setNewest } from '@edgeswarm/protocol';
-import { sha256, toHex } from './sha256';
+import { toHex } from './hex';
 
 export interface TaggedFragment {
   url: string;
@@ -27,19 +27,20 @@ export type Digest = (data: ArrayBuffer) => Promise<string>;
 
 export const webCryptoDigest: Digest = async (data) =>
   toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', data)));
-export const bundledDigest: Digest = async (data) => toHex(sha256(data));
 
 /**
  * Web Crypto's digest exists only in secure contexts (https, or loopback): a page on plain http from any other host
- * has no `crypto.subtle`, and honest peers must not fail there, so the bundled SHA-256 stands in.
+ * has no `crypto.subtle`, and honest peers must not fail there, so the bundled SHA-256 stands in. Its code comes with
+ * the P2P script (sha256.ts's bundledDigest, handed over with the stack): only segments from peers are checked, and
+ * there are none before it loads. Until it is handed over (`digest` undefined) every segment is refused.
  */
 export function pickDigest(subtle: Pick<SubtleCrypto, 'digest'> | undefined): {
-  digest: Digest;
+  digest?: Digest;
   kind: 'web-crypto' | 'bundled';
 } {
   return subtle && typeof subtle.digest === 'function'
     ? { digest: webCryptoDigest, kind: 'web-crypto' }
-    : { digest: bundledDigest, kind: 'bundled' };
+    : { kind: 'bundled' };
 }
 
 export class IntegrityChecker {
@@ -50,11 +51,16 @@ export class IntegrityChecker {
   rejected = 0;
   /** Which hash the checker uses (a page without Web Crypto uses the bundled one). */
   readonly digestKind: 'web-crypto' | 'bundled';
-  private readonly digest: Digest;
+  private digest: Digest | undefined;
 
-  constructor(choice: { digest: Digest; kind: 'web-crypto' | 'bundled' } = pickDigest(globalThis.crypto?.subtle)) {
+  constructor(choice: { digest?: Digest; kind: 'web-crypto' | 'bundled' } = pickDigest(globalThis.crypto?.subtle)) {
     this.digest = choice.digest;
     this.digestKind = choice.kind;
+  }
+
+  /** The bundled SHA-256, as the P2P script hands it over: used only where there is no Web Crypto. */
+  useBundled(digest: Digest): void {
+    if (this.digestKind === 'bundled') this.digest = digest;
   }
 
   record(fragments: readonly TaggedFragment[]): void {
@@ -69,7 +75,7 @@ export class IntegrityChecker {
   validate = async (url: string, data: ArrayBuffer): Promise<boolean> => {
     this.checked++;
     const expected = this.hashes.get(url);
-    const ok = expected !== undefined && (await this.digest(data)) === expected;
+    const ok = expected !== undefined && this.digest !== undefined && (await this.digest(data)) === expected;
     if (!ok) this.rejected++;
     return ok;
   };

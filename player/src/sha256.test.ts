@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sha256, toHex } from './sha256';
+import { toHex } from './hex';
+import { sha256 } from './sha256';
 
 const hex = (text: string) => toHex(sha256(new TextEncoder().encode(text)));
 

@@ -3,8 +3,10 @@
  * `crypto.subtle` exists only in secure contexts, so a player embedded on a
  * plain-http page (not loopback) would otherwise fail every P2P segment's
  * integrity check. Pure and synchronous; about 100-200 MB/s in V8, so a
- * segment of a few hundred kB costs a few milliseconds.
+ * segment of a few hundred kB costs a few milliseconds. It loads with the P2P
+ * script (hybrid-p2p.js), which hands bundledDigest to the player.
  */
+import { toHex } from './hex';
 
 const k = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
@@ -95,4 +97,5 @@ export function sha256(data: ArrayBuffer | Uint8Array): Uint8Array {
   return out;
 }
 
-export const toHex = (bytes: Uint8Array): string => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+/** The checker's digest where a page has no Web Crypto (integrity.ts): it loads with the P2P script, not the first. */
+export const bundledDigest = async (data: ArrayBuffer): Promise<string> => toHex(sha256(data));

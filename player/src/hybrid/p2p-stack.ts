@@ -11,6 +11,7 @@
  */
 import type { FragmentLoaderConstructor, HlsConfig } from 'hls.js';
 import type { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import type { bundledDigest } from '../sha256';
 import type {
   abandonTransfers,
   attachEngine,
@@ -32,6 +33,8 @@ export interface P2PStack {
   HlsJsP2PEngine: typeof HlsJsP2PEngine;
   abandonTransfers: typeof abandonTransfers;
   attachEngine: typeof attachEngine;
+  /** The bundled SHA-256, for the integrity check where a page has no Web Crypto. */
+  bundledDigest: typeof bundledDigest;
   closePeer: typeof closePeer;
   gateUploads: typeof gateUploads;
   peerAnnouncements: typeof peerAnnouncements;

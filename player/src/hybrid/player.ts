@@ -646,6 +646,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
 
   /** Observes the engine: its events feed the counters, the peer ledger and the tick. */
   function wireP2P(engine: HlsJsP2PEngine, stack: P2PStack): void {
+    integrity.useBundled(stack.bundledDigest);
     const ledger = (peerId: string) => {
       let entry = peers.get(peerId);
       if (!entry) {

@@ -19,6 +19,7 @@ import {
   uploadQueuedBytes,
 } from '../hybrid/p2p-shim';
 import { type P2PStack, p2pStackGlobal } from '../hybrid/p2p-stack';
+import { bundledDigest } from '../sha256';
 
 /**
  * The hybrid's engine: p2p-media-loader's, with its tracker announces offering only where a member is not connected
@@ -38,6 +39,7 @@ const stack: P2PStack = {
   HlsJsP2PEngine: HybridEngine,
   abandonTransfers,
   attachEngine,
+  bundledDigest,
   closePeer,
   gateUploads,
   peerAnnouncements,
