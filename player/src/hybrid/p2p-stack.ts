@@ -10,40 +10,13 @@
  * hybrid-player.js with a script tag loads it the same way, without CORS.
  */
 import type { FragmentLoaderConstructor, HlsConfig } from 'hls.js';
-import type { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
-import type { bundledDigest } from '../sha256';
-import type {
-  abandonTransfers,
-  attachEngine,
-  closePeer,
-  gateUploads,
-  peerAnnouncements,
-  retimeTrackerReconnects,
-  spaceAnnouncements,
-  swarmMembers,
-  syncLivePlaylist,
-  uploadQueuedBytes,
-} from './p2p-shim';
 
 /**
- * What hybrid-p2p.js hands over: the engine, and the shims that only ever run on one (p2p-shim.ts), so their code
- * loads with it and not in the first script.
+ * What hybrid-p2p.js hands over (its p2pStack): the engine, and the shims that only ever run on one (p2p-shim.ts) or
+ * on what comes from peers (the bundled SHA-256), so their code loads with it and not in the first script. A type
+ * only: nothing of that script is bundled into this one.
  */
-export interface P2PStack {
-  HlsJsP2PEngine: typeof HlsJsP2PEngine;
-  abandonTransfers: typeof abandonTransfers;
-  attachEngine: typeof attachEngine;
-  /** The bundled SHA-256, for the integrity check where a page has no Web Crypto. */
-  bundledDigest: typeof bundledDigest;
-  closePeer: typeof closePeer;
-  gateUploads: typeof gateUploads;
-  peerAnnouncements: typeof peerAnnouncements;
-  retimeTrackerReconnects: typeof retimeTrackerReconnects;
-  spaceAnnouncements: typeof spaceAnnouncements;
-  swarmMembers: typeof swarmMembers;
-  syncLivePlaylist: typeof syncLivePlaylist;
-  uploadQueuedBytes: typeof uploadQueuedBytes;
-}
+export type P2PStack = typeof import('../pages/hybrid-p2p')['p2pStack'];
 
 /** The global hybrid-p2p.js sets its stack on (read once, as its script's load event fires). */
 export const p2pStackGlobal = 'EdgeswarmP2PStack';

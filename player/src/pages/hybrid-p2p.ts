@@ -18,7 +18,7 @@ import {
   syncLivePlaylist,
   uploadQueuedBytes,
 } from '../hybrid/p2p-shim';
-import { type P2PStack, p2pStackGlobal } from '../hybrid/p2p-stack';
+import { p2pStackGlobal } from '../hybrid/p2p-stack';
 import { bundledDigest } from '../sha256';
 
 /**
@@ -35,7 +35,8 @@ class HybridEngine extends HlsJsP2PEngine {
   }
 }
 
-const stack: P2PStack = {
+/** What this script hands over (P2PStack in p2p-stack.ts is its type). */
+export const p2pStack = {
   HlsJsP2PEngine: HybridEngine,
   abandonTransfers,
   attachEngine,
@@ -49,4 +50,4 @@ const stack: P2PStack = {
   syncLivePlaylist,
   uploadQueuedBytes,
 };
-(globalThis as Record<string, unknown>)[p2pStackGlobal] = stack;
+(globalThis as Record<string, unknown>)[p2pStackGlobal] = p2pStack;
