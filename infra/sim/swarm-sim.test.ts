@@ -4,6 +4,7 @@
  * and the answers we know without simulating (one viewer, unlimited upload,
  * upload disabled) come out.
  */
+import { offerDefaults } from '@edgeswarm/policy';
 import { describe, expect, it } from 'vitest';
 import { networkFor } from './links';
 import { resolveSimConfig, type SimOverrides } from './model';
@@ -371,6 +372,19 @@ describe('the decisions are the policy module’s', () => {
     const four = run(calibrate(4), { audience: { seconds: 300 } });
     expect(four.summary.announces.offers).toBeGreaterThan(2.5 * four.summary.announces.ok);
     expect(six.summary.offloadPercent).toBeGreaterThan(80);
+  });
+
+  it("holds each viewer to the policy's maxPeers: offers only the room left, answers none once full", () => {
+    const calibrate = (scenarios.calibrate as (typeof scenarios)[string]).overrides(12);
+    const capped = run(calibrate, { audience: { seconds: 180 }, player: { maxPeers: 4 } });
+    const open = run(calibrate, { audience: { seconds: 180 } });
+    expect(resolveSimConfig(calibrate).player.maxPeers).toBe(offerDefaults.maxPeers);
+    // Eleven others: uncapped (20) a viewer meets most of them; at 4 it holds 4 at most, and stops offering.
+    expect(capped.summary.meanPeers).toBeLessThanOrEqual(4);
+    expect(capped.summary.meanPeers).toBeGreaterThan(2);
+    expect(open.summary.meanPeers).toBeGreaterThan(8);
+    expect(capped.summary.announces.offers).toBeLessThan(open.summary.announces.offers);
+    expect(capped.summary.stalls).toBe(0);
   });
 
   it('catches up to the live-sync point as hls.js does in low-latency mode, and keeps a late start without it', () => {
