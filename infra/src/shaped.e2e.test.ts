@@ -70,6 +70,20 @@ describe('viewers behind shaped links', () => {
     );
   }, 240_000);
 
+  // Read in every run, not only with --profile: what P2P costs a renderer can be placed by thread without the profiler.
+  it("reads each viewer's renderer threads at the end, WebRTC's network thread among them", () => {
+    for (const viewer of result.viewers) {
+      const threads = viewer.cpu?.rendererThreads ?? {};
+      const webrtc = Object.entries(threads).filter(([kind]) => kind.startsWith('WebRTC'));
+      expect(webrtc.length, `viewer ${viewer.viewer} WebRTC threads: ${JSON.stringify(threads)}`).toBeGreaterThan(0);
+      const all = Object.values(threads).reduce((a, b) => a + b, 0);
+      expect(all, `viewer ${viewer.viewer} renderer threads`).toBeGreaterThan(0);
+      expect(all, `viewer ${viewer.viewer} threads within the renderer's own count`).toBeLessThanOrEqual(
+        (viewer.cpu?.rendererSeconds ?? 0) + 0.5,
+      );
+    }
+  });
+
   it('every viewer plays, and none stalls', () => {
     expect(result.viewers).toHaveLength(4);
     for (const viewer of result.viewers) {

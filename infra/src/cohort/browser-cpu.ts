@@ -11,6 +11,11 @@ export interface BrowserCpu {
   rendererSeconds: number;
   /** CPU seconds of every process of the browser. */
   totalSeconds: number;
+  /**
+   * The renderer's threads alive at the end, CPU seconds by kind (renderer-profile.ts's cpuByThreadKind: WebRTC's
+   * network thread, the main thread, media, IPC…), read from /proc; absent where it cannot be read, and in a sum.
+   */
+  rendererThreads?: Record<string, number>;
 }
 
 /** Pure: sums a process list as DevTools gives it. */

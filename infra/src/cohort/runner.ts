@@ -225,6 +225,16 @@ interface Slot {
   threads?: ThreadReading;
 }
 
+/**
+ * A viewer's browser CPU, with its renderer's threads by kind where /proc has them: read in every run, so what P2P
+ * costs can be placed by thread without the profiler (which keeps the main thread awake, and so changes what it
+ * measures).
+ */
+async function viewerCpu(browser: Browser): Promise<BrowserCpu | null> {
+  const [cpu, threads] = await Promise.all([readBrowserCpu(browser), readRendererThreads(browser)]);
+  return cpu && threads ? { ...cpu, rendererThreads: cpuByThreadKind(threads) } : cpu;
+}
+
 /** With --profile: the renderer threads of every browser, read before each closed. */
 type ThreadReading = { name: string; seconds: number }[];
 
@@ -420,7 +430,7 @@ export async function runCohort(
           threads.push(leaving.threads);
         }
         leaving.final = await finalReading(leaving.page);
-        if (leaving.browser) leaving.cpu = await readBrowserCpu(leaving.browser);
+        if (leaving.browser) leaving.cpu = await viewerCpu(leaving.browser);
         leaving.leftAt = now;
         await leaving.page.close().catch(() => {});
         await leaving.browser?.close().catch(() => {});
@@ -469,7 +479,7 @@ export async function runCohort(
     );
     await Promise.all(
       slots.map(async (s) => {
-        if (s.browser && s.leftAt === undefined) s.cpu = await readBrowserCpu(s.browser);
+        if (s.browser && s.leftAt === undefined) s.cpu = await viewerCpu(s.browser);
       }),
     );
     if (plan.profile) {
