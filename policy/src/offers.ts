@@ -37,11 +37,10 @@ export function announceOffers(
   options: OfferOptions = offerDefaults,
   openingPeers = 0,
 ): number {
+  const others = swarmMembers !== undefined && Number.isFinite(swarmMembers) ? swarmMembers - 1 : undefined;
+  const connectedToAll = others !== undefined && others >= options.max && connectedPeers >= others;
   const room = Math.max(0, options.maxPeers - connectedPeers - openingPeers);
-  if (swarmMembers === undefined || !Number.isFinite(swarmMembers)) return Math.min(options.max, room);
-  const others = swarmMembers - 1;
-  if (others < options.max) return Math.min(options.max, room);
-  return Math.min(connectedPeers >= others ? options.whenConnectedToAll : options.max, room);
+  return Math.min(connectedToAll ? options.whenConnectedToAll : options.max, room);
 }
 
 /** Pure: whether a viewer holding these connections (and these still opening) answers another peer's offer. */
