@@ -221,7 +221,7 @@ interface Slot {
   cpu?: BrowserCpu | null;
   profiler?: RendererProfiler;
   profile?: CpuProfile | null;
-  /** With --profile, its own browser's renderer threads, read before it closed. */
+  /** Its own browser's renderer threads, read with its CPU before the browser closed. */
   threads?: ThreadReading;
 }
 
@@ -230,16 +230,17 @@ interface Slot {
  * costs can be placed by thread without the profiler (which keeps the main thread awake, and so changes what it
  * measures).
  */
-async function viewerCpu(browser: Browser): Promise<BrowserCpu | null> {
+async function readViewerCpu(slot: Slot, browser: Browser): Promise<void> {
   const [cpu, threads] = await Promise.all([readBrowserCpu(browser), readRendererThreads(browser)]);
-  return cpu && threads ? { ...cpu, rendererThreads: cpuByThreadKind(threads) } : cpu;
+  slot.cpu = cpu && threads ? { ...cpu, rendererThreads: cpuByThreadKind(threads) } : cpu;
+  slot.threads = threads ?? [];
 }
 
-/** With --profile: the renderer threads of every browser, read before each closed. */
+/** A renderer's threads by name, CPU seconds each. */
 type ThreadReading = { name: string; seconds: number }[];
 
 /** The cohort's renderer profiles summed by source and function; the raw ones written to the plan's folder. */
-async function profileOf(plan: CohortPlan, slots: readonly Slot[], threads: readonly ThreadReading[]) {
+async function profileOf(plan: CohortPlan, slots: readonly Slot[], sharedThreads: ThreadReading) {
   const profiles = slots.map((s) => s.profile).filter((p): p is CpuProfile => Boolean(p));
   if (plan.profile?.dir) {
     mkdirSync(plan.profile.dir, { recursive: true });
@@ -261,7 +262,7 @@ async function profileOf(plan: CohortPlan, slots: readonly Slot[], threads: read
   );
   return {
     ...summariseProfiles(profiles, lookup),
-    threads: cpuByThreadKind(threads.flat()),
+    threads: cpuByThreadKind([...sharedThreads, ...slots.flatMap((s) => s.threads ?? [])]),
     ...(viewers.length > 0 ? { viewers } : {}),
   };
 }
@@ -317,7 +318,6 @@ export async function runCohort(
   const pending = [...events].sort((a, b) => a.atSeconds - b.atSeconds);
   const network = links ? new ViewerNetwork() : undefined;
   const slots: Slot[] = [];
-  const threads: ThreadReading[] = [];
   let shared: Browser | undefined;
   try {
     if (plan.edgeLinkMbps !== undefined) {
@@ -425,12 +425,8 @@ export async function runCohort(
       }
       if (leaving && plan.leave && now >= nextLeave) {
         leaving.profile = await leaving.profiler?.stop();
-        if (plan.profile && leaving.browser) {
-          leaving.threads = (await readRendererThreads(leaving.browser)) ?? [];
-          threads.push(leaving.threads);
-        }
         leaving.final = await finalReading(leaving.page);
-        if (leaving.browser) leaving.cpu = await viewerCpu(leaving.browser);
+        if (leaving.browser) await readViewerCpu(leaving, leaving.browser);
         leaving.leftAt = now;
         await leaving.page.close().catch(() => {});
         await leaving.browser?.close().catch(() => {});
@@ -479,17 +475,9 @@ export async function runCohort(
     );
     await Promise.all(
       slots.map(async (s) => {
-        if (s.browser && s.leftAt === undefined) s.cpu = await viewerCpu(s.browser);
+        if (s.browser && s.leftAt === undefined) await readViewerCpu(s, s.browser);
       }),
     );
-    if (plan.profile) {
-      if (shared) threads.push((await readRendererThreads(shared)) ?? []);
-      for (const s of slots) {
-        if (!s.browser || s.leftAt !== undefined) continue;
-        s.threads = (await readRendererThreads(s.browser)) ?? [];
-        threads.push(s.threads);
-      }
-    }
     const sharedCpu = shared ? await readBrowserCpu(shared) : null;
     const browserCpu = [sharedCpu, ...slots.map((s) => s.cpu ?? null)]
       .filter((cpu): cpu is BrowserCpu => cpu !== null)
@@ -507,7 +495,8 @@ export async function runCohort(
         cpu: s.cpu ?? null,
       });
     });
-    const profile = plan.profile ? await profileOf(plan, slots, threads) : undefined;
+    const sharedThreads = plan.profile && shared ? await readRendererThreads(shared) : null;
+    const profile = plan.profile ? await profileOf(plan, slots, sharedThreads ?? []) : undefined;
     return {
       ...(profile ? { profile } : {}),
       name: plan.name,
