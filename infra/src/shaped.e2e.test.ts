@@ -84,6 +84,28 @@ describe('viewers behind shaped links', () => {
     }
   });
 
+  // Counted in the page by the harness: what bench:transport prices (connections held, messages, bytes).
+  it("counts each viewer's connections, time held and data-channel messages, and they agree with its P2P bytes", () => {
+    for (const viewer of result.viewers) {
+      const t = viewer.transport;
+      expect(t, `viewer ${viewer.viewer} transport count`).toBeDefined();
+      if (!t) continue;
+      expect(t.connected, `viewer ${viewer.viewer} connected`).toBeGreaterThan(0);
+      expect(t.connections).toBeGreaterThanOrEqual(t.connected);
+      // Connected for some of its watch, to at most its 3 peers.
+      expect(t.connectionSeconds).toBeGreaterThan(0);
+      expect(t.connectionSeconds).toBeLessThanOrEqual(3 * viewer.watchedSeconds + 1);
+      // Every connected viewer hears segment announcements; whoever took segments from peers got chunks for them.
+      expect(t.received.announcement ?? 0, `viewer ${viewer.viewer} announcements heard`).toBeGreaterThan(0);
+      if (viewer.p2pBytes > 0) {
+        expect(t.received.chunk ?? 0, `viewer ${viewer.viewer} chunks`).toBeGreaterThan(0);
+        expect(t.bytesReceived, `viewer ${viewer.viewer} bytes over data channels`).toBeGreaterThanOrEqual(
+          viewer.p2pBytes,
+        );
+      }
+    }
+  });
+
   it('every viewer plays, and none stalls', () => {
     expect(result.viewers).toHaveLength(4);
     for (const viewer of result.viewers) {

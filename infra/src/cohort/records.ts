@@ -7,6 +7,7 @@ import { type CounterKey, type Counters, counterKeys } from '@edgeswarm/protocol
 import type { ViewerLink } from '../link-profiles';
 import type { BrowserCpu } from './browser-cpu';
 import type { ProfileSummary } from './renderer-profile';
+import type { TransportCount } from './transport-count';
 
 /** CDN-only (P2P off), stock p2p-media-loader (its defaults, our tracker) and the hybrid, in the order tables show them. */
 export const cohortNames = ['cdn', 'p2pml', 'hybrid'] as const;
@@ -205,6 +206,8 @@ export interface ViewerRecord extends ViewerFlow {
   linkUse: LinkUse | null;
   /** CPU its own browser used (with a link of its own, every viewer has one); null in a shared browser. */
   cpu: BrowserCpu | null;
+  /** What its WebRTC transport did: connections, time held, data-channel messages (absent: not read). */
+  transport?: TransportCount;
 }
 
 /** One cohort's run, as the namespace side hands it back. */

@@ -39,6 +39,7 @@ import {
   summariseProfiles,
 } from './renderer-profile';
 import { type PlayerReading, readPlayerInPage, toRecord, toSample } from './snapshot';
+import { readTransportCount, type TransportCount, transportCountScript } from './transport-count';
 import { applyQuota } from './viewer-cpu';
 import { linkUse, ViewerNetwork } from './viewer-links';
 import { type NatKind, viewerNatSetup } from './viewer-nat';
@@ -223,6 +224,8 @@ interface Slot {
   profile?: CpuProfile | null;
   /** Its own browser's renderer threads, read with its CPU before the browser closed. */
   threads?: ThreadReading;
+  /** What its WebRTC transport did (transport-count.ts), read with its last reading. */
+  transport?: TransportCount | null;
 }
 
 /**
@@ -364,6 +367,8 @@ export async function runCohort(
         joinedAt: now,
         ...(profiler ? { profiler } : {}),
       });
+      // Counted in every cohort (CDN-only counts nothing), so the records line up.
+      await page.addInitScript({ content: transportCountScript });
       if (plan.corrupt?.includes(index)) await page.addInitScript({ content: await corruptUploadsScript() });
       if (plan.failFragment?.viewer === index)
         await failOneFragment(page, plan.failFragment, index, elapsed, plan, log);
@@ -426,6 +431,7 @@ export async function runCohort(
       if (leaving && plan.leave && now >= nextLeave) {
         leaving.profile = await leaving.profiler?.stop();
         leaving.final = await finalReading(leaving.page);
+        leaving.transport = await readTransportCount(leaving.page);
         if (leaving.browser) await readViewerCpu(leaving, leaving.browser);
         leaving.leftAt = now;
         await leaving.page.close().catch(() => {});
@@ -475,6 +481,11 @@ export async function runCohort(
     );
     await Promise.all(
       slots.map(async (s) => {
+        if (s.leftAt === undefined) s.transport = await readTransportCount(s.page);
+      }),
+    );
+    await Promise.all(
+      slots.map(async (s) => {
         if (s.browser && s.leftAt === undefined) await readViewerCpu(s, s.browser);
       }),
     );
@@ -493,6 +504,7 @@ export async function runCohort(
         link,
         linkUse: link ? linkUse(samples, index, link, s.joinedAt) : null,
         cpu: s.cpu ?? null,
+        transport: s.transport ?? null,
       });
     });
     const sharedThreads = plan.profile && shared ? await readRendererThreads(shared) : null;

@@ -18,6 +18,7 @@ import {
   type ViewerSample,
   viewerFlow,
 } from './records';
+import type { TransportCount } from './transport-count';
 
 /** What readPlayerInPage returns: the player's snapshot, cut down to what a harness keeps. */
 export interface PlayerReading {
@@ -204,6 +205,7 @@ export function toRecord(
     link: ViewerLink | null;
     linkUse: LinkUse | null;
     cpu?: BrowserCpu | null;
+    transport?: TransportCount | null;
   },
 ): ViewerRecord {
   const r = typeof reading === 'string' ? null : reading;
@@ -237,5 +239,6 @@ export function toRecord(
     link: context.link,
     linkUse: context.linkUse,
     cpu: context.cpu ?? null,
+    ...(context.transport ? { transport: context.transport } : {}),
   };
 }

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { commandKinds, messageTotal, toTransportCount, transportCountScript } from './transport-count';
+
+const count = {
+  connections: 9,
+  connected: 7,
+  connectionSeconds: 770.5,
+  sent: { announcement: 220, request: 55 },
+  received: { announcement: 260, data: 55, chunk: 92, done: 55 },
+  bytesSent: 140_000,
+  bytesReceived: 3_760_000,
+};
+
+describe("a viewer's transport count", () => {
+  it('reads a count as the page gives it, and nothing else', () => {
+    expect(toTransportCount(count)).toEqual(count);
+    expect(toTransportCount({ ...count, extra: 'dropped' })).toEqual(count);
+    expect(toTransportCount(null)).toBeNull();
+    expect(toTransportCount('a count')).toBeNull();
+    expect(toTransportCount({ ...count, connections: -1 })).toBeNull();
+    expect(toTransportCount({ ...count, connectionSeconds: Number.NaN })).toBeNull();
+    expect(toTransportCount({ ...count, sent: { announcement: 'many' } })).toBeNull();
+    expect(toTransportCount({ ...count, received: undefined })).toBeNull();
+  });
+
+  it('totals the messages one way', () => {
+    expect(messageTotal(count.received)).toBe(462);
+    expect(messageTotal({})).toBe(0);
+  });
+
+  it("names p2p-media-loader's commands in its enum's order, and the script is one expression a page can run", () => {
+    expect(commandKinds[0]).toBe('announcement');
+    expect(commandKinds[2]).toBe('data');
+    expect(() => new Function(transportCountScript)).not.toThrow();
+    expect(transportCountScript).toContain(JSON.stringify(commandKinds));
+  });
+});
