@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseChromiumBenchArgs, parseEdgeBenchArgs, parseLiveBenchArgs, parseOffloadBenchArgs } from './bench-args';
+import {
+  parseChromiumBenchArgs,
+  parseEdgeBenchArgs,
+  parseLiveBenchArgs,
+  parseOffloadBenchArgs,
+  parseTransportBenchArgs,
+} from './bench-args';
 
 const reason = (request: { ok: boolean; reason?: string }) => (request.ok ? 'ok' : request.reason);
 
@@ -77,5 +83,33 @@ describe('bench:edge, bench:live and bench:offload: the command line', () => {
     expect(reason(parseChromiumBenchArgs(['--rounds', '1.5']))).toBe('--rounds takes a positive integer, not "1.5"');
     expect(reason(parseChromiumBenchArgs(['--seconds', '301']))).toBe('--seconds is at most 300, not 301');
     expect(reason(parseChromiumBenchArgs(['--page', '2']))).toBe('unknown option --page; did you mean --pages?');
+  });
+
+  it('bench:transport: sizes, counts and rounds, positive and bounded, the segment within the bytes', () => {
+    expect(parseTransportBenchArgs([])).toEqual({
+      ok: true,
+      value: { mb: 4, segmentKb: 68, messages: 2000, connections: 10, idleSeconds: 20, rounds: 3 },
+    });
+    expect(parseTransportBenchArgs(['--mb', '0.5', '--segment-kb', '100', '--idle-seconds', '2.5'])).toMatchObject({
+      ok: true,
+      value: { mb: 0.5, segmentKb: 100, idleSeconds: 2.5 },
+    });
+    expect(reason(parseTransportBenchArgs(['--mb', '0']))).toBe('--mb takes a positive number, not "0"');
+    expect(reason(parseTransportBenchArgs(['--messages', '1.5']))).toBe(
+      '--messages takes a positive integer, not "1.5"',
+    );
+    expect(reason(parseTransportBenchArgs(['--mb', '65']))).toBe('--mb is at most 64, not 65');
+    expect(reason(parseTransportBenchArgs(['--connections', '51']))).toBe('--connections is at most 50, not 51');
+    expect(reason(parseTransportBenchArgs(['--idle-seconds', '301']))).toBe('--idle-seconds is at most 300, not 301');
+    expect(reason(parseTransportBenchArgs(['--segment-kb', '600', '--mb', '0.5']))).toBe(
+      '--segment-kb (600) must fit in --mb (0.5)',
+    );
+    expect(reason(parseTransportBenchArgs(['--rounds', '11']))).toBe('--rounds is at most 10, not 11');
+    expect(parseTransportBenchArgs(['--results', 'run/results.json'])).toMatchObject({
+      ok: true,
+      value: { results: 'run/results.json', mb: 4 },
+    });
+    expect(parseTransportBenchArgs([])).not.toHaveProperty('value.results');
+    expect(reason(parseTransportBenchArgs(['--results', ' ']))).toBe('--results takes a path to a results.json');
   });
 });

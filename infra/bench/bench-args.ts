@@ -205,3 +205,81 @@ export function parseChromiumBenchArgs(argv: readonly string[]): CliRequest<Chro
   if (rounds > maxRounds) return { ok: false, reason: `--rounds is at most ${maxRounds}, not ${rounds}` };
   return { ok: true, value: read.value };
 }
+
+export const transportBenchUsage = `usage: npm run bench:transport -- [--mb 4] [--segment-kb 68] [--messages 2000] [--connections 10]
+       [--idle-seconds 20] [--rounds 3] [--results bench-results/<compare run>/results.json]
+
+What moving a viewer's segments onto WebRTC costs the receiving renderer, against fetching the same bytes over
+HTTP, in the same run: two headless Chromium browsers in a private network namespace, nothing else. Each round
+measures, by Chromium's own per-process CPU times and the renderer's threads, (1) --mb MB fetched over HTTP as
+segments of --segment-kb, (2) the same segments over one data channel as p2p-media-loader sends them (a request,
+then chunks of at most 64 KiB), (3) --messages small messages like its segment announcements, (4) --connections
+connections opened and closed, (5) as many offers nobody answers, (6) --connections connections held open and idle
+for --idle-seconds, each less the browsers' own idle CPU over the same time. Prints CPU per MB, per 1 000 messages,
+per connection, per unanswered offer and per connection-minute, the data channel ÷ HTTP ratio, and what they predict for a hybrid viewer; writes
+bench-results/transport.json. --results takes a compare run's results.json (one from a run that counted each
+viewer's transport) and sets, per P2P cohort, the renderer CPU its viewers spent over their CDN-only counterparts
+beside what these costs predict for the transport they counted.`;
+
+export interface TransportBenchSettings {
+  mb: number;
+  segmentKb: number;
+  messages: number;
+  connections: number;
+  idleSeconds: number;
+  rounds: number;
+  /** A compare run's results.json to explain. */
+  results?: string;
+}
+
+const transportOptions = {
+  mb: { type: 'string', default: '4' },
+  'segment-kb': { type: 'string', default: '68' },
+  messages: { type: 'string', default: '2000' },
+  connections: { type: 'string', default: '10' },
+  'idle-seconds': { type: 'string', default: '20' },
+  rounds: { type: 'string', default: '3' },
+  results: { type: 'string' },
+} satisfies OptionTable;
+
+/** Bounds on a bench:transport run: two browsers on this machine, every round repeating every phase. */
+export const transportBenchLimits = {
+  mb: 64,
+  'segment-kb': 4096,
+  messages: 100_000,
+  connections: 50,
+  'idle-seconds': 300,
+  rounds: 10,
+};
+
+export function parseTransportBenchArgs(argv: readonly string[]): CliRequest<TransportBenchSettings> {
+  const parsed = parseOptions(argv, transportOptions);
+  if (!parsed.ok || 'help' in parsed) return parsed;
+  const { results, ...values } = parsed.value.values;
+  if (results !== undefined && results.trim() === '')
+    return { ok: false, reason: '--results takes a path to a results.json' };
+  const read = counts(values, {
+    mb: { integer: false },
+    'segment-kb': {},
+    messages: {},
+    connections: {},
+    'idle-seconds': { integer: false },
+    rounds: {},
+  });
+  if (!read.ok) return read;
+  for (const [flag, max] of Object.entries(transportBenchLimits) as [keyof typeof read.value, number][]) {
+    if (read.value[flag] > max) return { ok: false, reason: `--${flag} is at most ${max}, not ${read.value[flag]}` };
+  }
+  const settings: TransportBenchSettings = {
+    mb: read.value.mb,
+    segmentKb: read.value['segment-kb'],
+    messages: read.value.messages,
+    connections: read.value.connections,
+    idleSeconds: read.value['idle-seconds'],
+    rounds: read.value.rounds,
+    ...(results === undefined ? {} : { results }),
+  };
+  if (settings.segmentKb * 1000 > settings.mb * 1e6)
+    return { ok: false, reason: `--segment-kb (${settings.segmentKb}) must fit in --mb (${settings.mb})` };
+  return { ok: true, value: settings };
+}

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { commandKinds, messageTotal, toTransportCount, transportCountScript } from './transport-count';
+import {
+  commandKinds,
+  messageTotal,
+  summariseTransport,
+  toTransportCount,
+  transportCountScript,
+} from './transport-count';
 
 const count = {
   connections: 9,
@@ -33,5 +39,21 @@ describe("a viewer's transport count", () => {
     expect(commandKinds[2]).toBe('data');
     expect(() => new Function(transportCountScript)).not.toThrow();
     expect(transportCountScript).toContain(JSON.stringify(commandKinds));
+  });
+});
+
+describe("a cohort's transport per viewer", () => {
+  it('means connections made, connections held at a time, and messages besides chunks, over counted viewers', () => {
+    const other = { ...count, connections: 3, connectionSeconds: 100, sent: { request: 5 }, received: { chunk: 9 } };
+    expect(
+      summariseTransport([
+        { transport: count, watchedSeconds: 110 },
+        { transport: other, watchedSeconds: 50 },
+        { watchedSeconds: 120 },
+      ]),
+    ).toEqual({ made: 6, held: (770.5 / 110 + 2) / 2, messagesSent: (275 + 5) / 2, messagesReceived: (370 + 0) / 2 });
+    // A viewer that watched nothing held nothing.
+    expect(summariseTransport([{ transport: count, watchedSeconds: 0 }])?.held).toBe(0);
+    expect(summariseTransport([{ watchedSeconds: 120 }])).toBeNull();
   });
 });

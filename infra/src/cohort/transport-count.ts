@@ -129,3 +129,31 @@ export async function readTransportCount(page: Page): Promise<TransportCount | n
     return null;
   }
 }
+
+export interface TransportSummary {
+  /** Connections made per viewer (mean). */
+  made: number;
+  /** Connections held open at a time per viewer: its connection-seconds over its watched seconds (mean). */
+  held: number;
+  /** Data-channel messages per viewer besides segment chunks, each way (mean). */
+  messagesSent: number;
+  messagesReceived: number;
+}
+
+/** Pure: a cohort's transport per viewer, over the viewers that have a count; null if none has. */
+export function summariseTransport(
+  viewers: readonly { transport?: TransportCount; watchedSeconds: number }[],
+): TransportSummary | null {
+  const counted = viewers.filter((v): v is { transport: TransportCount; watchedSeconds: number } =>
+    Boolean(v.transport),
+  );
+  if (counted.length === 0) return null;
+  const mean = (f: (t: TransportCount, watched: number) => number) =>
+    counted.reduce((sum, v) => sum + f(v.transport, v.watchedSeconds), 0) / counted.length;
+  return {
+    made: mean((t) => t.connections),
+    held: mean((t, watched) => (watched > 0 ? t.connectionSeconds / watched : 0)),
+    messagesSent: mean((t) => messageTotal(t.sent) - (t.sent.chunk ?? 0)),
+    messagesReceived: mean((t) => messageTotal(t.received) - (t.received.chunk ?? 0)),
+  };
+}

@@ -175,3 +175,35 @@ describe('a starved device, in the table', () => {
     expect(row).toMatchObject({ cdn: '40.0%', hybrid: '40.0%' });
   });
 });
+
+describe('P2P transport, in the table', () => {
+  it("gives connections made and held, and messages each way, per viewer; '—' for a cohort that made none", () => {
+    const counted = results();
+    for (const c of counted.cohorts) {
+      c.run.viewers = c.run.viewers.map((v) => ({
+        ...v,
+        watchedSeconds: 100,
+        transport: {
+          connections: c.p2p ? 9 : 0,
+          connected: c.p2p ? 7 : 0,
+          connectionSeconds: c.p2p ? 700 : 0,
+          sent: (c.p2p ? { announcement: 200, request: 50 } : {}) as Record<string, number>,
+          received: (c.p2p ? { announcement: 250, data: 50, done: 50, chunk: 80 } : {}) as Record<string, number>,
+          bytesSent: 0,
+          bytesReceived: 0,
+        },
+      }));
+    }
+    const rows = comparisonRows(counted);
+    expect(rows.find((r) => r.label === 'P2P connections per viewer: made, held at a time')).toMatchObject({
+      cdn: '—',
+      hybrid: '9.0, 7.0',
+    });
+    expect(rows.find((r) => r.label === 'data-channel messages per viewer (sent / received)')).toMatchObject({
+      cdn: '—',
+      hybrid: '250 / 350',
+    });
+    // A run from before the count: no numbers, the row still there.
+    expect(comparisonRows(results()).find((r) => r.label.startsWith('P2P connections'))).toMatchObject({ hybrid: '—' });
+  });
+});

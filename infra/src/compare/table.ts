@@ -3,6 +3,7 @@
  * in an HTML table. Pure.
  */
 import { cohortNames, strainedSamples } from '../cohort/records';
+import { summariseTransport } from '../cohort/transport-count';
 import type { CohortResult, CompareResults } from './results';
 
 export interface TableRow {
@@ -137,6 +138,14 @@ export function comparisonRows(results: CompareResults): TableRow[] {
       times(results.comparison.rendererCpu ?? null),
     ),
     row('whole browser CPU per viewer', (x) => pct(x.summary.browserCpuPercent)),
+    row('P2P connections per viewer: made, held at a time', (x) => {
+      const t = summariseTransport(x.run.viewers);
+      return t && t.made > 0 ? `${t.made.toFixed(1)}, ${t.held.toFixed(1)}` : '—';
+    }),
+    row('data-channel messages per viewer (sent / received)', (x) => {
+      const t = summariseTransport(x.run.viewers);
+      return t && t.made > 0 ? `${t.messagesSent.toFixed(0)} / ${t.messagesReceived.toFixed(0)}` : '—';
+    }),
     ...(results.options.viewerCpu === undefined
       ? []
       : [row(`periods held at the ${results.options.viewerCpu}-core quota (mean)`, (x) => pct(throttledPercent(x)))]),
