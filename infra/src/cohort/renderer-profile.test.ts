@@ -4,6 +4,7 @@ import {
   type CpuProfile,
   cpuByThreadKind,
   decodeMappings,
+  fetchableUrl,
   profileLines,
   shortSource,
   sourceMapLookup,
@@ -145,5 +146,20 @@ describe('renderer threads', () => {
         ]),
       ),
     ).toEqual(['b', 'a']);
+  });
+});
+
+describe("a page's script, fetched from the harness", () => {
+  it('comes from the address the edge alias stands for, port and path kept; other URLs as they are', () => {
+    const alias = { host: 'edge.localhost', address: '10.78.0.1' };
+    expect(fetchableUrl('http://edge.localhost:39395/player/hybrid-p2p.js', alias)).toBe(
+      'http://10.78.0.1:39395/player/hybrid-p2p.js',
+    );
+    expect(fetchableUrl('http://127.0.0.1:8787/player/hybrid-p2p.js?v=1', alias)).toBe(
+      'http://127.0.0.1:8787/player/hybrid-p2p.js?v=1',
+    );
+    expect(fetchableUrl('http://edge.localhost:39395/player/hybrid-p2p.js')).toBe(
+      'http://edge.localhost:39395/player/hybrid-p2p.js',
+    );
   });
 });

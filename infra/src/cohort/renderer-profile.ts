@@ -259,13 +259,32 @@ export async function startRendererProfile(page: Page): Promise<RendererProfiler
   };
 }
 
-/** A lookup that fetches each script's source map (`<url>.map`) once; scripts without one map to nothing. */
-export async function fetchLookup(urls: Iterable<string>): Promise<PositionLookup> {
+/**
+ * Pure: the URL to fetch a page's script from here. The pages name the edge by a `.localhost` alias that only the
+ * browsers resolve (browser.ts secureAliasFor, through Chromium's host-resolver rules); Node's resolver does not know
+ * it, so a script under the alias is fetched from the address it stands for.
+ */
+export function fetchableUrl(url: string, alias?: { host: string; address: string }): string {
+  if (!alias) return url;
+  const parsed = new URL(url);
+  if (parsed.hostname !== alias.host) return url;
+  parsed.hostname = alias.address;
+  return parsed.toString();
+}
+
+/**
+ * A lookup that fetches each script's source map (`<url>.map`) once; scripts without one map to nothing. `alias`: the
+ * pages' name for the edge and the address it stands for (fetchableUrl).
+ */
+export async function fetchLookup(
+  urls: Iterable<string>,
+  alias?: { host: string; address: string },
+): Promise<PositionLookup> {
   const maps = new Map<string, ReturnType<typeof sourceMapLookup>>();
   for (const url of new Set(urls)) {
     if (!/^https?:\/\/.*\.js(\?|$)/.test(url)) continue;
     try {
-      const response = await fetch(`${url.split('?')[0]}.map`);
+      const response = await fetch(`${fetchableUrl(url, alias).split('?')[0]}.map`);
       if (response.ok) maps.set(url, sourceMapLookup((await response.json()) as Parameters<typeof sourceMapLookup>[0]));
     } catch {
       // No map: the file's name stands in.

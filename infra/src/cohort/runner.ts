@@ -251,7 +251,12 @@ async function profileOf(plan: CohortPlan, slots: readonly Slot[], sharedThreads
       writeFileSync(join(plan.profile?.dir as string, `${plan.name}-v${i + 1}.cpuprofile`), JSON.stringify(p));
     });
   }
-  const lookup = await fetchLookup(profiles.flatMap((p) => p.nodes.map((node) => node.callFrame.url)));
+  // Pages behind links name the edge by an alias only the browsers resolve.
+  const alias = plan.links && plan.secureContext !== false ? secureAliasFor(plan.pageBase) : undefined;
+  const lookup = await fetchLookup(
+    profiles.flatMap((p) => p.nodes.map((node) => node.callFrame.url)),
+    alias,
+  );
   const viewers = slots.flatMap((s, viewer) =>
     s.threads
       ? [
