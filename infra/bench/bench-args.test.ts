@@ -111,5 +111,9 @@ describe('bench:edge, bench:live and bench:offload: the command line', () => {
     });
     expect(parseTransportBenchArgs([])).not.toHaveProperty('value.results');
     expect(reason(parseTransportBenchArgs(['--results', ' ']))).toBe('--results takes a path to a results.json');
+    expect(parseTransportBenchArgs(['--costs', 't.json', '--results', 'r.json'])).toMatchObject({
+      value: { costs: 't.json', results: 'r.json' },
+    });
+    expect(reason(parseTransportBenchArgs(['--costs', '']))).toBe('--costs takes a path to a transport.json');
   });
 });

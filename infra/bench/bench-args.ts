@@ -208,6 +208,7 @@ export function parseChromiumBenchArgs(argv: readonly string[]): CliRequest<Chro
 
 export const transportBenchUsage = `usage: npm run bench:transport -- [--mb 4] [--segment-kb 68] [--messages 2000] [--connections 10]
        [--idle-seconds 20] [--rounds 3] [--results bench-results/<compare run>/results.json]
+       [--costs bench-results/transport.json]
 
 What moving a viewer's segments onto WebRTC costs the receiving renderer, against fetching the same bytes over
 HTTP, in the same run: two headless Chromium browsers in a private network namespace, nothing else. Each round
@@ -219,7 +220,8 @@ for --idle-seconds, each less the browsers' own idle CPU over the same time. Pri
 per connection, per unanswered offer and per connection-minute, the data channel ÷ HTTP ratio, and what they predict for a hybrid viewer; writes
 bench-results/transport.json. --results takes a compare run's results.json (one from a run that counted each
 viewer's transport) and sets, per P2P cohort, the renderer CPU its viewers spent over their CDN-only counterparts
-beside what these costs predict for the transport they counted.`;
+beside what these costs predict for the transport they counted. --costs prices with an earlier run's readings
+(its transport.json) instead of measuring: no browser starts and nothing is written.`;
 
 export interface TransportBenchSettings {
   mb: number;
@@ -230,6 +232,8 @@ export interface TransportBenchSettings {
   rounds: number;
   /** A compare run's results.json to explain. */
   results?: string;
+  /** An earlier bench:transport's transport.json, whose readings are priced instead of measuring. */
+  costs?: string;
 }
 
 const transportOptions = {
@@ -240,6 +244,7 @@ const transportOptions = {
   'idle-seconds': { type: 'string', default: '20' },
   rounds: { type: 'string', default: '3' },
   results: { type: 'string' },
+  costs: { type: 'string' },
 } satisfies OptionTable;
 
 /** Bounds on a bench:transport run: two browsers on this machine, every round repeating every phase. */
@@ -255,9 +260,11 @@ export const transportBenchLimits = {
 export function parseTransportBenchArgs(argv: readonly string[]): CliRequest<TransportBenchSettings> {
   const parsed = parseOptions(argv, transportOptions);
   if (!parsed.ok || 'help' in parsed) return parsed;
-  const { results, ...values } = parsed.value.values;
+  const { results, costs, ...values } = parsed.value.values;
   if (results !== undefined && results.trim() === '')
     return { ok: false, reason: '--results takes a path to a results.json' };
+  if (costs !== undefined && costs.trim() === '')
+    return { ok: false, reason: '--costs takes a path to a transport.json' };
   const read = counts(values, {
     mb: { integer: false },
     'segment-kb': {},
@@ -278,6 +285,7 @@ export function parseTransportBenchArgs(argv: readonly string[]): CliRequest<Tra
     idleSeconds: read.value['idle-seconds'],
     rounds: read.value.rounds,
     ...(results === undefined ? {} : { results }),
+    ...(costs === undefined ? {} : { costs }),
   };
   if (settings.segmentKb * 1000 > settings.mb * 1e6)
     return { ok: false, reason: `--segment-kb (${settings.segmentKb}) must fit in --mb (${settings.mb})` };

@@ -224,6 +224,14 @@ describe("bench:transport: a compare run's renderer CPU, explained", () => {
     );
   });
 
+  it('signs a saving as a saving', () => {
+    const explained = explainRun(costs, [
+      { name: 'cdn', viewers: [{ viewer: 0, p2pBytes: 0, cpu: { rendererSeconds: 8 } }] },
+      { name: 'p2pml', viewers: [{ viewer: 0, p2pBytes: 0, cpu: { rendererSeconds: 7.5 }, transport }] },
+    ]);
+    expect(formatExplained(explained as CohortExplained[])).toMatch(/^p2pml \(1 viewers\): measured -0\.50 s a viewer/);
+  });
+
   it('says why it cannot explain a run', () => {
     expect(explainRun(costs, [{ name: 'hybrid', viewers: [] }])).toBe(
       'the run has no CDN-only cohort to measure against',

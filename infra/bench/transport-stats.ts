@@ -353,7 +353,8 @@ export function formatExplained(explained: readonly CohortExplained[]): string {
     .map((e) => {
       const p = e.predicted.parts;
       const rest = e.measuredExtraSeconds - e.predicted.rendererSeconds;
-      return `${e.cohort} (${e.viewers} viewers): measured +${e.measuredExtraSeconds.toFixed(2)} s a viewer over CDN-only's ${e.cdnRendererSeconds.toFixed(2)} s (${((e.cdnRendererSeconds + e.measuredExtraSeconds) / e.cdnRendererSeconds).toFixed(3)}×); transport predicts +${e.predicted.rendererSeconds.toFixed(2)} s (bytes ${p.bytes.toFixed(2)} · upload ${p.upload.toFixed(2)} · messages ${p.messages.toFixed(2)} · connections ${p.connections.toFixed(2)} · offers ${p.offers.toFixed(2)} · held ${p.held.toFixed(2)}); the rest ${rest >= 0 ? '+' : ''}${rest.toFixed(2)} s`;
+      const measured = `${e.measuredExtraSeconds >= 0 ? '+' : ''}${e.measuredExtraSeconds.toFixed(2)}`;
+      return `${e.cohort} (${e.viewers} viewers): measured ${measured} s a viewer over CDN-only's ${e.cdnRendererSeconds.toFixed(2)} s (${((e.cdnRendererSeconds + e.measuredExtraSeconds) / e.cdnRendererSeconds).toFixed(3)}×); transport predicts +${e.predicted.rendererSeconds.toFixed(2)} s (bytes ${p.bytes.toFixed(2)} · upload ${p.upload.toFixed(2)} · messages ${p.messages.toFixed(2)} · connections ${p.connections.toFixed(2)} · offers ${p.offers.toFixed(2)} · held ${p.held.toFixed(2)}); the rest ${rest >= 0 ? '+' : ''}${rest.toFixed(2)} s`;
     })
     .join('\n');
 }

@@ -3,12 +3,13 @@
  * bytes over HTTP, in the same run, with nothing of p2p-media-loader's or ours in the way.
  *
  *   npm run bench:transport -- [--mb 4] [--segment-kb 68] [--messages 2000] [--connections 10] [--idle-seconds 20] [--rounds 3]
- *       [--results bench-results/<compare run>/results.json]
+ *       [--results bench-results/<compare run>/results.json] [--costs bench-results/transport.json]
  *
  * transport-run.ts does the work inside a private network namespace (two headless Chromium browsers and a loopback
  * HTTP server); transport-stats.ts turns its readings into CPU per MB, per 1 000 messages, per connection and per
  * connection-minute, and into what they predict for a hybrid viewer whose work was counted in a real run. Prints
- * the table, the machine's load and CPU busy; writes bench-results/transport.json.
+ * the table, the machine's load and CPU busy; writes bench-results/transport.json. --costs prices with an earlier
+ * run's readings instead (no browser, nothing written), e.g. to explain another compare run.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -32,22 +33,21 @@ import {
 } from './transport-stats';
 
 const settings = valueOrExit(parseTransportBenchArgs(process.argv.slice(2)), transportBenchUsage);
-const unavailable = privateNetworkAvailable();
-if (unavailable) {
-  process.stderr.write(`bench:transport runs its browsers in a private network namespace: ${unavailable}\n`);
-  process.exit(1);
-}
 
-/** The compare run to explain, read before anything starts: a wrong path fails at once, not after the rounds. */
-function readRun(path: string): { name: string; viewers: RunViewer[] }[] {
-  let parsed: unknown;
+/** A JSON file named on the command line, or a clear error and exit 2 (read before anything starts). */
+function readJson(flag: string, path: string): unknown {
   try {
-    parsed = JSON.parse(readFileSync(resolve(path), 'utf8'));
+    return JSON.parse(readFileSync(resolve(path), 'utf8'));
   } catch (error) {
-    process.stderr.write(`bench:transport: --results ${path}: ${(error as Error).message}\n`);
+    process.stderr.write(`bench:transport: ${flag} ${path}: ${(error as Error).message}\n`);
     process.exit(2);
   }
-  const cohorts = (parsed as { cohorts?: { name?: unknown; run?: { viewers?: unknown } }[] }).cohorts;
+}
+
+/** The compare run to explain: a wrong path or file fails at once, not after the rounds. */
+function readRun(path: string): { name: string; viewers: RunViewer[] }[] {
+  const cohorts = (readJson('--results', path) as { cohorts?: { name?: unknown; run?: { viewers?: unknown } }[] })
+    .cohorts;
   if (!Array.isArray(cohorts) || !cohorts.every((c) => typeof c.name === 'string' && Array.isArray(c.run?.viewers))) {
     process.stderr.write(
       `bench:transport: --results ${path} is not a compare run's results.json (no cohorts[].run.viewers)\n`,
@@ -56,37 +56,52 @@ function readRun(path: string): { name: string; viewers: RunViewer[] }[] {
   }
   return cohorts.map((c) => ({ name: c.name as string, viewers: c.run?.viewers as RunViewer[] }));
 }
+
+/** An earlier bench:transport's readings (--costs): priced again, nothing measured. */
+function readReadings(path: string): TransportPhaseReading[] {
+  const readings = (readJson('--costs', path) as { benchmark?: unknown; readings?: unknown }).readings;
+  if (!Array.isArray(readings) || readings.length === 0) {
+    process.stderr.write(`bench:transport: --costs ${path} is not a bench:transport result (no readings)\n`);
+    process.exit(2);
+  }
+  return readings as TransportPhaseReading[];
+}
+
 const run = settings.results ? readRun(settings.results) : undefined;
+const earlier = settings.costs ? readReadings(settings.costs) : undefined;
+
+/** Both browsers' rounds in a private network namespace. */
+async function measure(): Promise<{ segments: number; mb: number; readings: TransportPhaseReading[] }> {
+  const unavailable = privateNetworkAvailable();
+  if (unavailable) {
+    process.stderr.write(`bench:transport runs its browsers in a private network namespace: ${unavailable}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(
+    `bench:transport: ${settings.rounds} rounds of ${settings.mb} MB, ${settings.messages} messages, ${settings.connections} connections, ${settings.idleSeconds} s idle; load ${loadavg()[0]?.toFixed(2)} before\n`,
+  );
+  // Per round: two idle waits, the handshakes (about a second each at most) and the transfers.
+  const timeoutMs = (settings.rounds * (2 * settings.idleSeconds + 2 * settings.connections + 60) + 60) * 1000;
+  const measured = await runInPrivateNetwork(
+    tsxCommand(join(repoRoot, 'infra/bench/transport-run.ts'), JSON.stringify(settings)),
+    { cwd: repoRoot, layout: 'veth', timeoutMs, onStderr: (chunk) => process.stderr.write(chunk) },
+  );
+  if (measured.code !== 0) {
+    process.stderr.write(`bench:transport: the namespace run failed (${measured.code})\n`);
+    process.exit(1);
+  }
+  return JSON.parse(measured.stdout.trim().split('\n').at(-1) ?? '{}');
+}
 
 const loadBefore = loadavg();
 const cpusBefore = cpus();
-process.stderr.write(
-  `bench:transport: ${settings.rounds} rounds of ${settings.mb} MB, ${settings.messages} messages, ${settings.connections} connections, ${settings.idleSeconds} s idle; load ${loadBefore[0]?.toFixed(2)} before\n`,
-);
-// Per round: two idle waits, the handshakes (about a second each at most) and the transfers.
-const timeoutMs = (settings.rounds * (2 * settings.idleSeconds + 2 * settings.connections + 60) + 60) * 1000;
-const measured = await runInPrivateNetwork(
-  tsxCommand(join(repoRoot, 'infra/bench/transport-run.ts'), JSON.stringify(settings)),
-  {
-    cwd: repoRoot,
-    layout: 'veth',
-    timeoutMs,
-    onStderr: (chunk) => process.stderr.write(chunk),
-  },
-);
-if (measured.code !== 0) {
-  process.stderr.write(`bench:transport: the namespace run failed (${measured.code})\n`);
-  process.exit(1);
-}
-const result = JSON.parse(measured.stdout.trim().split('\n').at(-1) ?? '{}') as {
-  segments: number;
-  mb: number;
-  readings: TransportPhaseReading[];
-};
+const result = earlier ? undefined : await measure();
+const readings = earlier ?? result?.readings ?? [];
 const busyPercent = cpuBusyPercent(cpusBefore, cpus());
 const loadAfter = loadavg();
-const costs = transportCosts(result.readings);
+const costs = transportCosts(readings);
 const prediction = predictTransport(costs, hybridReceiverN8);
+if (settings.costs) console.log(`the costs of ${settings.costs}, nothing measured:`);
 console.log(`\n${formatTransport(costs, prediction, hybridReceiverN8)}`);
 let explained: CohortExplained[] | undefined;
 if (run && settings.results) {
@@ -97,31 +112,33 @@ if (run && settings.results) {
     console.log(`${settings.results}, renderer CPU a viewer:\n${formatExplained(verdict)}`);
   }
 }
-console.log(
-  `load ${loadBefore[0]?.toFixed(2)} before, ${loadAfter[0]?.toFixed(2)} after; machine ${busyPercent.toFixed(0)}% busy over the run (${cpus().length} CPUs)`,
-);
-const out = join(repoRoot, 'bench-results');
-mkdirSync(out, { recursive: true });
-writeFileSync(
-  join(out, 'transport.json'),
-  `${JSON.stringify(
-    {
-      benchmark: 'transport',
-      date: new Date().toISOString(),
-      settings,
-      segments: result.segments,
-      mb: result.mb,
-      loadAverage: { before: loadBefore, after: loadAfter, cores: cpus().length },
-      busyPercent,
-      cpu: cpus()[0]?.model,
-      costs,
-      work: hybridReceiverN8,
-      prediction,
-      ...(explained ? { results: settings.results, explained } : {}),
-      readings: result.readings,
-    },
-    null,
-    2,
-  )}\n`,
-);
-console.log('wrote bench-results/transport.json');
+if (result) {
+  console.log(
+    `load ${loadBefore[0]?.toFixed(2)} before, ${loadAfter[0]?.toFixed(2)} after; machine ${busyPercent.toFixed(0)}% busy over the run (${cpus().length} CPUs)`,
+  );
+  const out = join(repoRoot, 'bench-results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(
+    join(out, 'transport.json'),
+    `${JSON.stringify(
+      {
+        benchmark: 'transport',
+        date: new Date().toISOString(),
+        settings,
+        segments: result.segments,
+        mb: result.mb,
+        loadAverage: { before: loadBefore, after: loadAfter, cores: cpus().length },
+        busyPercent,
+        cpu: cpus()[0]?.model,
+        costs,
+        work: hybridReceiverN8,
+        prediction,
+        ...(explained ? { results: settings.results, explained } : {}),
+        readings,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log('wrote bench-results/transport.json');
+}
