@@ -93,14 +93,16 @@ describe('bench:transport: CPU per unit of work', () => {
   });
 });
 
+/** A phase's cost per unit, the same in every rendering (receiver's threads left out). */
+const cost = (phase: PhaseCost['phase'], receiver: number, sender: number): PhaseCost => ({
+  phase,
+  unit: transportUnits[phase].unit,
+  rounds: 1,
+  receiver: { rendererSeconds: receiver, totalSeconds: receiver, threads: {} },
+  sender: { rendererSeconds: sender, totalSeconds: sender, threads: {} },
+});
+
 describe('bench:transport: what the costs predict for a viewer', () => {
-  const cost = (phase: PhaseCost['phase'], receiver: number, sender: number): PhaseCost => ({
-    phase,
-    unit: transportUnits[phase].unit,
-    rounds: 1,
-    receiver: { rendererSeconds: receiver, totalSeconds: receiver, threads: {} },
-    sender: { rendererSeconds: sender, totalSeconds: sender, threads: {} },
-  });
   const costs = [
     cost('http', 0.02, 0),
     cost('channel', 0.05, 0.04),
@@ -150,13 +152,6 @@ describe('bench:transport: what the costs predict for a viewer', () => {
 });
 
 describe("bench:transport: a compare run's renderer CPU, explained", () => {
-  const cost = (phase: PhaseCost['phase'], receiver: number, sender: number): PhaseCost => ({
-    phase,
-    unit: transportUnits[phase].unit,
-    rounds: 1,
-    receiver: { rendererSeconds: receiver, totalSeconds: receiver, threads: {} },
-    sender: { rendererSeconds: sender, totalSeconds: sender, threads: {} },
-  });
   const costs = [
     cost('http', 0.05, 0),
     cost('channel', 0.05, 0.04),
