@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleOf } from '../compare/test-fixtures';
-import { joinTimes, progressLine, viewersLine, watchUrl } from './runner';
+import { joinTimes, navigationRetryable, progressLine, viewersLine, watchUrl } from './runner';
 
 describe('cohort runner', () => {
   it('opens the watch page with no STUN, one region, P2P off for CDN-only, beacons off on request', () => {
@@ -71,3 +71,18 @@ describe('cohort runner', () => {
     expect(viewersLine({ harness: 'swarm' }, undefined, sampleOf(2, [null]))).toBe('swarm:   v1 —');
   });
 });
+
+describe("a viewer's first navigation", () => {
+  it('is tried again only when the network changed under it', () => {
+    expect(
+      navigationRetryable(new Error('page.goto: net::ERR_NETWORK_CHANGED at http://edge.localhost:39651/watch/s')),
+    ).toBe(true);
+    expect(navigationRetryable('net::ERR_NETWORK_CHANGED')).toBe(true);
+    expect(navigationRetryable(new Error('page.goto: net::ERR_CONNECTION_REFUSED at http://edge.localhost:1/'))).toBe(
+      false,
+    );
+    expect(navigationRetryable(new Error('page.goto: Timeout 60000ms exceeded.'))).toBe(false);
+    expect(navigationRetryable(undefined)).toBe(false);
+  });
+});
+

@@ -131,7 +131,18 @@ export const cohortDefaults = {
   /** Every viewer in one tracker shard, as neighbours would be. */
   region: 'eu',
   gotoTimeoutMs: 60_000,
+  /**
+   * A navigation that failed because the network changed under it is tried again this many times, after a pause: a
+   * viewer's own namespace can still be settling (its veth and routes just added) when its browser first navigates.
+   */
+  gotoRetries: 1,
+  gotoRetryPauseMs: 1000,
 };
+
+/** Pure: whether a failed navigation is worth trying again (the network changed under it; nothing else). */
+export function navigationRetryable(error: unknown): boolean {
+  return /net::ERR_NETWORK_CHANGED/.test(error instanceof Error ? error.message : String(error));
+}
 
 /**
  * Pure: the watch page's query. No STUN (nothing leaves the machine), one region, P2P off for CDN-only. Faults are
@@ -384,10 +395,17 @@ export async function runCohort(
       const extra: Record<string, string> = plan.uploadConsent?.viewer === index ? { 'p2p-upload': 'consent' } : {};
       const ownLatency = plan.latencyTargets?.[index];
       if (ownLatency !== undefined && ownLatency !== null) extra['latency-target'] = String(ownLatency);
-      await page.goto(watchUrl({ ...plan, pageBase }, plan.tokens?.[index], extra), {
-        waitUntil: 'domcontentloaded',
-        timeout: cohortDefaults.gotoTimeoutMs,
-      });
+      const url = watchUrl({ ...plan, pageBase }, plan.tokens?.[index], extra);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await page.goto(url, { waitUntil: 'domcontentloaded', timeout: cohortDefaults.gotoTimeoutMs });
+          break;
+        } catch (error) {
+          if (attempt >= cohortDefaults.gotoRetries || !navigationRetryable(error)) throw error;
+          log(`${plan.harness}: ${label} viewer ${index + 1}: the network changed under its first navigation; again`);
+          await sleep(cohortDefaults.gotoRetryPauseMs);
+        }
+      }
       const notes = [
         link ? linkLabel(link) : '',
         nat === 'open' ? '' : `behind a ${nat} NAT`,
