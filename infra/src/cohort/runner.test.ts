@@ -85,4 +85,3 @@ describe("a viewer's first navigation", () => {
     expect(navigationRetryable(undefined)).toBe(false);
   });
 });
-
