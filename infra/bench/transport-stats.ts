@@ -187,6 +187,11 @@ export interface TransportPrediction {
   ratio: number;
 }
 
+/** (base + extra) ÷ base, or 1 without a base. */
+function ratioOver(base: number, extra: number): number {
+  return base > 0 ? (base + extra) / base : 1;
+}
+
 /**
  * Pure: the renderer CPU a viewer's P2P transport adds over CDN-only by these costs: bytes over a data channel less
  * the same bytes over HTTP, upload at the sender's rate, messages at each side's rate, connections made and held.
@@ -215,11 +220,7 @@ export function predictTransport(costs: readonly PhaseCost[], work: ViewerWork):
     held: (work.connectionMinutes * (held.receiver.rendererSeconds + held.sender.rendererSeconds)) / 2,
   };
   const rendererSeconds = parts.bytes + parts.upload + parts.messages + parts.connections + parts.offers + parts.held;
-  return {
-    parts,
-    rendererSeconds,
-    ratio: work.cdnRendererSeconds > 0 ? (work.cdnRendererSeconds + rendererSeconds) / work.cdnRendererSeconds : 1,
-  };
+  return { parts, rendererSeconds, ratio: ratioOver(work.cdnRendererSeconds, rendererSeconds) };
 }
 
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(1)} ms`;
@@ -321,25 +322,17 @@ export function explainRun(
     if (rows.length === 0) continue;
     const mean = (f: (r: (typeof rows)[number]) => number) => rows.reduce((sum, r) => sum + f(r), 0) / rows.length;
     const cdnRendererSeconds = mean((r) => r.base);
-    const parts = {
-      bytes: mean((r) => r.prediction.parts.bytes),
-      upload: mean((r) => r.prediction.parts.upload),
-      messages: mean((r) => r.prediction.parts.messages),
-      connections: mean((r) => r.prediction.parts.connections),
-      offers: mean((r) => r.prediction.parts.offers),
-      held: mean((r) => r.prediction.parts.held),
-    };
+    const partNames = Object.keys(rows[0]?.prediction.parts ?? {}) as (keyof TransportPrediction['parts'])[];
+    const parts = Object.fromEntries(
+      partNames.map((name) => [name, mean((r) => r.prediction.parts[name])]),
+    ) as TransportPrediction['parts'];
     const rendererSeconds = mean((r) => r.prediction.rendererSeconds);
     explained.push({
       cohort: cohort.name,
       viewers: rows.length,
       measuredExtraSeconds: mean((r) => r.extra),
       cdnRendererSeconds,
-      predicted: {
-        parts,
-        rendererSeconds,
-        ratio: cdnRendererSeconds > 0 ? (cdnRendererSeconds + rendererSeconds) / cdnRendererSeconds : 1,
-      },
+      predicted: { parts, rendererSeconds, ratio: ratioOver(cdnRendererSeconds, rendererSeconds) },
     });
   }
   return explained.length > 0
