@@ -227,6 +227,19 @@ describe("bench:transport: a compare run's renderer CPU, explained", () => {
     expect(formatExplained(explained as CohortExplained[])).toMatch(/^p2pml \(1 viewers\): measured -0\.50 s a viewer/);
   });
 
+  it('says which phases costs from an older run lack, rather than blaming the run', () => {
+    const run = [
+      { name: 'cdn', viewers: [{ viewer: 0, p2pBytes: 0, cpu: { rendererSeconds: 8 } }] },
+      { name: 'hybrid', viewers: [{ viewer: 0, p2pBytes: 0, cpu: { rendererSeconds: 9 }, transport }] },
+    ];
+    expect(
+      explainRun(
+        costs.filter((c) => c.phase !== 'offer'),
+        run,
+      ),
+    ).toBe('the costs have no offer phase: measure them again with this version');
+  });
+
   it('says why it cannot explain a run', () => {
     expect(explainRun(costs, [{ name: 'hybrid', viewers: [] }])).toBe(
       'the run has no CDN-only cohort to measure against',

@@ -307,6 +307,10 @@ export function explainRun(
   costs: readonly PhaseCost[],
   cohorts: readonly { name: string; viewers: readonly RunViewer[] }[],
 ): CohortExplained[] | string {
+  const missing = (Object.keys(transportUnits) as PhaseCost['phase'][]).filter(
+    (p) => !costs.some((c) => c.phase === p),
+  );
+  if (missing.length > 0) return `the costs have no ${missing.join(', ')} phase: measure them again with this version`;
   const cdn = cohorts.find((c) => c.name === 'cdn');
   if (!cdn) return 'the run has no CDN-only cohort to measure against';
   const explained: CohortExplained[] = [];
