@@ -2150,13 +2150,17 @@ export class SwarmSimulation {
     const leaf = this.tracker.leafOf(me) as SimSubShard<SimCandidate>;
     const shard = leaf.members;
     // The player's numwant (p2p-shim.ts steerOffers): offers only where they can meet someone new, from the swarm's
-    // size in the tracker's last reply and the peers it holds.
+    // size in the tracker's last reply, whether that tracker forwards what it cannot place, and the peers it holds.
+    // This tracker places offers in the viewer's own sub-shard only (no introductions), and its replies say so.
     const counted = this.swarmCounted[v] as number;
     const wanted = announceOffers(
-      counted > 0 ? counted : undefined,
-      this.degree[v] as number,
+      {
+        ...(counted > 0 ? { members: counted } : {}),
+        forwards: false,
+        connected: this.degree[v] as number,
+        opening: this.pending[v] as number,
+      },
       this.offerOptions,
-      this.pending[v] as number,
     );
     this.swarmCounted[v] = shard.length;
     if (wanted > 0) {

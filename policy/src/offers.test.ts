@@ -1,54 +1,89 @@
 import { describe, expect, it } from 'vitest';
-import { announceOffers, answersOffer, offerDefaults } from './offers';
+import { announceOffers, answersOffer, type OfferOptions, offerDefaults } from './offers';
+
+/** The offers with the tracker's count and the connections held (and opening), from a tracker that did not say whether it forwards. */
+const offers = (members: number | undefined, connected: number, options?: OfferOptions, opening?: number) =>
+  announceOffers({ members, connected, ...(opening === undefined ? {} : { opening }) }, options);
 
 describe('offers per announce', () => {
   it('sends the full number until the swarm is counted', () => {
-    expect(announceOffers(undefined, 0)).toBe(5);
-    expect(announceOffers(undefined, 12)).toBe(5);
-    expect(announceOffers(Number.NaN, 3)).toBe(5);
+    expect(offers(undefined, 0)).toBe(5);
+    expect(offers(undefined, 12)).toBe(5);
+    expect(offers(Number.NaN, 3)).toBe(5);
   });
 
   it('sends the full number while some member is not connected', () => {
-    expect(announceOffers(8, 0)).toBe(5);
-    expect(announceOffers(8, 6)).toBe(5);
-    expect(announceOffers(100, 15)).toBe(5);
+    expect(offers(8, 0)).toBe(5);
+    expect(offers(8, 6)).toBe(5);
+    expect(offers(100, 15)).toBe(5);
   });
 
   it('sends none once connected to every other member of a swarm of at least 6', () => {
-    expect(announceOffers(6, 5)).toBe(0);
-    expect(announceOffers(8, 7)).toBe(0);
+    expect(offers(6, 5)).toBe(0);
+    expect(offers(8, 7)).toBe(0);
     // The count is the last announce's: peers that joined since may be connected already.
-    expect(announceOffers(8, 9)).toBe(0);
+    expect(offers(8, 9)).toBe(0);
   });
 
   it('keeps the full number in a swarm smaller than that, whose surplus offers the tracker forwards', () => {
-    expect(announceOffers(1, 0)).toBe(5);
-    expect(announceOffers(4, 3)).toBe(5);
-    expect(announceOffers(5, 4)).toBe(5);
+    expect(offers(1, 0)).toBe(5);
+    expect(offers(4, 3)).toBe(5);
+    expect(offers(5, 4)).toBe(5);
+    for (const members of [1, 4, 5])
+      expect(announceOffers({ members, connected: members - 1, forwards: true })).toBe(5);
+  });
+
+  it('where the tracker forwards nothing, offers no more than there are other members, and none once connected to all', () => {
+    const alone = (members: number, connected: number, opening?: number) =>
+      announceOffers({ members, connected, forwards: false, ...(opening === undefined ? {} : { opening }) });
+    // The first to join meets nobody: no offer, where it made 5 every 30 s.
+    expect(alone(1, 0)).toBe(0);
+    // Four viewers: one offer per other member while one is missing, none once all three are held.
+    expect(alone(4, 0)).toBe(3);
+    expect(alone(4, 2)).toBe(3);
+    expect(alone(4, 3)).toBe(0);
+    // More held than the count had others: newcomers since, whose own offers may not have reached everyone.
+    expect(alone(4, 4)).toBe(5);
+    expect(alone(1, 1)).toBe(5);
+    expect(alone(4, 4, 0)).toBe(5);
+    expect(announceOffers({ members: 4, connected: 4, forwards: true })).toBe(5);
+    expect(alone(5, 4)).toBe(0);
+    expect(alone(5, 1, 2)).toBe(4);
+    // A swarm as large as the full number or larger: unchanged.
+    expect(alone(6, 4)).toBe(5);
+    expect(alone(6, 5)).toBe(0);
+    expect(alone(1000, 16)).toBe(4);
+    // Room under maxPeers still caps it; before the first count the full number, whatever the tracker said.
+    expect(announceOffers({ members: 4, connected: 1, forwards: false }, { ...offerDefaults, maxPeers: 2 })).toBe(1);
+    expect(announceOffers({ connected: 0, forwards: false })).toBe(5);
+    // whenConnectedToAll applies to small swarms too once nothing is forwarded.
+    expect(
+      announceOffers({ members: 3, connected: 2, forwards: false }, { ...offerDefaults, whenConnectedToAll: 1 }),
+    ).toBe(1);
   });
 
   it('takes its numbers from the options', () => {
     const options = { ...offerDefaults, max: 3, whenConnectedToAll: 1 };
-    expect(announceOffers(4, 3, options)).toBe(1);
-    expect(announceOffers(4, 2, options)).toBe(3);
-    expect(announceOffers(3, 2, options)).toBe(3);
+    expect(offers(4, 3, options)).toBe(1);
+    expect(offers(4, 2, options)).toBe(3);
+    expect(offers(3, 2, options)).toBe(3);
   });
 
   it('never offers past maxPeers, counting the connections still opening', () => {
     expect(offerDefaults.maxPeers).toBe(20);
     // A large swarm, some member unconnected: the full number while 5 fit, then only the room left.
-    expect(announceOffers(1000, 15)).toBe(5);
-    expect(announceOffers(1000, 16)).toBe(4);
-    expect(announceOffers(1000, 12, offerDefaults, 5)).toBe(3);
-    expect(announceOffers(1000, 19)).toBe(1);
-    expect(announceOffers(1000, 20)).toBe(0);
-    expect(announceOffers(1000, 18, offerDefaults, 2)).toBe(0);
-    expect(announceOffers(1000, 25)).toBe(0); // over (answers to earlier offers): none, never a negative number
+    expect(offers(1000, 15)).toBe(5);
+    expect(offers(1000, 16)).toBe(4);
+    expect(offers(1000, 12, offerDefaults, 5)).toBe(3);
+    expect(offers(1000, 19)).toBe(1);
+    expect(offers(1000, 20)).toBe(0);
+    expect(offers(1000, 18, offerDefaults, 2)).toBe(0);
+    expect(offers(1000, 25)).toBe(0); // over (answers to earlier offers): none, never a negative number
     // The cap holds before the first count and in a small swarm too.
-    expect(announceOffers(undefined, 17)).toBe(3);
-    expect(announceOffers(3, 1, { ...offerDefaults, maxPeers: 2 })).toBe(1);
+    expect(offers(undefined, 17)).toBe(3);
+    expect(offers(3, 1, { ...offerDefaults, maxPeers: 2 })).toBe(1);
     // Connected to everyone: none, whatever the room.
-    expect(announceOffers(8, 7, offerDefaults, 0)).toBe(0);
+    expect(offers(8, 7, offerDefaults, 0)).toBe(0);
   });
 
   it('answers offers while connections and those opening leave room under maxPeers', () => {

@@ -6,8 +6,12 @@
  * new that way: p2p-media-loader closes the answering side as a duplicate, and the offer times out. So such a viewer
  * sends none, while one that misses a member sends the full number (the tracker picks the targets at random).
  *
- * A swarm with fewer other members than offers keeps the full number: the offers the tracker cannot place there are
- * what it forwards to a neighbouring sub-shard (an introduction between small regional swarms).
+ * A swarm with fewer other members than offers keeps the full number while its tracker forwards the offers it cannot
+ * place there to a neighbouring sub-shard (an introduction between small regional swarms). Where it forwards nothing
+ * (one sub-shard, the usual case below a city's audience), those offers were built for nobody: at 4 viewers the hybrid
+ * made 21.5 connections a viewer to hold 2.8 (BENCHMARKS.md, "What P2P costs a renderer, priced"). So our tracker
+ * says which it does in every announce reply, and such a viewer offers no more than there are other members, and
+ * none once connected to them all.
  */
 
 export const offerDefaults = {
@@ -26,21 +30,41 @@ export const offerDefaults = {
 
 export type OfferOptions = typeof offerDefaults;
 
+/** What a viewer knows when it announces: the tracker's last reply, and the connections it holds. */
+export interface OfferView {
+  /** The swarm's size as the tracker last counted it, this viewer included; absent before the first count. */
+  members?: number;
+  /**
+   * Whether the tracker forwards offers this swarm cannot place to a neighbouring sub-shard (its last reply's
+   * `forwards_offers`); absent: the tracker did not say (a stock one), taken as yes.
+   */
+  forwards?: boolean;
+  /** Peers this viewer holds a connection to. */
+  connected: number;
+  /** Peers it is still opening a connection with; absent: none. */
+  opening?: number;
+}
+
 /**
- * Pure: the offers to send with an announce, from the swarm's size as the tracker last counted it (members, this
- * viewer included; undefined before the first count), the peers this viewer holds a connection to, and those still
- * opening (never more than maxPeers leaves room for).
+ * Pure: the offers to send with an announce (never more than maxPeers leaves room for). Before the first count, the
+ * full number. A viewer connected to every other member sends whenConnectedToAll, unless the swarm is smaller than
+ * the full number and its tracker forwards what it cannot place (or did not say), or it holds more peers than that
+ * small count had others (the swarm grew since). A viewer that misses a member sends the full number, but no more than
+ * there are other members when the tracker forwards nothing: the tracker places one offer per member, and an offer
+ * beyond them is an RTCPeerConnection built for nobody.
  */
-export function announceOffers(
-  swarmMembers: number | undefined,
-  connectedPeers: number,
-  options: OfferOptions = offerDefaults,
-  openingPeers = 0,
-): number {
-  const others = swarmMembers !== undefined && Number.isFinite(swarmMembers) ? swarmMembers - 1 : undefined;
-  const connectedToAll = others !== undefined && others >= options.max && connectedPeers >= others;
-  const room = Math.max(0, options.maxPeers - connectedPeers - openingPeers);
-  return Math.min(connectedToAll ? options.whenConnectedToAll : options.max, room);
+export function announceOffers(view: OfferView, options: OfferOptions = offerDefaults): number {
+  const { members, forwards, connected } = view;
+  const room = Math.max(0, options.maxPeers - connected - (view.opening ?? 0));
+  if (members === undefined || !Number.isFinite(members)) return Math.min(options.max, room);
+  const others = members - 1;
+  const small = others < options.max;
+  // More peers held than the count had others: it was taken before newcomers joined (it is a reply 30 s old), and
+  // the swarm may have outgrown what one newcomer's offers reach. The full number, as before the count, fills gaps.
+  if (small && connected > others) return Math.min(options.max, room);
+  if ((!small || forwards === false) && connected >= others) return Math.min(options.whenConnectedToAll, room);
+  const placeable = forwards === false ? Math.max(0, others) : options.max;
+  return Math.min(options.max, placeable, room);
 }
 
 /** Pure: whether a viewer holding these connections (and these still opening) answers another peer's offer. */

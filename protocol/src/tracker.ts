@@ -66,6 +66,12 @@ export interface AnnounceResponse {
   interval: number;
   complete: number;
   incomplete: number;
+  /**
+   * Whether offers this swarm cannot place here go on to a neighbouring sub-shard (an introduction between small
+   * regional swarms). Ours always says; absent (a stock tracker): unknown. When false, an offer beyond the other
+   * members is built for nobody.
+   */
+  forwards_offers?: boolean;
   'warning message'?: string;
 }
 

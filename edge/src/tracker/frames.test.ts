@@ -80,7 +80,7 @@ describe('hand-built frames', () => {
     }
   });
 
-  it('the counts reply, with and without a warning, is the old JSON.stringify of its message', () => {
+  it('the counts reply, with and without a warning and forwards_offers, is JSON.stringify of its message', () => {
     for (const infoHash of ids) {
       for (const [interval, complete, incomplete] of [
         [30, 0, 1],
@@ -92,6 +92,14 @@ describe('hand-built frames', () => {
         for (const warning of awkwardStrings) {
           expect(countsFrame(interval, jsonString(infoHash), complete, incomplete, warning)).toBe(
             JSON.stringify({ ...counts, 'warning message': warning }),
+          );
+        }
+        for (const forwards of [true, false]) {
+          const said = { ...counts, forwards_offers: forwards };
+          const quoted = jsonString(infoHash);
+          expect(countsFrame(interval, quoted, complete, incomplete, undefined, forwards)).toBe(JSON.stringify(said));
+          expect(countsFrame(interval, quoted, complete, incomplete, 'w', forwards)).toBe(
+            JSON.stringify({ ...said, 'warning message': 'w' }),
           );
         }
       }
@@ -125,7 +133,14 @@ describe('the engine sends what it sent before', () => {
     return {
       frames: [...out.send, ...answered.send].map((s) => s.frame),
       old: [
-        JSON.stringify({ action: 'announce', interval: 30, info_hash: infoHash, complete: 0, incomplete: 2 }),
+        JSON.stringify({
+          action: 'announce',
+          interval: 30,
+          info_hash: infoHash,
+          complete: 0,
+          incomplete: 2,
+          forwards_offers: false,
+        }),
         JSON.stringify({
           action: 'announce',
           offer: offers[0]?.offer,

@@ -42,9 +42,11 @@ export const answerFrame = (sdp: string, offerId: string, peerId: string, infoHa
 const jsonNumber = (value: number): string => (Number.isFinite(value) ? `${value}` : 'null');
 
 /**
- * The reply to an announce: `{action, interval, info_hash, complete, incomplete}`
- * and, when offers were dropped, `warning message`. The info_hash comes quoted
- * (a swarm keeps its own).
+ * The reply to an announce: `{action, interval, info_hash, complete, incomplete}`;
+ * `forwards_offers` when the tracker says whether offers this swarm cannot place
+ * go on to a neighbouring sub-shard (ours does; stock trackers say nothing); and,
+ * when offers were dropped, `warning message`. The info_hash comes quoted (a
+ * swarm keeps its own).
  */
 export function countsFrame(
   interval: number,
@@ -52,9 +54,13 @@ export function countsFrame(
   complete: number,
   incomplete: number,
   warning?: string,
+  forwardsOffers?: boolean,
 ): string {
   const counts = `{"action":"announce","interval":${jsonNumber(interval)},"info_hash":${infoHash},"complete":${jsonNumber(complete)},"incomplete":${jsonNumber(incomplete)}`;
-  return warning === undefined ? `${counts}}` : `${counts},"warning message":${jsonString(warning)}}`;
+  const forwards = forwardsOffers === undefined ? '' : `,"forwards_offers":${forwardsOffers}`;
+  return warning === undefined
+    ? `${counts}${forwards}}`
+    : `${counts}${forwards},"warning message":${jsonString(warning)}}`;
 }
 
 /** Any other message, as the wire carries it. */

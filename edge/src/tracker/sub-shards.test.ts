@@ -158,8 +158,10 @@ describe('tracker sub-shards', () => {
     const y = await TestPeer.open(stream, query(moved));
     await subShard(stream, right).reportNow();
     expect(await y.announce(small, id('small-y'), { event: 'started' })).toMatchObject({ incomplete: 1 });
+    // Each is told its swarm's surplus offers go to the neighbour: a viewer there keeps offering though alone here.
     expect(await x.announce(small, id('small-x'), { event: 'started', offers: offers('x', 5) })).toMatchObject({
       incomplete: 1,
+      forwards_offers: true,
     });
     const offer = await y.next(isOffer);
     expect(offer).toMatchObject({ peer_id: id('small-x'), info_hash: small, offer_id: id('x~0') });

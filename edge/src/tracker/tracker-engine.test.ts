@@ -92,10 +92,10 @@ describe('announce', () => {
     const a = join('a');
     const b = join('b');
     expect(to(announce(a, { event: 'started' }), a)).toEqual([
-      { action: 'announce', interval: 30, info_hash: ih, complete: 0, incomplete: 1 },
+      { action: 'announce', interval: 30, info_hash: ih, complete: 0, incomplete: 1, forwards_offers: false },
     ]);
     expect(to(announce(b, { event: 'started', left: 0 }), b)).toEqual([
-      { action: 'announce', interval: 30, info_hash: ih, complete: 1, incomplete: 1 },
+      { action: 'announce', interval: 30, info_hash: ih, complete: 1, incomplete: 1, forwards_offers: false },
     ]);
     // A leecher finishing moves from incomplete to complete.
     expect(to(announce(a, { event: 'completed' }), a)[0]).toMatchObject({ complete: 2, incomplete: 0 });
@@ -806,5 +806,33 @@ describe('sub-shards: load, shedding and introductions', () => {
     );
     engine.introduction = { self: 'A', neighbour: 'B', belowPeers: 3 };
     expect(announce(a, { offers: offers('a', 5) }).forward).toBeUndefined();
+  });
+
+  it("says in every announce reply whether the swarm's surplus offers go to the neighbour, as it forwards them", () => {
+    const { engine, join, announce } = setup();
+    const forwardsOffers = (out: Outcome<FakeSocket>, socket: FakeSocket) =>
+      (to(out, socket)[0] as { forwards_offers?: unknown }).forwards_offers;
+    const peers = Array.from({ length: 3 }, (_, i) => join(`p${i}`, region(1)));
+    // No neighbour: nothing is forwarded, however small the swarm.
+    expect(forwardsOffers(announce(peers[0] as FakeSocket), peers[0] as FakeSocket)).toBe(false);
+    for (const p of peers) announce(p);
+    const a = join('a', region(1));
+    let out = announce(a, { offers: offers('a', 5) });
+    expect(forwardsOffers(out, a)).toBe(false);
+    expect(out.forward).toBeUndefined();
+    // A neighbour, and 3 others here, under 8: forwarded, and the reply says so.
+    engine.introduction = { self: 'A', neighbour: 'B', belowPeers: 8 };
+    out = announce(a, { offers: offers('a', 5) });
+    expect(forwardsOffers(out, a)).toBe(true);
+    expect(out.forward).toHaveLength(1);
+    // A neighbour, but the swarm here is not small (3 others, not under 3): not forwarded, and the reply says so.
+    engine.introduction = { self: 'A', neighbour: 'B', belowPeers: 3 };
+    out = announce(a, { offers: offers('a', 5) });
+    expect(forwardsOffers(out, a)).toBe(false);
+    expect(out.forward).toBeUndefined();
+    // An announce without offers, and a stop, are told too.
+    engine.introduction = { self: 'A', neighbour: 'B', belowPeers: 8 };
+    expect(forwardsOffers(announce(a), a)).toBe(true);
+    expect(forwardsOffers(announce(a, { event: 'stopped' }), a)).toBe(true);
   });
 });

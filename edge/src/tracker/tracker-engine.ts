@@ -583,7 +583,7 @@ export class TrackerEngine<S> {
     state.counters.offersRelayed += relayed;
     // A swarm too small here to take every offer: the rest go to the neighbouring sub-shard, so no viewer is stranded.
     const intro = this.introduction;
-    if (intro && relayed < wanted && swarm.members.size - 1 < intro.belowPeers) {
+    if (intro && relayed < wanted && this.forwardsOffers(swarm)) {
       pushForward(out, {
         kind: 'offers',
         to: intro.neighbour,
@@ -727,18 +727,24 @@ export class TrackerEngine<S> {
     out.send.push({ to: socket, frame: messageFrame(reply) });
   }
 
-  /** The reply to an announce: the swarm's counts and the announce interval (and a warning, if any). */
+  /**
+   * The reply to an announce: the swarm's counts, the announce interval, whether offers it cannot place here go to
+   * the neighbouring sub-shard (so a viewer connected to every other member knows an offer more would meet nobody),
+   * and a warning, if any.
+   */
   private countsReply(infoHash: string, warning?: string): string {
     const swarm = this.swarms.get(infoHash);
-    if (!swarm) return countsFrame(this.limits.intervalSeconds, jsonString(infoHash), 0, 0, warning);
+    const interval = this.limits.intervalSeconds;
+    if (!swarm) return countsFrame(interval, jsonString(infoHash), 0, 0, warning, this.introduction !== undefined);
     const { complete } = swarm;
-    return countsFrame(
-      this.limits.intervalSeconds,
-      swarm.quotedInfoHash,
-      complete,
-      swarm.members.size - complete,
-      warning,
-    );
+    const incomplete = swarm.members.size - complete;
+    return countsFrame(interval, swarm.quotedInfoHash, complete, incomplete, warning, this.forwardsOffers(swarm));
+  }
+
+  /** Whether offers this swarm cannot place here go on to the neighbouring sub-shard: it has one, and the swarm is small here. */
+  private forwardsOffers(swarm: Swarm<S>): boolean {
+    const intro = this.introduction;
+    return intro !== undefined && swarm.members.size - 1 < intro.belowPeers;
   }
 
   private addMember(

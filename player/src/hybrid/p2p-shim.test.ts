@@ -480,7 +480,8 @@ describe('attaching the engine to a playing hls.js', () => {
 
 describe('offers per announce', () => {
   const setup = (connected: number, potential = 0, previous?: () => Record<string, unknown>) => {
-    const listeners: ((data: { complete?: number; incomplete?: number }) => void)[] = [];
+    type Update = { complete?: number; incomplete?: number; forwards_offers?: unknown };
+    const listeners: ((data: Update) => void)[] = [];
     const handled: unknown[] = [];
     const tracker = {
       _onAnnounceResponse(data: { offer?: unknown; peer_id?: unknown }) {
@@ -489,8 +490,7 @@ describe('offers per announce', () => {
     };
     const client = {
       _getAnnounceOpts: previous,
-      on: (_event: 'update', listener: (data: { complete?: number; incomplete?: number }) => void) =>
-        listeners.push(listener),
+      on: (_event: 'update', listener: (data: Update) => void) => listeners.push(listener),
       _trackers: [tracker],
     };
     const peers = new Map<string, { peer?: { destroy(): void } }>();
@@ -503,8 +503,10 @@ describe('offers per announce', () => {
         },
       },
     };
-    const update = (complete: number, incomplete: number) => {
-      for (const listener of listeners) listener({ complete, incomplete });
+    const update = (complete: number, incomplete: number, forwards?: unknown) => {
+      const data =
+        forwards === undefined ? { complete, incomplete } : { complete, incomplete, forwards_offers: forwards };
+      for (const listener of listeners) listener(data);
     };
     return { client, peers, engine, update, tracker, handled };
   };
@@ -526,14 +528,38 @@ describe('offers per announce', () => {
 
   it('keeps what another getAnnounceOpts gives, and asks the decision given', () => {
     const { client, engine, update } = setup(1, 0, () => ({ uploaded: 10, numwant: 50 }));
-    const asked: [number | undefined, number][] = [];
-    steerOffers(engine, (members, connected) => {
-      asked.push([members, connected]);
+    const asked: unknown[] = [];
+    steerOffers(engine, (view) => {
+      asked.push(view);
       return 2;
     });
     update(1, 1);
     expect(client._getAnnounceOpts?.()).toEqual({ uploaded: 10, numwant: 2 });
-    expect(asked).toEqual([[2, 1]]);
+    update(1, 1, false);
+    client._getAnnounceOpts?.();
+    expect(asked).toEqual([
+      { members: 2, forwards: undefined, connected: 1, opening: 0 },
+      { members: 2, forwards: false, connected: 1, opening: 0 },
+    ]);
+  });
+
+  it("takes whether the tracker forwards a small swarm's surplus offers from its last reply (ours says, a stock one does not)", () => {
+    const { client, peers, engine, update } = setup(3);
+    steerOffers(engine);
+    // Four members, connected to the three others.
+    update(0, 4); // a stock tracker: it might forward, so the full number
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 5 });
+    update(0, 4, true);
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 5 });
+    update(0, 4, false); // ours, with no neighbour to forward to: an offer would meet nobody
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 0 });
+    peers.delete('p2');
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 3 }); // one per other member
+    update(0, 4, 'no'); // not a boolean: not taken as said
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 5 });
+    update(0, 4, false);
+    update(0, 4); // the next reply says nothing: unknown again
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 5 });
   });
 
   it("says the swarm's size as the tracker last counted it, once steered", () => {

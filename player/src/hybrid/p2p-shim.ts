@@ -31,7 +31,10 @@ interface TrackerClientLike {
 interface AnnouncingClientLike {
   /** Merged into every announce's options (bittorrent-tracker's getAnnounceOpts, a private field). */
   _getAnnounceOpts?: (() => Record<string, unknown>) | null;
-  on?: (event: 'update', listener: (data: { complete?: number; incomplete?: number }) => void) => void;
+  on?: (
+    event: 'update',
+    listener: (data: { complete?: number; incomplete?: number; forwards_offers?: unknown }) => void,
+  ) => void;
   /** Its connection to each tracker (bittorrent-tracker's WebSocketTracker, a private field). */
   _trackers?: AnsweringTrackerLike[];
 }
@@ -163,7 +166,8 @@ function answers(trackerClient: TrackerClientLike, relayedFrom: string): boolean
 
 /**
  * Offers only where they can meet someone new. Each tracker client gets announce options whose numwant (the offers
- * bittorrent-tracker makes, at most 5) follows the swarm's size as the tracker last counted it and the peers
+ * bittorrent-tracker makes, at most 5) follows the swarm's size as the tracker last counted it, whether that tracker
+ * forwards offers the swarm cannot place (our tracker's `forwards_offers`), and the peers
  * p2p-media-loader holds or is opening, never past the policy's maxPeers (announceOffers); and an offer relayed from a
  * peer p2p-media-loader already holds, or relayed once it holds maxPeers, is not answered (answersOffer). Otherwise
  * every announce (every 30 s) builds 5 RTCPeerConnections that gather ICE candidates, and each peer that receives one
@@ -180,17 +184,20 @@ export function steerOffers(engine: unknown, offers: typeof announceOffers = ann
       const client = trackerClient?.client;
       if (!trackerClient || !client || steered.has(client) || typeof client.on !== 'function') continue;
       let members: number | undefined;
+      let forwards: boolean | undefined;
       client.on('update', (data) => {
         const count = (data.complete ?? 0) + (data.incomplete ?? 0);
         if (Number.isFinite(count) && count > 0) {
           members = count;
           counted.set(client, count);
         }
+        // Our tracker says whether offers this swarm cannot place go to a neighbouring sub-shard; a stock one does not.
+        forwards = typeof data.forwards_offers === 'boolean' ? data.forwards_offers : undefined;
       });
       const previous = client._getAnnounceOpts;
       client._getAnnounceOpts = () => {
         const { connected, opening } = peerCounts(trackerClient);
-        return { ...previous?.(), numwant: offers(members, connected, offerDefaults, opening) };
+        return { ...previous?.(), numwant: offers({ members, forwards, connected, opening }, offerDefaults) };
       };
       for (const tracker of client._trackers ?? []) {
         const respond = tracker._onAnnounceResponse;
