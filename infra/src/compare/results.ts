@@ -72,6 +72,11 @@ export interface CohortSummary {
    */
   rendererCpuPercent: number | null;
   browserCpuPercent: number | null;
+  /**
+   * The renderer's CPU per viewer less the threads that decode and draw the video (summary.ts mediaThreadKinds), over
+   * the viewers whose threads were read; null where none were (and in results written before it was measured).
+   */
+  rendererLessMediaCpuPercent?: number | null;
 }
 
 /** One link profile's viewers in a cohort, together: what they received, sent and suffered. */
@@ -135,6 +140,11 @@ export interface Comparison {
   stalledSecondsDelta: number;
   /** hybrid ÷ CDN-only renderer CPU per viewer (the target: under 1.1). */
   rendererCpu: number | null;
+  /**
+   * The same as if both cohorts' media threads, whose work P2P does not change, had cost the same (summary.ts
+   * rendererRatioAlikeMedia); absent in results written before it was measured.
+   */
+  rendererCpuAlikeMedia?: number | null;
 }
 
 export interface CompareResults {

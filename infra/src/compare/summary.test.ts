@@ -12,6 +12,8 @@ import {
   isSaturated,
   percentile,
   proxyBetween,
+  rendererLessMediaPercent,
+  rendererRatioAlikeMedia,
   rollingHttpMbps,
   rollingOffload,
   summariseCohort,
@@ -112,6 +114,7 @@ describe('cohort summary', () => {
       meanRenditionKbps: 300,
       rendererCpuPercent: null,
       browserCpuPercent: null,
+      rendererLessMediaCpuPercent: null,
     });
   });
 
@@ -139,6 +142,7 @@ describe('cohort summary', () => {
       offloadOfBoundPercent: 150,
       stalledSecondsDelta: 1.5,
       rendererCpu: null,
+      rendererCpuAlikeMedia: null,
     });
     const zero = summariseCohort(run('cdn', []), null, null);
     expect(compareSummaries(zero, zero)).toMatchObject({ edgeEgress: null, startupP50: null, latencyP50: null });
@@ -160,6 +164,45 @@ describe('cohort summary', () => {
       rendererCpuPercent: null,
       browserCpuPercent: null,
     });
+  });
+
+  it('reads renderer CPU less the decode and compositing threads, over the viewers whose threads were read', () => {
+    const threads = { 'chromium-headle': 3, Media: 2.5, VideoFrameCompo: 1.5, Compositor: 0.5, WebRTC_W_and_N: 0.6 };
+    // 10 renderer-seconds, 4.5 of them media: 5.5 over 110 s watched is 5%.
+    const read = { watchedSeconds: 110, cpu: { rendererSeconds: 10, totalSeconds: 16, rendererThreads: threads } };
+    expect(rendererLessMediaPercent([read])).toBeCloseTo(5, 9);
+    // A viewer without a thread reading, or without a CPU reading, or that watched nothing, is left out, not zero.
+    const unread = { watchedSeconds: 60, cpu: { rendererSeconds: 30, totalSeconds: 40 } };
+    const watchedNothing = {
+      watchedSeconds: 0,
+      cpu: { rendererSeconds: 1, totalSeconds: 1, rendererThreads: threads },
+    };
+    expect(rendererLessMediaPercent([read, unread, { watchedSeconds: 60, cpu: null }, watchedNothing])).toBeCloseTo(
+      5,
+      9,
+    );
+    // Pooled over viewers: (5.5 + 2) s over 110 + 50 s; a viewer without media threads loses nothing.
+    const noMedia = { watchedSeconds: 50, cpu: { rendererSeconds: 2, totalSeconds: 3, rendererThreads: { X: 2 } } };
+    expect(rendererLessMediaPercent([read, noMedia])).toBeCloseTo((100 * 7.5) / 160, 9);
+    expect(rendererLessMediaPercent([])).toBeNull();
+    expect(rendererLessMediaPercent([unread])).toBeNull();
+    // In a cohort's summary and the comparison: CDN-only's renderer is 4 + 2.4 s over 60 s (10.67%), 4% without media;
+    // the hybrid's 5% without: its extra, 1% of a core, is 0.094 of CDN-only's renderer, whatever the media threads did.
+    const withThreads = (name: 'cdn' | 'hybrid', media: number, rest: number) => {
+      const cpu = { rendererSeconds: media + rest, totalSeconds: 20 };
+      const threads = { ...cpu, rendererThreads: { Media: media, Main: rest } };
+      return summariseCohort(run(name, [viewer(0, { cpu: threads })], [], cpu), null, null);
+    };
+    const cdn = withThreads('cdn', 4, 0.04 * 60);
+    const hybrid = withThreads('hybrid', 2, 0.05 * 60);
+    expect(cdn.rendererLessMediaCpuPercent).toBeCloseTo(4, 9);
+    expect(cdn.rendererCpuPercent).toBeCloseTo((100 * 6.4) / 60, 9);
+    expect(compareSummaries(cdn, hybrid).rendererCpuAlikeMedia).toBeCloseTo(1 + 1 / ((100 * 6.4) / 60), 9);
+    // The plain ratio reads the hybrid's lighter media threads as P2P costing less than nothing.
+    expect(compareSummaries(cdn, hybrid).rendererCpu).toBeLessThan(1);
+    expect(rendererRatioAlikeMedia({ rendererCpuPercent: 0, rendererLessMediaCpuPercent: 0 }, hybrid)).toBeNull();
+    expect(rendererRatioAlikeMedia({ rendererCpuPercent: 8, rendererLessMediaCpuPercent: null }, hybrid)).toBeNull();
+    expect(rendererRatioAlikeMedia(cdn, { rendererLessMediaCpuPercent: undefined })).toBeNull();
   });
 
   it('counts dropped frames over all frames', () => {

@@ -184,6 +184,7 @@ export function summariseCohort(
     droppedFramesPercent: frames > 0 ? (100 * sum((x) => x.droppedFrames ?? 0)) / frames : null,
     meanRenditionKbps: bitrates.length ? bitrates.reduce((a, b) => a + b, 0) / bitrates.length / 1000 : null,
     ...cpuPerViewer(run.browserCpu, viewerMinutes * 60),
+    rendererLessMediaCpuPercent: rendererLessMediaPercent(v),
   };
 }
 
@@ -249,7 +250,50 @@ export function cpuPerViewer(
   };
 }
 
+/**
+ * The renderer's threads that decode and draw the video (thread kinds, renderer-profile.ts threadKind): P2P changes
+ * none of their work, yet between a run's cohorts they varied by up to 0.9 s a viewer with how busy the machine was,
+ * as much as the whole renderer-CPU target allows (BENCHMARKS.md, "What P2P costs a renderer, priced").
+ */
+export const mediaThreadKinds: readonly string[] = ['Media', 'VideoFrameCompo', 'Compositor'];
+
+/**
+ * Pure: renderer CPU per viewer as a share of one core over the time watched, less its media threads
+ * (mediaThreadKinds), over the viewers whose threads were read; null where none were. What P2P could have added to a
+ * renderer, read without the threads whose spread is the machine's.
+ */
+export function rendererLessMediaPercent(
+  viewers: readonly { watchedSeconds: number; cpu: BrowserCpu | null }[],
+): number | null {
+  let seconds = 0;
+  let watched = 0;
+  for (const v of viewers) {
+    const threads = v.cpu?.rendererThreads;
+    if (!v.cpu || !threads || !(v.watchedSeconds > 0)) continue;
+    const media = mediaThreadKinds.reduce((sum, kind) => sum + (threads[kind] ?? 0), 0);
+    seconds += v.cpu.rendererSeconds - media;
+    watched += v.watchedSeconds;
+  }
+  return watched > 0 ? (100 * seconds) / watched : null;
+}
+
 const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? null : a / b);
+
+/**
+ * Pure: hybrid ÷ CDN-only renderer CPU as it would be had both cohorts' media threads cost the same: 1 + the hybrid's
+ * extra without them over CDN-only's whole renderer. Beside the plain ratio it reads against the same target (1.1);
+ * null where either cohort lacks a figure.
+ */
+export function rendererRatioAlikeMedia(
+  cdn: Pick<CohortSummary, 'rendererCpuPercent' | 'rendererLessMediaCpuPercent'>,
+  hybrid: Pick<CohortSummary, 'rendererLessMediaCpuPercent'>,
+): number | null {
+  const base = cdn.rendererCpuPercent;
+  const rest = cdn.rendererLessMediaCpuPercent;
+  const hybridRest = hybrid.rendererLessMediaCpuPercent;
+  if (base === null || !(base > 0) || rest == null || hybridRest == null) return null;
+  return 1 + (hybridRest - rest) / base;
+}
 
 export function compareSummaries(cdn: CohortSummary, hybrid: CohortSummary): Comparison {
   return {
@@ -259,6 +303,7 @@ export function compareSummaries(cdn: CohortSummary, hybrid: CohortSummary): Com
     offloadOfBoundPercent: hybrid.boundPercent > 0 ? (100 * hybrid.offloadPercent) / hybrid.boundPercent : null,
     stalledSecondsDelta: hybrid.stalledSeconds - cdn.stalledSeconds,
     rendererCpu: ratio(hybrid.rendererCpuPercent, cdn.rendererCpuPercent),
+    rendererCpuAlikeMedia: rendererRatioAlikeMedia(cdn, hybrid),
   };
 }
 

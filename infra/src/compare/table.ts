@@ -137,6 +137,11 @@ export function comparisonRows(results: CompareResults): TableRow[] {
       (x) => pct(x.summary.rendererCpuPercent),
       times(results.comparison.rendererCpu ?? null),
     ),
+    row(
+      'renderer CPU less decode and compositing (ratio: the same with media threads alike)',
+      (x) => pct(x.summary.rendererLessMediaCpuPercent ?? null),
+      times(results.comparison.rendererCpuAlikeMedia ?? null),
+    ),
     row('whole browser CPU per viewer', (x) => pct(x.summary.browserCpuPercent)),
     row('P2P connections per viewer: made, held at a time', (x) => {
       const t = summariseTransport(x.run.viewers);
