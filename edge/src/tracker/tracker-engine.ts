@@ -583,7 +583,7 @@ export class TrackerEngine<S> {
     state.counters.offersRelayed += relayed;
     // A swarm too small here to take every offer: the rest go to the neighbouring sub-shard, so no viewer is stranded.
     const intro = this.introduction;
-    if (intro && relayed < wanted && this.forwardsOffers(swarm)) {
+    if (intro && relayed < wanted && this.forwardsOffers(swarm.members.size)) {
       pushForward(out, {
         kind: 'offers',
         to: intro.neighbour,
@@ -735,16 +735,26 @@ export class TrackerEngine<S> {
   private countsReply(infoHash: string, warning?: string): string {
     const swarm = this.swarms.get(infoHash);
     const interval = this.limits.intervalSeconds;
-    if (!swarm) return countsFrame(interval, jsonString(infoHash), 0, 0, warning, this.introduction !== undefined);
+    if (!swarm) return countsFrame(interval, jsonString(infoHash), 0, 0, warning, this.forwardsOffers(0));
     const { complete } = swarm;
     const incomplete = swarm.members.size - complete;
-    return countsFrame(interval, swarm.quotedInfoHash, complete, incomplete, warning, this.forwardsOffers(swarm));
+    return countsFrame(
+      interval,
+      swarm.quotedInfoHash,
+      complete,
+      incomplete,
+      warning,
+      this.forwardsOffers(swarm.members.size),
+    );
   }
 
-  /** Whether offers this swarm cannot place here go on to the neighbouring sub-shard: it has one, and the swarm is small here. */
-  private forwardsOffers(swarm: Swarm<S>): boolean {
+  /**
+   * Whether offers a swarm of this many members here cannot place go on to the neighbouring sub-shard: there is one,
+   * and the swarm is small here. The one rule for forwarding them and for saying so in the reply.
+   */
+  private forwardsOffers(members: number): boolean {
     const intro = this.introduction;
-    return intro !== undefined && swarm.members.size - 1 < intro.belowPeers;
+    return intro !== undefined && members - 1 < intro.belowPeers;
   }
 
   private addMember(
