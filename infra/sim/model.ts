@@ -137,6 +137,12 @@ export interface TrackerModel {
   outages: { fromSeconds: number; toSeconds: number }[];
   /** Seed of the tracker's own tie-break stream (xorshift32 in tracker-engine.ts). */
   seed: number;
+  /**
+   * The announce reply names this many of the sub-shard's earliest members (policy earliestPeers), and a viewer's cap
+   * follows (peerCap: named members uncapped, receivers at player.receiverMaxPeers); 0: none, as our tracker today.
+   * An experiment (BENCHMARKS.md, "Holding fewer connections").
+   */
+  namedLeaders: number;
 }
 
 export const trackerModelDefaults: TrackerModel = {
@@ -145,6 +151,7 @@ export const trackerModelDefaults: TrackerModel = {
   shardByRegion: true,
   outages: [],
   seed: 1,
+  namedLeaders: 0,
 };
 
 /**
@@ -158,6 +165,8 @@ export interface PlayerModel {
    * holds to (p2p-shim.ts steerOffers); a setting here so a run can try another.
    */
   maxPeers: number;
+  /** A receiver's cap where the tracker names the earliest members (the policy's offerDefaults.receiverMaxPeers, peerCap). */
+  receiverMaxPeers: number;
   /** Join → first request: page, script, hls.js and MSE set-up, the master playlist. */
   startupOverheadSeconds: number;
   /** Segments hls.js must hold before it starts playing (1: the one at the start position). */
@@ -204,6 +213,7 @@ export interface PlayerModel {
 
 export const playerModelDefaults: PlayerModel = {
   maxPeers: offerDefaults.maxPeers,
+  receiverMaxPeers: offerDefaults.receiverMaxPeers,
   startupOverheadSeconds: 0.3,
   startSegments: 1,
   directSegments: 3,

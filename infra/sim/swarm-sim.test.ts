@@ -390,6 +390,27 @@ describe('the decisions are the policy module’s', () => {
     expect(capped.summary.stalls).toBe(0);
   });
 
+  it('with the tracker naming the earliest members, receivers hold 2 peers and offload holds (a plain cap of 2 does not)', () => {
+    const calibrate = (scenarios.calibrate as (typeof scenarios)[string]).overrides(8);
+    const open = run(calibrate);
+    const named = run(calibrate, { tracker: { namedLeaders: 2 }, player: { receiverMaxPeers: 2 } });
+    const plain = run(calibrate, { player: { maxPeers: 2 } });
+    // receiverMaxPeers alone caps nobody: a receiver is one the tracker named others to.
+    const unnamed = run(calibrate, { player: { receiverMaxPeers: 2 } });
+    expect(resolveSimConfig(calibrate).tracker.namedLeaders).toBe(0);
+    expect(unnamed.summary).toEqual(open.summary);
+    // Held connections more than halve (the named members hold everyone, the other six hold 2)...
+    expect(named.summary.meanPeers).toBeLessThan(open.summary.meanPeers / 2);
+    expect(named.summary.connections.made).toBeLessThan(open.summary.connections.made / 2);
+    // ...and offload stays within a point: the named members hold every receiver, which ranks itself after them.
+    expect(named.summary.offloadPercent).toBeGreaterThan(open.summary.offloadPercent - 1);
+    expect(named.summary.firstFetcherPercent).toBeCloseTo(open.summary.firstFetcherPercent, 0);
+    // A plain cap ranks each viewer among the two it holds: more lead, and offload falls by 10 points or more.
+    expect(plain.summary.firstFetcherPercent).toBeGreaterThan(open.summary.firstFetcherPercent * 1.5);
+    expect(plain.summary.offloadPercent).toBeLessThan(open.summary.offloadPercent - 10);
+    for (const r of [open, named, plain]) expect(r.summary.stalls).toBe(0);
+  });
+
   it('catches up to the live-sync point as hls.js does in low-latency mode, and keeps a late start without it', () => {
     const calibrate = (scenarios.calibrate as (typeof scenarios)[string]).overrides(4);
     const caught = run(calibrate);

@@ -29,6 +29,7 @@ import {
   canRelay,
   chooseSource,
   deadlineMargin,
+  earliestPeers,
   epochOf,
   idAlphabet,
   initialTickState,
@@ -44,6 +45,7 @@ import {
   type PeerObservation,
   type PeerTransfer,
   type PolicyOptions,
+  peerCap,
   pickOfferTargets,
   projectTransfer,
   relayProbeWaitSeconds,
@@ -364,6 +366,10 @@ export class SwarmSimulation {
   private readonly announceOnRequest: Uint8Array;
   /** The swarm's size as the tracker's last announce reply counted it (complete + incomplete); 0: no reply yet. */
   private readonly swarmCounted: Int32Array;
+  /** The sub-shard's earliest members as the tracker's last reply named them (tracker.namedLeaders). */
+  private readonly namedLeaders: (string[] | undefined)[];
+  /** The offer options at each cap peerCap gives (the full options at maxPeers, copies at smaller caps). */
+  private readonly offerOptionsAt = new Map<number, OfferOptions>();
   /**
    * When v's player asked for P2P (player.ts maybeStartP2P): at the first tick after the first frame whose p2p is
    * true, i.e. once playback has kept pace (p2p-start.ts, through the tick). -1: not yet.
@@ -520,7 +526,12 @@ export class SwarmSimulation {
     this.catchUpMax = config.player.liveCatchUp ? first.actions.hls.maxLiveSyncPlaybackRate : 1;
     this.tEnd = this.tStart + config.audience.seconds;
     this.D = Math.max(1, Math.min(255, Math.floor(config.player.maxPeers)));
-    this.offerOptions = { ...offerDefaults, max: config.tracker.offersPerAnnounce, maxPeers: this.D };
+    this.offerOptions = {
+      ...offerDefaults,
+      max: config.tracker.offersPerAnnounce,
+      maxPeers: this.D,
+      receiverMaxPeers: Math.max(0, Math.floor(config.player.receiverMaxPeers)),
+    };
     const edgeRate = (config.edge.capacityMbps * 1e6) / 8;
     this.edge = Number.isFinite(edgeRate) && edgeRate > 0 ? new SharedLink(edgeRate) : undefined;
     this.trackerSeed = config.tracker.seed >>> 0 || 1;
@@ -601,6 +612,7 @@ export class SwarmSimulation {
     this.announceGen = new Int32Array(n);
     this.announceOnRequest = new Uint8Array(n);
     this.swarmCounted = new Int32Array(n);
+    this.namedLeaders = new Array(n);
     this.p2pAskedAt = new Float64Array(n).fill(-1);
     this.lastP2P = new Uint8Array(n);
     this.paceMark = new Float64Array(n).fill(Number.NaN);
@@ -2160,9 +2172,18 @@ export class SwarmSimulation {
         connected: this.degree[v] as number,
         opening: this.pending[v] as number,
       },
-      this.offerOptions,
+      this.offersOf(v),
     );
     this.swarmCounted[v] = shard.length;
+    const named = this.cfg.tracker.namedLeaders;
+    const leaders =
+      named > 0
+        ? earliestPeers(
+            shard.map((m) => m.peerId),
+            named,
+          )
+        : undefined;
+    if (leaders) this.namedLeaders[v] = leaders;
     if (wanted > 0) {
       const seed = this.nextTrackerSeed();
       const candidates = matching.boundedCandidates(me, shard, matchingDefaults.maxCandidates, seed);
@@ -2236,7 +2257,7 @@ export class SwarmSimulation {
 
   /** An offer relayed by the tracker: whether and when a data channel opens. */
   private offer(v: number, j: number, t: number): void {
-    const full = (x: number) => !answersOffer(this.degree[x] as number, this.pending[x] as number, this.offerOptions);
+    const full = (x: number) => !answersOffer(this.degree[x] as number, this.pending[x] as number, this.offersOf(x));
     if (j === v || !this.isActive(j) || this.linkSlot(v, j) >= 0 || full(v) || full(j)) return;
     if (!this.reachable(v, j) || this.rng.next() < this.cfg.network.iceFailure) {
       this.connFailed++;
@@ -2254,6 +2275,28 @@ export class SwarmSimulation {
     this.queue.push(at, ev.connect, v, j);
   }
 
+  /** v's offer options at the cap peerCap gives it now: maxPeers, unless the tracker named others and not v. */
+  private offersOf(v: number): OfferOptions {
+    const leaders = this.namedLeaders[v];
+    if (!leaders || this.offerOptions.receiverMaxPeers <= 0) return this.offerOptions;
+    const counted = this.swarmCounted[v] as number;
+    const cap = peerCap(
+      {
+        named: leaders.includes(this.ids[v] as string) ? 'leader' : 'receiver',
+        namedCount: leaders.length,
+        ...(counted > 0 ? { members: counted } : {}),
+      },
+      this.offerOptions,
+    );
+    if (cap === this.offerOptions.maxPeers) return this.offerOptions;
+    let options = this.offerOptionsAt.get(cap);
+    if (!options) {
+      options = { ...this.offerOptions, maxPeers: cap };
+      this.offerOptionsAt.set(cap, options);
+    }
+    return options;
+  }
+
   private reachable(v: number, j: number): boolean {
     return this.reach[(this.natClass[v] as number) * natClasses.length + (this.natClass[j] as number)] === 1;
   }
@@ -2262,7 +2305,11 @@ export class SwarmSimulation {
     if (this.pending[v]) this.pending[v] = (this.pending[v] as number) - 1;
     if (this.pending[j]) this.pending[j] = (this.pending[j] as number) - 1;
     if (!this.isActive(v) || !this.isActive(j) || this.linkSlot(v, j) >= 0) return;
-    if ((this.degree[v] as number) >= this.D || (this.degree[j] as number) >= this.D) return;
+    if (
+      (this.degree[v] as number) >= this.offersOf(v).maxPeers ||
+      (this.degree[j] as number) >= this.offersOf(j).maxPeers
+    )
+      return;
     this.link(v, j, t);
     this.link(j, v, t);
     this.connMade++;

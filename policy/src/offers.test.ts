@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { announceOffers, answersOffer, type OfferOptions, offerDefaults } from './offers';
+import { announceOffers, answersOffer, type OfferOptions, offerDefaults, peerCap } from './offers';
 
 /** The offers with the tracker's count and the connections held (and opening), from a tracker that did not say whether it forwards. */
 const offers = (members: number | undefined, connected: number, options?: OfferOptions, opening?: number) =>
@@ -96,5 +96,38 @@ describe('offers per announce', () => {
     const three = { ...offerDefaults, maxPeers: 3 };
     expect(answersOffer(2, 0, three)).toBe(true);
     expect(answersOffer(2, 1, three)).toBe(false);
+  });
+});
+
+describe('peerCap: the peers a viewer holds at most', () => {
+  const on = { ...offerDefaults, receiverMaxPeers: 2 };
+  it('is maxPeers by default, whatever the tracker named', () => {
+    expect(offerDefaults.receiverMaxPeers).toBe(0);
+    expect(peerCap({ named: 'receiver', members: 8 }, offerDefaults)).toBe(offerDefaults.maxPeers);
+    expect(peerCap({}, offerDefaults)).toBe(offerDefaults.maxPeers);
+  });
+
+  it('with receiverMaxPeers, caps a receiver of a swarm every named member can hold whole', () => {
+    expect(peerCap({ named: 'receiver', members: 8 }, on)).toBe(2);
+    expect(peerCap({ named: 'receiver', members: on.maxPeers }, on)).toBe(2);
+    // One more member than a named one can hold: the receivers must feed each other, uncapped.
+    expect(peerCap({ named: 'receiver', members: on.maxPeers + 1 }, on)).toBe(on.maxPeers);
+  });
+
+  it('never caps a named member, a viewer the tracker named nobody to, or one without a count', () => {
+    expect(peerCap({ named: 'leader', members: 8 }, on)).toBe(on.maxPeers);
+    expect(peerCap({ members: 8 }, on)).toBe(on.maxPeers);
+    expect(peerCap({ named: 'receiver' }, on)).toBe(on.maxPeers);
+    expect(peerCap({ named: 'receiver', members: Number.NaN }, on)).toBe(on.maxPeers);
+  });
+
+  it('leaves a receiver room for every member named', () => {
+    expect(peerCap({ named: 'receiver', namedCount: 3, members: 8 }, on)).toBe(3);
+    expect(peerCap({ named: 'receiver', namedCount: 1, members: 8 }, on)).toBe(2);
+  });
+
+  it('is never above maxPeers', () => {
+    expect(peerCap({ named: 'receiver', members: 3 }, { ...on, maxPeers: 3, receiverMaxPeers: 5 })).toBe(3);
+    expect(peerCap({ named: 'receiver', namedCount: 9, members: 3 }, { ...on, maxPeers: 3 })).toBe(3);
   });
 });

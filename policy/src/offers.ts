@@ -26,6 +26,12 @@ export const offerDefaults = {
    * every peer at every segment) on the renderer's WebRTC thread. The simulator's audience has always kept this many.
    */
   maxPeers: 20,
+  /**
+   * Peers a receiver holds at most where the tracker names the swarm's earliest members and each of them can hold
+   * every member (peerCap); 0: no such cap. Off by default: the simulator's experiment (BENCHMARKS.md, "Holding fewer
+   * connections"); neither our tracker nor the player does the naming yet.
+   */
+  receiverMaxPeers: 0,
 };
 
 export type OfferOptions = typeof offerDefaults;
@@ -74,4 +80,28 @@ export function answersOffer(
   options: OfferOptions = offerDefaults,
 ): boolean {
   return connectedPeers + openingPeers < options.maxPeers;
+}
+
+/** What the tracker's last reply said of the swarm's earliest members (it names them) and of its size. */
+export interface CapView {
+  /** 'leader': named among them; 'receiver': others were named, not this viewer; absent: the tracker named nobody. */
+  named?: 'leader' | 'receiver';
+  /** How many members it named; a receiver holds room for every one of them. */
+  namedCount?: number;
+  /** The swarm's size as the tracker last counted it, this viewer included; absent before the first count. */
+  members?: number;
+}
+
+/**
+ * Pure: the peers a viewer holds at most. maxPeers, except a receiver (the tracker named others as the swarm's
+ * earliest members, not this viewer) holds receiverMaxPeers, and never fewer than were named, while the swarm is no
+ * larger than maxPeers, so that each named member can hold every other one. The named members stay uncapped and feed
+ * the receivers; a receiver holding a few other receivers instead would rank itself among them and lead (a plain cap
+ * of 2 lost 23 points of offload at N = 8 in the simulator, BENCHMARKS.md "Holding fewer connections").
+ */
+export function peerCap(view: CapView, options: Pick<OfferOptions, 'maxPeers' | 'receiverMaxPeers'>): number {
+  const { members } = view;
+  if (options.receiverMaxPeers <= 0 || view.named !== 'receiver') return options.maxPeers;
+  if (members === undefined || !Number.isFinite(members) || members > options.maxPeers) return options.maxPeers;
+  return Math.min(options.maxPeers, Math.max(options.receiverMaxPeers, view.namedCount ?? 0));
 }

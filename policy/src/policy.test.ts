@@ -10,7 +10,7 @@ import {
   uploadOpen,
   uploadRateBps,
 } from './reciprocity';
-import { epochOf, isFirstFetcher, makePeerId, peerJoinedAt, rankSwarm, seederCount } from './roles';
+import { earliestPeers, epochOf, isFirstFetcher, makePeerId, peerJoinedAt, rankSwarm, seederCount } from './roles';
 import { hlsLiveSettings, loaderWindows } from './windows';
 
 const o = policyDefaults;
@@ -276,5 +276,21 @@ describe('reciprocity', () => {
     const lower = spendUpload(budget, 0, 1, 100_000, options); // the uplink measured at 125 kB/s: 100 kB/s
     expect(lower.tokens).toBe(200_000);
     expect(budgetContended(spendUpload(lower, 160_000, 1, 100_000, options), 1, 100_000, options)).toBe(true);
+  });
+});
+
+describe('earliestPeers: the members a tracker names', () => {
+  const a = makePeerId(100, 'zzzzzzz');
+  const b = makePeerId(200, 'aaaaaaa');
+  const c = makePeerId(200, 'bbbbbbb');
+  const stock = '-WW0101-abcdefghijkl';
+  it('takes the k earliest joiners, ties by id, ids not ours last, each once', () => {
+    expect(earliestPeers([stock, c, b, a], 2)).toEqual([a, b]);
+    expect(earliestPeers([c, stock, a, b, a], 4)).toEqual([a, b, c, stock]);
+    expect(earliestPeers([b, c], 5)).toEqual([b, c]);
+  });
+  it('names nobody for k of 0 or less', () => {
+    expect(earliestPeers([a, b], 0)).toEqual([]);
+    expect(earliestPeers([a, b], -1)).toEqual([]);
   });
 });

@@ -103,6 +103,19 @@ export function rankSwarm(peerIds: readonly string[], epoch: number): string[] {
 }
 
 /**
+ * The k members that joined first (the join time in their ids, then the id): what a tracker names as the swarm's
+ * earliest members (the tick's swarmLeaders). Ids not made by makePeerId come last. Pure; the order is the rank's
+ * without its per-epoch tie-break, which only a tracker that knows the epoch could apply.
+ */
+export function earliestPeers(peerIds: readonly string[], k: number): string[] {
+  const count = Math.max(0, Math.floor(k));
+  if (count === 0) return [];
+  const keyed = [...new Set(peerIds)].map((id) => ({ id, joined: peerJoinedAt(id) ?? Number.POSITIVE_INFINITY }));
+  keyed.sort((a, b) => a.joined - b.joined || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return keyed.slice(0, count).map((m) => m.id);
+}
+
+/**
  * Where `self` stands in rankSwarm([self, ...peers]) and how big that swarm is, in one pass without sorting: the
  * peers (distinct, other than self) that rank before it. Swarms seen by one peer are small, so duplicates are found by
  * scanning rather than with a Set.
