@@ -18,6 +18,12 @@ export interface Env {
   /** "1" lets tracker clients pick their region shard (local runs and tests only). */
   TRACKER_REGION_OVERRIDE?: string;
   /**
+   * How many of a swarm's earliest members every tracker announce reply names (tracker/limits.ts `namedMembersFor`,
+   * 0-20); a player whose policy sets receiverMaxPeers then holds few peers when others are named. Unset: none, as in
+   * wrangler.toml; `compare --named-members` sets it.
+   */
+  TRACKER_NAMED_MEMBERS?: string;
+  /**
    * How long a stream's stats object keeps its 10 s buckets, whole seconds up to the default hour (stats/aggregate.ts
    * `statsOptionsFor`): set by the soak, shorter, so the buckets are at their bound before it judges memory; unset
    * in wrangler.toml, so a deployed edge keeps the hour its dashboard shows.

@@ -139,7 +139,7 @@ export interface TrackerModel {
   seed: number;
   /**
    * The announce reply names this many of the sub-shard's earliest members (policy earliestPeers), and a viewer's cap
-   * follows (peerCap: named members uncapped, receivers at player.receiverMaxPeers); 0: none, as our tracker today.
+   * follows (peerCap: named members uncapped, receivers at policy.receiverMaxPeers); 0: none, as our tracker today.
    * An experiment (BENCHMARKS.md, "Holding fewer connections").
    */
   namedLeaders: number;
@@ -165,8 +165,6 @@ export interface PlayerModel {
    * holds to (p2p-shim.ts steerOffers); a setting here so a run can try another.
    */
   maxPeers: number;
-  /** A receiver's cap where the tracker names the earliest members (the policy's offerDefaults.receiverMaxPeers, peerCap). */
-  receiverMaxPeers: number;
   /** Join → first request: page, script, hls.js and MSE set-up, the master playlist. */
   startupOverheadSeconds: number;
   /** Segments hls.js must hold before it starts playing (1: the one at the start position). */
@@ -213,7 +211,6 @@ export interface PlayerModel {
 
 export const playerModelDefaults: PlayerModel = {
   maxPeers: offerDefaults.maxPeers,
-  receiverMaxPeers: offerDefaults.receiverMaxPeers,
   startupOverheadSeconds: 0.3,
   startSegments: 1,
   directSegments: 3,

@@ -393,10 +393,10 @@ describe('the decisions are the policy module’s', () => {
   it('with the tracker naming the earliest members, receivers hold 2 peers and offload holds (a plain cap of 2 does not)', () => {
     const calibrate = (scenarios.calibrate as (typeof scenarios)[string]).overrides(8);
     const open = run(calibrate);
-    const named = run(calibrate, { tracker: { namedLeaders: 2 }, player: { receiverMaxPeers: 2 } });
+    const named = run(calibrate, { tracker: { namedLeaders: 2 }, policy: { receiverMaxPeers: 2 } });
     const plain = run(calibrate, { player: { maxPeers: 2 } });
     // receiverMaxPeers alone caps nobody: a receiver is one the tracker named others to.
-    const unnamed = run(calibrate, { player: { receiverMaxPeers: 2 } });
+    const unnamed = run(calibrate, { policy: { receiverMaxPeers: 2 } });
     expect(resolveSimConfig(calibrate).tracker.namedLeaders).toBe(0);
     expect(unnamed.summary).toEqual(open.summary);
     // Held connections more than halve (the named members hold everyone, the other six hold 2)...

@@ -530,7 +530,6 @@ export class SwarmSimulation {
       ...offerDefaults,
       max: config.tracker.offersPerAnnounce,
       maxPeers: this.D,
-      receiverMaxPeers: Math.max(0, Math.floor(config.player.receiverMaxPeers)),
     };
     const edgeRate = (config.edge.capacityMbps * 1e6) / 8;
     this.edge = Number.isFinite(edgeRate) && edgeRate > 0 ? new SharedLink(edgeRate) : undefined;
@@ -2278,7 +2277,8 @@ export class SwarmSimulation {
   /** v's offer options at the cap peerCap gives it now: maxPeers, unless the tracker named others and not v. */
   private offersOf(v: number): OfferOptions {
     const leaders = this.namedLeaders[v];
-    if (!leaders || this.offerOptions.receiverMaxPeers <= 0) return this.offerOptions;
+    const receiverMaxPeers = Math.floor(this.policy.receiverMaxPeers);
+    if (!leaders || receiverMaxPeers <= 0) return this.offerOptions;
     const counted = this.swarmCounted[v] as number;
     const cap = peerCap(
       {
@@ -2286,7 +2286,8 @@ export class SwarmSimulation {
         namedCount: leaders.length,
         ...(counted > 0 ? { members: counted } : {}),
       },
-      this.offerOptions,
+      this.offerOptions.maxPeers,
+      receiverMaxPeers,
     );
     if (cap === this.offerOptions.maxPeers) return this.offerOptions;
     let options = this.offerOptionsAt.get(cap);

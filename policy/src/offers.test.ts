@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { announceOffers, answersOffer, type OfferOptions, offerDefaults, peerCap } from './offers';
+import { policyDefaults } from './options';
 
 /** The offers with the tracker's count and the connections held (and opening), from a tracker that did not say whether it forwards. */
 const offers = (members: number | undefined, connected: number, options?: OfferOptions, opening?: number) =>
@@ -100,34 +101,34 @@ describe('offers per announce', () => {
 });
 
 describe('peerCap: the peers a viewer holds at most', () => {
-  const on = { ...offerDefaults, receiverMaxPeers: 2 };
+  const max = offerDefaults.maxPeers;
   it('is maxPeers by default, whatever the tracker named', () => {
-    expect(offerDefaults.receiverMaxPeers).toBe(0);
-    expect(peerCap({ named: 'receiver', members: 8 }, offerDefaults)).toBe(offerDefaults.maxPeers);
-    expect(peerCap({}, offerDefaults)).toBe(offerDefaults.maxPeers);
+    expect(policyDefaults.receiverMaxPeers).toBe(0);
+    expect(peerCap({ named: 'receiver', members: 8 }, max, policyDefaults.receiverMaxPeers)).toBe(max);
+    expect(peerCap({}, max, 0)).toBe(max);
   });
 
   it('with receiverMaxPeers, caps a receiver of a swarm every named member can hold whole', () => {
-    expect(peerCap({ named: 'receiver', members: 8 }, on)).toBe(2);
-    expect(peerCap({ named: 'receiver', members: on.maxPeers }, on)).toBe(2);
+    expect(peerCap({ named: 'receiver', members: 8 }, max, 2)).toBe(2);
+    expect(peerCap({ named: 'receiver', members: max }, max, 2)).toBe(2);
     // One more member than a named one can hold: the receivers must feed each other, uncapped.
-    expect(peerCap({ named: 'receiver', members: on.maxPeers + 1 }, on)).toBe(on.maxPeers);
+    expect(peerCap({ named: 'receiver', members: max + 1 }, max, 2)).toBe(max);
   });
 
   it('never caps a named member, a viewer the tracker named nobody to, or one without a count', () => {
-    expect(peerCap({ named: 'leader', members: 8 }, on)).toBe(on.maxPeers);
-    expect(peerCap({ members: 8 }, on)).toBe(on.maxPeers);
-    expect(peerCap({ named: 'receiver' }, on)).toBe(on.maxPeers);
-    expect(peerCap({ named: 'receiver', members: Number.NaN }, on)).toBe(on.maxPeers);
+    expect(peerCap({ named: 'leader', members: 8 }, max, 2)).toBe(max);
+    expect(peerCap({ members: 8 }, max, 2)).toBe(max);
+    expect(peerCap({ named: 'receiver' }, max, 2)).toBe(max);
+    expect(peerCap({ named: 'receiver', members: Number.NaN }, max, 2)).toBe(max);
   });
 
   it('leaves a receiver room for every member named', () => {
-    expect(peerCap({ named: 'receiver', namedCount: 3, members: 8 }, on)).toBe(3);
-    expect(peerCap({ named: 'receiver', namedCount: 1, members: 8 }, on)).toBe(2);
+    expect(peerCap({ named: 'receiver', namedCount: 3, members: 8 }, max, 2)).toBe(3);
+    expect(peerCap({ named: 'receiver', namedCount: 1, members: 8 }, max, 2)).toBe(2);
   });
 
   it('is never above maxPeers', () => {
-    expect(peerCap({ named: 'receiver', members: 3 }, { ...on, maxPeers: 3, receiverMaxPeers: 5 })).toBe(3);
-    expect(peerCap({ named: 'receiver', namedCount: 9, members: 3 }, { ...on, maxPeers: 3 })).toBe(3);
+    expect(peerCap({ named: 'receiver', members: 3 }, 3, 5)).toBe(3);
+    expect(peerCap({ named: 'receiver', namedCount: 9, members: 3 }, 3, 2)).toBe(3);
   });
 });

@@ -26,12 +26,6 @@ export const offerDefaults = {
    * every peer at every segment) on the renderer's WebRTC thread. The simulator's audience has always kept this many.
    */
   maxPeers: 20,
-  /**
-   * Peers a receiver holds at most where the tracker names the swarm's earliest members and each of them can hold
-   * every member (peerCap); 0: no such cap. Off by default: the simulator's experiment (BENCHMARKS.md, "Holding fewer
-   * connections"); neither our tracker nor the player does the naming yet.
-   */
-  receiverMaxPeers: 0,
 };
 
 export type OfferOptions = typeof offerDefaults;
@@ -93,15 +87,15 @@ export interface CapView {
 }
 
 /**
- * Pure: the peers a viewer holds at most. maxPeers, except a receiver (the tracker named others as the swarm's
- * earliest members, not this viewer) holds receiverMaxPeers, and never fewer than were named, while the swarm is no
+ * Pure: the peers a viewer holds at most. maxPeers (offerDefaults), except a receiver (the tracker named others as
+ * the swarm's earliest members, not this viewer) holds receiverMaxPeers (the policy's), and never fewer than were named, while the swarm is no
  * larger than maxPeers, so that each named member can hold every other one. The named members stay uncapped and feed
  * the receivers; a receiver holding a few other receivers instead would rank itself among them and lead (a plain cap
  * of 2 lost 23 points of offload at N = 8 in the simulator, BENCHMARKS.md "Holding fewer connections").
  */
-export function peerCap(view: CapView, options: Pick<OfferOptions, 'maxPeers' | 'receiverMaxPeers'>): number {
+export function peerCap(view: CapView, maxPeers: number, receiverMaxPeers: number): number {
   const { members } = view;
-  if (options.receiverMaxPeers <= 0 || view.named !== 'receiver') return options.maxPeers;
-  if (members === undefined || !Number.isFinite(members) || members > options.maxPeers) return options.maxPeers;
-  return Math.min(options.maxPeers, Math.max(options.receiverMaxPeers, view.namedCount ?? 0));
+  if (receiverMaxPeers <= 0 || view.named !== 'receiver') return maxPeers;
+  if (members === undefined || !Number.isFinite(members) || members > maxPeers) return maxPeers;
+  return Math.min(maxPeers, Math.max(receiverMaxPeers, view.namedCount ?? 0));
 }

@@ -117,6 +117,11 @@ export interface PolicyOptions {
    * target durations (kept inside activePeerTargetDurations); 0: on every change, as p2p-media-loader does.
    */
   receiverAnnounceTargetDurations: number;
+  /**
+   * Peers a receiver holds at most where the tracker names the swarm's earliest members (its announce reply's `named`)
+   * and each of them can hold every member (offers.ts peerCap); 0: no such cap.
+   */
+  receiverMaxPeers: number;
 }
 
 export const policyDefaults: PolicyOptions = {
@@ -193,6 +198,9 @@ export const policyDefaults: PolicyOptions = {
   // Every other segment: halves a receiver's announcements (its most frequent data-channel message at N = 8) while it
   // is still heard within the 3-target-duration presence window (BENCHMARKS.md, #17 renderer CPU).
   receiverAnnounceTargetDurations: 2,
+  // Off: with the tracker naming its 2 earliest members, receivers at 2 held under half the peers at the same offload
+  // up to 16 simulated viewers, but naming the wrong ones cost 23 points (BENCHMARKS.md, "Holding fewer connections").
+  receiverMaxPeers: 0,
 };
 
 const ranges: Record<keyof PolicyOptions, [number, number]> = {
@@ -240,6 +248,7 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   abandonSampleSeconds: [0, 30],
   abandonSampleBytes: [0, 16_777_216],
   receiverAnnounceTargetDurations: [0, 30],
+  receiverMaxPeers: [0, 100],
 };
 
 export function resolvePolicyOptions(partial: Partial<Record<keyof PolicyOptions, unknown>> = {}): {

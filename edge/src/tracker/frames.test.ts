@@ -101,6 +101,18 @@ describe('hand-built frames', () => {
           expect(countsFrame(interval, quoted, complete, incomplete, 'w', forwards)).toBe(
             JSON.stringify({ ...said, 'warning message': 'w' }),
           );
+          for (const named of [
+            { count: 2, self: true },
+            { count: 3, self: false },
+          ]) {
+            const naming = { ...said, named_members: named.count, named: named.self };
+            expect(countsFrame(interval, quoted, complete, incomplete, undefined, forwards, named)).toBe(
+              JSON.stringify(naming),
+            );
+            expect(countsFrame(interval, quoted, complete, incomplete, 'w', forwards, named)).toBe(
+              JSON.stringify({ ...naming, 'warning message': 'w' }),
+            );
+          }
         }
       }
     }

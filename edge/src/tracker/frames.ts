@@ -44,10 +44,18 @@ const jsonNumber = (value: number): string => (Number.isFinite(value) ? `${value
 /**
  * The reply to an announce: `{action, interval, info_hash, complete, incomplete}`;
  * `forwards_offers` when the tracker says whether offers this swarm cannot place
- * go on to a neighbouring sub-shard (ours does; stock trackers say nothing); and,
+ * go on to a neighbouring sub-shard (ours does; stock trackers say nothing);
+ * `named_members` and `named` when it names the swarm's earliest members (how
+ * many it named, and whether the announcing peer is one: policy peerCap); and,
  * when offers were dropped, `warning message`. The info_hash comes quoted (a
  * swarm keeps its own).
  */
+/** The swarm's earliest members as a reply names them: how many, and whether the peer it answers is one. */
+export interface NamedMembers {
+  count: number;
+  self: boolean;
+}
+
 export function countsFrame(
   interval: number,
   infoHash: JsonString,
@@ -55,12 +63,14 @@ export function countsFrame(
   incomplete: number,
   warning?: string,
   forwardsOffers?: boolean,
+  named?: NamedMembers,
 ): string {
   const counts = `{"action":"announce","interval":${jsonNumber(interval)},"info_hash":${infoHash},"complete":${jsonNumber(complete)},"incomplete":${jsonNumber(incomplete)}`;
   const forwards = forwardsOffers === undefined ? '' : `,"forwards_offers":${forwardsOffers}`;
+  const naming = named === undefined ? '' : `,"named_members":${jsonNumber(named.count)},"named":${named.self}`;
   return warning === undefined
-    ? `${counts}${forwards}}`
-    : `${counts}${forwards},"warning message":${jsonString(warning)}}`;
+    ? `${counts}${forwards}${naming}}`
+    : `${counts}${forwards}${naming},"warning message":${jsonString(warning)}}`;
 }
 
 /** Any other message, as the wire carries it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addStrike, resolveLimits, trackerDefaults } from './limits';
+import { addStrike, maxNamedMembers, namedMembersFor, resolveLimits, trackerDefaults } from './limits';
 
 describe('addStrike', () => {
   const limits = { strikesBeforeClose: 3, strikeForgivenessMs: 1000 };
@@ -43,4 +43,27 @@ describe('resolveLimits', () => {
     expect(trackerDefaults.maxOffersPerAnnounce).toBe(10);
     expect(trackerDefaults.peerTimeoutMs).toBeGreaterThan(trackerDefaults.intervalSeconds * 1000 * 2);
   });
+});
+
+describe('namedMembersFor: TRACKER_NAMED_MEMBERS', () => {
+  it('names none when unset or empty', () => {
+    expect(namedMembersFor(undefined)).toEqual({ namedMembers: 0 });
+    expect(namedMembersFor(' ')).toEqual({ namedMembers: 0 });
+  });
+
+  it('takes a whole number up to the bound', () => {
+    expect(namedMembersFor('0')).toEqual({ namedMembers: 0 });
+    expect(namedMembersFor('2')).toEqual({ namedMembers: 2 });
+    expect(namedMembersFor(String(maxNamedMembers))).toEqual({ namedMembers: maxNamedMembers });
+  });
+
+  it.each(['-1', '2.5', 'two', String(maxNamedMembers + 1), 'Infinity'])(
+    'refuses %j with a reason, naming none',
+    (v) => {
+      const { namedMembers, refused } = namedMembersFor(v);
+      expect(namedMembers).toBe(0);
+      expect(refused).toContain('TRACKER_NAMED_MEMBERS must be a whole number');
+      expect(refused).toContain(JSON.stringify(v));
+    },
+  );
 });

@@ -138,3 +138,21 @@ export const trackerAddressDefaults: TrackerAddressLimits = {
 
 /** Why a penalised address is refused: one text, whether its sub-shard or the Worker's note of it answers. */
 export const penalisedAddressReason = 'this address is refused for a while: it opened too many tracker sockets';
+
+/** The most members a reply may name (TRACKER_NAMED_MEMBERS): a receiver leaves room for every one of them. */
+export const maxNamedMembers = 20;
+
+/**
+ * Pure: how many of a swarm's earliest members announce replies name, given the edge's `TRACKER_NAMED_MEMBERS`
+ * (absent or empty: 0, none). Anything but a whole number from 0 to maxNamedMembers is refused with a reason, and
+ * none are named.
+ */
+export function namedMembersFor(value: string | undefined): { namedMembers: number; refused?: string } {
+  if (value === undefined || value.trim() === '') return { namedMembers: 0 };
+  const count = Number(value);
+  if (Number.isInteger(count) && count >= 0 && count <= maxNamedMembers) return { namedMembers: count };
+  return {
+    namedMembers: 0,
+    refused: `TRACKER_NAMED_MEMBERS must be a whole number from 0 to ${maxNamedMembers}, not ${JSON.stringify(value)}: naming none`,
+  };
+}

@@ -45,7 +45,7 @@ import { multivariantName, storageKey } from '@edgeswarm/protocol';
 import type { Env } from '../env';
 import { AddressLimiter, clientAddress, isLimitedAddress } from '../lib/address-limiter';
 import type { SwarmAllowlist } from './allowlist';
-import { closeCodes, penalisedAddressReason, trackerAddressDefaults, trackerDefaults } from './limits';
+import { closeCodes, namedMembersFor, penalisedAddressReason, trackerAddressDefaults, trackerDefaults } from './limits';
 import { resolveRegion } from './region';
 import type { ShardStats, TrackerCounters } from './stats';
 import { deriveInfoHashes, manifestSwarmId, playerSwarmId, variantsOf } from './swarm-ids';
@@ -88,10 +88,15 @@ export class TrackerSwarm extends DurableObject<Env> {
   private nextReportAt = 0;
   private lastEarlyReportAt = 0;
   private reporting: Promise<void> | undefined;
+  /** The earliest members every announce reply names (TRACKER_NAMED_MEMBERS; 0: none). */
+  private readonly namedMembers: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.engine = new TrackerEngine(trackerDefaults, randomSeed(), true);
+    const { namedMembers, refused } = namedMembersFor(env.TRACKER_NAMED_MEMBERS);
+    if (refused) console.warn(refused);
+    this.namedMembers = namedMembers;
+    this.engine = this.newEngine();
     const kv = ctx.storage.kv;
     this.stream = kv.get<string>('stream');
     this.origins = kv.get<string[]>('origins') ?? [];
@@ -277,7 +282,7 @@ export class TrackerSwarm extends DurableObject<Env> {
   async forget(): Promise<number> {
     const sockets = this.ctx.getWebSockets();
     for (const ws of sockets) this.closeQuietly(ws, 1000, 'stream deleted');
-    this.engine = new TrackerEngine(trackerDefaults, randomSeed(), true);
+    this.engine = this.newEngine();
     this.stream = undefined;
     this.origins = [];
     this.place = undefined;
@@ -285,6 +290,12 @@ export class TrackerSwarm extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     return sockets.length;
+  }
+
+  private newEngine(): TrackerEngine<WebSocket> {
+    const engine = new TrackerEngine<WebSocket>(trackerDefaults, randomSeed(), true);
+    engine.namedMembers = this.namedMembers;
+    return engine;
   }
 
   /** RPC for the stats route. */

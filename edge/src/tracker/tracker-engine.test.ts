@@ -3,6 +3,8 @@
  * runtime, no timers. The same engine runs inside the Durable Object (see
  * swarm.test.ts for the whole path on workerd).
  */
+
+import { makePeerId } from '@edgeswarm/policy';
 import { type TrackerServerMessage, trackerIdToHex } from '@edgeswarm/protocol';
 import { describe, expect, it } from 'vitest';
 import { closeCodes, type TrackerLimits, trackerDefaults } from './limits';
@@ -834,5 +836,70 @@ describe('sub-shards: load, shedding and introductions', () => {
     engine.introduction = { self: 'A', neighbour: 'B', belowPeers: 8 };
     expect(forwardsOffers(announce(a), a)).toBe(true);
     expect(forwardsOffers(announce(a, { event: 'stopped' }), a)).toBe(true);
+  });
+});
+
+describe("naming the swarm's earliest members (namedMembers)", () => {
+  /** One of our player's ids, joined at `seconds`. */
+  const ours = (seconds: number, tag: string) => makePeerId(seconds, tag);
+  const naming = (out: Outcome<FakeSocket>, socket: FakeSocket) => {
+    const { named_members, named } = to(out, socket)[0] as { named_members?: unknown; named?: unknown };
+    return { named_members, named };
+  };
+
+  it('says nothing of it by default', () => {
+    const { join, announce } = setup();
+    const a = join('a');
+    const reply = to(announce(a, { peer_id: ours(10, 'a') }), a)[0];
+    expect(reply).not.toHaveProperty('named_members');
+    expect(reply).not.toHaveProperty('named');
+  });
+
+  it('names the earliest joiners by the time in their ids, not by who announced first, foreign ids last', () => {
+    const { engine, join, announce } = setup();
+    engine.namedMembers = 2;
+    const late = join('late');
+    const foreign = join('foreign');
+    const early = join('early');
+    const middle = join('middle');
+    const ids = new Map<FakeSocket, string>([
+      [late, ours(300, 'late')],
+      [foreign, id('foreign')],
+      [early, ours(100, 'early')],
+      [middle, ours(200, 'middle')],
+    ]);
+    const say = (s: FakeSocket, fields: Record<string, unknown> = {}) =>
+      naming(announce(s, { peer_id: ids.get(s), ...fields }), s);
+    // Alone, the latest joiner is the swarm's earliest member; a foreign id joining too is named after it.
+    expect(say(late)).toEqual({ named_members: 1, named: true });
+    expect(say(foreign)).toEqual({ named_members: 2, named: true });
+    // An earlier joiner announcing later is named at once, and the foreign id is not any more.
+    expect(say(early)).toEqual({ named_members: 2, named: true });
+    expect(say(foreign)).toEqual({ named_members: 2, named: false });
+    expect(say(middle)).toEqual({ named_members: 2, named: true });
+    expect(say(late)).toEqual({ named_members: 2, named: false });
+    expect(say(early)).toEqual({ named_members: 2, named: true });
+    // One named member leaves: the next earliest is named in its place.
+    announce(early, { peer_id: ids.get(early), event: 'stopped' });
+    expect(say(late)).toEqual({ named_members: 2, named: true });
+    expect(say(foreign)).toEqual({ named_members: 2, named: false });
+    expect(say(middle)).toEqual({ named_members: 2, named: true });
+  });
+
+  it('names members per swarm, and a closed socket leaves the named', () => {
+    const { engine, join, announce } = setup();
+    engine.namedMembers = 1;
+    const a = join('a');
+    const b = join('b');
+    const other = id('rendition-360p');
+    expect(naming(announce(a, { peer_id: ours(50, 'a') }), a)).toEqual({ named_members: 1, named: true });
+    expect(naming(announce(b, { peer_id: ours(60, 'b') }), b)).toEqual({ named_members: 1, named: false });
+    // Another rendition is a swarm of its own, with its own earliest member.
+    expect(naming(announce(b, { peer_id: ours(60, 'b'), info_hash: other }), b)).toEqual({
+      named_members: 1,
+      named: true,
+    });
+    engine.disconnect(a);
+    expect(naming(announce(b, { peer_id: ours(60, 'b') }), b)).toEqual({ named_members: 1, named: true });
   });
 });

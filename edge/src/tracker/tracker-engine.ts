@@ -10,7 +10,7 @@
  * attachments after the object wakes, via `restore`.
  */
 
-import { boundedCandidates, type MatchCandidate, nextSeed, pickOfferTargets } from '@edgeswarm/policy';
+import { boundedCandidates, earliestPeers, type MatchCandidate, nextSeed, pickOfferTargets } from '@edgeswarm/policy';
 import type { SessionDescription, TrackerServerMessage } from '@edgeswarm/protocol';
 import { trackerIdToHex } from '@edgeswarm/protocol';
 import { fullBucket, type TokenBucket, takeToken } from '../lib/token-bucket';
@@ -21,6 +21,7 @@ import {
   type JsonString,
   jsonString,
   messageFrame,
+  type NamedMembers,
   offerFrame,
   offerFrameTail,
 } from './frames';
@@ -110,6 +111,8 @@ interface Swarm<S> {
   /** The same members as an array: sampling for matching needs positions. */
   list: Member<S>[];
   complete: number;
+  /** The earliest members as replies name them (namedMembers), until someone joins or leaves. */
+  named?: string[];
 }
 
 /**
@@ -253,6 +256,12 @@ export class TrackerEngine<S> {
   allowlist: SwarmAllowlist | undefined;
   /** Set by the caller when this sub-shard has a neighbour to forward offers to. */
   introduction: Introduction | undefined;
+  /**
+   * How many of a swarm's earliest members (policy earliestPeers: by the join time in our ids) every announce reply
+   * names, set by the caller (TRACKER_NAMED_MEMBERS); a player whose policy caps receivers (receiverMaxPeers) then
+   * holds few peers when others are named. 0: none, and replies say nothing of it.
+   */
+  namedMembers = 0;
 
   /**
    * @param knownSwarmsOnly announce only into swarms on the allowlist (the Durable
@@ -573,7 +582,7 @@ export class TrackerEngine<S> {
     const warning =
       message.droppedOffers > 0 ? `only the first ${this.limits.maxOffersPerAnnounce} offers were relayed` : undefined;
     // Reply first, then relay, as bittorrent-tracker does.
-    out.send.push({ to: socket, frame: this.countsReply(infoHash, warning) });
+    out.send.push({ to: socket, frame: this.countsReply(infoHash, warning, peerId) });
 
     const wanted = Math.min(message.offers.length, message.numwant ?? message.offers.length);
     if (wanted === 0) return;
@@ -730,9 +739,9 @@ export class TrackerEngine<S> {
   /**
    * The reply to an announce: the swarm's counts, the announce interval, whether offers it cannot place here go to
    * the neighbouring sub-shard (so a viewer connected to every other member knows an offer more would meet nobody),
-   * and a warning, if any.
+   * the earliest members named to `peerId` (a member announcing), and a warning, if any.
    */
-  private countsReply(infoHash: string, warning?: string): string {
+  private countsReply(infoHash: string, warning?: string, peerId?: string): string {
     const swarm = this.swarms.get(infoHash);
     const interval = this.limits.intervalSeconds;
     if (!swarm) return countsFrame(interval, jsonString(infoHash), 0, 0, warning, this.forwardsOffers(0));
@@ -745,7 +754,15 @@ export class TrackerEngine<S> {
       incomplete,
       warning,
       this.forwardsOffers(swarm.members.size),
+      peerId === undefined ? undefined : this.named(swarm, peerId),
     );
+  }
+
+  /** What a reply to `peerId` says of the swarm's earliest members; undefined where this tracker names none. */
+  private named(swarm: Swarm<S>, peerId: string): NamedMembers | undefined {
+    if (this.namedMembers <= 0) return undefined;
+    swarm.named ??= earliestPeers([...swarm.members.keys()], this.namedMembers);
+    return { count: swarm.named.length, self: swarm.named.includes(peerId) };
   }
 
   /**
@@ -789,6 +806,7 @@ export class TrackerEngine<S> {
     };
     swarm.members.set(peerId, member);
     swarm.list.push(member);
+    swarm.named = undefined;
     if (complete) swarm.complete++;
     return member;
   }
@@ -798,6 +816,7 @@ export class TrackerEngine<S> {
     const member = swarm?.members.get(peerId);
     if (!swarm || !member || member.socket !== socket) return;
     swarm.members.delete(peerId);
+    swarm.named = undefined;
     const last = swarm.list.pop();
     if (last && last !== member) {
       swarm.list[member.index] = last;
