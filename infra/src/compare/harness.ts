@@ -157,7 +157,11 @@ export async function runCompare(
       log('compare: starting the local edge (wrangler dev)');
       edge = await startLocalEdge({
         persistDir: join(work, 'state'),
-        vars: { PUBLISH_SECRET: secret, TRACKER_REGION_OVERRIDE: '1' },
+        vars: {
+          PUBLISH_SECRET: secret,
+          TRACKER_REGION_OVERRIDE: '1',
+          ...(options.namedMembers === undefined ? {} : { TRACKER_NAMED_MEMBERS: String(options.namedMembers) }),
+        },
       });
     }
     const edgeUrl = options.url ?? (edge as LocalEdge).url;
@@ -184,7 +188,7 @@ export async function runCompare(
     log(`compare: publishing a ${options.size} test pattern as ${stream} to ${edgeUrl}`);
     await waitUntilLive(edgeUrl, stream, publisher);
     log(
-      `compare: live; ${points.map((p) => p.label).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.nat === undefined ? '' : `, NAT ${options.nat}`}${options.failFragment === undefined ? '' : `, failing viewer:fragment ${options.failFragment}`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}${options.burnLoad > 0 ? `, ${options.burnLoad} busy processes beside each cohort${options.burnNice === 0 ? '' : ` at nice ${options.burnNice > 0 ? '+' : ''}${options.burnNice} from the browsers`}` : ''}${options.viewerCpu === undefined ? '' : `, each viewer's browser capped at ${options.viewerCpu} of a core`}${options.profile ? ', profiling every renderer' : ''}${
+      `compare: live; ${points.map((p) => p.label).join(' then ')}, ${options.viewers} viewers each${options.edgeMbps === undefined ? '' : `, edge capped at ${options.edgeMbps} Mbit/s`}${options.network === 'loopback' ? '' : `, network ${options.network}`}${options.edgeLinkMbps === undefined ? '' : `, edge link ${options.edgeLinkMbps} Mbit/s`}${options.namedMembers === undefined ? '' : `, tracker naming ${options.namedMembers} earliest members`}${options.nat === undefined ? '' : `, NAT ${options.nat}`}${options.failFragment === undefined ? '' : `, failing viewer:fragment ${options.failFragment}`}${options.burnCpuPercent > 0 ? `, burning ${options.burnCpuPercent}% of the CPU beside each cohort` : ''}${options.burnLoad > 0 ? `, ${options.burnLoad} busy processes beside each cohort${options.burnNice === 0 ? '' : ` at nice ${options.burnNice > 0 ? '+' : ''}${options.burnNice} from the browsers`}` : ''}${options.viewerCpu === undefined ? '' : `, each viewer's browser capped at ${options.viewerCpu} of a core`}${options.profile ? ', profiling every renderer' : ''}${
         options.policy
           ? `, hybrid policy ${Object.entries(options.policy)
               .map(([k, v]) => `${k}=${v}`)

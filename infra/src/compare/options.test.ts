@@ -82,6 +82,17 @@ describe('compare options', () => {
     });
   });
 
+  it("has the local edge's tracker name each swarm's earliest members when asked, and refuses what it cannot", () => {
+    expect(compareDefaults.namedMembers).toBeUndefined();
+    expect(read(['--named-members', '2']).options.namedMembers).toBe(2);
+    expect(() => read(['--named-members', '2.5'])).toThrow(/--named-members must be an integer from 0 to 20/);
+    expect(() => read(['--named-members', '21'])).toThrow(/--named-members must be an integer from 0 to 20/);
+    expect(() => read(['--named-members', 'two'])).toThrow(/--named-members must be a number/);
+    expect(() => read(['--named-members', '2', '--url', 'http://127.0.0.1:8787'])).toThrow(
+      /--named-members sets the local edge's tracker .* cannot with --url/,
+    );
+  });
+
   it('puts viewers behind a NAT when asked, and refuses a spec the viewers cannot hold', () => {
     expect(compareDefaults.nat).toBeUndefined();
     expect(read(['--viewers', '8', '--nat', 'symmetric:2']).options.nat).toBe('symmetric:2');

@@ -5,6 +5,7 @@
  */
 import { type CliRequest, type OptionTable, type OptionValues, parseOptions } from '@edgeswarm/origin/cli-options';
 import { type PolicyOptions, policyDefaults, resolvePolicyOptions } from '@edgeswarm/policy';
+import { maxNamedMembers } from '../../../edge/src/tracker/limits';
 import { parseFragmentFault } from '../cohort/fragment-fault';
 import { type CohortName, cohortNames, isCohortName } from '../cohort/records';
 import { viewerCpuLimits } from '../cohort/viewer-cpu';
@@ -33,6 +34,12 @@ export interface CompareOptions {
   network: NetworkName;
   /** Cap on the edge's own link (what the edge and tracker send into the viewers' links), Mbit/s; needs links. */
   edgeLinkMbps?: number;
+  /**
+   * The local edge's tracker names this many of each swarm's earliest members in its announce replies
+   * (TRACKER_NAMED_MEMBERS), in every cohort; with `--policy receiverMaxPeers=2` the hybrid's receivers then hold 2
+   * peers. Absent: none named, as a deployed edge. Needs the local edge (not --url).
+   */
+  namedMembers?: number;
   /**
    * Viewers behind a NAT (`--nat symmetric:2`, cohort/viewer-nat.ts's parseNatSpec: kinds spread over the join order,
    * never the first viewer), every cohort the same. With it every viewer has a namespace and link of its own (unshaped
@@ -142,6 +149,7 @@ export class CompareInputError extends Error {
 
 export const compareUsage = `usage: npm run compare -- [--viewers 8] [--seconds 120] [--url <edge>] [--edge-mbps <cap>]
        [--network loopback|residential|dsl-heavy|<profile>] [--edge-link-mbps <cap>] [--nat <kind>:<count>[,…]]
+       [--named-members <count>]
        [--cohorts cdn,p2pml,hybrid | --order cdn-first|hybrid-first] [--burn-cpu <percent>]
        [--burn-load <processes> [--burn-nice <levels>]] [--viewer-cpu <cores>] [--profile] [--stagger 3] [--out <dir>] [--stream <id>] [--key <publish key>] [--size 320x180]
        [--policy <name>=<value>[,<name>=<value>…]] [--latency low,3,4,6 [--part-seconds 0.5]] [--fail-fragment <viewer>:<n>]
@@ -162,6 +170,8 @@ every process of it, runs in a cgroup capped at a quarter of one core (cgroup v1
 the edge, publisher and harness run uncapped. --profile profiles every
 viewer's renderer and prints where its time went (raw profiles in <out>/profiles/). --policy
 runs the hybrid cohort with other policy values (e.g. spreadCopies=0), to compare them.
+--named-members 2 has the local edge's tracker name each swarm's 2 earliest members in its
+announce replies; with --policy receiverMaxPeers=2 the hybrid's other viewers hold 2 peers.
 --latency sweeps the latency dial instead: CDN-only HLS and CDN-only LL-HLS, then the hybrid
 at each latency target (low, or target durations), and prints the offload–latency frontier,
 with the stalls beside each point (a chart in report.html, the rows in results.json);
@@ -199,6 +209,14 @@ export function resolveCompareOptions(partial: Partial<CompareOptions> = {}): {
     if (o.network === 'loopback') {
       throw new CompareInputError(
         '--edge-link-mbps shapes the link between the edge and the viewers: it needs --network',
+      );
+    }
+  }
+  if (o.namedMembers !== undefined) {
+    numberIn('named-members', o.namedMembers, 0, maxNamedMembers, true);
+    if (o.url !== undefined) {
+      throw new CompareInputError(
+        "--named-members sets the local edge's tracker (TRACKER_NAMED_MEMBERS): it cannot with --url",
       );
     }
   }
@@ -265,6 +283,7 @@ const compareOptionTable = {
   'edge-mbps': { type: 'string' },
   network: { type: 'string' },
   'edge-link-mbps': { type: 'string' },
+  'named-members': { type: 'string' },
   nat: { type: 'string' },
   'fail-fragment': { type: 'string' },
   out: { type: 'string' },
@@ -316,6 +335,8 @@ function compareOptionsFrom(values: OptionValues<typeof compareOptionTable>): {
   if (cap !== undefined) partial.edgeMbps = cap;
   const linkCap = num('edge-link-mbps');
   if (linkCap !== undefined) partial.edgeLinkMbps = linkCap;
+  const named = num('named-members');
+  if (named !== undefined) partial.namedMembers = named;
   if (values.network !== undefined) partial.network = values.network as NetworkName;
   if (values.nat !== undefined) partial.nat = values.nat;
   if (values['fail-fragment'] !== undefined) partial.failFragment = values['fail-fragment'];

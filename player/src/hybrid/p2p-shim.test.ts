@@ -4,6 +4,7 @@ import {
   abandonTransfers,
   announcedSince,
   attachEngine,
+  capReceivers,
   closePeer,
   gateUploads,
   onLoaderBuilt,
@@ -480,11 +481,17 @@ describe('attaching the engine to a playing hls.js', () => {
 
 describe('offers per announce', () => {
   const setup = (connected: number, potential = 0, previous?: () => Record<string, unknown>) => {
-    type Update = { complete?: number; incomplete?: number; forwards_offers?: unknown };
+    type Update = {
+      complete?: number;
+      incomplete?: number;
+      forwards_offers?: unknown;
+      named_members?: unknown;
+      named?: unknown;
+    };
     const listeners: ((data: Update) => void)[] = [];
     const handled: unknown[] = [];
     const tracker = {
-      _onAnnounceResponse(data: { offer?: unknown; peer_id?: unknown }) {
+      _onAnnounceResponse(data: { offer?: unknown; answer?: unknown; peer_id?: unknown }) {
         handled.push(data);
       },
     };
@@ -503,10 +510,10 @@ describe('offers per announce', () => {
         },
       },
     };
-    const update = (complete: number, incomplete: number, forwards?: unknown) => {
+    const update = (complete: number, incomplete: number, forwards?: unknown, more: Partial<Update> = {}) => {
       const data =
         forwards === undefined ? { complete, incomplete } : { complete, incomplete, forwards_offers: forwards };
-      for (const listener of listeners) listener(data);
+      for (const listener of listeners) listener({ ...data, ...more });
     };
     return { client, peers, engine, update, tracker, handled };
   };
@@ -675,6 +682,59 @@ describe('offers per announce', () => {
     update(3, 5);
     expect(swarmMembers(events)).toBe(8);
     expect(client._getAnnounceOpts?.()).toEqual({ numwant: 0 });
+  });
+
+  it("holds a receiver to the policy's receiverMaxPeers while the tracker names others, a named member to maxPeers", () => {
+    const { maxPeers } = offerDefaults;
+    const { client, peers, engine, update, tracker, handled } = setup(1);
+    capReceivers(engine, 2);
+    steerOffers(engine);
+    const name = (count: unknown, self: unknown) => update(3, 5, false, { named_members: count, named: self });
+    // Before any reply: the full number, as ever.
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 5 });
+    name(2, false); // 8 members, 2 named, not this viewer: a receiver, held to 2
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 1 });
+    const offer = { type: 'offer', sdp: 'v=0' };
+    const answer = { type: 'answer', sdp: 'v=0' };
+    // Room for one: an answer to its own offer is taken; then it is full, and neither offers nor answers are taken.
+    tracker._onAnnounceResponse({ answer, peer_id: 'a', offer_id: 'o1' } as never);
+    peers.set('a', {});
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 0 });
+    tracker._onAnnounceResponse({ answer, peer_id: 'b', offer_id: 'o2' } as never);
+    tracker._onAnnounceResponse({ offer, peer_id: 'c', offer_id: 'o3' } as never);
+    expect(handled).toEqual([
+      { answer, peer_id: 'a', offer_id: 'o1' },
+      { peer_id: 'b', offer_id: 'o2' },
+      { peer_id: 'c', offer_id: 'o3' },
+    ]);
+    // Three named: room for every one of them.
+    name(3, false);
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 1 });
+    // Named itself, or a reply naming nobody (a stock tracker, or ours with naming off): maxPeers.
+    for (const [count, self] of [
+      [2, true],
+      [undefined, undefined],
+      [0, false],
+      [2, 'no'],
+      [1.5, false],
+    ]) {
+      name(count, self);
+      expect(client._getAnnounceOpts?.(), `${count} ${self}`).toEqual({ numwant: 5 });
+    }
+    // A swarm larger than a named member can hold whole: uncapped.
+    name(2, false);
+    update(10, maxPeers, false, { named_members: 2, named: false });
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 5 });
+  });
+
+  it('caps no receiver unless the policy asks: a named reply alone changes nothing', () => {
+    const { client, engine, update, tracker, handled } = setup(2);
+    steerOffers(engine);
+    update(3, 5, false, { named_members: 2, named: false });
+    expect(client._getAnnounceOpts?.()).toEqual({ numwant: 5 });
+    const answer = { type: 'answer', sdp: 'v=0' };
+    tracker._onAnnounceResponse({ answer, peer_id: 'a', offer_id: 'o1' } as never);
+    expect(handled).toEqual([{ answer, peer_id: 'a', offer_id: 'o1' }]);
   });
 
   it('touches nothing where the engine has no tracker client', () => {

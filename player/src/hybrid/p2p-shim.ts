@@ -10,7 +10,10 @@
 import {
   announceOffers,
   answersOffer,
+  type CapView,
+  type OfferOptions,
   offerDefaults,
+  peerCap,
   slack,
   type TransferProgress,
   trackerReconnectDelayMs,
@@ -31,16 +34,24 @@ interface TrackerClientLike {
 interface AnnouncingClientLike {
   /** Merged into every announce's options (bittorrent-tracker's getAnnounceOpts, a private field). */
   _getAnnounceOpts?: (() => Record<string, unknown>) | null;
-  on?: (
-    event: 'update',
-    listener: (data: { complete?: number; incomplete?: number; forwards_offers?: unknown }) => void,
-  ) => void;
+  on?: (event: 'update', listener: (data: AnnounceReplyLike) => void) => void;
   /** Its connection to each tracker (bittorrent-tracker's WebSocketTracker, a private field). */
   _trackers?: AnsweringTrackerLike[];
 }
+/** An announce reply as bittorrent-tracker's client passes it on: ours adds forwards_offers, named_members, named. */
+interface AnnounceReplyLike {
+  complete?: number;
+  incomplete?: number;
+  forwards_offers?: unknown;
+  named_members?: unknown;
+  named?: unknown;
+}
 interface AnsweringTrackerLike {
-  /** Handles every announce message the tracker relays, an offer from another peer included (a private method). */
-  _onAnnounceResponse?: (data: { offer?: unknown; peer_id?: unknown }) => void;
+  /**
+   * Handles every announce message the tracker relays, another peer's offer or its answer to ours included (a private
+   * method).
+   */
+  _onAnnounceResponse?: (data: { offer?: unknown; answer?: unknown; peer_id?: unknown }) => void;
 }
 interface StreamLoaderLike {
   p2pLoaders?: { loaders?: Map<unknown, { loader?: { trackerClient?: TrackerClientLike } }> };
@@ -158,18 +169,44 @@ function peerCounts(trackerClient: TrackerClientLike): { connected: number; open
 }
 
 /** Whether an offer relayed from this peer is answered: not one already held, and only while there is room. */
-function answers(trackerClient: TrackerClientLike, relayedFrom: string): boolean {
+function answers(trackerClient: TrackerClientLike, relayedFrom: string, options: OfferOptions): boolean {
   if (trackerClient._peers?.get(relayedPeerId(relayedFrom))?.peer) return false;
+  return hasRoom(trackerClient, options);
+}
+
+/** Whether a tracker client holds fewer peers than the cap, those it is opening included. */
+function hasRoom(trackerClient: TrackerClientLike, options: OfferOptions): boolean {
   const { connected, opening } = peerCounts(trackerClient);
-  return answersOffer(connected, opening);
+  return answersOffer(connected, opening, options);
+}
+
+/** The policy's receiverMaxPeers each engine's tracker clients hold a receiver to (capReceivers); absent: 0, none. */
+const receiverCaps = new WeakMap<object, number>();
+
+/**
+ * Sets the peers a receiver holds at most (the policy's receiverMaxPeers; peerCap) for this engine's tracker clients:
+ * where the tracker names the swarm's earliest members and not this viewer, it offers, answers and takes answers only
+ * up to that many. Call it before the engine starts; 0: no such cap.
+ */
+export function capReceivers(engine: object, receiverMaxPeers: number): void {
+  receiverCaps.set(engine, Number.isFinite(receiverMaxPeers) ? Math.max(0, Math.floor(receiverMaxPeers)) : 0);
+}
+
+/** Pure: what an announce reply says of the swarm's earliest members; nothing when it names none (a stock tracker). */
+export function namedIn(data: AnnounceReplyLike): Pick<CapView, 'named' | 'namedCount'> {
+  const count = data.named_members;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count <= 0 || typeof data.named !== 'boolean') return {};
+  return { named: data.named ? 'leader' : 'receiver', namedCount: count };
 }
 
 /**
  * Offers only where they can meet someone new. Each tracker client gets announce options whose numwant (the offers
  * bittorrent-tracker makes, at most 5) follows the swarm's size as the tracker last counted it, whether that tracker
  * forwards offers the swarm cannot place (our tracker's `forwards_offers`), and the peers
- * p2p-media-loader holds or is opening, never past the policy's maxPeers (announceOffers); and an offer relayed from a
- * peer p2p-media-loader already holds, or relayed once it holds maxPeers, is not answered (answersOffer). Otherwise
+ * p2p-media-loader holds or is opening, never past the cap (announceOffers); and an offer relayed from a peer
+ * p2p-media-loader already holds, or relayed once it holds the cap, is not answered (answersOffer), nor an answer to
+ * its own offer taken once full. The cap is maxPeers, or the receiver's (capReceivers) while our tracker names others
+ * as the swarm's earliest members (`named_members`, `named`; peerCap). Otherwise
  * every announce (every 30 s) builds 5 RTCPeerConnections that gather ICE candidates, and each peer that receives one
  * builds another to answer it, even when every member is connected already and p2p-media-loader closes both as
  * duplicates; and in a large swarm the connections grow without end. Call it as peers connect; returns how many
@@ -185,6 +222,7 @@ export function steerOffers(engine: unknown, offers: typeof announceOffers = ann
       if (!trackerClient || !client || steered.has(client) || typeof client.on !== 'function') continue;
       let members: number | undefined;
       let forwards: boolean | undefined;
+      let naming: Pick<CapView, 'named' | 'namedCount'> = {};
       client.on('update', (data) => {
         const count = (data.complete ?? 0) + (data.incomplete ?? 0);
         if (Number.isFinite(count) && count > 0) {
@@ -193,19 +231,32 @@ export function steerOffers(engine: unknown, offers: typeof announceOffers = ann
         }
         // Our tracker says whether offers this swarm cannot place go to a neighbouring sub-shard; a stock one does not.
         forwards = typeof data.forwards_offers === 'boolean' ? data.forwards_offers : undefined;
+        naming = namedIn(data);
       });
+      // maxPeers, or a receiver's cap while the tracker names others as the swarm's earliest members (peerCap).
+      const capped = (): OfferOptions => {
+        const cap = peerCap({ ...naming, members }, offerDefaults.maxPeers, receiverCaps.get(engine as object) ?? 0);
+        return cap === offerDefaults.maxPeers ? offerDefaults : { ...offerDefaults, maxPeers: cap };
+      };
       const previous = client._getAnnounceOpts;
       client._getAnnounceOpts = () => {
         const { connected, opening } = peerCounts(trackerClient);
-        return { ...previous?.(), numwant: offers({ members, forwards, connected, opening }, offerDefaults) };
+        return { ...previous?.(), numwant: offers({ members, forwards, connected, opening }, capped()) };
       };
       for (const tracker of client._trackers ?? []) {
         const respond = tracker._onAnnounceResponse;
         if (typeof respond !== 'function') continue;
         // The rest of the message (counts, interval, warnings) is still handled; only the offer is left unanswered.
         tracker._onAnnounceResponse = function (this: unknown, data) {
-          if (data?.offer && typeof data.peer_id === 'string' && !answers(trackerClient, data.peer_id)) {
+          if (data?.offer && typeof data.peer_id === 'string' && !answers(trackerClient, data.peer_id, capped())) {
             const { offer: _held, ...rest } = data;
+            respond.call(this, rest);
+            return;
+          }
+          // An answer to one of this viewer's offers, made before the tracker's reply capped it (the first announce
+          // offers the full number): not taken once full, and that offer times out as one nobody answered.
+          if (data?.answer && !hasRoom(trackerClient, capped())) {
+            const { answer: _held, ...rest } = data;
             respond.call(this, rest);
             return;
           }

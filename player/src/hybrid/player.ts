@@ -634,6 +634,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         ...(options.segmentStorageFactory ? { customSegmentStorageFactory: options.segmentStorageFactory } : {}),
       },
     });
+    // Before it starts: a receiver's cap where our tracker names the swarm's earliest members (0, the default: none).
+    stack.capReceivers(engine, policy.receiverMaxPeers);
     if (!stack.attachEngine(engine, instance, history)) {
       warnings.push('P2P is off: this p2p-media-loader cannot be attached to a playing hls.js');
       engine.destroy();

@@ -7,6 +7,7 @@ import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import {
   abandonTransfers,
   attachEngine,
+  capReceivers,
   closePeer,
   gateUploads,
   peerAnnouncements,
@@ -41,6 +42,7 @@ export const p2pStack = {
   abandonTransfers,
   attachEngine,
   bundledDigest,
+  capReceivers,
   closePeer,
   gateUploads,
   peerAnnouncements,
