@@ -198,8 +198,10 @@ export const policyDefaults: PolicyOptions = {
   // Every other segment: halves a receiver's announcements (its most frequent data-channel message at N = 8) while it
   // is still heard within the 3-target-duration presence window (BENCHMARKS.md, #17 renderer CPU).
   receiverAnnounceTargetDurations: 2,
-  // Off: with the tracker naming its 2 earliest members, receivers at 2 held under half the peers at the same offload
-  // up to 16 simulated viewers, but naming the wrong ones cost 23 points (BENCHMARKS.md, "Holding fewer connections").
+  // Off: with the tracker naming its 2 earliest members (TRACKER_NAMED_MEMBERS), receivers at 2 held under half the
+  // peers at the same offload up to 16 simulated viewers and in real browsers at N = 8, but a named pair that cannot
+  // lead (a DSL uplink, a CPU-strained leader) leaves receivers leading themselves: 23 points lost in the simulator, 7
+  // in one real run; and no renderer saving showed (BENCHMARKS.md, "The earliest members named, in real browsers").
   receiverMaxPeers: 0,
 };
 
