@@ -2277,8 +2277,7 @@ export class SwarmSimulation {
   /** v's offer options at the cap peerCap gives it now: maxPeers, unless the tracker named others and not v. */
   private offersOf(v: number): OfferOptions {
     const leaders = this.namedLeaders[v];
-    const receiverMaxPeers = Math.floor(this.policy.receiverMaxPeers);
-    if (!leaders || receiverMaxPeers <= 0) return this.offerOptions;
+    if (!leaders) return this.offerOptions;
     const counted = this.swarmCounted[v] as number;
     const cap = peerCap(
       {
@@ -2287,7 +2286,7 @@ export class SwarmSimulation {
         ...(counted > 0 ? { members: counted } : {}),
       },
       this.offerOptions.maxPeers,
-      receiverMaxPeers,
+      this.policy.receiverMaxPeers,
     );
     if (cap === this.offerOptions.maxPeers) return this.offerOptions;
     let options = this.offerOptionsAt.get(cap);

@@ -127,6 +127,11 @@ describe('peerCap: the peers a viewer holds at most', () => {
     expect(peerCap({ named: 'receiver', namedCount: 1, members: 8 }, max, 2)).toBe(2);
   });
 
+  it('takes receiverMaxPeers in whole peers, and anything below one as no cap', () => {
+    expect(peerCap({ named: 'receiver', members: 8 }, max, 2.7)).toBe(2);
+    for (const none of [0.5, -1, Number.NaN]) expect(peerCap({ named: 'receiver', members: 8 }, max, none)).toBe(max);
+  });
+
   it('is never above maxPeers', () => {
     expect(peerCap({ named: 'receiver', members: 3 }, 3, 5)).toBe(3);
     expect(peerCap({ named: 'receiver', namedCount: 9, members: 3 }, 3, 2)).toBe(3);

@@ -88,14 +88,16 @@ export interface CapView {
 
 /**
  * Pure: the peers a viewer holds at most. maxPeers (offerDefaults), except a receiver (the tracker named others as
- * the swarm's earliest members, not this viewer) holds receiverMaxPeers (the policy's), and never fewer than were named, while the swarm is no
- * larger than maxPeers, so that each named member can hold every other one. The named members stay uncapped and feed
+ * the swarm's earliest members, not this viewer) holds receiverMaxPeers (the policy's, in whole peers; below 1:
+ * no cap), and never fewer than were named, while the swarm is no larger than maxPeers, so that each named member
+ * can hold every other one. The named members stay uncapped and feed
  * the receivers; a receiver holding a few other receivers instead would rank itself among them and lead (a plain cap
  * of 2 lost 23 points of offload at N = 8 in the simulator, BENCHMARKS.md "Holding fewer connections").
  */
 export function peerCap(view: CapView, maxPeers: number, receiverMaxPeers: number): number {
   const { members } = view;
-  if (receiverMaxPeers <= 0 || view.named !== 'receiver') return maxPeers;
+  const cap = Math.floor(receiverMaxPeers);
+  if (!(cap > 0) || view.named !== 'receiver') return maxPeers;
   if (members === undefined || !Number.isFinite(members) || members > maxPeers) return maxPeers;
-  return Math.min(maxPeers, Math.max(receiverMaxPeers, view.namedCount ?? 0));
+  return Math.min(maxPeers, Math.max(cap, view.namedCount ?? 0));
 }

@@ -41,6 +41,12 @@ export const answerFrame = (sdp: string, offerId: string, peerId: string, infoHa
 /** A finite number as JSON writes it (non-finite ones would be `null`: counts and intervals never are). */
 const jsonNumber = (value: number): string => (Number.isFinite(value) ? `${value}` : 'null');
 
+/** The swarm's earliest members as a reply names them: how many, and whether the peer it answers is one. */
+export interface NamedMembers {
+  count: number;
+  self: boolean;
+}
+
 /**
  * The reply to an announce: `{action, interval, info_hash, complete, incomplete}`;
  * `forwards_offers` when the tracker says whether offers this swarm cannot place
@@ -50,12 +56,6 @@ const jsonNumber = (value: number): string => (Number.isFinite(value) ? `${value
  * when offers were dropped, `warning message`. The info_hash comes quoted (a
  * swarm keeps its own).
  */
-/** The swarm's earliest members as a reply names them: how many, and whether the peer it answers is one. */
-export interface NamedMembers {
-  count: number;
-  self: boolean;
-}
-
 export function countsFrame(
   interval: number,
   infoHash: JsonString,

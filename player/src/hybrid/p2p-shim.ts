@@ -189,7 +189,7 @@ const receiverCaps = new WeakMap<object, number>();
  * up to that many. Call it before the engine starts; 0: no such cap.
  */
 export function capReceivers(engine: object, receiverMaxPeers: number): void {
-  receiverCaps.set(engine, Number.isFinite(receiverMaxPeers) ? Math.max(0, Math.floor(receiverMaxPeers)) : 0);
+  receiverCaps.set(engine, receiverMaxPeers);
 }
 
 /** Pure: what an announce reply says of the swarm's earliest members; nothing when it names none (a stock tracker). */
