@@ -10,9 +10,10 @@
  * exceeded its cap by more than 10% over any 3 s. Each viewer's first-fetcher
  * verdict, sampled every second, is in the result
  * (test-artifacts/shaped-swarm.json). Also checks that every viewer hears the
- * tracker's count of its swarm from its first announce reply, and that a viewer
+ * tracker's count of its swarm from its first announce reply, that a viewer
  * joining the playing swarm does not take its first segment after P2P's start
- * from the edge at once.
+ * from the edge at once, and that the last to join makes no offers once
+ * connected to every other member.
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { trackerDefaults } from '../../edge/src/tracker/limits';
 import { runInNamespace } from './cohort/in-namespace';
 import { firstFetcherTimeline } from './cohort/records';
+import { madeAfterHolding } from './cohort/transport-count';
 import { linkShaping } from './cohort/viewer-links';
 import type { ViewerLink } from './link-profiles';
 import { repoRoot } from './local-edge';
@@ -107,14 +109,21 @@ describe('viewers behind shaped links', () => {
   });
 
   // Our tracker's replies say it forwards no offers here (one sub-shard), so a viewer connected to the 3 others offers
-  // none (policy/src/offers.ts). The last to join (at 9 s, watching 51 s: a second announce 30 s after its first)
-  // builds its first announce's 5 offers and nothing at the second; it built 10 when a small swarm kept 5 offers at
-  // every announce. Two more allow for an offer answered as its own connection to the same peer was still opening.
+  // none (policy/src/offers.ts). The last to join (at 9 s, watching 51 s: a second announce 30 s after its first) once
+  // it first held 3 connections at once makes none at its second announce; it made 5 there when a small swarm kept 5
+  // offers at every announce. Timed in the page, so a slow first connection (not yet connected to all at the second
+  // announce, so offering again, as it should) is not read as offers made while connected to all. Two allow for others'
+  // offers it answers, and for a second connection to one peer counted among the 3.
   it('the last viewer to join makes no offers once connected to every other member', () => {
     const last = result.viewers.at(-1);
+    const transport = last?.transport;
     expect(last?.watchedSeconds).toBeGreaterThanOrEqual(45);
-    expect(last?.transport?.connected).toBeGreaterThanOrEqual(3);
-    expect(last?.transport?.connections).toBeLessThanOrEqual(7);
+    expect(transport, 'its transport count').toBeDefined();
+    if (!transport) return;
+    const after = madeAfterHolding(transport, 3);
+    const seen = `made at ${JSON.stringify(transport.madeAtMs.map(Math.round))}, held 1, 2, 3… at once from ${JSON.stringify(transport.heldAtOnceMs.map(Math.round))} ms`;
+    expect(after, `it held 3 connections at once (${seen})`).not.toBeNull();
+    expect(after, `connections made after it held 3 (${seen})`).toBeLessThanOrEqual(2);
   });
 
   it('every viewer plays, and none stalls', () => {
@@ -173,19 +182,26 @@ describe('viewers behind shaped links', () => {
   // was still finding peers: each of the 3 viewers that joined a playing swarm in a scratch N = 4 compare run before the
   // fix had that segment from the edge 0.1-0.2 s before its first peer connected. Started at the playhead
   // (startLoadersAtPlayhead), the segment waits for peers up to the deadline margin like every later one: it comes
-  // from a peer, or from the edge once the margin is reached, seconds after the first peer connected.
-  it('a viewer joining a playing swarm does not fetch its first segment after P2P starts from the edge before its first peer connects', () => {
+  // from a peer, or from the edge once the margin is reached, seconds after the first peer connected. A viewer whose
+  // first connection is slow leads itself once it is no longer a newcomer (policy newcomerSeconds after P2P's start,
+  // policy/src/roles.ts), and a leader fetches from the edge at once: so an edge fetch before the first peer is right
+  // from then on. One CI run saw that: a first peer 7.6 s after P2P's start, the edge fetch at 5.5 s.
+  it('a viewer joining a playing swarm does not fetch its first segment after P2P starts from the edge at once: it waits for a peer, or leads itself once no longer a newcomer', () => {
+    const newcomerMs = policyDefaults.newcomerSeconds * 1000;
     for (const viewer of result.viewers.slice(1)) {
       const segments = viewer.timeline?.segments ?? [];
       const first = segments.find((s) => s.from !== 'hls.js');
       const firstPeerMs = viewer.timeline?.firstPeerMs;
-      const seen = `${JSON.stringify(segments)}, first peer at ${firstPeerMs} ms`;
+      const startedMs = viewer.timeline?.p2pStartedMs;
+      const seen = `${JSON.stringify(segments)}, P2P started at ${startedMs} ms, first peer at ${firstPeerMs} ms`;
       expect(first, `viewer ${viewer.viewer}: a segment through p2p-media-loader (${seen})`).toBeDefined();
       expect(firstPeerMs, `viewer ${viewer.viewer}: a peer`).toEqual(expect.any(Number));
-      if (first?.from === 'edge') {
-        expect(first.atMs, `viewer ${viewer.viewer}: its edge fetch waited for peers (${seen})`).toBeGreaterThan(
-          Number(firstPeerMs),
-        );
+      expect(startedMs, `viewer ${viewer.viewer}: P2P started`).toEqual(expect.any(Number));
+      if (first?.from === 'edge' && first.atMs <= Number(firstPeerMs)) {
+        expect(
+          first.atMs - Number(startedMs),
+          `viewer ${viewer.viewer}: an edge fetch before its first peer came once it led itself (${seen})`,
+        ).toBeGreaterThanOrEqual(newcomerMs);
       }
     }
   });

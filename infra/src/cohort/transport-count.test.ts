@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   commandKinds,
+  madeAfterHolding,
   messageTotal,
   summariseTransport,
   toTransportCount,
@@ -15,6 +16,8 @@ const count = {
   received: { announcement: 260, data: 55, chunk: 92, done: 55 },
   bytesSent: 140_000,
   bytesReceived: 3_760_000,
+  madeAtMs: [3_100, 3_105, 3_110, 3_120, 3_125, 9_000, 33_200, 33_210, 60_050],
+  heldAtOnceMs: [4_000, 4_300, 31_000],
 };
 
 describe("a viewer's transport count", () => {
@@ -27,6 +30,20 @@ describe("a viewer's transport count", () => {
     expect(toTransportCount({ ...count, connectionSeconds: Number.NaN })).toBeNull();
     expect(toTransportCount({ ...count, sent: { announcement: 'many' } })).toBeNull();
     expect(toTransportCount({ ...count, received: undefined })).toBeNull();
+    expect(toTransportCount({ ...count, madeAtMs: undefined })).toBeNull();
+    expect(toTransportCount({ ...count, madeAtMs: [1, -2] })).toBeNull();
+    expect(toTransportCount({ ...count, heldAtOnceMs: '4000' })).toBeNull();
+    expect(toTransportCount({ ...count, heldAtOnceMs: [Number.POSITIVE_INFINITY] })).toBeNull();
+  });
+
+  it('counts the connections made after the page first held so many at once, and none if it never did', () => {
+    // Made at 3.1-3.125 s (a first announce's 5) and 9 s; 3 held at once from 31 s; 3 made after (33.2, 33.21, 60.05 s).
+    expect(madeAfterHolding(count, 3)).toBe(3);
+    expect(madeAfterHolding(count, 1)).toBe(4);
+    expect(madeAfterHolding(count, 4)).toBeNull();
+    expect(madeAfterHolding({ madeAtMs: [], heldAtOnceMs: [] }, 1)).toBeNull();
+    // One made in the same ms as the hold began was made before it connected, not after.
+    expect(madeAfterHolding({ madeAtMs: [10, 20], heldAtOnceMs: [20] }, 1)).toBe(0);
   });
 
   it('totals the messages one way', () => {

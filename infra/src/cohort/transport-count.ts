@@ -18,7 +18,14 @@ export interface TransportCount {
   received: Record<string, number>;
   bytesSent: number;
   bytesReceived: number;
+  /** When each connection was made, ms on the page's clock (the first `timesKept`). */
+  madeAtMs: number[];
+  /** When the page first held k connections connected at once, at index k − 1, ms on the page's clock. */
+  heldAtOnceMs: number[];
 }
+
+/** Times kept per list: far more connections than a viewer makes in a run, bounded for a page left open. */
+export const timesKept = 200;
 
 /** p2p-media-loader 2.x's command types in the order of its PeerCommandType enum (p2p/commands/types.ts). */
 export const commandKinds = ['announcement', 'request', 'data', 'done', 'absent', 'cancel'] as const;
@@ -31,7 +38,8 @@ export const commandKinds = ['announcement', 'request', 'data', 'done', 'absent'
 export const transportCountScript = `(() => {
   if (window.edgeswarmTransport) return;
   const kinds = ${JSON.stringify(commandKinds)};
-  const t = { connections: 0, connected: 0, heldMs: 0, open: new Map(), sent: {}, received: {}, bytesSent: 0, bytesReceived: 0 };
+  const t = { connections: 0, connected: 0, heldMs: 0, open: new Map(), sent: {}, received: {}, bytesSent: 0, bytesReceived: 0,
+    madeAtMs: [], heldAtOnceMs: [] };
   const framed = (u, a, b, c, d) => u[0] === a && u[1] === b && u[2] === c && u[3] === d;
   const kind = (data) => {
     if (typeof data === 'string') return 'text';
@@ -50,9 +58,14 @@ export const transportCountScript = `(() => {
       constructor(...args) {
         super(...args);
         t.connections++;
+        if (t.madeAtMs.length < ${timesKept}) t.madeAtMs.push(performance.now());
         this.addEventListener('connectionstatechange', () => {
           const state = this.connectionState;
-          if (state === 'connected' && !t.open.has(this)) { t.connected++; t.open.set(this, performance.now()); }
+          if (state === 'connected' && !t.open.has(this)) {
+            t.connected++;
+            t.open.set(this, performance.now());
+            if (t.open.size > t.heldAtOnceMs.length && t.heldAtOnceMs.length < ${timesKept}) t.heldAtOnceMs.push(performance.now());
+          }
           else if (state !== 'connected' && t.open.has(this)) { t.heldMs += performance.now() - t.open.get(this); t.open.delete(this); }
         });
         const close = this.close;
@@ -84,7 +97,8 @@ export const transportCountScript = `(() => {
     const now = performance.now();
     for (const since of t.open.values()) heldMs += now - since;
     return { connections: t.connections, connected: t.connected, connectionSeconds: heldMs / 1000, sent: { ...t.sent },
-      received: { ...t.received }, bytesSent: t.bytesSent, bytesReceived: t.bytesReceived };
+      received: { ...t.received }, bytesSent: t.bytesSent, bytesReceived: t.bytesReceived, madeAtMs: [...t.madeAtMs],
+      heldAtOnceMs: [...t.heldAtOnceMs] };
   };
 })();`;
 
@@ -95,12 +109,15 @@ const isCounts = (value: unknown): value is Record<string, number> =>
 
 const isCount = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
 
+const isTimes = (value: unknown): value is number[] => Array.isArray(value) && value.every(isCount);
+
 /** Pure: a page's count as read, or null if it is not one (no script, or something else under the name). */
 export function toTransportCount(value: unknown): TransportCount | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
   const numbers = ['connections', 'connected', 'connectionSeconds', 'bytesSent', 'bytesReceived'];
   if (!numbers.every((key) => isCount(v[key])) || !isCounts(v.sent) || !isCounts(v.received)) return null;
+  if (!isTimes(v.madeAtMs) || !isTimes(v.heldAtOnceMs)) return null;
   return {
     connections: v.connections as number,
     connected: v.connected as number,
@@ -109,7 +126,22 @@ export function toTransportCount(value: unknown): TransportCount | null {
     received: v.received,
     bytesSent: v.bytesSent as number,
     bytesReceived: v.bytesReceived as number,
+    madeAtMs: v.madeAtMs,
+    heldAtOnceMs: v.heldAtOnceMs,
   };
+}
+
+/**
+ * Pure: the connections a page made after it first held `held` connected at once; null if it never did. Connections,
+ * not peers: two to one peer (an offer answered while its own was opening) count twice.
+ */
+export function madeAfterHolding(
+  count: Pick<TransportCount, 'madeAtMs' | 'heldAtOnceMs'>,
+  held: number,
+): number | null {
+  const since = count.heldAtOnceMs[held - 1];
+  if (since === undefined) return null;
+  return count.madeAtMs.filter((at) => at > since).length;
 }
 
 /** Pure: every message of a count, one way. */
