@@ -42,6 +42,8 @@ describe("a viewer's transport count", () => {
     expect(madeAfterHolding(count, 1)).toBe(4);
     expect(madeAfterHolding(count, 4)).toBeNull();
     expect(madeAfterHolding({ madeAtMs: [], heldAtOnceMs: [] }, 1)).toBeNull();
+    // A count from a run before the times were kept.
+    expect(madeAfterHolding({}, 1)).toBeNull();
     // One made in the same ms as the hold began was made before it connected, not after.
     expect(madeAfterHolding({ madeAtMs: [10, 20], heldAtOnceMs: [20] }, 1)).toBe(0);
   });

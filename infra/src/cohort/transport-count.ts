@@ -18,10 +18,10 @@ export interface TransportCount {
   received: Record<string, number>;
   bytesSent: number;
   bytesReceived: number;
-  /** When each connection was made, ms on the page's clock (the first `timesKept`). */
-  madeAtMs: number[];
-  /** When the page first held k connections connected at once, at index k − 1, ms on the page's clock. */
-  heldAtOnceMs: number[];
+  /** When each connection was made, ms on the page's clock (the first `timesKept`; absent from runs before aac7f08). */
+  madeAtMs?: number[];
+  /** When the page first held k connections connected at once, at index k − 1, ms on the page's clock (as madeAtMs). */
+  heldAtOnceMs?: number[];
 }
 
 /** Times kept per list: far more connections than a viewer makes in a run, bounded for a page left open. */
@@ -139,9 +139,9 @@ export function madeAfterHolding(
   count: Pick<TransportCount, 'madeAtMs' | 'heldAtOnceMs'>,
   held: number,
 ): number | null {
-  const since = count.heldAtOnceMs[held - 1];
+  const since = count.heldAtOnceMs?.[held - 1];
   if (since === undefined) return null;
-  return count.madeAtMs.filter((at) => at > since).length;
+  return (count.madeAtMs ?? []).filter((at) => at > since).length;
 }
 
 /** Pure: every message of a count, one way. */
