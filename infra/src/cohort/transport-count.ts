@@ -25,7 +25,7 @@ export interface TransportCount {
 }
 
 /** Times kept per list: far more connections than a viewer makes in a run, bounded for a page left open. */
-export const timesKept = 200;
+const timesKept = 200;
 
 /** p2p-media-loader 2.x's command types in the order of its PeerCommandType enum (p2p/commands/types.ts). */
 export const commandKinds = ['announcement', 'request', 'data', 'done', 'absent', 'cancel'] as const;
@@ -62,9 +62,10 @@ export const transportCountScript = `(() => {
         this.addEventListener('connectionstatechange', () => {
           const state = this.connectionState;
           if (state === 'connected' && !t.open.has(this)) {
+            const at = performance.now();
             t.connected++;
-            t.open.set(this, performance.now());
-            if (t.open.size > t.heldAtOnceMs.length && t.heldAtOnceMs.length < ${timesKept}) t.heldAtOnceMs.push(performance.now());
+            t.open.set(this, at);
+            if (t.open.size > t.heldAtOnceMs.length && t.heldAtOnceMs.length < ${timesKept}) t.heldAtOnceMs.push(at);
           }
           else if (state !== 'connected' && t.open.has(this)) { t.heldMs += performance.now() - t.open.get(this); t.open.delete(this); }
         });
