@@ -469,6 +469,21 @@ describe('the decisions are the policy module’s', () => {
     expectConserved(dslHeavy);
   });
 
+  it('players measure their uplinks at their speed, bursts and idle seconds alike: drained intervals are no sample', () => {
+    // Dsl-heavy links, 40 viewers at once (78 over the run): uploads come in bursts, and a burst under way at two ticks
+    // in a row did not keep the link full between them. Read as full, those intervals put uplinks here at as little as
+    // 0.17 of their speed, and the 8 Mbit/s ones at 0.67 in the 1 000-viewer run (BENCHMARKS.md, session 29).
+    const r = run(small(40), { network: networkFor('dsl-heavy') });
+    const measured = (r.viewers ?? []).filter((v) => v.measuredUplinkBps > 0);
+    expect(measured.length).toBeGreaterThan(60);
+    for (const v of measured) {
+      expect({ viewer: v.viewer, read: v.measuredUplinkBps / v.uplinkBps }).toEqual({
+        viewer: v.viewer,
+        read: expect.closeTo(0.975, 1),
+      });
+    }
+  });
+
   it('a first fetcher over its upload budget refuses choked receivers, and keeps them connected', () => {
     // The real run at 1280x720 (BENCHMARKS.md, #17): four residential viewers, ~2.9 Mbit/s, so the fibre first
     // fetcher's three receivers need more than an 8 Mbit/s cap (the default until session 22). Its receivers cannot

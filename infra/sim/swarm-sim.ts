@@ -231,6 +231,9 @@ export interface ViewerOutcome {
   /** Seconds from joining to its first open data channel, and to its first segment from a peer (null: never). */
   firstPeerSeconds: number | null;
   firstP2PSeconds: number | null;
+  /** Its uplink, bytes/s, and its capacity as its player measured it at the end (policy capacity.ts; 0: unmeasured). */
+  uplinkBps: number;
+  measuredUplinkBps: number;
 }
 
 export interface SimResult {
@@ -344,6 +347,10 @@ export class SwarmSimulation {
   private readonly meanSegmentBytes: number;
   /** Its uplink is the bottleneck of its transfers now (data would queue behind it). */
   private readonly sat: Uint8Array;
+  /** When each sender's uplink last stopped being what limits its transfers (none, or all held by receivers). */
+  private readonly idleAt: Float64Array;
+  /** When each viewer's player last observed its uplink (uplinkOf). */
+  private readonly observedAt: Float64Array;
   /** Segments received from peers since the viewer's last tick, for its peer-rate estimates. */
   private readonly pendingTransfers: (PeerTransfer[] | undefined)[];
   /** A re-tick is queued (a viewer with its upload closed looks again a second later, as the player does). */
@@ -589,6 +596,8 @@ export class SwarmSimulation {
     this.margin = new Float64Array(n);
     this.upOpen = new Uint8Array(n);
     this.sat = new Uint8Array(n);
+    this.idleAt = new Float64Array(n).fill(-1);
+    this.observedAt = new Float64Array(n).fill(-1);
     this.pendingTransfers = new Array(n).fill(undefined);
     this.tickQueued = new Uint8Array(n);
     this.leadLate = new Uint32Array(n);
@@ -1340,10 +1349,11 @@ export class SwarmSimulation {
   }
 
   /**
-   * What v's player sees of its uplink: bytes delivered to peers so far (finished transfers and what its current ones
-   * have sent), and, when the uplink is what limits its transfers, the bytes still to send behind it.
+   * What v's player sees of its uplink at a tick: bytes delivered to peers so far (finished transfers and what its
+   * current ones have sent), when the uplink is what limits its transfers the bytes still to send behind it, and
+   * whether it stopped being the limit since the last tick (drained).
    */
-  private uplinkOf(v: number, t: number): { deliveredBytes: number; queuedBytes: number } {
+  private uplinkOf(v: number, t: number): { deliveredBytes: number; queuedBytes: number; drained: boolean } {
     this.advanceSender(v, t);
     let delivered = this.upBytes[v] as number;
     let left = 0;
@@ -1351,7 +1361,10 @@ export class SwarmSimulation {
       delivered += this.fDone[f] as number;
       left += (this.fBytes[f] as number) - (this.fDone[f] as number);
     }
-    return { deliveredBytes: delivered, queuedBytes: this.sat[v] === 1 ? left : 0 };
+    // The player samples its queue between ticks while it is full (uplinkDrainSampleSeconds); here it is known exactly.
+    const drained = (this.idleAt[v] as number) > (this.observedAt[v] as number);
+    this.observedAt[v] = t;
+    return { deliveredBytes: delivered, queuedBytes: this.sat[v] === 1 ? left : 0, drained };
   }
 
   /** When v last heard from the peer in its link slot: connected, sent v bytes, or announced a new segment. */
@@ -1668,7 +1681,10 @@ export class SwarmSimulation {
     this.sGen[j] = gen;
     const n = this.sCount[j] as number;
     this.sat[j] = 0;
-    if (n === 0) return;
+    if (n === 0) {
+      this.idleAt[j] = t;
+      return;
+    }
     let capacity = this.up[j] as number;
     let open = n;
     const share = capacity / n;
@@ -1683,6 +1699,7 @@ export class SwarmSimulation {
     const fair = open > 0 ? capacity / open : 0;
     // Some transfer takes an equal share of what is left: the uplink, not a receiver, is what limits it.
     if (open > 0) this.sat[j] = 1;
+    else this.idleAt[j] = t;
     let next = Number.POSITIVE_INFINITY;
     for (let f = this.sHead[j] as number; f >= 0; f = this.fNext[f] as number) {
       if ((this.fRate[f] as number) < 0) {
@@ -2524,6 +2541,8 @@ export class SwarmSimulation {
           p2pRequestedSeconds: since(this.p2pAskedAt[v] as number, this.joinAt[v] as number),
           firstPeerSeconds: since(this.firstPeerAt[v] as number, this.joinAt[v] as number),
           firstP2PSeconds: since(this.firstP2PAt[v] as number, this.joinAt[v] as number),
+          uplinkBps: this.up[v] as number,
+          measuredUplinkBps: this.ts[v]?.uplink.capacityBps ?? 0,
         });
       }
     }

@@ -108,6 +108,40 @@ describe('observeUplink: the floor under the capacity', () => {
   });
 });
 
+describe('observeUplink: the capacity, from intervals the link was full throughout', () => {
+  const o = { uplinkIntervalSeconds: 1, uplinkFloorSeconds: 5 };
+  /** One observation a second from T0: cumulative bytes delivered, full at the tick, drained since the last one. */
+  const capacityAfter = (steps: readonly { delivered: number; full: boolean; drained?: boolean }[]) =>
+    steps.reduce(
+      (e, step, i) => observeUplink(e, step.delivered, step.full, T0 + i + 1, o, step.drained),
+      newUplinkEstimate(T0),
+    ).capacityBps;
+  // 1 Mbit/s (125 kB/s), full at every tick.
+  const full = [1, 2, 3, 4].map((s) => ({ delivered: 125_000 * s, full: true }));
+
+  it('reads a link full from tick to tick at its speed', () => {
+    expect(capacityAfter(full)).toBeCloseTo(125_000, 6);
+  });
+
+  it('takes no sample from an interval in which the queue drained, though full at both ticks', () => {
+    // Bursts under way at every tick, the link idle for half of each second between them: 62.5 kB a second.
+    const bursty = [1, 2, 3, 4].map((s) => ({ delivered: 62_500 * s, full: true }));
+    // Unseen, the drains read as a link half as fast as it is (as before: the simulator's 8 Mbit/s links at 0.67).
+    expect(capacityAfter(bursty)).toBeCloseTo(62_500, 6);
+    // Seen, they are no sample: the link stays unmeasured.
+    expect(capacityAfter(bursty.map((step) => ({ ...step, drained: true })))).toBe(0);
+  });
+
+  it('keeps the samples of the intervals full throughout, and only those', () => {
+    // Full throughout from the first tick to the third (125 kB/s), then a drained interval that delivered little.
+    const mixed = [...full.slice(0, 3), { delivered: 375_000 + 10_000, full: true, drained: true }];
+    expect(capacityAfter(mixed)).toBeCloseTo(125_000, 6);
+    // Unseen, the drained interval pulls the estimate down (0.7 of the old, 0.3 of the new sample).
+    const unseen = mixed.map((step) => ({ ...step, drained: false }));
+    expect(capacityAfter(unseen)).toBeCloseTo(0.7 * 125_000 + 0.3 * 10_000, 6);
+  });
+});
+
 describe('admitsUpload: upload spreads, a tree and not a star', () => {
   const request = (servedCopies: number) => ({ queuedBytes: 0, segmentBytes: 68_000, servedCopies });
   const fibre = measured(12_500_000);

@@ -45,8 +45,12 @@ export function newUplinkEstimate(now: number): UplinkEstimate {
  * Adds an observation: cumulative bytes delivered and whether data was queued
  * behind the link (the data channels' bufferedAmount, or the simulator's own
  * view of a full link). Only the time between two observations that both
- * found the link full counts towards its capacity: a link that sent one
- * segment in a burst and then idled is not slow. Samples are taken over at
+ * found the link full, with no drain seen between them (`drained`), counts
+ * towards its capacity: a link that sent one segment in a burst and then
+ * idled is not slow, nor is one that idled between two bursts that each
+ * happened to be under way at a tick (read as full, that interval under-read
+ * the link by its idle share: the simulator's 8 Mbit/s uplinks at 0.67 of
+ * their speed, BENCHMARKS.md, session 29). Samples are taken over at
  * least `uplinkIntervalSeconds`, so irregular observations give the same answer.
  * The floor (what the link has been seen delivering, full or not) is averaged
  * over at least `uplinkFloorSeconds`: "delivered" is what left the data
@@ -59,12 +63,13 @@ export function observeUplink(
   saturated: boolean,
   now: number,
   options: Pick<PolicyOptions, 'uplinkIntervalSeconds' | 'uplinkFloorSeconds'>,
+  drained = false,
 ): UplinkEstimate {
   const seconds = now - estimate.at;
   if (!(seconds > 0)) return saturated === estimate.saturated ? estimate : { ...estimate, saturated };
   const bytes = Math.max(0, deliveredBytes - estimate.delivered);
   const next = { ...estimate, at: now, delivered: Math.max(estimate.delivered, deliveredBytes), saturated };
-  if (estimate.saturated && saturated) {
+  if (estimate.saturated && saturated && !drained) {
     next.fullBytes += bytes;
     next.fullSeconds += seconds;
     if (next.fullSeconds >= options.uplinkIntervalSeconds) {

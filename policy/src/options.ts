@@ -70,6 +70,11 @@ export interface PolicyOptions {
   /** Bytes queued behind the uplink (bufferedAmount) from which the link counts as full. */
   uplinkFullBytes: number;
   /**
+   * While the uplink is full, the player looks at its queue this often between ticks, seconds, to see whether it
+   * drained: an interval full at both ticks but drained between them is not a sample of the capacity (capacity.ts).
+   */
+  uplinkDrainSampleSeconds: number;
+  /**
    * P2P starts once playback has kept pace this long after the first frame, seconds, the buffer holds the deadline
    * margin and the device is not strained: until then the hybrid plays as CDN-only. 0: P2P starts with the first frame.
    */
@@ -169,6 +174,8 @@ export const policyDefaults: PolicyOptions = {
   uplinkHeadroom: 1.5,
   peerRateSeconds: 300,
   uplinkFullBytes: 16_384,
+  // A drain shorter than this may go unseen, and under-reads its interval by at most this share of a second.
+  uplinkDrainSampleSeconds: 0.2,
   // A starved device's first frame is followed by seconds in which its playhead barely moves, until hls.js jumps to
   // the live sync point, and its P2P connections cost CPU even while the strain back-off takes nothing from them
   // (BENCHMARKS.md, #17 item 4). A second of steady playback first costs a quiet machine a second or so of P2P.
@@ -236,6 +243,7 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   uplinkHeadroom: [1, 10],
   peerRateSeconds: [1, 3600],
   uplinkFullBytes: [1024, 16_777_216],
+  uplinkDrainSampleSeconds: [0.02, 1],
   p2pStartSteadySeconds: [0, 60],
   p2pStartPace: [0.1, 1],
   uplinkProbeBytes: [0, 1_048_576],

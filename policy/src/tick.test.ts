@@ -362,6 +362,25 @@ describe('tick: knowing when bandwidth allows', () => {
     if (queued > 0) expect(actions?.uplinkBps).toBeCloseTo(bps, -2);
   });
 
+  it('a fast link whose queue drains between ticks is not read as slow: the drained intervals are no sample', () => {
+    // A 10 Mbit/s uplink (1.25 MB/s) sending a burst under way at every tick, idle nine tenths of each second between.
+    const bursts = (drained: boolean) =>
+      run(
+        Array.from({ length: 5 }, (_, i) => {
+          const now = T0 + 100 + i;
+          const uplink = { deliveredBytes: 125_000 * i, queuedBytes: 200_000, drained: i > 0 && drained };
+          return { now, obs: observe(dsl, heard(others, now), { segmentBytes: seg, uplink }) };
+        }),
+      ).at(-1);
+    // Unseen, the idle time reads as a 1 Mbit/s link, which cannot feed three peers: it declines.
+    expect(bursts(false)?.uplinkBps).toBeCloseTo(125_000, -2);
+    expect(bursts(false)?.declined).toBe(true);
+    // Seen (the player looks at its queue between ticks), the link stays unmeasured and keeps the role it ranks for.
+    expect(bursts(true)?.uplinkBps).toBe(0);
+    expect(bursts(true)?.declined).toBe(false);
+    expect(bursts(true)?.firstFetcher).toBe(true);
+  });
+
   it('a viewer that declines while the others still rank it first goes quiet, so their rank moves on too', () => {
     // The DSL viewer joined first: everyone ranks it first by tenure. Declining alone would leave them waiting.
     const first = measured(dsl, others, 125_000, 200_000).at(-1);

@@ -83,9 +83,11 @@ export interface TickObservations {
   p2pStartedAt?: number;
   /**
    * The uplink: bytes delivered to peers so far (cumulative; bytes that left the data channels, not bytes written
-   * into them), and the bytes queued behind the link now (the data channels' bufferedAmount). Absent: not measured (the role ignores capacity).
+   * into them), and the bytes queued behind the link now (the data channels' bufferedAmount); `drained`: the queue
+   * was seen below uplinkFullBytes since the last tick (the player samples it every uplinkDrainSampleSeconds while the
+   * last tick found it full). Absent: not measured (the role ignores capacity).
    */
-  uplink?: { deliveredBytes: number; queuedBytes: number };
+  uplink?: { deliveredBytes: number; queuedBytes: number; drained?: boolean };
   /** Segments received from peers since the last tick, with how long each took. */
   p2pTransfers?: readonly PeerTransfer[];
   /** Mean size of a media segment of the playing rendition, bytes; absent or 0 until one is loaded. */
@@ -260,7 +262,7 @@ export function tick(
   const queued = link?.queuedBytes ?? 0;
   const known = seedUplink(state.uplink, observations.uplinkProbe);
   const uplink = link
-    ? observeUplink(known, link.deliveredBytes, queued >= options.uplinkFullBytes, now, options)
+    ? observeUplink(known, link.deliveredBytes, queued >= options.uplinkFullBytes, now, options, link.drained)
     : known;
   // The budget is charged for bytes the uplink delivered: bytes written into a full data channel have not left yet,
   // and counting them (as p2p-media-loader's upload counter does) over-reports a full link. The link's own limit is

@@ -335,6 +335,13 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
   let segmentBytes = 0;
   /** Bytes that left this machine for peers so far: written, less what still waits in the connections. */
   let deliveredBytes = 0;
+  /**
+   * Whether the upload queue was seen below full since the last tick: while a tick finds it full, a timer looks again
+   * every uplinkDrainSampleSeconds, so an interval full at both ticks but idle between them is not read as the link's
+   * speed (policy capacity.ts).
+   */
+  let uplinkDrained = false;
+  let drainWatch: number | undefined;
   let p2pStartedAt: number | undefined;
   /** The device since the last tick: how late the tick's timer fired, and the video's frame counts at the last tick. */
   let timerLateSeconds = 0;
@@ -858,6 +865,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     // The connection can change (wifi to cellular, Save-Data switched on): asked again every tick.
     upload = uploadPermission(uploadSetting, uploadConsented, connectionInfo());
     deliveredBytes = Math.max(deliveredBytes, counters.uploadedBytes - queuedBytes);
+    const drained = uplinkDrained;
+    watchDrain(queuedBytes >= policy.uplinkFullBytes);
     const members = p2p?.shims.swarmMembers(p2p.engine);
     if (members !== undefined) timeline.swarmCountedMs ??= sincePlayRequested();
     const result = tick(
@@ -871,7 +880,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
         uploadedBytes: 0,
         edgeFetchSeconds: edgeFetches,
         ...(p2pStartedAt === undefined ? {} : { p2pStartedAt }),
-        ...(p2pWanted ? { uplink: { deliveredBytes, queuedBytes } } : {}),
+        ...(p2pWanted ? { uplink: { deliveredBytes, queuedBytes, drained } } : {}),
         ...(members === undefined ? {} : { swarmMembers: members }),
         p2pTransfers,
         segmentBytes,
@@ -889,6 +898,22 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     edgeFetches = [];
     p2pTransfers = [];
     return result.actions;
+  }
+
+  /** From a tick that found the upload queue full, looks at it between ticks until it drains (uplinkDrained). */
+  function watchDrain(full: boolean): void {
+    uplinkDrained = false;
+    if (!full) {
+      if (drainWatch !== undefined) window.clearInterval(drainWatch);
+      drainWatch = undefined;
+      return;
+    }
+    drainWatch ??= window.setInterval(() => {
+      if (p2p && p2p.shims.uploadQueuedBytes(p2p.engine) >= policy.uplinkFullBytes) return;
+      uplinkDrained = true;
+      window.clearInterval(drainWatch);
+      drainWatch = undefined;
+    }, 1000 * policy.uplinkDrainSampleSeconds);
   }
 
   /** Once a second (and when the playlist changes): observe, tick, apply. */
@@ -1093,6 +1118,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       beacons?.flush(true);
       beacons?.stop();
       for (const timer of timers) clearInterval(timer);
+      watchDrain(false);
       for (const [event, handler] of handlers) video.removeEventListener(event, handler);
       for (const cleanup of cleanups) cleanup();
       destroyed = true;
