@@ -58,9 +58,9 @@ export interface PolicyOptions {
    * What the uplink has been seen delivering (the floor under its capacity) is averaged over at least this long,
    * seconds: bytes leave the data channels into SCTP's and the kernel's buffers faster than the link carries them, and
    * over one second a 1 Mbit/s uplink "delivered" 1.57 (BENCHMARKS.md, #17). Idle seconds count too, so over 5 s the
-   * floor reads a bursty uplink's load more than its speed: the simulator's 10 000 viewers on dsl-heavy links lost 15
-   * points of offload to it (BENCHMARKS.md, session 28); not changed until a burst's speed can be read without the
-   * over-read.
+   * floor reads a bursty uplink's load more than its speed; since the capacity no longer samples drained intervals
+   * (uplinkDrainSampleSeconds) that costs the simulator's 1 000 viewers on dsl-heavy links 1.7 points (1 s: 75.9%,
+   * 5 s: 74.2%), not the 15 once put down to it (BENCHMARKS.md, sessions 28 and 29).
    */
   uplinkFloorSeconds: number;
   /** A first fetcher's uplink must carry its fan-out's segments this many times over (and a peer's delivery, one's). */

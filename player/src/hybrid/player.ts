@@ -866,7 +866,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     upload = uploadPermission(uploadSetting, uploadConsented, connectionInfo());
     deliveredBytes = Math.max(deliveredBytes, counters.uploadedBytes - queuedBytes);
     const drained = uplinkDrained;
-    watchDrain(queuedBytes >= policy.uplinkFullBytes);
+    // Stock p2p-media-loader is only observed: no timer of ours beside it.
+    watchDrain(!stock && queuedBytes >= policy.uplinkFullBytes);
     const members = p2p?.shims.swarmMembers(p2p.engine);
     if (members !== undefined) timeline.swarmCountedMs ??= sincePlayRequested();
     const result = tick(
