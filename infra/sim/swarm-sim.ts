@@ -347,10 +347,12 @@ export class SwarmSimulation {
   private readonly meanSegmentBytes: number;
   /** Its uplink is the bottleneck of its transfers now (data would queue behind it). */
   private readonly sat: Uint8Array;
-  /** When each sender's uplink last stopped being what limits its transfers (none, or all held by receivers). */
-  private readonly idleAt: Float64Array;
-  /** When each viewer's player last observed its uplink (uplinkOf). */
-  private readonly observedAt: Float64Array;
+  /**
+   * Each sender's uplink stopped being what limits its transfers (none left, or all held by receivers) since its player
+   * last observed it (uplinkOf): a flag set in event order, so an idle moment at the instant of an observation is
+   * counted once, in whichever interval the event fell.
+   */
+  private readonly drainedSinceObserved: Uint8Array;
   /** Segments received from peers since the viewer's last tick, for its peer-rate estimates. */
   private readonly pendingTransfers: (PeerTransfer[] | undefined)[];
   /** A re-tick is queued (a viewer with its upload closed looks again a second later, as the player does). */
@@ -596,8 +598,7 @@ export class SwarmSimulation {
     this.margin = new Float64Array(n);
     this.upOpen = new Uint8Array(n);
     this.sat = new Uint8Array(n);
-    this.idleAt = new Float64Array(n).fill(-1);
-    this.observedAt = new Float64Array(n).fill(-1);
+    this.drainedSinceObserved = new Uint8Array(n);
     this.pendingTransfers = new Array(n).fill(undefined);
     this.tickQueued = new Uint8Array(n);
     this.leadLate = new Uint32Array(n);
@@ -1362,8 +1363,8 @@ export class SwarmSimulation {
       left += (this.fBytes[f] as number) - (this.fDone[f] as number);
     }
     // The player samples its queue between ticks while it is full (uplinkDrainSampleSeconds); here it is known exactly.
-    const drained = (this.idleAt[v] as number) > (this.observedAt[v] as number);
-    this.observedAt[v] = t;
+    const drained = this.drainedSinceObserved[v] === 1;
+    this.drainedSinceObserved[v] = 0;
     return { deliveredBytes: delivered, queuedBytes: this.sat[v] === 1 ? left : 0, drained };
   }
 
@@ -1682,7 +1683,7 @@ export class SwarmSimulation {
     const n = this.sCount[j] as number;
     this.sat[j] = 0;
     if (n === 0) {
-      this.idleAt[j] = t;
+      this.drainedSinceObserved[j] = 1;
       return;
     }
     let capacity = this.up[j] as number;
@@ -1699,7 +1700,7 @@ export class SwarmSimulation {
     const fair = open > 0 ? capacity / open : 0;
     // Some transfer takes an equal share of what is left: the uplink, not a receiver, is what limits it.
     if (open > 0) this.sat[j] = 1;
-    else this.idleAt[j] = t;
+    else this.drainedSinceObserved[j] = 1;
     let next = Number.POSITIVE_INFINITY;
     for (let f = this.sHead[j] as number; f >= 0; f = this.fNext[f] as number) {
       if ((this.fRate[f] as number) < 0) {
