@@ -116,4 +116,15 @@ describe('bench:edge, bench:live and bench:offload: the command line', () => {
     });
     expect(reason(parseTransportBenchArgs(['--costs', '']))).toBe('--costs takes a path to a transport.json');
   });
+
+  it('bench:transport --link-mbps: a positive rate up to 1000, absent by default', () => {
+    expect(parseTransportBenchArgs(['--link-mbps', '10'])).toMatchObject({ ok: true, value: { linkMbps: 10, mb: 4 } });
+    expect(parseTransportBenchArgs(['--link-mbps', '0.5'])).toMatchObject({ ok: true, value: { linkMbps: 0.5 } });
+    expect(parseTransportBenchArgs([])).not.toHaveProperty('value.linkMbps');
+    expect(reason(parseTransportBenchArgs(['--link-mbps', '0']))).toBe('--link-mbps takes a positive number, not "0"');
+    expect(reason(parseTransportBenchArgs(['--link-mbps', 'fast']))).toBe(
+      '--link-mbps takes a positive number, not "fast"',
+    );
+    expect(reason(parseTransportBenchArgs(['--link-mbps', '1001']))).toBe('--link-mbps is at most 1000, not 1001');
+  });
 });

@@ -207,7 +207,7 @@ export function parseChromiumBenchArgs(argv: readonly string[]): CliRequest<Chro
 }
 
 export const transportBenchUsage = `usage: npm run bench:transport -- [--mb 4] [--segment-kb 68] [--messages 2000] [--connections 10]
-       [--idle-seconds 20] [--rounds 3] [--results bench-results/<compare run>/results.json]
+       [--idle-seconds 20] [--rounds 3] [--link-mbps <n>] [--results bench-results/<compare run>/results.json]
        [--costs bench-results/transport.json]
 
 What moving a viewer's segments onto WebRTC costs the receiving renderer, against fetching the same bytes over
@@ -216,7 +216,9 @@ measures, by Chromium's own per-process CPU times and the renderer's threads, (1
 segments of --segment-kb, (2) the same segments over one data channel as p2p-media-loader sends them (a request,
 then chunks of at most 64 KiB), (3) --messages small messages like its segment announcements, (4) --connections
 connections opened and closed, (5) as many offers nobody answers, (6) --connections connections held open and idle
-for --idle-seconds, each less the browsers' own idle CPU over the same time. Prints CPU per MB, per 1 000 messages,
+for --idle-seconds, each less the browsers' own idle CPU over the same time. --link-mbps puts every byte between
+the two browsers and the server through a link of that rate (tbf on the namespace's loopback, its MTU 1500, as
+compare shapes a viewer's veth): the packets then arrive as a real link delivers them, not in loopback's bursts. Prints CPU per MB, per 1 000 messages,
 per connection, per unanswered offer and per connection-minute, the data channel ÷ HTTP ratio, and what they predict for a hybrid viewer; writes
 bench-results/transport.json. --results takes a compare run's results.json (one from a run that counted each
 viewer's transport) and sets, per P2P cohort, the renderer CPU its viewers spent over their CDN-only counterparts
@@ -230,6 +232,8 @@ export interface TransportBenchSettings {
   connections: number;
   idleSeconds: number;
   rounds: number;
+  /** Every byte through a link of this rate (tbf on the namespace's loopback); absent: loopback's own speed. */
+  linkMbps?: number;
   /** A compare run's results.json to explain. */
   results?: string;
   /** An earlier bench:transport's transport.json, whose readings are priced instead of measuring. */
@@ -243,6 +247,7 @@ const transportOptions = {
   connections: { type: 'string', default: '10' },
   'idle-seconds': { type: 'string', default: '20' },
   rounds: { type: 'string', default: '3' },
+  'link-mbps': { type: 'string' },
   results: { type: 'string' },
   costs: { type: 'string' },
 } satisfies OptionTable;
@@ -255,12 +260,17 @@ export const transportBenchLimits = {
   connections: 50,
   'idle-seconds': 300,
   rounds: 10,
+  'link-mbps': 1000,
 };
 
 export function parseTransportBenchArgs(argv: readonly string[]): CliRequest<TransportBenchSettings> {
   const parsed = parseOptions(argv, transportOptions);
   if (!parsed.ok || 'help' in parsed) return parsed;
-  const { results, costs, ...values } = parsed.value.values;
+  const { results, costs, 'link-mbps': linkMbps, ...values } = parsed.value.values;
+  const link = linkMbps === undefined ? undefined : count('link-mbps', linkMbps, { integer: false });
+  if (link && !link.ok) return link;
+  if (link && link.value > transportBenchLimits['link-mbps'])
+    return { ok: false, reason: `--link-mbps is at most ${transportBenchLimits['link-mbps']}, not ${link.value}` };
   if (results !== undefined && results.trim() === '')
     return { ok: false, reason: '--results takes a path to a results.json' };
   if (costs !== undefined && costs.trim() === '')
@@ -275,7 +285,8 @@ export function parseTransportBenchArgs(argv: readonly string[]): CliRequest<Tra
   });
   if (!read.ok) return read;
   for (const [flag, max] of Object.entries(transportBenchLimits) as [keyof typeof read.value, number][]) {
-    if (read.value[flag] > max) return { ok: false, reason: `--${flag} is at most ${max}, not ${read.value[flag]}` };
+    if (flag in read.value && read.value[flag] > max)
+      return { ok: false, reason: `--${flag} is at most ${max}, not ${read.value[flag]}` };
   }
   const settings: TransportBenchSettings = {
     mb: read.value.mb,
@@ -284,6 +295,7 @@ export function parseTransportBenchArgs(argv: readonly string[]): CliRequest<Tra
     connections: read.value.connections,
     idleSeconds: read.value['idle-seconds'],
     rounds: read.value.rounds,
+    ...(link ? { linkMbps: link.value } : {}),
     ...(results === undefined ? {} : { results }),
     ...(costs === undefined ? {} : { costs }),
   };

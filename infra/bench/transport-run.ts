@@ -6,12 +6,14 @@
  *
  * Usage: transport-run.ts '<json TransportBenchSettings>'
  */
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../src/browser';
 import { readBrowserCpu } from '../src/cohort/browser-cpu';
 import { cpuByThreadKind, readRendererThreads } from '../src/cohort/renderer-profile';
+import { tbfCommand } from '../src/cohort/viewer-links';
 import { namespaceAddress } from '../src/netns';
 import type { TransportBenchSettings } from './bench-args';
 import type { TransportCpu, TransportPhase, TransportPhaseReading } from './transport-stats';
@@ -211,6 +213,15 @@ async function phase(
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// Both browsers and the server share the namespace's address, so everything between them crosses its loopback: shaped
+// there, with a veth's MTU, the packets arrive at the link's pace.
+if (settings.linkMbps !== undefined) {
+  execFileSync('sh', ['-c', `ip link set lo mtu 1500 && ${tbfCommand('lo', settings.linkMbps)}`], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  log(`every byte through a ${settings.linkMbps} Mbit/s link (tbf on lo, MTU 1500)`);
+}
 
 const server = await serve();
 const receiver = await open(server.url);

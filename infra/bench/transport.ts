@@ -78,10 +78,13 @@ async function measure(): Promise<{ segments: number; mb: number; readings: Tran
     process.exit(1);
   }
   process.stderr.write(
-    `bench:transport: ${settings.rounds} rounds of ${settings.mb} MB, ${settings.messages} messages, ${settings.connections} connections, ${settings.idleSeconds} s idle; load ${loadavg()[0]?.toFixed(2)} before\n`,
+    `bench:transport: ${settings.rounds} rounds of ${settings.mb} MB, ${settings.messages} messages, ${settings.connections} connections, ${settings.idleSeconds} s idle${settings.linkMbps === undefined ? '' : `, through a ${settings.linkMbps} Mbit/s link`}; load ${loadavg()[0]?.toFixed(2)} before\n`,
   );
-  // Per round: two idle waits, the handshakes (about a second each at most) and the transfers.
-  const timeoutMs = (settings.rounds * (2 * settings.idleSeconds + 2 * settings.connections + 60) + 60) * 1000;
+  // Per round: two idle waits, the handshakes (about a second each at most) and the transfers (HTTP and the channel,
+  // twice the bytes through a --link-mbps link).
+  const linkSeconds = settings.linkMbps === undefined ? 0 : (2 * settings.mb * 8) / settings.linkMbps;
+  const timeoutMs =
+    (settings.rounds * (2 * settings.idleSeconds + 2 * settings.connections + 60 + 2 * linkSeconds) + 60) * 1000;
   const measured = await runInPrivateNetwork(
     tsxCommand(join(repoRoot, 'infra/bench/transport-run.ts'), JSON.stringify(settings)),
     { cwd: repoRoot, layout: 'veth', timeoutMs, onStderr: (chunk) => process.stderr.write(chunk) },
