@@ -484,6 +484,25 @@ describe('the decisions are the policy module’s', () => {
     }
   });
 
+  it('uploads in arrival order: fewer transfers run out of time on slow uplinks, and fewer bytes are sent for nothing', () => {
+    // Dsl-heavy links, 100 viewers: shared, every accepted transfer gets a slice of a 1-8 Mbit/s uplink and they all
+    // finish late together; one at a time, the earliest finish first and the rest wait or are refused at once.
+    const at = (uploadOrder: 'shared' | 'arrival') =>
+      run(small(100), { network: networkFor('dsl-heavy'), player: { uploadOrder } });
+    const shared = at('shared');
+    const arrival = at('arrival');
+    expect(arrival.summary.offloadPercent).toBeGreaterThan(shared.summary.offloadPercent + 2);
+    expect(arrival.summary.httpByReason.abandoned).toBeLessThan(0.75 * shared.summary.httpByReason.abandoned);
+    expect(arrival.totals.wastedP2PBytes).toBeLessThan(0.5 * shared.totals.wastedP2PBytes);
+    // Refused when its first byte would come after the requester's no-bytes timeout: more refusals, none silent.
+    expect(arrival.summary.refusedUploads).toBeGreaterThan(shared.summary.refusedUploads);
+    expect(arrival.summary.stalls).toBe(0);
+    expectConserved(arrival);
+    expect(() => run(small(4), { player: { uploadOrder: 'fifo' as 'arrival' } })).toThrow(
+      `player.uploadOrder is 'shared' or 'arrival', not "fifo"`,
+    );
+  });
+
   it('a first fetcher over its upload budget refuses choked receivers, and keeps them connected', () => {
     // The real run at 1280x720 (BENCHMARKS.md, #17): four residential viewers, ~2.9 Mbit/s, so the fibre first
     // fetcher's three receivers need more than an 8 Mbit/s cap (the default until session 22). Its receivers cannot

@@ -534,6 +534,9 @@ export class SwarmSimulation {
     this.liveMax = first.actions.hls.liveMaxLatencyDuration;
     this.catchUpMax = config.player.liveCatchUp ? first.actions.hls.maxLiveSyncPlaybackRate : 1;
     this.tEnd = this.tStart + config.audience.seconds;
+    if (config.player.uploadOrder !== 'shared' && config.player.uploadOrder !== 'arrival') {
+      throw new Error(`player.uploadOrder is 'shared' or 'arrival', not ${JSON.stringify(config.player.uploadOrder)}`);
+    }
     this.D = Math.max(1, Math.min(255, Math.floor(config.player.maxPeers)));
     this.offerOptions = {
       ...offerDefaults,
@@ -1465,6 +1468,7 @@ export class SwarmSimulation {
       state?.uplink ?? unmeasured,
       this.margin[j] as number,
       this.optionsOf(j),
+      this.cfg.player.uploadOrder,
     );
     if (admitted && mine) {
       this.slotServed[held] = servedCopies + 1;
@@ -1676,7 +1680,10 @@ export class SwarmSimulation {
     }
   }
 
-  /** Shares j's upload equally among its flows, giving what a slow receiver cannot take to the others. */
+  /**
+   * Shares j's upload among its flows (player.uploadOrder): equally, what a slow receiver cannot take going to the
+   * others; or in arrival order, each flow as much as its receiver takes of what the earlier ones left.
+   */
   private rescheduleSender(j: number, t: number): void {
     const gen = (this.sGen[j] as number) + 1;
     this.sGen[j] = gen;
@@ -1684,6 +1691,10 @@ export class SwarmSimulation {
     this.sat[j] = 0;
     if (n === 0) {
       this.drainedSinceObserved[j] = 1;
+      return;
+    }
+    if (this.cfg.player.uploadOrder === 'arrival') {
+      this.scheduleInArrivalOrder(j, t, gen);
       return;
     }
     let capacity = this.up[j] as number;
@@ -1711,6 +1722,26 @@ export class SwarmSimulation {
       const at = rate > 0 ? t + left / rate : Number.POSITIVE_INFINITY;
       if (at < next) next = at;
     }
+    if (Number.isFinite(next)) this.queue.push(next, ev.senderNext, j, gen);
+  }
+
+  /** Flows join at the head of j's list, so the earliest admitted is at its tail: it is served first. */
+  private scheduleInArrivalOrder(j: number, t: number, gen: number): void {
+    const flows: number[] = [];
+    for (let f = this.sHead[j] as number; f >= 0; f = this.fNext[f] as number) flows.push(f);
+    let left = this.up[j] as number;
+    let next = Number.POSITIVE_INFINITY;
+    for (let i = flows.length - 1; i >= 0; i--) {
+      const f = flows[i] as number;
+      const receiverTakes = this.down[this.fRecv[f] as number] as number;
+      const rate = Math.min(receiverTakes, left);
+      // A flow held below what its receiver takes (waiting, or given the last of the link): the uplink limits it.
+      if (rate < receiverTakes) this.sat[j] = 1;
+      this.fRate[f] = rate;
+      left -= rate;
+      if (rate > 0) next = Math.min(next, t + ((this.fBytes[f] as number) - (this.fDone[f] as number)) / rate);
+    }
+    if (this.sat[j] === 0) this.drainedSinceObserved[j] = 1;
     if (Number.isFinite(next)) this.queue.push(next, ev.senderNext, j, gen);
   }
 

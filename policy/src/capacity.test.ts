@@ -15,6 +15,7 @@ import {
 } from './capacity';
 import { policyDefaults } from './options';
 import { makePeerId, peerJoinedAt, peerUplinkClass } from './roles';
+import { noBytesTimeoutSeconds } from './windows';
 
 const T0 = 1_764_000_000;
 const noSpread = { spreadCopies: 0, spreadRelays: 0 };
@@ -53,6 +54,46 @@ describe('admitsUpload: one more request, only if it can be delivered by the mar
     expect(admitsUpload({ queuedBytes: 100_000, segmentBytes: 68_000, servedCopies: 0 }, uplink, 1, noSpread)).toBe(
       true,
     );
+  });
+});
+
+describe('admitsUpload in arrival order: the first byte before the requester gives up on it', () => {
+  const segment = 68_000;
+  const request = (queuedBytes: number) => ({ queuedBytes, segmentBytes: segment, servedCopies: 0 });
+  it.each([
+    // case, uplink bytes/s, queued bytes, margin (s) → admitted shared, admitted in arrival order
+    ['10 Mbit/s, 6 queued: first byte after 0.33 s, within 0.5 s', 1_250_000, 6 * segment, 1, true, true],
+    [
+      '10 Mbit/s, 10 queued: first byte after 0.54 s, past 0.5 s; done by 0.60 s, within the margin',
+      1_250_000,
+      10 * segment,
+      1,
+      true,
+      false,
+    ],
+    ['…the same with a 2 s margin, whose timeout is 1 s', 1_250_000, 10 * segment, 2, true, true],
+    ['1 Mbit/s, 0.4 s queued: done in 0.95 s (by a 1 s margin), first byte in time', 125_000, 50_000, 1, true, true],
+    [
+      '1 Mbit/s, 0.65 s queued: done by a 1.2 s margin, but the first byte after its 0.6 s timeout',
+      125_000,
+      81_250,
+      1.2,
+      true,
+      false,
+    ],
+    ['an unmeasured uplink takes every request either way', 0, 10_000_000, 1, true, true],
+  ] as const)('%s', (_name, bps, queued, margin, shared, arrival) => {
+    const uplink = bps > 0 ? measured(bps) : newUplinkEstimate(T0);
+    expect(admitsUpload(request(queued), uplink, margin, noSpread)).toBe(shared);
+    expect(admitsUpload(request(queued), uplink, margin, noSpread, 'shared')).toBe(shared);
+    expect(admitsUpload(request(queued), uplink, margin, noSpread, 'arrival')).toBe(arrival);
+  });
+
+  it("waits as long as p2p-media-loader is told to (noBytesTimeoutSeconds, the windows' timeout)", () => {
+    expect(noBytesTimeoutSeconds(0.4)).toBe(0.5);
+    expect(noBytesTimeoutSeconds(1)).toBe(0.5);
+    expect(noBytesTimeoutSeconds(3)).toBe(1.5);
+    expect(noBytesTimeoutSeconds(2.0005)).toBe(1);
   });
 });
 

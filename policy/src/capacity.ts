@@ -8,6 +8,7 @@
  */
 import type { PolicyOptions } from './options';
 import { peerUplinkClass } from './roles';
+import { noBytesTimeoutSeconds } from './windows';
 
 /** The viewer's own uplink as measured so far. */
 export interface UplinkEstimate {
@@ -152,6 +153,15 @@ export interface UploadRequest {
 }
 
 /**
+ * How a viewer's accepted uploads share its uplink:
+ * - `'shared'`: each is written into its data channel as it is accepted, and the connections share the link (the
+ *   player today: p2p-media-loader writes at once, and SCTP associations divide a full uplink between them);
+ * - `'arrival'`: one at a time, in the order accepted, each at the whole uplink. Only the simulator models it
+ *   (PlayerModel.uploadOrder, an experiment); the player does not send this way yet.
+ */
+export type UploadOrder = 'shared' | 'arrival';
+
+/**
  * Whether to take one more upload request, at the moment it arrives:
  * - A choked requester is refused (tick.ts, choke): it stays connected, and so keeps its place in every rank and its
  *   connection for when the budget recovers; the edge meets its deadline.
@@ -166,20 +176,25 @@ export interface UploadRequest {
  *   segment only once it has sent it to `spreadRelays` peers that advertised an uplink able to pass it on to as many
  *   more within a target duration (canRelay). Copies to slower or silent uplinks do not count: where the swarm has
  *   too few relays, the star stays, and where it has them, the tree's inner levels are the uplinks that can feed it.
+ * - Sent in arrival order, a request waits for those ahead of it before its first byte: if that wait passes the
+ *   requester's no-bytes timeout (noBytesTimeoutSeconds), it would drop this peer for the segment before any byte came,
+ *   so it is refused now, and tries another holder or the edge at once.
  */
 export function admitsUpload(
   request: UploadRequest,
   estimate: UplinkEstimate,
   marginSeconds: number,
   options: Pick<PolicyOptions, 'spreadCopies' | 'spreadRelays'>,
+  order: UploadOrder = 'shared',
 ): boolean {
   if (request.choked) return false;
   if (options.spreadCopies > 0 && request.servedCopies >= options.spreadCopies) return false;
   if (options.spreadRelays > 0 && (request.relayCopies ?? 0) >= options.spreadRelays) return false;
   if (estimate.capacityBps === 0) return true;
-  return (
-    (Math.max(0, request.queuedBytes) + Math.max(0, request.segmentBytes)) / uplinkSpeed(estimate) <= marginSeconds
-  );
+  const queued = Math.max(0, request.queuedBytes);
+  const speed = uplinkSpeed(estimate);
+  if (order === 'arrival' && queued / speed > noBytesTimeoutSeconds(marginSeconds)) return false;
+  return (queued + Math.max(0, request.segmentBytes)) / speed <= marginSeconds;
 }
 
 /**

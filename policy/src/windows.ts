@@ -40,12 +40,20 @@ export const loaderLagSeconds = 1;
 /** VOD has no live edge to chase: fetch a little ahead from the edge, a minute ahead from peers. */
 export const vodHorizon = { httpSeconds: 20, p2pSeconds: 60 } as const;
 
+/**
+ * How long a requester waits for a peer's first byte before it drops that peer for the segment (p2p-media-loader's
+ * p2pNotReceivingBytesTimeoutMs, as loaderWindows sets it): half the deadline margin, at least half a second.
+ */
+export function noBytesTimeoutSeconds(marginSeconds: number): number {
+  return Math.round(Math.max(500, marginSeconds * 500)) / 1000;
+}
+
 export function loaderWindows(input: WindowInput, plan: LatencyPlan): LoaderWindows {
   const margin = input.marginSeconds;
   const highDemand = margin + loaderLagSeconds;
   const common = {
     // A peer that sends nothing for a while is dropped for this segment; the margin still guards the deadline.
-    p2pNotReceivingBytesTimeoutMs: Math.round(Math.max(500, margin * 500)),
+    p2pNotReceivingBytesTimeoutMs: noBytesTimeoutSeconds(margin) * 1000,
     isP2PUploadDisabled: !input.uploadOpen,
   };
   if (!input.live) {
