@@ -6,7 +6,7 @@
  *
  * Every number below is an assumption, and the report prints them all.
  */
-import { offerDefaults, type PolicyOptions, subShardDefaults, type UploadOrder } from '@edgeswarm/policy';
+import { offerDefaults, type PolicyOptions, subShardDefaults } from '@edgeswarm/policy';
 import { type NatClass, type NatMix, type NatReachTable, natReachDefaults } from './nat';
 import type { Distribution } from './random';
 import type { SubShardModel } from './sub-shard-tracker';
@@ -207,14 +207,6 @@ export interface PlayerModel {
   startupTickLateSeconds: number;
   /** Plain hls.js loads one fragment at a time (the CDN-only cohort); the hybrid's is the policy's httpConcurrency. */
   cdnHttpConcurrency: number;
-  /**
-   * How a viewer's accepted uploads share its uplink (policy UploadOrder). `'shared'`: the player as it is, every
-   * accepted upload written at once, the transfers dividing the uplink equally (what a slow receiver cannot take going
-   * to the others). `'arrival'`: an experiment the player does not implement yet: one transfer at a time in the order
-   * admitted, each at the whole uplink (or its receiver's downlink, the rest to the next), and a request whose first
-   * byte would come after the requester's no-bytes timeout refused (admitsUpload).
-   */
-  uploadOrder: UploadOrder;
 }
 
 export const playerModelDefaults: PlayerModel = {
@@ -227,7 +219,6 @@ export const playerModelDefaults: PlayerModel = {
   liveCatchUp: true,
   startupTickLateSeconds: 0.1,
   cdnHttpConcurrency: 1,
-  uploadOrder: 'shared',
 };
 
 export interface AudienceModel {

@@ -534,9 +534,6 @@ export class SwarmSimulation {
     this.liveMax = first.actions.hls.liveMaxLatencyDuration;
     this.catchUpMax = config.player.liveCatchUp ? first.actions.hls.maxLiveSyncPlaybackRate : 1;
     this.tEnd = this.tStart + config.audience.seconds;
-    if (config.player.uploadOrder !== 'shared' && config.player.uploadOrder !== 'arrival') {
-      throw new Error(`player.uploadOrder is 'shared' or 'arrival', not ${JSON.stringify(config.player.uploadOrder)}`);
-    }
     this.D = Math.max(1, Math.min(255, Math.floor(config.player.maxPeers)));
     this.offerOptions = {
       ...offerDefaults,
@@ -1468,7 +1465,6 @@ export class SwarmSimulation {
       state?.uplink ?? unmeasured,
       this.margin[j] as number,
       this.optionsOf(j),
-      this.cfg.player.uploadOrder,
     );
     if (admitted && mine) {
       this.slotServed[held] = servedCopies + 1;
@@ -1681,8 +1677,8 @@ export class SwarmSimulation {
   }
 
   /**
-   * Shares j's upload among its flows (player.uploadOrder): equally, what a slow receiver cannot take going to the
-   * others; or in arrival order, each flow as much as its receiver takes of what the earlier ones left.
+   * Shares j's upload among its flows: equally, what a slow receiver cannot take going to the others; or, sent one at
+   * a time (policy sequentialUploads), in the order admitted, each flow as much as its receiver takes of what earlier ones left.
    */
   private rescheduleSender(j: number, t: number): void {
     const gen = (this.sGen[j] as number) + 1;
@@ -1693,7 +1689,7 @@ export class SwarmSimulation {
       this.drainedSinceObserved[j] = 1;
       return;
     }
-    if (this.cfg.player.uploadOrder === 'arrival') {
+    if (this.optionsOf(j).sequentialUploads >= 1) {
       this.scheduleInArrivalOrder(j, t, gen);
       return;
     }

@@ -57,11 +57,11 @@ describe('admitsUpload: one more request, only if it can be delivered by the mar
   });
 });
 
-describe('admitsUpload in arrival order: the first byte before the requester gives up on it', () => {
+describe('admitsUpload one at a time (sequentialUploads): the first byte before the requester gives up on it', () => {
   const segment = 68_000;
   const request = (queuedBytes: number) => ({ queuedBytes, segmentBytes: segment, servedCopies: 0 });
   it.each([
-    // case, uplink bytes/s, queued bytes, margin (s) → admitted shared, admitted in arrival order
+    // case, uplink bytes/s, queued bytes, margin (s) → admitted sharing the uplink, admitted one at a time
     ['10 Mbit/s, 6 queued: first byte after 0.33 s, within 0.5 s', 1_250_000, 6 * segment, 1, true, true],
     [
       '10 Mbit/s, 10 queued: first byte after 0.54 s, past 0.5 s; done by 0.60 s, within the margin',
@@ -82,11 +82,11 @@ describe('admitsUpload in arrival order: the first byte before the requester giv
       false,
     ],
     ['an unmeasured uplink takes every request either way', 0, 10_000_000, 1, true, true],
-  ] as const)('%s', (_name, bps, queued, margin, shared, arrival) => {
+  ] as const)('%s', (_name, bps, queued, margin, shared, oneAtATime) => {
     const uplink = bps > 0 ? measured(bps) : newUplinkEstimate(T0);
     expect(admitsUpload(request(queued), uplink, margin, noSpread)).toBe(shared);
-    expect(admitsUpload(request(queued), uplink, margin, noSpread, 'shared')).toBe(shared);
-    expect(admitsUpload(request(queued), uplink, margin, noSpread, 'arrival')).toBe(arrival);
+    expect(admitsUpload(request(queued), uplink, margin, { ...noSpread, sequentialUploads: 0 })).toBe(shared);
+    expect(admitsUpload(request(queued), uplink, margin, { ...noSpread, sequentialUploads: 1 })).toBe(oneAtATime);
   });
 
   it("waits as long as p2p-media-loader is told to (noBytesTimeoutSeconds, the windows' timeout)", () => {

@@ -153,15 +153,6 @@ export interface UploadRequest {
 }
 
 /**
- * How a viewer's accepted uploads share its uplink:
- * - `'shared'`: each is written into its data channel as it is accepted, and the connections share the link (the
- *   player today: p2p-media-loader writes at once, and SCTP associations divide a full uplink between them);
- * - `'arrival'`: one at a time, in the order accepted, each at the whole uplink. Only the simulator models it
- *   (PlayerModel.uploadOrder, an experiment); the player does not send this way yet.
- */
-export type UploadOrder = 'shared' | 'arrival';
-
-/**
  * Whether to take one more upload request, at the moment it arrives:
  * - A choked requester is refused (tick.ts, choke): it stays connected, and so keeps its place in every rank and its
  *   connection for when the budget recovers; the edge meets its deadline.
@@ -176,7 +167,7 @@ export type UploadOrder = 'shared' | 'arrival';
  *   segment only once it has sent it to `spreadRelays` peers that advertised an uplink able to pass it on to as many
  *   more within a target duration (canRelay). Copies to slower or silent uplinks do not count: where the swarm has
  *   too few relays, the star stays, and where it has them, the tree's inner levels are the uplinks that can feed it.
- * - Sent in arrival order, a request waits for those ahead of it before its first byte: if that wait passes the
+ * - Sent one at a time (`sequentialUploads`), a request waits for those ahead of it before its first byte: if that wait passes the
  *   requester's no-bytes timeout (noBytesTimeoutSeconds), it would drop this peer for the segment before any byte came,
  *   so it is refused now, and tries another holder or the edge at once.
  */
@@ -184,8 +175,7 @@ export function admitsUpload(
   request: UploadRequest,
   estimate: UplinkEstimate,
   marginSeconds: number,
-  options: Pick<PolicyOptions, 'spreadCopies' | 'spreadRelays'>,
-  order: UploadOrder = 'shared',
+  options: Pick<PolicyOptions, 'spreadCopies' | 'spreadRelays'> & Partial<Pick<PolicyOptions, 'sequentialUploads'>>,
 ): boolean {
   if (request.choked) return false;
   if (options.spreadCopies > 0 && request.servedCopies >= options.spreadCopies) return false;
@@ -193,7 +183,7 @@ export function admitsUpload(
   if (estimate.capacityBps === 0) return true;
   const queued = Math.max(0, request.queuedBytes);
   const speed = uplinkSpeed(estimate);
-  if (order === 'arrival' && queued / speed > noBytesTimeoutSeconds(marginSeconds)) return false;
+  if ((options.sequentialUploads ?? 0) >= 1 && queued / speed > noBytesTimeoutSeconds(marginSeconds)) return false;
   return (queued + Math.max(0, request.segmentBytes)) / speed <= marginSeconds;
 }
 

@@ -116,6 +116,13 @@ export interface PolicyOptions {
    * relays the star stays. 0: off. With it on, P2P waits for the uplink probe, whose class the peer id carries.
    */
   spreadRelays: number;
+  /**
+   * 1: uploads go out one at a time, in the order accepted, each at the whole uplink; the next starts as the one before
+   * it drains (player: upload-queue.ts), and a request whose first byte would come after the requester's no-bytes
+   * timeout is refused (admitsUpload). 0: every accepted upload is written into its data channel at once and the
+   * connections share the uplink (p2p-media-loader's own way).
+   */
+  sequentialUploads: number;
   /** A peer transfer's finish is projected from its rate only once it has run this long, seconds… */
   abandonSampleSeconds: number;
   /** …and received this many bytes (before that, the no-bytes timeout and the margin guard it). */
@@ -201,6 +208,7 @@ export const policyDefaults: PolicyOptions = {
   spreadCopies: 0,
   // Off until real runs under both residential and dsl-heavy support it (BENCHMARKS.md, "Upload spreads onto relays").
   spreadRelays: 0,
+  sequentialUploads: 0,
   // Half a second and one 16 KiB data-channel message: enough to read the link rather than the round trip, early
   // enough that a 2 s segment's edge fetch still has most of its slack.
   abandonSampleSeconds: 0.5,
@@ -258,6 +266,7 @@ const ranges: Record<keyof PolicyOptions, [number, number]> = {
   strainMarginFactor: [1, 10],
   spreadCopies: [0, 100],
   spreadRelays: [0, 100],
+  sequentialUploads: [0, 1],
   abandonSampleSeconds: [0, 30],
   abandonSampleBytes: [0, 16_777_216],
   receiverAnnounceTargetDurations: [0, 30],
