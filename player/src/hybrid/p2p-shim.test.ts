@@ -19,6 +19,7 @@ import {
   uploadQueuedBytes,
   withoutDeliveryDirectives,
 } from './p2p-shim';
+import { UploadQueue } from './upload-queue';
 
 describe('peer announcements', () => {
   const engineWith = (peers: Record<string, number[] | undefined>) => ({
@@ -404,6 +405,67 @@ describe('upload gate', () => {
     b.finish();
     await again;
     expect(a.log).toEqual(['upload 7 68000']);
+  });
+
+  it('with a queue, sends one upload at a time in the order accepted, and a cancel drops a waiting one unsent', async () => {
+    /** A peer whose wire protocol knows the upload under way, as p2p-media-loader's does. */
+    const protocolPeer = () => {
+      const p = fakePeer();
+      let uploading: number | undefined;
+      const upload = p.peer.uploadSegmentData;
+      const peer = {
+        ...p.peer,
+        uploadSegmentData(segment: { externalId: number }, requestId: number, data: ArrayBuffer) {
+          uploading = requestId;
+          return upload(segment, requestId, data).finally(() => {
+            uploading = undefined;
+          });
+        },
+        peerProtocol: {
+          getUploadingRequestId: () => uploading,
+          stopUploadingSegmentData: () => {
+            p.log.push(`stop ${uploading}`);
+            uploading = undefined;
+          },
+        },
+      };
+      /** p2p-media-loader's CancelSegmentRequest: it stops only the upload it knows to be under way for that request. */
+      const cancel = (requestId: number) => {
+        if (peer.peerProtocol.getUploadingRequestId() !== requestId) return;
+        peer.peerProtocol.stopUploadingSegmentData();
+      };
+      return { ...p, peer, cancel };
+    };
+    const a = protocolPeer();
+    const b = protocolPeer();
+    const c = protocolPeer();
+    const buffered = 0;
+    const queue = new UploadQueue(() => buffered, 32_000);
+    const gate = { activeBytes: 0, refused: 0, admit: () => true, queue };
+    gateUploads(engineWith(a.peer, b.peer, c.peer), gate);
+    const first = a.peer.uploadSegmentData({ externalId: 7 }, 1, new ArrayBuffer(68_000));
+    const second = b.peer.uploadSegmentData({ externalId: 7 }, 2, new ArrayBuffer(68_000));
+    const third = c.peer.uploadSegmentData({ externalId: 7 }, 3, new ArrayBuffer(68_000));
+    await Promise.resolve();
+    // Only the first is written; all three count as queued behind the uplink.
+    expect([a.log, b.log, c.log]).toEqual([['upload 7 68000'], [], []]);
+    expect(gate.activeBytes).toBe(3 * 68_000);
+    expect(queue.waitingBytes).toBe(2 * 68_000);
+    // b's requester gives up before b's turn: the cancel reaches the waiting upload, which is never sent.
+    b.cancel(2);
+    await second;
+    expect(b.log).toEqual(['stop undefined']);
+    expect(gate.activeBytes).toBe(2 * 68_000);
+    // a written and drained: c's turn.
+    a.finish();
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(c.log).toEqual(['upload 7 68000']);
+    c.finish();
+    await third;
+    expect(gate.activeBytes).toBe(0);
+    expect(queue.length).toBe(0);
+    expect(b.log).toEqual(['stop undefined']);
   });
 
   it('gates nothing where peers lack those methods (a changed p2p-media-loader)', () => {

@@ -3,8 +3,8 @@
  * way to close a particular peer's connection. We need one to keep a peer that
  * sent a tampered segment away. Nor has it one to refuse a single upload
  * request (the upload gate: an uplink that cannot deliver it, or a choked
- * peer), or to give up a slow peer transfer before the margin
- * (abandonTransfers). The end-to-end fault test fails if this stops working
+ * peer) or to send uploads one at a time (the gate's queue), or to give up a
+ * slow peer transfer before the margin (abandonTransfers). The end-to-end fault test fails if this stops working
  * after an upgrade of the pinned version.
  */
 import {
@@ -18,6 +18,7 @@ import {
   type TransferProgress,
   trackerReconnectDelayMs,
 } from '@edgeswarm/policy';
+import type { UploadQueue } from './upload-queue';
 
 interface PeerLike {
   destroy(): void;
@@ -601,6 +602,8 @@ export interface UploadGate {
   admit(bytes: number, segment: string, peerId: string): boolean;
   activeBytes: number;
   refused: number;
+  /** Uploads one at a time (policy sequentialUploads): each accepted one waits its turn here. Absent: all at once. */
+  queue?: UploadQueue;
 }
 
 interface UploadingPeerLike {
@@ -610,6 +613,28 @@ interface UploadingPeerLike {
     data: ArrayBuffer,
   ) => Promise<void>;
   sendSegmentAbsentCommand?: (segmentExternalId: number, requestId: number) => void;
+  /** Private: the peer's wire protocol, which tells a cancel's request id from the upload under way. */
+  peerProtocol?: {
+    getUploadingRequestId?: () => number | undefined;
+    stopUploadingSegmentData?: () => void;
+  };
+}
+
+/**
+ * A cancel (or a new request) from the requester stops the upload under way; p2p-media-loader knows only that one, so
+ * a cancel of an upload still waiting its turn would be ignored and the segment sent anyway. Taught the waiting
+ * one's request id, it stops that too: dropped from the queue, never written.
+ */
+function cancelWhileWaiting(peer: UploadingPeerLike, queue: UploadQueue): void {
+  const protocol = peer.peerProtocol;
+  const uploading = protocol?.getUploadingRequestId;
+  const stop = protocol?.stopUploadingSegmentData;
+  if (!protocol || typeof uploading !== 'function' || typeof stop !== 'function') return;
+  protocol.getUploadingRequestId = () => uploading.call(protocol) ?? queue.waitingRequestId(peer);
+  protocol.stopUploadingSegmentData = () => {
+    queue.drop(peer);
+    stop.call(protocol);
+  };
 }
 
 const gatedPeers = new WeakSet<object>();
@@ -632,6 +657,7 @@ export function gateUploads(engine: unknown, gate: UploadGate): number {
         const upload = peer.uploadSegmentData;
         const absent = peer.sendSegmentAbsentCommand;
         if (typeof upload !== 'function' || typeof absent !== 'function') continue;
+        const queue = gate.queue;
         peer.uploadSegmentData = async (segment, requestId, data) => {
           if (!gate.admit(data.byteLength, segment.runtimeId ?? String(segment.externalId), peerId)) {
             gate.refused++;
@@ -640,11 +666,19 @@ export function gateUploads(engine: unknown, gate: UploadGate): number {
           }
           gate.activeBytes += data.byteLength;
           try {
-            await upload.call(peer, segment, requestId, data);
+            if (!queue) await upload.call(peer, segment, requestId, data);
+            else if (await queue.turn(peer, requestId, data.byteLength)) {
+              try {
+                await upload.call(peer, segment, requestId, data);
+              } finally {
+                queue.written();
+              }
+            }
           } finally {
             gate.activeBytes -= data.byteLength;
           }
         };
+        if (queue) cancelWhileWaiting(peer, queue);
         gatedPeers.add(peer);
         count++;
       }

@@ -756,6 +756,13 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       peers.delete(peerId);
     });
 
+    // One upload at a time (policy sequentialUploads): the next goes when the one before has nearly left, never so
+    // late that the tick would read a queue that never ran dry as drained (uplinkFullBytes).
+    if (!stock && policy.sequentialUploads >= 1) {
+      const queue = new stack.UploadQueue(() => stack.uploadQueuedBytes(engine), 2 * policy.uplinkFullBytes);
+      uploadGate.queue = queue;
+      cleanups.push(() => queue.close());
+    }
     p2p = { engine, shims: stack };
   }
 
@@ -861,10 +868,12 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       lastHeardAt: lastHeard.get(p.id) ?? p.connectedAt,
       announcing: (announced.get(p.id) ?? -1) >= 0,
     }));
-    const queuedBytes = p2p ? p2p.shims.uploadQueuedBytes(p2p.engine) : 0;
+    const bufferedBytes = p2p ? p2p.shims.uploadQueuedBytes(p2p.engine) : 0;
+    const queuedBytes = uplinkQueuedBytes();
     // The connection can change (wifi to cellular, Save-Data switched on): asked again every tick.
     upload = uploadPermission(uploadSetting, uploadConsented, connectionInfo());
-    deliveredBytes = Math.max(deliveredBytes, counters.uploadedBytes - queuedBytes);
+    // Written for peers and gone from the buffers is delivered (uploads still waiting their turn are not written yet).
+    deliveredBytes = Math.max(deliveredBytes, counters.uploadedBytes - bufferedBytes);
     const drained = uplinkDrained;
     // Stock p2p-media-loader is only observed: no timer of ours beside it.
     watchDrain(!stock && queuedBytes >= policy.uplinkFullBytes);
@@ -901,6 +910,11 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     return result.actions;
   }
 
+  /** Bytes behind the uplink: in the connections' buffers, and accepted uploads waiting their turn (sequentialUploads). */
+  function uplinkQueuedBytes(): number {
+    return (p2p ? p2p.shims.uploadQueuedBytes(p2p.engine) : 0) + (uploadGate.queue?.waitingBytes ?? 0);
+  }
+
   /** From a tick that found the upload queue full, looks at it between ticks until it drains (uplinkDrained). */
   function watchDrain(full: boolean): void {
     uplinkDrained = false;
@@ -910,7 +924,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       return;
     }
     drainWatch ??= window.setInterval(() => {
-      if (p2p && p2p.shims.uploadQueuedBytes(p2p.engine) >= policy.uplinkFullBytes) return;
+      if (uplinkQueuedBytes() >= policy.uplinkFullBytes) return;
       uplinkDrained = true;
       window.clearInterval(drainWatch);
       drainWatch = undefined;

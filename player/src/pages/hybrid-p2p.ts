@@ -20,6 +20,7 @@ import {
   uploadQueuedBytes,
 } from '../hybrid/p2p-shim';
 import { p2pStackGlobal } from '../hybrid/p2p-stack';
+import { UploadQueue } from '../hybrid/upload-queue';
 import { bundledDigest } from '../sha256';
 
 /**
@@ -50,6 +51,7 @@ export const p2pStack = {
   spaceAnnouncements,
   swarmMembers,
   syncLivePlaylist,
+  UploadQueue,
   uploadQueuedBytes,
 };
 (globalThis as Record<string, unknown>)[p2pStackGlobal] = p2pStack;
