@@ -385,7 +385,7 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       const { served, relays } = copiesTaken.get(segment) ?? { served: 0, relays: 0 };
       const admitted = admitsUpload(
         {
-          queuedBytes: uploadGate.activeBytes + (p2p ? p2p.shims.uploadQueuedBytes(p2p.engine) : 0),
+          queuedBytes: uploadGate.activeBytes + bufferedUploadBytes(),
           segmentBytes: bytes,
           servedCopies: served,
           relayCopies: relays,
@@ -868,8 +868,8 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
       lastHeardAt: lastHeard.get(p.id) ?? p.connectedAt,
       announcing: (announced.get(p.id) ?? -1) >= 0,
     }));
-    const bufferedBytes = p2p ? p2p.shims.uploadQueuedBytes(p2p.engine) : 0;
-    const queuedBytes = uplinkQueuedBytes();
+    const bufferedBytes = bufferedUploadBytes();
+    const queuedBytes = uplinkQueuedBytes(bufferedBytes);
     // The connection can change (wifi to cellular, Save-Data switched on): asked again every tick.
     upload = uploadPermission(uploadSetting, uploadConsented, connectionInfo());
     // Written for peers and gone from the buffers is delivered (uploads still waiting their turn are not written yet).
@@ -910,9 +910,14 @@ export function createHybridPlayer(video: HTMLVideoElement, options: HybridPlaye
     return result.actions;
   }
 
+  /** Bytes written for peers and still in the connections' buffers. */
+  function bufferedUploadBytes(): number {
+    return p2p ? p2p.shims.uploadQueuedBytes(p2p.engine) : 0;
+  }
+
   /** Bytes behind the uplink: in the connections' buffers, and accepted uploads waiting their turn (sequentialUploads). */
-  function uplinkQueuedBytes(): number {
-    return (p2p ? p2p.shims.uploadQueuedBytes(p2p.engine) : 0) + (uploadGate.queue?.waitingBytes ?? 0);
+  function uplinkQueuedBytes(buffered = bufferedUploadBytes()): number {
+    return buffered + (uploadGate.queue?.waitingBytes ?? 0);
   }
 
   /** From a tick that found the upload queue full, looks at it between ticks until it drains (uplinkDrained). */
